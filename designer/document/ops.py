@@ -1,0 +1,368 @@
+"""Edit builders: the operations the editor offers, each returning one undoable edit.
+
+Every function reads the document and returns an :class:`~designer.document.edits.Edit`
+(usually a :class:`Composite`) without applying it; the caller pushes it on the undo stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from designer.document.document import Document
+from designer.document.edits import AddItem, Composite, Edit, RemoveItem, SetFields
+from designer.document.geometry import bounds, rotate_values, translate_values, union_bounds
+from designer.model import hall as h
+from designer.model import power as p
+from designer.model.base import DModel, Placed, Point
+from designer.model.catalog import CatalogEntry, RackType
+from designer.model.factory import instantiate
+from designer.model.registry import BY_KIND, BY_TYPE, iter_items, new_id
+from designer.model.validate import point_in_polygon
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+# -- move / rotate ---------------------------------------------------------------------------
+def move_items(doc: Document, ids: Iterable[str], dx: float, dy: float) -> Composite:
+    """Shift the items by (dx, dy): one undo step for the whole selection."""
+    edits = []
+    ids = list(ids)
+    for i in ids:
+        it = doc.item(i)
+        if it is None:
+            continue
+        vals = translate_values(it, dx, dy)
+        if vals:
+            edits.append(SetFields(i, vals))
+    return Composite(edits, f"Move {_plural(len(edits), 'item')}")
+
+
+def set_positions(doc: Document, positions: dict[str, Point], label: str = "") -> Composite:
+    """Move each item so its anchor lands on the given point (drag release)."""
+    edits = []
+    for i, (x, y) in positions.items():
+        it = doc.item(i)
+        if it is None:
+            continue
+        if isinstance(it, (Placed, h.Junction)):
+            if (it.x, it.y) != (x, y):
+                edits.append(SetFields(i, {"x": x, "y": y}))
+    return Composite(edits, label or f"Move {_plural(len(edits), 'item')}")
+
+
+def rotate_items(doc: Document, ids: Iterable[str], deg: float) -> Composite:
+    """Turn the selection by ``deg`` about its centre (a single item about its own)."""
+    items = [(i, doc.item(i)) for i in ids]
+    items = [(i, it) for i, it in items if it is not None]
+    if not items:
+        return Composite([], "Rotate")
+    if len(items) == 1 and isinstance(items[0][1], Placed):
+        c = (items[0][1].x, items[0][1].y)
+    else:
+        bb = union_bounds([it for _, it in items])
+        if bb is None:
+            return Composite([], "Rotate")
+        c = ((bb[0] + bb[2]) / 2, (bb[1] + bb[3]) / 2)
+    edits = [SetFields(i, v) for i, it in items if (v := rotate_values(it, c, deg))]
+    return Composite(edits, f"Rotate {_plural(len(edits), 'item')} by {deg:g} deg")
+
+
+def set_rotation(doc: Document, ids: Iterable[str], deg: float) -> Composite:
+    edits = [SetFields(i, {"rotation_deg": deg % 360.0}) for i in ids
+             if isinstance(doc.item(i), Placed)]
+    return Composite(edits, f"Set rotation to {deg:g} deg")
+
+
+def align_items(doc: Document, ids: Iterable[str], how: str) -> Composite:
+    """Align bounding boxes: left, right, top, bottom, hcenter, vcenter."""
+    items = [(i, doc.item(i)) for i in ids]
+    items = [(i, it, bounds(it)) for i, it in items if it is not None and bounds(it) is not None]
+    if len(items) < 2:
+        return Composite([], "Align")
+    bb = union_bounds([it for _, it, _ in items])
+    edits = []
+    for i, it, b in items:
+        dx = dy = 0.0
+        if how == "left":
+            dx = bb[0] - b[0]
+        elif how == "right":
+            dx = bb[2] - b[2]
+        elif how == "bottom":
+            dy = bb[1] - b[1]
+        elif how == "top":
+            dy = bb[3] - b[3]
+        elif how == "hcenter":
+            dx = (bb[0] + bb[2]) / 2 - (b[0] + b[2]) / 2
+        elif how == "vcenter":
+            dy = (bb[1] + bb[3]) / 2 - (b[1] + b[3]) / 2
+        else:
+            raise ValueError(f"unknown alignment {how!r}")
+        if abs(dx) > 1e-12 or abs(dy) > 1e-12:
+            edits.append(SetFields(i, translate_values(it, dx, dy)))
+    return Composite(edits, f"Align {how}")
+
+
+def distribute_items(doc: Document, ids: Iterable[str], axis: str) -> Composite:
+    """Spread the selection so the gaps between neighbours are equal along x or y."""
+    items = [(i, doc.item(i)) for i in ids]
+    items = [(i, it, bounds(it)) for i, it in items if it is not None and bounds(it) is not None]
+    if len(items) < 3:
+        return Composite([], "Distribute")
+    k0, k1 = (0, 2) if axis == "x" else (1, 3)
+    items.sort(key=lambda t: t[2][k0])
+    first, last = items[0][2], items[-1][2]
+    total = sum(b[k1] - b[k0] for _, _, b in items)
+    gap = ((last[k1] - first[k0]) - total) / (len(items) - 1)
+    pos = first[k0]
+    edits = []
+    for i, it, b in items:
+        d = pos - b[k0]
+        if abs(d) > 1e-12:
+            edits.append(SetFields(i, translate_values(it, d, 0.0) if axis == "x"
+                                   else translate_values(it, 0.0, d)))
+        pos += (b[k1] - b[k0]) + gap
+    return Composite(edits, f"Distribute along {axis}")
+
+
+# -- delete with cascade --------------------------------------------------------------------
+def cascade(doc: Document, ids: Iterable[str]) -> set[str]:
+    """The ids that go when ``ids`` go: a module's racks, a rack's rear doors, the pipes
+    on deleted ports, a busway's taps."""
+    gone = {i for i in ids if doc.find(i) is not None}
+    changed = True
+    while changed:
+        changed = False
+        for loc in iter_items(doc.project):
+            it = loc.item
+            if it.id in gone:
+                continue
+            hit = (
+                (isinstance(it, h.Rack) and it.module_id in gone)
+                or (isinstance(it, h.AirUnit) and it.rack_id in gone)
+                or (isinstance(it, h.Pipe) and (it.start.item_id in gone or it.end.item_id in gone))
+                or (isinstance(it, p.BuswayTap) and it.busway_id in gone)
+                or (loc.kind == "link" and (it.a in gone or it.b in gone))
+            )
+            if hit:
+                gone.add(it.id)
+                changed = True
+    return gone
+
+
+def delete_items(doc: Document, ids: Iterable[str]) -> Composite:
+    """Remove the items with everything that cannot live without them, and clear
+    references to them elsewhere: one undo step."""
+    gone = cascade(doc, ids)
+    if not gone:
+        return Composite([], "Delete")
+    clears: list[Edit] = []
+    for loc in iter_items(doc.project):
+        it = loc.item
+        if it.id in gone:
+            continue
+        vals = {}
+        if isinstance(it, h.Rack):
+            for side in ("feed_a", "feed_b"):
+                f = getattr(it, side)
+                if f is not None and f.source_id in gone:
+                    vals[side] = None
+            if it.module_id in gone:
+                vals["module_id"] = None
+        if isinstance(it, (p.Transformer, p.Switchboard, p.Ups, p.Pdu, p.Busway)):
+            if it.upstream_id in gone:
+                vals["upstream_id"] = None
+            if it.alternate_upstream_id in gone:
+                vals["alternate_upstream_id"] = None
+        if loc.kind == "workload":
+            if it.pinned_module_id in gone:
+                vals["pinned_module_id"] = None
+            if it.data_source_id in gone:
+                vals["data_source_id"] = None
+        if loc.kind == "data_source" and it.site_id in gone:
+            vals["site_id"] = None
+        if loc.kind == "site" and it.core_site_id in gone:
+            vals["core_site_id"] = None
+        if vals:
+            clears.append(SetFields(it.id, vals))
+    # remove children before parents so undo restores parents first
+    order = sorted(gone, key=lambda i: (doc.find(i).kind in ("module", "busway", "site"),
+                                         -doc.find(i).index))
+    removes = [RemoveItem(i) for i in order]
+    return Composite(clears + removes, f"Delete {_plural(len(gone), 'item')}")
+
+
+# -- add / duplicate / paste ------------------------------------------------------------------
+def module_at(doc: Document, site_id: str, x: float, y: float) -> str | None:
+    site = doc.site(site_id)
+    if site is None:
+        return None
+    for m in site.hall.modules:
+        if point_in_polygon((x, y), m.corners()):
+            return m.id
+    return None
+
+
+def place_entry(doc: Document, site_id: str, entry: CatalogEntry, x: float, y: float,
+                rotation_deg: float = 0.0) -> Composite:
+    """Place a catalog entry; a rack dropped inside a module joins it."""
+    kind = BY_TYPE[type(instantiate(entry, "tmp"))].kind
+    taken = doc.ids()
+    iid = new_id(BY_KIND[kind].prefix, taken)
+    item = instantiate(entry, iid, x, y, rotation_deg, name=_next_name(doc, site_id, entry, kind))
+    if isinstance(item, h.Rack):
+        item.module_id = module_at(doc, site_id, x, y)
+    return Composite([AddItem(kind, item, site_id)], f"Place {entry.name}")
+
+
+def _next_name(doc: Document, site_id: str, entry: CatalogEntry, kind: str) -> str:
+    site = doc.site(site_id)
+    prefix = {"rack": "R", "module": "M", "cdu": "CDU", "air_unit": "AHU", "ups": "UPS",
+              "pdu": "PDU", "transformer": "TX", "switchboard": "SWB", "busway": "BW"}.get(kind, kind)
+    names = set()
+    if site is not None:
+        for loc in iter_items(doc.project):
+            if loc.site_index is not None and doc.project.sites[loc.site_index] is site:
+                names.add(getattr(loc.item, "name", ""))
+    n = 1
+    while f"{prefix}{n:02d}" in names:
+        n += 1
+    return f"{prefix}{n:02d}"
+
+
+def copy_payload(doc: Document, ids: Iterable[str]) -> list[dict]:
+    """The selection as plain data for the clipboard (kind and fields of each item)."""
+    out = []
+    for i in ids:
+        loc = doc.find(i)
+        if loc is not None and loc.collection.scope == "hall":
+            out.append({"kind": loc.kind, "data": loc.item.model_dump(mode="json")})
+    return out
+
+
+def paste_payload(doc: Document, site_id: str, payload: list[dict], dx: float = 1.0,
+                  dy: float = -1.0) -> Composite:
+    """Add copies of clipboard items with new ids, shifted by (dx, dy).
+
+    References between pasted items are remapped; references to items outside the
+    paste are kept when they exist in the target site, else cleared. Pipes come along
+    only when both their ends do (or the ends exist in the site).
+    """
+    taken = set(doc.ids())
+    site = doc.site(site_id)
+    if site is None:
+        raise ValueError(f"no site '{site_id}'")
+    site_ids = {loc.item.id for loc in iter_items(doc.project)
+                if loc.site_index is not None and doc.project.sites[loc.site_index] is site}
+    remap: dict[str, str] = {}
+    items: list[tuple[str, DModel]] = []
+    for entry in payload:
+        kind = entry["kind"]
+        coll = BY_KIND[kind]
+        item = coll.type.model_validate(entry["data"])
+        nid = new_id(coll.prefix, taken)
+        taken.add(nid)
+        remap[item.id] = nid
+        items.append((kind, item))
+
+    def ref(old: str | None) -> str | None:
+        if old is None:
+            return None
+        if old in remap:
+            return remap[old]
+        return old if old in site_ids else None
+
+    edits: list[Edit] = []
+    for kind, item in items:
+        upd: dict = {"id": remap[item.id]}
+        upd.update(translate_values(item, dx, dy))
+        if isinstance(item, h.Rack):
+            upd["module_id"] = ref(item.module_id)
+            for side in ("feed_a", "feed_b"):
+                f = getattr(item, side)
+                if f is not None:
+                    src = ref(f.source_id)
+                    upd[side] = None if src is None else f.model_copy(update={"source_id": src})
+        if isinstance(item, h.AirUnit):
+            upd["rack_id"] = ref(item.rack_id)
+        if isinstance(item, h.Pipe):
+            s, e = ref(item.start.item_id), ref(item.end.item_id)
+            if s is None or e is None:
+                continue
+            upd["start"] = item.start.model_copy(update={"item_id": s})
+            upd["end"] = item.end.model_copy(update={"item_id": e})
+        if isinstance(item, p.BuswayTap):
+            b = ref(item.busway_id)
+            if b is None:
+                continue
+            upd["busway_id"] = b
+        if hasattr(item, "upstream_id"):
+            upd["upstream_id"] = ref(item.upstream_id)
+            upd["alternate_upstream_id"] = ref(item.alternate_upstream_id)
+        if item.name and hasattr(item, "name"):
+            upd["name"] = item.name + "-copy" if not item.name.endswith("-copy") else item.name
+        edits.append(AddItem(kind, item.model_copy(update=upd), site_id))
+    return Composite(edits, f"Paste {_plural(len(edits), 'item')}")
+
+
+def duplicate_items(doc: Document, ids: Iterable[str], dx: float = 1.0, dy: float = -1.0) -> Composite:
+    ids = list(ids)
+    if not ids:
+        return Composite([], "Duplicate")
+    site = doc.site_of(ids[0])
+    if site is None:
+        return Composite([], "Duplicate")
+    # take pipes whose both ends are duplicated along
+    sel = set(ids)
+    for pipe in site.hall.pipes:
+        if pipe.start.item_id in sel and pipe.end.item_id in sel:
+            sel.add(pipe.id)
+    order = [i for i in ids] + [i for i in sel if i not in ids]
+    c = paste_payload(doc, site.id, copy_payload(doc, order), dx, dy)
+    c.label = c.label.replace("Paste", "Duplicate")
+    return c
+
+
+# -- rows and containment ---------------------------------------------------------------------
+def rack_rows(doc: Document, site_id: str, entry: RackType, x0: float, y0: float, count: int,
+              pitch_m: float | None = None, rows: int = 2, aisle_m: float = 1.2,
+              aisle: str = "cold", contain: bool = False) -> Composite:
+    """``rows`` (1 or 2) rows of ``count`` racks starting at (x0, y0) (the first rack's
+    outer corner), ``pitch_m`` apart along x. Two rows face each other across a cold
+    aisle (``aisle="cold"``) or turn their backs to a hot aisle (``"hot"``);
+    ``contain`` adds containment over that aisle."""
+    if count < 1 or rows not in (1, 2):
+        raise ValueError("count must be 1 or more and rows 1 or 2")
+    pitch = pitch_m if pitch_m is not None else entry.width_m
+    w, d = entry.width_m, entry.depth_m
+    taken = set(doc.ids())
+    names = set()
+    site = doc.site(site_id)
+    if site is None:
+        raise ValueError(f"no site '{site_id}'")
+    for r in site.hall.racks:
+        names.add(r.name)
+    edits: list[Edit] = []
+    # row 0 below the aisle, row 1 above it
+    rot = (0.0, 180.0) if aisle == "cold" else (180.0, 0.0)
+    ys = (y0 + d / 2, y0 + d + aisle_m + d / 2)
+    n = 1
+    for row in range(rows):
+        for k in range(count):
+            iid = new_id("rack", taken)
+            taken.add(iid)
+            while f"R{n:02d}" in names:
+                n += 1
+            names.add(f"R{n:02d}")
+            x = x0 + w / 2 + k * pitch
+            rack = instantiate(entry, iid, x, ys[row], rot[row], name=f"R{n:02d}")
+            rack.module_id = module_at(doc, site_id, x, ys[row])
+            edits.append(AddItem("rack", rack, site_id))
+    if contain and rows == 2:
+        cid = new_id("cont", taken)
+        x1 = x0 + (count - 1) * pitch + w
+        poly = [(x0, y0 + d), (x1, y0 + d), (x1, y0 + d + aisle_m), (x0, y0 + d + aisle_m)]
+        edits.append(AddItem("containment", h.Containment(id=cid, name=f"{aisle} aisle",
+                                                          kind=aisle, polygon=poly), site_id))
+    return Composite(edits, f"Add {_plural(rows * count, 'rack')} in {_plural(rows, 'row')}")

@@ -1,0 +1,216 @@
+"""The project file: one JSON document with ``schema_version``.
+
+- :func:`load` parses, migrates older versions, refuses newer ones, and validates the
+  structure with pydantic; every problem becomes a :class:`~designer.io.errors.Problem`
+  with a JSON path and a fix. Opening never writes to the file.
+- :func:`save` is atomic: a temporary file in the same folder is written, flushed and
+  synced, then renamed over the target, so an interrupted save leaves the old file whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from designer.io.errors import LoadError, Problem
+from designer.model.project import SCHEMA_VERSION, Project
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+"""Files larger than this are refused before reading (a 1,000-rack hall is ~2 MB)."""
+
+Migration = Callable[[dict], dict]
+MIGRATIONS: dict[int, Migration] = {}
+"""Version v -> function turning a v document into a v + 1 document."""
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def json_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+_FIXES = {
+    "missing": "add this field",
+    "extra_forbidden": "remove this field; this version does not know it (check its spelling)",
+    "finite_number": "enter a finite number (not NaN or infinity)",
+    "float_parsing": "enter a number",
+    "float_type": "enter a number",
+    "int_parsing": "enter a whole number",
+    "int_type": "enter a whole number",
+    "int_from_float": "enter a whole number",
+    "string_type": "enter text in quotes",
+    "string_pattern_mismatch": "use 1-64 letters, digits, '_', '.' or '-'",
+    "literal_error": "use one of the allowed values",
+    "list_type": "enter a list [...]",
+    "tuple_type": "enter a pair [x, y]",
+    "too_short": "enter both values of the pair",
+    "too_long": "enter exactly two values",
+    "model_type": "enter an object {...}",
+    "dict_type": "enter an object {...}",
+    "bool_type": "enter true or false",
+    "bool_parsing": "enter true or false",
+}
+
+
+def problems_from_validation(err: ValidationError, limit: int = 200) -> list[Problem]:
+    out = []
+    for e in err.errors(include_url=False)[:limit]:
+        fix = _FIXES.get(e["type"], "correct the value")
+        msg = e["msg"]
+        if e["type"] == "literal_error":
+            fix = msg.replace("Input should be", "use")
+        out.append(Problem(json_path(tuple(e["loc"])), msg, fix))
+    return out
+
+
+def parse_json(text: str, source: str = "<text>") -> object:
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as e:
+        what = "the file ends before the JSON is complete" if e.pos >= len(text) - 1 \
+            else f"invalid JSON: {e.msg}"
+        raise LoadError(source, [Problem(f"line {e.lineno}, column {e.colno}", what,
+                                         "repair the file, or open its backup or recovery copy")]) from None
+    except RecursionError:
+        raise LoadError(source, [Problem("", "the JSON is nested too deeply to be a project file",
+                                         "check that this is a Data Hall Designer project")]) from None
+    except ValueError as e:  # NaN / Infinity constants, over-long integers
+        raise LoadError(source, [Problem("", str(e), "replace it with a finite number")]) from None
+
+
+def migrate(data: dict, source: str = "<data>") -> dict:
+    """Bring a parsed document to the current schema version."""
+    version = data.get("schema_version")
+    if version is None:
+        raise LoadError(source, [Problem("schema_version", "the file has no schema_version",
+                                         "this does not look like a Data Hall Designer project")])
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise LoadError(source, [Problem("schema_version", f"schema_version must be a whole number from 1, "
+                                                           f"is {version!r}", "repair the file's schema_version")])
+    if version > SCHEMA_VERSION:
+        raise LoadError(source, [Problem(
+            "schema_version",
+            f"the file was written by a newer Data Hall Designer (file format {version}; "
+            f"this version reads up to {SCHEMA_VERSION})",
+            "update Data Hall Designer to open it; the file was left unchanged")])
+    while version < SCHEMA_VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise LoadError(source, [Problem("schema_version", f"no migration from file format {version}",
+                                             "open it with an older release and save it again")])
+        data = step(data)
+        version += 1
+        data["schema_version"] = version
+    return data
+
+
+def project_from_data(data: object, source: str = "<data>") -> Project:
+    if not isinstance(data, dict):
+        raise LoadError(source, [Problem("", f"the top level is a {type(data).__name__}, not an object",
+                                         "check that this is a Data Hall Designer project")])
+    data = migrate(data, source)
+    try:
+        return Project.model_validate(data)
+    except ValidationError as e:
+        raise LoadError(source, problems_from_validation(e)) from None
+    except RecursionError:
+        raise LoadError(source, [Problem("", "the document is nested too deeply",
+                                         "check that this is a Data Hall Designer project")]) from None
+
+
+def loads(text: str, source: str = "<text>") -> Project:
+    return project_from_data(parse_json(text, source), source)
+
+
+def load(path: str | os.PathLike) -> Project:
+    """Read a project file. Raises :class:`LoadError` (never anything else for bad input)."""
+    path = Path(path)
+    src = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise LoadError(src, [Problem("", f"the file is {size / 1e6:.0f} MB, larger than any project "
+                                              f"({MAX_FILE_BYTES / 1e6:.0f} MB limit)",
+                                          "check that this is a Data Hall Designer project")])
+        raw = path.read_bytes()
+    except OSError as e:
+        raise LoadError(src, [Problem("", e.strerror or str(e), "check the file name and permissions")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise LoadError(src, [Problem(f"byte {e.start}", "the file is not UTF-8 text",
+                                      "check that this is a Data Hall Designer project")]) from None
+    return loads(text, src)
+
+
+_NUM_LIST = re.compile(r"\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]")
+
+
+def dumps(project: Project) -> str:
+    """The file text: indented JSON with short number lists (points) kept on one line."""
+    text = json.dumps(project.model_dump(mode="json"), indent=2, ensure_ascii=False,
+                      allow_nan=False)
+    return _NUM_LIST.sub(lambda m: "[" + ", ".join(s.strip() for s in m.group(1).split(",")) + "]",
+                         text) + "\n"
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` so that a reader sees the old or the new file, never half."""
+    path = Path(path)
+    data = text.encode("utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            if path.exists():
+                os.chmod(tmp, path.stat().st_mode & 0o777)
+            else:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(tmp, 0o666 & ~umask)
+        except OSError:
+            pass
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:
+        dfd = os.open(path.parent or ".", os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass  # some platforms cannot sync a directory; the rename is still atomic
+
+
+def save(project: Project, path: str | os.PathLike) -> None:
+    """Save atomically. The text is produced before the file is touched."""
+    atomic_write_text(path, dumps(project))
+
+
+def json_schema() -> dict:
+    schema = Project.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = f"Data Hall Designer project (file format {SCHEMA_VERSION})"
+    return schema

@@ -1,0 +1,194 @@
+"""Hall contents: modules, racks, air and liquid cooling, obstructions, containment."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from designer.model.base import DModel, Id, Placed, Point, to_plan
+from designer.model.power import PowerChain
+
+CoolingType = Literal["air", "hybrid", "liquid", "rear_door", "immersion", "none"]
+Fluid = Literal["water", "pg25", "pg40"]
+PortName = Literal["supply", "return", "node"]
+
+
+class Obstruction(DModel):
+    """A column, wall stub or other fixed obstacle, as a polygon on the plan."""
+
+    id: Id
+    name: str = ""
+    kind: Literal["column", "wall", "other"] = "column"
+    polygon: list[Point]
+
+
+class Containment(DModel):
+    """A contained aisle: the polygon is the enclosed aisle; its boundary blocks air
+    except through the faces of the racks that line it."""
+
+    id: Id
+    name: str = ""
+    kind: Literal["hot", "cold"] = "hot"
+    polygon: list[Point]
+
+
+class Module(Placed):
+    """A pre-engineered module (room module, container, skid) placed in the hall."""
+
+    width_m: float = 6.0
+    depth_m: float = 12.0
+    height_m: float = 3.0
+    weight_kg: float = 0.0
+    form_factor: str = "room"
+    it_capacity_kw: float = 0.0
+    cooling: CoolingType = "air"
+    cooling_capacity_kw: float = 0.0
+    rack_positions: int = 0
+
+
+class Feed(DModel):
+    """One power cord of a rack: where it is fed from and on which phase(s).
+
+    ``source_id`` names a PDU / RPP or a busway tap. ``phase`` is ``"3P"`` for a
+    three-phase cord or one line ("L1", "L2", "L3") for a single-phase cord.
+    ``cable_length_m`` of ``None`` means: route it on the plan.
+    """
+
+    source_id: Id
+    phase: Literal["3P", "L1", "L2", "L3"] = "3P"
+    breaker_a: float = 32.0
+    cable_length_m: float | None = None
+
+
+class Rack(Placed):
+    """An IT rack. Liquid heat goes to its CDU loop, the rest to the room air."""
+
+    width_m: float = 0.6
+    depth_m: float = 1.2
+    height_u: int = 42
+    weight_kg: float = 1000.0
+    module_id: Id | None = None
+    it_load_kw: float = 10.0
+    power_factor: float = 0.95
+    liquid_fraction: float = 0.0
+    design_delta_t_air_k: float = 12.0
+    design_delta_t_liquid_k: float = 10.0
+    max_supply_temp_c: float = 40.0
+    cold_plate_dp_kpa: float = 0.0
+    cold_plate_rated_flow_lpm: float = 0.0
+    valve_k: float | None = None
+    feed_a: Feed | None = None
+    feed_b: Feed | None = None
+    feed_split_a: float = 0.5
+    clearance_front_m: float = 1.2
+    clearance_rear_m: float = 0.9
+
+    def port_position(self, port: PortName) -> Point:
+        """Liquid port on the rear face: supply left of centre, return right."""
+        off = -self.width_m / 4 if port == "supply" else self.width_m / 4
+        return to_plan(off, -self.depth_m / 2, self)
+
+
+class AirUnit(Placed):
+    """A cooling unit on the air side: perimeter CRAH, in-row cooler or rear door."""
+
+    kind: Literal["crah", "inrow", "rear_door"] = "crah"
+    width_m: float = 2.5
+    depth_m: float = 0.9
+    capacity_kw: float = 100.0
+    airflow_m3s: float = 8.0
+    supply_temp_c: float = 20.0
+    rack_id: Id | None = None
+    """For a rear-door heat exchanger: the rack it is mounted on."""
+
+
+class Pump(DModel):
+    """Pumps of a CDU: identical units in parallel with a curve from catalog points."""
+
+    curve: list[tuple[float, float]] = Field(
+        default_factory=lambda: [(0.0, 300.0), (600.0, 250.0), (1000.0, 160.0)]
+    )
+    """Points (flow L/min, head kPa) of one pump at full speed."""
+    count: int = 2
+    redundant: int = 1
+    """How many of ``count`` are standby (N+1 -> 1)."""
+    speed_fraction: float = 1.0
+
+
+class Cdu(Placed):
+    """A coolant distribution unit: pumps, heat exchanger to facility water."""
+
+    width_m: float = 0.6
+    depth_m: float = 1.2
+    capacity_kw: float = 1000.0
+    approach_k: float = 3.0
+    """Secondary supply minus facility supply at rated load."""
+    facility_supply_temp_c: float | None = None
+    """Facility water supply; None takes the site's."""
+    hx_dp_kpa: float = 40.0
+    rated_flow_lpm: float = 1500.0
+    fluid: Fluid = "pg25"
+    pump: Pump = Field(default_factory=Pump)
+
+    def port_position(self, port: PortName) -> Point:
+        off = -self.width_m / 4 if port == "supply" else self.width_m / 4
+        return to_plan(off, -self.depth_m / 2, self)
+
+
+class Junction(DModel):
+    """A node of a pipe network (a tee, a manifold take-off)."""
+
+    id: Id
+    name: str = ""
+    x: float = 0.0
+    y: float = 0.0
+
+
+class PortRef(DModel):
+    """One end of a pipe: a rack or CDU port, or a junction (port ``node``)."""
+
+    item_id: Id
+    port: PortName = "node"
+
+
+class Pipe(DModel):
+    """A pipe run between two ports, along the drawn vertices."""
+
+    id: Id
+    name: str = ""
+    start: PortRef
+    end: PortRef
+    points: list[Point] = Field(default_factory=list)
+    """Intermediate vertices in metres; ends come from the ports."""
+    role: Literal["supply", "return"] = "supply"
+    diameter_m: float = 0.05
+    roughness_m: float = 1.5e-6
+    minor_k: float = 1.0
+    extra_length_m: float = 0.0
+    """Length not seen on the plan (risers, drops into racks)."""
+
+
+class GridSettings(DModel):
+    snap_m: float = 0.1
+    visible: bool = True
+
+
+class Hall(DModel):
+    """A hall on a site: its outline and everything placed in it."""
+
+    outline: list[Point] = Field(
+        default_factory=lambda: [(0.0, 0.0), (20.0, 0.0), (20.0, 12.0), (0.0, 12.0)]
+    )
+    height_m: float = 4.0
+    floor_rating_kg_m2: float = 1200.0
+    grid: GridSettings = Field(default_factory=GridSettings)
+    obstructions: list[Obstruction] = Field(default_factory=list)
+    containments: list[Containment] = Field(default_factory=list)
+    modules: list[Module] = Field(default_factory=list)
+    racks: list[Rack] = Field(default_factory=list)
+    air_units: list[AirUnit] = Field(default_factory=list)
+    cdus: list[Cdu] = Field(default_factory=list)
+    junctions: list[Junction] = Field(default_factory=list)
+    pipes: list[Pipe] = Field(default_factory=list)
+    power: PowerChain = Field(default_factory=PowerChain)

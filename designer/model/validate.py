@@ -1,0 +1,376 @@
+"""Semantic validation of a project: ids, references and physical plausibility.
+
+Returns findings, never raises. Each finding names the JSON path of the offending value,
+what is wrong and how to fix it. Structural problems (wrong types, unknown fields) are
+caught earlier, when the file is parsed (:mod:`designer.io.files`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from designer.model import hall as h
+from designer.model import power as p
+from designer.model.base import DModel, Point
+from designer.model.findings import Finding, error, warning
+from designer.model.project import DataSource, Link, Project, Site, Workload
+from designer.model.registry import ItemLoc, iter_items
+
+# Plausibility rules per type: field -> (kind, lo, hi). Kinds:
+#   "pos"   strictly positive       "nonneg"  zero or more
+#   "frac"  between 0 and 1         "range"   between lo and hi (inclusive)
+_PLACED = {"width_m": ("pos",), "depth_m": ("pos",)}
+RULES: dict[type, dict[str, tuple]] = {
+    h.Module: {**_PLACED, "height_m": ("pos",), "weight_kg": ("nonneg",),
+               "it_capacity_kw": ("nonneg",), "cooling_capacity_kw": ("nonneg",),
+               "rack_positions": ("nonneg",)},
+    h.Rack: {**_PLACED, "height_u": ("pos",), "weight_kg": ("nonneg",),
+             "it_load_kw": ("nonneg",), "power_factor": ("range", 0.5, 1.0),
+             "liquid_fraction": ("frac",), "design_delta_t_air_k": ("pos",),
+             "design_delta_t_liquid_k": ("pos",), "max_supply_temp_c": ("range", 0.0, 90.0),
+             "cold_plate_dp_kpa": ("nonneg",), "cold_plate_rated_flow_lpm": ("nonneg",),
+             "valve_k": ("nonneg",), "feed_split_a": ("frac",),
+             "clearance_front_m": ("nonneg",), "clearance_rear_m": ("nonneg",)},
+    h.AirUnit: {**_PLACED, "capacity_kw": ("nonneg",), "airflow_m3s": ("nonneg",),
+                "supply_temp_c": ("range", 5.0, 45.0)},
+    h.Cdu: {**_PLACED, "capacity_kw": ("pos",), "approach_k": ("nonneg",),
+            "facility_supply_temp_c": ("range", 2.0, 70.0), "hx_dp_kpa": ("nonneg",),
+            "rated_flow_lpm": ("pos",)},
+    h.Pipe: {"diameter_m": ("pos",), "roughness_m": ("nonneg",), "minor_k": ("nonneg",),
+             "extra_length_m": ("nonneg",)},
+    p.PowerSource: {"capacity_kva": ("pos",), "voltage_v": ("pos",)},
+    p.Transformer: {**_PLACED, "rating_kva": ("pos",), "primary_v": ("pos",),
+                    "secondary_v": ("pos",), "impedance_pct": ("range", 0.5, 25.0),
+                    "x_r_ratio": ("pos",), "no_load_loss_kw": ("nonneg",),
+                    "load_loss_kw": ("nonneg",)},
+    p.Switchboard: {**_PLACED, "rating_a": ("pos",), "voltage_v": ("pos",)},
+    p.Ups: {**_PLACED, "module_kw": ("pos",), "module_count": ("pos",),
+            "redundant_modules": ("nonneg",), "efficiency": ("range", 0.5, 1.0),
+            "power_factor": ("range", 0.5, 1.0), "runtime_min": ("nonneg",),
+            "voltage_v": ("pos",)},
+    p.Pdu: {**_PLACED, "rating_kva": ("pos",), "breaker_a": ("pos",), "voltage_v": ("pos",),
+            "efficiency": ("range", 0.5, 1.0)},
+    p.Busway: {"rating_a": ("pos",), "voltage_v": ("pos",), "r_ohm_per_km": ("nonneg",),
+               "x_ohm_per_km": ("nonneg",)},
+    p.BuswayTap: {"offset_m": ("nonneg",), "breaker_a": ("pos",)},
+    Workload: {"latency_budget_ms": ("pos",), "data_rate_gbps": ("nonneg",),
+               "it_power_kw": ("nonneg",), "accelerators": ("nonneg",),
+               "processing_ms": ("nonneg",)},
+    DataSource: {"access_delay_ms": ("nonneg",)},
+    Link: {"route_km": ("nonneg",), "route_factor": ("range", 1.0, 10.0), "hops": ("nonneg",),
+           "per_hop_us": ("nonneg",), "access_delay_ms": ("nonneg",)},
+    Site: {"utility_capacity_kw": ("nonneg",), "cost_per_kw_month": ("nonneg",)},
+}
+
+_FIX = {
+    "pos": "enter a value greater than zero",
+    "nonneg": "enter zero or a positive value",
+    "frac": "enter a fraction between 0 and 1 (for example 0.8 for 80 %)",
+}
+
+
+def _check_value(v, rule: tuple) -> str | None:
+    if v is None or isinstance(v, bool):
+        return None
+    kind = rule[0]
+    if kind == "pos" and not v > 0:
+        return f"must be greater than zero, is {v}"
+    if kind == "nonneg" and v < 0:
+        return f"must not be negative, is {v}"
+    if kind == "frac" and not 0 <= v <= 1:
+        return f"must be between 0 and 1, is {v}"
+    if kind == "range" and not rule[1] <= v <= rule[2]:
+        return f"must be between {rule[1]} and {rule[2]}, is {v}"
+    return None
+
+
+def _fix(rule: tuple) -> str:
+    if rule[0] == "range":
+        return f"enter a value between {rule[1]} and {rule[2]}"
+    return _FIX[rule[0]]
+
+
+def check_fields(obj: DModel, path: str, ids: tuple[str, ...] = ()) -> list[Finding]:
+    """Plausibility of the numeric fields of ``obj`` per :data:`RULES`."""
+    out = []
+    for name, rule in RULES.get(type(obj), {}).items():
+        msg = _check_value(getattr(obj, name), rule)
+        if msg:
+            out.append(error("value.range", f"{name} {msg}", _fix(rule), f"{path}.{name}", ids))
+    return out
+
+
+def point_in_polygon(pt: Point, poly: list[Point]) -> bool:
+    """Even-odd ray casting; points on the boundary count as inside."""
+    x, y = pt
+    inside = False
+    n = len(poly)
+    for i in range(n):
+        x1, y1 = poly[i]
+        x2, y2 = poly[(i + 1) % n]
+        # on the segment?
+        cross = (x2 - x1) * (y - y1) - (y2 - y1) * (x - x1)
+        if abs(cross) < 1e-9 and min(x1, x2) - 1e-9 <= x <= max(x1, x2) + 1e-9 \
+                and min(y1, y2) - 1e-9 <= y <= max(y1, y2) + 1e-9:
+            return True
+        if (y1 > y) != (y2 > y):
+            xi = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
+            if x < xi:
+                inside = not inside
+    return inside
+
+
+def polygon_area(poly: list[Point]) -> float:
+    """Signed area (positive when counter-clockwise)."""
+    a = 0.0
+    for i in range(len(poly)):
+        x1, y1 = poly[i]
+        x2, y2 = poly[(i + 1) % len(poly)]
+        a += x1 * y2 - x2 * y1
+    return a / 2.0
+
+
+def _check_polygon(poly: list[Point], path: str, what: str, ids=()) -> list[Finding]:
+    if len(poly) < 3:
+        return [error("geometry.polygon", f"{what} needs at least 3 points, has {len(poly)}",
+                      "draw the outline again with three or more corners", path, ids)]
+    if abs(polygon_area(poly)) < 1e-6:
+        return [error("geometry.polygon", f"{what} has zero area",
+                      "move its corners apart", path, ids)]
+    return []
+
+
+class _Validator:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.findings: list[Finding] = []
+        self.locs: dict[str, ItemLoc] = {}
+
+    def add(self, f: Finding) -> None:
+        self.findings.append(f)
+
+    def run(self) -> list[Finding]:
+        pr = self.project
+        for loc in iter_items(pr):
+            iid = loc.item.id  # type: ignore[attr-defined]
+            if iid in self.locs:
+                first = self.locs[iid]
+                self.add(error("id.duplicate",
+                               f"id '{iid}' is already used by the {first.kind} at {first.json_path}",
+                               "give one of them a new, unique id", f"{loc.json_path}.id", (iid,)))
+            else:
+                self.locs[iid] = loc
+            self.findings += check_fields(loc.item, loc.json_path, (iid,))
+        for si, site in enumerate(pr.sites):
+            self._site(si, site)
+        self._project_refs()
+        return self.findings
+
+    # -- references --------------------------------------------------------------------
+    def _ref(self, ref: str | None, kinds: Iterable[str], path: str, owner: str,
+             site_index: int | None = None, what: str = "") -> ItemLoc | None:
+        """Check that ``ref`` names an item of one of ``kinds`` (in the same site)."""
+        if ref is None:
+            return None
+        kinds = tuple(kinds)
+        loc = self.locs.get(ref)
+        want = " or ".join(k.replace("_", " ") for k in kinds)
+        if loc is None:
+            self.add(error("ref.dangling", f"{what or 'reference'} '{ref}' names no {want}",
+                           f"pick an existing {want} or clear the field", path, (owner,)))
+            return None
+        if loc.kind not in kinds:
+            self.add(error("ref.kind", f"'{ref}' is a {loc.kind.replace('_', ' ')}, not a {want}",
+                           f"pick a {want}", path, (owner,)))
+            return None
+        if site_index is not None and loc.site_index is not None and loc.site_index != site_index:
+            self.add(error("ref.site", f"'{ref}' is in another site's hall",
+                           f"pick a {want} in the same hall", path, (owner,)))
+            return None
+        return loc
+
+    def _site(self, si: int, site: Site) -> None:
+        sp = f"sites[{si}]"
+        hall = site.hall
+        hp = f"{sp}.hall"
+        loc = site.location
+        if not -90 <= loc.lat <= 90:
+            self.add(error("value.range", f"latitude must be between -90 and 90, is {loc.lat}",
+                           "enter the latitude in decimal degrees", f"{sp}.location.lat", (site.id,)))
+        if not -180 <= loc.lon <= 180:
+            self.add(error("value.range", f"longitude must be between -180 and 180, is {loc.lon}",
+                           "enter the longitude in decimal degrees", f"{sp}.location.lon", (site.id,)))
+        if site.core_site_id is not None:
+            self._ref(site.core_site_id, ("site",), f"{sp}.core_site_id", site.id, what="core site")
+        outline_ok = not _check_polygon(hall.outline, f"{hp}.outline", "hall outline", (site.id,))
+        self.findings += _check_polygon(hall.outline, f"{hp}.outline", "hall outline", (site.id,))
+        if hall.floor_rating_kg_m2 <= 0:
+            self.add(error("value.range", f"floor rating must be greater than zero, is {hall.floor_rating_kg_m2}",
+                           "enter the floor's rated load in kg/m2", f"{hp}.floor_rating_kg_m2", (site.id,)))
+        if hall.grid.snap_m < 0:
+            self.add(error("value.range", "grid snap must not be negative", "enter 0 (off) or a step in metres",
+                           f"{hp}.grid.snap_m", (site.id,)))
+        for i, o in enumerate(hall.obstructions):
+            self.findings += _check_polygon(o.polygon, f"{hp}.obstructions[{i}].polygon", "obstruction", (o.id,))
+        for i, c in enumerate(hall.containments):
+            self.findings += _check_polygon(c.polygon, f"{hp}.containments[{i}].polygon", "containment", (c.id,))
+        for i, r in enumerate(hall.racks):
+            rp = f"{hp}.racks[{i}]"
+            self._ref(r.module_id, ("module",), f"{rp}.module_id", r.id, si, "module")
+            for side in ("a", "b"):
+                feed = getattr(r, f"feed_{side}")
+                if feed is not None:
+                    self._ref(feed.source_id, ("pdu", "tap"), f"{rp}.feed_{side}.source_id", r.id, si,
+                              f"feed {side.upper()} source")
+                    if feed.breaker_a <= 0:
+                        self.add(error("value.range", f"feed {side.upper()} breaker must be greater than zero",
+                                       "enter the cord's breaker rating in A", f"{rp}.feed_{side}.breaker_a", (r.id,)))
+                    if feed.cable_length_m is not None and feed.cable_length_m < 0:
+                        self.add(error("value.range", f"feed {side.upper()} cable length must not be negative",
+                                       "enter a length in metres, or clear it to route on the plan",
+                                       f"{rp}.feed_{side}.cable_length_m", (r.id,)))
+            if r.liquid_fraction > 0 and r.it_load_kw > 0 and (
+                    r.cold_plate_rated_flow_lpm <= 0 or r.cold_plate_dp_kpa <= 0):
+                self.add(warning("rack.cold_plate", "liquid-cooled rack has no cold-plate rating",
+                                 "enter the cold-plate pressure drop at its rated flow",
+                                 f"{rp}.cold_plate_dp_kpa", (r.id,)))
+            if outline_ok and not all(point_in_polygon(c, hall.outline) for c in r.corners()):
+                self.add(error("geometry.outside", f"rack '{r.name or r.id}' is not inside the hall outline",
+                               "move it inside the hall or enlarge the outline", f"{rp}.x", (r.id,)))
+        for i, m in enumerate(hall.modules):
+            if outline_ok and not all(point_in_polygon(c, hall.outline) for c in m.corners()):
+                self.add(error("geometry.outside", f"module '{m.name or m.id}' is not inside the hall outline",
+                               "move it inside the hall or enlarge the outline", f"{hp}.modules[{i}].x", (m.id,)))
+        for i, a in enumerate(hall.air_units):
+            self._ref(a.rack_id, ("rack",), f"{hp}.air_units[{i}].rack_id", a.id, si, "rack")
+            if a.kind == "rear_door" and a.rack_id is None:
+                self.add(error("ref.missing", "a rear-door heat exchanger must name its rack",
+                               "set rack_id to the rack it is mounted on", f"{hp}.air_units[{i}].rack_id", (a.id,)))
+        for i, c in enumerate(hall.cdus):
+            self._pump(c, f"{hp}.cdus[{i}].pump")
+        for i, pipe in enumerate(hall.pipes):
+            pp = f"{hp}.pipes[{i}]"
+            for end in ("start", "end"):
+                ref = getattr(pipe, end)
+                loc2 = self._ref(ref.item_id, ("rack", "cdu", "junction"), f"{pp}.{end}.item_id", pipe.id, si,
+                                 f"pipe {end}")
+                if loc2 is not None:
+                    want_node = loc2.kind == "junction"
+                    if want_node != (ref.port == "node"):
+                        good = "node" if want_node else "supply or return"
+                        self.add(error("ref.port", f"a {loc2.kind}'s port cannot be '{ref.port}'",
+                                       f"use port {good}", f"{pp}.{end}.port", (pipe.id,)))
+            if pipe.start == pipe.end:
+                self.add(error("pipe.loop", "pipe starts and ends at the same port",
+                               "connect it to another port or delete it", pp, (pipe.id,)))
+        self._power(si, site)
+
+    def _pump(self, cdu: h.Cdu, path: str) -> None:
+        pump = cdu.pump
+        if not pump.curve:
+            self.add(error("pump.curve", "pump curve has no points",
+                           "enter at least one (flow, head) point", f"{path}.curve", (cdu.id,)))
+        else:
+            q = [pt[0] for pt in pump.curve]
+            hd = [pt[1] for pt in pump.curve]
+            if any(b <= a for a, b in zip(q, q[1:])) or any(b >= a for a, b in zip(hd, hd[1:])):
+                self.add(error("pump.curve", "pump curve must have rising flows and falling heads",
+                               "sort the points by flow; head must fall as flow rises", f"{path}.curve", (cdu.id,)))
+            if any(v < 0 for v in q + hd) or max(hd) <= 0:
+                self.add(error("pump.curve", "pump curve has negative or zero values",
+                               "enter flows in L/min and heads in kPa, all positive", f"{path}.curve", (cdu.id,)))
+        if pump.count < 1:
+            self.add(error("value.range", "a CDU needs at least one pump", "set count to 1 or more",
+                           f"{path}.count", (cdu.id,)))
+        if not 0 <= pump.redundant < max(pump.count, 1):
+            self.add(error("value.range", f"standby pumps ({pump.redundant}) must be fewer than pumps ({pump.count})",
+                           "lower redundant or add pumps", f"{path}.redundant", (cdu.id,)))
+        if not 0 < pump.speed_fraction <= 1.2:
+            self.add(error("value.range", f"pump speed fraction must be in (0, 1.2], is {pump.speed_fraction}",
+                           "enter the speed as a fraction of full speed", f"{path}.speed_fraction", (cdu.id,)))
+
+    def _power(self, si: int, site: Site) -> None:
+        pw = site.hall.power
+        hp = f"sites[{si}].hall.power"
+        upstream_kinds = ("source", "transformer", "switchboard", "ups", "pdu")
+        parent: dict[str, str | None] = {}
+        for attr in ("transformers", "switchboards", "ups", "pdus", "busways"):
+            for i, e in enumerate(getattr(pw, attr)):
+                path = f"{hp}.{attr}[{i}]"
+                if e.upstream_id is None:
+                    self.add(warning("power.unfed", f"{e.name or e.id} has no upstream supply",
+                                     "connect it to a source, transformer, switchboard or UPS",
+                                     f"{path}.upstream_id", (e.id,)))
+                else:
+                    self._ref(e.upstream_id, upstream_kinds, f"{path}.upstream_id", e.id, si, "upstream")
+                parent[e.id] = e.upstream_id
+                if e.alternate_upstream_id is not None:
+                    self._ref(e.alternate_upstream_id, upstream_kinds, f"{path}.alternate_upstream_id",
+                              e.id, si, "alternate upstream")
+                cab = e.feeder
+                if cab.length_m is not None and cab.length_m < 0:
+                    self.add(error("value.range", "feeder length must not be negative",
+                                   "enter a length in metres, or clear it to route on the plan",
+                                   f"{path}.feeder.length_m", (e.id,)))
+                if cab.r_ohm_per_km < 0 or cab.x_ohm_per_km < 0 or cab.parallel_sets < 1:
+                    self.add(error("value.range", "feeder impedance must not be negative and sets must be 1 or more",
+                                   "enter the cable's data-sheet values", f"{path}.feeder", (e.id,)))
+        for i, u in enumerate(pw.ups):
+            if u.redundant_modules >= u.module_count > 0:
+                self.add(error("value.range", f"redundant modules ({u.redundant_modules}) must be fewer than "
+                                              f"modules ({u.module_count})", "lower redundant_modules",
+                               f"{hp}.ups[{i}].redundant_modules", (u.id,)))
+        for i, t in enumerate(pw.taps):
+            bl = self._ref(t.busway_id, ("busway",), f"{hp}.taps[{i}].busway_id", t.id, si, "busway")
+            if bl is not None:
+                bw = bl.item
+                length = sum(math.dist(a, b) for a, b in zip(bw.path, bw.path[1:]))  # type: ignore[attr-defined]
+                if bw.path and t.offset_m > length + 1e-9:  # type: ignore[attr-defined]
+                    self.add(error("value.range", f"tap offset {t.offset_m} m is beyond the busway's end "
+                                                  f"({length:.2f} m)", "enter an offset along the busway",
+                                   f"{hp}.taps[{i}].offset_m", (t.id,)))
+        for i, b in enumerate(pw.busways):
+            if len(b.path) < 2:
+                self.add(error("geometry.path", "busway path needs at least two points",
+                               "draw the busway on the plan", f"{hp}.busways[{i}].path", (b.id,)))
+        # cycles in the upstream chain
+        for start in parent:
+            seen = {start}
+            cur = parent.get(start)
+            while cur is not None and cur in parent:
+                if cur in seen:
+                    self.add(error("power.cycle", f"the upstream chain of '{start}' loops back on itself",
+                                   "break the loop: one element must be fed from a source",
+                                   "", (start,)))
+                    break
+                seen.add(cur)
+                cur = parent.get(cur)
+
+    def _project_refs(self) -> None:
+        pr = self.project
+        for i, d in enumerate(pr.data_sources):
+            self._ref(d.site_id, ("site",), f"data_sources[{i}].site_id", d.id, what="site")
+            if not (-90 <= d.location.lat <= 90 and -180 <= d.location.lon <= 180):
+                self.add(error("value.range", "location outside -90..90 / -180..180 degrees",
+                               "enter latitude and longitude in decimal degrees",
+                               f"data_sources[{i}].location", (d.id,)))
+        for i, w in enumerate(pr.workloads):
+            self._ref(w.data_source_id, ("data_source",), f"workloads[{i}].data_source_id", w.id,
+                      what="data source")
+            self._ref(w.pinned_module_id, ("module",), f"workloads[{i}].pinned_module_id", w.id,
+                      what="pinned module")
+        for i, link in enumerate(pr.links):
+            for end in ("a", "b"):
+                self._ref(getattr(link, end), ("site", "data_source"), f"links[{i}].{end}", link.id,
+                          what=f"link end {end}")
+            if link.a == link.b:
+                self.add(error("link.self", "a link must join two different places",
+                               "change one of its ends", f"links[{i}]", (link.id,)))
+
+
+def validate(project: Project) -> list[Finding]:
+    """All validation findings of ``project``, errors first."""
+    out = _Validator(project).run()
+    out.sort(key=lambda f: f.severity.rank)
+    return out
