@@ -1,0 +1,93 @@
+"""Test set-up: offscreen Qt, no network, a private user folder."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _qt_available() -> bool:
+    try:
+        import PySide6.QtWidgets  # noqa: F401
+    except Exception:
+        return False
+    return True
+
+
+QT = _qt_available()
+
+
+def pytest_collection_modifyitems(config, items):
+    if QT:
+        return
+    skip = pytest.mark.skip(reason="Qt cannot be imported here")
+    for item in items:
+        if "gui" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_ignore_collect(collection_path, config):
+    # GUI test modules import Qt at module level; skip collecting them without Qt.
+    if not QT and collection_path.name.startswith("test_gui"):
+        return True
+    return None
+
+
+class _NetworkBlocked(OSError):
+    pass
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_network():
+    """The app must work offline: any attempt to open a network connection fails a test."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def guard(self, address, *a, **k):
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            raise _NetworkBlocked(f"network access attempted: {address!r}")
+        return real_connect(self, address, *a, **k)
+
+    def guard_ex(self, address, *a, **k):
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            raise _NetworkBlocked(f"network access attempted: {address!r}")
+        return real_connect_ex(self, address, *a, **k)
+
+    def guard_gai(host, *a, **k):
+        if host not in (None, "localhost", "127.0.0.1", "::1", ""):
+            raise _NetworkBlocked(f"name lookup attempted: {host!r}")
+        return real_getaddrinfo(host, *a, **k)
+
+    socket.socket.connect = guard
+    socket.socket.connect_ex = guard_ex
+    socket.getaddrinfo = guard_gai
+    try:
+        yield
+    finally:
+        socket.socket.connect = real_connect
+        socket.socket.connect_ex = real_connect_ex
+        socket.getaddrinfo = real_getaddrinfo
+
+
+@pytest.fixture(autouse=True)
+def _user_dir(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("DESIGNER_USER_DIR", str(tmp_path_factory.mktemp("user")))
+
+
+@pytest.fixture(scope="session")
+def sample_project():
+    from designer.io.catalog_store import sample_project_path
+    from designer.io.files import load
+
+    return load(sample_project_path())
+
+
+@pytest.fixture
+def sample(sample_project):
+    """A fresh copy of the sample project for a test to change."""
+    return sample_project.model_copy(deep=True)
