@@ -37,9 +37,10 @@ def generate_project(n_racks: int, rack_kw: float = 15.0, liquid_fraction: float
     pod_w = 0.3 + 0.6 + row_len * 0.6 + 0.3 + 1.8  # cooler, CDU, racks, cooler, side gap
     pod_d = 1.2 + 1.2 + 1.2 + 1.4  # rack, hot aisle, rack, cold aisle
     x_margin, y_margin = 3.0, 3.0
-    elec_w = 8.0
+    elec_w = 13.0
     hall_w = x_margin * 2 + cols * pod_w + elec_w
-    hall_d = y_margin * 2 + rows * pod_d + 1.0
+    n_groups = math.ceil(n_pods / PODS_PER_GROUP)
+    hall_d = max(y_margin * 2 + rows * pod_d + 1.0, y_margin * 2 + n_groups * 3.2)
     b.outline(round(hall_w, 1), round(hall_d, 1))
     site.hall.floor_rating_kg_m2 = 1500.0
     pods = []
@@ -71,19 +72,19 @@ def generate_project(n_racks: int, rack_kw: float = 15.0, liquid_fraction: float
             y = 0.5 if w == 0 else hall_d - 0.5
             b.place("CRAH-150", x, y, 0.0 if w == 0 else 180.0)
     # 2N power: per group of pods and side, TX -> SWB -> UPS -> busways
-    ex = hall_w - elec_w + 1.5
+    ex = hall_w - elec_w + 0.3
     groups = [pods[i:i + PODS_PER_GROUP] for i in range(0, len(pods), PODS_PER_GROUP)]
     for g, group in enumerate(groups):
-        for side, dx in (("A", 0.0), ("B", 4.0)):
+        for side, dx in (("A", 0.0), ("B", 6.3)):
             util = b.source(f"Utility {side}{g + 1}", 3000, 11000, side)
-            y = y_margin + g * (hall_d - 2 * y_margin) / max(1, len(groups))
-            tx = b.place("TX-2500", ex + dx + 1.1, y + 0.8, 0.0, name=f"TX-{side}{g + 1}")
+            y = y_margin + g * 3.2
+            tx = b.place("TX-2500", ex + dx + 1.2, y + 0.8, 0.0, name=f"TX-{side}{g + 1}")
             tx.upstream_id, tx.side = util.id, side
             tx.feeder = Cable(length_m=150.0, r_ohm_per_km=0.125, x_ohm_per_km=0.11)
-            swb = b.place("SWB-4000", ex + dx + 2.0, y + 0.8, 0.0, name=f"SWB-{side}{g + 1}")
+            swb = b.place("SWB-4000", ex + dx + 2.1, y + 2.2, 0.0, name=f"SWB-{side}{g + 1}")
             swb.upstream_id, swb.side = tx.id, side
             swb.feeder = Cable(length_m=10.0, r_ohm_per_km=0.0188, x_ohm_per_km=0.02, parallel_sets=4)
-            ups = b.place("UPS-1500-M", ex + dx + 1.8, y + 0.8, 0.0, name=f"UPS-{side}{g + 1}")
+            ups = b.place("UPS-1500-M", ex + dx + 4.3, y + 0.8, 0.0, name=f"UPS-{side}{g + 1}")
             ups.upstream_id, ups.side = swb.id, side
             for racks, x0, yc in group:
                 yy = yc + (0.1 if side == "B" else -0.1)

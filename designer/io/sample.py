@@ -26,15 +26,15 @@ def _core(cat: Catalog, taken: set[str]) -> Site:
     b.outline(36.0, 22.0)
     s.hall.floor_rating_kg_m2 = 1500.0
     b.columns([12.0, 24.0], [3.0, 19.0], 0.6)
-    mod = b.place("AIH-1000L", 9.0, 11.0, 0.0, name="AI-POD-1")
-    # two rows back to back around a 1.0 m hot aisle; one in-row CDU heads each row
-    cdu1 = b.place("CDU-IR-800", 5.4, 10.0, 180.0, name="CDU-1A")
-    row1 = b.rack_row("RK-DLC-132", 6.0, 10.0, 4, 180.0, mod.id)
+    mod = b.place("AIH-1000L", 9.0, 11.2, 0.0, name="AI-POD-1")
+    # two rows back to back around a 1.2 m hot aisle; one in-row CDU heads each row
+    cdu1 = b.place("CDU-IR-800", 5.4, 9.8, 180.0, name="CDU-1A")
+    row1 = b.rack_row("RK-DLC-132", 6.0, 9.8, 4, 180.0, mod.id)
     cdu2 = b.place("CDU-IR-800", 5.4, 12.2, 0.0, name="CDU-1B")
     row2 = b.rack_row("RK-DLC-132", 6.0, 12.2, 4, 0.0, mod.id)
     for c in (cdu1, cdu2):
         c.pump.speed_fraction = 0.75
-    b.containment("hot", 5.1, 10.6, 8.1, 11.6)
+    b.containment("hot", 5.1, 10.4, 8.1, 11.6)
     b.liquid_loop(cdu1, row1)
     b.liquid_loop(cdu2, row2)
     # services row: storage / CPU inference and network, air-cooled, in-row coolers at the ends
@@ -59,7 +59,7 @@ def _core(cat: Catalog, taken: set[str]) -> Site:
         ups.upstream_id, ups.side = swb.id, side
         pdu = b.place("PDU-150", x - 2.0 if side == "A" else x + 1.5, 4.5, 0.0, name=f"PDU-{side}1")
         pdu.upstream_id, pdu.side = ups.id, side
-        y = 11.0 if side == "A" else 11.2
+        y = 10.9 if side == "A" else 11.1
         bw = b.busway("BW-2000", [(26.0, y), (5.7, y)], ups.id, side, name=f"BW-{side}1")
         sides[side] = (pdu, bw)
     for r in row1 + row2:
@@ -120,7 +120,7 @@ def _enterprise(cat: Catalog, taken: set[str]) -> Site:
     b.place("IRC-40", 9.05, 4.6, 0.0)
     b.place("IRC-40", 3.25, 7.0, 180.0)
     air = b.rack_row("RK-AIR-15", 3.7, 7.0, 6, 180.0, mod.id, load_kw=10.0)
-    net = b.rack_row("RK-NET-6", 7.7, 7.0, 2, 180.0, mod.id, pitch=0.8, load_kw=5.0)
+    net = b.rack_row("RK-NET-6", 7.4, 7.0, 2, 180.0, mod.id, pitch=0.8, load_kw=5.0)
     b.place("IRC-40", 8.75, 7.0, 180.0)
     b.containment("cold", 3.1, 5.2, 9.2, 6.4)
     b.liquid_loop(cdu, hyb)
@@ -164,9 +164,11 @@ def _urban(cat: Catalog, taken: set[str]) -> Site:
     air = b.rack_row("RK-AIR-15", 5.8, y, 4, 0.0, mod.id)
     b.place("IRC-40", 8.05, y, 0.0)
     net = b.rack_row("RK-NET-6", 8.6, y, 2, 0.0, mod.id, pitch=0.8)
-    b.place("IRC-40", 9.75, y, 0.0)
-    b.place("IRC-40", 10.05, y, 0.0)
+    b.place("IRC-40", 9.95, y, 0.0)
+    b.place("IRC-40", 10.25, y, 0.0)
     b.liquid_loop(cdu, hyb, offset_m=0.08, header_gap_m=0.06)
+    for r in hyb + air + net:
+        r.clearance_rear_m = 0.0  # front-access racks; the rear is reached through the container's doors
     util = b.source("City grid (10 kV)", 400, 10000, "")
     tx = b.place("TX-315", 16.0, 6.5, 180.0, name="TX-1")
     tx.upstream_id = util.id

@@ -86,6 +86,8 @@ class Settings(DModel):
     ashrae_class: Literal["A1", "A2", "A3", "A4", "H1"] = "A1"
     air_cell_m: float = 0.25
     velocity_limit_mps: float = 2.0
+    min_cold_aisle_m: float = 1.2
+    min_hot_aisle_m: float = 0.9
     fibre_us_per_km: float = 4.9
     default_route_factor: float = 1.5
     default_hops: int = 4

@@ -14,7 +14,7 @@ from designer.model import hall as h
 from designer.model import power as p
 from designer.model.base import DModel, Point
 from designer.model.findings import Finding, error, warning
-from designer.model.project import DataSource, Link, Project, Site, Workload
+from designer.model.project import DataSource, Link, Project, Settings, Site, Workload
 from designer.model.registry import ItemLoc, iter_items
 
 # Plausibility rules per type: field -> (kind, lo, hi). Kinds:
@@ -60,6 +60,11 @@ RULES: dict[type, dict[str, tuple]] = {
     DataSource: {"access_delay_ms": ("nonneg",)},
     Link: {"route_km": ("nonneg",), "route_factor": ("range", 1.0, 10.0), "hops": ("nonneg",),
            "per_hop_us": ("nonneg",), "access_delay_ms": ("nonneg",)},
+    Settings: {"air_cell_m": ("range", 0.05, 2.0), "velocity_limit_mps": ("pos",),
+               "min_cold_aisle_m": ("nonneg",), "min_hot_aisle_m": ("nonneg",),
+               "fibre_us_per_km": ("pos",), "default_route_factor": ("range", 1.0, 10.0),
+               "default_hops": ("nonneg",), "default_hop_us": ("nonneg",),
+               "backhaul_cost_per_gbps_km": ("nonneg",)},
     Site: {"utility_capacity_kw": ("nonneg",), "cost_per_kw_month": ("nonneg",)},
 }
 
@@ -162,6 +167,7 @@ class _Validator:
             else:
                 self.locs[iid] = loc
             self.findings += check_fields(loc.item, loc.json_path, (iid,))
+        self.findings += check_fields(pr.settings, "settings")
         for si, site in enumerate(pr.sites):
             self._site(si, site)
         self._project_refs()
