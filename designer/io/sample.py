@@ -28,13 +28,13 @@ def _core(cat: Catalog, taken: set[str]) -> Site:
     b.columns([12.0, 24.0], [3.0, 19.0], 0.6)
     mod = b.place("AIH-1000L", 9.0, 11.2, 0.0, name="AI-POD-1")
     # two rows back to back around a 1.2 m hot aisle; one in-row CDU heads each row
-    cdu1 = b.place("CDU-IR-800", 5.4, 9.8, 180.0, name="CDU-1A")
-    row1 = b.rack_row("RK-DLC-132", 6.0, 9.8, 4, 180.0, mod.id)
-    cdu2 = b.place("CDU-IR-800", 5.4, 12.2, 0.0, name="CDU-1B")
-    row2 = b.rack_row("RK-DLC-132", 6.0, 12.2, 4, 0.0, mod.id)
+    cdu1 = b.place("CDU-IR-800", 7.8, 9.8, 180.0, name="CDU-1A")
+    row1 = b.rack_row("RK-DLC-132", 8.4, 9.8, 4, 180.0, mod.id)
+    cdu2 = b.place("CDU-IR-800", 7.8, 12.2, 0.0, name="CDU-1B")
+    row2 = b.rack_row("RK-DLC-132", 8.4, 12.2, 4, 0.0, mod.id)
     for c in (cdu1, cdu2):
         c.pump.speed_fraction = 0.75
-    b.containment("hot", 5.1, 10.4, 8.1, 11.6)
+    b.containment("hot", 7.5, 10.4, 10.5, 11.6)
     b.liquid_loop(cdu1, row1)
     b.liquid_loop(cdu2, row2)
     # services row: storage / CPU inference and network, air-cooled, in-row coolers at the ends
@@ -60,7 +60,7 @@ def _core(cat: Catalog, taken: set[str]) -> Site:
         pdu = b.place("PDU-150", x - 2.0 if side == "A" else x + 1.5, 4.5, 0.0, name=f"PDU-{side}1")
         pdu.upstream_id, pdu.side = ups.id, side
         y = 10.9 if side == "A" else 11.1
-        bw = b.busway("BW-2000", [(26.0, y), (5.7, y)], ups.id, side, name=f"BW-{side}1")
+        bw = b.busway("BW-2000", [(26.0, y), (8.1, y)], ups.id, side, name=f"BW-{side}1")
         sides[side] = (pdu, bw)
     for r in row1 + row2:
         for side in ("A", "B"):

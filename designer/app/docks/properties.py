@@ -1,0 +1,383 @@
+"""Properties panel: a form built from the pydantic fields of the selected item(s).
+
+Editors commit through the session as undoable SetFields edits (repeated edits of the
+same field merge into one undo step). Several selected items of one kind are edited
+together. With nothing selected the panel shows the current site. Values are shown in
+the display unit system of the project settings; the model stays SI.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QScrollArea, QSpinBox,
+    QVBoxLayout, QWidget,
+)
+
+from designer.document.edits import Composite, EditError, SetFields, coerce
+from designer.model.base import DModel
+from designer.model.registry import BY_TYPE, iter_items
+from designer.model.units import unit_for
+
+HIDDEN = {"id", "catalog_model"}
+READ_ONLY = {"schema_version"}
+REF_KINDS = {
+    "module_id": ("module",), "upstream_id": ("source", "transformer", "switchboard", "ups", "pdu"),
+    "alternate_upstream_id": ("source", "transformer", "switchboard", "ups", "pdu"),
+    "source_id": ("pdu", "tap"), "rack_id": ("rack",), "busway_id": ("busway",), "core_site_id": ("site",),
+    "data_source_id": ("data_source",), "pinned_module_id": ("module",), "site_id": ("site",),
+    "item_id": ("rack", "cdu", "junction"), "a": ("site", "data_source"), "b": ("site", "data_source"),
+}
+SITE_FIELDS = ["name", "kind", "location", "core_site_id", "utility_capacity_kw", "cost_per_kw_month",
+               "facility_water", "hall.height_m", "hall.floor_rating_kg_m2", "hall.grid"]
+
+
+def _unwrap(ann):
+    """(base annotation, optional?)"""
+    origin = typing.get_origin(ann)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(ann) if a is not type(None)]
+        if len(args) == 1:
+            return args[0], True
+    return ann, False
+
+
+def pretty(name: str) -> str:
+    words = name.split(".")[-1]
+    for suf in ("_kw", "_kva", "_m3s", "_lpm", "_kpa", "_kg_m2", "_kg", "_mps", "_c", "_k", "_deg", "_mm",
+                "_km", "_m", "_v", "_a", "_pct", "_ms", "_us", "_gbps", "_min", "_ohm_per_km", "_id"):
+        if words.endswith(suf) and words != suf:
+            words = words[: -len(suf)]
+            break
+    return words.replace("_", " ").capitalize()
+
+
+class PropertiesPanel(QWidget):
+    def __init__(self, session, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.ids: list[str] = []
+        self.editors: dict[str, tuple[QWidget, Any, bool]] = {}
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet("font-weight: bold; padding: 2px;")
+        self.body = QWidget()
+        self.form_lay = QVBoxLayout(self.body)
+        self.form_lay.setContentsMargins(2, 2, 2, 2)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.body)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.title)
+        lay.addWidget(scroll)
+        session.selection.changed.connect(lambda ids: self.show_ids(ids))
+        session.changed.connect(self._on_change)
+        session.site_changed.connect(lambda _s: self.show_ids(session.selection.ids))
+        session.document_replaced.connect(lambda: self.show_ids([]))
+        self.show_ids([])
+
+    # -- building -------------------------------------------------------------------------------
+    def targets(self) -> list[tuple[str | None, BaseModel]]:
+        """(edit target id, model object) pairs being shown."""
+        doc = self.session.doc
+        if self.ids:
+            return [(i, doc.item(i)) for i in self.ids if doc.item(i) is not None]
+        site = self.session.site
+        return [(site.id, site)] if site is not None else []
+
+    def units(self) -> str:
+        return self.session.project.settings.units
+
+    def show_ids(self, ids) -> None:
+        doc = self.session.doc
+        items = [doc.item(i) for i in ids]
+        items = [m for m in items if m is not None]
+        if items and len({type(m) for m in items}) > 1:
+            self.ids = []
+            self._clear()
+            kinds = sorted({BY_TYPE[type(m)].label for m in items})
+            self.title.setText(f"{len(items)} items selected ({', '.join(kinds)}); "
+                               "select items of one kind to edit them together")
+            return
+        self.ids = [m.id for m in items]
+        self._build()
+
+    def _clear(self) -> None:
+        self.editors.clear()
+        while self.form_lay.count():
+            w = self.form_lay.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+
+    def _build(self) -> None:
+        self._clear()
+        targets = self.targets()
+        if not targets:
+            self.title.setText("No site")
+            return
+        first = targets[0][1]
+        label = BY_TYPE[type(first)].label
+        if not self.ids:
+            self.title.setText(f"Site: {first.name or first.id}")
+            fields = SITE_FIELDS
+        else:
+            self.title.setText(f"{label}: {first.name or first.id}" if len(targets) == 1
+                               else f"{len(targets)} {label.lower()}s (edits apply to all)")
+            fields = [f for f in type(first).model_fields if f not in HIDDEN]
+            if getattr(first, "catalog_model", ""):
+                entry = self.session.catalog.get(first.catalog_model)
+                ident = QLabel(f"<i>{first.catalog_model}</i>" + (f" · {entry.name}" if entry else ""))
+                ident.setWordWrap(True)
+                self.form_lay.addWidget(ident)
+            idl = QLabel(f"id: {first.id}")
+            idl.setTextInteractionFlags(Qt.TextSelectableByMouse)
+            self.form_lay.addWidget(idl)
+        main = QFormLayout()
+        box = QWidget()
+        box.setLayout(main)
+        self.form_lay.addWidget(box)
+        for path in fields:
+            self._add_field(main, first, path)
+        self.form_lay.addStretch(1)
+
+    def _field_info(self, obj: BaseModel, path: str):
+        parts = path.split(".")
+        owner = obj
+        for p in parts[:-1]:
+            owner = getattr(owner, p)
+        return owner, type(owner).model_fields[parts[-1]].annotation, getattr(owner, parts[-1])
+
+    def _add_field(self, form: QFormLayout, obj: BaseModel, path: str) -> None:
+        owner, ann, value = self._field_info(obj, path)
+        base, optional = _unwrap(ann)
+        name = path.split(".")[-1]
+        if isinstance(base, type) and issubclass(base, DModel):
+            box = QGroupBox(pretty(name))
+            sub = QFormLayout(box)
+            if optional:
+                chk = QCheckBox("connected" if name.startswith("feed") else "set")
+                chk.setChecked(value is not None)
+                chk.toggled.connect(lambda on, p=path, b=base: self._toggle_optional(p, b, on))
+                sub.addRow(chk)
+            if value is not None:
+                for f in base.model_fields:
+                    self._add_field(sub, obj, f"{path}.{f}")
+            form.addRow(box)
+            return
+        w = self._editor(path, name, base, optional, value)
+        if w is None:
+            return
+        w.setToolTip(path)
+        form.addRow(pretty(name), w)
+
+    def _editor(self, path: str, name: str, base, optional: bool, value) -> QWidget | None:
+        unit = unit_for(name, self.units())
+        if name in REF_KINDS:
+            cb = QComboBox()
+            cb.addItem("(none)", None)
+            for iid, label in self._candidates(REF_KINDS[name]):
+                cb.addItem(label, iid)
+            idx = cb.findData(value)
+            if idx < 0 and value is not None:
+                cb.addItem(f"{value} (missing!)", value)
+                idx = cb.count() - 1
+            cb.setCurrentIndex(max(idx, 0))
+            cb.currentIndexChanged.connect(lambda _i, p=path, c=cb: self.commit(p, c.currentData()))
+            self.editors[path] = (cb, "ref", optional)
+            return cb
+        if typing.get_origin(base) is Literal:
+            cb = QComboBox()
+            for v in typing.get_args(base):
+                cb.addItem(str(v), v)
+            cb.setCurrentIndex(max(cb.findData(value), 0))
+            cb.currentIndexChanged.connect(lambda _i, p=path, c=cb: self.commit(p, c.currentData()))
+            self.editors[path] = (cb, "literal", optional)
+            return cb
+        if base is bool:
+            chk = QCheckBox()
+            chk.setChecked(bool(value))
+            chk.toggled.connect(lambda on, p=path: self.commit(p, on))
+            self.editors[path] = (chk, "bool", optional)
+            return chk
+        if base is float and not optional:
+            sp = QDoubleSpinBox()
+            sp.setRange(-1e12, 1e12)
+            sp.setKeyboardTracking(False)
+            sp.setDecimals(unit.decimals + 1 if unit else 3)
+            if unit:
+                sp.setSuffix(f" {unit.symbol}")
+            sp.setValue(unit.to_display(value) if unit else value)
+            sp.setSingleStep(_step(name))
+            sp.valueChanged.connect(lambda v, p=path, u=unit: self.commit(p, u.from_display(v) if u else v))
+            self.editors[path] = (sp, ("float", unit), optional)
+            return sp
+        if base is int and not optional:
+            sp = QSpinBox()
+            sp.setRange(-10**9, 10**9)
+            sp.setKeyboardTracking(False)
+            sp.setValue(int(value))
+            sp.valueChanged.connect(lambda v, p=path: self.commit(p, v))
+            self.editors[path] = (sp, "int", optional)
+            return sp
+        if base in (float, int, str):
+            le = QLineEdit()
+            text = "" if value is None else (f"{unit.to_display(value):g}" if unit and value is not None
+                                             else str(value))
+            le.setText(text)
+            if optional:
+                le.setPlaceholderText("auto" if base is not str else "")
+            if unit:
+                le.setToolTip(f"{path} in {unit.symbol}")
+            le.editingFinished.connect(lambda p=path, e=le, b=base, o=optional, u=unit:
+                                       self._commit_text(p, e, b, o, u))
+            self.editors[path] = (le, ("text", base, unit), optional)
+            return le
+        if typing.get_origin(base) is list:
+            n = len(value) if value else 0
+            lab = QLabel(f"{n} point{'s' if n != 1 else ''}" + (" — edit on the plan" if name in (
+                "outline", "polygon", "points", "path") else ""))
+            if name == "curve":
+                le = QLineEdit("; ".join(f"{q:g}:{hd:g}" for q, hd in value))
+                le.setToolTip("Pump curve points as flow L/min : head kPa; separated by ';'")
+                le.editingFinished.connect(lambda p=path, e=le: self._commit_curve(p, e))
+                self.editors[path] = (le, "curve", optional)
+                return le
+            return lab
+        return None
+
+    def _candidates(self, kinds) -> list[tuple[str, str]]:
+        out = []
+        site = self.session.site
+        for loc in iter_items(self.session.project):
+            if loc.kind not in kinds:
+                continue
+            if loc.site_index is not None and site is not None and \
+                    self.session.project.sites[loc.site_index] is not site:
+                continue
+            it = loc.item
+            out.append((it.id, f"{getattr(it, 'name', '') or it.id} ({it.id})"))
+        return out
+
+    # -- committing ------------------------------------------------------------------------------
+    def commit(self, path: str, value) -> None:
+        targets = self.targets()
+        edits = []
+        for tid, obj in targets:
+            try:
+                v = coerce(obj, path, value)
+            except EditError as e:
+                self.session.message.emit(f"{pretty(path)}: {e}")
+                self.refresh_values()
+                return
+            parts = path.split(".")
+            cur = obj
+            for p in parts[:-1]:
+                cur = getattr(cur, p)
+            if getattr(cur, parts[-1]) != v:
+                edits.append(SetFields(tid, {path: v}))
+        if not edits:
+            return
+        label = f"Set {pretty(path).lower()}" + (f" of {len(edits)} items" if len(edits) > 1 else "")
+        self.session.push(edits[0] if len(edits) == 1 else Composite(edits, label), label)
+
+    def _commit_text(self, path, le: QLineEdit, base, optional, unit) -> None:
+        text = le.text().strip()
+        if text == "" and optional:
+            self.commit(path, None)
+            return
+        if base is str:
+            self.commit(path, text)
+            return
+        try:
+            v = float(text.replace(",", "."))
+        except ValueError:
+            self.session.message.emit(f"{pretty(path)}: '{text}' is not a number")
+            self.refresh_values()
+            return
+        if unit:
+            v = unit.from_display(v)
+        self.commit(path, int(v) if base is int else v)
+
+    def _commit_curve(self, path, le: QLineEdit) -> None:
+        try:
+            pts = []
+            for part in le.text().split(";"):
+                if part.strip():
+                    q, hd = part.split(":")
+                    pts.append((float(q), float(hd)))
+        except ValueError:
+            self.session.message.emit("Pump curve: write points as flow:head; flow:head; … (L/min : kPa)")
+            self.refresh_values()
+            return
+        self.commit(path, pts)
+
+    def _toggle_optional(self, path: str, base, on: bool) -> None:
+        if on:
+            if base.__name__ == "Feed":
+                self.session.message.emit("Connect the feed with Power > Connect feed A/B, then click a PDU or tap")
+                self.refresh_values()
+                return
+            try:
+                self.commit(path, base())
+            except Exception:
+                self.refresh_values()
+        else:
+            self.commit(path, None)
+
+    # -- following the document ------------------------------------------------------------------
+    def _on_change(self, change) -> None:
+        shown = set(self.ids) or {self.session.site_id}
+        if change.structural or any(i in shown for i in change.modified):
+            # structure of optional groups may change: rebuild; else only values
+            if any(any(f.startswith(("feed_", "pump", "feeder", "location", "facility_water", "hall.grid", "*"))
+                       for f in change.modified.get(i, ())) for i in shown):
+                self._build()
+            else:
+                self.refresh_values()
+
+    def refresh_values(self) -> None:
+        targets = self.targets()
+        if not targets:
+            return
+        obj = targets[0][1]
+        for path, (w, kind, optional) in self.editors.items():
+            try:
+                _, _, value = self._field_info(obj, path)
+            except (AttributeError, KeyError):
+                continue
+            w.blockSignals(True)
+            try:
+                if isinstance(w, QComboBox):
+                    idx = w.findData(value)
+                    w.setCurrentIndex(max(idx, 0))
+                elif isinstance(w, QCheckBox):
+                    w.setChecked(bool(value))
+                elif isinstance(w, QDoubleSpinBox):
+                    unit = kind[1]
+                    w.setValue(unit.to_display(value) if unit else value)
+                elif isinstance(w, QSpinBox):
+                    w.setValue(int(value))
+                elif isinstance(w, QLineEdit):
+                    if kind == "curve":
+                        w.setText("; ".join(f"{q:g}:{hd:g}" for q, hd in value))
+                    else:
+                        unit = kind[2]
+                        w.setText("" if value is None else (f"{unit.to_display(value):g}" if unit else str(value)))
+            finally:
+                w.blockSignals(False)
+
+
+def _step(name: str) -> float:
+    if name in ("x", "y") or name.endswith("_m"):
+        return 0.1
+    if name.endswith("_deg"):
+        return 90.0
+    if name.endswith(("fraction", "split_a", "factor", "efficiency")):
+        return 0.05
+    return 1.0

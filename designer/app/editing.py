@@ -1,0 +1,145 @@
+"""Handlers of the Edit, Insert and Power actions: each builds one edit and pushes it."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QInputDialog
+
+from designer.app.dialogs import RowDialog
+from designer.app.plan.coords import to_model
+from designer.app.plan.tools import BuswayTool, FeedTool, PipeTool, PolygonTool
+from designer.document import ops
+from designer.document.geometry import snap
+
+
+class EditingController:
+    def __init__(self, window, session) -> None:
+        self.window = window
+        self.session = session
+
+    @property
+    def view(self):
+        return self.window.view
+
+    @property
+    def doc(self):
+        return self.session.doc
+
+    @property
+    def ids(self) -> list[str]:
+        return self.session.selection.ids
+
+    def _need_selection(self) -> bool:
+        if not self.ids:
+            self.window.statusBar().showMessage("Select something first", 3000)
+            return False
+        return True
+
+    # -- clipboard ---------------------------------------------------------------------------
+    def copy(self) -> None:
+        if self._need_selection():
+            self.session.clipboard = ops.copy_payload(self.doc, self.ids)
+            self.window.statusBar().showMessage(f"Copied {len(self.session.clipboard)} items", 2000)
+
+    def cut(self) -> None:
+        if self._need_selection():
+            self.copy()
+            self.session.push(ops.delete_items(self.doc, self.ids), "Cut")
+
+    def paste(self) -> None:
+        site = self.session.site
+        if not self.session.clipboard or site is None:
+            return
+        edit = ops.paste_payload(self.doc, site.id, self.session.clipboard, 1.0, -1.0)
+        if self.session.push(edit):
+            self.session.selection.set([e.item.id for e in edit.edits])
+
+    def duplicate(self) -> None:
+        if self._need_selection():
+            edit = ops.duplicate_items(self.doc, self.ids)
+            if self.session.push(edit):
+                self.session.selection.set([e.item.id for e in edit.edits])
+
+    def delete(self) -> None:
+        if self._need_selection():
+            self.session.push(ops.delete_items(self.doc, self.ids))
+
+    def select_all(self) -> None:
+        self.session.selection.set([i for i in self.session.site_item_ids() if i in self.view.scene().items_by_id
+                                    and self.view.scene().items_by_id[i].isVisible()])
+
+    # -- arrange -----------------------------------------------------------------------------
+    def rotate(self, deg: float) -> None:
+        if self._need_selection():
+            self.session.push(ops.rotate_items(self.doc, self.ids, deg))
+
+    def set_rotation(self) -> None:
+        if not self._need_selection():
+            return
+        first = self.doc.item(self.ids[0])
+        cur = getattr(first, "rotation_deg", 0.0)
+        deg, ok = QInputDialog.getDouble(self.window, "Rotation", "Angle (degrees, counter-clockwise):",
+                                         cur, -360.0, 360.0, 1)
+        if ok:
+            self.session.push(ops.set_rotation(self.doc, self.ids, deg))
+
+    def align(self, how: str) -> None:
+        if len(self.ids) >= 2:
+            self.session.push(ops.align_items(self.doc, self.ids, how))
+
+    def distribute(self, axis: str) -> None:
+        if len(self.ids) >= 3:
+            self.session.push(ops.distribute_items(self.doc, self.ids, axis))
+        else:
+            self.window.statusBar().showMessage("Select three or more items to distribute", 3000)
+
+    # -- insert ------------------------------------------------------------------------------
+    def view_centre(self) -> tuple[float, float]:
+        return to_model(self.view.mapToScene(self.view.viewport().rect().center()))
+
+    def place_at_centre(self, model: str) -> None:
+        x, y = self.view_centre()
+        self.view.place_model(model, x, y)
+
+    def row_of_racks(self) -> None:
+        site = self.session.site
+        if site is None:
+            return
+        x, y = self.view_centre()
+        step = site.hall.grid.snap_m
+        dlg = RowDialog(self.session, snap(x, step), snap(y, step), self.window)
+        if not dlg.exec():
+            return
+        v = dlg.values()
+        entry = self.session.catalog.get(v["model"])
+        edit = ops.rack_rows(self.doc, site.id, entry, v["x0"], v["y0"], v["count"], v["pitch_m"], v["rows"],
+                             v["aisle_m"], v["aisle"], v["contain"])
+        if self.session.push(edit):
+            self.session.selection.set([e.item.id for e in edit.edits if e.kind == "rack"])
+
+    def draw_polygon(self, target: str, kind: str = "") -> None:
+        self.view.set_tool(PolygonTool(self.view, target, kind))
+
+    def draw_pipe(self, role: str) -> None:
+        self.view.set_tool(PipeTool(self.view, role))
+
+    def draw_busway(self) -> None:
+        self.view.set_tool(BuswayTool(self.view))
+
+    def connect_feed(self, side: str) -> None:
+        from designer.model.hall import Rack
+
+        if not any(isinstance(self.doc.item(i), Rack) for i in self.ids):
+            self.window.statusBar().showMessage("Select the racks to connect first", 3000)
+            return
+        self.view.set_tool(FeedTool(self.view, side))
+
+    def set_snap(self) -> None:
+        site = self.session.site
+        if site is None:
+            return
+        v, ok = QInputDialog.getDouble(self.window, "Grid snap", "Snap step (m, 0 = off):",
+                                       site.hall.grid.snap_m, 0.0, 10.0, 3)
+        if ok:
+            from designer.document.edits import SetFields
+
+            self.session.push(SetFields(site.id, {"hall.grid.snap_m": v}), "Set snap step")

@@ -1,0 +1,111 @@
+"""File handling of the window: new, open, save, save as, recent files, unsaved-changes prompt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from designer.app.dialogs import show_error
+from designer.app.session import new_project
+from designer.io.catalog_store import user_data_dir
+from designer.io.errors import LoadError
+from designer.io.files import load, save
+
+FILTER = "Data Hall Designer projects (*.dhd.json *.json);;All files (*)"
+MAX_RECENT = 10
+
+
+def app_settings() -> QSettings:
+    folder = user_data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return QSettings(str(folder / "settings.ini"), QSettings.IniFormat)
+
+
+class FileController:
+    def __init__(self, window, session) -> None:
+        self.window = window
+        self.session = session
+
+    # -- recent files -------------------------------------------------------------------------
+    def recent(self) -> list[str]:
+        v = app_settings().value("recent_files", [])
+        if isinstance(v, str):
+            v = [v]
+        return [p for p in (v or []) if p]
+
+    def remember(self, path: Path) -> None:
+        items = [str(path)] + [p for p in self.recent() if p != str(path)]
+        app_settings().setValue("recent_files", items[:MAX_RECENT])
+        self.window.refresh_recent_menu()
+
+    # -- prompts ------------------------------------------------------------------------------
+    def maybe_save(self) -> bool:
+        """True when it is fine to drop the current project (saved, discarded or clean)."""
+        if not self.session.modified:
+            return True
+        name = self.session.doc.path.name if self.session.doc.path else "the untitled project"
+        r = QMessageBox.question(self.window, "Unsaved changes", f"Save the changes to {name}?",
+                                 QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+        if r == QMessageBox.Save:
+            return self.save()
+        return r == QMessageBox.Discard
+
+    # -- commands -----------------------------------------------------------------------------
+    def new(self) -> None:
+        if self.maybe_save():
+            self.session.replace_project(new_project(), None)
+
+    def open_dialog(self) -> None:
+        if not self.maybe_save():
+            return
+        start = str(self.session.doc.path.parent) if self.session.doc.path else ""
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open project", start, FILTER)
+        if path:
+            self.open_path(Path(path), ask=False)
+
+    def open_path(self, path: Path, ask: bool = True) -> bool:
+        if ask and not self.maybe_save():
+            return False
+        try:
+            project = load(path)
+        except LoadError as e:
+            show_error(self.window, "Cannot open project",
+                       f"{path.name} could not be opened. Nothing was changed.\n\n"
+                       + "\n".join(p.as_text() for p in e.problems[:5]), e.summary(200))
+            return False
+        self.session.replace_project(project, path)
+        self.remember(path)
+        self.window.view.fit()
+        return True
+
+    def save(self) -> bool:
+        path = self.session.doc.path
+        if path is None:
+            return self.save_as()
+        return self._write(path)
+
+    def save_as(self) -> bool:
+        start = str(self.session.doc.path or "project.dhd.json")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save project as", start, FILTER)
+        if not path:
+            return False
+        p = Path(path)
+        if not p.name.endswith(".json"):
+            p = p.with_name(p.name + ".dhd.json")
+        return self._write(p)
+
+    def _write(self, path: Path) -> bool:
+        try:
+            save(self.session.project, path)
+        except OSError as e:
+            show_error(self.window, "Cannot save", f"Saving to {path} failed: {e.strerror or e}.\n"
+                                                   "The previous file, if any, is unchanged.")
+            return False
+        self.session.doc.path = path
+        self.session.undo_stack.setClean()
+        self.session.path_changed.emit(path)
+        self.remember(path)
+        self.window.statusBar().showMessage(f"Saved {path}", 4000)
+        return True

@@ -1,0 +1,50 @@
+"""Start the app: ``designer [FILE]`` (the bundled sample when no file is given)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def make_app():
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Data Hall Designer")
+    app.setOrganizationName("data-hall-designer")
+    return app
+
+
+def open_window(file: str | None):
+    """Build the session and the window for ``file`` (or the sample). Returns the window."""
+    from designer.app.mainwindow import MainWindow
+    from designer.app.session import Session
+    from designer.io.catalog_store import sample_project_path
+    from designer.io.errors import LoadError
+    from designer.io.files import load
+
+    path = Path(file) if file else sample_project_path()
+    error = None
+    try:
+        project = load(path)
+    except LoadError as e:
+        project, error = None, e
+    session = Session(project, path if (project is not None and file) else None)
+    win = MainWindow(session)
+    if project is not None and not file:
+        win.setWindowTitle(win.windowTitle().replace("untitled", "sample (save to keep changes)"))
+    win.show()
+    win.view.fit()
+    if error is not None:
+        from designer.app.dialogs import show_error
+
+        show_error(win, "Cannot open project", f"{path} could not be opened; nothing was changed.",
+                   error.summary(200))
+    return win
+
+
+def run(file: str | None = None) -> int:
+    app = make_app()
+    win = open_window(file)
+    win.raise_()
+    return app.exec()

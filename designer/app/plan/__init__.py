@@ -1,0 +1,1 @@
+"""The floor-plan view: scene, graphics items, interaction tools, overlays."""

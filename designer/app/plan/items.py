@@ -1,0 +1,426 @@
+"""Graphics items of the plan. Each holds an item id, never a model object, and redraws
+itself from the model when the scene tells it to (:meth:`PlanItem.sync`)."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from designer.app import style
+from designer.app.plan.coords import scene_rotation, to_scene
+from designer.model import hall as h
+from designer.model import power as p
+from designer.model.base import Placed
+
+LABEL_FONT = QFont("DejaVu Sans", 10)
+
+
+class PlanItem(QGraphicsItem):
+    """Base: id, layer, selection and finding-status drawing."""
+
+    layer = "modules"
+    z = 0.0
+
+    def __init__(self, item_id: str, kind: str) -> None:
+        super().__init__()
+        self.item_id = item_id
+        self.kind = kind
+        self.status: str | None = None
+        self.base_pos = QPointF(0, 0)
+        self.setFlag(QGraphicsItem.ItemIsSelectable, True)
+        self.setZValue(self.z)
+        self.setAcceptHoverEvents(False)
+
+    def sync(self, model, scene) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def preview_offset(self, dx: float, dy: float) -> None:
+        """Show the item shifted by (dx, dy) metres without touching the model."""
+        self.setPos(self.base_pos + QPointF(dx, -dy))
+
+    def set_status(self, status: str | None) -> None:
+        if status != self.status:
+            self.status = status
+            self.update()
+
+    def _outline_pen(self, painter: QPainter, default: QColor, width_px: float = 1.0) -> QPen:
+        if self.isSelected():
+            pen = QPen(style.SELECT, 3.0)
+        elif self.status in style.STATUS:
+            pen = QPen(style.STATUS[self.status], 2.5)
+        else:
+            pen = QPen(default, width_px)
+        pen.setCosmetic(True)
+        return pen
+
+    def labels_on(self) -> bool:
+        sc = self.scene()
+        return sc is None or sc.layer_visible("labels")
+
+
+def draw_label(painter: QPainter, rect: QRectF, text: str, rotation_deg: float, max_px: float = 11.0) -> None:
+    """Text centred in ``rect`` (item coordinates, metres), kept upright and readable.
+
+    The painter is scaled so a 10-point font spans the box; labels that would be
+    illegibly small on screen are skipped.
+    """
+    if not text:
+        return
+    lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+    painter.save()
+    painter.translate(rect.center())
+    painter.rotate(-scene_rotation(rotation_deg))
+    turned = abs(math.sin(math.radians(rotation_deg))) > 0.7
+    w, hgt = (rect.height(), rect.width()) if turned else (rect.width(), rect.height())
+    fm_w = max(1.0, len(text) * 6.2)
+    scale = min(w * 0.92 / fm_w, hgt * 0.6 / 12.0, max_px / 10.0 / max(lod, 1e-9))
+    if scale * lod * 10 < 5.5:
+        painter.restore()
+        return
+    painter.scale(scale, scale)
+    painter.setFont(LABEL_FONT)
+    painter.setPen(style.LABEL)
+    painter.drawText(QRectF(-w / 2 / scale, -hgt / 2 / scale, w / scale, hgt / scale),
+                     Qt.AlignCenter, text)
+    painter.restore()
+
+
+class PlacedItem(PlanItem):
+    """A rectangle-footprint item: local rect centred on the origin, front at the top."""
+
+    fill = QColor("#dddddd")
+    edge = style.RACK_EDGE
+
+    def __init__(self, item_id: str, kind: str) -> None:
+        super().__init__(item_id, kind)
+        self.w = self.d = 1.0
+        self.rot = 0.0
+        self.text = ""
+        self.setFlag(QGraphicsItem.ItemIsFocusable, False)
+
+    def rect(self) -> QRectF:
+        return QRectF(-self.w / 2, -self.d / 2, self.w, self.d)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self.rect().adjusted(-0.05, -0.05, 0.05, 0.05)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRect(self.rect())
+        return path
+
+    def sync(self, m: Placed, scene) -> None:
+        self.prepareGeometryChange()
+        self.w, self.d, self.rot = m.width_m, m.depth_m, m.rotation_deg
+        self.text = m.name or m.id
+        self.base_pos = to_scene(m.x, m.y)
+        self.setPos(self.base_pos)
+        self.setRotation(scene_rotation(m.rotation_deg))
+        self.update()
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        r = self.rect()
+        painter.setBrush(QBrush(self.fill))
+        painter.setPen(self._outline_pen(painter, self.edge))
+        painter.drawRect(r)
+        self.paint_detail(painter, r)
+        if self.labels_on():
+            draw_label(painter, r, self.text, self.rot)
+
+    def paint_detail(self, painter: QPainter, r: QRectF) -> None:
+        pass
+
+
+class ModuleItem(PlacedItem):
+    layer = "modules"
+    z = -5.0
+    fill = style.MODULE_FILL
+    edge = style.MODULE_EDGE
+
+    def paint(self, painter, option, widget=None) -> None:
+        r = self.rect()
+        painter.setBrush(QBrush(self.fill))
+        pen = self._outline_pen(painter, self.edge, 2.0)
+        if not self.isSelected() and self.status is None:
+            pen.setStyle(Qt.DashLine)
+        painter.setPen(pen)
+        painter.drawRect(r)
+        if self.labels_on():
+            # module name along its top-left corner, small
+            band = QRectF(r.left(), r.top(), min(r.width(), 4.0), min(0.6, r.height() / 4))
+            draw_label(painter, band, self.text, self.rot, max_px=12)
+
+
+class RackItem(PlacedItem):
+    layer = "racks"
+    z = 10.0
+
+    def __init__(self, item_id: str, kind: str) -> None:
+        super().__init__(item_id, kind)
+        self.cooling = "air"
+        self.badge: str | None = None
+
+    def sync(self, m: h.Rack, scene) -> None:
+        self.cooling = "air" if m.liquid_fraction <= 0 else ("liquid" if m.liquid_fraction >= 0.75 else "hybrid")
+        self.fill = style.RACK[self.cooling]
+        super().sync(m, scene)
+
+    def paint_detail(self, painter: QPainter, r: QRectF) -> None:
+        # the front (cold side) is the top edge in local coordinates
+        pen = QPen(style.FRONT, 0.06)
+        pen.setCapStyle(Qt.FlatCap)
+        painter.setPen(pen)
+        painter.drawLine(QPointF(r.left() + 0.03, r.top() + 0.03), QPointF(r.right() - 0.03, r.top() + 0.03))
+
+
+class CduItem(PlacedItem):
+    layer = "liquid"
+    z = 9.0
+    fill = style.CDU
+
+    def sync(self, m, scene) -> None:
+        super().sync(m, scene)
+        self.text = m.name or "CDU"
+
+    def paint_detail(self, painter, r) -> None:
+        painter.setPen(QPen(style.SUPPLY, 0.04))
+        painter.drawEllipse(QPointF(-r.width() / 4, r.bottom() - 0.08), 0.05, 0.05)
+        painter.setPen(QPen(style.RETURN, 0.04))
+        painter.drawEllipse(QPointF(r.width() / 4, r.bottom() - 0.08), 0.05, 0.05)
+
+
+class AirUnitItem(PlacedItem):
+    layer = "air"
+    z = 9.0
+    fill = style.AIR_UNIT
+
+    def paint_detail(self, painter, r) -> None:
+        # supply arrow out of the front
+        pen = QPen(style.FRONT, 0.04)
+        painter.setPen(pen)
+        cx = r.center().x()
+        top = r.top()
+        painter.drawLine(QPointF(cx, top + r.height() * 0.6), QPointF(cx, top - 0.25))
+        painter.drawLine(QPointF(cx, top - 0.25), QPointF(cx - 0.1, top - 0.1))
+        painter.drawLine(QPointF(cx, top - 0.25), QPointF(cx + 0.1, top - 0.1))
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self.rect().adjusted(-0.15, -0.35, 0.15, 0.05)
+
+
+class PowerItem(PlacedItem):
+    layer = "power"
+    z = 8.0
+
+    def __init__(self, item_id: str, kind: str) -> None:
+        super().__init__(item_id, kind)
+        self.fill = style.POWER.get(kind, QColor("#f3d3b0"))
+        self.edge = QColor("#8a5a2b")
+
+
+class PolylineItem(PlanItem):
+    """Base of items drawn as a path in scene coordinates (pipes, busways)."""
+
+    def __init__(self, item_id: str, kind: str) -> None:
+        super().__init__(item_id, kind)
+        self.path = QPainterPath()
+        self._bounds = QRectF()
+
+    def set_points(self, pts: list[QPointF]) -> None:
+        self.prepareGeometryChange()
+        path = QPainterPath()
+        if pts:
+            path.moveTo(pts[0])
+            for q in pts[1:]:
+                path.lineTo(q)
+        self.path = path
+        self._bounds = path.boundingRect().adjusted(-0.2, -0.2, 0.2, 0.2)
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        from PySide6.QtGui import QPainterPathStroker
+
+        st = QPainterPathStroker()
+        st.setWidth(0.25)
+        return st.createStroke(self.path)
+
+
+class PipeItem(PolylineItem):
+    layer = "liquid"
+    z = 12.0
+
+    def __init__(self, item_id: str, kind: str) -> None:
+        super().__init__(item_id, kind)
+        self.role = "supply"
+        self.width_m = 0.05
+        self.color: QColor | None = None
+        """Overlay colour (velocity or flow) set by the liquid results; None = role colour."""
+        self.ends: tuple[str, str] = ("", "")
+
+    def sync(self, m: h.Pipe, scene) -> None:
+        self.role = m.role
+        self.width_m = max(0.03, min(m.diameter_m, 0.2))
+        self.ends = (m.start.item_id, m.end.item_id)
+        self.rebuild(scene)
+
+    def rebuild(self, scene, offsets: dict | None = None) -> None:
+        m = scene.model(self.item_id)
+        if m is None:
+            return
+        offsets = offsets or {}
+        a = scene.port_point(m.start, offsets)
+        b = scene.port_point(m.end, offsets)
+        own = offsets.get(self.item_id, (0.0, 0.0))
+        mids = [to_scene(x + own[0], y + own[1]) for x, y in m.points]
+        pts = [q for q in (a, *mids, b) if q is not None]
+        self.set_points(pts)
+
+    def preview_offset(self, dx: float, dy: float) -> None:
+        pass  # pipes are rebuilt by the scene during previews
+
+    def paint(self, painter, option, widget=None) -> None:
+        color = self.color or (style.SUPPLY if self.role == "supply" else style.RETURN)
+        if self.isSelected():
+            pen = QPen(style.SELECT, self.width_m * 2.2)
+            painter.setPen(pen)
+            painter.drawPath(self.path)
+        elif self.status in style.STATUS:
+            pen = QPen(style.STATUS[self.status], self.width_m * 2.2)
+            painter.setPen(pen)
+            painter.drawPath(self.path)
+        pen = QPen(color, self.width_m)
+        pen.setCapStyle(Qt.RoundCap)
+        pen.setJoinStyle(Qt.RoundJoin)
+        painter.setPen(pen)
+        painter.setBrush(Qt.NoBrush)
+        painter.drawPath(self.path)
+
+
+class JunctionItem(PlanItem):
+    layer = "liquid"
+    z = 13.0
+    R = 0.06
+
+    def sync(self, m: h.Junction, scene) -> None:
+        self.base_pos = to_scene(m.x, m.y)
+        self.setPos(self.base_pos)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return QRectF(-self.R * 2, -self.R * 2, self.R * 4, self.R * 4)
+
+    def paint(self, painter, option, widget=None) -> None:
+        painter.setPen(self._outline_pen(painter, QColor("#333333")))
+        painter.setBrush(QColor("#555555"))
+        painter.drawEllipse(QPointF(0, 0), self.R, self.R)
+
+
+class BuswayItem(PolylineItem):
+    layer = "power"
+    z = 14.0
+
+    def sync(self, m: p.Busway, scene) -> None:
+        self.text = m.name or m.id
+        self.set_points([to_scene(x, y) for x, y in m.path])
+
+    def paint(self, painter, option, widget=None) -> None:
+        if self.isSelected() or self.status in style.STATUS:
+            c = style.SELECT if self.isSelected() else style.STATUS[self.status]
+            painter.setPen(QPen(c, 0.3))
+            painter.drawPath(self.path)
+        pen = QPen(style.BUSWAY, 0.14)
+        pen.setCapStyle(Qt.FlatCap)
+        painter.setPen(pen)
+        painter.drawPath(self.path)
+
+
+class TapItem(PlanItem):
+    layer = "power"
+    z = 15.0
+    S = 0.12
+
+    def sync(self, m: p.BuswayTap, scene) -> None:
+        bw = scene.model(m.busway_id)
+        pt = (0.0, 0.0)
+        if bw is not None and len(bw.path) >= 2:
+            pt = point_along(bw.path, m.offset_m)
+        self.base_pos = to_scene(*pt)
+        self.setPos(self.base_pos)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return QRectF(-self.S, -self.S, self.S * 2, self.S * 2)
+
+    def paint(self, painter, option, widget=None) -> None:
+        painter.setPen(self._outline_pen(painter, QColor("#40205a")))
+        painter.setBrush(style.TAP)
+        painter.drawRect(QRectF(-self.S / 2, -self.S / 2, self.S, self.S))
+
+
+class PolygonItem(PlanItem):
+    """Obstructions and containment: polygons in scene coordinates."""
+
+    def __init__(self, item_id: str, kind: str) -> None:
+        super().__init__(item_id, kind)
+        self.poly = QPolygonF()
+        self.fill = QBrush(style.OBSTRUCTION)
+        self.edge = QColor("#333333")
+        if kind == "obstruction":
+            self.layer = "modules"
+            self.setZValue(20)
+        else:
+            self.layer = "air"
+            self.setZValue(-2)
+
+    def sync(self, m, scene) -> None:
+        self.prepareGeometryChange()
+        self.poly = QPolygonF([to_scene(x, y) for x, y in m.polygon])
+        if self.kind == "containment":
+            c = style.HOT if m.kind == "hot" else style.COLD
+            self.fill = QBrush(c, Qt.BDiagPattern)
+            self.edge = QColor(c.red(), c.green(), c.blue(), 200)
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self.poly.boundingRect().adjusted(-0.1, -0.1, 0.1, 0.1)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addPolygon(self.poly)
+        path.closeSubpath()
+        return path
+
+    def paint(self, painter, option, widget=None) -> None:
+        if self.kind == "containment":
+            t = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+            b = QBrush(self.fill)
+            b.setTransform(b.transform().scale(1 / max(t, 1e-6), 1 / max(t, 1e-6)))
+            painter.setBrush(b)
+        else:
+            painter.setBrush(self.fill)
+        painter.setPen(self._outline_pen(painter, self.edge, 2.0))
+        painter.drawPolygon(self.poly)
+
+
+def point_along(path, offset: float) -> tuple[float, float]:
+    """The point ``offset`` metres along a polyline (clamped to its ends)."""
+    acc = 0.0
+    for a, b in zip(path, path[1:]):
+        seg = math.dist(a, b)
+        if seg > 0 and acc + seg >= offset:
+            t = (offset - acc) / seg
+            return (a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]))
+        acc += seg
+    return tuple(path[-1])
+
+
+ITEM_CLASSES = {
+    "module": ModuleItem, "rack": RackItem, "cdu": CduItem, "air_unit": AirUnitItem,
+    "transformer": PowerItem, "switchboard": PowerItem, "ups": PowerItem, "pdu": PowerItem,
+    "pipe": PipeItem, "junction": JunctionItem, "busway": BuswayItem, "tap": TapItem,
+    "obstruction": PolygonItem, "containment": PolygonItem,
+}

@@ -1,0 +1,319 @@
+"""The plan scene: mirrors the current site's hall, item for item, by id.
+
+It never changes the model. It follows the session's change notifications: items are
+added, removed and re-synced from the document; pipes follow the racks and CDUs they
+connect, taps follow their busway.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsPolygonItem, QGraphicsScene
+
+from designer.app import style
+from designer.app.plan.coords import to_scene
+from designer.app.plan.items import ITEM_CLASSES, PipeItem, PlanItem, TapItem, point_along
+from designer.document.document import Change
+from designer.model import hall as h
+from designer.model.base import Placed
+from designer.model.registry import HALL_COLLECTIONS, hall_container
+
+LAYERS = ("modules", "racks", "air", "liquid", "power", "labels", "results")
+
+
+class HallScene(QGraphicsScene):
+    def __init__(self, session, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.items_by_id: dict[str, PlanItem] = {}
+        self.pipes_at: dict[str, set[str]] = {}
+        self.taps_on: dict[str, set[str]] = {}
+        self.layers = {name: True for name in LAYERS}
+        self.status: dict[str, str] = {}
+        self.outline_item: QGraphicsPolygonItem | None = None
+        self.feed_lines = QGraphicsPathItem()
+        self.feed_lines.setZValue(50)
+        self.overlays: list = []
+        self.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
+        session.changed.connect(self.on_change)
+        session.site_changed.connect(lambda _sid: self.rebuild())
+        session.document_replaced.connect(self.rebuild)
+        session.selection.changed.connect(self._selection_to_scene)
+        self.selectionChanged.connect(self._selection_from_scene)
+        self._syncing_selection = False
+        self.rebuild()
+
+    # -- lookups ----------------------------------------------------------------------------
+    def model(self, item_id: str):
+        return self.session.doc.item(item_id)
+
+    def port_point(self, ref: h.PortRef, offsets: dict | None = None) -> QPointF | None:
+        m = self.model(ref.item_id)
+        if m is None:
+            return None
+        dx, dy = (offsets or {}).get(ref.item_id, (0.0, 0.0))
+        if isinstance(m, h.Junction):
+            return to_scene(m.x + dx, m.y + dy)
+        if isinstance(m, (h.Rack, h.Cdu)):
+            x, y = m.port_position(ref.port if ref.port != "node" else "supply")
+            return to_scene(x + dx, y + dy)
+        return None
+
+    def layer_visible(self, name: str) -> bool:
+        return self.layers.get(name, True)
+
+    # -- building ----------------------------------------------------------------------------
+    def rebuild(self) -> None:
+        for it in list(self.items_by_id.values()):
+            self.removeItem(it)
+        self.items_by_id.clear()
+        self.pipes_at.clear()
+        self.taps_on.clear()
+        if self.outline_item is not None:
+            self.removeItem(self.outline_item)
+            self.outline_item = None
+        if self.feed_lines.scene() is self:
+            self.removeItem(self.feed_lines)
+        site = self.session.site
+        if site is None:
+            return
+        self._build_outline(site.hall)
+        # order: junctions / racks before pipes so pipes find their ends
+        order = [c for c in HALL_COLLECTIONS if c.kind not in ("pipe", "tap")] + \
+                [c for c in HALL_COLLECTIONS if c.kind in ("pipe", "tap")]
+        for coll in order:
+            if coll.kind == "source":
+                continue  # sources are not on the plan
+            for m in hall_container(site.hall, coll):
+                self._add(coll.kind, m)
+        self.addItem(self.feed_lines)
+        self._selection_to_scene(self.session.selection.ids)
+        for ov in self.overlays:
+            ov.site_rebuilt(self)
+        self.setSceneRect(self.hall_rect().adjusted(-10, -10, 10, 10))
+
+    def hall_rect(self) -> QRectF:
+        site = self.session.site
+        if site is None or len(site.hall.outline) < 2:
+            return QRectF(-1, -1, 2, 2)
+        return QPolygonF([to_scene(x, y) for x, y in site.hall.outline]).boundingRect()
+
+    def _build_outline(self, hall: h.Hall) -> None:
+        poly = QPolygonF([to_scene(x, y) for x, y in hall.outline])
+        item = QGraphicsPolygonItem(poly)
+        pen = QPen(style.WALL, 0.2)
+        pen.setJoinStyle(Qt.MiterJoin)
+        item.setPen(pen)
+        item.setBrush(QBrush(style.FLOOR))
+        item.setZValue(-100)
+        item.setFlag(QGraphicsItem.ItemIsSelectable, False)
+        item.setData(0, "outline")
+        self.addItem(item)
+        self.outline_item = item
+
+    def _add(self, kind: str, m) -> PlanItem | None:
+        cls = ITEM_CLASSES.get(kind)
+        if cls is None:
+            return None
+        it = cls(m.id, kind)
+        self.items_by_id[m.id] = it
+        if isinstance(m, h.Pipe):
+            for end in (m.start.item_id, m.end.item_id):
+                self.pipes_at.setdefault(end, set()).add(m.id)
+        if kind == "tap":
+            self.taps_on.setdefault(m.busway_id, set()).add(m.id)
+        it.sync(m, self)
+        it.setVisible(self.layers.get(it.layer, True))
+        it.set_status(self.status.get(m.id))
+        self.addItem(it)
+        return it
+
+    def _remove(self, item_id: str) -> None:
+        it = self.items_by_id.pop(item_id, None)
+        if it is None:
+            return
+        if isinstance(it, PipeItem):
+            for end in it.ends:
+                self.pipes_at.get(end, set()).discard(item_id)
+        if isinstance(it, TapItem):
+            for s in self.taps_on.values():
+                s.discard(item_id)
+        self.removeItem(it)
+
+    def _in_site(self, item_id: str) -> bool:
+        site = self.session.site
+        return site is not None and self.session.doc.site_of(item_id) is site
+
+    # -- following the document ----------------------------------------------------------------
+    def on_change(self, change: Change) -> None:
+        site = self.session.site
+        if site is None:
+            return
+        if site.id in change.modified or Change.PROJECT in change.modified:
+            fields = change.modified.get(site.id, set())
+            if any(f.startswith("hall") or f == "*" for f in fields) or Change.PROJECT in change.modified:
+                if self.outline_item is not None:
+                    self.outline_item.setPolygon(QPolygonF([to_scene(x, y) for x, y in site.hall.outline]))
+        for i in change.removed:
+            self._remove(i)
+        touched: set[str] = set()
+        added = [i for i in change.added if self._in_site(i)]
+        # add non-pipes first
+        for i in sorted(added, key=lambda i: isinstance(self.model(i), (h.Pipe,))):
+            loc = self.session.doc.find(i)
+            if loc is not None and loc.kind != "source":
+                self._remove(i)
+                self._add(loc.kind, loc.item)
+                touched.add(i)
+        for i, fields in change.modified.items():
+            it = self.items_by_id.get(i)
+            m = self.model(i)
+            if it is None or m is None:
+                continue
+            if isinstance(it, PipeItem):
+                for end in it.ends:
+                    self.pipes_at.get(end, set()).discard(i)
+                for end in (m.start.item_id, m.end.item_id):
+                    self.pipes_at.setdefault(end, set()).add(i)
+            it.sync(m, self)
+            touched.add(i)
+        # dependants: pipes at moved ports, taps on changed busways
+        for i in list(touched):
+            for pid in self.pipes_at.get(i, ()):
+                if pid in self.items_by_id and pid not in touched:
+                    self.items_by_id[pid].sync(self.model(pid), self)
+            for tid in self.taps_on.get(i, ()):
+                if tid in self.items_by_id:
+                    self.items_by_id[tid].sync(self.model(tid), self)
+        self.update_feed_lines()
+        for ov in self.overlays:
+            ov.document_changed(self, change)
+
+    # -- previews (drag) -------------------------------------------------------------------------
+    def preview_move(self, ids: list[str], dx: float, dy: float) -> None:
+        offsets = {i: (dx, dy) for i in ids}
+        pipes: set[str] = set()
+        for i in ids:
+            it = self.items_by_id.get(i)
+            if it is not None:
+                it.preview_offset(dx, dy)
+            pipes |= self.pipes_at.get(i, set())
+            if isinstance(self.model(i), h.Pipe):
+                pipes.add(i)
+            for tid in self.taps_on.get(i, ()):
+                t = self.items_by_id.get(tid)
+                if t is not None:
+                    t.preview_offset(dx, dy)
+        for pid in pipes:
+            it = self.items_by_id.get(pid)
+            if isinstance(it, PipeItem):
+                it.rebuild(self, offsets)
+        self.update_feed_lines(offsets)
+
+    def cancel_preview(self, ids: list[str]) -> None:
+        """Put items back where the model says they are (Escape during a drag)."""
+        self.preview_move(ids, 0.0, 0.0)
+        for i in ids:
+            it = self.items_by_id.get(i)
+            m = self.model(i)
+            if it is not None and m is not None:
+                it.sync(m, self)
+
+    # -- layers, status, selection ---------------------------------------------------------------
+    def set_layer_visible(self, name: str, on: bool) -> None:
+        self.layers[name] = on
+        for it in self.items_by_id.values():
+            if it.layer == name:
+                it.setVisible(on)
+        if name == "labels":
+            self.update()
+        for ov in self.overlays:
+            ov.layers_changed(self)
+
+    def set_status(self, status: dict[str, str]) -> None:
+        old = self.status
+        self.status = status
+        for i in set(old) | set(status):
+            it = self.items_by_id.get(i)
+            if it is not None:
+                it.set_status(status.get(i))
+
+    def _selection_from_scene(self) -> None:
+        if self._syncing_selection:
+            return
+        ids = [it.item_id for it in self.selectedItems() if isinstance(it, PlanItem)]
+        # keep the previous order for items still selected
+        prev = [i for i in self.session.selection.ids if i in ids]
+        self.session.selection.set(prev + [i for i in ids if i not in prev])
+
+    def _selection_to_scene(self, ids) -> None:
+        self._syncing_selection = True
+        try:
+            want = set(ids)
+            for it in self.selectedItems():
+                if isinstance(it, PlanItem) and it.item_id not in want:
+                    it.setSelected(False)
+            for i in want:
+                it = self.items_by_id.get(i)
+                if it is not None and not it.isSelected():
+                    it.setSelected(True)
+        finally:
+            self._syncing_selection = False
+        self.update_feed_lines()
+
+    def update_feed_lines(self, offsets: dict | None = None) -> None:
+        """Lines from selected racks to their A / B sources (and from a selected source
+        to the racks it feeds): how the power chain reaches the floor."""
+        site = self.session.site
+        if site is None or self.feed_lines.scene() is not self:
+            return
+        offsets = offsets or {}
+        sel = set(self.session.selection.ids)
+        path_a, path_b = QPainterPath(), QPainterPath()
+        if sel:
+            for r in site.hall.racks:
+                for side, path in (("a", path_a), ("b", path_b)):
+                    f = getattr(r, f"feed_{side}")
+                    if f is None or not (r.id in sel or f.source_id in sel):
+                        continue
+                    a = self._anchor(r.id, offsets)
+                    b = self._anchor(f.source_id, offsets)
+                    if a is not None and b is not None:
+                        path.moveTo(a)
+                        path.lineTo(b)
+        both = QPainterPath()
+        both.addPath(path_a)
+        self.feed_lines.setPath(both)
+        self.feed_lines.setPen(_feed_pen(style.FEED_A))
+        if not hasattr(self, "_feed_b"):
+            self._feed_b = QGraphicsPathItem()
+            self._feed_b.setZValue(50)
+            self.addItem(self._feed_b)
+        if self._feed_b.scene() is not self:
+            self.addItem(self._feed_b)
+        self._feed_b.setPath(path_b)
+        pen = _feed_pen(style.FEED_B)
+        pen.setStyle(Qt.DashLine)
+        self._feed_b.setPen(pen)
+
+    def _anchor(self, item_id: str, offsets: dict) -> QPointF | None:
+        m = self.model(item_id)
+        if m is None:
+            return None
+        dx, dy = offsets.get(item_id, (0.0, 0.0))
+        if isinstance(m, Placed):
+            return to_scene(m.x + dx, m.y + dy)
+        if hasattr(m, "busway_id"):
+            bw = self.model(m.busway_id)
+            if bw is not None and len(bw.path) >= 2:
+                x, y = point_along(bw.path, m.offset_m)
+                bdx, bdy = offsets.get(m.busway_id, (0.0, 0.0))
+                return to_scene(x + bdx, y + bdy)
+        return None
+
+
+def _feed_pen(color) -> QPen:
+    pen = QPen(color, 2.0)
+    pen.setCosmetic(True)
+    return pen

@@ -1,0 +1,237 @@
+"""The plan view: zoom, pan, grid, scale bar, drop target; mouse work goes to the active tool."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsView
+
+from designer.app import style
+from designer.app.plan.coords import to_model
+
+MIME_CATALOG = "application/x-datahall-catalog-model"
+
+
+class PlanView(QGraphicsView):
+    cursor_moved = Signal(float, float)
+    zoom_changed = Signal(float)
+    tool_changed = Signal(object)
+
+    def __init__(self, scene, session, parent=None) -> None:
+        super().__init__(scene, parent)
+        self.session = session
+        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
+        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.IntersectsItemShape)
+        self.setAcceptDrops(True)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.setBackgroundBrush(style.OUTSIDE)
+        self._panning: QPointF | None = None
+        self._space = False
+        self.show_grid = True
+        self.scale(30, 30)
+        from designer.app.plan.tools import SelectTool
+
+        self.select_tool = SelectTool(self)
+        self.tool = self.select_tool
+
+    def set_tool(self, tool) -> None:
+        """Make ``tool`` (a Tool, or "select") the one that gets the mouse."""
+        if isinstance(tool, str):
+            tool = self.select_tool
+        if self.tool is not None and self.tool is not tool:
+            self.tool.deactivate()
+        self.tool = tool
+        self.setDragMode(QGraphicsView.RubberBandDrag if tool is self.select_tool else QGraphicsView.NoDrag)
+        self.setCursor(Qt.ArrowCursor if tool is self.select_tool else Qt.CrossCursor)
+        tool.activate()
+        self.viewport().update()
+        self.tool_changed.emit(tool)
+
+    # -- zoom and pan ---------------------------------------------------------------------------
+    @property
+    def px_per_m(self) -> float:
+        return self.transform().m11()
+
+    def wheelEvent(self, e) -> None:  # noqa: N802
+        f = 1.0015 ** e.angleDelta().y()
+        self.zoom_by(f)
+
+    def zoom_by(self, f: float) -> None:
+        s = self.px_per_m
+        f = max(2.0 / s, min(f, 800.0 / s))
+        self.scale(f, f)
+        self.zoom_changed.emit(self.px_per_m)
+
+    def fit(self, rect: QRectF | None = None) -> None:
+        rect = rect or self.scene().hall_rect()
+        if rect.isEmpty():
+            return
+        self.fitInView(rect.adjusted(-1.0, -1.0, 1.0, 1.0), Qt.KeepAspectRatio)
+        self.zoom_changed.emit(self.px_per_m)
+
+    def center_on_ids(self, ids) -> None:
+        rect = QRectF()
+        for i in ids:
+            it = self.scene().items_by_id.get(i)
+            if it is not None:
+                rect = rect.united(it.sceneBoundingRect())
+        if not rect.isNull():
+            self.centerOn(rect.center())
+
+    # -- mouse -----------------------------------------------------------------------------------
+    def mousePressEvent(self, e) -> None:  # noqa: N802
+        if e.button() == Qt.MiddleButton or (self._space and e.button() == Qt.LeftButton):
+            self._panning = e.position()
+            self.setCursor(Qt.ClosedHandCursor)
+            return
+        if self.tool is not None and self.tool.press(e):
+            return
+        super().mousePressEvent(e)
+
+    def mouseMoveEvent(self, e) -> None:  # noqa: N802
+        if self._panning is not None:
+            d = e.position() - self._panning
+            self._panning = e.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(d.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(d.y()))
+            return
+        x, y = to_model(self.mapToScene(e.position().toPoint()))
+        self.cursor_moved.emit(x, y)
+        if self.tool is not None and self.tool.move(e):
+            return
+        super().mouseMoveEvent(e)
+
+    def mouseReleaseEvent(self, e) -> None:  # noqa: N802
+        if self._panning is not None and e.button() in (Qt.MiddleButton, Qt.LeftButton):
+            self._panning = None
+            self.setCursor(Qt.ArrowCursor)
+            return
+        if self.tool is not None and self.tool.release(e):
+            return
+        super().mouseReleaseEvent(e)
+
+    def mouseDoubleClickEvent(self, e) -> None:  # noqa: N802
+        if self.tool is not None and self.tool.double_click(e):
+            return
+        super().mouseDoubleClickEvent(e)
+
+    def keyPressEvent(self, e) -> None:  # noqa: N802
+        if e.key() == Qt.Key_Space and not e.isAutoRepeat():
+            self._space = True
+            self.setCursor(Qt.OpenHandCursor)
+            return
+        if self.tool is not None and self.tool.key(e):
+            return
+        super().keyPressEvent(e)
+
+    def keyReleaseEvent(self, e) -> None:  # noqa: N802
+        if e.key() == Qt.Key_Space and not e.isAutoRepeat():
+            self._space = False
+            self.setCursor(Qt.ArrowCursor)
+            return
+        super().keyReleaseEvent(e)
+
+    # -- drop from the palette -------------------------------------------------------------------
+    def dragEnterEvent(self, e) -> None:  # noqa: N802
+        if e.mimeData().hasFormat(MIME_CATALOG):
+            e.acceptProposedAction()
+        else:
+            super().dragEnterEvent(e)
+
+    def dragMoveEvent(self, e) -> None:  # noqa: N802
+        if e.mimeData().hasFormat(MIME_CATALOG):
+            e.acceptProposedAction()
+        else:
+            super().dragMoveEvent(e)
+
+    def dropEvent(self, e) -> None:  # noqa: N802
+        if not e.mimeData().hasFormat(MIME_CATALOG):
+            return super().dropEvent(e)
+        model = bytes(e.mimeData().data(MIME_CATALOG)).decode()
+        x, y = to_model(self.mapToScene(e.position().toPoint()))
+        self.place_model(model, x, y)
+        e.acceptProposedAction()
+
+    def place_model(self, model: str, x: float, y: float) -> bool:
+        from designer.document.geometry import snap
+        from designer.document.ops import place_entry
+
+        s = self.session
+        entry = s.catalog.get(model)
+        site = s.site
+        if entry is None or site is None:
+            return False
+        step = site.hall.grid.snap_m
+        edit = place_entry(s.doc, site.id, entry, snap(x, step), snap(y, step))
+        if s.push(edit):
+            s.selection.set([edit.edits[0].item.id])
+            return True
+        return False
+
+    # -- drawing ---------------------------------------------------------------------------------
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        super().drawBackground(painter, rect)
+        if not self.show_grid:
+            return
+        hall = self.scene().hall_rect()
+        area = rect.intersected(hall)
+        if area.isEmpty():
+            return
+        ppm = self.px_per_m
+        # the minor step is the largest of 0.6 m floor tiles, 1 m, 5 m that is at least 8 px apart
+        minor = next((s for s in (0.6, 1.2, 3.0, 6.0, 12.0, 30.0) if s * ppm >= 8), 60.0)
+        major = minor * 5
+        painter.save()
+        for step, color in ((minor, style.GRID_MINOR), (major, style.GRID_MAJOR)):
+            pen = QPen(color, 1.0)
+            pen.setCosmetic(True)
+            painter.setPen(pen)
+            x = math.floor((area.left() - hall.left()) / step) * step + hall.left()
+            while x <= area.right():
+                if x >= area.left():
+                    painter.drawLine(QPointF(x, area.top()), QPointF(x, area.bottom()))
+                x += step
+            y = math.floor((area.top() - hall.top()) / step) * step + hall.top()
+            while y <= area.bottom():
+                if y >= area.top():
+                    painter.drawLine(QPointF(area.left(), y), QPointF(area.right(), y))
+                y += step
+        painter.restore()
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        super().drawForeground(painter, rect)
+        if self.tool is not None:
+            self.tool.paint(painter)
+        self._draw_scale_bar(painter)
+
+    def _draw_scale_bar(self, painter: QPainter) -> None:
+        ppm = self.px_per_m
+        target_px = 120
+        nice = [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500]
+        length = min(nice, key=lambda v: abs(v * ppm - target_px))
+        px = length * ppm
+        painter.save()
+        painter.resetTransform()
+        vp = self.viewport().rect()
+        x0, y0 = vp.left() + 16, vp.bottom() - 22
+        painter.setRenderHint(QPainter.Antialiasing, False)
+        painter.fillRect(QRectF(x0 - 6, y0 - 18, px + 60, 30), QColor(255, 255, 255, 210))
+        pen = QPen(QColor("#222"), 2)
+        painter.setPen(pen)
+        painter.drawLine(QPointF(x0, y0), QPointF(x0 + px, y0))
+        for xx in (x0, x0 + px / 2, x0 + px):
+            painter.drawLine(QPointF(xx, y0 - 5), QPointF(xx, y0 + 3))
+        painter.setFont(QFont("DejaVu Sans", 9))
+        label = f"{length:g} m"
+        painter.drawText(QPointF(x0 + px + 6, y0 + 4), label)
+        # north arrow: y up on the plan
+        painter.drawText(QPointF(vp.right() - 24, vp.top() + 20), "N")
+        painter.drawLine(QPointF(vp.right() - 20, vp.top() + 44), QPointF(vp.right() - 20, vp.top() + 24))
+        painter.restore()
