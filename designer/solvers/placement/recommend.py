@@ -1,0 +1,451 @@
+"""Recommendation: which catalog modules to deploy where, a capacitated facility-location MILP.
+
+Facilities are the existing candidate modules (already paid for: no fixed cost, always open)
+and *slots*: copy ``k`` of catalog module type ``t`` at candidate site ``s``. A slot is a
+binary ``y``; opening it costs a fixed monthly amount (see :class:`FixedCost`). Workloads are
+assigned to facilities as in :mod:`designer.solvers.placement.assign` (latency budget,
+liquid cooling, capacity, cost per kW hosted plus backhaul)::
+
+    min   sum fixed[f] y[f] + sum cost[w, f] x[w, f]
+    s.t.  sum_f x[w, f] = 1                        every servable workload
+          x[w, f] <= y[f]                          a new module serves only when deployed
+          sum_w p[w] x[w, f] <= cap[f] y[f]        power, cooling, liquid per facility
+          y[s, t, k+1] <= y[s, t, k]               copies open in order (no symmetric twins)
+          sum_{f at s} it_kw[f] y[f] <= utility headroom of s    (optional)
+          sum_{f at s} envelope_m2[f] y[f] <= free floor of s
+
+Pinned workloads stay put and count against their module. When not every workload can be
+served, the most workloads are served first, then cost is minimised (two programs, as in
+the assignment). The number of slots per (site, type) is the smallest of: copies the
+reachable demand could need, copies that fit in the hall one after the other (the free-spot
+scan of :mod:`.space`), copies the utility headroom allows, and ``max_copies``.
+
+Chosen modules are then placed in their hall one after the other with the same scan; the
+floor-area row makes a failure rare but does not exclude it (shapes do not always pack),
+and a module that finds no spot keeps ``position`` None.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from designer.model.catalog import ModuleType
+from designer.model.project import Project, Site
+from designer.solvers.placement.assign import FREE, AssignmentProblem, AssignmentSolution
+from designer.solvers.placement.build import LIQUID_COOLING, build_placement, cost_matrices
+from designer.solvers.placement.diagnose import Reason, _fmt, diagnose
+from designer.solvers.placement.latency import LatencyTable, Network, latency_table
+from designer.solvers.placement.results import module_label
+from designer.solvers.placement.space import (
+    Envelope,
+    find_free_spot,
+    free_area_m2,
+    hall_obstacles,
+    place_many,
+)
+
+
+@dataclass(frozen=True)
+class FixedCost:
+    """Monthly fixed cost of deploying one module: capex amortised straight-line.
+
+    ``(capex_per_kw x it_capacity_kw + capex_per_module) / amortisation_months``. Defaults:
+    prefabricated modules with their own power and cooling cost roughly 6,000-12,000 per kW
+    of IT capacity (8,000 taken), plus about 100,000 per deployment for site works, delivery
+    and commissioning, written off over 10 years without interest. Same currency as
+    ``Site.cost_per_kw_month``, which stays the running cost per kW hosted.
+    """
+
+    capex_per_kw: float = 8000.0
+    capex_per_module: float = 100_000.0
+    amortisation_months: float = 120.0
+
+    def monthly(self, it_capacity_kw: float) -> float:
+        return (self.capex_per_kw * it_capacity_kw + self.capex_per_module) / self.amortisation_months
+
+
+@dataclass(frozen=True)
+class NewModule:
+    """One module the recommendation deploys. ``position`` is (x, y, rotation_deg) in the
+    site's hall, or None when the scan found no free spot."""
+
+    site_id: str
+    model: str
+    it_capacity_kw: float
+    fixed_cost_month: float
+    workload_ids: tuple[str, ...]
+    load_kw: float
+    position: tuple[float, float, float] | None
+    new_site: bool = False
+
+
+@dataclass(frozen=True)
+class WorkloadChoice:
+    """Where the recommendation serves a workload: an existing module or a new one."""
+
+    workload_id: str
+    site_id: str
+    module_id: str | None
+    new_module: int | None
+    latency_ms: float
+    cost_month: float
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    status: str
+    new_modules: tuple[NewModule, ...]
+    choices: Mapping[str, WorkloadChoice]
+    unserved: Mapping[str, str]
+    """Workload id -> why it cannot be served even with new modules."""
+    fixed_cost: float
+    assignment_cost: float
+    elapsed_s: float
+    n_slots: int
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def total_cost(self) -> float:
+        return self.fixed_cost + self.assignment_cost
+
+
+@dataclass(frozen=True)
+class _Slot:
+    site: Site
+    mtype: ModuleType
+    copy: int
+    new_site: bool
+
+
+def _envelope(t: ModuleType) -> Envelope:
+    return Envelope(t.width_m, t.depth_m, t.clearance_front_m, t.clearance_rear_m, t.clearance_side_m)
+
+
+def _slot_counts(sites, new_site_ids, types, free_demand, lat_site, cool_ok_type, fits_type,
+                 existing_kw, respect_utility, max_copies, notes):
+    """Slots per (site, type): demand, floor space and utility limits (see module doc)."""
+    out = []
+    for si, s in enumerate(sites):
+        obstacles = hall_obstacles(s.hall)
+        headroom = s.utility_capacity_kw - existing_kw.get(s.id, 0.0)
+        for ti, t in enumerate(types):
+            reach = lat_site[:, si] & cool_ok_type[:, ti] & fits_type[:, ti]
+            demand = float(free_demand[reach].sum())
+            if demand <= 0:
+                continue
+            k = min(math.ceil(demand / t.it_capacity_kw) + 1, int(reach.sum()), max_copies)
+            if respect_utility:
+                k = min(k, int(max(headroom, 0.0) // t.it_capacity_kw))
+                if k == 0:
+                    notes.append(f"{t.model} at {s.name or s.id}: utility headroom {_fmt(headroom)} kW is "
+                                 f"less than its {_fmt(t.it_capacity_kw)} kW")
+                    continue
+            env = _envelope(t)
+            fit = 0
+            obs = obstacles
+            for _ in range(k):
+                spot = find_free_spot(s.hall, env, obs)
+                if spot is None:
+                    break
+                fit += 1
+                obs = obs.union(env.polygon(*spot))
+            if fit == 0:
+                notes.append(f"{t.model} at {s.name or s.id}: no free spot in the hall for its "
+                             f"{_fmt(t.width_m)} x {_fmt(t.depth_m)} m footprint with clearances")
+            out += [_Slot(s, t, c, s.id in new_site_ids) for c in range(fit)]
+    return out
+
+
+def recommend(project: Project, module_types: Sequence[ModuleType], extra_sites: Sequence[Site] = (),
+              fixed_cost: FixedCost | None = None, use_existing: bool = True, respect_utility: bool = True,
+              max_copies: int = 6, overrides: Mapping[str, object] | None = None,
+              time_limit_s: float = 60.0, mip_rel_gap: float = 1e-6) -> Recommendation:
+    """Choose catalog modules to deploy at candidate sites to serve the workloads at least cost.
+
+    Parameters
+    ----------
+    project
+        The design: its sites are candidates, its workloads the demand, its modules (when
+        ``use_existing``) free capacity.
+    module_types
+        Catalog module types; those with ``it_capacity_kw > 0`` are considered.
+    extra_sites
+        More candidate sites, not yet in the project (served over the fallback route unless
+        the project's links name them).
+    fixed_cost
+        Monthly fixed cost of a module (default :class:`FixedCost`).
+    use_existing
+        Count the project's modules as capacity already there (fixed cost 0).
+    respect_utility
+        New modules' IT capacity at a site must fit the utility capacity left after its
+        existing modules' ratings.
+    max_copies
+        Most copies of one type at one site.
+    overrides
+        Capacity overrides for existing modules (see :class:`~.build.CapacityOverride`).
+    time_limit_s, mip_rel_gap
+        Per MILP run.
+
+    Returns
+    -------
+    Recommendation
+    """
+    t0 = time.perf_counter()
+    fixed_cost = fixed_cost or FixedCost()
+    types = [t for t in module_types if t.it_capacity_kw > 0]
+    sites = [*project.sites, *[s for s in extra_sites if s.id not in {x.id for x in project.sites}]]
+    new_site_ids = {s.id for s in sites[len(project.sites):]}
+    network = Network.from_project(project, sites[len(project.sites):])
+    base = build_placement(project, overrides, network)
+    if not use_existing:
+        base = _without_existing(base)
+    pr0 = base.problem
+    workloads = base.workloads
+    n_w = len(workloads)
+    p = pr0.power_kw
+    liq = pr0.needs_liquid
+    free_w = pr0.pins() == FREE
+    notes: list[str] = []
+    # latency to every candidate site (routes are per source and site)
+    site_lat = latency_table(network, workloads, project.data_sources, [(s.id, s.id) for s in sites])
+    lat_ok_site = site_lat.total_ms <= pr0.budget_ms[:, None] * (1 + 1e-9) + 1e-9
+    t_cap = np.array([t.it_capacity_kw for t in types], dtype=float)
+    t_cool = np.array([t.cooling_capacity_kw if t.cooling_capacity_kw > 0 else np.inf for t in types])
+    t_liq_ok = np.array([t.cooling in LIQUID_COOLING for t in types], dtype=bool)
+    cool_ok_type = ~liq[:, None] | t_liq_ok[None, :]
+    fits_type = (p[:, None] <= np.minimum(t_cap, t_cool)[None, :] + 1e-9)
+    existing_kw: dict[str, float] = {}
+    for s in project.sites:
+        existing_kw[s.id] = sum(m.it_capacity_kw for m in s.hall.modules)
+    slots = _slot_counts(sites, new_site_ids, types, np.where(free_w, p, 0.0), lat_ok_site,
+                         cool_ok_type, fits_type, existing_kw, respect_utility, max_copies, notes)
+    # the facility problem: existing modules, then slots
+    n_e = len(base.modules)
+    s_ix = {s.id: i for i, s in enumerate(sites)}
+    t_ix = {t.model: i for i, t in enumerate(types)}
+    sl_site = np.array([s_ix[sl.site.id] for sl in slots], dtype=np.intp)
+    sl_type = np.array([t_ix[sl.mtype.model] for sl in slots], dtype=np.intp)
+    slot_lat = site_lat.total_ms[:, sl_site] if slots else np.zeros((n_w, 0))
+    slot_km = site_lat.route_km[:, sl_site] if slots else np.zeros((n_w, 0))
+    price = np.array([sl.site.cost_per_kw_month for sl in slots], dtype=float)
+    h_cost, b_cost = cost_matrices(workloads, price, slot_km, project.settings.backhaul_cost_per_gbps_km)
+    pins = pr0.pins()
+    problem = AssignmentProblem(
+        latency_ms=np.hstack([pr0.latency_ms, slot_lat]), budget_ms=pr0.budget_ms, power_kw=p,
+        needs_liquid=liq, cost=np.hstack([pr0.cost, h_cost + b_cost]),
+        cap_power_kw=np.concatenate([pr0.cap_power_kw, t_cap[sl_type]]),
+        cap_cooling_kw=np.concatenate([pr0.cap_cooling_kw, t_cool[sl_type]]),
+        cap_liquid_kw=np.concatenate([pr0.cap_liquid_kw, np.where(t_liq_ok, t_cool, 0.0)[sl_type]]),
+        liquid_ok=np.concatenate([pr0.liquid_ok, t_liq_ok[sl_type]]), pinned=pins)
+    fixed = np.concatenate([np.zeros(n_e), [fixed_cost.monthly(sl.mtype.it_capacity_kw) for sl in slots]])
+    site_rows = _site_rows(sites, slots, sl_site, n_e, existing_kw, respect_utility)
+    # solve, place the chosen modules; if some find no floor spot, forbid that combination
+    cuts: list = []
+    for _attempt in range(4):
+        module_of, opened, status, runs = _solve_facility(problem, fixed, n_e, slots, site_rows + cuts,
+                                                          time_limit_s, mip_rel_gap)
+        chosen = [j for j in range(len(slots)) if opened[j]]
+        position, failed = _place_chosen(slots, chosen)
+        if not failed:
+            break
+        for js in failed:
+            cuts.append((np.array(js), np.ones(len(js)), len(js) - 1.0))
+    for j in chosen:
+        if position[j] is None:
+            notes.append(f"no free spot left for the new {slots[j].mtype.model} at "
+                         f"{slots[j].site.name or slots[j].site.id}: not placed")
+    # results
+    labels = [module_label(base, j) for j in range(n_e)]
+    labels += [f"a new {sl.mtype.model} ({_fmt(sl.mtype.it_capacity_kw)} kW) at {sl.site.name or sl.site.id}"
+               for sl in slots]
+    sol = AssignmentSolution(module_of, status, 0.0, 0, 0, runs, 0.0)
+    reasons: list[Reason] = diagnose(problem, sol, labels, _joined_latency(base.latency, site_lat, sl_site))
+    unserved = {workloads[r.workload].id: r.message for r in reasons}
+    for i, msg in base.pin_errors.items():
+        unserved[workloads[i].id] = msg
+    new_index = {j: k for k, j in enumerate(chosen)}
+    new_modules = []
+    for j in chosen:
+        col = n_e + j
+        ws = np.nonzero(module_of == col)[0]
+        new_modules.append(NewModule(slots[j].site.id, slots[j].mtype.model, slots[j].mtype.it_capacity_kw,
+                                     float(fixed[col]), tuple(workloads[i].id for i in ws),
+                                     float(p[ws].sum()), position[j], slots[j].new_site))
+    choices = {}
+    for i, w in enumerate(workloads):
+        f = int(module_of[i])
+        if f < 0:
+            continue
+        if f < n_e:
+            choices[w.id] = WorkloadChoice(w.id, base.module_sites[f].id, base.modules[f].id, None,
+                                           float(problem.latency_ms[i, f]), float(problem.cost[i, f]))
+        else:
+            choices[w.id] = WorkloadChoice(w.id, slots[f - n_e].site.id, None, new_index[f - n_e],
+                                           float(problem.latency_ms[i, f]), float(problem.cost[i, f]))
+    assign_cost = float(sum(c.cost_month for c in choices.values()))
+    return Recommendation(status, tuple(new_modules), choices, unserved,
+                          float(sum(m.fixed_cost_month for m in new_modules)), assign_cost,
+                          time.perf_counter() - t0, len(slots), tuple(notes))
+
+
+def _place_chosen(slots: list[_Slot], chosen: list[int]):
+    """Positions of the chosen slots, site by site, largest first; and the sites' slot sets
+    that did not all fit."""
+    by_site: dict[str, list[int]] = {}
+    for j in chosen:
+        by_site.setdefault(slots[j].site.id, []).append(j)
+    position: dict[int, tuple[float, float, float] | None] = {}
+    failed = []
+    for js in by_site.values():
+        js.sort(key=lambda j: -slots[j].mtype.width_m * slots[j].mtype.depth_m)
+        spots = place_many(slots[js[0]].site.hall, [_envelope(slots[j].mtype) for j in js])
+        position.update(zip(js, spots, strict=True))
+        if any(sp_ is None for sp_ in spots):
+            failed.append(js)
+    return position, failed
+
+
+def _without_existing(base):
+    """The same build with every existing module's capacity set to 0 (pins stay, unmet)."""
+    pr = base.problem
+    z = np.zeros_like(pr.cap_power_kw)
+    problem = AssignmentProblem(pr.latency_ms, pr.budget_ms, pr.power_kw, pr.needs_liquid, pr.cost,
+                                z, z.copy(), z.copy(), np.zeros_like(pr.liquid_ok), pr.pinned)
+    return type(base)(problem, base.latency, base.hosting_cost, base.backhaul_cost, base.workloads,
+                      base.modules, base.module_sites, base.network, base.pin_errors, base.override_notes)
+
+
+def _joined_latency(mod_lat: LatencyTable, site_lat: LatencyTable, sl_site: np.ndarray) -> LatencyTable:
+    """One table over existing modules then slots, for the diagnosis messages."""
+    def cat(a, b):
+        return np.hstack([a, b[:, sl_site]])
+
+    return LatencyTable(mod_lat.workload_ids, mod_lat.column_ids + tuple(f"slot{k}" for k in range(sl_site.size)),
+                        mod_lat.column_site_ids + tuple(site_lat.column_site_ids[k] for k in sl_site),
+                        mod_lat.origin_ids, cat(mod_lat.fibre_ms, site_lat.fibre_ms),
+                        cat(mod_lat.hops_ms, site_lat.hops_ms), cat(mod_lat.access_ms, site_lat.access_ms),
+                        mod_lat.processing_ms, cat(mod_lat.route_km, site_lat.route_km),
+                        cat(mod_lat.route_kind, site_lat.route_kind), {**mod_lat.routes, **site_lat.routes})
+
+
+def _site_rows(sites, slots, sl_site, n_e, existing_kw, respect_utility):
+    """(columns among slots, weights, upper bound) per site: utility headroom and floor area."""
+    rows = []
+    for si, s in enumerate(sites):
+        js = np.nonzero(sl_site == si)[0]
+        if js.size == 0:
+            continue
+        if respect_utility:
+            rows.append((js, np.array([slots[j].mtype.it_capacity_kw for j in js]),
+                         max(s.utility_capacity_kw - existing_kw.get(s.id, 0.0), 0.0)))
+        rows.append((js, np.array([_envelope(slots[j].mtype).area_m2 for j in js]), free_area_m2(s.hall)))
+    return rows
+
+
+def _solve_facility(problem: AssignmentProblem, fixed: np.ndarray, n_e: int, slots: list[_Slot],
+                    site_rows, time_limit_s: float, gap: float):
+    """Arrays -> (module_of, opened slots, status, MILP runs). See the module docstring."""
+    n_w, n_f = problem.shape
+    pins = problem.pins()
+    module_of = np.where(pins >= 0, pins, -1).astype(np.intp)
+    n_s = len(slots)
+    opened = np.zeros(n_s, dtype=bool)
+    cand = problem.candidates()
+    k_w, k_f = np.nonzero(cand)
+    n = k_w.size
+    if n == 0:
+        return module_of, opened, "empty", 0
+    nv = n + n_s  # x pairs, then y slots
+    placeable = np.unique(k_w)
+    row_w = np.full(n_w, -1, dtype=np.intp)
+    row_w[placeable] = np.arange(placeable.size)
+    blocks, lbs, ubs = [], [], []
+
+    def add(a, lb, ub):
+        blocks.append(sp.csr_matrix(a, shape=(a.shape[0], nv)))
+        lbs.append(np.broadcast_to(lb, a.shape[0]).astype(float))
+        ubs.append(np.broadcast_to(ub, a.shape[0]).astype(float))
+
+    add(sp.coo_matrix((np.ones(n), (row_w[k_w], np.arange(n))), shape=(placeable.size, nv)), 1.0, 1.0)
+    free = problem.free_capacity()
+    wts = (problem.power_kw[k_w], problem.power_kw[k_w], (problem.power_kw * problem.needs_liquid)[k_w])
+    for cap_free, wt in zip(free, wts, strict=True):
+        ex = k_f < n_e
+        demand = np.bincount(k_f[ex], weights=wt[ex], minlength=n_e)
+        bind = np.nonzero(demand > cap_free[:n_e] + 1e-9)[0]
+        if bind.size:
+            r = np.full(n_e, -1, dtype=np.intp)
+            r[bind] = np.arange(bind.size)
+            sel = ex & (wt > 0)
+            sel[sel] = r[k_f[sel]] >= 0
+            add(sp.coo_matrix((wt[sel], (r[k_f[sel]], np.nonzero(sel)[0])), shape=(bind.size, nv)),
+                -np.inf, cap_free[bind])
+        if n_s:
+            cap_s = cap_free[n_e:]
+            fin = np.isfinite(cap_s)  # an unrated capacity is no row at all
+            new = (k_f >= n_e) & (wt > 0)
+            new[new] = fin[k_f[new] - n_e]
+            js = np.nonzero(fin)[0]
+            rows_i = np.concatenate([k_f[new] - n_e, js])
+            cols_i = np.concatenate([np.nonzero(new)[0], n + js])
+            vals = np.concatenate([wt[new], -cap_s[js]])
+            add(sp.coo_matrix((vals, (rows_i, cols_i)), shape=(n_s, nv)), -np.inf, 0.0)
+    if n_s:
+        new_pairs = np.nonzero(k_f >= n_e)[0]
+        m = new_pairs.size
+        if m:
+            a = sp.coo_matrix((np.concatenate([np.ones(m), -np.ones(m)]),
+                               (np.tile(np.arange(m), 2), np.concatenate([new_pairs, n + k_f[new_pairs] - n_e]))),
+                              shape=(m, nv))
+            add(a, -np.inf, 0.0)
+        sym = [(j, j - 1) for j in range(1, n_s)
+               if slots[j].site.id == slots[j - 1].site.id and slots[j].mtype.model == slots[j - 1].mtype.model]
+        if sym:
+            r = np.arange(len(sym))
+            a = sp.coo_matrix((np.concatenate([np.ones(len(sym)), -np.ones(len(sym))]),
+                               (np.tile(r, 2), n + np.array([a for a, _ in sym] + [b for _, b in sym]))),
+                              shape=(len(sym), nv))
+            add(a, -np.inf, 0.0)
+        for js, wt, ub in site_rows:
+            a = sp.coo_matrix((wt, (np.zeros(js.size, dtype=np.intp), n + js)), shape=(1, nv))
+            add(a, -np.inf, ub)
+    a_all = sp.vstack(blocks, format="csr")
+    lb = np.concatenate(lbs)
+    ub = np.concatenate(ubs)
+    cost = np.concatenate([problem.cost[k_w, k_f], fixed[n_e:]])
+    opts = {"time_limit": time_limit_s, "mip_rel_gap": gap}
+
+    def run(c, a, lo, hi, g):
+        return milp(c, integrality=np.ones(nv), bounds=Bounds(0, 1), constraints=LinearConstraint(a, lo, hi),
+                    options={**opts, "mip_rel_gap": g})
+
+    def apply(x):
+        ch = np.nonzero(x[:n] > 0.5)[0]
+        module_of[k_w[ch]] = k_f[ch]
+        opened[:] = x[n:] > 0.5
+        # a slot opened but serving nobody is never optimal; guard against round-off anyway
+        for j in np.nonzero(opened)[0]:
+            if not np.any(module_of == n_e + j):
+                opened[j] = False
+
+    res = run(cost, a_all, lb, ub, gap)
+    if res.x is not None and res.status in (0, 1):
+        apply(res.x)
+        return module_of, opened, "optimal" if res.status == 0 else "time_limit", 1
+    lb[: placeable.size] = 0.0
+    res = run(np.concatenate([-np.ones(n), np.zeros(n_s)]), a_all, lb, ub, 0.0)
+    if res.x is None:
+        return module_of, opened, "failed", 2
+    n_best = int(round(-res.fun))
+    row = sp.csr_matrix((np.ones(n), (np.zeros(n, dtype=np.intp), np.arange(n))), shape=(1, nv))
+    res2 = run(cost, sp.vstack([a_all, row], format="csr"), np.append(lb, n_best), np.append(ub, n_best), gap)
+    best = res2 if res2.x is not None else res
+    apply(best.x)
+    return module_of, opened, "partial" if best is res2 and res2.status == 0 else "time_limit", 3
