@@ -280,7 +280,7 @@ class _Validator:
         else:
             q = [pt[0] for pt in pump.curve]
             hd = [pt[1] for pt in pump.curve]
-            if any(b <= a for a, b in zip(q, q[1:])) or any(b >= a for a, b in zip(hd, hd[1:])):
+            if any(b <= a for a, b in zip(q, q[1:], strict=False)) or any(b >= a for a, b in zip(hd, hd[1:], strict=False)):
                 self.add(error("pump.curve", "pump curve must have rising flows and falling heads",
                                "sort the points by flow; head must fall as flow rises", f"{path}.curve", (cdu.id,)))
             if any(v < 0 for v in q + hd) or max(hd) <= 0:
@@ -301,6 +301,7 @@ class _Validator:
         hp = f"sites[{si}].hall.power"
         upstream_kinds = ("source", "transformer", "switchboard", "ups", "pdu")
         parent: dict[str, str | None] = {}
+        paths: dict[str, str] = {}
         for attr in ("transformers", "switchboards", "ups", "pdus", "busways"):
             for i, e in enumerate(getattr(pw, attr)):
                 path = f"{hp}.{attr}[{i}]"
@@ -311,6 +312,7 @@ class _Validator:
                 else:
                     self._ref(e.upstream_id, upstream_kinds, f"{path}.upstream_id", e.id, si, "upstream")
                 parent[e.id] = e.upstream_id
+                paths.setdefault(e.id, path)
                 if e.alternate_upstream_id is not None:
                     self._ref(e.alternate_upstream_id, upstream_kinds, f"{path}.alternate_upstream_id",
                               e.id, si, "alternate upstream")
@@ -331,7 +333,7 @@ class _Validator:
             bl = self._ref(t.busway_id, ("busway",), f"{hp}.taps[{i}].busway_id", t.id, si, "busway")
             if bl is not None:
                 bw = bl.item
-                length = sum(math.dist(a, b) for a, b in zip(bw.path, bw.path[1:]))  # type: ignore[attr-defined]
+                length = sum(math.dist(a, b) for a, b in zip(bw.path, bw.path[1:], strict=False))  # type: ignore[attr-defined]
                 if bw.path and t.offset_m > length + 1e-9:  # type: ignore[attr-defined]
                     self.add(error("value.range", f"tap offset {t.offset_m} m is beyond the busway's end "
                                                   f"({length:.2f} m)", "enter an offset along the busway",
@@ -340,18 +342,19 @@ class _Validator:
             if len(b.path) < 2:
                 self.add(error("geometry.path", "busway path needs at least two points",
                                "draw the busway on the plan", f"{hp}.busways[{i}].path", (b.id,)))
-        # cycles in the upstream chain
+        # cycles in the upstream chain: report each element that is on a loop (not those
+        # merely fed from one), at its upstream_id, naming the whole loop
         for start in parent:
-            seen = {start}
+            chain = [start]
             cur = parent.get(start)
-            while cur is not None and cur in parent:
-                if cur in seen:
-                    self.add(error("power.cycle", f"the upstream chain of '{start}' loops back on itself",
-                                   "break the loop: one element must be fed from a source",
-                                   "", (start,)))
-                    break
-                seen.add(cur)
+            while cur is not None and cur in parent and cur not in chain:
+                chain.append(cur)
                 cur = parent.get(cur)
+            if cur == start:
+                loop = " -> ".join([*chain, start])
+                self.add(error("power.cycle", f"the upstream chain of '{start}' loops back on itself ({loop})",
+                               "break the loop: one element must be fed from a source",
+                               f"{paths[start]}.upstream_id", (start,)))
 
     def _project_refs(self) -> None:
         pr = self.project
