@@ -1,0 +1,124 @@
+"""Liquid-cooling analysis: CDU loops, rack flows and temperatures, pump failure, auto-balance.
+
+``data`` of the result is a :class:`~designer.solvers.liquid.results.LiquidResults`:
+``racks``, ``pipes``, ``cdus`` and ``nodes`` map item ids (node ids for nodes) to frozen
+records with flows in L/min, pressures in kPa, temperatures in degC; ``loops`` lists each
+independent loop; ``convergence`` says per site how well the answer was solved.
+"""
+
+from __future__ import annotations
+
+from designer.analysis.base import Analysis, AnalysisResult, register
+from designer.document.edits import Composite, SetFields
+from designer.model.project import Project
+from designer.solvers.liquid.balance import BalancePlan, balance_site
+from designer.solvers.liquid.results import LiquidResults
+from designer.solvers.liquid.solve import solve_project, solve_site
+
+VALVE_DIGITS = 4
+
+
+def _summary(res: LiquidResults, findings) -> dict:
+    cooled = [r for r in res.racks.values() if r.required_lpm]
+    ratios = [r.flow_ratio for r in cooled if r.flow_ratio is not None]
+    short = [r for r in cooled if not r.ok]
+    f_short = [r for r in cooled if r.failure_ratio is not None and r.failure_ratio < 1.0 - 1e-3]
+    vmax = max((p.velocity_mps for p in res.pipes.values()), default=0.0)
+    worst = max(res.cdus.values(), key=lambda c: c.load_fraction, default=None)
+    conv = list(res.convergence.values())
+    return {
+        "loops": len(res.loops),
+        "racks_on_liquid": len(cooled),
+        "racks_short_of_flow": len(short),
+        "racks_without_loop": len(res.unconnected),
+        "min_flow_ratio": round(min(ratios), 4) if ratios else None,
+        "liquid_heat_kw": round(sum(r.heat_kw for r in cooled), 1),
+        "cdu_load_kw": round(sum(c.load_kw for c in res.cdus.values()), 1),
+        "max_velocity_mps": round(vmax, 3),
+        "worst_cdu": None if worst is None else f"{worst.cdu_id} at {worst.load_fraction:.0%}",
+        "racks_short_with_one_pump_down": len(f_short),
+        "converged": all(c.converged for c in conv),
+        "newton_iterations": max((c.iterations for c in conv), default=0),
+        "max_head_residual_m": max((c.head_residual_m for c in conv), default=0.0),
+        "max_mass_residual_m3s": max((c.mass_residual_m3s for c in conv), default=0.0),
+        "max_energy_residual_w": max((c.energy_residual_w for c in conv), default=0.0),
+        "errors": sum(1 for f in findings if f.severity.value == "error"),
+    }
+
+
+@register
+class LiquidAnalysis(Analysis):
+    name = "liquid"
+    title = "Liquid cooling"
+    order = 20
+
+    def run(self, project: Project, revision: int, cache: dict) -> AnalysisResult:
+        res, findings, _ = solve_project(project, cache=cache)
+        return AnalysisResult(self.name, revision, tuple(findings), data=res, summary=_summary(res, findings))
+
+    def report_json(self, result: AnalysisResult) -> dict:
+        out = super().report_json(result)
+        if isinstance(result.data, LiquidResults):
+            out.update(result.data.to_json())
+        return out
+
+    def report_text(self, result: AnalysisResult) -> str:
+        lines = [f"== {self.title} =="]
+        lines += [f"{k}: {v}" for k, v in result.summary.items()]
+        res = result.data
+        if isinstance(res, LiquidResults):
+            lines += ["", "CDUs", f"  {'cdu':24} {'flow L/min':>10} {'head kPa':>9} {'load kW':>8} {'cap kW':>7} "
+                      f"{'margin kW':>9} {'supply C':>8} {'return C':>8} {'class':>5} {'pumps':>5}"]
+            for c in res.cdus.values():
+                lines.append(f"  {c.cdu_id:24} {c.flow_lpm:10.1f} {c.pump_head_kpa:9.1f} {c.load_kw:8.1f} "
+                             f"{c.capacity_kw:7.0f} {c.margin_kw:9.1f} {c.supply_temp_c:8.2f} {c.return_temp_c:8.2f} "
+                             f"{c.ashrae_class:>5} {c.pumps_running:5d}")
+            lines += ["", "Racks", f"  {'rack':24} {'flow L/min':>10} {'req L/min':>9} {'ratio':>6} {'supply C':>8} "
+                      f"{'return C':>8} {'dp kPa':>7} {'1 pump down':>11}"]
+            for r in res.racks.values():
+                req = f"{r.required_lpm:9.1f}" if r.required_lpm else f"{'-':>9}"
+                ratio = f"{r.flow_ratio:6.0%}" if r.flow_ratio is not None else f"{'-':>6}"
+                ret = f"{r.return_temp_c:8.2f}" if r.return_temp_c is not None else f"{'-':>8}"
+                fail = f"{r.failure_flow_lpm:11.1f}" if r.failure_flow_lpm is not None else f"{'-':>11}"
+                lines.append(f"  {r.rack_id:24} {r.flow_lpm:10.1f} {req} {ratio} {r.supply_temp_c:8.2f} {ret} "
+                             f"{r.dp_kpa:7.1f} {fail}")
+            lines += ["", "Pipes", f"  {'pipe':24} {'flow L/min':>10} {'v m/s':>6} {'dp kPa':>7} {'len m':>6} "
+                      f"{'D mm':>5} {'regime':>12}"]
+            for p in res.pipes.values():
+                lines.append(f"  {p.pipe_id:24} {p.flow_lpm:10.1f} {p.velocity_mps:6.2f} {p.dp_kpa:7.2f} "
+                             f"{p.length_m:6.2f} {p.diameter_m * 1000:5.0f} {p.regime:>12}")
+            if res.unconnected:
+                lines += ["", "Racks with liquid heat outside any loop"]
+                lines += [f"  {rid}: {why}" for rid, why in res.unconnected.items()]
+        if result.findings:
+            lines += ["", "Findings"]
+            lines += [f"  {f.as_text()}" for f in result.findings]
+        return "\n".join(lines)
+
+
+def balance_plans(project: Project, site_id: str | None = None) -> dict[str, BalancePlan]:
+    """Balancing-valve plans per site (see :mod:`designer.solvers.liquid.balance`)."""
+    plans = {}
+    for site in project.sites:
+        if site_id is not None and site.id != site_id:
+            continue
+        oc = solve_site(site, project.settings, failure=False)
+        if oc.system.n_links:
+            plans[site.id] = balance_site(oc.system, oc.normal)
+    return plans
+
+
+def auto_balance(project: Project, site_id: str | None = None) -> Composite:
+    """One undoable edit setting every liquid rack's balancing valve (``valve_k``).
+
+    Every rack of a loop then gets the same fraction of its required flow, the index rack
+    with its valve fully open (``valve_k`` 0); that fraction is at least 1 when the pumps
+    can supply every rack at their set speed. Racks whose setting does not change are left
+    out; an empty :class:`Composite` (false) means there is nothing to balance.
+    """
+    edits = []
+    for plan in balance_plans(project, site_id).values():
+        for rid, k in plan.valve_k.items():
+            k = float(f"{k:.{VALVE_DIGITS}g}") if k > 0 else 0.0
+            edits.append(SetFields(rid, {"valve_k": k}))
+    return Composite(edits, "Auto-balance liquid loops")

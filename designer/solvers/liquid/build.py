@@ -1,0 +1,417 @@
+"""From a hall to arrays: each CDU's secondary loop as a hydraulic network.
+
+Nodes are junctions, rack and CDU ports (``"<item>:supply"``, ``"<item>:return"``) and one
+node inside each CDU between its pump and its heat exchanger (``"<cdu>:pump"``). Links:
+
+- every pipe, with its length from the drawn geometry (port, vertices, port) plus
+  ``extra_length_m``, and its ``minor_k`` for fittings;
+- every rack whose two ports are both piped: a branch from its supply port to its return
+  port through its cold plates (``dp = K Q^2`` with ``K`` from ``cold_plate_dp_kpa`` at
+  ``cold_plate_rated_flow_lpm``) and its balancing valve (``valve_k``, see below);
+- every piped CDU: its pump set from the return port to the inner node (``count -
+  redundant`` pumps running at ``speed_fraction``) and its heat exchanger from there to
+  the supply port (``hx_dp_kpa`` at ``rated_flow_lpm``).
+
+``Rack.valve_k`` is the loss coefficient K of the rack's balancing valve, in velocity heads
+of the bore of the pipe on the rack's supply port (``dp = K rho v^2 / 2``): a valve is
+sized to its pipe, so its K refers to that pipe. ``None`` or 0 is a fully open valve.
+
+Every connected part with at least one CDU is a loop; the return port (pump suction) of
+its first CDU is the loop's fixed-pressure node (the expansion tank). Parts without a CDU
+cannot flow and are left out; the racks in them are reported.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from designer.model.findings import Finding, info, warning
+from designer.model.hall import Cdu, Hall, Rack
+from designer.model.project import Site
+from designer.solvers.liquid.network import PIPE, PUMP, RESISTANCE, Network
+from designer.solvers.liquid.pumps import PumpCurve, fit_curve
+
+SOURCE = "liquid"
+ROLE_PIPE, ROLE_RACK, ROLE_PUMP, ROLE_HX = 0, 1, 2, 3
+ASSUMED_COLD_PLATE_DP_KPA = 50.0
+"""Pressure drop assumed at a rack's required flow when its cold plates are not rated."""
+REFERENCE_HEAD_M = 0.0
+"""Head of the expansion tank: node heads are then relative to the pump suction."""
+
+
+@lru_cache(maxsize=256)
+def _curve(points: tuple) -> PumpCurve:
+    return fit_curve(points)
+
+
+@dataclass
+class LoopInfo:
+    """One independent closed loop: its CDUs, racks and pipes."""
+
+    index: int
+    cdu_ids: tuple[str, ...]
+    rack_ids: tuple[str, ...]
+    pipe_ids: tuple[str, ...]
+    ref_node: int
+    fluid: str
+
+
+@dataclass
+class CduData:
+    cdu: Cdu
+    pump_link: int
+    hx_link: int
+    loop: int
+    curve: PumpCurve
+    running: int
+    facility_supply_c: float
+    hx_k_pa: float
+    """HX pressure-drop coefficient, Pa per (m3/s)^2."""
+
+
+@dataclass
+class RackData:
+    rack: Rack
+    link: int
+    """Index of its branch link, or -1 when the rack is not a branch of a loop."""
+    loop: int
+    heat_w: float
+    cold_plate_k_pa: float | None
+    """Cold-plate coefficient, Pa per (m3/s)^2 (None: not rated, assumed at required flow)."""
+    valve_area_m2: float
+    why_not: str = ""
+    """Why the rack is not a branch of a loop ("" when it is)."""
+
+
+@dataclass
+class LiquidSystem:
+    """A site's liquid network as arrays plus the maps back to item ids."""
+
+    site_id: str
+    node_names: list[str]
+    start: np.ndarray
+    end: np.ndarray
+    kind: np.ndarray
+    role: np.ndarray
+    link_item: list[str]
+    length: np.ndarray
+    diameter: np.ndarray
+    roughness: np.ndarray
+    minor_k: np.ndarray
+    node_loop: np.ndarray
+    link_loop: np.ndarray
+    loops: list[LoopInfo]
+    cdus: dict[str, CduData]
+    racks: dict[str, RackData]
+    pipes: dict[str, int]
+    """pipe id -> link index (only pipes inside a loop)."""
+    pipe_points: dict[str, list[tuple[float, float]]]
+    """pipe id -> polyline on the plan (ports and vertices), for drawing."""
+    pipe_roles: dict[str, str]
+    findings: list[Finding] = field(default_factory=list)
+    facility_supply_c: float = 32.0
+    facility_capacity_kw: float = 0.0
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_names)
+
+    @property
+    def n_links(self) -> int:
+        return int(self.start.size)
+
+    def structure_key(self) -> tuple:
+        return (len(self.node_names), self.start.tobytes(), self.end.tobytes())
+
+    def network(self, rho_link: np.ndarray, nu_link: np.ndarray, g: float, cold_plate_k_pa: np.ndarray,
+                running: np.ndarray | None = None, valve_k: dict[str, float] | None = None) -> Network:
+        """The hydraulic network in head units of each loop's fluid.
+
+        ``rho_link`` (kg/m3) converts pressure ratings to heads, ``nu_link`` (m2/s) is the
+        kinematic viscosity in each pipe, ``cold_plate_k_pa`` the cold-plate coefficient per
+        link (Pa per (m3/s)^2, racks only) and ``running`` overrides the running pump count
+        per link (pump links only).
+        """
+        m = self.n_links
+        res = np.zeros(m)
+        h0 = np.zeros(m)
+        pr = np.zeros(m)
+        pn = np.full(m, 2.0)
+        cnt = np.zeros(m)
+        spd = np.ones(m)
+        closed = np.zeros(m, dtype=bool)
+        for rd in self.racks.values():
+            k = rd.link
+            if k < 0:
+                continue
+            kcp = cold_plate_k_pa[k]
+            if not kcp > 0:
+                closed[k] = True  # piped but no cold plate: nothing to flow through
+                continue
+            r = kcp / (rho_link[k] * g)
+            kv = (valve_k[rd.rack.id] if valve_k is not None and rd.rack.id in valve_k else rd.rack.valve_k) or 0.0
+            if kv > 0 and rd.valve_area_m2 > 0:
+                r += kv / (2.0 * g * rd.valve_area_m2 ** 2)
+            res[k] = r
+        for cd in self.cdus.values():
+            k, j = cd.pump_link, cd.hx_link
+            res[j] = cd.hx_k_pa / (rho_link[j] * g)
+            h0[k], pr[k], pn[k] = cd.curve.in_head_units(rho_link[k], g)
+            cnt[k] = cd.running if running is None else running[k]
+            spd[k] = cd.cdu.pump.speed_fraction
+        fixed = np.full(self.n_nodes, np.nan)
+        for lp in self.loops:
+            fixed[lp.ref_node] = REFERENCE_HEAD_M
+        return Network(
+            n_nodes=self.n_nodes, start=self.start, end=self.end, kind=self.kind, fixed_head=fixed,
+            demand=np.zeros(self.n_nodes), length=self.length, diameter=self.diameter,
+            roughness=self.roughness, minor_k=self.minor_k, viscosity=nu_link, resistance=res,
+            pump_h0=h0, pump_r=pr, pump_n=pn, pump_count=cnt, pump_speed=spd, closed=closed,
+            node_names=self.node_names, link_names=self.link_item)
+
+
+def _port_positions(items, kind: str) -> dict[str, tuple[float, float]]:
+    """Both liquid ports of every item, computed together (same formula as ``port_position``)."""
+    if not items:
+        return {}
+    x = np.array([it.x for it in items])
+    y = np.array([it.y for it in items])
+    a = np.radians([it.rotation_deg for it in items])
+    w = np.array([it.width_m for it in items])
+    d = np.array([it.depth_m for it in items])
+    c, s = np.cos(a), np.sin(a)
+    ly = -d / 2.0
+    out = {}
+    for port, sign in (("supply", -1.0), ("return", 1.0)):
+        lx = sign * w / 4.0
+        px = x + c * lx - s * ly
+        py = y + s * lx + c * ly
+        for it, u, v in zip(items, px.tolist(), py.tolist(), strict=True):
+            out[f"{it.id}:{port}"] = (u, v)
+    return out
+
+
+def _pipe_end_findings(p, junctions, port_items) -> list[Finding]:
+    out = []
+    for endname, ref in (("start", p.start), ("end", p.end)):
+        if ref.item_id in junctions:
+            continue
+        if ref.item_id in port_items:
+            if ref.port not in ("supply", "return"):
+                out.append(warning(
+                    "liquid.pipe_port", f"pipe {p.name or p.id} {endname} names port '{ref.port}' of "
+                    f"{ref.item_id}; racks and CDUs have 'supply' and 'return' ports, so the pipe is left out",
+                    "connect the pipe to the supply or return port", ids=(p.id, ref.item_id), source=SOURCE))
+        else:
+            out.append(warning(
+                "liquid.pipe_dangling", f"pipe {p.name or p.id} {endname} is connected to '{ref.item_id}', "
+                "which is not a rack, CDU or junction of this hall; the pipe is left out",
+                "reconnect the pipe end or delete the pipe", ids=(p.id,), source=SOURCE))
+    if not out:
+        out.append(warning("liquid.pipe_loop", f"pipe {p.name or p.id} starts and ends at the same port; "
+                           "it is left out", "connect its end to another port", ids=(p.id,), source=SOURCE))
+    return out
+
+
+def build_system(site: Site) -> LiquidSystem:
+    """Turn a site's hall into a :class:`LiquidSystem` (see module doc). Never raises."""
+    hall: Hall = site.hall
+    findings: list[Finding] = []
+    racks = {r.id: r for r in hall.racks}
+    cdus = {c.id: c for c in hall.cdus}
+    junctions = {j.id: (j.x, j.y) for j in hall.junctions}
+    pos = _port_positions(hall.racks, "rack")
+    pos.update(_port_positions(hall.cdus, "cdu"))
+    for jid, xy in junctions.items():
+        pos[jid] = xy
+
+    node_index: dict[str, int] = {}
+    names: list[str] = []
+
+    def node(key: str) -> int:
+        i = node_index.get(key)
+        if i is None:
+            i = node_index[key] = len(names)
+            names.append(key)
+        return i
+
+    start, end, item = [], [], []
+    length, diam, rough, mk = [], [], [], []
+    pipe_points: dict[str, list] = {}
+    pipe_roles: dict[str, str] = {}
+    pipe_at_port: dict[str, float] = {}
+    port_items = set(racks) | set(cdus)
+    rack_supply = {f"{r}:supply" for r in racks}
+
+    def key_of(ref) -> str | None:
+        iid = ref.item_id
+        if iid in junctions:
+            return iid
+        if iid in port_items and (ref.port == "supply" or ref.port == "return"):
+            return iid + ":" + ref.port
+        return None
+
+    dist = math.dist
+    for p in hall.pipes:
+        a, b = key_of(p.start), key_of(p.end)
+        if a is None or b is None or a == b:
+            findings.extend(_pipe_end_findings(p, junctions, port_items))
+            continue
+        pa, pb = pos[a], pos[b]
+        if p.points:
+            pts = [pa, *p.points, pb]
+            run = sum(dist(pts[i], pts[i + 1]) for i in range(len(pts) - 1))
+        else:
+            pts = [pa, pb]
+            run = dist(pa, pb)
+        ia = node_index.get(a)
+        if ia is None:
+            ia = node(a)
+        ib = node_index.get(b)
+        if ib is None:
+            ib = node(b)
+        start.append(ia)
+        end.append(ib)
+        item.append(p.id)
+        length.append(run + max(p.extra_length_m, 0.0))
+        diam.append(p.diameter_m)
+        rough.append(p.roughness_m)
+        mk.append(p.minor_k)
+        pipe_points[p.id] = pts
+        pipe_roles[p.id] = p.role
+        for key in (a, b):
+            if key in rack_supply and key not in pipe_at_port:
+                pipe_at_port[key] = math.pi * p.diameter_m ** 2 / 4.0
+    kind = [PIPE] * len(start)
+    role = [ROLE_PIPE] * len(start)
+
+    def add(a: int, b: int, k: int, r: int, it: str) -> int:
+        start.append(a)
+        end.append(b)
+        kind.append(k)
+        role.append(r)
+        item.append(it)
+        length.append(0.0)
+        diam.append(0.0)
+        rough.append(0.0)
+        mk.append(0.0)
+        return len(start) - 1
+
+    cdu_links: dict[str, tuple[int, int]] = {}
+    for c in hall.cdus:
+        s_key, r_key = f"{c.id}:supply", f"{c.id}:return"
+        if s_key not in node_index and r_key not in node_index:
+            continue
+        mid = node(f"{c.id}:pump")
+        kp = add(node(r_key), mid, PUMP, ROLE_PUMP, c.id)
+        kh = add(mid, node(s_key), RESISTANCE, ROLE_HX, c.id)
+        cdu_links[c.id] = (kp, kh)
+    rack_links: dict[str, int] = {}
+    for r in hall.racks:
+        s_key, r_key = f"{r.id}:supply", f"{r.id}:return"
+        if s_key in node_index and r_key in node_index:
+            rack_links[r.id] = add(node_index[s_key], node_index[r_key], RESISTANCE, ROLE_RACK, r.id)
+
+    n = len(names)
+    start_a = np.array(start, dtype=np.int64)
+    end_a = np.array(end, dtype=np.int64)
+    if n:
+        graph = coo_matrix((np.ones(start_a.size), (start_a, end_a)), shape=(n, n))
+        _, comp = connected_components(graph, directed=False)
+    else:
+        comp = np.zeros(0, dtype=np.int64)
+    # loops: components holding a CDU, in hall order of their first CDU
+    comp_loop: dict[int, int] = {}
+    loop_cdus: list[list[str]] = []
+    for c in hall.cdus:
+        if c.id not in cdu_links:
+            continue
+        cc = int(comp[start_a[cdu_links[c.id][0]]])
+        if cc not in comp_loop:
+            comp_loop[cc] = len(loop_cdus)
+            loop_cdus.append([])
+        loop_cdus[comp_loop[cc]].append(c.id)
+    node_loop = np.array([comp_loop.get(int(cc), -1) for cc in comp], dtype=np.int64)
+    keep_node = node_loop >= 0
+    keep_link = keep_node[start_a] if start_a.size else np.zeros(0, dtype=bool)
+    # renumber to the kept part only
+    new_idx = np.full(n, -1, dtype=np.int64)
+    new_idx[keep_node] = np.arange(int(keep_node.sum()))
+    link_new = np.full(start_a.size, -1, dtype=np.int64)
+    link_new[keep_link] = np.arange(int(keep_link.sum()))
+    kept_names = [nm for nm, k in zip(names, keep_node.tolist(), strict=True) if k]
+    sel = np.flatnonzero(keep_link)
+    node_loop_k = node_loop[keep_node]
+    link_loop_k = node_loop[start_a[sel]]
+    item_k = [item[i] for i in sel.tolist()]
+    role_k = np.array(role, dtype=np.int8)[sel]
+
+    loops: list[LoopInfo] = []
+    loop_racks: list[list[str]] = [[] for _ in loop_cdus]
+    loop_pipes: list[list[str]] = [[] for _ in loop_cdus]
+    for li, rl, it in zip(link_loop_k.tolist(), role_k.tolist(), item_k, strict=True):
+        if rl == ROLE_RACK:
+            loop_racks[li].append(it)
+        elif rl == ROLE_PIPE:
+            loop_pipes[li].append(it)
+    for li, ids in enumerate(loop_cdus):
+        first = cdus[ids[0]]
+        fluids = {cdus[c].fluid for c in ids}
+        if len(fluids) > 1:
+            findings.append(warning(
+                "liquid.fluid_mix", f"CDUs {', '.join(ids)} share one loop but name different fluids "
+                f"({', '.join(sorted(fluids))}); the loop is solved with {first.fluid} of {first.name or first.id}",
+                "set the same fluid on every CDU of the loop", ids=tuple(ids), source=SOURCE))
+        ref = int(new_idx[node_index[f"{first.id}:return"]])
+        loops.append(LoopInfo(li, tuple(ids), tuple(loop_racks[li]), tuple(loop_pipes[li]), ref, first.fluid))
+
+    fac = site.facility_water.supply_temp_c
+    cdu_data: dict[str, CduData] = {}
+    for cid, (kp, kh) in cdu_links.items():
+        c = cdus[cid]
+        q_rated = c.rated_flow_lpm / 60000.0
+        hx_k = c.hx_dp_kpa * 1000.0 / q_rated ** 2 if q_rated > 0 else 0.0
+        running = max(c.pump.count - c.pump.redundant, 0)
+        cdu_data[cid] = CduData(c, int(link_new[kp]), int(link_new[kh]), int(node_loop[start_a[kp]]),
+                                _curve(tuple(tuple(pt) for pt in c.pump.curve)), running,
+                                c.facility_supply_temp_c if c.facility_supply_temp_c is not None else fac, hx_k)
+    rack_data: dict[str, RackData] = {}
+    for r in hall.racks:
+        k = rack_links.get(r.id, -1)
+        k_new = int(link_new[k]) if k >= 0 else -1
+        loop = int(link_loop_k[k_new]) if k_new >= 0 else -1
+        kcp = None
+        if r.cold_plate_dp_kpa > 0 and r.cold_plate_rated_flow_lpm > 0:
+            kcp = r.cold_plate_dp_kpa * 1000.0 / (r.cold_plate_rated_flow_lpm / 60000.0) ** 2
+        heat = max(r.it_load_kw, 0.0) * min(max(r.liquid_fraction, 0.0), 1.0) * 1000.0
+        why = ""
+        if k_new < 0:
+            s_in, r_in = f"{r.id}:supply" in node_index, f"{r.id}:return" in node_index
+            why = ("its pipes do not reach a CDU" if s_in and r_in else
+                   "its return port has no pipe" if s_in else
+                   "its supply port has no pipe" if r_in else "neither of its ports is piped")
+        rack_data[r.id] = RackData(r, k_new, loop, heat, kcp, pipe_at_port.get(f"{r.id}:supply", 0.0), why)
+
+    f = np.array
+    return LiquidSystem(
+        site_id=site.id, node_names=kept_names,
+        start=new_idx[start_a[sel]], end=new_idx[end_a[sel]],
+        kind=f(kind, dtype=np.int8)[sel], role=role_k, link_item=item_k,
+        length=f(length)[sel], diameter=f(diam)[sel], roughness=f(rough)[sel], minor_k=f(mk)[sel],
+        node_loop=node_loop_k, link_loop=link_loop_k, loops=loops, cdus=cdu_data, racks=rack_data,
+        pipes={it: i for i, (it, rl) in enumerate(zip(item_k, role_k.tolist(), strict=True)) if rl == ROLE_PIPE},
+        pipe_points=pipe_points, pipe_roles=pipe_roles, findings=findings,
+        facility_supply_c=fac, facility_capacity_kw=site.facility_water.capacity_kw)
+
+
+def info_no_cold_plate(rack: Rack) -> Finding:
+    return info("liquid.no_cold_plate", f"rack {rack.name or rack.id} is piped but has no cold-plate rating and no "
+                "liquid load; its branch is treated as closed",
+                "remove its pipes or enter cold_plate_dp_kpa and cold_plate_rated_flow_lpm",
+                ids=(rack.id,), source=SOURCE)

@@ -1,0 +1,209 @@
+"""Findings of the liquid solve: every message names the item and the number, and a fix."""
+
+from __future__ import annotations
+
+import math
+
+from designer.model.findings import Finding, error, info, warning
+from designer.model.project import Settings
+from designer.solvers.liquid.build import SOURCE, LiquidSystem
+from designer.solvers.liquid.operate import OperatingState
+from designer.solvers.liquid.results import CduLiquid, PipeLiquid, RackLiquid
+
+BALANCE_TOLERANCE = 0.20
+"""Branches are unbalanced when the best-supplied rack gets more than 20 % more of its
+required flow than the worst-supplied one (balancing practice aims at +-10 %)."""
+FLOW_TOLERANCE = 1e-3
+"""A rack short by less than 0.1 % of its required flow is not reported."""
+RATED_FLOW_MARGIN = 1.10
+
+
+def _n(item) -> str:
+    return item.name or item.id
+
+
+PIPE_SIZES_M = (0.022, 0.028, 0.035, 0.042, 0.054, 0.067, 0.080, 0.105, 0.130, 0.155, 0.205, 0.255, 0.305)
+"""Nominal bores of secondary-loop pipe, for the suggested fix."""
+
+
+def _next_size(d_m: float) -> str:
+    sizes = PIPE_SIZES_M
+    bigger = [s for s in sizes if s > d_m + 1e-9]
+    return f"{bigger[0] * 1000:.0f} mm" if bigger else "a larger size"
+
+
+def structural(system: LiquidSystem) -> list[Finding]:
+    """Racks with liquid heat outside any loop, unrated cold plates, CDUs without a loop."""
+    out = list(system.findings)
+    for rd in system.racks.values():
+        r = rd.rack
+        if rd.link < 0 and rd.heat_w > 0:
+            out.append(error(
+                "liquid.no_loop", f"rack {_n(r)} has {rd.heat_w / 1000:.1f} kW of liquid heat but no complete "
+                f"loop to a CDU: {rd.why_not}",
+                "pipe its supply port to a supply header and its return port to a return header of a CDU loop",
+                ids=(r.id,), source=SOURCE))
+        elif rd.link >= 0 and rd.heat_w > 0 and rd.cold_plate_k_pa is None:
+            out.append(warning(
+                "liquid.cold_plate_assumed", f"rack {_n(r)} has {rd.heat_w / 1000:.1f} kW of liquid heat but no "
+                f"cold-plate rating; its branch is taken as 50 kPa at its required flow",
+                "enter cold_plate_dp_kpa and cold_plate_rated_flow_lpm from the rack's data sheet",
+                ids=(r.id,), source=SOURCE))
+        elif rd.link >= 0 and rd.heat_w <= 0 and rd.cold_plate_k_pa is None:
+            out.append(info(
+                "liquid.no_cold_plate", f"rack {_n(r)} is piped but has neither a cold-plate rating nor liquid "
+                "heat; its branch is treated as closed",
+                "remove its pipes or enter its cold-plate rating", ids=(r.id,), source=SOURCE))
+    return out
+
+
+def operating(system: LiquidSystem, st: OperatingState, racks: dict[str, RackLiquid],
+              pipes: dict[str, PipeLiquid], cdus: dict[str, CduLiquid], settings: Settings,
+              site_name: str) -> list[Finding]:
+    """Findings of normal operation."""
+    out: list[Finding] = []
+    if not st.converged:
+        h = st.hyd
+        out.append(error(
+            "liquid.not_converged", f"the liquid loops of {site_name} did not converge: {h.iterations} Newton "
+            f"iterations, {st.passes} heat passes, flow change {h.flow_change:.1e}, head residual "
+            f"{h.head_residual_m:.1e} m; results below are not reliable. {h.message}".rstrip(),
+            "look for racks or pipes with zero or extreme values, or pumps fighting each other in one loop",
+            ids=tuple(c for lp in system.loops for c in lp.cdu_ids), source=SOURCE))
+    cdu_of_loop = {lp.index: lp.cdu_ids for lp in system.loops}
+    for rid, rr in racks.items():
+        rd = system.racks[rid]
+        r = rd.rack
+        cd_ids = cdu_of_loop.get(rd.loop, ())
+        cd = system.cdus[cd_ids[0]].cdu if cd_ids else None
+        if rr.required_lpm is None:
+            continue
+        if rr.flow_lpm < -1e-4:
+            out.append(error(
+                "liquid.reversed", f"coolant flows backwards through rack {_n(r)} ({-rr.flow_lpm:.1f} L/min from "
+                "its return port to its supply port)",
+                "swap the pipes on its supply and return ports", ids=(rid,), source=SOURCE))
+            continue
+        if rr.flow_lpm < 0.01:
+            out.append(error(
+                "liquid.no_flow", f"rack {_n(r)} gets no coolant flow (it needs {rr.required_lpm:.1f} L/min for "
+                f"{rr.heat_kw:.1f} kW): its branch is not on a path through a running CDU pump",
+                "connect its supply port to the supply side and its return port to the return side of the loop",
+                ids=(rid,), source=SOURCE))
+            continue
+        if rr.flow_ratio is not None and rr.flow_ratio < 1.0 - FLOW_TOLERANCE:
+            fixes = []
+            if cd is not None:
+                fixes.append(f"raise the pump speed of CDU {_n(cd)} (speed_fraction {cd.pump.speed_fraction:g})")
+            if rr.valve_k > 0:
+                fixes.append(f"open its balancing valve (valve_k {rr.valve_k:g})")
+            fixes.append("apply Auto-balance, or use larger pipes")
+            out.append(error(
+                "liquid.flow_low", f"rack {_n(r)} gets {rr.flow_lpm:.1f} L/min of the {rr.required_lpm:.1f} L/min "
+                f"it needs for a {r.design_delta_t_liquid_k:g} K rise ({rr.flow_ratio:.0%}); its coolant leaves "
+                f"at {rr.return_temp_c:.1f} degC", "; ".join(fixes), ids=(rid,), source=SOURCE))
+        if rr.supply_temp_c > r.max_supply_temp_c + 1e-6:
+            out.append(error(
+                "liquid.supply_temp", f"rack {_n(r)} is supplied at {rr.supply_temp_c:.1f} degC, above its limit "
+                f"of {r.max_supply_temp_c:g} degC",
+                "lower the facility water temperature, use a CDU with a smaller approach, or reduce the CDU's load",
+                ids=(rid,), source=SOURCE))
+    limit = settings.velocity_limit_mps
+    for pid, pr in pipes.items():
+        if pr.velocity_mps > limit:
+            out.append(warning(
+                "liquid.velocity", f"pipe {pid} carries {abs(pr.flow_lpm):.1f} L/min at {pr.velocity_mps:.2f} m/s, "
+                f"above the {limit:g} m/s limit (diameter {pr.diameter_m * 1000:.0f} mm)",
+                f"use {_next_size(pr.diameter_m)} pipe or lower the flow (pump speed, balancing valves)",
+                ids=(pid,), source=SOURCE))
+    for cid, cr in cdus.items():
+        cd = system.cdus[cid].cdu
+        if cr.pumps_running <= 0:
+            out.append(error(
+                "liquid.pumps_off", f"CDU {_n(cd)} has no running pump ({cd.pump.count} installed, "
+                f"{cd.pump.redundant} on standby): its loop has no flow",
+                "set fewer standby pumps than installed pumps", ids=(cid,), source=SOURCE))
+            continue
+        if cr.pump_closed:
+            out.append(error(
+                "liquid.pump_closed", f"the pumps of CDU {_n(cd)} cannot deliver against the loop "
+                f"(shut-off head {cd.pump.speed_fraction ** 2 * system.cdus[cid].curve.a:.0f} kPa at speed "
+                f"{cd.pump.speed_fraction:g}); their check valves close",
+                "raise the pump speed, or check the other CDUs on the same loop", ids=(cid,), source=SOURCE))
+        if cr.load_kw > cr.capacity_kw * (1 + 1e-9):
+            out.append(error(
+                "liquid.cdu_capacity", f"CDU {_n(cd)} carries {cr.load_kw:.1f} kW, above its {cr.capacity_kw:g} kW "
+                f"capacity ({cr.load_fraction:.0%})",
+                "move racks to another CDU loop or use a larger CDU", ids=(cid,), source=SOURCE))
+        if not cr.on_curve and not cr.pump_closed:
+            curve = system.cdus[cid].curve
+            s = cd.pump.speed_fraction
+            q_eq = cr.flow_per_pump_lpm / s if s > 0 else math.inf
+            where = ("beyond the last catalog point" if q_eq > curve.max_flow_lpm
+                     else "near shut-off (under 10 % of the catalog's largest flow)")
+            out.append(warning(
+                "liquid.pump_curve", f"each running pump of CDU {_n(cd)} delivers {cr.flow_per_pump_lpm:.0f} L/min at "
+                f"speed {s:g}, that is {q_eq:.0f} L/min at full speed, {where} ({curve.max_flow_lpm:.0f} L/min)",
+                "lower the flow with balancing valves or a lower speed, or run more pumps"
+                if q_eq > curve.max_flow_lpm else "reduce the pump speed or bypass some flow",
+                ids=(cid,), source=SOURCE))
+        if cr.rated_flow_lpm > 0 and cr.flow_lpm > cr.rated_flow_lpm * RATED_FLOW_MARGIN:
+            out.append(info(
+                "liquid.cdu_rated_flow", f"CDU {_n(cd)} circulates {cr.flow_lpm:.0f} L/min, "
+                f"{cr.flow_lpm / cr.rated_flow_lpm:.0%} of its rated {cr.rated_flow_lpm:g} L/min; its heat-exchanger "
+                "pressure drop and approach are extrapolated", "lower the pump speed", ids=(cid,), source=SOURCE))
+    # unbalanced branches, per loop
+    for lp in system.loops:
+        rows = [(racks[r].flow_ratio, r) for r in lp.rack_ids
+                if r in racks and racks[r].flow_ratio is not None and racks[r].flow_ratio > 0]
+        if len(rows) < 2:
+            continue
+        lo, hi = min(rows), max(rows)
+        if hi[0] > lo[0] * (1 + BALANCE_TOLERANCE):
+            rlo, rhi = system.racks[lo[1]].rack, system.racks[hi[1]].rack
+            out.append(warning(
+                "liquid.unbalanced", f"the branches of the loop of CDU {', '.join(lp.cdu_ids)} are unbalanced: rack "
+                f"{_n(rhi)} gets {hi[0]:.0%} of its required flow, rack {_n(rlo)} only {lo[0]:.0%}",
+                "apply Auto-balance to set the racks' balancing valves", ids=tuple(lp.rack_ids), source=SOURCE))
+    total = sum(cr.load_kw for cr in cdus.values())
+    if system.facility_capacity_kw > 0 and total > system.facility_capacity_kw * (1 + 1e-9):
+        out.append(warning(
+            "liquid.facility_capacity", f"the CDUs of {site_name} reject {total:.0f} kW to facility water sized for "
+            f"{system.facility_capacity_kw:g} kW", "raise the site's facility water capacity or move load",
+            ids=tuple(cdus), source=SOURCE))
+    return out
+
+
+def pump_failure(system: LiquidSystem, racks: dict[str, RackLiquid], cdus: dict[str, CduLiquid]) -> list[Finding]:
+    """Findings of the scenario with one fewer running pump at each CDU."""
+    out: list[Finding] = []
+    by_cdu: dict[str, list[str]] = {}
+    for lp in system.loops:
+        for r in lp.rack_ids:
+            by_cdu.setdefault(lp.cdu_ids[0], []).append(r)
+    for cid, cr in cdus.items():
+        cd = system.cdus[cid].cdu
+        normal = cr.pumps_running
+        if normal <= 0:
+            continue
+        left = cr.failure_running if cr.failure_running is not None else normal - 1
+        rk = [r for r in by_cdu.get(cid, []) if racks[r].required_lpm]
+        short = [r for r in rk if (racks[r].failure_ratio or 0.0) < 1.0 - FLOW_TOLERANCE]
+        if left <= 0:
+            if rk:
+                out.append(info(
+                    "liquid.pump_changeover", f"CDU {_n(cd)} runs a single duty pump: with it down, the "
+                    f"{len(rk)} racks on its loop get no flow until a standby pump takes over "
+                    f"({cd.pump.redundant} standby)", "confirm automatic changeover to the standby pump, or run two "
+                    "pumps in parallel as duty", ids=(cid, *rk), source=SOURCE))
+            continue
+        if short:
+            worst = min(short, key=lambda r: racks[r].failure_ratio or 0.0)
+            wr = racks[worst]
+            out.append(warning(
+                "liquid.pump_failure", f"with one of the {normal} running pumps of CDU {_n(cd)} down, {len(short)} of "
+                f"{len(rk)} racks fall short; worst is rack {_n(system.racks[worst].rack)} with "
+                f"{wr.failure_flow_lpm:.1f} of {wr.required_lpm:.1f} L/min ({wr.failure_ratio or 0.0:.0%})",
+                f"raise the pump speed (speed_fraction {cd.pump.speed_fraction:g}) so the remaining pumps carry "
+                "the load, or add a pump", ids=(cid, *short), source=SOURCE))
+    return out
