@@ -112,7 +112,17 @@ def migrate(data: dict, source: str = "<data>") -> dict:
         if step is None:
             raise LoadError(source, [Problem("schema_version", f"no migration from file format {version}",
                                              "open it with an older release and save it again")])
-        data = step(data)
+        try:
+            data = step(data)
+        except Exception as e:  # a damaged old file: report it like any other bad input
+            raise LoadError(source, [Problem(
+                "schema_version", f"the file could not be converted from file format {version} to "
+                                  f"{version + 1}: {type(e).__name__}: {e}",
+                "repair the file, or open it with an older release and save it again")]) from None
+        if not isinstance(data, dict):
+            raise LoadError(source, [Problem("schema_version", f"converting from file format {version} "
+                                                               f"gave no document",
+                                             "open it with an older release and save it again")])
         version += 1
         data["schema_version"] = version
     return data
@@ -157,15 +167,26 @@ def load(path: str | os.PathLike) -> Project:
     return loads(text, src)
 
 
-_NUM_LIST = re.compile(r"\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]")
+# A JSON string literal (matched first, so that text which looks like a number list is left
+# alone) or a list of numbers.
+_NUM_LIST = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]')
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _one_line(m: re.Match) -> str:
+    if m.group(1) is None:
+        return m.group(0)  # a string: unchanged
+    return "[" + ", ".join(s.strip() for s in m.group(1).split(",")) + "]"
 
 
 def dumps(project: Project) -> str:
     """The file text: indented JSON with short number lists (points) kept on one line."""
     text = json.dumps(project.model_dump(mode="json"), indent=2, ensure_ascii=False,
                       allow_nan=False)
-    return _NUM_LIST.sub(lambda m: "[" + ", ".join(s.strip() for s in m.group(1).split(",")) + "]",
-                         text) + "\n"
+    # lone surrogates (legal as \\u escapes in JSON text) cannot be encoded as UTF-8: keep
+    # them escaped; they can only occur inside strings, where the escape means the same
+    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    return _NUM_LIST.sub(_one_line, text) + "\n"
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
