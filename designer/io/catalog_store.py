@@ -18,8 +18,16 @@ APP_NAME = "data-hall-designer"
 
 
 def resource_path(name: str) -> Path:
-    """A file shipped inside the package (``designer/resources``)."""
-    return Path(str(resources.files("designer.resources").joinpath(name)))
+    """A file shipped with the package.
+
+    Installed, the files are the package ``designer.resources`` (the repository's
+    top-level ``resources/`` folder mapped into the wheel). Run from a source checkout
+    without installing, that package does not exist, so the folder is used directly.
+    """
+    try:
+        return Path(str(resources.files("designer.resources").joinpath(name)))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / "resources" / name
 
 
 def sample_project_path() -> Path:
@@ -41,7 +49,12 @@ def user_catalog_dir() -> Path:
 
 
 def read_catalog_file(path: Path) -> CatalogData:
-    text = path.read_text(encoding="utf-8")
+    """Parse one catalog file. Raises :class:`LoadError` for bad content, OSError if unreadable."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise LoadError(str(path), [Problem(f"byte {e.start}", "the file is not UTF-8 text",
+                                            "save the catalog file as UTF-8")]) from None
     data = parse_json(text, str(path))
     if isinstance(data, dict):
         data = {k: v for k, v in data.items() if k not in ("$comment", "catalog_version")}

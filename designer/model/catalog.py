@@ -167,6 +167,9 @@ class Catalog:
         for layer in layers:
             for cat in CATEGORIES:
                 for entry in getattr(layer, cat):
+                    before = self._category_of.get(entry.model)
+                    if before is not None and before != cat:  # overridden in another category
+                        del self._by_cat[before][entry.model]
                     self._by_cat[cat][entry.model] = entry
                     self._category_of[entry.model] = cat
 
