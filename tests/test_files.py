@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import types
 from pathlib import Path
 from typing import Annotated, Literal, Union, get_args, get_origin
@@ -200,16 +201,28 @@ def test_missing_or_bad_schema_version(doc):
     assert _problem(ei).path == "schema_version"
 
 
-def test_truncated_json_names_line_and_column(sample_project):
+@pytest.mark.parametrize("frac", [0.13, 0.25, 0.5, 0.77, 0.999])
+def test_truncated_json_names_line_and_column(sample_project, frac):
     text = dumps(sample_project)
-    cut = text[: len(text) // 3]
+    cut = text[: int(len(text) * frac)]
     with pytest.raises(LoadError) as ei:
         loads(cut, "cut.json")
     p = _problem(ei)
-    line = cut.count("\n") + 1
-    assert p.path.startswith(f"line {line}, column ")
+    m = re.fullmatch(r"line (\d+), column (\d+)", p.path)
+    assert m, p.path
+    # the place named is the end of the text or the start of the string cut off
+    line = int(m.group(1))
+    assert cut.count("\n") + 1 - line in (0, 1) or cut.splitlines()[line - 1].count('"') % 2 == 1
     assert "ends before" in p.message
     assert "cut.json" in str(ei.value)
+
+
+@pytest.mark.parametrize("text", ['{"schema_version": 1}}', '{"schema_version": 1} x', '{"schema_version": 1,}'])
+def test_extra_or_bad_characters_at_the_end_are_not_truncation(text):
+    with pytest.raises(LoadError) as ei:
+        loads(text)
+    p = _problem(ei)
+    assert "invalid JSON" in p.message and p.path.startswith("line 1, column ")
 
 
 def test_invalid_json_in_the_middle(sample_project):

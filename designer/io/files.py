@@ -81,8 +81,10 @@ def parse_json(text: str, source: str = "<text>") -> object:
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as e:
-        what = "the file ends before the JSON is complete" if e.pos >= len(text) - 1 \
-            else f"invalid JSON: {e.msg}"
+        # truncated: the error is past the last character, or a string never closes (the
+        # position then is the string's start, which is still the place to look)
+        ends = e.pos >= len(text.rstrip()) or e.msg.startswith("Unterminated string")
+        what = "the file ends before the JSON is complete" if ends else f"invalid JSON: {e.msg}"
         raise LoadError(source, [Problem(f"line {e.lineno}, column {e.colno}", what,
                                          "repair the file, or open its backup or recovery copy")]) from None
     except RecursionError:
