@@ -1,0 +1,187 @@
+"""Findings of the power analysis: overloads, margins, voltage drop, phases, single failures."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from designer.model.findings import Finding, error, warning
+from designer.solvers.power.checks import UNITS
+from designer.solvers.power.network import CORD, PowerNetwork
+
+SRC = "power"
+FEEDER_DROP_PCT = 3.0
+"""Informational limit for one feeder or branch circuit."""
+TOTAL_DROP_PCT = 5.0
+"""Informational limit from the voltage origin (transformer secondary, UPS output) to the rack."""
+IMBALANCE_LIMIT = 0.10
+GROUP_OVER = 6
+"""More failing scenarios of one kind than this are reported as one finding."""
+
+_FIX = {
+    "source": "reduce the load on it or raise the supply capacity",
+    "transformer": "move load to another transformer or choose a larger rating",
+    "switchboard": "move load to another board or choose a larger board",
+    "ups": "move load to another UPS or add modules",
+    "pdu": "move racks to another PDU or choose a larger PDU / breaker",
+    "busway": "move taps to another busway or choose a higher busway rating",
+    "tap": "use a larger tap-off breaker or feed fewer racks from it",
+}
+
+
+def _name(net: PowerNetwork, i: int) -> str:
+    return f"{net.item_kind[i]} {net.item_label(i)}"
+
+
+def _cord_name(net: PowerNetwork, c: int) -> str:
+    r = net.racks[net.cord_rack[c]]
+    return f"rack {r.name or r.id} cord {'AB'[net.cord_side[c]]}"
+
+
+def site_findings(net, st, ph, ph2, checks, val, util, outcomes, res) -> list[Finding]:
+    out: list[Finding] = []
+    out += _overloads(net, checks, val, util)
+    out += _unpowered(net, st)
+    out += _drops(net, st)
+    out += _mismatch(net, st)
+    out += _imbalance(net, st, ph, ph2, res)
+    out += _failures(res)
+    return out
+
+
+def _overloads(net, checks, val, util) -> list[Finding]:
+    out = []
+    for r in np.flatnonzero(util > 1.0 + 1e-9):
+        o = int(checks.owner[r])
+        unit = UNITS[checks.kind[r]]
+        lim = f"{checks.limit[r]:.0f} {unit}"
+        if checks.factor[r] < 1.0:
+            lim += f", {checks.factor[r] * 100:.0f} % of its {checks.rating[r]:g} {unit} {checks.what[r]}"
+        if o < 0:
+            c = -o - 1
+            out.append(error("power.cord_overload", f"{_cord_name(net, c).capitalize()} carries {val[r]:.1f} A, "
+                             f"{util[r] * 100:.0f} % of its continuous limit ({lim})",
+                             "use a larger cord breaker or move load off the rack",
+                             ids=(net.racks[net.cord_rack[c]].id,), source=SRC))
+            continue
+        it = net.items[o]
+        if not checks.overload[r]:
+            out.append(warning("power.ups_redundancy", f"UPS {net.item_label(o)} carries {val[r]:.0f} kW, "
+                               f"{util[r] * 100:.0f} % of its N rating ({it.module_count - it.redundant_modules} x "
+                               f"{it.module_kw:g} kW): its redundant module{'s are' if it.redundant_modules > 1 else ' is'}"
+                               " no longer spare", "move load to another UPS or add a module", ids=(it.id,), source=SRC))
+            continue
+        out.append(error("power.overload", f"{_name(net, o).capitalize()} carries {val[r]:.0f} {unit}, "
+                         f"{util[r] * 100:.0f} % of its {checks.what[r]} limit ({lim})",
+                         _FIX.get(net.item_kind[o], "reduce its load"), ids=(it.id,), source=SRC))
+    return out
+
+
+def _unpowered(net, st) -> list[Finding]:
+    had_feed = (net.rack_cords >= 0).any(axis=1) if len(net.racks) else np.zeros(0, bool)
+    lost = np.flatnonzero(~st.rack_powered & had_feed)
+    if not lost.size:
+        return []
+    names = ", ".join(net.racks[r].name or net.racks[r].id for r in lost[:8])
+    more = f" and {lost.size - 8} more" if lost.size > 8 else ""
+    kw = float(net.rack_s_pu[lost].real.sum() * 1e3)
+    return [error("power.unpowered", f"{lost.size} rack{'s' if lost.size > 1 else ''} ({kw:.0f} kW) have no live "
+                  f"supply in the normal state: {names}{more}",
+                  "connect their PDU / busway chain to a source", ids=tuple(net.racks[r].id for r in lost),
+                  source=SRC)]
+
+
+def _drops(net, st) -> list[Finding]:
+    topo = st.topo
+    Vabs = np.abs(st.V)
+    ap = topo.ap
+    alive = topo.alive
+    vpar = np.where(ap >= 0, Vabs[np.maximum(ap, 0)], Vabs)
+    feeder = np.where(alive & (net.branch == 1), (vpar - Vabs) * 100, 0.0)
+    origin = np.where(topo.origin >= 0, Vabs[np.maximum(topo.origin, 0)], Vabs)
+    total = np.where(alive, (origin - Vabs) * 100, 0.0)
+    out = []
+    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for b in np.flatnonzero(feeder > FEEDER_DROP_PCT):
+        if net.bus_kind[b] == CORD:
+            c = net.bus_cord[b]
+            groups["cord"].append((net.racks[net.cord_rack[c]].id,
+                                   f"{_cord_name(net, c)} {feeder[b]:.1f} % over {net.cord_len_m[c]:.0f} m"))
+        else:
+            i = net.bus_item[b]
+            groups["feeder"].append((net.items[i].id, f"{_name(net, i)} {feeder[b]:.1f} % over "
+                                     f"{net.feeder_len_m[b]:.0f} m" if net.bus_kind[b] != 9 else
+                                     f"{_name(net, i)} segment {feeder[b]:.1f} %"))
+    for b in np.flatnonzero((net.bus_kind == CORD) & (total > TOTAL_DROP_PCT)):
+        c = net.bus_cord[b]
+        groups["total"].append((net.racks[net.cord_rack[c]].id, f"{_cord_name(net, c)} {total[b]:.1f} %"))
+    for kind, rows in groups.items():
+        if kind == "total":
+            msg = f"Voltage drop from the zone's origin to the rack exceeds {TOTAL_DROP_PCT:g} %"
+            fix = "shorten the runs, use larger cables or feed the racks from a nearer PDU / tap"
+        else:
+            msg = f"Voltage drop along one {'cord' if kind == 'cord' else 'feeder'} exceeds {FEEDER_DROP_PCT:g} %"
+            fix = "use a larger or parallel cable, or a shorter route"
+        listed = "; ".join(t for _, t in rows[:6]) + (f"; and {len(rows) - 6} more" if len(rows) > 6 else "")
+        out.append(warning("power.voltage_drop", f"{msg}: {listed}", fix, ids=tuple(dict.fromkeys(i for i, _ in rows)),
+                           source=SRC))
+    return out
+
+
+def _mismatch(net, st) -> list[Finding]:
+    out = []
+    base = st.topo.base_v
+    ok = st.topo.alive & ~np.isnan(net.equip_v) & (base > 0)
+    bad = ok & (np.abs(net.equip_v - base) > 0.05 * base)
+    for b in np.flatnonzero(bad):
+        i = net.bus_item[b]
+        out.append(warning("power.voltage_mismatch", f"{_name(net, i).capitalize()} is rated {net.equip_v[b]:g} V but "
+                           f"its supply is {base[b]:g} V", "match the equipment voltage to the system, or add a "
+                           "transformer", ids=(net.items[i].id,), source=SRC))
+    return out
+
+
+def _imbalance(net, st, ph, ph2, res) -> list[Finding]:
+    out = []
+    n_changes = sum(len(v) for v in res.phase_suggestion.values())
+    for i, it in enumerate(net.items):
+        node = res.nodes[it.id]
+        if net.item_kind[i] in ("source", "transformer", "switchboard"):
+            continue
+        if node.imbalance > IMBALANCE_LIMIT and node.imbalance_balanced < node.imbalance - 0.05:
+            pa = "/".join(f"{x:.0f}" for x in node.phase_current_a)
+            out.append(warning("power.phase_imbalance", f"{_name(net, i).capitalize()} phase currents {pa} A: "
+                               f"imbalance {node.imbalance * 100:.0f} %, neutral {node.neutral_a:.0f} A; the suggested "
+                               f"re-assignment brings it to {node.imbalance_balanced * 100:.0f} %",
+                               f"apply the suggested phase re-assignment ({n_changes} cord change"
+                               f"{'s' if n_changes != 1 else ''})", ids=(it.id,), source=SRC))
+    return out
+
+
+def _failures(res) -> list[Finding]:
+    from designer.solvers.power.solve import describe
+
+    out = []
+    bad = [s for s in res.scenarios if not s.ok]
+    by_kind: dict[str, list] = defaultdict(list)
+    for s in bad:
+        by_kind[s.kind].append(s)
+    for kind, lst in by_kind.items():
+        lst = sorted(lst, key=lambda s: (-len(s.racks_lost), -max((u for *_, u in s.overloaded), default=0.0)))
+        chunks = [lst] if len(lst) > GROUP_OVER else [[s] for s in lst]
+        for chunk in chunks:
+            ids: list[str] = []
+            for s in chunk:
+                ids += list(s.failed_ids) + list(s.racks_lost) + [o.split("#")[0] for o, *_ in s.overloaded]
+            if len(chunk) == 1:
+                msg = "Single failure: " + describe(chunk[0], res.nodes)
+            else:
+                msg = (f"{len(chunk)} single failures of a {kind.replace('_', ' ')} each lose racks or overload "
+                       f"equipment; worst: " + describe(chunk[0], res.nodes))
+            fix = ("feed every rack from two independent paths (A and B) and size each path for the whole load; "
+                   "add a generator or second supply where a source is shared")
+            if all(not s.racks_lost for s in chunk):
+                fix = "size the surviving path for the whole load (larger rating, or spread the load)"
+            out.append(error("power.single_failure", msg, fix, ids=tuple(dict.fromkeys(ids)), source=SRC))
+    return out
