@@ -22,7 +22,12 @@ def _summary(res: LiquidResults, findings) -> dict:
     cooled = [r for r in res.racks.values() if r.required_lpm]
     ratios = [r.flow_ratio for r in cooled if r.flow_ratio is not None]
     short = [r for r in cooled if not r.ok]
-    f_short = [r for r in cooled if r.failure_ratio is not None and r.failure_ratio < 1.0 - 1e-3]
+    # one pump down: racks short although pumps keep running, and racks that wait for a
+    # standby pump because their CDU runs a single duty pump
+    cdu_left = {c.loop: c.failure_running for c in res.cdus.values()}
+    f_short = [r for r in cooled if r.failure_ratio is not None and r.failure_ratio < 1.0 - 1e-3
+               and (cdu_left.get(r.loop) or 0) > 0]
+    f_wait = [r for r in cooled if cdu_left.get(r.loop) == 0]
     vmax = max((p.velocity_mps for p in res.pipes.values()), default=0.0)
     worst = max(res.cdus.values(), key=lambda c: c.load_fraction, default=None)
     conv = list(res.convergence.values())
@@ -37,6 +42,7 @@ def _summary(res: LiquidResults, findings) -> dict:
         "max_velocity_mps": round(vmax, 3),
         "worst_cdu": None if worst is None else f"{worst.cdu_id} at {worst.load_fraction:.0%}",
         "racks_short_with_one_pump_down": len(f_short),
+        "racks_waiting_for_standby_pump": len(f_wait),
         "converged": all(c.converged for c in conv),
         "newton_iterations": max((c.iterations for c in conv), default=0),
         "max_head_residual_m": max((c.head_residual_m for c in conv), default=0.0),

@@ -14,8 +14,11 @@ Darcy-Weisbach friction
   interpolation that EPANET 2 uses, so ``"swamee-jain"`` with EPANET's gravity and
   viscosity (:func:`SolverOptions.epanet`) reproduces EPANET's Darcy-Weisbach model.
 
-Small flows are handled as EPANET does: where a loss is quadratic its gradient vanishes at
-zero flow, so below a tiny flow the loss is made linear with gradient :data:`RQTOL`.
+Small flows: where a loss is quadratic its gradient vanishes at zero flow and Newton's
+method stalls. EPANET switches to a linear loss of gradient RQTOL below a tiny flow; that
+switch is discontinuous and can make an iteration cycle. Here every loss gets a linear
+term ``RQTOL * q`` instead (EPANET's RQTOL, 1e-7 ft/cfs): smooth, never flat, and at any
+flow of interest far below a micrometre of head (1e-8 m at 10 L/s).
 """
 
 from __future__ import annotations
@@ -37,11 +40,9 @@ G_EPANET_MINOR = 8.0 / (0.02517 * np.pi ** 2) * 0.3048
 
 _FT_PER_CFS = 0.3048 / 0.3048 ** 3  # (m per m3/s) per (ft per cfs)
 RQTOL = 1e-7 * _FT_PER_CFS
-"""Smallest head-loss gradient, m/(m3/s): EPANET's RQTOL of 1e-7 ft/cfs."""
+"""Linear loss added to every link, m/(m3/s): EPANET's RQTOL of 1e-7 ft/cfs."""
 CBIG = 1e8 * _FT_PER_CFS
 """Gradient of a closed link, m/(m3/s): EPANET's CBIG."""
-CSMALL = 1e-6 * _FT_PER_CFS
-"""Gradient of a loss-free open link, m/(m3/s): EPANET's CSMALL."""
 
 RE_LAMINAR = 2000.0
 RE_TURBULENT = 4000.0
@@ -202,9 +203,8 @@ class LossModel:
                 h[t] = r1 * aq[t] * qi[t]
                 g[t] = 2.0 * r1 * aq[t] + dfdq * self.p_r[t] * aq[t] ** 2
                 f[t] = ft
-            small = g < RQTOL
-            g[small] = RQTOL
-            h[small] = np.where(self.p_r[small] + self.p_km[small] > 0, h[small], RQTOL * qi[small])
+            g += RQTOL
+            h += RQTOL * qi
             hl[i], gr[i], re[i], fr[i] = h, g, rey, f
         # quadratic resistances (EPANET's valve treatment at tiny flows)
         i = self.res
@@ -212,11 +212,8 @@ class LossModel:
             qi = q[i]
             aq = np.abs(qi)
             r = self.r_r
-            g = 2.0 * r * aq
-            h = r * aq * qi
-            small = g <= RQTOL
-            h[small] = np.where(r[small] > 0, RQTOL, CSMALL) * qi[small]
-            g[small] = np.where(r[small] > 0, RQTOL, CSMALL)
+            g = 2.0 * r * aq + RQTOL
+            h = r * aq * qi + RQTOL * qi
             hl[i], gr[i] = h, g
         # pumps: head loss = -(gain)
         i = self.pumps
@@ -225,11 +222,9 @@ class LossModel:
             aq = np.abs(qi)
             n, r, h0 = self.u_n, self.u_r, self.u_h0
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                g = n * r * aq ** (n - 1.0)
-                h = -h0 + g * qi / n
-            small = ~(g > RQTOL)
-            g[small] = RQTOL
-            h[small] = -h0[small] + RQTOL * qi[small]
+                gp = np.where(r > 0, n * r * aq ** (n - 1.0), 0.0)
+                h = -h0 + gp * qi / n + RQTOL * qi
+            g = gp + RQTOL
             hl[i], gr[i] = h, g
         # closed links (and pumps with nothing running): a very high linear resistance
         off = closed.copy()

@@ -26,8 +26,12 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import reverse_cuthill_mckee
 from scipy.sparse.linalg import splu
 
-from designer.solvers.liquid.elements import LossModel, SolverOptions
+from designer.solvers.liquid.elements import RQTOL, LossModel, SolverOptions
 from designer.solvers.liquid.network import PIPE, PUMP, RESISTANCE, Network
+
+_EPS = float(np.finfo(float).eps)
+FLOW_NOISE_M3S = 1e-9
+"""Flow changes below this (6e-5 L/min) count as converged whatever their relative size."""
 
 
 class Topology:
@@ -195,10 +199,14 @@ def solve(net: Network, opts: SolverOptions | None = None, topo: Topology | None
         q_new[removed] = 0.0
         if it > 20:  # damp a stubborn iteration (never needed on well-posed loops)
             q_new = q + 0.6 * (q_new - q)
-        dq = np.abs(q_new - q).sum()
-        rel = dq / max(np.abs(q_new).sum(), 1e-300)
+        step = np.abs(q_new - q)
+        rel = step.sum() / max(np.abs(q_new).sum(), 1e-300)
         q = q_new
-        if rel > opts.accuracy:
+        # Flows through links with (almost) no flow are round-off of the heads times their
+        # conductance 1 / RQTOL: they jitter at about eps |H| / RQTOL and a network with
+        # little flow cannot meet a relative test. Below that noise a step is no change.
+        noise = max(FLOW_NOISE_M3S, 64.0 * _EPS * float(np.abs(heads).max(initial=0.0)) / RQTOL)
+        if rel > opts.accuracy and step.max(initial=0.0) > noise:
             continue
         loss = model.evaluate(q, closed)
         resid = np.abs(loss.headloss - dh)

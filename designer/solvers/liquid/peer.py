@@ -63,7 +63,9 @@ def to_wntr(net: Network, accuracy: float = 1e-8, trials: int = 500):
     wn.options.hydraulic.specific_gravity = 1.0
     wn.options.hydraulic.accuracy = accuracy
     wn.options.hydraulic.trials = trials
-    wn.options.hydraulic.inpfile_units = "LPS"
+    # GPM: EPANET converts with 448.831 GPM per cfs (exact to 4e-7); its LPS factor 28.317
+    # is off by 5e-6, which shows as 1e-5 of every head loss
+    wn.options.hydraulic.inpfile_units = "GPM"
     names = [f"n{i}" for i in range(net.n_nodes)]
     for i, nm in enumerate(names):
         if net.fixed[i]:
