@@ -101,3 +101,16 @@ def utilisation(checks: Checks, value: np.ndarray) -> np.ndarray:
     lim = checks.limit
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(lim > 0, value / np.where(lim > 0, lim, 1.0), np.where(value > 0, np.inf, 0.0))
+
+
+def current_points(net: PowerNetwork, checks: Checks) -> np.ndarray:
+    """Per item, the bus whose current is rated: its first ampere check, else its output."""
+    ni = len(net.items)
+    cb = net.item_out.copy()
+    own = checks.owner
+    amp = np.flatnonzero((own >= 0) & (checks.kind == AMPS))
+    first = np.full(ni, len(checks.bus), dtype=np.int64)
+    np.minimum.at(first, own[amp], amp)
+    has = first < len(checks.bus)
+    cb[has] = checks.bus[first[has]]
+    return cb

@@ -7,7 +7,7 @@ from collections import defaultdict
 import numpy as np
 
 from designer.model.findings import Finding, error, warning
-from designer.solvers.power.checks import UNITS
+from designer.solvers.power.checks import UNITS, current_points
 from designer.solvers.power.network import CORD, PowerNetwork
 
 SRC = "power"
@@ -45,8 +45,8 @@ def site_findings(net, st, ph, ph2, checks, val, util, outcomes, res) -> list[Fi
     out += _unpowered(net, st)
     out += _drops(net, st)
     out += _mismatch(net, st)
-    out += _imbalance(net, st, ph, ph2, res)
-    out += _failures(res)
+    out += _imbalance(net, ph, ph2, checks, res)
+    out += _failures(res, [k for k, oc in enumerate(outcomes) if not oc.ok])
     return out
 
 
@@ -142,28 +142,28 @@ def _mismatch(net, st) -> list[Finding]:
     return out
 
 
-def _imbalance(net, st, ph, ph2, res) -> list[Finding]:
+def _imbalance(net, ph, ph2, checks, res) -> list[Finding]:
     out = []
     n_changes = sum(len(v) for v in res.phase_suggestion.values())
-    for i, it in enumerate(net.items):
-        node = res.nodes[it.id]
-        if net.item_kind[i] in ("source", "transformer", "switchboard"):
-            continue
-        if node.imbalance > IMBALANCE_LIMIT and node.imbalance_balanced < node.imbalance - 0.05:
-            pa = "/".join(f"{x:.0f}" for x in node.phase_current_a)
-            out.append(warning("power.phase_imbalance", f"{_name(net, i).capitalize()} phase currents {pa} A: "
-                               f"imbalance {node.imbalance * 100:.0f} %, neutral {node.neutral_a:.0f} A; the suggested "
-                               f"re-assignment brings it to {node.imbalance_balanced * 100:.0f} %",
-                               f"apply the suggested phase re-assignment ({n_changes} cord change"
-                               f"{'s' if n_changes != 1 else ''})", ids=(it.id,), source=SRC))
+    cb = current_points(net, checks)
+    imb, imb2 = ph.imbalance[cb], ph2.imbalance[cb]
+    three = np.array([k not in ("source", "transformer", "switchboard") for k in net.item_kind], bool)
+    for i in np.flatnonzero(three & (imb > IMBALANCE_LIMIT) & (imb2 < imb - 0.05)):
+        c = cb[i]
+        pa = "/".join(f"{x:.0f}" for x in ph.phase_a[c])
+        out.append(warning("power.phase_imbalance", f"{_name(net, i).capitalize()} phase currents {pa} A: "
+                           f"imbalance {imb[i] * 100:.0f} %, neutral {ph.neutral_a[c]:.0f} A; the suggested "
+                           f"re-assignment brings it to {imb2[i] * 100:.0f} %",
+                           f"apply the suggested phase re-assignment ({n_changes} cord change"
+                           f"{'s' if n_changes != 1 else ''})", ids=(net.items[i].id,), source=SRC))
     return out
 
 
-def _failures(res) -> list[Finding]:
+def _failures(res, bad_idx: list[int]) -> list[Finding]:
     from designer.solvers.power.solve import describe
 
     out = []
-    bad = [s for s in res.scenarios if not s.ok]
+    bad = [res.scenarios[k] for k in bad_idx]
     by_kind: dict[str, list] = defaultdict(list)
     for s in bad:
         by_kind[s.kind].append(s)
@@ -175,13 +175,18 @@ def _failures(res) -> list[Finding]:
             for s in chunk:
                 ids += list(s.failed_ids) + list(s.racks_lost) + [o.split("#")[0] for o, *_ in s.overloaded]
             if len(chunk) == 1:
-                msg = "Single failure: " + describe(chunk[0], res.nodes)
+                msg = "Single failure: " + describe(chunk[0], res)
             else:
                 msg = (f"{len(chunk)} single failures of a {kind.replace('_', ' ')} each lose racks or overload "
-                       f"equipment; worst: " + describe(chunk[0], res.nodes))
-            fix = ("feed every rack from two independent paths (A and B) and size each path for the whole load; "
-                   "add a generator or second supply where a source is shared")
-            if all(not s.racks_lost for s in chunk):
-                fix = "size the surviving path for the whole load (larger rating, or spread the load)"
+                       f"equipment; worst: " + describe(chunk[0], res))
+            fixes = []
+            if any(s.racks_lost for s in chunk):
+                fixes.append("feed every rack from two independent paths (A and B); add a generator or a second "
+                             "supply where a source, transformer or board is shared")
+            if any("#" not in o for s in chunk for o, *_ in s.overloaded):
+                fixes.append("size each path's equipment for the whole load")
+            if any("#" in o for s in chunk for o, *_ in s.overloaded):
+                fixes.append("give the racks cord breakers (and cords) rated for the whole rack load")
+            fix = "; ".join(fixes)
             out.append(error("power.single_failure", msg, fix, ids=tuple(dict.fromkeys(ids)), source=SRC))
     return out

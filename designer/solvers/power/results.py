@@ -8,9 +8,12 @@ per rack; ``scenarios`` one :class:`FailureScenario` per simulated failure.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,7 @@ class FeedPower:
 @dataclass(frozen=True)
 class RackPower:
     rack_id: str
+    name: str
     p_kw: float
     s_kva: float
     powered: bool
@@ -135,7 +139,7 @@ class SitePower:
     feeds: Mapping[str, FeedPower]
     racks: Mapping[str, RackPower]
     roots: tuple[str, ...]
-    scenarios: tuple[FailureScenario, ...]
+    scenarios: Sequence[FailureScenario]
     survives: bool
     worst: str
     """Plain words: the worst scenario and what it does."""
@@ -151,6 +155,26 @@ class SitePower:
     solve_ms: float
     sweep_ms: float
     iterations: int
+    scenario_index: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    """Scenario id -> position in ``scenarios``."""
+
+    def name_of(self, key: str) -> str:
+        """Display name of an item id, a rack id or a cord key (``"<rack id>#A"``)."""
+        if key in self.nodes:
+            return self.nodes[key].name
+        if key in self.racks:
+            return self.racks[key].name
+        if key in self.feeds:
+            f = self.feeds[key]
+            return f"{self.racks[f.rack_id].name} cord {f.side}"
+        return key
+
+    def what_if(self, item_id: str, module: bool = False) -> FailureScenario | None:
+        """The scenario in which ``item_id`` fails: an item id, or a side label for a whole
+        side; ``module=True`` for one module of a UPS."""
+        kind = ("ups_module" if module else self.nodes[item_id].kind) if item_id in self.nodes else "side"
+        k = self.scenario_index.get(f"{kind}:{item_id}")
+        return None if k is None else self.scenarios[k]
 
 
 @dataclass(frozen=True)
@@ -160,3 +184,57 @@ class PowerResult:
 
 def frozen_map(d: dict) -> Mapping:
     return MappingProxyType(dict(d))
+
+
+class LazyMap(Mapping[str, T], Generic[T]):
+    """A read-only mapping whose values are built on first access (then kept).
+
+    The solver keeps its results as arrays; building thousands of result objects that a
+    view may never look at would cost more than the solve, so they are made on demand.
+    """
+
+    def __init__(self, keys: Sequence[str], build: Callable[[int], T]) -> None:
+        self._keys = list(keys)
+        self._index = {k: i for i, k in enumerate(self._keys)}
+        self._build = build
+        self._made: dict[int, T] = {}
+
+    def __getitem__(self, key: str) -> T:
+        i = self._index[key]
+        v = self._made.get(i)
+        if v is None:
+            v = self._made[i] = self._build(i)
+        return v
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._index
+
+
+class LazySeq(Sequence[T], Generic[T]):
+    """A read-only sequence whose items are built on first access (then kept)."""
+
+    def __init__(self, n: int, build: Callable[[int], T]) -> None:
+        self._n = n
+        self._build = build
+        self._made: dict[int, T] = {}
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._n))]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        v = self._made.get(i)
+        if v is None:
+            v = self._made[i] = self._build(i)
+        return v
+
+    def __len__(self) -> int:
+        return self._n

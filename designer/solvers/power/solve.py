@@ -14,16 +14,18 @@ import numpy as np
 
 from designer.model.findings import Finding
 from designer.model.project import Site
-from designer.solvers.power.checks import UNITS, build_checks, measure, utilisation
+from designer.solvers.power.checks import UNITS, build_checks, current_points, measure, utilisation
 from designer.solvers.power.findings import site_findings
 from designer.solvers.power.loadflow import FlowState, Topology, solve_flow, topology
-from designer.solvers.power.network import PHASES, S_BASE_VA, PowerNetwork, build_network
+from designer.solvers.power.network import JUNCTION, PHASES, S_BASE_VA, PowerNetwork, build_network
 from designer.solvers.power.phases import PhaseState, phase_state, suggest_phases
 from designer.solvers.power.redundancy import Outcome, scenarios, sweep
 from designer.solvers.power.results import (
     CheckValue,
     FailureScenario,
     FeedPower,
+    LazyMap,
+    LazySeq,
     NodePower,
     RackPower,
     SitePower,
@@ -70,8 +72,7 @@ def solve_site(site: Site, cache: dict | None = None, sweep_failures: bool = Tru
     val = measure(checks.kind, st.s_out[b], np.abs(st.V[b]), topo.base_v[b], ph.factor[b], net.one_phase[b])
     val = np.where(topo.alive[b], val, 0.0)
     util = utilisation(checks, val)
-    new_phase = suggest_phases(net, st)
-    ph2 = phase_state(net, st, new_phase)
+    new_phase, ph2 = _phase_suggestion(net, st, ph)
     t1 = time.perf_counter()
     outcomes: list[Outcome] = []
     if sweep_failures:
@@ -83,127 +84,163 @@ def solve_site(site: Site, cache: dict | None = None, sweep_failures: bool = Tru
     return res, findings
 
 
-def _item_of_bus(net: PowerNetwork, b: int) -> str | None:
-    if b < 0:
-        return None
-    i = net.bus_item[b]
-    return net.items[i].id if i >= 0 else None
+def _phase_suggestion(net: PowerNetwork, st: FlowState, ph: PhaseState) -> tuple[np.ndarray, PhaseState]:
+    """The suggested phases, kept only in UPS zones where some bus's imbalance drops by 1 point or more."""
+    new_phase = suggest_phases(net, st)
+    if np.array_equal(new_phase, net.cord_phase):
+        return new_phase, ph
+    ph2 = phase_state(net, st, new_phase)
+    zr = st.topo.zone_root
+    gain = np.where(st.topo.alive, ph.imbalance - ph2.imbalance, 0.0)
+    best = np.full(net.n_bus, -np.inf)
+    live = np.flatnonzero(zr >= 0)
+    np.maximum.at(best, zr[live], gain[live])
+    cz = zr[net.cord_bus]
+    keep = (cz >= 0) & (best[np.maximum(cz, 0)] >= 0.01)
+    if not keep.all():
+        new_phase = np.where(keep, new_phase, net.cord_phase)
+        ph2 = phase_state(net, st, new_phase)
+    return new_phase, ph2
 
 
 def _assemble(site: Site, net: PowerNetwork, st: FlowState, ph: PhaseState, ph2: PhaseState, checks, val, util,
               new_phase, outcomes: list[Outcome], solve_ms: float, sweep_ms: float) -> SitePower:
+    """Result columns computed at once; the per-item result objects are built on demand."""
     topo = st.topo
-    alive, ap, V = topo.alive, topo.ap, st.V
-    Vabs = np.abs(V)
-    apc = np.maximum(ap, 0)
-    vpar = np.where(ap >= 0, Vabs[apc], Vabs)
+    alive, ap = topo.alive, topo.ap
+    Vabs = np.abs(st.V)
+    vpar = np.where(ap >= 0, Vabs[np.maximum(ap, 0)], Vabs)
     origin_abs = np.where(topo.origin >= 0, Vabs[np.maximum(topo.origin, 0)], Vabs)
     drop = np.where(alive, (origin_abs - Vabs) * 100.0, 0.0)
     fdrop = np.where(alive, (vpar - Vabs) * 100.0, 0.0)
+    ni = len(net.items)
     item_loss = np.bincount(np.maximum(net.bus_item, 0), weights=np.where(net.bus_item >= 0, st.loss_kw, 0.0),
-                            minlength=len(net.items))
-    cord_keys = [f"{net.racks[r].id}#{'AB'[s]}" for r, s in zip(net.cord_rack, net.cord_side, strict=True)]
-    children: dict[int, list[str]] = {i: [] for i in range(len(net.items))}
-    feeds_of: dict[int, list[str]] = {i: [] for i in range(len(net.items))}
-    parent_item: dict[int, int] = {}
-    for i in range(len(net.items)):
-        e = net.item_entry[i]
-        p = ap[e] if alive[e] else net.parent[e]
-        if p >= 0 and net.bus_item[p] >= 0 and net.bus_item[p] != i:
-            parent_item[i] = int(net.bus_item[p])
-            children[int(net.bus_item[p])].append(net.items[i].id)
-    for c, sup in enumerate(net.cord_supply):
-        feeds_of[int(sup)].append(cord_keys[c])
-    owner_rows: dict[int, list[int]] = {}
-    for r, o in enumerate(checks.owner):
-        owner_rows.setdefault(int(o), []).append(r)
-    nodes = {}
-    junction_min: dict[int, float] = {}
-    for bus in np.flatnonzero((net.bus_kind == 9) & alive):  # busway junctions
-        i = int(net.bus_item[bus])
-        junction_min[i] = min(junction_min.get(i, 2.0), float(Vabs[bus]))
-    for i, (kind, it) in enumerate(zip(net.item_kind, net.items, strict=True)):
-        e, o = int(net.item_entry[i]), int(net.item_out[i])
-        rows = owner_rows.get(i, [])
-        amp_rows = [r for r in rows if checks.kind[r] == 1]
-        cb = int(checks.bus[amp_rows[0]]) if amp_rows else o
-        s = st.s_out[o] * S_BASE_VA / 1e3
-        over_rows = [r for r in rows if checks.overload[r]]
-        cv = tuple(CheckValue(checks.what[r], float(val[r]), UNITS[checks.kind[r]], float(checks.rating[r]),
-                              float(checks.limit[r]), float(util[r])) for r in rows)
-        if kind == "tap":
-            bw_head = net.item_entry[parent_item[i]] if i in parent_item else e
-            fd, flen = float((Vabs[bw_head] - Vabs[e]) * 100.0) if alive[e] else 0.0, float(it.offset_m)
-            routed = False
-        else:
-            fd, flen, routed = float(fdrop[e]), float(net.feeder_len_m[e]), bool(net.feeder_routed[e])
-            if topo.via_alt[e]:
-                flen = float(net.alt_len_m[e])
-        nodes[it.id] = NodePower(
-            id=it.id, kind=kind, name=it.name or it.id, side=getattr(it, "side", ""),
-            parent_id=net.items[parent_item[i]].id if i in parent_item else None,
-            alternate_id=getattr(it, "alternate_upstream_id", None),
-            children=tuple(children[i]), feeds=tuple(feeds_of[i]), energised=bool(alive[e]),
-            on_alternate=bool(topo.via_alt[e]), p_kw=float(s.real), q_kvar=float(s.imag), s_kva=float(abs(s)),
-            power_factor=float(abs(s.real) / abs(s)) if abs(s) > 0 else 1.0,
-            current_a=float(ph.phase_a[cb].max()), phase_current_a=tuple(float(x) for x in ph.phase_a[cb]),
-            neutral_a=float(ph.neutral_a[cb]), imbalance=float(ph.imbalance[cb]),
-            imbalance_balanced=float(ph2.imbalance[cb]),
-            voltage_v=float(Vabs[o] * topo.base_v[o]), voltage_pu=float(Vabs[o]), drop_pct=float(drop[o]),
-            feeder_drop_pct=fd, feeder_length_m=flen, feeder_routed=routed, loss_kw=float(item_loss[i]),
-            utilisation=float(max((util[r] for r in over_rows), default=0.0)), checks=cv,
-            end_voltage_pu=junction_min.get(i, float(Vabs[o])) if kind == "busway" else float(Vabs[o]))
-    feeds = {}
-    for c, key in enumerate(cord_keys):
-        bus = int(net.cord_bus[c])
+                            minlength=ni)
+    # tree links: the item owning each entry bus's (active, else normal) parent
+    e, o = net.item_entry, net.item_out
+    pbus = np.where(alive[e], ap[e], net.parent[e])
+    pitem = np.where(pbus >= 0, net.bus_item[np.maximum(pbus, 0)], -1)
+    pitem = np.where(pitem == np.arange(ni), -1, pitem)
+    kids = _groups(pitem, ni)
+    feeds_of = _groups(net.cord_supply, ni)
+    # the point whose current is rated (first ampere check of the item, else its output)
+    own = checks.owner
+    cb = current_points(net, checks)
+    rows_of = _groups(np.where(own >= 0, own, -1), ni)
+    over = checks.overload & (own >= 0)
+    item_util = np.zeros(ni)
+    np.maximum.at(item_util, own[over], util[over])
+    s_item = st.s_out[o] * S_BASE_VA / 1e3
+    is_tap = np.array([k == "tap" for k in net.item_kind], bool)
+    head = np.where(is_tap & (pitem >= 0), e[np.maximum(pitem, 0)], e)
+    fd_item = np.where(is_tap, np.where(alive[e], (Vabs[head] - Vabs[e]) * 100.0, 0.0), fdrop[e])
+    flen = np.where(topo.via_alt[e], net.alt_len_m[e], net.feeder_len_m[e])
+    end_v = Vabs[o].copy()
+    jb = np.flatnonzero((net.bus_kind == JUNCTION) & alive)
+    np.minimum.at(end_v, net.bus_item[jb], Vabs[jb])
+    ids = [it.id for it in net.items]
+
+    def node(i: int) -> NodePower:
+        it = net.items[i]
+        kind = net.item_kind[i]
+        c = int(cb[i])
+        s = complex(s_item[i])
+        rows = rows_of[i]
+        return NodePower(
+            id=it.id, kind=kind, name=it.name or it.id, side="" if kind == "tap" else it.side,
+            parent_id=ids[pitem[i]] if pitem[i] >= 0 else None,
+            alternate_id=None if kind in ("source", "tap") else it.alternate_upstream_id,
+            children=tuple(ids[k] for k in kids[i]), feeds=tuple(cord_keys[k] for k in feeds_of[i]),
+            energised=bool(alive[e[i]]), on_alternate=bool(topo.via_alt[e[i]]), p_kw=s.real, q_kvar=s.imag,
+            s_kva=abs(s), power_factor=abs(s.real) / abs(s) if abs(s) > 0 else 1.0,
+            current_a=float(ph.phase_a[c].max()), phase_current_a=tuple(float(x) for x in ph.phase_a[c]),
+            neutral_a=float(ph.neutral_a[c]), imbalance=float(ph.imbalance[c]),
+            imbalance_balanced=float(ph2.imbalance[c]), voltage_v=float(Vabs[o[i]] * topo.base_v[o[i]]),
+            voltage_pu=float(Vabs[o[i]]), drop_pct=float(drop[o[i]]), feeder_drop_pct=float(fd_item[i]),
+            feeder_length_m=float(it.offset_m if kind == "tap" else flen[i]),
+            feeder_routed=bool(net.feeder_routed[e[i]]) and kind != "tap", loss_kw=float(item_loss[i]),
+            utilisation=float(item_util[i]),
+            checks=tuple(CheckValue(checks.what[r], float(val[r]), UNITS[checks.kind[r]], float(checks.rating[r]),
+                                    float(checks.limit[r]), float(util[r])) for r in rows),
+            end_voltage_pu=float(end_v[i]))
+
+    # rack cords
+    cord_keys = [f"{lbl}" for lbl in (net.bus_label[b] for b in net.cord_bus)]
+    bus = net.cord_bus
+    one = net.one_phase[bus]
+    cur = st.current_a[bus]
+    v_c = np.where(alive[bus] & (Vabs[bus] > 0), Vabs[bus], 1.0)
+    i_full = np.abs(net.rack_s_pu[net.cord_rack]) * S_BASE_VA / (np.sqrt(3.0) * topo.base_v[bus] * v_c)
+    i_full = np.where(one, 3.0 * i_full, i_full)
+    lim = net.cord_breaker_a * 0.8
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u_c = np.where(lim > 0, cur / lim, np.inf)
+        u_full = np.where(lim > 0, i_full / lim, np.inf)
+    v_rack = Vabs[bus] * topo.base_v[bus] / np.where(one, np.sqrt(3.0), 1.0)
+    sup_ids = [ids[k] for k in net.cord_supply]
+
+    def feed(c: int) -> FeedPower:
+        b = int(bus[c])
         r = int(net.cord_rack[c])
-        one = bool(net.one_phase[bus])
-        cur = float(st.current_a[bus])
-        full_s = abs(net.rack_s_pu[r])
-        v = Vabs[bus] if alive[bus] and Vabs[bus] > 0 else 1.0
-        i_full = full_s * S_BASE_VA / (np.sqrt(3.0) * topo.base_v[bus] * v) * (3.0 if one else 1.0)
-        lim = float(net.cord_breaker_a[c]) * 0.8
-        vv = Vabs[bus] * topo.base_v[bus] / (np.sqrt(3.0) if one else 1.0)
-        feeds[key] = FeedPower(
-            key=key, rack_id=net.racks[r].id, side="AB"[net.cord_side[c]], source_id=net.items[net.cord_supply[c]].id,
-            phase=PHASES[net.cord_phase[c]], energised=bool(alive[bus]), p_kw=float(st.cord_s[c].real * 1e3),
-            s_kva=float(abs(st.cord_s[c]) * 1e3), current_a=cur, current_full_a=float(i_full),
-            breaker_a=float(net.cord_breaker_a[c]), limit_a=lim, margin_a=lim - cur, margin_full_a=lim - float(i_full),
-            utilisation=cur / lim if lim > 0 else np.inf, utilisation_full=float(i_full) / lim if lim > 0 else np.inf,
-            voltage_v=float(vv), voltage_pu=float(Vabs[bus]), drop_pct=float(drop[bus]),
-            cord_drop_pct=float(fdrop[bus]), length_m=float(net.cord_len_m[c]), routed=bool(net.cord_routed[c]))
-    racks = {}
-    for r, rk in enumerate(net.racks):
-        keys = [cord_keys[c] for c in net.rack_cords[r] if c >= 0]
-        racks[rk.id] = RackPower(
-            rack_id=rk.id, p_kw=float(net.rack_s_pu[r].real * 1e3), s_kva=float(abs(net.rack_s_pu[r]) * 1e3),
-            powered=bool(st.rack_powered[r]) if len(st.rack_powered) else False, feeds=tuple(keys),
-            margin_a=min((feeds[k].margin_full_a for k in keys), default=0.0),
-            utilisation=max((feeds[k].utilisation_full for k in keys), default=0.0))
-    scen = tuple(_scenario(net, checks, oc, cord_keys) for oc in outcomes)
-    base_ok = not any(checks.overload & (util > 1.0 + 1e-9)) and bool(st.rack_powered.all())
-    bad = [s for s in scen if not s.ok]
-    worst = max(bad, key=lambda s: (len(s.racks_lost), max((u for *_, u in s.overloaded), default=0.0)),
-                default=None)
-    if worst is None:
-        worst_txt = "no single failure loses a rack or overloads anything" if scen else "no failures simulated"
-    else:
-        worst_txt = describe(worst, nodes)
+        return FeedPower(
+            key=cord_keys[c], rack_id=net.racks[r].id, side="AB"[net.cord_side[c]], source_id=sup_ids[c],
+            phase=PHASES[net.cord_phase[c]], energised=bool(alive[b]), p_kw=float(st.cord_s[c].real * 1e3),
+            s_kva=float(abs(st.cord_s[c]) * 1e3), current_a=float(cur[c]), current_full_a=float(i_full[c]),
+            breaker_a=float(net.cord_breaker_a[c]), limit_a=float(lim[c]), margin_a=float(lim[c] - cur[c]),
+            margin_full_a=float(lim[c] - i_full[c]), utilisation=float(u_c[c]), utilisation_full=float(u_full[c]),
+            voltage_v=float(v_rack[c]), voltage_pu=float(Vabs[b]), drop_pct=float(drop[b]),
+            cord_drop_pct=float(fdrop[b]), length_m=float(net.cord_len_m[c]), routed=bool(net.cord_routed[c]))
+
+    nr = len(net.racks)
+    r_margin = np.full(nr, np.inf)
+    np.minimum.at(r_margin, net.cord_rack, lim - i_full)
+    r_util = np.zeros(nr)
+    np.maximum.at(r_util, net.cord_rack, u_full)
+
+    def rack(r: int) -> RackPower:
+        rk = net.racks[r]
+        keys = tuple(cord_keys[c] for c in net.rack_cords[r] if c >= 0)
+        return RackPower(rack_id=rk.id, name=rk.name or rk.id, p_kw=float(net.rack_s_pu[r].real * 1e3),
+                         s_kva=float(abs(net.rack_s_pu[r]) * 1e3), powered=bool(st.rack_powered[r]), feeds=keys,
+                         margin_a=float(r_margin[r]) if keys else 0.0, utilisation=float(r_util[r]))
+
+    nodes = LazyMap(ids, node)
+    scen = LazySeq(len(outcomes), lambda k: _scenario(net, checks, outcomes[k], cord_keys))
+    base_ok = not np.any(checks.overload & (util > 1.0 + 1e-9)) and bool(st.rack_powered.all())
+    bad = [k for k, oc in enumerate(outcomes) if not oc.ok]
+    worst_k = max(bad, key=lambda k: (outcomes[k].racks_lost.size,
+                                      max((u for _, u in outcomes[k].overloaded), default=0.0)), default=None)
+    worst_txt = "no single failure loses a rack or overloads anything" if outcomes else "no failures simulated"
     if not base_ok:
         worst_txt = "the normal state already has overloads or racks without power; " + worst_txt
     suggestion: dict[str, dict[str, str]] = {}
     for c in np.flatnonzero(new_phase != net.cord_phase):
         rid = net.racks[net.cord_rack[c]].id
         suggestion.setdefault(rid, {})[f"feed_{'ab'[net.cord_side[c]]}.phase"] = PHASES[new_phase[c]]
-    roots = tuple(it.id for k, it in zip(net.item_kind, net.items, strict=True) if k == "source")
-    return SitePower(
-        site_id=site.id, scheme=site.hall.power.scheme, nodes=frozen_map(nodes), feeds=frozen_map(feeds),
-        racks=frozen_map(racks), roots=roots, scenarios=scen, survives=base_ok and not bad, worst=worst_txt,
-        worst_scenario=worst.id if worst is not None else None, it_kw=float(net.rack_s_pu.real.sum() * 1e3),
-        source_kw=st.source_kw, losses_kw=st.losses_kw, balance_error_kw=st.balance_error_kw,
-        racks_total=len(net.racks), racks_powered=int(st.rack_powered.sum()),
+    roots = tuple(ids[i] for i, k in enumerate(net.item_kind) if k == "source")
+    res = SitePower(
+        site_id=site.id, scheme=site.hall.power.scheme, nodes=nodes, feeds=LazyMap(cord_keys, feed),
+        racks=LazyMap([r.id for r in net.racks], rack), roots=roots, scenarios=scen,
+        survives=base_ok and not bad, worst=worst_txt,
+        worst_scenario=scen[worst_k].id if worst_k is not None else None,
+        it_kw=float(net.rack_s_pu.real.sum() * 1e3), source_kw=st.source_kw, losses_kw=st.losses_kw,
+        balance_error_kw=st.balance_error_kw, racks_total=nr, racks_powered=int(st.rack_powered.sum()),
         phase_suggestion=frozen_map({k: frozen_map(v) for k, v in suggestion.items()}),
-        solve_ms=solve_ms, sweep_ms=sweep_ms, iterations=st.iterations)
+        solve_ms=solve_ms, sweep_ms=sweep_ms, iterations=st.iterations,
+        scenario_index=frozen_map({f"{oc.spec.kind}:{oc.spec.subject}": k for k, oc in enumerate(outcomes)}))
+    if worst_k is not None:
+        txt = describe(scen[worst_k], res)
+        object.__setattr__(res, "worst", txt if base_ok else
+                           "the normal state already has overloads or racks without power; " + txt)
+    return res
+
+
+def _groups(owner: np.ndarray, n: int) -> list[np.ndarray]:
+    """Indices grouped by ``owner`` value (0..n-1; negatives ignored)."""
+    idx = np.flatnonzero(owner >= 0)
+    order = idx[np.argsort(owner[idx], kind="stable")]
+    cuts = np.searchsorted(owner[order], np.arange(n + 1))
+    return [order[cuts[k]:cuts[k + 1]] for k in range(n)]
 
 
 def _scenario(net: PowerNetwork, checks, oc: Outcome, cord_keys: list[str]) -> FailureScenario:
@@ -220,7 +257,7 @@ def _scenario(net: PowerNetwork, checks, oc: Outcome, cord_keys: list[str]) -> F
         overloaded=tuple(over), ok=oc.ok, exact=oc.exact)
 
 
-def describe(s: FailureScenario, nodes) -> str:
+def describe(s: FailureScenario, site: SitePower) -> str:
     """A scenario's outcome in plain words."""
     parts = []
     if s.racks_lost:
@@ -230,8 +267,7 @@ def describe(s: FailureScenario, nodes) -> str:
             txt += f" ({len(s.racks_on_battery)} after {s.battery_min:g} min on UPS battery)"
         parts.append(txt)
     for oid, what, u in s.overloaded[:3]:
-        name = nodes[oid].name if oid in nodes else oid
-        parts.append(f"{name} at {u * 100:.0f} % of its {what} limit")
+        parts.append(f"{site.name_of(oid)} at {u * 100:.0f} % of its {what} limit")
     if len(s.overloaded) > 3:
         parts.append(f"{len(s.overloaded) - 3} more overloads")
     return f"{s.label}: " + ", ".join(parts) if parts else f"{s.label}: survives"
