@@ -8,6 +8,8 @@ independent loop; ``convergence`` says per site how well the answer was solved.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from designer.analysis.base import Analysis, AnalysisResult, register
 from designer.document.edits import Composite, SetFields
 from designer.model.project import Project
@@ -28,7 +30,7 @@ def _summary(res: LiquidResults, findings) -> dict:
     f_short = [r for r in cooled if r.failure_ratio is not None and r.failure_ratio < 1.0 - 1e-3
                and (cdu_left.get(r.loop) or 0) > 0]
     f_wait = [r for r in cooled if cdu_left.get(r.loop) == 0]
-    vmax = max((p.velocity_mps for p in res.pipes.values()), default=0.0)
+    vmax = max(map(attrgetter("velocity_mps"), res.pipes.values()), default=0.0)
     worst = max(res.cdus.values(), key=lambda c: c.load_fraction, default=None)
     conv = list(res.convergence.values())
     return {

@@ -111,7 +111,7 @@ class LiquidSystem:
     racks: dict[str, RackData]
     pipes: dict[str, int]
     """pipe id -> link index (only pipes inside a loop)."""
-    pipe_points: dict[str, list[tuple[float, float]]]
+    pipe_points: dict[str, tuple[tuple[float, float], ...]]
     """pipe id -> polyline on the plan (ports and vertices), for drawing."""
     pipe_roles: dict[str, str]
     findings: list[Finding] = field(default_factory=list)
@@ -219,18 +219,49 @@ def _pipe_end_findings(p, junctions, port_items) -> list[Finding]:
     return out
 
 
-def build_system(site: Site) -> LiquidSystem:
-    """Turn a site's hall into a :class:`LiquidSystem` (see module doc). Never raises."""
-    hall: Hall = site.hall
-    findings: list[Finding] = []
-    racks = {r.id: r for r in hall.racks}
-    cdus = {c.id: c for c in hall.cdus}
-    junctions = {j.id: (j.x, j.y) for j in hall.junctions}
-    pos = _port_positions(hall.racks, "rack")
-    pos.update(_port_positions(hall.cdus, "cdu"))
-    for jid, xy in junctions.items():
-        pos[jid] = xy
+def _signature(hall: Hall) -> tuple:
+    """Everything the graph depends on (pipe ends, which items exist): cheap to compare."""
+    return (tuple((p.id, p.start.item_id, p.start.port, p.end.item_id, p.end.port) for p in hall.pipes),
+            tuple(r.id for r in hall.racks), tuple(c.id for c in hall.cdus), tuple(j.id for j in hall.junctions))
 
+
+@dataclass
+class _Skeleton:
+    """The graph of a hall's loops: reused while :func:`_signature` is unchanged."""
+
+    signature: tuple
+    pipe_rows: list[tuple[int, str, str]]
+    """(index in hall.pipes, start node key, end node key) of every usable pipe, in link order."""
+    findings: list[Finding]
+    n_pre: int
+    """Links before dropping the parts without a CDU."""
+    sel: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    kind: np.ndarray
+    role: np.ndarray
+    item: list[str]
+    node_names: list[str]
+    node_loop: np.ndarray
+    link_loop: np.ndarray
+    loop_cdus: list[list[str]]
+    loop_racks: list[list[str]]
+    loop_pipes: list[list[str]]
+    loop_ref: list[int]
+    cdu_links: dict[str, tuple[int, int, int]]
+    """cdu id -> (pump link, HX link, loop) after renumbering."""
+    rack_links: dict[str, tuple[int, int]]
+    """rack id -> (link, loop) after renumbering; racks outside loops are absent."""
+    rack_why: dict[str, str]
+    supply_ports: set[str]
+
+
+def _skeleton(hall: Hall, signature: tuple) -> _Skeleton:
+    findings: list[Finding] = []
+    racks = {r.id for r in hall.racks}
+    cdus = {c.id for c in hall.cdus}
+    junctions = {j.id for j in hall.junctions}
+    port_items = racks | cdus
     node_index: dict[str, int] = {}
     names: list[str] = []
 
@@ -241,14 +272,6 @@ def build_system(site: Site) -> LiquidSystem:
             names.append(key)
         return i
 
-    start, end, item = [], [], []
-    length, diam, rough, mk = [], [], [], []
-    pipe_points: dict[str, list] = {}
-    pipe_roles: dict[str, str] = {}
-    pipe_at_port: dict[str, float] = {}
-    port_items = set(racks) | set(cdus)
-    rack_supply = {f"{r}:supply" for r in racks}
-
     def key_of(ref) -> str | None:
         iid = ref.item_id
         if iid in junctions:
@@ -257,37 +280,16 @@ def build_system(site: Site) -> LiquidSystem:
             return iid + ":" + ref.port
         return None
 
-    dist = math.dist
-    for p in hall.pipes:
+    start, end, item, rows = [], [], [], []
+    for n, p in enumerate(hall.pipes):
         a, b = key_of(p.start), key_of(p.end)
         if a is None or b is None or a == b:
             findings.extend(_pipe_end_findings(p, junctions, port_items))
             continue
-        pa, pb = pos[a], pos[b]
-        if p.points:
-            pts = [pa, *p.points, pb]
-            run = sum(dist(pts[i], pts[i + 1]) for i in range(len(pts) - 1))
-        else:
-            pts = [pa, pb]
-            run = dist(pa, pb)
-        ia = node_index.get(a)
-        if ia is None:
-            ia = node(a)
-        ib = node_index.get(b)
-        if ib is None:
-            ib = node(b)
-        start.append(ia)
-        end.append(ib)
+        rows.append((n, a, b))
+        start.append(node(a))
+        end.append(node(b))
         item.append(p.id)
-        length.append(run + max(p.extra_length_m, 0.0))
-        diam.append(p.diameter_m)
-        rough.append(p.roughness_m)
-        mk.append(p.minor_k)
-        pipe_points[p.id] = pts
-        pipe_roles[p.id] = p.role
-        for key in (a, b):
-            if key in rack_supply and key not in pipe_at_port:
-                pipe_at_port[key] = math.pi * p.diameter_m ** 2 / 4.0
     kind = [PIPE] * len(start)
     role = [ROLE_PIPE] * len(start)
 
@@ -297,13 +299,9 @@ def build_system(site: Site) -> LiquidSystem:
         kind.append(k)
         role.append(r)
         item.append(it)
-        length.append(0.0)
-        diam.append(0.0)
-        rough.append(0.0)
-        mk.append(0.0)
         return len(start) - 1
 
-    cdu_links: dict[str, tuple[int, int]] = {}
+    cdu_pre: dict[str, tuple[int, int]] = {}
     for c in hall.cdus:
         s_key, r_key = f"{c.id}:supply", f"{c.id}:return"
         if s_key not in node_index and r_key not in node_index:
@@ -311,12 +309,12 @@ def build_system(site: Site) -> LiquidSystem:
         mid = node(f"{c.id}:pump")
         kp = add(node(r_key), mid, PUMP, ROLE_PUMP, c.id)
         kh = add(mid, node(s_key), RESISTANCE, ROLE_HX, c.id)
-        cdu_links[c.id] = (kp, kh)
-    rack_links: dict[str, int] = {}
+        cdu_pre[c.id] = (kp, kh)
+    rack_pre: dict[str, int] = {}
     for r in hall.racks:
         s_key, r_key = f"{r.id}:supply", f"{r.id}:return"
         if s_key in node_index and r_key in node_index:
-            rack_links[r.id] = add(node_index[s_key], node_index[r_key], RESISTANCE, ROLE_RACK, r.id)
+            rack_pre[r.id] = add(node_index[s_key], node_index[r_key], RESISTANCE, ROLE_RACK, r.id)
 
     n = len(names)
     start_a = np.array(start, dtype=np.int64)
@@ -326,41 +324,117 @@ def build_system(site: Site) -> LiquidSystem:
         _, comp = connected_components(graph, directed=False)
     else:
         comp = np.zeros(0, dtype=np.int64)
-    # loops: components holding a CDU, in hall order of their first CDU
+    # loops: connected parts holding a CDU, in hall order of their first CDU
     comp_loop: dict[int, int] = {}
     loop_cdus: list[list[str]] = []
     for c in hall.cdus:
-        if c.id not in cdu_links:
+        if c.id not in cdu_pre:
             continue
-        cc = int(comp[start_a[cdu_links[c.id][0]]])
+        cc = int(comp[start_a[cdu_pre[c.id][0]]])
         if cc not in comp_loop:
             comp_loop[cc] = len(loop_cdus)
             loop_cdus.append([])
         loop_cdus[comp_loop[cc]].append(c.id)
-    node_loop = np.array([comp_loop.get(int(cc), -1) for cc in comp], dtype=np.int64)
+    lut = np.full(int(comp.max(initial=-1)) + 1, -1, dtype=np.int64)
+    for cc, li in comp_loop.items():
+        lut[cc] = li
+    node_loop = lut[comp] if n else np.zeros(0, dtype=np.int64)
     keep_node = node_loop >= 0
     keep_link = keep_node[start_a] if start_a.size else np.zeros(0, dtype=bool)
-    # renumber to the kept part only
     new_idx = np.full(n, -1, dtype=np.int64)
     new_idx[keep_node] = np.arange(int(keep_node.sum()))
     link_new = np.full(start_a.size, -1, dtype=np.int64)
     link_new[keep_link] = np.arange(int(keep_link.sum()))
-    kept_names = [nm for nm, k in zip(names, keep_node.tolist(), strict=True) if k]
     sel = np.flatnonzero(keep_link)
-    node_loop_k = node_loop[keep_node]
-    link_loop_k = node_loop[start_a[sel]]
+    link_loop = node_loop[start_a[sel]]
     item_k = [item[i] for i in sel.tolist()]
     role_k = np.array(role, dtype=np.int8)[sel]
-
-    loops: list[LoopInfo] = []
     loop_racks: list[list[str]] = [[] for _ in loop_cdus]
     loop_pipes: list[list[str]] = [[] for _ in loop_cdus]
-    for li, rl, it in zip(link_loop_k.tolist(), role_k.tolist(), item_k, strict=True):
+    for li, rl, it in zip(link_loop.tolist(), role_k.tolist(), item_k, strict=True):
         if rl == ROLE_RACK:
             loop_racks[li].append(it)
         elif rl == ROLE_PIPE:
             loop_pipes[li].append(it)
-    for li, ids in enumerate(loop_cdus):
+    rack_links = {}
+    for rid, k in rack_pre.items():
+        kn = int(link_new[k])
+        if kn >= 0:
+            rack_links[rid] = (kn, int(link_loop[kn]))
+    rack_why = {}
+    for r in hall.racks:
+        if r.id in rack_links:
+            continue
+        s_in, r_in = f"{r.id}:supply" in node_index, f"{r.id}:return" in node_index
+        rack_why[r.id] = ("its pipes do not reach a CDU" if s_in and r_in else
+                          "its return port has no pipe" if s_in else
+                          "its supply port has no pipe" if r_in else "neither of its ports is piped")
+    return _Skeleton(
+        signature=signature, pipe_rows=rows, findings=findings, n_pre=len(start), sel=sel,
+        start=new_idx[start_a[sel]], end=new_idx[end_a[sel]], kind=np.array(kind, dtype=np.int8)[sel],
+        role=role_k, item=item_k, node_names=[nm for nm, k in zip(names, keep_node.tolist(), strict=True) if k],
+        node_loop=node_loop[keep_node], link_loop=link_loop, loop_cdus=loop_cdus, loop_racks=loop_racks,
+        loop_pipes=loop_pipes, loop_ref=[int(new_idx[node_index[f"{ids[0]}:return"]]) for ids in loop_cdus],
+        cdu_links={cid: (int(link_new[kp]), int(link_new[kh]), int(node_loop[start_a[kp]]))
+                   for cid, (kp, kh) in cdu_pre.items()},
+        rack_links=rack_links, rack_why=rack_why, supply_ports={f"{r}:supply" for r in racks})
+
+
+def build_system(site: Site, cache: dict | None = None) -> LiquidSystem:
+    """Turn a site's hall into a :class:`LiquidSystem` (see module doc). Never raises.
+
+    ``cache`` (a dict kept by the caller) keeps the graph between calls: when no pipe end
+    and no item id changed, only lengths and values are recomputed.
+    """
+    hall: Hall = site.hall
+    sig = _signature(hall)
+    sk = None if cache is None else cache.get("skeleton")
+    if sk is None or sk.signature != sig:
+        sk = _skeleton(hall, sig)
+        if cache is not None:
+            cache["skeleton"] = sk
+    findings = list(sk.findings)
+    cdus = {c.id: c for c in hall.cdus}
+    pos = _port_positions(hall.racks, "rack")
+    pos.update(_port_positions(hall.cdus, "cdu"))
+    for j in hall.junctions:
+        pos[j.id] = (j.x, j.y)
+    pipes = hall.pipes
+    m_pre = sk.n_pre
+    length = np.zeros(m_pre)
+    diam = np.zeros(m_pre)
+    rough = np.zeros(m_pre)
+    mk = np.zeros(m_pre)
+    pipe_points: dict[str, tuple] = {}
+    pipe_roles: dict[str, str] = {}
+    pipe_at_port: dict[str, float] = {}
+    supply_ports = sk.supply_ports
+    dist = math.dist
+    lens, ds, es, ks = [], [], [], []
+    for n, a, b in sk.pipe_rows:
+        p = pipes[n]
+        pa, pb = pos[a], pos[b]
+        if p.points:
+            pts = (pa, *p.points, pb)
+            run = sum(dist(pts[i], pts[i + 1]) for i in range(len(pts) - 1))
+        else:
+            pts = (pa, pb)
+            run = dist(pa, pb)
+        lens.append(run + max(p.extra_length_m, 0.0))
+        ds.append(p.diameter_m)
+        es.append(p.roughness_m)
+        ks.append(p.minor_k)
+        pipe_points[p.id] = pts
+        pipe_roles[p.id] = p.role
+        for key in (a, b):
+            if key in supply_ports and key not in pipe_at_port:
+                pipe_at_port[key] = math.pi * p.diameter_m ** 2 / 4.0
+    npipe = len(lens)
+    length[:npipe], diam[:npipe], rough[:npipe], mk[:npipe] = lens, ds, es, ks
+    sel = sk.sel
+
+    loops: list[LoopInfo] = []
+    for li, ids in enumerate(sk.loop_cdus):
         first = cdus[ids[0]]
         fluids = {cdus[c].fluid for c in ids}
         if len(fluids) > 1:
@@ -368,44 +442,34 @@ def build_system(site: Site) -> LiquidSystem:
                 "liquid.fluid_mix", f"CDUs {', '.join(ids)} share one loop but name different fluids "
                 f"({', '.join(sorted(fluids))}); the loop is solved with {first.fluid} of {first.name or first.id}",
                 "set the same fluid on every CDU of the loop", ids=tuple(ids), source=SOURCE))
-        ref = int(new_idx[node_index[f"{first.id}:return"]])
-        loops.append(LoopInfo(li, tuple(ids), tuple(loop_racks[li]), tuple(loop_pipes[li]), ref, first.fluid))
+        loops.append(LoopInfo(li, tuple(ids), tuple(sk.loop_racks[li]), tuple(sk.loop_pipes[li]),
+                              sk.loop_ref[li], first.fluid))
 
     fac = site.facility_water.supply_temp_c
     cdu_data: dict[str, CduData] = {}
-    for cid, (kp, kh) in cdu_links.items():
+    for cid, (kp, kh, loop) in sk.cdu_links.items():
         c = cdus[cid]
         q_rated = c.rated_flow_lpm / 60000.0
         hx_k = c.hx_dp_kpa * 1000.0 / q_rated ** 2 if q_rated > 0 else 0.0
         running = max(c.pump.count - c.pump.redundant, 0)
-        cdu_data[cid] = CduData(c, int(link_new[kp]), int(link_new[kh]), int(node_loop[start_a[kp]]),
-                                _curve(tuple(tuple(pt) for pt in c.pump.curve)), running,
+        cdu_data[cid] = CduData(c, kp, kh, loop, _curve(tuple(tuple(pt) for pt in c.pump.curve)), running,
                                 c.facility_supply_temp_c if c.facility_supply_temp_c is not None else fac, hx_k)
     rack_data: dict[str, RackData] = {}
+    links = sk.rack_links
     for r in hall.racks:
-        k = rack_links.get(r.id, -1)
-        k_new = int(link_new[k]) if k >= 0 else -1
-        loop = int(link_loop_k[k_new]) if k_new >= 0 else -1
+        k, loop = links.get(r.id, (-1, -1))
         kcp = None
         if r.cold_plate_dp_kpa > 0 and r.cold_plate_rated_flow_lpm > 0:
             kcp = r.cold_plate_dp_kpa * 1000.0 / (r.cold_plate_rated_flow_lpm / 60000.0) ** 2
         heat = max(r.it_load_kw, 0.0) * min(max(r.liquid_fraction, 0.0), 1.0) * 1000.0
-        why = ""
-        if k_new < 0:
-            s_in, r_in = f"{r.id}:supply" in node_index, f"{r.id}:return" in node_index
-            why = ("its pipes do not reach a CDU" if s_in and r_in else
-                   "its return port has no pipe" if s_in else
-                   "its supply port has no pipe" if r_in else "neither of its ports is piped")
-        rack_data[r.id] = RackData(r, k_new, loop, heat, kcp, pipe_at_port.get(f"{r.id}:supply", 0.0), why)
+        rack_data[r.id] = RackData(r, k, loop, heat, kcp, pipe_at_port.get(f"{r.id}:supply", 0.0),
+                                   sk.rack_why.get(r.id, ""))
 
-    f = np.array
     return LiquidSystem(
-        site_id=site.id, node_names=kept_names,
-        start=new_idx[start_a[sel]], end=new_idx[end_a[sel]],
-        kind=f(kind, dtype=np.int8)[sel], role=role_k, link_item=item_k,
-        length=f(length)[sel], diameter=f(diam)[sel], roughness=f(rough)[sel], minor_k=f(mk)[sel],
-        node_loop=node_loop_k, link_loop=link_loop_k, loops=loops, cdus=cdu_data, racks=rack_data,
-        pipes={it: i for i, (it, rl) in enumerate(zip(item_k, role_k.tolist(), strict=True)) if rl == ROLE_PIPE},
+        site_id=site.id, node_names=sk.node_names, start=sk.start, end=sk.end, kind=sk.kind, role=sk.role,
+        link_item=sk.item, length=length[sel], diameter=diam[sel], roughness=rough[sel], minor_k=mk[sel],
+        node_loop=sk.node_loop, link_loop=sk.link_loop, loops=loops, cdus=cdu_data, racks=rack_data,
+        pipes={it: i for i, (it, rl) in enumerate(zip(sk.item, sk.role.tolist(), strict=True)) if rl == ROLE_PIPE},
         pipe_points=pipe_points, pipe_roles=pipe_roles, findings=findings,
         facility_supply_c=fac, facility_capacity_kw=site.facility_water.capacity_kw)
 

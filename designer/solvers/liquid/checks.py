@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 
 from designer.model.findings import Finding, error, info, warning
@@ -27,9 +28,8 @@ PIPE_SIZES_M = (0.022, 0.028, 0.035, 0.042, 0.054, 0.067, 0.080, 0.105, 0.130, 0
 
 
 def _next_size(d_m: float) -> str:
-    sizes = PIPE_SIZES_M
-    bigger = [s for s in sizes if s > d_m + 1e-9]
-    return f"{bigger[0] * 1000:.0f} mm" if bigger else "a larger size"
+    i = bisect.bisect_right(PIPE_SIZES_M, d_m + 1e-9)
+    return f"{PIPE_SIZES_M[i] * 1000:.0f} mm" if i < len(PIPE_SIZES_M) else "a larger size"
 
 
 def structural(system: LiquidSystem) -> list[Finding]:
@@ -109,13 +109,14 @@ def operating(system: LiquidSystem, st: OperatingState, racks: dict[str, RackLiq
                 "lower the facility water temperature, use a CDU with a smaller approach, or reduce the CDU's load",
                 ids=(rid,), source=SOURCE))
     limit = settings.velocity_limit_mps
-    for pid, pr in pipes.items():
-        if pr.velocity_mps > limit:
-            out.append(warning(
-                "liquid.velocity", f"pipe {pid} carries {abs(pr.flow_lpm):.1f} L/min at {pr.velocity_mps:.2f} m/s, "
-                f"above the {limit:g} m/s limit (diameter {pr.diameter_m * 1000:.0f} mm)",
-                f"use {_next_size(pr.diameter_m)} pipe or lower the flow (pump speed, balancing valves)",
-                ids=(pid,), source=SOURCE))
+    fast = [pr for pr in pipes.values() if pr.velocity_mps > limit]
+    for pr in fast:
+        pid = pr.pipe_id
+        out.append(warning(
+            "liquid.velocity", f"pipe {pid} carries {abs(pr.flow_lpm):.1f} L/min at {pr.velocity_mps:.2f} m/s, "
+            f"above the {limit:g} m/s limit (diameter {pr.diameter_m * 1000:.0f} mm)",
+            f"use {_next_size(pr.diameter_m)} pipe or lower the flow (pump speed, balancing valves)",
+            ids=(pid,), source=SOURCE))
     for cid, cr in cdus.items():
         cd = system.cdus[cid].cdu
         if cr.pumps_running <= 0:

@@ -87,7 +87,7 @@ def _turbulent(re: np.ndarray, e: np.ndarray, mode: str) -> tuple[np.ndarray, np
     # Colebrook-White: x = 1/sqrt(f) solves F(x) = x + 2 log10(a + b x) = 0, b = 2.51/Re.
     a, b = e / 3.7, 2.51 / re
     x = 1.0 / np.sqrt(f)
-    for _ in range(6):  # Newton from Swamee-Jain (within ~1 %): converged to round-off by 3-4
+    for _ in range(4):  # Newton from Swamee-Jain (within 3 %): quadratic, at round-off after 3
         u = a + b * x
         fx = x + 2.0 * np.log10(u)
         x = x - fx / (1.0 + 2.0 * b / (u * _LN10))

@@ -162,7 +162,9 @@ def operate(system: LiquidSystem, opts: SolverOptions | None = None, topo: Topol
         for cd in system.cdus.values():
             t_ret[cd.loop] = heat.link_in_c[cd.pump_link]
         t_mean = (loop_supply + t_ret) / 2.0
-        if d_sup < TEMP_TOL_K and d_link < TEMP_TOL_K and passes > 1:
+        # settled when this pass's temperatures are the ones it started from (a cold start
+        # guesses them, so it always takes a second pass; a warm start may not)
+        if d_sup < TEMP_TOL_K and d_link < TEMP_TOL_K:
             settled = True
             break
     assert hyd is not None and heat is not None

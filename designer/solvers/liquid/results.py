@@ -210,50 +210,55 @@ class FailureView:
     head_kpa: np.ndarray
 
 
+def _none(a: np.ndarray) -> list:
+    """Array to a list with NaN / inf as None (JSON-able, and honest about 'no value')."""
+    return [x if math.isfinite(x) else None for x in a.tolist()]
+
+
 def rack_results(system: LiquidSystem, st: OperatingState, fail: FailureView | None, g: float,
                  out: dict, off: int = 0) -> None:
-    q = st.hyd.flow
-    for rid, rd in system.racks.items():
-        k = rd.link
-        if k < 0:
-            continue
-        rho = st.rho_link[k]
-        heat_kw = rd.heat_w / 1000.0
-        req = st.required_m3s[k]
-        flow = q[k]
-        t_in = st.heat.link_in_c[k] if flow >= 0 else st.heat.link_out_c[k]
-        carries = abs(flow) > 1e-7
-        t_out = st.heat.link_out_c[k] if carries or rd.heat_w == 0 else math.nan
-        ratio = flow / req if req == req and req > 0 else math.nan
-        fq = fr = None
-        if fail is not None:
-            fq = float(fail.flow[k] * LPM)
-            fr = _f(fail.flow[k] / req) if req == req and req > 0 else None
-        dp = (st.hyd.head[system.start[k]] - st.hyd.head[system.end[k]]) * rho * g / 1000.0
-        out[rid] = RackLiquid(
-            rid, rd.loop + off, heat_kw, float(flow * LPM), _f(req * LPM), _f(ratio), float(t_in), _f(t_out),
-            _f(t_out - t_in), float(dp), float(rd.rack.valve_k or 0.0), rd.rack.max_supply_temp_c, fq, fr)
+    rds = [rd for rd in system.racks.values() if rd.link >= 0]
+    if not rds:
+        return
+    k = np.fromiter((rd.link for rd in rds), dtype=np.int64, count=len(rds))
+    heat = np.fromiter((rd.heat_w for rd in rds), dtype=float, count=len(rds))
+    flow = st.hyd.flow[k]
+    req = st.required_m3s[k]
+    t_in = st.heat.link_in_c[k]  # upstream end, whichever way the flow goes
+    carries = np.abs(flow) > 1e-7
+    t_out = np.where(carries | (heat == 0), st.heat.link_out_c[k], np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(req > 0, flow / req, np.nan)
+        f_flow = fail.flow[k] * LPM if fail is not None else np.full(k.size, np.nan)
+        f_ratio = np.where(req > 0, fail.flow[k] / req, np.nan) if fail is not None else np.full(k.size, np.nan)
+    dp = (st.hyd.head[system.start[k]] - st.hyd.head[system.end[k]]) * st.rho_link[k] * g / 1000.0
+    rows = zip(rds, (heat / 1000.0).tolist(), (flow * LPM).tolist(), _none(req * LPM), _none(ratio),
+               t_in.tolist(), _none(t_out), _none(t_out - t_in), dp.tolist(), _none(f_flow), _none(f_ratio),
+               strict=True)
+    for rd, hk, fl, rq, ra, ti, to, dt, dpk, ff, fr in rows:
+        r = rd.rack
+        out[r.id] = RackLiquid(r.id, rd.loop + off, hk, fl, rq, ra, ti, to, dt, dpk, float(r.valve_k or 0.0),
+                               r.max_supply_temp_c, ff, fr)
 
 
 def pipe_results(system: LiquidSystem, st: OperatingState, g: float, out: dict, off: int = 0) -> None:
     q = st.hyd.flow
-    idx = np.array(list(system.pipes.values()), dtype=np.int64)
+    idx = np.fromiter(system.pipes.values(), dtype=np.int64, count=len(system.pipes))
     if not idx.size:
         return
-    area = np.pi * system.diameter[idx] ** 2 / 4.0
-    vel = np.abs(q[idx]) / area
+    d = system.diameter[idx]
+    vel = np.abs(q[idx]) / (np.pi * d ** 2 / 4.0)
     dp = np.abs(st.hyd.headloss[idx]) * st.rho_link[idx] * g / 1000.0
     re = st.hyd.reynolds[idx]
-    fr = st.hyd.friction[idx]
-    temp = st.heat.link_in_c[idx]
-    loops = system.link_loop[idx] + off
-    for j, (pid, k) in enumerate(system.pipes.items()):
-        r = re[j]
-        regime = "laminar" if r <= RE_LAMINAR else ("turbulent" if r >= RE_TURBULENT else "transitional")
-        out[pid] = PipeLiquid(pid, int(loops[j]), system.pipe_roles.get(pid, ""), float(q[k] * LPM),
-                              float(vel[j]), float(dp[j]), float(system.length[k]), float(system.diameter[k]),
-                              _f(r), _f(fr[j]), regime, float(temp[j]),
-                              tuple(tuple(map(float, pt)) for pt in system.pipe_points[pid]))
+    regime = np.where(re <= RE_LAMINAR, "laminar", np.where(re >= RE_TURBULENT, "turbulent", "transitional"))
+    re_l = [None if x != x else x for x in re.tolist()]
+    fr_l = [None if x != x else x for x in st.hyd.friction[idx].tolist()]
+    rows = zip(system.pipes, (system.link_loop[idx] + off).tolist(), (q[idx] * LPM).tolist(), vel.tolist(),
+               dp.tolist(), system.length[idx].tolist(), d.tolist(), re_l, fr_l, regime.tolist(),
+               st.heat.link_in_c[idx].tolist(), strict=True)
+    roles, points = system.pipe_roles, system.pipe_points
+    for pid, lp, fl, v, dpk, ln, dd, r, f, rg, t in rows:
+        out[pid] = PipeLiquid(pid, lp, roles.get(pid, ""), fl, v, dpk, ln, dd, r, f, rg, t, points[pid])
 
 
 def cdu_results(system: LiquidSystem, st: OperatingState, fail: FailureView | None, g: float,
@@ -289,9 +294,10 @@ def cdu_results(system: LiquidSystem, st: OperatingState, fail: FailureView | No
 def node_results(system: LiquidSystem, st: OperatingState, g: float, out: dict, off: int = 0) -> None:
     rho = st.rho_loop[system.node_loop] if system.n_nodes else np.zeros(0)
     p = st.hyd.head * rho * g / 1000.0
-    for i, name in enumerate(system.node_names):
-        out[name] = NodeLiquid(name, int(system.node_loop[i]) + off, float(st.hyd.head[i]), float(p[i]),
-                               float(st.heat.node_temp_c[i]))
+    rows = zip(system.node_names, (system.node_loop + off).tolist(), st.hyd.head.tolist(), p.tolist(),
+               st.heat.node_temp_c.tolist(), strict=True)
+    for name, lp, h, pk, t in rows:
+        out[name] = NodeLiquid(name, lp, h, pk, t)
 
 
 def loop_results(system: LiquidSystem, st: OperatingState, out: list, off: int = 0) -> None:

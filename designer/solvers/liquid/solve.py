@@ -20,6 +20,8 @@ three iterations instead of seven or eight.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -28,7 +30,7 @@ import numpy as np
 from designer.model.findings import Finding
 from designer.model.project import Project, Settings, Site
 from designer.solvers.liquid import checks
-from designer.solvers.liquid.build import LiquidSystem, build_system
+from designer.solvers.liquid.build import ROLE_PUMP, ROLE_RACK, LiquidSystem, build_system
 from designer.solvers.liquid.elements import SolverOptions
 from designer.solvers.liquid.operate import OperatingState, operate
 from designer.solvers.liquid.results import (
@@ -88,17 +90,18 @@ def solve_site(site: Site, settings: Settings, opts: SolverOptions | None = None
                failure: bool = True) -> SiteOutcome:
     """Build and solve one site's loops (normal operation and, if asked, pump failure)."""
     opts = opts or SolverOptions()
-    system = build_system(site)
+    system = build_system(site, cache)
     topo = _topology(cache, system) if system.n_links else None
     q0, t0 = _warm(cache, "normal", system)
     st = operate(system, opts, topo, q0=q0, t_link0=t0)
     _store(cache, "normal", system, st)
     out = SiteOutcome(system, st)
     if failure and system.cdus:
-        fail_flow = np.where(system.role == 1, np.inf, 0.0)
+        fail_flow = np.where(system.role == ROLE_RACK, np.inf, 0.0)
         fail_run = st.running.copy()
         fail_head = np.zeros(system.n_links)
         n_scen = max(len(lp.cdu_ids) for lp in system.loops)
+        pumps = np.flatnonzero(system.role == ROLE_PUMP)
         for j in range(n_scen):
             run = st.running.copy()
             hit_pumps, hit_loops = [], []
@@ -108,13 +111,20 @@ def solve_site(site: Site, settings: Settings, opts: SolverOptions | None = None
                     run[k] = max(run[k] - 1, 0)
                     hit_pumps.append(k)
                     hit_loops.append(lp.index)
+            hp = np.array(hit_pumps, dtype=np.int64)
+            in_hit = np.isin(system.link_loop, hit_loops) & (system.role == ROLE_RACK)
+            loop_running = np.bincount(system.link_loop[pumps], run[pumps], len(system.loops))
+            if not (loop_running[hit_loops] > 0).any():
+                # every loop hit is left without a running pump: nothing flows there, no solve needed
+                fail_flow[in_hit] = 0.0
+                fail_flow[hp] = 0.0
+                fail_run[hp] = run[hp]
+                continue
             qf, tf = _warm(cache, f"failure{j}", system)
             fs = operate(system, opts, topo, running=run, q0=qf if qf is not None else st.hyd.flow,
                          t_link0=tf if tf is not None else st.heat.link_in_c)
             _store(cache, f"failure{j}", system, fs)
-            hp = np.array(hit_pumps, dtype=np.int64)
             out.failures.append((hp, fs))
-            in_hit = np.isin(system.link_loop, hit_loops) & (system.role == 1)
             fail_flow[in_hit] = np.minimum(fail_flow[in_hit], fs.hyd.flow[in_hit])
             fail_flow[hp] = fs.hyd.flow[hp]
             fail_run[hp] = run[hp]
@@ -125,12 +135,36 @@ def solve_site(site: Site, settings: Settings, opts: SolverOptions | None = None
     return out
 
 
+@contextmanager
+def _no_gc():
+    """Pause the cyclic garbage collector while solving.
+
+    A solve allocates tens of thousands of small objects (tuples, records); each time the
+    collector's counters trip it walks the whole document, which on a 1,000-rack hall
+    cost more than the solve itself. Nothing here creates reference cycles, so pausing
+    it loses nothing; it is switched back on (if it was on) at the end.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def solve_project(project: Project, cache: dict | None = None, opts: SolverOptions | None = None,
                   failure: bool = True) -> tuple[LiquidResults, list[Finding], list[SiteOutcome]]:
     """Solve the liquid loops of every site.
 
     Returns the read-only results keyed by item id, the findings, and the per-site arrays.
     """
+    with _no_gc():
+        return _solve_project(project, cache, opts, failure)
+
+
+def _solve_project(project: Project, cache: dict | None, opts: SolverOptions | None,
+                   failure: bool) -> tuple[LiquidResults, list[Finding], list[SiteOutcome]]:
     opts = opts or SolverOptions()
     racks: dict = {}
     pipes: dict = {}
