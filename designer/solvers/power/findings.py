@@ -8,7 +8,7 @@ import numpy as np
 
 from designer.model.findings import Finding, error, warning
 from designer.solvers.power.checks import UNITS, current_points
-from designer.solvers.power.network import CORD, PowerNetwork
+from designer.solvers.power.network import CORD, KIND_LABEL, PowerNetwork
 
 SRC = "power"
 FEEDER_DROP_PCT = 3.0
@@ -31,7 +31,13 @@ _FIX = {
 
 
 def _name(net: PowerNetwork, i: int) -> str:
-    return f"{net.item_kind[i]} {net.item_label(i)}"
+    kind = net.item_kind[i]
+    label = "RPP" if kind == "pdu" and net.items[i].kind == "rpp" else KIND_LABEL[kind]
+    return f"{label} {net.item_label(i)}"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _cord_name(net: PowerNetwork, c: int) -> str:
@@ -60,7 +66,7 @@ def _overloads(net, checks, val, util) -> list[Finding]:
             lim += f", {checks.factor[r] * 100:.0f} % of its {checks.rating[r]:g} {unit} {checks.what[r]}"
         if o < 0:
             c = -o - 1
-            out.append(error("power.cord_overload", f"{_cord_name(net, c).capitalize()} carries {val[r]:.1f} A, "
+            out.append(error("power.cord_overload", f"{_cap(_cord_name(net, c))} carries {val[r]:.1f} A, "
                              f"{util[r] * 100:.0f} % of its continuous limit ({lim})",
                              "use a larger cord breaker or move load off the rack",
                              ids=(net.racks[net.cord_rack[c]].id,), source=SRC))
@@ -72,7 +78,7 @@ def _overloads(net, checks, val, util) -> list[Finding]:
                                f"{it.module_kw:g} kW): its redundant module{'s are' if it.redundant_modules > 1 else ' is'}"
                                " no longer spare", "move load to another UPS or add a module", ids=(it.id,), source=SRC))
             continue
-        out.append(error("power.overload", f"{_name(net, o).capitalize()} carries {val[r]:.0f} {unit}, "
+        out.append(error("power.overload", f"{_cap(_name(net, o))} carries {val[r]:.0f} {unit}, "
                          f"{util[r] * 100:.0f} % of its {checks.what[r]} limit ({lim})",
                          _FIX.get(net.item_kind[o], "reduce its load"), ids=(it.id,), source=SRC))
     return out
@@ -136,7 +142,7 @@ def _mismatch(net, st) -> list[Finding]:
     bad = ok & (np.abs(net.equip_v - base) > 0.05 * base)
     for b in np.flatnonzero(bad):
         i = net.bus_item[b]
-        out.append(warning("power.voltage_mismatch", f"{_name(net, i).capitalize()} is rated {net.equip_v[b]:g} V but "
+        out.append(warning("power.voltage_mismatch", f"{_cap(_name(net, i))} is rated {net.equip_v[b]:g} V but "
                            f"its supply is {base[b]:g} V", "match the equipment voltage to the system, or add a "
                            "transformer", ids=(net.items[i].id,), source=SRC))
     return out
@@ -151,7 +157,7 @@ def _imbalance(net, ph, ph2, checks, res) -> list[Finding]:
     for i in np.flatnonzero(three & (imb > IMBALANCE_LIMIT) & (imb2 < imb - 0.05)):
         c = cb[i]
         pa = "/".join(f"{x:.0f}" for x in ph.phase_a[c])
-        out.append(warning("power.phase_imbalance", f"{_name(net, i).capitalize()} phase currents {pa} A: "
+        out.append(warning("power.phase_imbalance", f"{_cap(_name(net, i))} phase currents {pa} A: "
                            f"imbalance {imb[i] * 100:.0f} %, neutral {ph.neutral_a[c]:.0f} A; the suggested "
                            f"re-assignment brings it to {imb2[i] * 100:.0f} %",
                            f"apply the suggested phase re-assignment ({n_changes} cord change"

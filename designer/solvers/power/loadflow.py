@@ -144,8 +144,11 @@ def topology(net: PowerNetwork, failed_bus: np.ndarray | None = None) -> Topolog
     origin = nearest_ancestor(ap, has_origin, alive)
     zone_root = nearest_ancestor(ap, net.sets_voltage, alive)
     base_v = np.where(origin >= 0, net.origin_v[np.maximum(origin, 0)], np.nan)
-    # dead buses: their own nominal, for display
-    fallback = np.where(np.isnan(net.equip_v), net.origin_v, net.equip_v)
+    # dead buses: the nominal voltage nearest above them in the normal tree (for display)
+    own = np.where(np.isnan(net.origin_v), net.equip_v, net.origin_v)
+    everyone = np.ones(len(own), bool)
+    near = nearest_ancestor(np.where(net.parent >= 0, net.parent, -1), ~np.isnan(own), everyone)
+    fallback = np.where(near >= 0, own[np.maximum(near, 0)], 400.0)
     base_v = np.where(np.isnan(base_v), fallback, base_v)
     n = net.n_bus
     a, b = path_pairs(ap, alive)

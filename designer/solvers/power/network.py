@@ -42,6 +42,9 @@ PHASES = ("3P", "L1", "L2", "L3")
 S_BASE_VA = 1.0e6
 """Per-unit power base: 1 MVA."""
 SOURCE_NAME = "power"
+KIND_LABEL = {"source": "source", "transformer": "transformer", "switchboard": "switchboard", "ups": "UPS",
+              "pdu": "PDU", "busway": "busway", "tap": "busway tap"}
+"""How each kind of equipment is named in messages."""
 
 
 @dataclass

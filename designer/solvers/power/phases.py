@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from designer.solvers.power.loadflow import FlowState
-from designer.solvers.power.network import CORD, UPS_OUT, PowerNetwork
+from designer.solvers.power.network import CORD, JUNCTION, UPS_OUT, PowerNetwork
+from designer.solvers.power.tree import depth_of
 
 _ROT = np.exp(-2j * np.pi / 3 * np.arange(3))
 """Phase angles of L1, L2, L3 voltages (0, -120, +120 degrees)."""
@@ -123,26 +124,33 @@ def suggest_phases(net: PowerNetwork, st: FlowState, exact_up_to: int = 7) -> np
         return new
     ap = st.topo.ap
     w = np.abs(net.rack_s_pu[net.cord_rack])
-    # groups: per bus, (vector of phase loads, list of (cord, phase) members)
     cord_at = {int(net.cord_bus[c]): int(c) for c in single}
-    # bottom-up order over the buses that have single-phase cords below them
+    # the balancing tree: buses with single-phase cords below them, up to (not above) the UPS
+    # output whose rectifier balances everything upstream; busway junctions are skipped, so a
+    # busway's taps are balanced together at its feed end rather than one junction at a time
+    stop = net.bus_kind == UPS_OUT
+    skip = net.bus_kind == JUNCTION
     marked = np.zeros(net.n_bus, bool)
+    up = np.full(net.n_bus, -1, dtype=np.int64)
     cur = net.cord_bus[single]
     while cur.size:
-        cur = cur[~marked[cur]]
+        cur = np.unique(cur[~marked[cur]])
         marked[cur] = True
-        cur = ap[cur]
-        cur = cur[cur >= 0]
+        nxt = np.where(stop[cur], -1, ap[cur])
+        while True:  # step over junctions
+            j = (nxt >= 0) & skip[np.maximum(nxt, 0)]
+            if not j.any():
+                break
+            nxt[j] = ap[nxt[j]]
+        up[cur] = nxt
+        cur = nxt[nxt >= 0]
     buses = np.flatnonzero(marked)
-    from designer.solvers.power.tree import depth_of
-
     depth = depth_of(ap, st.topo.alive)
     groups: dict[int, tuple[np.ndarray, list[tuple[int, int]]]] = {}
     kids: dict[int, list[int]] = {}
     for b in buses:
-        p = int(ap[b])
-        if p >= 0 and marked[p]:
-            kids.setdefault(p, []).append(int(b))
+        if up[b] >= 0:
+            kids.setdefault(int(up[b]), []).append(int(b))
     for b in buses[np.argsort(-depth[buses], kind="stable")]:
         b = int(b)
         if b in cord_at:

@@ -30,7 +30,7 @@ import scipy.sparse as sp
 
 from designer.solvers.power.checks import Checks, measure, utilisation
 from designer.solvers.power.loadflow import FlowState, branch_groups, solve_flow
-from designer.solvers.power.network import S_BASE_VA, UPS_IN, PowerNetwork
+from designer.solvers.power.network import KIND_LABEL, S_BASE_VA, UPS_IN, PowerNetwork
 from designer.solvers.power.phases import phase_state
 from designer.solvers.power.tree import nearest_ancestor
 
@@ -56,7 +56,7 @@ class ScenarioSpec:
             return f"all of side {self.name} fails"
         if self.kind == "ups_module":
             return f"one module of UPS {self.name} fails (any of {self.modules})"
-        return f"{self.kind} {self.name} fails"
+        return f"{KIND_LABEL.get(self.kind, self.kind)} {self.name} fails"
 
 
 @dataclass
