@@ -9,6 +9,21 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+if os.environ.get("DESIGNER_NO_QT"):
+    # Prove the core runs without Qt: make PySide6, shiboken6 and pyqtgraph unimportable.
+    import importlib.abc
+    import sys
+
+    class _BlockQt(importlib.abc.MetaPathFinder):
+        BLOCKED = ("PySide6", "shiboken6", "pyqtgraph")
+
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in self.BLOCKED:
+                raise ImportError(f"{name} is blocked (DESIGNER_NO_QT is set)")
+            return None
+
+    sys.meta_path.insert(0, _BlockQt())
+
 
 def _qt_available() -> bool:
     try:

@@ -15,13 +15,13 @@ class _Worker(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self.runner: Runner | None = None
+        # Built here, on the GUI thread: importing numpy / scipy / shapely from the worker
+        # thread while the GUI thread touches them races on half-initialised modules.
+        self.runner = Runner()
         self.latest_requested = 0
 
     @Slot(object, int)
     def run(self, snapshot, revision: int) -> None:
-        if self.runner is None:
-            self.runner = Runner()
         t0 = time.perf_counter()
         results = self.runner.run(snapshot, revision, should_stop=lambda: self.latest_requested > revision)
         self.finished.emit(revision, results, time.perf_counter() - t0)

@@ -1,0 +1,301 @@
+"""The editor driven through its real widgets (pytest-qt, offscreen)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6.QtWidgets")
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtGui import QDropEvent  # noqa: E402
+
+from designer.app.mainwindow import MainWindow  # noqa: E402
+from designer.app.plan.coords import to_scene  # noqa: E402
+from designer.app.plan.view import MIME_CATALOG  # noqa: E402
+from designer.app.session import Session  # noqa: E402
+from designer.model.registry import HALL_COLLECTIONS, hall_container  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def win(qtbot, sample):
+    session = Session(sample)
+    w = MainWindow(session)
+    w.show()
+    qtbot.waitExposed(w)
+    w.view.fit()
+    yield w
+    session.undo_stack.setClean()  # no "save changes?" prompt when the test closes the window
+    w.close()
+    session.scheduler.shutdown()
+
+
+def scene_matches_document(w) -> None:
+    """The scene holds exactly one item per hall item of the current site (sources are off-plan)."""
+    site = w.session.site
+    want = set()
+    for c in HALL_COLLECTIONS:
+        if c.kind == "source":
+            continue
+        want |= {m.id for m in hall_container(site.hall, c)}
+    assert set(w.scene.items_by_id) == want
+    for i, it in w.scene.items_by_id.items():
+        m = w.session.doc.item(i)
+        if hasattr(m, "rotation_deg"):
+            assert it.pos() == to_scene(m.x, m.y)
+            assert it.rotation() == pytest.approx(-m.rotation_deg)
+
+
+def view_point(w, x: float, y: float) -> QPoint:
+    return w.view.mapFromScene(to_scene(x, y))
+
+
+def rack(w, name: str):
+    return next(r for r in w.session.site.hall.racks if r.name == name)
+
+
+def test_window_shows_sample_sites_and_plan(win):
+    assert win.sites.list.count() == 5
+    assert win.session.site_id == "core-fra"
+    scene_matches_document(win)
+    assert len([i for i in win.scene.items_by_id.values() if i.kind == "rack"]) == 16
+    win.sites.list.setCurrentRow(2)
+    assert win.session.site_id == "ent-muc"
+    scene_matches_document(win)
+
+
+def test_drop_from_palette_places_item_snapped(win, qtbot):
+    n = len(win.session.site.hall.racks)
+    md = QMimeData()
+    md.setData(MIME_CATALOG, b"RK-AIR-15")
+    pos = QPointF(view_point(win, 30.03, 7.04))
+    ev = QDropEvent(pos, Qt.CopyAction, md, Qt.LeftButton, Qt.NoModifier)
+    win.view.dropEvent(ev)
+    racks = win.session.site.hall.racks
+    assert len(racks) == n + 1
+    new = racks[-1]
+    assert new.catalog_model == "RK-AIR-15"
+    assert new.x == pytest.approx(30.0, abs=0.051) and new.y == pytest.approx(7.0, abs=0.051)
+    assert round(new.x / 0.1) == pytest.approx(new.x / 0.1, abs=1e-6)  # on the 0.1 m grid
+    assert win.session.selection.ids == [new.id]
+    scene_matches_document(win)
+    win.session.undo_stack.undo()
+    assert len(win.session.site.hall.racks) == n
+    scene_matches_document(win)
+
+
+def test_drag_moves_one_step_and_pipes_follow(win, qtbot):
+    r = rack(win, "R09")  # an air-cooled services rack
+    x0, y0 = r.x, r.y
+    vp = win.view.viewport()
+    start = view_point(win, x0, y0)
+    qtbot.mousePress(vp, Qt.LeftButton, pos=start)
+    for k in range(1, 6):
+        qtbot.mouseMove(vp, start + QPoint(8 * k, -6 * k))
+    end = start + QPoint(40, -30)
+    qtbot.mouseRelease(vp, Qt.LeftButton, pos=end)
+    moved = win.session.doc.item(r.id)
+    ppm = win.view.px_per_m
+    assert moved.x == pytest.approx(x0 + 40 / ppm, abs=0.06)
+    assert moved.y == pytest.approx(y0 + 30 / ppm, abs=0.06)
+    assert win.session.undo_stack.count() == 1
+    scene_matches_document(win)
+    win.session.undo_stack.undo()
+    assert (win.session.doc.item(r.id).x, win.session.doc.item(r.id).y) == (x0, y0)
+    scene_matches_document(win)
+
+
+def test_escape_cancels_a_drag(win, qtbot):
+    r = rack(win, "R10")
+    x0, y0 = r.x, r.y
+    vp = win.view.viewport()
+    start = view_point(win, x0, y0)
+    qtbot.mousePress(vp, Qt.LeftButton, pos=start)
+    for k in range(1, 5):
+        qtbot.mouseMove(vp, start + QPoint(10 * k, 0))
+    assert win.scene.items_by_id[r.id].pos() != to_scene(x0, y0)  # previewing
+    qtbot.keyClick(vp, Qt.Key_Escape)
+    qtbot.mouseRelease(vp, Qt.LeftButton, pos=start + QPoint(40, 0))
+    assert (r.x, r.y) == (x0, y0)
+    assert win.session.undo_stack.count() == 0
+    scene_matches_document(win)
+
+
+def test_multi_selection_drag_is_one_undo_step(win, qtbot):
+    ids = [rack(win, n).id for n in ("R09", "R10", "R11")]
+    win.session.selection.set(ids)
+    before = {i: (win.session.doc.item(i).x, win.session.doc.item(i).y) for i in ids}
+    vp = win.view.viewport()
+    start = view_point(win, *before[ids[1]])
+    qtbot.mousePress(vp, Qt.LeftButton, pos=start)
+    for k in range(1, 4):
+        qtbot.mouseMove(vp, start + QPoint(0, 12 * k))
+    qtbot.mouseRelease(vp, Qt.LeftButton, pos=start + QPoint(0, 36))
+    assert win.session.undo_stack.count() == 1
+    dys = {round(win.session.doc.item(i).y - before[i][1], 9) for i in ids}
+    assert len(dys) == 1 and next(iter(dys)) < 0  # all moved down by the same snapped amount
+    win.session.undo_stack.undo()
+    assert all((win.session.doc.item(i).x, win.session.doc.item(i).y) == before[i] for i in ids)
+
+
+def test_shift_click_adds_to_selection(win, qtbot):
+    a, b = rack(win, "R09"), rack(win, "R12")
+    vp = win.view.viewport()
+    qtbot.mouseClick(vp, Qt.LeftButton, pos=view_point(win, a.x, a.y))
+    qtbot.mouseClick(vp, Qt.LeftButton, Qt.ShiftModifier, pos=view_point(win, b.x, b.y))
+    assert win.session.selection.ids == [a.id, b.id]
+    qtbot.mouseClick(vp, Qt.LeftButton, Qt.ShiftModifier, pos=view_point(win, a.x, a.y))
+    assert win.session.selection.ids == [b.id]
+
+
+def test_rotate_and_undo(win):
+    r = rack(win, "R09")
+    win.session.selection.set([r.id])
+    win.registry["rotate_cw"].trigger()
+    assert r.rotation_deg == pytest.approx(270.0)
+    assert win.scene.items_by_id[r.id].rotation() == pytest.approx(-270.0)
+    win.registry["rotate_ccw"].trigger()
+    assert r.rotation_deg == pytest.approx(0.0)
+    win.session.undo_stack.undo()
+    win.session.undo_stack.undo()
+    assert r.rotation_deg == 0.0
+    scene_matches_document(win)
+
+
+def test_delete_cdu_takes_its_pipes_in_one_step(win):
+    hall = win.session.site.hall
+    cdu = hall.cdus[0]
+    pipes = [p.id for p in hall.pipes if cdu.id in (p.start.item_id, p.end.item_id)]
+    assert pipes
+    n_pipes = len(hall.pipes)
+    before = win.session.project.model_dump()
+    win.session.selection.set([cdu.id])
+    win.registry["delete"].trigger()
+    assert win.session.doc.item(cdu.id) is None
+    assert all(win.session.doc.item(p) is None for p in pipes)
+    assert len(hall.pipes) == n_pipes - len(pipes)
+    assert win.session.undo_stack.count() == 1
+    scene_matches_document(win)
+    win.session.undo_stack.undo()
+    assert win.session.project.model_dump() == before
+    scene_matches_document(win)
+    win.session.undo_stack.redo()
+    assert win.session.doc.item(cdu.id) is None
+    scene_matches_document(win)
+
+
+def test_property_edits_merge_and_undo(win, qtbot):
+    r = rack(win, "R09")
+    win.session.selection.set([r.id])
+    w, kind, _ = win.properties.editors["it_load_kw"]
+    w.setValue(14.0)
+    w.setValue(14.5)
+    assert r.it_load_kw == 14.5
+    assert win.session.undo_stack.count() == 1  # merged
+    w2, _, _ = win.properties.editors["x"]
+    w2.setValue(25.0)
+    assert r.x == 25.0
+    assert win.scene.items_by_id[r.id].pos().x() == pytest.approx(25.0)
+    win.session.undo_stack.undo()
+    win.session.undo_stack.undo()
+    assert r.it_load_kw == 12.0
+    assert w.value() == pytest.approx(12.0)  # the panel follows the document
+
+
+def test_bad_property_value_is_refused_with_a_message(win, qtbot):
+    r = rack(win, "R09")
+    win.session.selection.set([r.id])
+    messages = []
+    win.session.message.connect(messages.append)
+    le, _, _ = win.properties.editors["valve_k"]
+    le.setText("lots")
+    le.editingFinished.emit()
+    assert r.valve_k is None
+    assert messages and "not a number" in messages[-1]
+
+
+def test_copy_paste_duplicate(win):
+    r = rack(win, "R09")
+    n = len(win.session.site.hall.racks)
+    win.session.selection.set([r.id])
+    win.registry["copy"].trigger()
+    win.registry["paste"].trigger()
+    win.registry["duplicate"].trigger()
+    racks = win.session.site.hall.racks
+    assert len(racks) == n + 2
+    assert len({x.id for x in racks}) == len(racks)
+    scene_matches_document(win)
+
+
+def test_analysis_runs_after_edit_and_findings_select_the_item(win, qtbot):
+    s = win.session
+    assert s.scheduler.wait_idle(20)
+    r = rack(win, "R09")
+    other = rack(win, "R10")
+    win.session.selection.set([r.id])
+    win.properties.editors["x"][0].setValue(other.x)  # now R09 overlaps R10
+    assert s.scheduler.wait_idle(20)
+    assert s.scheduler.last_revision == s.doc.revision
+    geo = s.scheduler.last_results["geometry"]
+    overlaps = [f for f in geo.findings if f.code == "geometry.overlap" and r.id in f.item_ids]
+    assert overlaps
+    assert win.scene.items_by_id[r.id].status == "error"
+    tree = win.findings.tree
+    row = next(i for i in range(tree.topLevelItemCount())
+               if r.id in (tree.topLevelItem(i).data(0, Qt.UserRole) or []))
+    s.selection.clear()
+    win.findings._activated(tree.topLevelItem(row), 0)
+    assert r.id in s.selection.ids
+
+
+def test_row_tool_edit_places_two_contained_rows(win):
+    from designer.document.ops import rack_rows
+
+    s = win.session
+    entry = s.catalog.get("RK-AIR-15")
+    n = len(s.site.hall.racks)
+    s.push(rack_rows(s.doc, s.site.id, entry, 14.0, 15.0, 6, 0.6, 2, 1.2, "cold", True))
+    assert len(s.site.hall.racks) == n + 12
+    assert s.undo_stack.count() == 1
+    scene_matches_document(win)
+
+
+def test_save_and_modified_marker(win, tmp_path):
+    from designer.io.files import load
+
+    r = rack(win, "R09")
+    win.session.selection.set([r.id])
+    win.registry["rotate_cw"].trigger()
+    assert win.isWindowModified()
+    path = tmp_path / "p.dhd.json"
+    assert win.files._write(path)
+    assert not win.isWindowModified()
+    assert load(path) == win.session.project
+    assert str(path) in win.files.recent()
+
+
+def test_layer_toggle_hides_items(win):
+    win.registry["layer_racks"].setChecked(False)
+    assert all(not it.isVisible() for it in win.scene.items_by_id.values() if it.kind == "rack")
+    win.registry["layer_racks"].setChecked(True)
+    assert all(it.isVisible() for it in win.scene.items_by_id.values() if it.kind == "rack")
+
+
+def test_draw_supply_pipe_between_ports(win, qtbot):
+    s = win.session
+    hall = s.site.hall
+    a = hall.cdus[0]
+    b = rack(win, "R09")
+    win.editing.draw_pipe("supply")
+    vp = win.view.viewport()
+    n = len(hall.pipes)
+    qtbot.mouseClick(vp, Qt.LeftButton, pos=view_point(win, *a.port_position("supply")))
+    qtbot.mouseClick(vp, Qt.LeftButton, pos=view_point(win, a.port_position("supply")[0], b.port_position("supply")[1]))
+    qtbot.mouseClick(vp, Qt.LeftButton, pos=view_point(win, *b.port_position("supply")))
+    assert len(hall.pipes) == n + 1
+    p = hall.pipes[-1]
+    assert (p.start.item_id, p.start.port) == (a.id, "supply")
+    assert (p.end.item_id, p.end.port) == (b.id, "supply")
+    assert len(p.points) == 1
+    scene_matches_document(win)
