@@ -144,7 +144,7 @@ def balance_site(system: LiquidSystem, st: OperatingState, opts: SolverOptions |
         valves = _round(system, state, opts, topo, plan)
         if not valves:
             break
-        state = operate(system, opts, topo, q0=state.hyd.flow, t_link0=state.heat.link_in_c, valve_k=valves)
+        state = operate(system, opts, topo, warm=state, valve_k=valves)
     plan.valve_k = valves
     plan.state = state if valves else None
     return plan

@@ -66,7 +66,7 @@ def operating(system: LiquidSystem, st: OperatingState, racks: dict[str, RackLiq
         h = st.hyd
         out.append(error(
             "liquid.not_converged", f"the liquid loops of {site_name} did not converge: {h.iterations} Newton "
-            f"iterations, {st.passes} heat passes, flow change {h.flow_change:.1e}, head residual "
+            f"iterations in the last of {st.passes} heat passes, flow change {h.flow_change:.1e}, head residual "
             f"{h.head_residual_m:.1e} m; results below are not reliable. {h.message}".rstrip(),
             "look for racks or pipes with zero or extreme values, or pumps fighting each other in one loop",
             ids=tuple(c for lp in system.loops for c in lp.cdu_ids), source=SOURCE))

@@ -30,7 +30,7 @@ from designer.solvers.liquid.ggasolver import HydraulicSolution, Topology, solve
 from designer.solvers.liquid.heat import HeatSolution, solve_heat, supply_temperature
 
 MAX_PASSES = 6
-TEMP_TOL_K = 0.01
+TEMP_TOL_K = 1e-4
 
 
 @dataclass
@@ -50,7 +50,12 @@ class OperatingState:
     running: np.ndarray
     """Running pumps per link (pump links)."""
     passes: int
+    newton_iterations: int
+    """Newton iterations over all passes."""
     converged: bool
+    """Hydraulics converged and the temperature passes settled."""
+    t_mean_c: np.ndarray
+    """Mean temperature of each loop after the last pass (where the next pass takes properties)."""
     """Hydraulics converged and the temperature passes settled."""
 
 
@@ -71,12 +76,13 @@ def pipe_viscosity(system: LiquidSystem, t_link: np.ndarray, rho_link: np.ndarra
 
 
 def operate(system: LiquidSystem, opts: SolverOptions | None = None, topo: Topology | None = None,
-            running: np.ndarray | None = None, q0: np.ndarray | None = None,
-            t_link0: np.ndarray | None = None, valve_k: dict[str, float] | None = None) -> OperatingState:
+            running: np.ndarray | None = None, warm: OperatingState | None = None,
+            valve_k: dict[str, float] | None = None) -> OperatingState:
     """Solve hydraulics and heat balance together (see module doc).
 
     ``running`` overrides the running pumps per pump link, ``valve_k`` racks' valve
-    settings by id; ``q0`` and ``t_link0`` are starting flows and pipe temperatures.
+    settings by id; ``warm`` is a state of the same network to start from (its flows,
+    temperatures and supply temperatures), which usually settles in one pass.
     """
     opts = opts or SolverOptions()
     m = system.n_links
@@ -111,16 +117,20 @@ def operate(system: LiquidSystem, opts: SolverOptions | None = None, topo: Topol
     with np.errstate(invalid="ignore"):
         loop_rise = np.bincount(link_loop, heat_w * rise, nl) / np.maximum(loop_heat, 1e-300) if m else np.zeros(nl)
     loop_rise = np.where(loop_heat > 0, loop_rise, 0.0)
-    if t_link0 is not None and t_link0.size == m:
-        t_link = t_link0.copy()
+    if warm is not None and warm.hyd.flow.size == m:
+        t_link = warm.heat.link_in_c.copy()
+        supply.update({c: t for c, t in warm.supply_c.items() if c in supply})
+        for lp in system.loops:
+            loop_supply[lp.index] = supply[lp.cdu_ids[0]]
     else:
+        warm = None
         is_return = np.array([system.pipe_roles.get(it) == "return" for it in system.link_item], dtype=bool)
         t_link = loop_supply[link_loop] + np.where(is_return, loop_rise[link_loop], 0.0) if m else np.zeros(0)
-    t_mean = loop_supply + loop_rise / 2.0
+    t_mean = warm.t_mean_c.copy() if warm is not None else loop_supply + loop_rise / 2.0
     topo_ = topo
-    q = q0
+    q = warm.hyd.flow if warm is not None else None
     hyd = heat = None
-    passes, settled = 0, False
+    passes, settled, newton = 0, False, 0
     hx_links = np.array([cd.hx_link for cd in system.cdus.values()], dtype=np.int64)
     hx_ids = list(system.cdus)
     req = np.full(m, np.nan)
@@ -141,6 +151,7 @@ def operate(system: LiquidSystem, opts: SolverOptions | None = None, topo: Topol
         if topo_ is None or topo_.key != net.structure_key():
             topo_ = Topology(net)
         hyd = solve(net, opts, topo_, q0=q)
+        newton += hyd.iterations
         q = hyd.flow
         hx_supply = np.full(m, np.nan)
         for cid, k in zip(hx_ids, hx_links.tolist(), strict=True):
@@ -170,8 +181,8 @@ def operate(system: LiquidSystem, opts: SolverOptions | None = None, topo: Topol
     assert hyd is not None and heat is not None
     # the last pass's supply temperatures were updated after its heat solve: report the ones used
     used = {cid: float(heat.link_out_c[cd.hx_link]) for cid, cd in system.cdus.items()}
-    return OperatingState(hyd, heat, rho_loop, cp_loop, rho_link, used, req, kcp, run, passes,
-                          bool(hyd.converged and settled))
+    return OperatingState(hyd, heat, rho_loop, cp_loop, rho_link, used, req, kcp, run, passes, newton,
+                          bool(hyd.converged and settled), t_mean)
 
 
 def pump_links(system: LiquidSystem) -> np.ndarray:

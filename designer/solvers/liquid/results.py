@@ -134,7 +134,7 @@ class Convergence:
 
     converged: bool
     iterations: int
-    """Newton iterations of the last hydraulic pass."""
+    """Newton iterations, all hydraulic passes together."""
     passes: int
     """Hydraulic / heat passes."""
     flow_change: float
@@ -181,7 +181,7 @@ def ashrae_liquid_class(facility_supply_c: float) -> str:
 
 def convergence(state: OperatingState) -> Convergence:
     h = state.hyd
-    return Convergence(state.converged, h.iterations, state.passes, h.flow_change, h.head_residual_m,
+    return Convergence(state.converged, state.newton_iterations, state.passes, h.flow_change, h.head_residual_m,
                        h.mass_residual_m3s, state.heat.energy_residual_w, h.message)
 
 

@@ -60,17 +60,17 @@ class SiteOutcome:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _warm(cache: dict | None, name: str, system: LiquidSystem):
-    """Last flows and temperatures of this state, if the network is still the same."""
+def _warm(cache: dict | None, name: str, system: LiquidSystem) -> OperatingState | None:
+    """The last state of this name, if the network is still the same."""
     ent = None if cache is None else cache.get(name)
-    if ent is None or ent["key"] != system.structure_key():
-        return None, None
-    return ent["q"], ent["t"]
+    if ent is None or ent[0] != system.structure_key():
+        return None
+    return ent[1]
 
 
 def _store(cache: dict | None, name: str, system: LiquidSystem, st: OperatingState) -> None:
     if cache is not None:
-        cache[name] = {"key": system.structure_key(), "q": st.hyd.flow.copy(), "t": st.heat.link_in_c.copy()}
+        cache[name] = (system.structure_key(), st)
 
 
 def _topology(cache: dict | None, system: LiquidSystem):
@@ -92,8 +92,7 @@ def solve_site(site: Site, settings: Settings, opts: SolverOptions | None = None
     opts = opts or SolverOptions()
     system = build_system(site, cache)
     topo = _topology(cache, system) if system.n_links else None
-    q0, t0 = _warm(cache, "normal", system)
-    st = operate(system, opts, topo, q0=q0, t_link0=t0)
+    st = operate(system, opts, topo, warm=_warm(cache, "normal", system))
     _store(cache, "normal", system, st)
     out = SiteOutcome(system, st)
     if failure and system.cdus:
@@ -120,9 +119,7 @@ def solve_site(site: Site, settings: Settings, opts: SolverOptions | None = None
                 fail_flow[hp] = 0.0
                 fail_run[hp] = run[hp]
                 continue
-            qf, tf = _warm(cache, f"failure{j}", system)
-            fs = operate(system, opts, topo, running=run, q0=qf if qf is not None else st.hyd.flow,
-                         t_link0=tf if tf is not None else st.heat.link_in_c)
+            fs = operate(system, opts, topo, running=run, warm=_warm(cache, f"failure{j}", system) or st)
             _store(cache, f"failure{j}", system, fs)
             out.failures.append((hp, fs))
             fail_flow[in_hit] = np.minimum(fail_flow[in_hit], fs.hyd.flow[in_hit])
