@@ -5,13 +5,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QApplication, QCheckBox, QStyle, QComboBox, QHBoxLayout, QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
 from designer.model.findings import Finding, Severity
 
 COLORS = {"error": QColor("#d62d20"), "warning": QColor("#c98a00"), "info": QColor("#3a6ea5")}
-ICONS = {"error": "⛔", "warning": "⚠", "info": "ℹ"}
 
 
 class FindingsPanel(QWidget):
@@ -86,14 +85,20 @@ class FindingsPanel(QWidget):
 
     def populate(self) -> None:
         self.tree.clear()
+        st = QApplication.style()
+        icons = {"error": st.standardIcon(QStyle.SP_MessageBoxCritical),
+                 "warning": st.standardIcon(QStyle.SP_MessageBoxWarning),
+                 "info": st.standardIcon(QStyle.SP_MessageBoxInformation)}
         for msg in self.errors:
-            it = QTreeWidgetItem(["⛔", "analysis", msg, "Report this as a bug; other results are still shown"])
+            it = QTreeWidgetItem(["", "analysis", msg, "Report this as a bug; other results are still shown"])
+            it.setIcon(0, icons["error"])
             it.setForeground(2, COLORS["error"])
             self.tree.addTopLevelItem(it)
         shown = self.visible_findings()
         for f in shown[:2000]:
-            it = QTreeWidgetItem([ICONS[f.severity.value], f.source, f.message, f.fix])
-            it.setForeground(0, COLORS[f.severity.value])
+            it = QTreeWidgetItem(["", f.source, f.message, f.fix])
+            it.setIcon(0, icons[f.severity.value])
+            it.setToolTip(0, f.severity.value)
             it.setData(0, Qt.UserRole, list(f.item_ids))
             it.setToolTip(2, f"{f.code}\n{f.path}" if f.path else f.code)
             self.tree.addTopLevelItem(it)

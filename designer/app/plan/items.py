@@ -16,6 +16,16 @@ from designer.model import power as p
 from designer.model.base import Placed
 
 LABEL_FONT = QFont("DejaVu Sans", 10)
+_widths: dict[str, float] = {}
+
+
+def _text_width(text: str) -> float:
+    w = _widths.get(text)
+    if w is None:
+        from PySide6.QtGui import QFontMetricsF
+
+        w = _widths[text] = QFontMetricsF(LABEL_FONT).horizontalAdvance(text) + 2.0
+    return w
 
 
 class PlanItem(QGraphicsItem):
@@ -75,7 +85,7 @@ def draw_label(painter: QPainter, rect: QRectF, text: str, rotation_deg: float, 
     painter.rotate(-scene_rotation(rotation_deg))
     turned = abs(math.sin(math.radians(rotation_deg))) > 0.7
     w, hgt = (rect.height(), rect.width()) if turned else (rect.width(), rect.height())
-    fm_w = max(1.0, len(text) * 6.2)
+    fm_w = max(1.0, _text_width(text))
     scale = min(w * 0.92 / fm_w, hgt * 0.6 / 12.0, max_px / 10.0 / max(lod, 1e-9))
     if scale * lod * 10 < 5.5:
         painter.restore()

@@ -112,17 +112,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_solve(sub) -> None:
-    try:
-        from designer.analysis.cli_solve import add_parser
-    except ImportError:
-        return
+    from designer.cli.solve import add_parser
+
     add_parser(sub)
 
 
 def _add_export(sub) -> None:
     try:
-        from designer.io.cli_export import add_parser
-    except ImportError:
+        from designer.cli.export import add_parser
+    except ModuleNotFoundError as e:  # export is its own piece of work
+        if e.name != "designer.cli.export":
+            raise
         return
     add_parser(sub)
 
