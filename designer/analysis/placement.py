@@ -63,6 +63,7 @@ class PlacementAnalysis(Analysis):
             "hosting_cost_per_month": round(sum(w.hosting_cost for w in placed), 2),
             "backhaul_cost_per_month": round(sum(w.backhaul_cost for w in placed), 2),
             "smallest_margin_ms": (round(min(w.margin_ms for w in placed), 3) if placed else None),
+            "optimality_gap": None if res.gap != res.gap else round(res.gap, 6),
             "candidate_pairs": res.n_pairs,
             "solve_ms": round(res.solve_s * 1000, 2),
         }

@@ -38,7 +38,7 @@ __all__ = [
 
 
 def solve_placement(project: Project, overrides: Mapping[str, object] | None = None, revision: int = 0,
-                    network: Network | None = None, time_limit_s: float = 30.0,
+                    network: Network | None = None, time_limit_s: float = 10.0,
                     ) -> tuple[PlacementResults, list[Finding]]:
     """Build, solve and report the placement of ``project``'s workloads.
 
@@ -53,7 +53,7 @@ def solve_placement(project: Project, overrides: Mapping[str, object] | None = N
     network
         A :class:`Network` to reuse (routes cached); built when None.
     time_limit_s
-        Per MILP run.
+        Budget of the assignment solve.
 
     Returns
     -------

@@ -29,8 +29,8 @@ import numpy as np
 
 from designer.model.hall import Module
 from designer.model.project import Project, Site, Workload
-from designer.solvers.placement.assign import FREE, PINNED_INVALID, AssignmentProblem
 from designer.solvers.placement.latency import LatencyTable, Network, latency_table
+from designer.solvers.placement.problem import FREE, PINNED_INVALID, AssignmentProblem
 
 LIQUID_COOLING = ("liquid", "hybrid")
 """Module cooling types that can serve a ``needs_liquid`` workload."""

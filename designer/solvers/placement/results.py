@@ -155,6 +155,9 @@ class PlacementResults:
     total_cost: float
     solve_s: float
     n_pairs: int
+    gap: float = float("nan")
+    """Proven relative distance of the cost from its lower bound (nan when not proven)."""
+    solver_note: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -247,8 +250,10 @@ def build_results(project: Project, inp: PlacementInput, sol: AssignmentSolution
                     f"{_fmt(cap)} kW available", "clear a pin so placement can move the workload, or add "
                     "capacity", ids=(m.id, *ids), source=SOURCE))
     if sol.status in ("time_limit", "greedy"):
+        gap = "" if not np.isfinite(sol.gap) else f"; it is within {sol.gap:.2%} of the lower bound"
         findings.append(warning("placement.not_optimal", f"the assignment of {len(inp.workloads)} workloads "
-                                f"is not proven optimal (solver: {sol.status}; {sol.message})",
+                                f"is not proven optimal (solver: {sol.status}{gap}{'; ' if sol.message else ''}"
+                                f"{sol.message})",
                                 "allow a longer time limit or reduce the candidate modules",
                                 source=SOURCE))
     sites: dict[str, SiteTether] = {}
@@ -265,5 +270,6 @@ def build_results(project: Project, inp: PlacementInput, sol: AssignmentSolution
                for d in project.data_sources}
     res = PlacementResults(revision, sol.status, MappingProxyType(wl), MappingProxyType(mods),
                            MappingProxyType(sites), MappingProxyType(sources), lat,
-                           float(sum(w.cost for w in wl.values())), sol.elapsed_s, sol.n_pairs)
+                           float(sum(w.cost for w in wl.values())), sol.elapsed_s, sol.n_pairs,
+                           float(sol.gap), sol.message)
     return res, findings
