@@ -131,3 +131,20 @@ def test_loops_in_the_upstream_chain_do_not_hang():
     s = res.data.sites[site.id]
     assert s.racks_powered == 0 and not s.survives
     assert "power.unpowered" in {f.code for f in res.findings}
+
+
+def test_sample_core_and_enterprise_survive_and_edge_sites_fail_only_on_their_one_supply(sample_project):
+    res = Runner(["power"]).run(sample_project, 0)["power"].data
+    for site in sample_project.sites:
+        s = res.sites[site.id]
+        assert s.racks_powered == s.racks_total
+        assert all(not sc.overloaded for sc in s.scenarios), (site.id, s.worst)
+        if site.kind in ("core", "enterprise"):
+            assert s.survives, (site.id, s.worst)
+        else:
+            # N+1 UPS on A, raw mains on B, one utility and no generator: only the shared
+            # supply path (source, and transformer / board where there is one) is fatal, after
+            # the UPS battery on side A
+            bad = [sc for sc in s.scenarios if not sc.ok]
+            assert bad and {sc.kind for sc in bad} <= {"source", "transformer", "switchboard"}, site.id
+            assert all(len(sc.racks_on_battery) == s.racks_total for sc in bad)

@@ -91,7 +91,7 @@ def _industrial(cat: Catalog, taken: set[str]) -> Site:
         c.module_id = mod.id
     b.place("IRC-40", 6.75, 3.58, 0.0)
     b.liquid_loop(cdu, racks, offset_m=0.08, header_gap_m=0.06, riser_m=1.0)
-    util = b.source("Factory LV board (400 V)", 630, 400, "A")
+    util = b.source("Factory LV board (400 V)", 630, 400, "")  # feeds both sides: on neither
     ups = b.place("UPS-160-R", 11.0, 6.5, 180.0, name="UPS-1")
     ups.upstream_id, ups.side = util.id, "A"
     ups.feeder = Cable(length_m=35.0, r_ohm_per_km=0.153, x_ohm_per_km=0.08)
@@ -133,19 +133,24 @@ def _enterprise(cat: Catalog, taken: set[str]) -> Site:
     tx = b.place("TX-1000", 20.5, 10.5, 180.0, name="TX-1")
     tx.upstream_id = util.id
     tx.feeder = Cable(length_m=60.0, r_ohm_per_km=0.206, x_ohm_per_km=0.12)
-    swb = b.place("SWB-1600", 19.5, 7.5, 270.0, name="SWB-1")
-    swb.upstream_id, swb.alternate_upstream_id = tx.id, gen.id
+    # one board per side, each with a transfer switch to the generator, so that no single board,
+    # transformer or supply takes both sides down; each side's PDUs carry the whole room alone
     sides = {}
-    for side, y in (("A", 4.5), ("B", 1.5)):
+    for side, y, y_swb in (("A", 4.5, 7.5), ("B", 1.5, 3.5)):
+        swb = b.place("SWB-1600", 19.5, y_swb, 270.0, name=f"SWB-{side}")
+        swb.upstream_id, swb.alternate_upstream_id, swb.side = tx.id, gen.id, side
         ups = b.place("UPS-500-M", 16.5, y, 0.0, name=f"UPS-{side}")
         ups.upstream_id, ups.side = swb.id, side
-        pdu = b.place("PDU-300", 13.0, y - 0.5, 0.0, name=f"PDU-{side}")
+        pdu = b.place("PDU-300", 13.0, y - 0.5, 0.0, name=f"PDU-{side}1")
         pdu.upstream_id, pdu.side = ups.id, side
-        sides[side] = pdu
+        pdu2 = b.place("PDU-150", 11.6, y - 0.5, 0.0, name=f"PDU-{side}2")
+        pdu2.upstream_id, pdu2.side = ups.id, side
+        sides[side] = (pdu, pdu2)
     for i, r in enumerate(hyb + air + net):
         phase = "3P" if r.catalog_model != "RK-NET-6" else ("L1", "L2", "L3")[i % 3]
-        b.feed(r, "A", sides["A"].id, phase)
-        b.feed(r, "B", sides["B"].id, phase)
+        k = 0 if r.catalog_model == "RK-HYB-50" else 1
+        b.feed(r, "A", sides["A"][k].id, phase)
+        b.feed(r, "B", sides["B"][k].id, phase)
     s.hall.power.scheme = "2N"
     return s
 
@@ -180,14 +185,18 @@ def _urban(cat: Catalog, taken: set[str]) -> Site:
     swb.upstream_id = tx.id
     ups = b.place("UPS-300-M", 15.5, 1.2, 0.0, name="UPS-1")
     ups.upstream_id, ups.side = swb.id, "A"
-    dba = b.place("RPP-400", 13.4, 1.0, 0.0, name="DB-A")
+    # each board carries the whole container when the other side is lost (about 335 A at 395 V:
+    # a 400 A board's 320 A continuous limit is too small), and each hybrid rack's cord its whole
+    # 40 kW (about 61 A: a 63 A breaker's 50 A continuous limit is too small)
+    dba = b.place("PDU-300", 13.4, 1.0, 0.0, name="DB-A")
     dba.upstream_id, dba.side = ups.id, "A"
-    dbb = b.place("RPP-400", 12.6, 1.0, 0.0, name="DB-B")
+    dbb = b.place("PDU-300", 12.2, 1.0, 0.0, name="DB-B")
     dbb.upstream_id, dbb.side = swb.id, "B"
     for i, r in enumerate(hyb + air + net):
         phase = "3P" if r.catalog_model != "RK-NET-6" else ("L1", "L2")[i % 2]
-        b.feed(r, "A", dba.id, phase)
-        b.feed(r, "B", dbb.id, phase)
+        brk = 100.0 if r.catalog_model == "RK-HYB-50" else None
+        b.feed(r, "A", dba.id, phase, brk)
+        b.feed(r, "B", dbb.id, phase, brk)
     s.hall.power.scheme = "N+1"
     return s
 
