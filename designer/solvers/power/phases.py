@@ -66,7 +66,7 @@ def phase_state(net: PowerNetwork, st: FlowState, cord_phase: np.ndarray | None 
     mag = np.abs(sub)
     tot = mag.sum(axis=1)
     share = np.full((net.n_bus, 3), 1.0 / 3.0)
-    ok = has_single & (tot > 0)
+    ok = has_single & (tot > 1e-12)
     share[ok] = mag[ok] / tot[ok, None]
     i_bal = st.current_a.copy()
     cords = net.bus_kind == CORD
@@ -81,7 +81,8 @@ def phase_state(net: PowerNetwork, st: FlowState, cord_phase: np.ndarray | None 
         phase_a[np.flatnonzero(one), ph[cb] - 1] = st.current_a[one]
     # neutral: phasor sum with each phase's own load angle
     with np.errstate(divide="ignore", invalid="ignore"):
-        unit = np.where(mag > 0, np.conj(sub) / np.where(mag > 0, mag, 1.0), 0.0)
+        big = mag > 1e-12  # below a microwatt a phase carries nothing (and denormals overflow)
+        unit = np.where(big, np.conj(sub) / np.where(big, mag, 1.0), 0.0)
     neutral = np.abs((phase_a * unit * np.conj(_ROT)[None, :]).sum(axis=1))
     neutral[~has_single & ~one] = 0.0
     avg = phase_a.mean(axis=1)
