@@ -78,13 +78,16 @@ def operating(system: LiquidSystem, st: OperatingState, racks: dict[str, RackLiq
         cd = system.cdus[cd_ids[0]].cdu if cd_ids else None
         if rr.required_lpm is None:
             continue
-        if rr.flow_lpm < -1e-4:
+        # flows below 0.1 % of the need (or 0.01 L/min) are no flow: a branch with none is
+        # carried at round-off, which can have either sign
+        tiny = max(0.01, 1e-3 * rr.required_lpm)
+        if rr.flow_lpm < -tiny:
             out.append(error(
                 "liquid.reversed", f"coolant flows backwards through rack {_n(r)} ({-rr.flow_lpm:.1f} L/min from "
                 "its return port to its supply port)",
                 "swap the pipes on its supply and return ports", ids=(rid,), source=SOURCE))
             continue
-        if rr.flow_lpm < 0.01:
+        if rr.flow_lpm <= tiny:
             out.append(error(
                 "liquid.no_flow", f"rack {_n(r)} gets no coolant flow (it needs {rr.required_lpm:.1f} L/min for "
                 f"{rr.heat_kw:.1f} kW): its branch is not on a path through a running CDU pump",
