@@ -227,7 +227,7 @@ def _lns(problem, cand, module_of, unplaced_cost, seeds, deadline, gap_target, b
 
 
 def solve_assignment(problem: AssignmentProblem, time_limit_s: float = 10.0, mip_rel_gap: float = 5e-3,
-                     direct_pairs: int = 3000, lp_pairs: int = 400_000,
+                     direct_pairs: int = 3000, exact_pairs: int = 400, lp_pairs: int = 400_000,
                      improve_s: float = 1.0) -> AssignmentSolution:
     """Assign free workloads to modules at least cost (see the module docstring).
 
@@ -245,6 +245,9 @@ def solve_assignment(problem: AssignmentProblem, time_limit_s: float = 10.0, mip
     direct_pairs
         Up to this many candidate pairs, one MILP over all of them; above, the LP-guided
         path of the module docstring.
+    exact_pairs
+        Up to this many candidate pairs the MILP is closed to the exact optimum whatever
+        ``mip_rel_gap`` says (a few milliseconds at that size).
     lp_pairs
         Above this many candidate pairs the LP bound is skipped (it takes seconds there):
         greedy and local search only, against the weak bound "every workload at its
@@ -275,7 +278,9 @@ def solve_assignment(problem: AssignmentProblem, time_limit_s: float = 10.0, mip
     free = problem.free_capacity()
     runs = rounds = n_rows = 0
     if n_pairs <= direct_pairs:
-        res = _milp(problem, cand, free, unplaced_cost, time_limit_s, mip_rel_gap)
+        # at the size of real projects closing the gap completely costs nothing: do it
+        gap = min(mip_rel_gap, 1e-9) if n_pairs <= exact_pairs else mip_rel_gap
+        res = _milp(problem, cand, free, unplaced_cost, time_limit_s, gap)
         if res is None:
             module_of[:] = regret_greedy(problem, cand, cost, module_of)
             return done("greedy", 1, msg="no integer solution in the time limit", cols=n_pairs)
