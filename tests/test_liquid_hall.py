@@ -141,6 +141,7 @@ def test_independent_loops_and_racks_without_a_loop_are_found():
     j = Junction(id="jx", x=16.0, y=10.0)
     site.hall.junctions.append(j)
     site.hall.pipes.append(Pipe(id="px", start=PortRef(item_id="jx"), end=PortRef(item_id=half.id, port="supply")))
+    spare = b.place("CDU-IR-100", 20.0, 2.0, 0.0, prefix="cduC")  # no pipes at all
     island = b.rack_row("RK-HYB-50", 18.0, 9.0, 1, 0.0)[0]  # piped to junctions only, no CDU
     site.hall.junctions += [Junction(id="ja", x=18.0, y=10.0), Junction(id="jb", x=18.3, y=10.0)]
     site.hall.pipes += [Pipe(id="pa", start=PortRef(item_id="ja"), end=PortRef(item_id=island.id, port="supply")),
@@ -156,6 +157,8 @@ def test_independent_loops_and_racks_without_a_loop_are_found():
     no_loop = [f for f in findings if f.code == "liquid.no_loop"]
     assert {f.item_ids[0] for f in no_loop} == {lonely.id, half.id, island.id}
     assert all("kW of liquid heat" in f.message and f.fix for f in no_loop)
+    assert [f.item_ids for f in findings if f.code == "liquid.cdu_unpiped"] == [(spare.id,)]
+    assert spare.id not in res.cdus
     # the two loops do not see each other: the second CDU's flow is its racks' flow
     assert res.cdus[cdu2.id].flow_lpm == pytest.approx(sum(res.racks[r.id].flow_lpm for r in row2), rel=1e-9)
 

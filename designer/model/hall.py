@@ -78,6 +78,8 @@ class Rack(Placed):
     cold_plate_dp_kpa: float = 0.0
     cold_plate_rated_flow_lpm: float = 0.0
     valve_k: float | None = None
+    """Loss coefficient K of the rack's balancing valve in velocity heads of the bore of the
+    pipe on its supply port (dp = K rho v^2 / 2); None or 0 is fully open."""
     feed_a: Feed | None = None
     feed_b: Feed | None = None
     feed_split_a: float = 0.5

@@ -26,7 +26,7 @@ from designer.solvers.liquid.elements import SolverOptions
 from designer.solvers.liquid.ggasolver import Topology, solve
 from designer.solvers.liquid.operate import OperatingState, operate, pipe_viscosity
 
-BISECTIONS = 40
+BISECTIONS = 30
 ROUNDS = 2
 
 

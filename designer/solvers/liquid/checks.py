@@ -32,9 +32,15 @@ def _next_size(d_m: float) -> str:
     return f"{PIPE_SIZES_M[i] * 1000:.0f} mm" if i < len(PIPE_SIZES_M) else "a larger size"
 
 
-def structural(system: LiquidSystem) -> list[Finding]:
+def structural(system: LiquidSystem, cdus=()) -> list[Finding]:
     """Racks with liquid heat outside any loop, unrated cold plates, CDUs without a loop."""
     out = list(system.findings)
+    for c in cdus:
+        if c.id not in system.cdus:
+            out.append(info(
+                "liquid.cdu_unpiped", f"CDU {_n(c)} has no pipes on its ports: it serves no loop "
+                f"({c.capacity_kw:g} kW unused)", "draw its supply and return headers to the racks, or remove it",
+                ids=(c.id,), source=SOURCE))
     for rd in system.racks.values():
         r = rd.rack
         if rd.link < 0 and rd.heat_w > 0:

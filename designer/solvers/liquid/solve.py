@@ -196,7 +196,7 @@ def _solve_project(project: Project, cache: dict | None, opts: SolverOptions | N
         for rid, rd in system.racks.items():
             if rd.link < 0 and rd.heat_w > 0:
                 unconnected[rid] = rd.why_not
-        f = checks.structural(system)
+        f = checks.structural(system, site.hall.cdus)
         if system.n_links:
             f += checks.operating(system, st, r_site, p_site, c_site, project.settings, site.name or site.id)
             if oc.failure_view is not None:
