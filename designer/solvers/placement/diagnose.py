@@ -155,7 +155,8 @@ def _one(pr: AssignmentProblem, w: int, labels, lat, lat_ok, cool_ok, fits, free
     named = tuple(int(j) for j in tight)
     if roomy.size:
         j = int(roomy[np.argmin(latency[roomy])])
-        msg += (f"; the nearest {kind}module with room is {labels[j]}{_away(lat, w, j)}: "
+        away = _away(lat, w, j)
+        msg += (f"; the nearest {kind}module with room is {labels[j]}{',' if away else ''}{away}: "
                 f"{_fmt(latency[j])} ms against a {b} ms budget")
         named += (j,)
     else:
