@@ -214,3 +214,24 @@ def test_split_and_failover_shares():
     assert st_b.cord_s[net.rack_cords[0, 1]] == pytest.approx(s)
     assert st_b.rack_powered.all()
     assert st_b.load_kw == pytest.approx(st.load_kw)
+
+
+def test_480_277_volt_system():
+    """A 480 V board: three-phase cords at 480 V, single-phase cords line-neutral at 277 V."""
+    from designer.solvers.power.solve import solve_site
+
+    src = PowerSource(id="u", capacity_kva=500, voltage_v=480)
+    pdu = Pdu(id="p", x=0, y=0, upstream_id="u", voltage_v=480, feeder=Cable(length_m=0.0), rating_kva=300,
+              breaker_a=400)
+    racks = [rack("r3", 20.0, "p", length=0.0, pf=1.0, breaker=63),
+             rack("r1", 5.0, "p", phase="L1", length=0.0, pf=1.0, breaker=32)]
+    res, findings = solve_site(site_of(PowerChain(sources=[src], pdus=[pdu]), racks))
+    f3, f1 = res.feeds["r3#A"], res.feeds["r1#A"]
+    assert f3.voltage_v == pytest.approx(480.0) and f1.voltage_v == pytest.approx(480.0 / math.sqrt(3))
+    assert f3.current_a == pytest.approx(20000.0 / (math.sqrt(3) * 480.0))
+    assert f1.current_a == pytest.approx(5000.0 / 277.128, rel=1e-4)
+    assert not [f for f in findings if f.code == "power.voltage_mismatch"]
+    # a 415 V PDU on the 480 V board is flagged
+    pdu.voltage_v = 415.0
+    _, findings = solve_site(site_of(PowerChain(sources=[src], pdus=[pdu]), racks))
+    assert [f.code for f in findings if f.code == "power.voltage_mismatch"] == ["power.voltage_mismatch"]

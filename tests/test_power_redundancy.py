@@ -184,3 +184,32 @@ def test_sweep_matches_full_solves_on_random_2n_chains(loads, split, single, fra
     for o in oc:
         if o.spec.kind in ("pdu", "ups") and o.spec.subject.endswith("a"):
             assert single_ids <= set(o.racks_lost.tolist())
+
+
+@pytest.mark.parametrize("target", [0.998, 1.002])
+def test_a_scenario_at_the_limit_is_settled_by_a_full_load_flow(target):
+    def site(frac):
+        s = two_n_site(frac)
+        for r in s.hall.racks:
+            r.power_factor = 1.0
+        return s
+
+    def failover_util(frac):
+        s = site(frac)
+        net = build_network(s.hall, s.id)
+        full = solve_flow(net, (net.item_index["upsa"],))
+        ch = build_checks(net)
+        rows = [r for r in range(len(ch.bus)) if ch.owner[r] == net.item_index["upsb"] and ch.overload[r]]
+        b = ch.bus[rows]
+        v = measure(ch.kind[rows], full.s_out[b], np.abs(full.V[b]), full.topo.base_v[b], np.ones(len(rows)),
+                    net.one_phase[b])
+        return float(np.max(v / ch.limit[rows]))
+
+    frac = 0.49
+    for _ in range(4):  # secant on the loading fraction
+        frac *= target / failover_util(frac)
+    assert failover_util(frac) == pytest.approx(target, abs=2e-4)
+    res, _ = solve_site(site(frac))
+    sc = res.what_if("upsa")
+    assert sc.exact
+    assert sc.ok == (target < 1.0)
