@@ -390,3 +390,41 @@ def test_any_loop_balances_mass_and_energy(n, speed, fluid, facility, load, rack
     hx = outcomes[0].system.role == ROLE_HX
     assert outcomes[0].normal.heat.hx_duty_w[hx].sum() == pytest.approx(
         sum(r.it_load_kw * r.liquid_fraction for r in racks) * 1000, rel=1e-9)
+
+
+def test_balance_plan_suggests_the_speed_for_exactly_the_required_flow():
+    from designer.analysis.liquid import balance_plans
+
+    project, site, cdu, racks = small_project(n_racks=6, rack="RK-HYB-50", cdu_model="CDU-IR-300", speed=0.8)
+    plan = balance_plans(project)["t"]
+    assert plan.alpha[0] > 1.05 and plan.index_rack[0] == racks[-1].id  # the far rack is the index
+    cdu.pump.speed_fraction = plan.speed_for_required[cdu.id]
+    again = balance_plans(project)["t"]
+    assert again.alpha[0] == pytest.approx(1.0, abs=0.01)
+
+
+def test_two_cdus_on_one_loop_share_flow_and_load():
+    project, site, cdu, racks = small_project(n_racks=6, speed=0.6)
+    hall = site.hall
+    b = HallBuilder(site, Catalog(shipped_catalog()),
+                    taken={it.id for coll in (hall.racks, hall.cdus, hall.junctions, hall.pipes) for it in coll})
+    cdu2 = b.place("CDU-IR-800", 2.0, 2.0, 0.0, prefix="cduB")
+    cdu2.pump.speed_fraction = cdu.pump.speed_fraction
+    first_s = hall.pipes[0].end.item_id  # first supply tee
+    first_r = hall.pipes[1].start.item_id  # first return tee
+    b.pipe(PortRef(item_id=cdu2.id, port="supply"), PortRef(item_id=first_s), "supply", 0.105, extra=1.0)
+    b.pipe(PortRef(item_id=first_r), PortRef(item_id=cdu2.id, port="return"), "return", 0.105, extra=1.0)
+    res, findings, _ = run(project)
+    assert len(res.loops) == 1 and res.loops[0].cdu_ids == (cdu.id, cdu2.id)
+    assert all(res.racks[r.id].flow_ratio >= 1 for r in racks)
+    a, c = res.cdus[cdu.id], res.cdus[cdu2.id]
+    assert a.flow_lpm > 0 and c.flow_lpm > 0
+    assert a.flow_lpm + c.flow_lpm == pytest.approx(sum(res.racks[r.id].flow_lpm for r in racks), rel=1e-9)
+    assert a.load_kw + c.load_kw == pytest.approx(sum(r.it_load_kw * r.liquid_fraction for r in racks), rel=1e-9)
+    # one pump down: the scenario takes it from each CDU in turn, racks keep the worse
+    assert a.failure_running == 0 and c.failure_running == 0
+    assert all(0 < res.racks[r.id].failure_flow_lpm < res.racks[r.id].flow_lpm for r in racks)
+    # the other CDU keeps the loop going: no changeover notice, but racks fall short
+    assert "liquid.pump_changeover" not in codes(findings)
+    short = next(f for f in findings if f.code == "liquid.pump_failure")
+    assert short.item_ids[:2] == (cdu.id, cdu2.id)

@@ -42,6 +42,11 @@ class BalancePlan:
     """loop index -> the rack left fully open."""
     skipped: dict[int, str] = field(default_factory=dict)
     """loop index -> why it was not balanced."""
+    speed_for_required: dict[str, float] = field(default_factory=dict)
+    """CDU id -> pump speed at which the balanced loop would give every rack about exactly its
+    flow: ``speed / alpha`` (a closed loop has no static head, so by the affinity laws its
+    flows scale with pump speed; exact for quadratic losses, within about 1 % with
+    Reynolds-dependent friction). Only for loops with one CDU."""
     state: OperatingState | None = None
     """Operating state with the new valves (the check)."""
 
@@ -147,6 +152,10 @@ def balance_site(system: LiquidSystem, st: OperatingState, opts: SolverOptions |
         state = operate(system, opts, topo, warm=state, valve_k=valves)
     plan.valve_k = valves
     plan.state = state if valves else None
+    for lp in system.loops:
+        if lp.index in plan.alpha and len(lp.cdu_ids) == 1 and plan.alpha[lp.index] > 0:
+            cdu = system.cdus[lp.cdu_ids[0]].cdu
+            plan.speed_for_required[cdu.id] = cdu.pump.speed_fraction / plan.alpha[lp.index]
     return plan
 
 

@@ -185,35 +185,33 @@ def operating(system: LiquidSystem, st: OperatingState, racks: dict[str, RackLiq
 
 
 def pump_failure(system: LiquidSystem, racks: dict[str, RackLiquid], cdus: dict[str, CduLiquid]) -> list[Finding]:
-    """Findings of the scenario with one fewer running pump at each CDU."""
+    """Findings of the scenario with one fewer running pump (per loop; racks keep their worst case)."""
     out: list[Finding] = []
-    by_cdu: dict[str, list[str]] = {}
     for lp in system.loops:
-        for r in lp.rack_ids:
-            by_cdu.setdefault(lp.cdu_ids[0], []).append(r)
-    for cid, cr in cdus.items():
-        cd = system.cdus[cid].cdu
-        normal = cr.pumps_running
-        if normal <= 0:
+        live = [c for c in lp.cdu_ids if c in cdus and cdus[c].pumps_running > 0]
+        rk = [r for r in lp.rack_ids if r in racks and racks[r].required_lpm]
+        if not live or not rk:
             continue
-        left = cr.failure_running if cr.failure_running is not None else normal - 1
-        rk = [r for r in by_cdu.get(cid, []) if racks[r].required_lpm]
+        names = ", ".join(_n(system.cdus[c].cdu) for c in lp.cdu_ids)
+        normal = sum(cdus[c].pumps_running for c in live)
+        stopped = all(abs(racks[r].failure_flow_lpm or 0.0) <= max(0.01, 1e-3 * racks[r].required_lpm) for r in rk)
+        if stopped:
+            standby = sum(system.cdus[c].cdu.pump.redundant for c in lp.cdu_ids)
+            out.append(info(
+                "liquid.pump_changeover", f"CDU {names} runs a single duty pump: with it down, the {len(rk)} racks "
+                f"on its loop get no flow until a standby pump takes over ({standby} standby)",
+                "confirm automatic changeover to the standby pump, or run two pumps in parallel as duty",
+                ids=(*lp.cdu_ids, *rk), source=SOURCE))
+            continue
         short = [r for r in rk if (racks[r].failure_ratio or 0.0) < 1.0 - FLOW_TOLERANCE]
-        if left <= 0:
-            if rk:
-                out.append(info(
-                    "liquid.pump_changeover", f"CDU {_n(cd)} runs a single duty pump: with it down, the "
-                    f"{len(rk)} racks on its loop get no flow until a standby pump takes over "
-                    f"({cd.pump.redundant} standby)", "confirm automatic changeover to the standby pump, or run two "
-                    "pumps in parallel as duty", ids=(cid, *rk), source=SOURCE))
-            continue
         if short:
             worst = min(short, key=lambda r: racks[r].failure_ratio or 0.0)
             wr = racks[worst]
+            speeds = ", ".join(f"{system.cdus[c].cdu.pump.speed_fraction:g}" for c in live)
             out.append(warning(
-                "liquid.pump_failure", f"with one of the {normal} running pumps of CDU {_n(cd)} down, {len(short)} of "
+                "liquid.pump_failure", f"with one of the {normal} running pumps of CDU {names} down, {len(short)} of "
                 f"{len(rk)} racks fall short; worst is rack {_n(system.racks[worst].rack)} with "
                 f"{wr.failure_flow_lpm:.1f} of {wr.required_lpm:.1f} L/min ({wr.failure_ratio or 0.0:.0%})",
-                f"raise the pump speed (speed_fraction {cd.pump.speed_fraction:g}) so the remaining pumps carry "
-                "the load, or add a pump", ids=(cid, *short), source=SOURCE))
+                f"raise the pump speed (speed_fraction {speeds}) so the remaining pumps carry the load, or add a "
+                "pump", ids=(*lp.cdu_ids, *short), source=SOURCE))
     return out
