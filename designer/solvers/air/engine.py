@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from designer.model.hall import Hall
+from designer.solvers.air.blas import single_thread_blas
 from designer.solvers.air.build import (
     RHO_CP,
     RackLayout,
@@ -199,6 +200,11 @@ def solve_hall(hall: Hall, params: AirParams, cache: HallCache | None = None) ->
         Raw arrays; :func:`designer.solvers.air.results.site_results` turns them into results.
     """
     cache = cache if cache is not None else HallCache()
+    with single_thread_blas():
+        return _solve(hall, params, cache)
+
+
+def _solve(hall: Hall, params: AirParams, cache: HallCache) -> HallSolution:
     stats: dict = {}
     t0 = time.perf_counter()
     key = static_key(hall, params.cell_m) + (params.containment_leak,)
