@@ -159,12 +159,18 @@ def test_free_spot_scan():
     assert find_free_spot(hall, Envelope(6.0, 6.0)) is None
 
 
-def test_recommendation_serves_all_and_edit_undoes(sample):
+def test_recommendation_from_scratch_and_edit_undoes(sample):
     cat = Catalog(shipped_catalog(), sample.catalog)
+    assert not recommend_edit(sample, cat).edit  # the sample's modules serve everything already
     rec = recommend_edit(sample, cat, use_existing=False)
     r = rec.recommendation
-    assert r.status == "optimal" and not r.unserved
-    assert set(r.choices) == {w.id for w in sample.workloads}
+    assert r.status == "optimal"
+    # Berlin's and the tower's halls are full: nothing new fits where traffic and V2X need it
+    assert set(r.unserved) == {"wl-traffic", "wl-v2x"}
+    assert "Berlin Mitte city node (" in r.unserved["wl-traffic"] and "no free spot" in r.unserved["wl-traffic"]
+    assert "A7 tower site Kassel-Ost (" in r.unserved["wl-v2x"]
+    pinned = {w.id for w in sample.workloads if w.pinned_module_id}
+    assert set(r.choices) | set(r.unserved) | pinned == {w.id for w in sample.workloads}
     for c in r.choices.values():
         w = next(x for x in sample.workloads if x.id == c.workload_id)
         assert c.latency_ms <= w.latency_budget_ms + 1e-9

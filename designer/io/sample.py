@@ -262,15 +262,19 @@ def _workloads(p: Project) -> None:
         W(id="wl-llm-ent", name="Private LLM assistant (campus)", kind="llm", latency_budget_ms=60.0,
           data_source_id="src-campus", data_rate_gbps=0.5, it_power_kw=150.0, accelerators=32,
           needs_liquid=True, processing_ms=25.0),
+        # data must stay on campus: pinned by hand (placement has no residency rule of its own)
         W(id="wl-rag", name="Document RAG, data kept on campus", kind="llm", latency_budget_ms=80.0,
-          data_source_id="src-campus", data_rate_gbps=2.0, it_power_kw=60.0, accelerators=8, processing_ms=30.0),
-        W(id="wl-traffic", name="Traffic-signal optimisation", kind="vision", latency_budget_ms=15.0,
+          data_source_id="src-campus", data_rate_gbps=2.0, it_power_kw=60.0, accelerators=8, processing_ms=30.0,
+          pinned_module_id="ent-muc.mod1"),
+        # 10 ms: served from Berlin; the core, 584 km away, takes 13.5 ms
+        W(id="wl-traffic", name="Traffic-signal optimisation", kind="vision", latency_budget_ms=10.0,
           data_source_id="src-traffic", data_rate_gbps=8.0, it_power_kw=90.0, accelerators=16,
           needs_liquid=True, processing_ms=6.0),
         W(id="wl-citizen", name="Public-service chatbot", kind="llm", latency_budget_ms=150.0,
           data_source_id="src-citizens", data_rate_gbps=0.2, it_power_kw=80.0, accelerators=16,
           processing_ms=40.0),
-        W(id="wl-v2x", name="V2X hazard warning", kind="automotive", latency_budget_ms=6.0,
+        # 5 ms (3GPP V2X: 3-10 ms): only the tower site is near enough; the core takes 5.96 ms
+        W(id="wl-v2x", name="V2X hazard warning", kind="automotive", latency_budget_ms=5.0,
           data_source_id="src-a7", data_rate_gbps=1.5, it_power_kw=20.0, accelerators=4,
           needs_liquid=True, processing_ms=2.5),
         W(id="wl-ar", name="AR guidance for road crews", kind="xr", latency_budget_ms=20.0,

@@ -144,8 +144,8 @@ def _slot_counts(sites, new_site_ids, types, free_demand, lat_site, cool_ok_type
             if respect_utility:
                 k = min(k, int(max(headroom, 0.0) // t.it_capacity_kw))
                 if k == 0:
-                    notes.append(f"{t.model} at {s.name or s.id}: utility headroom {_fmt(headroom)} kW is "
-                                 f"less than its {_fmt(t.it_capacity_kw)} kW")
+                    notes[si].append(f"{t.model}: utility headroom {_fmt(headroom)} kW is less than "
+                                     f"its {_fmt(t.it_capacity_kw)} kW")
                     continue
             env = _envelope(t)
             fit = 0
@@ -157,8 +157,8 @@ def _slot_counts(sites, new_site_ids, types, free_demand, lat_site, cool_ok_type
                 fit += 1
                 obs = obs.union(env.polygon(*spot))
             if fit == 0:
-                notes.append(f"{t.model} at {s.name or s.id}: no free spot in the hall for its "
-                             f"{_fmt(t.width_m)} x {_fmt(t.depth_m)} m footprint with clearances")
+                notes[si].append(f"{t.model}: no free spot in the hall for its {_fmt(t.width_m)} x "
+                                 f"{_fmt(t.depth_m)} m footprint with clearances")
             out += [_Slot(s, t, c, s.id in new_site_ids) for c in range(fit)]
     return out
 
@@ -182,7 +182,9 @@ def recommend(project: Project, module_types: Sequence[ModuleType], extra_sites:
     fixed_cost
         Monthly fixed cost of a module (default :class:`FixedCost`).
     use_existing
-        Count the project's modules as capacity already there (fixed cost 0).
+        Count the project's modules as capacity already there (fixed cost 0). False asks
+        "what would I deploy if they could not take workloads": they then claim no utility
+        capacity, but their floor space stays taken.
     respect_utility
         New modules' IT capacity at a site must fit the utility capacity left after its
         existing modules' ratings.
@@ -213,6 +215,7 @@ def recommend(project: Project, module_types: Sequence[ModuleType], extra_sites:
     liq = pr0.needs_liquid
     free_w = pr0.pins() == FREE
     notes: list[str] = []
+    site_notes: list[list[str]] = [[] for _ in sites]  # why a type cannot go to a site
     # latency to every candidate site (routes are per source and site)
     site_lat = latency_table(network, workloads, project.data_sources, [(s.id, s.id) for s in sites])
     lat_ok_site = site_lat.total_ms <= pr0.budget_ms[:, None] * (1 + 1e-9) + 1e-9
@@ -221,11 +224,14 @@ def recommend(project: Project, module_types: Sequence[ModuleType], extra_sites:
     t_liq_ok = np.array([t.cooling in LIQUID_COOLING for t in types], dtype=bool)
     cool_ok_type = ~liq[:, None] | t_liq_ok[None, :]
     fits_type = (p[:, None] <= np.minimum(t_cap, t_cool)[None, :] + 1e-9)
+    # utility left for new modules: what the existing modules' ratings do not claim (when
+    # they are not used, as with use_existing=False, they claim nothing)
     existing_kw: dict[str, float] = {}
-    for s in project.sites:
-        existing_kw[s.id] = sum(m.it_capacity_kw for m in s.hall.modules)
+    if use_existing:
+        for s in project.sites:
+            existing_kw[s.id] = sum(m.it_capacity_kw for m in s.hall.modules)
     slots = _slot_counts(sites, new_site_ids, types, np.where(free_w, p, 0.0), lat_ok_site,
-                         cool_ok_type, fits_type, existing_kw, respect_utility, max_copies, notes)
+                         cool_ok_type, fits_type, existing_kw, respect_utility, max_copies, site_notes)
     # the facility problem: existing modules, then slots
     n_e = len(base.modules)
     s_ix = {s.id: i for i, s in enumerate(sites)}
@@ -267,7 +273,13 @@ def recommend(project: Project, module_types: Sequence[ModuleType], extra_sites:
                for sl in slots]
     sol = AssignmentSolution(module_of, status, 0.0, 0, 0, runs, 0.0)
     reasons: list[Reason] = diagnose(problem, sol, labels, _joined_latency(base.latency, site_lat, sl_site))
-    unserved = {workloads[r.workload].id: r.message for r in reasons}
+    unserved = {}
+    for r in reasons:
+        near = [f"{sites[si].name or sites[si].id} ({'; '.join(site_notes[si])})"
+                for si in np.nonzero(lat_ok_site[r.workload])[0] if site_notes[si]]
+        extra = f". Within the budget but nothing can be added: {', '.join(near)}" if near else ""
+        unserved[workloads[r.workload].id] = r.message + extra
+    notes += [f"{sites[si].name or sites[si].id}: {n}" for si in range(len(sites)) for n in site_notes[si]]
     for i, msg in base.pin_errors.items():
         unserved[workloads[i].id] = msg
     new_index = {j: k for k, j in enumerate(chosen)}
