@@ -23,7 +23,7 @@ from designer.model.factory import instantiate
 from designer.model.project import Project, Site
 from designer.model.registry import build_index
 from designer.solvers.placement import Network, PlacementResults, solve_placement
-from designer.solvers.placement.diagnose import _fmt
+from designer.solvers.placement.diagnose import fmt_num
 from designer.solvers.placement.recommend import FixedCost, Recommendation, recommend
 
 
@@ -93,28 +93,28 @@ class PlacementAnalysis(Analysis):
             where = f"{(m.name if m else '') or w.module_id} @ {w.site_id}"
             pin = " [pinned]" if w.pinned else ""
             lines.append(f"  {w.workload_id} ({w.name}){pin} -> {where}")
-            lines.append(f"      {_fmt(b.total_ms)} ms of {_fmt(w.budget_ms)} ms budget, margin "
-                         f"{_fmt(w.margin_ms)} ms = fibre {_fmt(b.fibre_ms)} + hops {_fmt(b.hops_ms)} + "
-                         f"access {_fmt(b.access_ms)} + processing {_fmt(b.processing_ms)}; route {b.route_kind} "
-                         f"{_fmt(b.route_km)} km; {_fmt(w.power_kw)} kW; cost {_money(w.cost)}/month "
+            lines.append(f"      {fmt_num(b.total_ms)} ms of {fmt_num(w.budget_ms)} ms budget, margin "
+                         f"{fmt_num(w.margin_ms)} ms = fibre {fmt_num(b.fibre_ms)} + hops {fmt_num(b.hops_ms)} + "
+                         f"access {fmt_num(b.access_ms)} + processing {fmt_num(b.processing_ms)}; route {b.route_kind} "
+                         f"{fmt_num(b.route_km)} km; {fmt_num(w.power_kw)} kW; cost {_money(w.cost)}/month "
                          f"(hosting {_money(w.hosting_cost)}, backhaul {_money(w.backhaul_cost)})")
         if res.unplaced:
             lines += ["", "Unplaced:"]
             for w in res.unplaced:
-                lines.append(f"  {w.workload_id} ({w.name}, {_fmt(w.power_kw)} kW, {_fmt(w.budget_ms)} ms): "
+                lines.append(f"  {w.workload_id} ({w.name}, {fmt_num(w.power_kw)} kW, {fmt_num(w.budget_ms)} ms): "
                              f"{w.reason}")
         lines += ["", "Modules:"]
         for m in mods.values():
-            cool = "" if m.liquid_kw == 0 else f", liquid {_fmt(m.liquid_kw)} of {_fmt(m.liquid_capacity_kw)} kW"
+            cool = "" if m.liquid_kw == 0 else f", liquid {fmt_num(m.liquid_kw)} of {fmt_num(m.liquid_capacity_kw)} kW"
             note = f" [{m.note}]" if m.note else ""
-            lines.append(f"  {m.name or m.module_id} @ {m.site_id}: {_fmt(m.power_kw)} of {_fmt(m.capacity_kw)} kW "
+            lines.append(f"  {m.name or m.module_id} @ {m.site_id}: {fmt_num(m.power_kw)} of {fmt_num(m.capacity_kw)} kW "
                          f"({m.utilisation:.0%}){cool}{note}: {', '.join(m.workload_ids) or 'no workloads'}")
         tethers = [t for t in res.sites.values() if t.core_site_id]
         if tethers:
             lines += ["", "Tethers to the core:"]
             for t in tethers:
-                lines.append(f"  {t.site_id} -> {t.core_site_id}: {_fmt(t.route_km)} km, "
-                             f"{_fmt(t.round_trip_ms)} ms round trip ({t.route_kind}: {' - '.join(t.route_nodes)})")
+                lines.append(f"  {t.site_id} -> {t.core_site_id}: {fmt_num(t.route_km)} km, "
+                             f"{fmt_num(t.round_trip_ms)} ms round trip ({t.route_kind}: {' - '.join(t.route_nodes)})")
         if result.findings:
             lines += ["", *(f.as_text() for f in result.findings)]
         return "\n".join(lines)

@@ -4,8 +4,8 @@ Run as ``python tests/benchmarks/bench_placement.py``. Instances come from
 :func:`designer.solvers.placement.synthetic.synthetic_problem` (deterministic), straight as
 arrays, so no project is built. Goal: 1,000 workloads over 200 modules in under a second.
 
-Columns: candidate pairs after the latency / cooling / capacity pre-filter, wall time of
-``solve_assignment`` (best of ``--repeat`` runs), status, proven gap to the lower bound
+Columns: candidate pairs after the latency / cooling / capacity pre-filter, wall and CPU time
+of ``solve_assignment`` (best of ``--repeat`` runs by wall time), status, proven gap to the lower bound
 (cost; "-" when workloads are left out for capacity, where the count is what is proven),
 workloads placed of those that have a candidate, LP rounds and local-search MILPs.
 """
@@ -27,14 +27,14 @@ def run(n_w: int, n_m: int, ratio: float, repeat: int, **opts) -> dict:
     problem = synthetic_problem(n_w, n_m, capacity_ratio=ratio)
     best = None
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         sol = solve_assignment(problem, **opts)
-        dt = time.perf_counter() - t0
+        dt, dc = time.perf_counter() - t0, time.process_time() - c0
         if best is None or dt < best[0]:
-            best = (dt, sol)
-    dt, sol = best
+            best = (dt, dc, sol)
+    dt, dc, sol = best
     placeable = int(problem.candidates().any(axis=1).sum())
-    return {"size": f"{n_w} x {n_m}", "ratio": ratio, "pairs": sol.n_pairs, "time_s": dt, "status": sol.status,
+    return {"size": f"{n_w} x {n_m}", "ratio": ratio, "pairs": sol.n_pairs, "time_s": dt, "cpu_s": dc, "status": sol.status,
             "gap": sol.gap, "placed": int((sol.module_of >= 0).sum()), "placeable": placeable,
             "rounds": sol.lp_rounds, "milps": sol.milp_runs, "cost": sol.cost}
 
@@ -52,17 +52,18 @@ def main() -> None:
     extra = run(5000, 500, 2.0, 1, lp_pairs=10**8)
     extra["size"] += " (LP)"
     rows.append(extra)
-    head = f"{'workloads x modules':<22}{'cap/demand':>10}{'pairs':>10}{'time s':>9}  {'status':<11}{'gap':>8}" \
+    head = f"{'workloads x modules':<22}{'cap/demand':>10}{'pairs':>10}{'wall s':>9}{'cpu s':>8}  {'status':<11}{'gap':>8}" \
            f"{'placed':>13}{'LP rounds':>10}{'MILPs':>7}"
     print(head)
     print("-" * len(head))
     for r in rows:
         gap = "-" if not np.isfinite(r["gap"]) else f"{r['gap']:.2%}"
-        print(f"{r['size']:<22}{r['ratio']:>10.2f}{r['pairs']:>10}{r['time_s']:>9.3f}  {r['status']:<11}{gap:>8}"
+        print(f"{r['size']:<22}{r['ratio']:>10.2f}{r['pairs']:>10}{r['time_s']:>9.3f}{r['cpu_s']:>8.3f}  {r['status']:<11}{gap:>8}"
               f"{r['placed']:>7}/{r['placeable']:<5}{r['rounds']:>10}{r['milps']:>7}")
     goal = next(r for r in rows if r["size"] == "1000 x 200" and r["ratio"] == 2.0)
-    print(f"\ngoal 1,000 x 200 under 1 s: {goal['time_s']:.3f} s -> {'met' if goal['time_s'] < 1 else 'NOT met'}"
-          " (shared 2-core machine: expect noise of tens of percent)")
+    print(f"\ngoal 1,000 x 200 under 1 s: wall {goal['time_s']:.3f} s, cpu {goal['cpu_s']:.3f} s -> "
+          f"{'met' if goal['time_s'] < 1 else 'NOT met'} on wall time. The machine is shared: wall time grows with "
+          "the load of others; cpu time (all threads of this process) is the steadier figure.")
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ class Reason:
     modules: tuple[int, ...] = ()
 
 
-def _fmt(v: float) -> str:
+def fmt_num(v: float) -> str:
     """Numbers as people write them: 412, 15.5, 5.96, 0.35 (no trailing zeros)."""
     if not np.isfinite(v):
         return "unlimited"
@@ -52,15 +52,15 @@ def _breakdown(lat: LatencyTable | None, w: int, m: int) -> str:
     if lat is None:
         return ""
     b = lat.breakdown(w, m)
-    return (f" (fibre {_fmt(b.fibre_ms)}, hops {_fmt(b.hops_ms)}, access {_fmt(b.access_ms)}, "
-            f"processing {_fmt(b.processing_ms)} ms)")
+    return (f" (fibre {fmt_num(b.fibre_ms)}, hops {fmt_num(b.hops_ms)}, access {fmt_num(b.access_ms)}, "
+            f"processing {fmt_num(b.processing_ms)} ms)")
 
 
 def _away(lat: LatencyTable | None, w: int, m: int) -> str:
     if lat is None:
         return ""
     km = float(lat.route_km[w, m])
-    return " at the data source" if km == 0 else f" {_fmt(km)} km away by route"
+    return " at the data source" if km == 0 else f" {fmt_num(km)} km away by route"
 
 
 def diagnose(problem: AssignmentProblem, solution: AssignmentSolution,
@@ -106,7 +106,7 @@ def _one(pr: AssignmentProblem, w: int, labels, lat, lat_ok, cool_ok, fits, free
     liquid = bool(pr.needs_liquid[w])
     kind = "liquid-cooled " if liquid else ""
     latency = pr.latency_ms[w]
-    b = _fmt(budget)
+    b = fmt_num(budget)
     if n_m == 0:
         return Reason(w, "no_modules", "there is no module with IT capacity and rack positions in the design",
                       "add a module (or use the placement recommendation)")
@@ -116,14 +116,14 @@ def _one(pr: AssignmentProblem, w: int, labels, lat, lat_ok, cool_ok, fits, free
                       "if air cooling will do")
     proc = float(lat.processing_ms[w]) if lat is not None else None
     if proc is not None and proc > budget * (1 + 1e-9):
-        return Reason(w, "processing", f"its processing alone takes {_fmt(proc)} ms against a {b} ms "
+        return Reason(w, "processing", f"its processing alone takes {fmt_num(proc)} ms against a {b} ms "
                       "budget", "cut the processing time or raise the latency budget")
     ok = lat_ok & cool_ok
     if not ok.any():
         cands = np.nonzero(cool_ok)[0]
         j = int(cands[np.argmin(latency[cands])])
         return Reason(w, "latency", f"no {kind}module is within its {b} ms budget: the nearest, {labels[j]}, "
-                      f"is{_away(lat, w, j)}: {_fmt(latency[j])} ms round trip{_breakdown(lat, w, j)} "
+                      f"is{_away(lat, w, j)}: {fmt_num(latency[j])} ms round trip{_breakdown(lat, w, j)} "
                       f"against a {b} ms budget",
                       "add a module nearer the data source (see the placement recommendation), shorten "
                       "the route or raise the budget", (j,))
@@ -136,8 +136,8 @@ def _one(pr: AssignmentProblem, w: int, labels, lat, lat_ok, cool_ok, fits, free
         which = int(np.argmin(room[:, j]))
         res = "" if which == 0 else f" of {_RES[which]}"
         pinned = " after pinned workloads" if fp[j] < pr.cap_power_kw[j] - 1e-9 else ""
-        return Reason(w, "capacity", f"no {kind}module within its {b} ms budget has {_fmt(p)} kW free; the "
-                      f"largest free is {_fmt(eff[j])} kW{res} at {labels[j]}{pinned}",
+        return Reason(w, "capacity", f"no {kind}module within its {b} ms budget has {fmt_num(p)} kW free; the "
+                      f"largest free is {fmt_num(eff[j])} kW{res} at {labels[j]}{pinned}",
                       "add capacity within the budget (a larger module or a second one), or split the "
                       "workload", (j,))
     lp, lc, ll = left
@@ -147,19 +147,19 @@ def _one(pr: AssignmentProblem, w: int, labels, lat, lat_ok, cool_ok, fits, free
     parts = []
     for j in tight:
         others = int(np.count_nonzero(module_of == j))
-        parts.append(f"{labels[j]} has {_fmt(max(room_now[j], 0.0))} kW left after {others} other "
+        parts.append(f"{labels[j]} has {fmt_num(max(room_now[j], 0.0))} kW left after {others} other "
                      f"workload{'s' if others != 1 else ''}")
     msg = (f"the {kind}modules within its {b} ms budget are taken: " + "; ".join(parts)
-           + f", against {_fmt(p)} kW needed")
+           + f", against {fmt_num(p)} kW needed")
     roomy = np.nonzero(cool_ok & (room_now >= p - 1e-9))[0]
     named = tuple(int(j) for j in tight)
     if roomy.size:
         j = int(roomy[np.argmin(latency[roomy])])
         away = _away(lat, w, j)
         msg += (f"; the nearest {kind}module with room is {labels[j]}{',' if away else ''}{away}: "
-                f"{_fmt(latency[j])} ms against a {b} ms budget")
+                f"{fmt_num(latency[j])} ms against a {b} ms budget")
         named += (j,)
     else:
-        msg += f"; no {kind}module has {_fmt(p)} kW left anywhere"
+        msg += f"; no {kind}module has {fmt_num(p)} kW left anywhere"
     return Reason(w, "contention", msg, "add capacity within the budget, move or unpin other workloads, "
                   "or raise the budget", named)

@@ -40,7 +40,7 @@ from designer.model.catalog import ModuleType
 from designer.model.project import Project, Site
 from designer.solvers.placement.assign import FREE, AssignmentProblem, AssignmentSolution
 from designer.solvers.placement.build import LIQUID_COOLING, build_placement, cost_matrices
-from designer.solvers.placement.diagnose import Reason, _fmt, diagnose
+from designer.solvers.placement.diagnose import Reason, diagnose, fmt_num
 from designer.solvers.placement.latency import LatencyTable, Network, latency_table
 from designer.solvers.placement.results import module_label
 from designer.solvers.placement.space import (
@@ -144,8 +144,8 @@ def _slot_counts(sites, new_site_ids, types, free_demand, lat_site, cool_ok_type
             if respect_utility:
                 k = min(k, int(max(headroom, 0.0) // t.it_capacity_kw))
                 if k == 0:
-                    notes[si].append(f"{t.model}: utility headroom {_fmt(headroom)} kW is less than "
-                                     f"its {_fmt(t.it_capacity_kw)} kW")
+                    notes[si].append(f"{t.model}: utility headroom {fmt_num(headroom)} kW is less than "
+                                     f"its {fmt_num(t.it_capacity_kw)} kW")
                     continue
             env = _envelope(t)
             fit = 0
@@ -157,8 +157,8 @@ def _slot_counts(sites, new_site_ids, types, free_demand, lat_site, cool_ok_type
                 fit += 1
                 obs = obs.union(env.polygon(*spot))
             if fit == 0:
-                notes[si].append(f"{t.model}: no free spot in the hall for its {_fmt(t.width_m)} x "
-                                 f"{_fmt(t.depth_m)} m footprint with clearances")
+                notes[si].append(f"{t.model}: no free spot in the hall for its {fmt_num(t.width_m)} x "
+                                 f"{fmt_num(t.depth_m)} m footprint with clearances")
             out += [_Slot(s, t, c, s.id in new_site_ids) for c in range(fit)]
     return out
 
@@ -269,7 +269,7 @@ def recommend(project: Project, module_types: Sequence[ModuleType], extra_sites:
                          f"{slots[j].site.name or slots[j].site.id}: not placed")
     # results
     labels = [module_label(base, j) for j in range(n_e)]
-    labels += [f"a new {sl.mtype.model} ({_fmt(sl.mtype.it_capacity_kw)} kW) at {sl.site.name or sl.site.id}"
+    labels += [f"a new {sl.mtype.model} ({fmt_num(sl.mtype.it_capacity_kw)} kW) at {sl.site.name or sl.site.id}"
                for sl in slots]
     sol = AssignmentSolution(module_of, status, 0.0, 0, 0, runs, 0.0)
     reasons: list[Reason] = diagnose(problem, sol, labels, _joined_latency(base.latency, site_lat, sl_site))

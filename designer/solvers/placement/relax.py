@@ -83,13 +83,20 @@ def lagrangian_bound(problem: AssignmentProblem, cand: np.ndarray, priced: np.nd
 
 
 def binding_modules(problem: AssignmentProblem, cand: np.ndarray, free) -> list[np.ndarray]:
-    """Per resource (power, cooling, liquid): modules whose candidate demand can exceed
-    their free capacity (only those need a capacity row)."""
+    """Per resource (power, cooling, liquid): modules that need a capacity row.
+
+    A row is left out when all candidate demand fits anyway, and when another row implies
+    it: cooling and power load are the same kW, so the smaller capacity is the only row;
+    liquid load is part of the power load, so a liquid capacity at or above the power
+    capacity never binds.
+    """
     p = problem.power_kw
+    fp, fc, fl = free
+    implied = (fc < fp, fc >= fp, fl >= np.minimum(fp, fc))  # (power, cooling, liquid) rows not needed
     out = []
-    for wt, cap in zip((p, p, p * problem.needs_liquid), free, strict=True):
+    for wt, cap, skip in zip((p, p, p * problem.needs_liquid), free, implied, strict=True):
         demand = (cand * wt[:, None]).sum(axis=0)
-        out.append(np.nonzero(demand > cap + 1e-9)[0])
+        out.append(np.nonzero((demand > cap + 1e-9) & ~skip)[0])
     return out
 
 

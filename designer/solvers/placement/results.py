@@ -24,7 +24,7 @@ from designer.model.findings import Finding, error, info, warning
 from designer.model.project import Project
 from designer.solvers.placement.assign import AssignmentSolution
 from designer.solvers.placement.build import PlacementInput
-from designer.solvers.placement.diagnose import Reason, _fmt
+from designer.solvers.placement.diagnose import Reason, fmt_num
 from designer.solvers.placement.latency import LatencyBreakdown, LatencyTable
 
 SOURCE = "placement"
@@ -208,7 +208,7 @@ def build_results(project: Project, inp: PlacementInput, sol: AssignmentSolution
                 findings.append(warning(
                     "placement.pinned_latency",
                     f"{_wl_label(w)} is pinned to {module_label(inp, j)}, where its round trip is "
-                    f"{_fmt(b.total_ms)} ms against a {_fmt(w.latency_budget_ms)} ms budget",
+                    f"{fmt_num(b.total_ms)} ms against a {fmt_num(w.latency_budget_ms)} ms budget",
                     "clear the pin to let placement choose, or raise the budget",
                     ids=(w.id, inp.modules[j].id), source=SOURCE))
             continue
@@ -221,8 +221,8 @@ def build_results(project: Project, inp: PlacementInput, sol: AssignmentSolution
             code, msg, fix = "unknown", "the solver left it unplaced", "report this as a bug"
         wl[w.id] = WorkloadPlacement(**base, reason_code=code, reason=msg)
         ids = (w.id, *(inp.modules[k].id for k in (by_w[i].modules if i in by_w else ())))
-        findings.append(error("placement.unplaced", f"{_wl_label(w)} ({_fmt(w.it_power_kw)} kW, "
-                              f"{_fmt(w.latency_budget_ms)} ms budget) cannot be placed: {msg}", fix,
+        findings.append(error("placement.unplaced", f"{_wl_label(w)} ({fmt_num(w.it_power_kw)} kW, "
+                              f"{fmt_num(w.latency_budget_ms)} ms budget) cannot be placed: {msg}", fix,
                               ids=ids, source=SOURCE))
     for i, w in enumerate(inp.workloads):
         if lat.origin_ids[i] is None:
@@ -246,8 +246,8 @@ def build_results(project: Project, inp: PlacementInput, sol: AssignmentSolution
             if used > cap + 1e-6:  # only pins can do this: the solver respects capacity
                 findings.append(warning(
                     "placement.pinned_capacity",
-                    f"workloads pinned to {module_label(inp, j)} need {_fmt(used)} kW of {what} against "
-                    f"{_fmt(cap)} kW available", "clear a pin so placement can move the workload, or add "
+                    f"workloads pinned to {module_label(inp, j)} need {fmt_num(used)} kW of {what} against "
+                    f"{fmt_num(cap)} kW available", "clear a pin so placement can move the workload, or add "
                     "capacity", ids=(m.id, *ids), source=SOURCE))
     if sol.status in ("time_limit", "greedy"):
         gap = "" if not np.isfinite(sol.gap) else f"; it is within {sol.gap:.2%} of the lower bound"
