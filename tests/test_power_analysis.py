@@ -148,3 +148,31 @@ def test_sample_core_and_enterprise_survive_and_edge_sites_fail_only_on_their_on
             bad = [sc for sc in s.scenarios if not sc.ok]
             assert bad and {sc.kind for sc in bad} <= {"source", "transformer", "switchboard"}, site.id
             assert all(len(sc.racks_on_battery) == s.racks_total for sc in bad)
+
+
+def test_warm_cache_gives_the_same_answers_as_a_cold_solve():
+    from designer.model.hall import Feed
+    from designer.solvers.power.solve import solve_site
+
+    site = two_n_site(0.52, n_racks=6)
+    cache: dict = {}
+
+    def same():
+        warm, fw = solve_site(site, cache)
+        cold, fc = solve_site(site, None)
+        assert [f.as_text() for f in fw] == [f.as_text() for f in fc]
+        assert [(s.id, s.racks_lost, tuple((o, w, round(u, 12)) for o, w, u in s.overloaded)) for s in warm.scenarios] \
+            == [(s.id, s.racks_lost, tuple((o, w, round(u, 12)) for o, w, u in s.overloaded)) for s in cold.scenarios]
+        assert {k: n.s_kva for k, n in warm.nodes.items()} == pytest.approx({k: n.s_kva for k, n in cold.nodes.items()})
+        return warm
+
+    assert not same().survives  # 52 %: overloads on failover
+    site.hall.racks[0].it_load_kw *= 0.5  # loads only
+    site.hall.racks[1].x += 7.0  # a move: routed lengths (make it route)
+    site.hall.racks[1].feed_a.cable_length_m = None
+    same()
+    site.hall.racks[2].feed_b = None  # a cord removed: new structure
+    res = same()
+    assert "r2" in res.what_if("pdua").racks_lost
+    site.hall.racks[2].feed_b = Feed(source_id="pdub", breaker_a=400, cable_length_m=10.0)
+    assert same().what_if("pdua").racks_lost == ()

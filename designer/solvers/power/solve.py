@@ -76,7 +76,8 @@ def solve_site(site: Site, cache: dict | None = None, sweep_failures: bool = Tru
     t1 = time.perf_counter()
     outcomes: list[Outcome] = []
     if sweep_failures:
-        outcomes = sweep(net, st, checks, util, ph.factor, scenarios(net, st))
+        sub = cache.setdefault(("sweep", site.id), {}) if cache is not None else None
+        outcomes = sweep(net, st, checks, util, ph.factor, scenarios(net, st), cache=sub)
     t2 = time.perf_counter()
     res = _assemble(site, net, st, ph, ph2, checks, val, util, new_phase, outcomes,
                     (t1 - t0) * 1e3, (t2 - t1) * 1e3)
