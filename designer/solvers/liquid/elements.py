@@ -160,6 +160,10 @@ class LossModel:
             self.p_km = np.where(d > 0, net.minor_k[self.pipes] / (2 * gm * area ** 2), 0.0)
             self.p_e = np.where(d > 0, net.roughness[self.pipes] / d, 0.0)
         self.p_s = net.viscosity[self.pipes] * d  # nu * D; |q|/s = Re * pi / 4
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.p_cre = np.where(self.p_s > 0, 4.0 / (np.pi * self.p_s), 0.0)  # Re per unit |q|
+        self.p_rl = 16.0 * np.pi * self.p_s * self.p_r  # laminar: f R q^2 with f = 64/Re
+        self.p_f4000, self.p_m4000 = _turbulent(np.full(self.pipes.size, RE_TURBULENT), self.p_e, opts.friction)
         self.r_r = net.resistance[self.res]
         s = net.pump_speed[self.pumps]
         n = net.pump_n[self.pumps]
@@ -180,31 +184,34 @@ class LossModel:
         gr = np.zeros(m)
         re = np.full(m, np.nan)
         fr = np.full(m, np.nan)
-        # pipes
+        # pipes: every regime evaluated on all pipes and picked with where (for a few hundred
+        # pipes numpy's per-call overhead, not arithmetic, is the cost)
         i = self.pipes
         if i.size:
             qi = q[i]
             aq = np.abs(qi)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                w = np.where(self.p_s > 0, aq / self.p_s, 0.0)
-            rey = w * 4.0 / np.pi
+            rey = aq * self.p_cre
+            ft, dft = _turbulent(np.maximum(rey, RE_TURBULENT), self.p_e, self.opts.friction)
+            # transition: cubic Hermite from (2000, 64/Re) to (4000, f_t) with matching slopes
+            span = RE_TURBULENT - RE_LAMINAR
+            t = np.clip((rey - RE_LAMINAR) / span, 0.0, 1.0)
+            t2, t3 = t * t, t * t * t
+            f0, m0 = 64.0 / RE_LAMINAR, -64.0 / RE_LAMINAR ** 2
+            f1, m1 = self.p_f4000, self.p_m4000
+            fh = ((2 * t3 - 3 * t2 + 1) * f0 + (t3 - 2 * t2 + t) * span * m0
+                  + (-2 * t3 + 3 * t2) * f1 + (t3 - t2) * span * m1)
+            dh_ = ((6 * t2 - 6 * t) * f0 / span + (3 * t2 - 4 * t + 1) * m0
+                   + (-6 * t2 + 6 * t) * f1 / span + (3 * t2 - 2 * t) * m1)
+            turb = rey >= RE_TURBULENT
+            f = np.where(turb, ft, fh)
+            dfdq = np.where(turb, dft, dh_) * self.p_cre
+            r1 = f * self.p_r + self.p_km
             lam = rey <= RE_LAMINAR
-            h = np.empty_like(qi)
-            g = np.empty_like(qi)
-            rl = 16.0 * np.pi * self.p_s * self.p_r  # f R q^2 with f = 64/Re
-            h[lam] = qi[lam] * (rl[lam] + self.p_km[lam] * aq[lam])
-            g[lam] = rl[lam] + 2.0 * self.p_km[lam] * aq[lam]
-            f = np.where(lam & (rey > 0), 64.0 / np.maximum(rey, 1e-300), np.nan)
-            t = ~lam
-            if t.any():
-                ft, dfdre = friction_factor(rey[t], self.p_e[t], self.opts.friction)
-                dfdq = dfdre * rey[t] / aq[t]
-                r1 = ft * self.p_r[t] + self.p_km[t]
-                h[t] = r1 * aq[t] * qi[t]
-                g[t] = 2.0 * r1 * aq[t] + dfdq * self.p_r[t] * aq[t] ** 2
-                f[t] = ft
-            g += RQTOL
-            h += RQTOL * qi
+            rl = self.p_rl
+            h = np.where(lam, qi * (rl + self.p_km * aq), r1 * aq * qi) + RQTOL * qi
+            g = np.where(lam, rl + 2.0 * self.p_km * aq, 2.0 * r1 * aq + dfdq * self.p_r * aq * aq) + RQTOL
+            with np.errstate(divide="ignore"):
+                f = np.where(lam, np.where(rey > 0, 64.0 / np.maximum(rey, 1e-300), np.nan), f)
             hl[i], gr[i], re[i], fr[i] = h, g, rey, f
         # quadratic resistances (EPANET's valve treatment at tiny flows)
         i = self.res

@@ -43,18 +43,13 @@ class Topology:
         self.key = net.structure_key()
         n, m = net.n_nodes, net.n_links
         fixed = net.fixed
+        self.n_nodes = n
+        self.start, self.end = net.start.copy(), net.end.copy()
         self.free = np.flatnonzero(~fixed)
         self.fixed_idx = np.flatnonzero(fixed)
         col = np.full(n, -1, dtype=np.int64)
         col[self.free] = np.arange(self.free.size)
-        self.col = col
         rows = np.arange(m)
-        inc = sp.csr_matrix((np.r_[np.ones(m), -np.ones(m)], (np.r_[rows, rows], np.r_[net.start, net.end])),
-                            shape=(m, n))
-        self.inc = inc  # links x nodes
-        self.inc_free = inc[:, self.free].tocsr()
-        self.inc_free_t = self.inc_free.T.tocsr()
-        self.inc_fixed = inc[:, self.fixed_idx].tocsr()
         # Pattern of A' P A over free nodes: each link touching two free nodes adds
         # +p to both diagonals and -p off-diagonal; a link to a fixed node adds +p once.
         a, b = col[net.start], col[net.end]
@@ -72,8 +67,6 @@ class Topology:
             entries_s.append(-np.ones(both.sum()))
         r = np.concatenate(entries_r)
         c = np.concatenate(entries_c)
-        lk = np.concatenate(entries_l)
-        sg = np.concatenate(entries_s)
         nf = self.free.size
         # fill-reducing symmetric order (bandwidth of ladder-like loops stays tiny)
         pattern = sp.csr_matrix((np.ones(r.size), (r, c)), shape=(nf, nf))
@@ -81,10 +74,13 @@ class Topology:
         inv = np.empty(nf, dtype=np.int64)
         inv[perm] = np.arange(nf)
         self.perm, self.inv = perm, inv
-        pr, pc = inv[r], inv[c]
-        key = pc * nf + pr  # column-major order -> CSC
+        key = inv[c] * nf + inv[r]  # column-major order -> CSC
         uniq, where = np.unique(key, return_inverse=True)
-        self.scatter = sp.csr_matrix((sg, (where, lk)), shape=(uniq.size, m))
+        # matrix values = sum over entries of sign * p[link]: one bincount per iteration
+        self._where = where.reshape(-1)
+        self._link = np.concatenate(entries_l)
+        self._sign = np.concatenate(entries_s)
+        self.nnz = uniq.size
         self.indices = (uniq % nf).astype(np.int32)
         colcount = np.bincount(uniq // nf, minlength=nf)
         self.indptr = np.r_[0, np.cumsum(colcount)].astype(np.int32)
@@ -101,13 +97,26 @@ class Topology:
         self._brow = (bw + rr[upper] - cc[upper]).astype(np.int64)
         self._bcol = cc[upper].astype(np.int64)
 
+    def diff(self, heads: np.ndarray) -> np.ndarray:
+        """Head at each link's start minus head at its end (``A H``)."""
+        return heads[self.start] - heads[self.end]
+
+    def outflow(self, v: np.ndarray) -> np.ndarray:
+        """Per free node: sum of ``v`` over links leaving minus links arriving (``A' v``)."""
+        n = self.n_nodes
+        return (np.bincount(self.start, v, n) - np.bincount(self.end, v, n))[self.free]
+
+    def values(self, p: np.ndarray) -> np.ndarray:
+        """Non-zeros of ``A' P A`` in CSC order of the permuted matrix."""
+        return np.bincount(self._where, self._sign * p[self._link], self.nnz)
+
     def matrix(self, p: np.ndarray) -> sp.csc_matrix:
         """``A' P A`` over free nodes, in the permuted order."""
-        return sp.csc_matrix((self.scatter @ p, self.indices, self.indptr), shape=(self.n_free, self.n_free))
+        return sp.csc_matrix((self.values(p), self.indices, self.indptr), shape=(self.n_free, self.n_free))
 
     def solve(self, p: np.ndarray, rhs: np.ndarray) -> np.ndarray:
         """Solve ``(A' P A) x = rhs`` (both in the permuted order)."""
-        data = self.scatter @ p
+        data = self.values(p)
         if self.banded:
             ab = np.zeros((self.bandwidth + 1, self.n_free))
             ab[self._brow, self._bcol] = data[self._upper]
@@ -193,17 +202,16 @@ def solve(net: Network, opts: SolverOptions | None = None, topo: Topology | None
     q = _initial_flow(net) if q0 is None else np.array(q0, dtype=float)
     q[removed] = 0.0
     closed = net.closed.copy()
-    h_fixed = net.fixed_head[topo.fixed_idx]
     heads = np.where(net.fixed, net.fixed_head, 0.0)
     if net.fixed.any():
         heads[~net.fixed] = np.nanmax(net.fixed_head)
     dem = net.demand[topo.free]
-    fixed_term = topo.inc_fixed @ h_fixed
+    fixed_term = topo.diff(np.where(net.fixed, net.fixed_head, 0.0))
     it, changes, rel = 0, 0, np.inf
     converged = False
     message = ""
     pumps = model.pumps
-    dh = topo.inc @ heads
+    dh = topo.diff(heads)
     loss = model.evaluate(q, closed)
     while it < opts.max_iter:
         it += 1
@@ -211,7 +219,7 @@ def solve(net: Network, opts: SolverOptions | None = None, topo: Topology | None
         y = p * loss.headloss
         p[removed] = 0.0
         y[removed] = 0.0
-        rhs = -dem - topo.inc_free_t @ (q - y + p * fixed_term)
+        rhs = -dem - topo.outflow(q - y + p * fixed_term)
         if topo.n_free:
             try:
                 hp = topo.solve(p, rhs[topo.perm])
@@ -219,7 +227,7 @@ def solve(net: Network, opts: SolverOptions | None = None, topo: Topology | None
                 message = f"singular system: {e}"
                 break
             heads[topo.free] = hp[topo.inv]
-        dh = topo.inc @ heads
+        dh = topo.diff(heads)
         q_new = q - y + p * dh
         q_new[removed] = 0.0
         if it > 20:  # damp a stubborn iteration (never needed on well-posed loops)
@@ -258,7 +266,7 @@ def solve(net: Network, opts: SolverOptions | None = None, topo: Topology | None
     resid = np.abs(loss.headloss - dh)
     off = closed | removed
     resid[off] = 0.0
-    imbalance = topo.inc_free_t @ q + dem  # outflow - inflow + demand at free nodes
+    imbalance = topo.outflow(q) + dem  # outflow - inflow + demand at free nodes
     if not converged and not message:
         message = (f"no convergence in {it} iterations: flow change {rel:.2e}, "
                    f"head residual {resid.max(initial=0.0):.2e} m")
