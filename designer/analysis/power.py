@@ -16,7 +16,7 @@ from designer.analysis.base import Analysis, AnalysisResult, register
 from designer.document.edits import Composite, SetFields
 from designer.model.project import Project
 from designer.solvers.power.results import PowerResult, SitePower, frozen_map
-from designer.solvers.power.solve import solve_site
+from designer.solvers.power.solve import describe, solve_site
 
 
 @register
@@ -95,14 +95,14 @@ def _site_text(s: SitePower) -> list[str]:
     failing = [sc for sc in s.scenarios if not sc.ok]
     lines.append(f"{len(s.scenarios)} failure scenarios simulated, {len(failing)} lose racks or overload something")
     for sc in failing[:12]:
-        from designer.solvers.power.solve import describe
-
         lines.append("  - " + describe(sc, s))
     if len(failing) > 12:
         lines.append(f"  ... and {len(failing) - 12} more")
     if s.phase_suggestion:
         n = sum(len(v) for v in s.phase_suggestion.values())
-        lines.append(f"phase re-assignment suggested: {n} cord change{'s' if n != 1 else ''}")
+        moves = ", ".join(f"{s.name_of(r)} {k.split('.')[0][-1].upper()}->{v}" for r, d in s.phase_suggestion.items()
+                          for k, v in d.items())
+        lines.append(f"phase re-assignment suggested ({n} cord change{'s' if n != 1 else ''}): {moves}")
     return lines
 
 

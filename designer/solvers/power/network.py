@@ -23,6 +23,11 @@ generator of another voltage). A single-phase cord is represented in the balance
 per-phase model by six times its conductor impedance: a line-neutral loop (2 Z) seen
 from the line-neutral voltage (a factor 3 against the line-line base), which gives the
 cord's true voltage drop and I^2 R loss.
+
+Transformers: ``|Z|`` is ``impedance_pct``; its resistance is taken from ``load_loss_kw``
+(R = copper loss at rated load / rating, so the solved losses are the data sheet's), and the
+reactance makes up ``|Z|``. ``x_r_ratio`` splits ``|Z|`` only when no load loss is given
+(or an impossible one). Iron loss ``no_load_loss_kw`` is a constant impedance on the primary.
 """
 
 from __future__ import annotations

@@ -1,24 +1,20 @@
 """Single-failure sweep: lose each component (and each side) in turn and check the survivors.
 
-Most failures only *remove* a subtree: everything below the failed component goes dark,
-and racks that lost one cord move their whole load onto the other. Those scenarios are
-solved incrementally and all at once, against the solved normal state:
+Scenarios: each live source, transformer, switchboard, UPS system, PDU, busway and tap; one
+module of each modular UPS (all modules are alike, so one scenario stands for each of them);
+and each side label (everything labelled "A", then "B", ...).
 
-* the buses are numbered in depth-first order, so a failure's dead set is one interval
-  and the dead cords of every scenario come from two binary searches;
-* each scenario changes the injections at a few buses (minus the dead subtree's input at
-  its root, plus the extra load on each surviving partner cord); one sparse product
-  ``T @ dX`` (buses x scenarios) spreads them up to every ancestor;
-* branch losses along the affected paths are recomputed from those flows (voltages held
-  at the normal state's, a second-order effect) and fed back for a few rounds.
+Most failures only *remove* a subtree: everything below the failed component goes dark and
+racks that lost one cord move their whole load onto the other. Those run all at once in
+:mod:`designer.solvers.power.incremental`. Scenarios in which a transfer switch moves a board
+onto its alternate supply change the tree itself, and scenarios that come within 0.5 % of a
+limit are decided too closely for the incremental model's frozen voltages: both get a full
+load flow (a handful at most). Losing one UPS module changes no flow, only the UPS's
+capacity, so it is a comparison.
 
-Scenarios where a transfer switch moves a board onto its alternate supply change the tree
-itself; they (a handful at most) get a full load flow. Losing one UPS module changes no
-flow, only the UPS's capacity, so it is a comparison.
-
-A rack whose cords all go dark but one of them hangs below a UPS that merely lost its
-input keeps running on battery for the UPS's runtime; it is reported as lost after that
-runtime (the sweep is about sustained failures).
+A rack whose cords all go dark but one of them hangs below a UPS that merely lost its input
+keeps running on battery for the UPS's runtime; it is reported as lost after that runtime
+(the sweep is about sustained failures).
 """
 
 from __future__ import annotations
