@@ -226,3 +226,25 @@ def test_envelope_rotation_keeps_front_clearance_in_front():
     x0, y0, x1, y1 = env.plan_box(90.0)
     assert (x0, x1) == (-1.5, 0.5) and (y0, y1) == (-1.0, 1.0)
     assert shapely.box(x0, y0, x1, y1).area == pytest.approx(env.area_m2)
+
+
+@pytest.mark.parametrize("n, expect", [(1, ["MIC-60T"]), (2, ["IND-120R"]), (3, ["IND-120R", "MIC-60T"])])
+def test_facility_location_by_hand(n, expect):
+    """Fixed cost (8,000 x kW + 100,000) / 120 a month: MIC-60T 4,833, IND-120R 8,833. One
+    50 kW workload: the small one; two: one IND-120R beats two MIC-60T (9,667); three: an
+    IND-120R and a MIC-60T (13,667) beat three MIC-60T (14,500) and two IND-120R (17,667)."""
+    from designer.model.project import DataSource, Project
+    from designer.solvers.placement.recommend import FixedCost, recommend
+
+    site = Site(id="A", location=Located(lat=50.0, lon=8.0), cost_per_kw_month=100.0)
+    p = Project(sites=[site], data_sources=[DataSource(id="d", location=Located(lat=50.0, lon=8.0), site_id="A")])
+    p.workloads = [Workload(id=f"w{i}", data_source_id="d", it_power_kw=50.0, needs_liquid=True,
+                            latency_budget_ms=5.0) for i in range(n)]
+    cat = Catalog(shipped_catalog())
+    types = [cat.get("MIC-60T"), cat.get("IND-120R")]
+    r = recommend(p, types, fixed_cost=FixedCost())
+    assert sorted(m.model for m in r.new_modules) == sorted(expect)
+    fixed = {"MIC-60T": (8000 * 60 + 1e5) / 120, "IND-120R": (8000 * 120 + 1e5) / 120}
+    assert r.fixed_cost == pytest.approx(sum(fixed[m] for m in expect))
+    assert r.assignment_cost == pytest.approx(n * 50.0 * 100.0)
+    assert all(m.position is not None for m in r.new_modules)
