@@ -254,6 +254,8 @@ class _Skeleton:
     """rack id -> (link, loop) after renumbering; racks outside loops are absent."""
     rack_why: dict[str, str]
     supply_ports: set[str]
+    pipe_links: dict[str, int]
+    """pipe id -> link index (pipes inside a loop)."""
 
 
 def _skeleton(hall: Hall, signature: tuple) -> _Skeleton:
@@ -377,7 +379,8 @@ def _skeleton(hall: Hall, signature: tuple) -> _Skeleton:
         loop_pipes=loop_pipes, loop_ref=[int(new_idx[node_index[f"{ids[0]}:return"]]) for ids in loop_cdus],
         cdu_links={cid: (int(link_new[kp]), int(link_new[kh]), int(node_loop[start_a[kp]]))
                    for cid, (kp, kh) in cdu_pre.items()},
-        rack_links=rack_links, rack_why=rack_why, supply_ports={f"{r}:supply" for r in racks})
+        rack_links=rack_links, rack_why=rack_why, supply_ports={f"{r}:supply" for r in racks},
+        pipe_links={it: i for i, (it, rl) in enumerate(zip(item_k, role_k.tolist(), strict=True)) if rl == ROLE_PIPE})
 
 
 def build_system(site: Site, cache: dict | None = None) -> LiquidSystem:
@@ -469,7 +472,7 @@ def build_system(site: Site, cache: dict | None = None) -> LiquidSystem:
         site_id=site.id, node_names=sk.node_names, start=sk.start, end=sk.end, kind=sk.kind, role=sk.role,
         link_item=sk.item, length=length[sel], diameter=diam[sel], roughness=rough[sel], minor_k=mk[sel],
         node_loop=sk.node_loop, link_loop=sk.link_loop, loops=loops, cdus=cdu_data, racks=rack_data,
-        pipes={it: i for i, (it, rl) in enumerate(zip(sk.item, sk.role.tolist(), strict=True)) if rl == ROLE_PIPE},
+        pipes=sk.pipe_links,
         pipe_points=pipe_points, pipe_roles=pipe_roles, findings=findings,
         facility_supply_c=fac, facility_capacity_kw=site.facility_water.capacity_kw)
 

@@ -117,15 +117,22 @@ def operating(system: LiquidSystem, st: OperatingState, racks: dict[str, RackLiq
                 f"of {r.max_supply_temp_c:g} degC",
                 "lower the facility water temperature, use a CDU with a smaller approach, or reduce the CDU's load",
                 ids=(rid,), source=SOURCE))
+    # velocity: one finding per loop (naming the worst pipe), highlighting all its fast pipes
     limit = settings.velocity_limit_mps
-    fast = [pr for pr in pipes.values() if pr.velocity_mps > limit]
-    for pr in fast:
-        pid = pr.pipe_id
+    fast_by_loop: dict[int, list[PipeLiquid]] = {}
+    for pr in pipes.values():
+        if pr.velocity_mps > limit:
+            fast_by_loop.setdefault(pr.loop, []).append(pr)
+    for fast in fast_by_loop.values():
+        w = max(fast, key=lambda pr: pr.velocity_mps)
+        what = (f"pipe {w.pipe_id} carries" if len(fast) == 1 else
+                f"{len(fast)} pipes of one loop run above the {limit:g} m/s limit; the fastest, {w.pipe_id}, carries")
         out.append(warning(
-            "liquid.velocity", f"pipe {pid} carries {abs(pr.flow_lpm):.1f} L/min at {pr.velocity_mps:.2f} m/s, "
-            f"above the {limit:g} m/s limit (diameter {pr.diameter_m * 1000:.0f} mm)",
-            f"use {_next_size(pr.diameter_m)} pipe or lower the flow (pump speed, balancing valves)",
-            ids=(pid,), source=SOURCE))
+            "liquid.velocity", f"{what} {abs(w.flow_lpm):.1f} L/min at {w.velocity_mps:.2f} m/s, above the {limit:g} "
+            f"m/s limit (diameter {w.diameter_m * 1000:.0f} mm)",
+            f"use {_next_size(w.diameter_m)} pipe for {w.pipe_id} (and larger sizes for the others), or lower the "
+            "flow (pump speed, balancing valves)",
+            ids=tuple(pr.pipe_id for pr in sorted(fast, key=lambda pr: -pr.velocity_mps)), source=SOURCE))
     for cid, cr in cdus.items():
         cd = system.cdus[cid].cdu
         if cr.pumps_running <= 0:
