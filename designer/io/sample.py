@@ -128,6 +128,10 @@ def _enterprise(cat: Catalog, taken: set[str]) -> Site:
     b.liquid_loop(cdu, hyb)
     b.place("CRAH-80", 1.0, 10.0, 270.0)
     b.place("CRAH-80", 15.0, 11.55, 180.0)
+    # a fourth in-row cooler at the west end of the hybrid row: the contained cold aisle must be
+    # fed by the coolers facing it (the racks draw 11.0 m3/s, three coolers supply 8.7 m3/s; the
+    # air model showed 2.3 m3/s of hot air sucked in through the end panels, 42 degC intakes)
+    b.place("IRC-40", 3.25, 4.6, 0.0)
     util = b.source("Campus ring main (11 kV)", 1250, 11000, "")
     gen = b.source("Standby generator 800 kVA", 800, 400, "", kind="generator")
     tx = b.place("TX-1000", 20.5, 10.5, 180.0, name="TX-1")
@@ -173,7 +177,10 @@ def _urban(cat: Catalog, taken: set[str]) -> Site:
     b.place("IRC-40", 8.05, y, 0.0)
     net = b.rack_row("RK-NET-6", 8.6, y, 2, 0.0, mod.id, pitch=0.8)
     b.place("IRC-40", 9.95, y, 0.0)
-    b.place("IRC-40", 10.25, y, 0.0)
+    # west end, by the hybrid racks: their exhaust needs a return near it (a second cooler at
+    # the east end beside the first one served only two 5 kW network racks; the air model put
+    # 41 degC at the first hybrid rack's intake, hot air coming round the row end)
+    b.place("IRC-40", 2.05, y, 0.0)
     b.liquid_loop(cdu, hyb, offset_m=0.08, header_gap_m=0.06)
     for r in hyb + air + net:
         r.clearance_rear_m = 0.0  # front-access racks; the rear is reached through the container's doors
