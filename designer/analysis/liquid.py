@@ -1,9 +1,20 @@
 """Liquid-cooling analysis: CDU loops, rack flows and temperatures, pump failure, auto-balance.
 
-``data`` of the result is a :class:`~designer.solvers.liquid.results.LiquidResults`:
-``racks``, ``pipes``, ``cdus`` and ``nodes`` map item ids (node ids for nodes) to frozen
-records with flows in L/min, pressures in kPa, temperatures in degC; ``loops`` lists each
-independent loop; ``convergence`` says per site how well the answer was solved.
+``data`` of the result is a :class:`~designer.solvers.liquid.results.LiquidResults`
+(flows in L/min, pressures in kPa, temperatures in degC), read-only and keyed by id:
+
+- ``racks[rack_id]``: flow, required flow and their ratio, supply / return temperature and
+  rise, port-to-port pressure difference, valve setting, flow with one pump down;
+- ``pipes[pipe_id]``: signed flow, velocity, pressure drop, Reynolds number and regime,
+  temperature, and ``points``, the pipe's polyline on the plan (colour it by velocity or flow);
+- ``cdus[cdu_id]``: flow, pump head, HX drop, load against capacity and margin, supply /
+  return / facility temperatures, ASHRAE class, ``pump_curve`` and ``system_curve`` point
+  lists for a pump-vs-system plot with the operating point ``(flow_lpm, pump_head_kpa)``;
+- ``nodes[node_id]``: head, pressure relative to the loop's expansion tank, temperature
+  (node ids are junction ids and ``"<item>:supply"`` / ``"<item>:return"`` ports);
+- ``loops``: each independent loop's CDUs, racks, pipes and fluid; ``convergence`` (per
+  site): iterations and residuals of the solve; ``unconnected``: racks with liquid heat
+  in no loop and why.
 """
 
 from __future__ import annotations

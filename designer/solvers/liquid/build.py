@@ -31,7 +31,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from designer.model.findings import Finding, info, warning
+from designer.model.findings import Finding, warning
 from designer.model.hall import Cdu, Hall, Rack
 from designer.model.project import Site
 from designer.solvers.liquid.network import PIPE, PUMP, RESISTANCE, Network
@@ -475,10 +475,3 @@ def build_system(site: Site, cache: dict | None = None) -> LiquidSystem:
         pipes=sk.pipe_links,
         pipe_points=pipe_points, pipe_roles=pipe_roles, findings=findings,
         facility_supply_c=fac, facility_capacity_kw=site.facility_water.capacity_kw)
-
-
-def info_no_cold_plate(rack: Rack) -> Finding:
-    return info("liquid.no_cold_plate", f"rack {rack.name or rack.id} is piped but has no cold-plate rating and no "
-                "liquid load; its branch is treated as closed",
-                "remove its pipes or enter cold_plate_dp_kpa and cold_plate_rated_flow_lpm",
-                ids=(rack.id,), source=SOURCE)
