@@ -122,8 +122,10 @@ def _one(pr: AssignmentProblem, w: int, labels, lat, lat_ok, cool_ok, fits, free
     if not ok.any():
         cands = np.nonzero(cool_ok)[0]
         j = int(cands[np.argmin(latency[cands])])
+        away = _away(lat, w, j)
+        verb = f"is{away}:" if away else "gives"
         return Reason(w, "latency", f"no {kind}module is within its {b} ms budget: the nearest, {labels[j]}, "
-                      f"is{_away(lat, w, j)}: {fmt_num(latency[j])} ms round trip{_breakdown(lat, w, j)} "
+                      f"{verb} {fmt_num(latency[j])} ms round trip{_breakdown(lat, w, j)} "
                       f"against a {b} ms budget",
                       "add a module nearer the data source (see the placement recommendation), shorten "
                       "the route or raise the budget", (j,))
