@@ -94,7 +94,7 @@ def test_energy_balance_with_rear_doors_cold_containment_and_liquid_racks():
 
 
 def test_energy_balance_after_incremental_solves():
-    """Moves and power edits go through partial refactorisation and refinement: the balance
+    """Moves and power edits go through partial refactorisation and GMRES: the balance
     still closes, and the answer equals a solve from scratch."""
     hall = generate_project(40).sites[0].hall
     cache = HallCache()

@@ -15,8 +15,8 @@ cell size):
 * **Temperature operator**: depends on the flows, which any rack edit changes everywhere a
   little and near the rack a lot. The fronts holding entries that changed by more than
   ``refactor_rtol`` of their diagonal are refactorised; the rest of the difference is taken up
-  by iterative refinement against the true operator (typically a handful of solves). If that
-  does not contract, or too much changed, the temperature operator is factorised afresh.
+  by GMRES on the true operator, preconditioned by that factor (typically 5-10 solves). If
+  that stagnates, or too much changed, the temperature operator is factorised afresh.
 """
 
 from __future__ import annotations
@@ -51,9 +51,9 @@ class AirParams:
     """Turbulent diffusivity of heat in the room air, m2/s."""
     containment_leak: float = 0.02
     """Openness of a containment panel relative to open air (leakage through gaps)."""
-    refactor_rtol: float = 1e-2
+    refactor_rtol: float = 0.05
     """Temperature-operator entries that moved by more than this share of their diagonal
-    are refactorised; smaller changes are left to iterative refinement."""
+    are refactorised; smaller changes are left to preconditioned GMRES."""
     partial_limit: float = 0.25
     """Refactorise only part of a factor when fewer than this share of cells changed."""
 
@@ -286,9 +286,9 @@ def _solve(hall: Hall, params: AirParams, cache: HallCache) -> HallSolution:
             fronts = cache.temp_factor.refactor(Keff, sig) if nsig else 0
             cache.temp_K = Keff
             T, its, res = solve_refined(cache.temp_factor.solve, ts.coef, ts.rhs)
-            tmode = f"partial ({nsig} cells, {fronts} fronts) + {its} refinement steps"
+            tmode = f"partial ({nsig} cells, {fronts} fronts) + {its} GMRES steps"
             if res > 1e-10:
-                tmode = "full"  # refinement did not converge: start again
+                tmode = "full"  # GMRES stagnated: start again
     if tmode == "full":
         cache.temp_factor = pat.factor(KT)
         cache.temp_K = KT

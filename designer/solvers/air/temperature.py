@@ -97,27 +97,51 @@ def matvec(coef: tuple[np.ndarray, ...], x: np.ndarray) -> np.ndarray:
     return y
 
 
-def solve_refined(solve, coef, b: np.ndarray, rtol: float = 1e-13, max_iter: int = 12):
-    """Solve ``A x = b`` with an approximate inverse ``solve`` and iterative refinement.
+def solve_refined(solve, coef, b: np.ndarray, rtol: float = 1e-12, max_iter: int = 40):
+    """Solve ``A x = b`` given an approximate inverse ``solve`` of a nearby matrix.
 
-    ``solve`` may factorise a slightly different matrix (the one from an earlier run, with
-    only the entries that changed a lot updated); each step corrects with the true residual.
+    ``solve`` may factorise a slightly different matrix (from an earlier run, with only the
+    entries that changed a lot updated). Right-preconditioned GMRES on the true operator
+    (``coef``) makes up the difference; with an exact factor it stops after the first solve.
 
     Returns
     -------
-    x, iterations, relative residual
+    x, iterations, relative residual (max norm)
     """
-    x = solve(b)
     scale = max(float(np.abs(b).max()), 1e-300)
+    x = solve(b)
     r = b - matvec(coef, x)
     res = float(np.abs(r).max()) / scale
     it = 0
     while res > rtol and it < max_iter:
-        x += solve(r)
+        # one GMRES cycle on A M^-1 y = r, then x += M^-1 y
+        m = min(20, max_iter - it)
+        beta = float(np.linalg.norm(r))
+        V = [r / beta]
+        Z = []
+        H = np.zeros((m + 1, m))
+        k_used = 0
+        for k in range(m):
+            z = solve(V[k])
+            Z.append(z)
+            w = matvec(coef, z)
+            for i in range(k + 1):  # modified Gram-Schmidt
+                H[i, k] = float((w * V[i]).sum())
+                w = w - H[i, k] * V[i]
+            H[k + 1, k] = float(np.linalg.norm(w))
+            k_used = k + 1
+            it += 1
+            e1 = np.zeros(k + 2)
+            e1[0] = beta
+            y, *_ = np.linalg.lstsq(H[: k + 2, : k + 1], e1, rcond=None)
+            est = float(np.linalg.norm(H[: k + 2, : k + 1] @ y - e1)) / max(float(np.linalg.norm(b)), 1e-300)
+            if H[k + 1, k] <= 1e-300 or est < rtol * 1e-2:
+                break
+            V.append(w / H[k + 1, k])
+        x = x + sum(yi * zi for yi, zi in zip(y, Z[:k_used], strict=True))
         r = b - matvec(coef, x)
         new = float(np.abs(r).max()) / scale
-        it += 1
-        if new > 0.5 * res and new > rtol:  # not contracting: let the caller refactor
+        if new > 0.5 * res and new > rtol:  # stagnating: let the caller refactorise
             res = new
             break
         res = new
