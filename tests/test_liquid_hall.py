@@ -430,3 +430,21 @@ def test_two_cdus_on_one_loop_share_flow_and_load():
     assert "liquid.pump_changeover" not in codes(findings)
     short = next(f for f in findings if f.code == "liquid.pump_failure")
     assert short.item_ids[:2] == (cdu.id, cdu2.id)
+
+
+def test_implausible_values_give_findings_not_crashes_or_nan():
+    project, site, cdu, racks = small_project(n_racks=3)
+    hall = site.hall
+    hall.pipes[2].diameter_m = 0.0
+    hall.pipes[3].roughness_m = -1e-3
+    hall.pipes[4].minor_k = -5.0
+    racks[1].cold_plate_dp_kpa = -10.0  # unrated: assumed
+    cdu.capacity_kw = 0.0
+    cdu.rated_flow_lpm = 0.0
+    cdu.pump.curve = [(0.0, 100.0), (500.0, 150.0)]  # rising: validation's error, still solvable
+    res, findings, _ = run(project)
+    payload = LiquidAnalysis().report_json(LiquidAnalysis().run(project, 0, {}))
+    json.dumps(payload, allow_nan=False)  # strict JSON: no NaN or infinity anywhere
+    assert res.pipes[hall.pipes[2].id].velocity_mps == 0.0
+    assert res.cdus[cdu.id].load_fraction is None
+    assert "liquid.cold_plate_assumed" in codes(findings)

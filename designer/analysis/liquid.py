@@ -42,7 +42,8 @@ def _summary(res: LiquidResults, findings) -> dict:
                and (cdu_left.get(r.loop) or 0) > 0]
     f_wait = [r for r in cooled if cdu_left.get(r.loop) == 0]
     vmax = max(map(attrgetter("velocity_mps"), res.pipes.values()), default=0.0)
-    worst = max(res.cdus.values(), key=lambda c: c.load_fraction, default=None)
+    worst = max((c for c in res.cdus.values() if c.load_fraction is not None), key=lambda c: c.load_fraction,
+                default=None)
     conv = list(res.convergence.values())
     return {
         "loops": len(res.loops),

@@ -145,7 +145,7 @@ class LiquidSystem:
         pn = np.full(m, 2.0)
         cnt = np.zeros(m)
         spd = np.ones(m)
-        closed = np.zeros(m, dtype=bool)
+        closed = (self.kind == PIPE) & ~(self.diameter > 0)  # a pipe without a bore passes nothing
         for rd in self.racks.values():
             k = rd.link
             if k < 0:
@@ -423,10 +423,11 @@ def build_system(site: Site, cache: dict | None = None) -> LiquidSystem:
         else:
             pts = (pa, pb)
             run = dist(pa, pb)
+        # implausible values (validation reports them) must not poison the solve
         lens.append(run + max(p.extra_length_m, 0.0))
         ds.append(p.diameter_m)
-        es.append(p.roughness_m)
-        ks.append(p.minor_k)
+        es.append(max(p.roughness_m, 0.0))
+        ks.append(max(p.minor_k, 0.0))
         pipe_points[p.id] = pts
         pipe_roles[p.id] = p.role
         for key in (a, b):

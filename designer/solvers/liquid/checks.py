@@ -147,7 +147,7 @@ def operating(system: LiquidSystem, st: OperatingState, racks: dict[str, RackLiq
                 f"(shut-off head {cd.pump.speed_fraction ** 2 * system.cdus[cid].curve.a:.0f} kPa at speed "
                 f"{cd.pump.speed_fraction:g}); their check valves close",
                 "raise the pump speed, or check the other CDUs on the same loop", ids=(cid,), source=SOURCE))
-        if cr.load_kw > cr.capacity_kw * (1 + 1e-9):
+        if cr.load_fraction is not None and cr.load_kw > cr.capacity_kw * (1 + 1e-9):
             out.append(error(
                 "liquid.cdu_capacity", f"CDU {_n(cd)} carries {cr.load_kw:.1f} kW, above its {cr.capacity_kw:g} kW "
                 f"capacity ({cr.load_fraction:.0%})",

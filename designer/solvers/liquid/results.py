@@ -85,7 +85,8 @@ class CduLiquid:
     """Supply-port minus return-port pressure: what the pipes and racks get."""
     load_kw: float
     capacity_kw: float
-    load_fraction: float
+    load_fraction: float | None
+    """Load over capacity (None when the capacity is not a positive number)."""
     margin_kw: float
     supply_temp_c: float
     return_temp_c: float
@@ -247,7 +248,8 @@ def pipe_results(system: LiquidSystem, st: OperatingState, g: float, out: dict, 
     if not idx.size:
         return
     d = system.diameter[idx]
-    vel = np.abs(q[idx]) / (np.pi * d ** 2 / 4.0)
+    area = np.pi * d ** 2 / 4.0
+    vel = np.divide(np.abs(q[idx]), area, out=np.zeros(idx.size), where=area > 0)
     dp = np.abs(st.hyd.headloss[idx]) * st.rho_link[idx] * g / 1000.0
     re = st.hyd.reynolds[idx]
     regime = np.where(re <= RE_LAMINAR, "laminar", np.where(re >= RE_TURBULENT, "turbulent", "transitional"))
@@ -285,7 +287,7 @@ def cdu_results(system: LiquidSystem, st: OperatingState, fail: FailureView | No
             f_head = float(fail.head_kpa[kp])
         out[cid] = CduLiquid(
             cid, cd.loop + off, system.loops[cd.loop].fluid, float(flow), running, s, float(per_pump), float(head),
-            float(hx), float(avail), float(load), cap, float(load / cap) if cap > 0 else math.inf,
+            float(hx), float(avail), float(load), cap, float(load / cap) if cap > 0 else None,
             float(cap - load), float(st.supply_c[cid]), float(st.heat.link_in_c[kp]), cd.facility_supply_c,
             cd.cdu.approach_k, ashrae_liquid_class(cd.facility_supply_c), cd.cdu.rated_flow_lpm, bool(on),
             bool(st.hyd.closed[kp] and running > 0), pump_c, sys_c, f_run, f_flow, f_head)
