@@ -42,6 +42,11 @@ def test_sample_assignment(sample_project):
     assert sum(m.power_kw for m in res.modules.values()) == pytest.approx(
         sum(x.it_power_kw for x in sample_project.workloads))
     assert res.sites["ind-str"].route_km == 212.0 and res.sites["ind-str"].core_site_id == "core-fra"
+    # every candidate module of a workload, with what it would get there (for the pane)
+    cands = dict(res.candidates("wl-vision"))
+    assert set(cands) == set(res.modules)
+    assert cands["core-fra.mod1"].total_ms == pytest.approx(2 * 212 * 4.9e-3 + 2 * 6 * 40e-3 + 0.1 + 1.8)
+    assert cands["ind-str.mod1"].total_ms == pytest.approx(w["wl-vision"].total_ms)
     assert not [f for f in findings if f.severity.value == "error"]
 
 

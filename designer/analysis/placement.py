@@ -92,7 +92,7 @@ class PlacementAnalysis(Analysis):
             m = mods.get(w.module_id)
             where = f"{(m.name if m else '') or w.module_id} @ {w.site_id}"
             pin = " [pinned]" if w.pinned else ""
-            lines.append(f"  {w.workload_id} ({w.name}){pin} -> {where}")
+            lines.append(f"  {w.workload_id}{f' ({w.name})' if w.name else ''}{pin} -> {where}")
             lines.append(f"      {fmt_num(b.total_ms)} ms of {fmt_num(w.budget_ms)} ms budget, margin "
                          f"{fmt_num(w.margin_ms)} ms = fibre {fmt_num(b.fibre_ms)} + hops {fmt_num(b.hops_ms)} + "
                          f"access {fmt_num(b.access_ms)} + processing {fmt_num(b.processing_ms)}; route {b.route_kind} "
@@ -101,7 +101,8 @@ class PlacementAnalysis(Analysis):
         if res.unplaced:
             lines += ["", "Unplaced:"]
             for w in res.unplaced:
-                lines.append(f"  {w.workload_id} ({w.name}, {fmt_num(w.power_kw)} kW, {fmt_num(w.budget_ms)} ms): "
+                name = f"{w.name}, " if w.name else ""
+                lines.append(f"  {w.workload_id} ({name}{fmt_num(w.power_kw)} kW, {fmt_num(w.budget_ms)} ms): "
                              f"{w.reason}")
         lines += ["", "Modules:"]
         for m in mods.values():

@@ -2,10 +2,14 @@
 
 Pure numpy / scipy / shapely over :mod:`designer.model`, in the three solver steps:
 
-- build (:mod:`.latency`, :mod:`.build`): project -> latency table and assignment arrays;
-- solve (:mod:`.assign`, :mod:`.recommend`): arrays -> arrays, with ``scipy.optimize.milp``;
+- build (:mod:`.latency`, :mod:`.build`): project -> latency table and the arrays of an
+  :class:`~.problem.AssignmentProblem`;
+- solve (:mod:`.assign` with :mod:`.relax`; :mod:`.recommend` with :mod:`.space`): arrays ->
+  arrays, with ``scipy.optimize.milp`` / ``linprog``;
 - results (:mod:`.diagnose`, :mod:`.results`): arrays -> frozen results keyed by item id,
   with a plain reason for every workload that cannot be placed.
+
+:mod:`.synthetic` makes deterministic array instances for the benchmark and the tests.
 
 :func:`solve_placement` runs the three for a project.
 """
