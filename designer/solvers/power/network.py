@@ -24,6 +24,10 @@ per-phase model by six times its conductor impedance: a line-neutral loop (2 Z) 
 from the line-neutral voltage (a factor 3 against the line-line base), which gives the
 cord's true voltage drop and I^2 R loss.
 
+A transfer switch's alternate supply uses the same ``feeder`` cable data as the normal one;
+its length, when routed, is measured to the alternate's position (a source, not being on the
+plan, gets the allowance only).
+
 Transformers: ``|Z|`` is ``impedance_pct``; its resistance is taken from ``load_loss_kw``
 (R = copper loss at rated load / rating, so the solved losses are the data sheet's), and the
 reactance makes up ``|Z|``. ``x_r_ratio`` splits ``|Z|`` only when no load loss is given
