@@ -299,3 +299,19 @@ def test_draw_supply_pipe_between_ports(win, qtbot):
     assert (p.end.item_id, p.end.port) == (b.id, "supply")
     assert len(p.points) == 1
     scene_matches_document(win)
+
+
+def test_rubber_band_selects_what_it_covers(win, qtbot):
+    names = ("R09", "R10", "R11")
+    rs = [rack(win, n) for n in names]
+    vp = win.view.viewport()
+    a = view_point(win, rs[0].x - 0.45, rs[0].y - 0.9)  # below-left of R09, on empty floor
+    b = view_point(win, rs[2].x + 0.1, rs[2].y + 0.1)
+    qtbot.mousePress(vp, Qt.LeftButton, pos=a)
+    for k in range(1, 6):
+        qtbot.mouseMove(vp, a + (b - a) * k / 5)
+    qtbot.mouseRelease(vp, Qt.LeftButton, pos=b)
+    sel = win.session.selection.ids
+    racks_selected = {i for i in sel if i in {r.id for r in win.session.site.hall.racks}}
+    assert racks_selected == {r.id for r in rs}
+    assert not win.scene.sel_overlay.path().isEmpty()

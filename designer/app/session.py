@@ -45,6 +45,7 @@ class Session(QObject):
         self.catalog, self.catalog_errors = load_catalog(self.doc.project)
         self.site_id: str | None = self.doc.project.sites[0].id if self.doc.project.sites else None
         self.clipboard: list[dict] = []
+        self._replacing = False
         self.scheduler = AnalysisScheduler(self.doc, parent=self)
         self.scheduler.results_ready.connect(self.results_ready)
         self.scheduler.request()
@@ -59,6 +60,8 @@ class Session(QObject):
         return self.doc.site(self.site_id) if self.site_id else None
 
     def _on_change(self, change: Change) -> None:
+        if self._replacing:
+            return  # views rebuild once on document_replaced instead of item by item
         if change.removed:
             self.selection.discard(change.removed)
         if self.site_id is not None and self.doc.site(self.site_id) is None:
@@ -80,7 +83,11 @@ class Session(QObject):
     def replace_project(self, project: Project, path: Path | None) -> None:
         self.undo_stack.clear()
         self.selection.clear()
-        self.doc.replace_project(project, path)
+        self._replacing = True
+        try:
+            self.doc.replace_project(project, path)
+        finally:
+            self._replacing = False
         self.catalog, self.catalog_errors = load_catalog(project)
         self.site_id = project.sites[0].id if project.sites else None
         self.undo_stack.setClean()

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from designer.model.base import shallow_copy
 from designer.model.project import Project, Site
 from designer.model.registry import HALL_COLLECTIONS, ItemLoc, build_index, container
 
@@ -171,22 +172,23 @@ class Document:
 
 
 def snapshot_project(p: Project) -> Project:
+    cp = shallow_copy
     sites = []
     for s in p.sites:
-        hall = s.hall.model_copy()
-        power = hall.power.model_copy()
+        hall = cp(s.hall)
+        power = cp(hall.power)
         for name in ("sources", "transformers", "switchboards", "ups", "pdus", "busways", "taps"):
-            setattr(power, name, [it.model_copy() for it in getattr(power, name)])
-        hall.power = power
+            object.__setattr__(power, name, [cp(it) for it in getattr(power, name)])
+        object.__setattr__(hall, "power", power)
         for c in HALL_COLLECTIONS:
             if c.attrs[0] != "power":
-                setattr(hall, c.attrs[0], [it.model_copy() for it in getattr(hall, c.attrs[0])])
-        site = s.model_copy()
-        site.hall = hall
+                object.__setattr__(hall, c.attrs[0], [cp(it) for it in getattr(hall, c.attrs[0])])
+        site = cp(s)
+        object.__setattr__(site, "hall", hall)
         sites.append(site)
-    out = p.model_copy()
-    out.sites = sites
-    out.workloads = [w.model_copy() for w in p.workloads]
-    out.data_sources = [d.model_copy() for d in p.data_sources]
-    out.links = [lk.model_copy() for lk in p.links]
+    out = cp(p)
+    object.__setattr__(out, "sites", sites)
+    object.__setattr__(out, "workloads", [cp(w) for w in p.workloads])
+    object.__setattr__(out, "data_sources", [cp(d) for d in p.data_sources])
+    object.__setattr__(out, "links", [cp(lk) for lk in p.links])
     return out

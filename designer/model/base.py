@@ -65,6 +65,20 @@ class Placed(DModel):
         return front_normal(self.rotation_deg)
 
 
+def shallow_copy(m: BaseModel) -> BaseModel:
+    """A shallow copy of a model, about ten times faster than ``model_copy()``.
+
+    Field values are shared, which is safe because the document replaces values instead
+    of mutating them (see :mod:`designer.document.document`).
+    """
+    new = object.__new__(type(m))
+    object.__setattr__(new, "__dict__", m.__dict__.copy())
+    object.__setattr__(new, "__pydantic_fields_set__", set(m.__pydantic_fields_set__))
+    object.__setattr__(new, "__pydantic_extra__", m.__pydantic_extra__)
+    object.__setattr__(new, "__pydantic_private__", m.__pydantic_private__)
+    return new
+
+
 def rotate(px: float, py: float, deg: float) -> Point:
     """Rotate a vector counter-clockwise by ``deg`` degrees."""
     a = math.radians(deg)

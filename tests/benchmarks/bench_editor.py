@@ -4,8 +4,8 @@ Run: ``python tests/benchmarks/bench_editor.py [n_racks ...]`` (default 1000). P
 figures; asserts nothing (speed targets live here, not in the unit tests).
 
 A "frame" is one mouse-move event during a drag, handled by the tool (preview of the
-moved items and their pipes) followed by a synchronous repaint of the viewport, with
-the view zoomed to fit the whole hall (the worst case: everything is visible).
+moved items and their pipes), then the event loop's repaint of what changed, with the
+view zoomed to fit the whole hall (everything visible).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def drag_frames(app, win, ids, steps=60):
     for k in range(1, steps + 1):
         t0 = time.perf_counter()
         QTest.mouseMove(vp, start + QPoint(k * 3, -k * 2))
-        vp.repaint()
+        app.processEvents()  # the tool's preview, then Qt repaints the dirty region
         times.append((time.perf_counter() - t0) * 1000)
     t0 = time.perf_counter()
     QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, start + QPoint(steps * 3, -steps * 2))
@@ -53,25 +53,29 @@ def drag_frames(app, win, ids, steps=60):
 
 
 def main(sizes):
-    from designer.app.main import make_app
+    from designer.app.main import make_app, open_window
     from designer.io.files import save
     from designer.io.generate import generate_project
 
+    t0 = time.perf_counter()
     app = make_app()
+    win = open_window(None)  # the sample: imports, catalog, first window
+    app.processEvents()
+    print(f"cold start with the sample project: {(time.perf_counter() - t0) * 1000:.0f} ms")
     print(f"{'racks':>6} {'open+show ms':>13} {'select all ms':>14} "
           f"{'drag 1: med / p95 ms':>21} {'drag 50: med / p95 ms':>22} {'release 50 ms':>14}")
     for n in sizes:
         with tempfile.TemporaryDirectory() as d:
             path = Path(d) / f"gen_{n}.json"
             save(generate_project(n), path)
-            from designer.app.main import open_window
-
+            win.session.undo_stack.setClean()
             t0 = time.perf_counter()
-            win = open_window(str(path))
-            win.resize(1500, 950)
+            win.files.open_path(path, ask=False)  # File > Open: parse, build the plan, paint
             app.processEvents()
-            win.view.viewport().repaint()
             t_open = (time.perf_counter() - t0) * 1000
+            t0 = time.perf_counter()
+            win.session.scheduler.wait_idle(120)  # let the first analysis finish, then
+            t_an = (time.perf_counter() - t0) * 1000
             win.session.scheduler.enabled = False  # measure the editor, not the solvers
             t0 = time.perf_counter()
             win.editing.select_all()
@@ -84,10 +88,12 @@ def main(sizes):
             fifty, rel = drag_frames(app, win, [r.id for r in racks[:50]])
             print(f"{n:>6} {t_open:>13.0f} {t_sel:>14.0f} "
                   f"{statistics.median(one):>10.1f} / {pct(one, 95):>6.1f} "
-                  f"{statistics.median(fifty):>11.1f} / {pct(fifty, 95):>6.1f} {rel:>14.0f}")
-            win.session.undo_stack.setClean()
-            win.close()
-            win.session.scheduler.shutdown()
+                  f"{statistics.median(fifty):>11.1f} / {pct(fifty, 95):>6.1f} {rel:>14.0f}"
+                  f"   (first full analysis finished {t_an:.0f} ms after the plan was shown)")
+            win.session.scheduler.enabled = True
+    win.session.undo_stack.setClean()
+    win.close()
+    win.session.scheduler.shutdown()
     print("\nTargets (DESIGN.md section 6): drag frames under 16 ms, open under 1.5 s.")
 
 

@@ -40,9 +40,11 @@ class PlanItem(QGraphicsItem):
         self.kind = kind
         self.status: str | None = None
         self.base_pos = QPointF(0, 0)
-        self.setFlag(QGraphicsItem.ItemIsSelectable, True)
         self.setZValue(self.z)
         self.setAcceptHoverEvents(False)
+        # Repaints during a drag then blit cached pixmaps instead of calling paint() in
+        # Python for every visible item; the cache is redrawn when the item or zoom changes.
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
     def sync(self, model, scene) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -56,10 +58,13 @@ class PlanItem(QGraphicsItem):
             self.status = status
             self.update()
 
+    def outline(self) -> QPainterPath:
+        """The selection outline in scene coordinates (drawn by the scene's overlay, so
+        selecting never invalidates the item's cached pixmap)."""
+        return self.mapToScene(self.shape())
+
     def _outline_pen(self, painter: QPainter, default: QColor, width_px: float = 1.0) -> QPen:
-        if self.isSelected():
-            pen = QPen(style.SELECT, 3.0)
-        elif self.status in style.STATUS:
+        if self.status in style.STATUS:
             pen = QPen(style.STATUS[self.status], 2.5)
         else:
             pen = QPen(default, width_px)
@@ -69,6 +74,11 @@ class PlanItem(QGraphicsItem):
     def labels_on(self) -> bool:
         sc = self.scene()
         return sc is None or sc.layer_visible("labels")
+
+
+def lod(painter: QPainter) -> float:
+    """Screen pixels per metre at which the item is being drawn."""
+    return QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
 
 
 def draw_label(painter: QPainter, rect: QRectF, text: str, rotation_deg: float, max_px: float = 11.0) -> None:
@@ -154,7 +164,7 @@ class ModuleItem(PlacedItem):
         r = self.rect()
         painter.setBrush(QBrush(self.fill))
         pen = self._outline_pen(painter, self.edge, 2.0)
-        if not self.isSelected() and self.status is None:
+        if self.status is None:
             pen.setStyle(Qt.DashLine)
         painter.setPen(pen)
         painter.drawRect(r)
@@ -180,6 +190,8 @@ class RackItem(PlacedItem):
 
     def paint_detail(self, painter: QPainter, r: QRectF) -> None:
         # the front (cold side) is the top edge in local coordinates
+        if lod(painter) < 6:
+            return
         pen = QPen(style.FRONT, 0.06)
         pen.setCapStyle(Qt.FlatCap)
         painter.setPen(pen)
@@ -260,6 +272,9 @@ class PolylineItem(PlanItem):
         st.setWidth(0.25)
         return st.createStroke(self.path)
 
+    def outline(self) -> QPainterPath:
+        return self.mapToScene(self.path)
+
 
 class PipeItem(PolylineItem):
     layer = "liquid"
@@ -296,11 +311,12 @@ class PipeItem(PolylineItem):
 
     def paint(self, painter, option, widget=None) -> None:
         color = self.color or (style.SUPPLY if self.role == "supply" else style.RETURN)
-        if self.isSelected():
-            pen = QPen(style.SELECT, self.width_m * 2.2)
+        if lod(painter) < 12 and self.status is None:
+            pen = QPen(color, 0)  # zoomed out: a hairline is all that can be seen
             painter.setPen(pen)
             painter.drawPath(self.path)
-        elif self.status in style.STATUS:
+            return
+        if self.status in style.STATUS:
             pen = QPen(style.STATUS[self.status], self.width_m * 2.2)
             painter.setPen(pen)
             painter.drawPath(self.path)
@@ -325,6 +341,8 @@ class JunctionItem(PlanItem):
         return QRectF(-self.R * 2, -self.R * 2, self.R * 4, self.R * 4)
 
     def paint(self, painter, option, widget=None) -> None:
+        if lod(painter) < 25:
+            return  # a tee is not worth a dot until zoomed in
         painter.setPen(self._outline_pen(painter, QColor("#333333")))
         painter.setBrush(QColor("#555555"))
         painter.drawEllipse(QPointF(0, 0), self.R, self.R)
@@ -339,9 +357,8 @@ class BuswayItem(PolylineItem):
         self.set_points([to_scene(x, y) for x, y in m.path])
 
     def paint(self, painter, option, widget=None) -> None:
-        if self.isSelected() or self.status in style.STATUS:
-            c = style.SELECT if self.isSelected() else style.STATUS[self.status]
-            painter.setPen(QPen(c, 0.3))
+        if self.status in style.STATUS:
+            painter.setPen(QPen(style.STATUS[self.status], 0.3))
             painter.drawPath(self.path)
         pen = QPen(style.BUSWAY, 0.14)
         pen.setCapStyle(Qt.FlatCap)
@@ -366,6 +383,8 @@ class TapItem(PlanItem):
         return QRectF(-self.S, -self.S, self.S * 2, self.S * 2)
 
     def paint(self, painter, option, widget=None) -> None:
+        if lod(painter) < 15:
+            return
         painter.setPen(self._outline_pen(painter, QColor("#40205a")))
         painter.setBrush(style.TAP)
         painter.drawRect(QRectF(-self.S / 2, -self.S / 2, self.S, self.S))

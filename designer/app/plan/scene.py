@@ -8,7 +8,7 @@ connect, taps follow their busway.
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsPolygonItem, QGraphicsScene
 
 from designer.app import style
@@ -34,14 +34,20 @@ class HallScene(QGraphicsScene):
         self.outline_item: QGraphicsPolygonItem | None = None
         self.feed_lines = QGraphicsPathItem()
         self.feed_lines.setZValue(50)
+        self.sel_overlay = _SelectionOverlay()
+        self.sel_overlay.setZValue(60)
+        pen = QPen(style.SELECT, 3.0)
+        pen.setCosmetic(True)
+        pen.setJoinStyle(Qt.MiterJoin)
+        self.sel_overlay.setPen(pen)
+        # stroke only: filling a path of thousands of sub-paths costs seconds in the raster engine
         self.overlays: list = []
+        self._built_for: tuple | None = None
         self.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
         session.changed.connect(self.on_change)
-        session.site_changed.connect(lambda _sid: self.rebuild())
+        session.site_changed.connect(self._site_changed)
         session.document_replaced.connect(self.rebuild)
         session.selection.changed.connect(self._selection_to_scene)
-        self.selectionChanged.connect(self._selection_from_scene)
-        self._syncing_selection = False
         self.rebuild()
 
     # -- lookups ----------------------------------------------------------------------------
@@ -64,7 +70,12 @@ class HallScene(QGraphicsScene):
         return self.layers.get(name, True)
 
     # -- building ----------------------------------------------------------------------------
+    def _site_changed(self, site_id: str) -> None:
+        if self._built_for != (id(self.session.project), site_id):
+            self.rebuild()
+
     def rebuild(self) -> None:
+        self._built_for = (id(self.session.project), self.session.site_id)
         for it in list(self.items_by_id.values()):
             self.removeItem(it)
         self.items_by_id.clear()
@@ -73,8 +84,9 @@ class HallScene(QGraphicsScene):
         if self.outline_item is not None:
             self.removeItem(self.outline_item)
             self.outline_item = None
-        if self.feed_lines.scene() is self:
-            self.removeItem(self.feed_lines)
+        for extra in (self.feed_lines, self.sel_overlay):
+            if extra.scene() is self:
+                self.removeItem(extra)
         site = self.session.site
         if site is None:
             return
@@ -88,6 +100,7 @@ class HallScene(QGraphicsScene):
             for m in hall_container(site.hall, coll):
                 self._add(coll.kind, m)
         self.addItem(self.feed_lines)
+        self.addItem(self.sel_overlay)
         self._selection_to_scene(self.session.selection.ids)
         for ov in self.overlays:
             ov.site_rebuilt(self)
@@ -186,13 +199,18 @@ class HallScene(QGraphicsScene):
             for tid in self.taps_on.get(i, ()):
                 if tid in self.items_by_id:
                     self.items_by_id[tid].sync(self.model(tid), self)
-        self.update_feed_lines()
+        sel = set(self.session.selection.ids)
+        if sel & touched or change.removed:
+            self._selection_to_scene(self.session.selection.ids)
+        else:
+            self.update_feed_lines()
         for ov in self.overlays:
             ov.document_changed(self, change)
 
     # -- previews (drag) -------------------------------------------------------------------------
     def preview_move(self, ids: list[str], dx: float, dy: float) -> None:
         offsets = {i: (dx, dy) for i in ids}
+        self.sel_overlay.setPos(QPointF(dx, -dy))
         pipes: set[str] = set()
         for i in ids:
             it = self.items_by_id.get(i)
@@ -214,6 +232,7 @@ class HallScene(QGraphicsScene):
     def cancel_preview(self, ids: list[str]) -> None:
         """Put items back where the model says they are (Escape during a drag)."""
         self.preview_move(ids, 0.0, 0.0)
+        self.sel_overlay.setPos(QPointF(0, 0))
         for i in ids:
             it = self.items_by_id.get(i)
             m = self.model(i)
@@ -239,27 +258,21 @@ class HallScene(QGraphicsScene):
             if it is not None:
                 it.set_status(status.get(i))
 
-    def _selection_from_scene(self) -> None:
-        if self._syncing_selection:
-            return
-        ids = [it.item_id for it in self.selectedItems() if isinstance(it, PlanItem)]
-        # keep the previous order for items still selected
-        prev = [i for i in self.session.selection.ids if i in ids]
-        self.session.selection.set(prev + [i for i in ids if i not in prev])
+    def ids_in(self, scene_path: QPainterPath, mode=Qt.IntersectsItemShape) -> list[str]:
+        """Ids of visible plan items inside a scene area (rubber-band selection)."""
+        return [it.item_id for it in self.items(scene_path, mode)
+                if isinstance(it, PlanItem) and it.isVisible()]
 
     def _selection_to_scene(self, ids) -> None:
-        self._syncing_selection = True
-        try:
-            want = set(ids)
-            for it in self.selectedItems():
-                if isinstance(it, PlanItem) and it.item_id not in want:
-                    it.setSelected(False)
-            for i in want:
-                it = self.items_by_id.get(i)
-                if it is not None and not it.isSelected():
-                    it.setSelected(True)
-        finally:
-            self._syncing_selection = False
+        """Draw the selection as one overlay path: selecting thousands of items then costs
+        one path, and the items' cached pixmaps stay valid."""
+        path = QPainterPath()
+        for i in ids:
+            it = self.items_by_id.get(i)
+            if it is not None and it.isVisible():
+                path.addPath(it.outline())
+        self.sel_overlay.setPos(QPointF(0, 0))
+        self.sel_overlay.setPath(path)
         self.update_feed_lines()
 
     def update_feed_lines(self, offsets: dict | None = None) -> None:
@@ -311,6 +324,16 @@ class HallScene(QGraphicsScene):
                 bdx, bdy = offsets.get(m.busway_id, (0.0, 0.0))
                 return to_scene(x + bdx, y + bdy)
         return None
+
+
+class _SelectionOverlay(QGraphicsPathItem):
+    """Outlines of the selected items as one path; drawn without antialiasing when it is
+    large (select all on a 1,000-rack hall), which is ten times faster and looks the same."""
+
+    def paint(self, painter, option, widget=None) -> None:
+        if self.path().elementCount() > 4000:
+            painter.setRenderHint(QPainter.Antialiasing, False)
+        super().paint(painter, option, widget)
 
 
 def _feed_pen(color) -> QPen:

@@ -33,6 +33,9 @@ class PlanView(QGraphicsView):
         self.setFocusPolicy(Qt.StrongFocus)
         self.setBackgroundBrush(style.OUTSIDE)
         self._panning: QPointF | None = None
+        self._band: object = None
+        self._band_mods = Qt.NoModifier
+        self.rubberBandChanged.connect(self._rubber_band)
         self._space = False
         self.show_grid = True
         self.scale(30, 30)
@@ -85,12 +88,33 @@ class PlanView(QGraphicsView):
         if not rect.isNull():
             self.centerOn(rect.center())
 
+    def _rubber_band(self, rect, from_scene, to_scene) -> None:
+        """Select what the rubber band covered once it is released (Shift adds)."""
+        if not rect.isNull():
+            self._band = (QRectF(from_scene, to_scene).normalized(), self._band_mods)
+            return
+        if self._band is None:
+            return
+        area, mods = self._band
+        self._band = None
+        from PySide6.QtGui import QPainterPath
+
+        path = QPainterPath()
+        path.addRect(area)
+        ids = self.scene().ids_in(path)
+        sel = self.session.selection
+        if mods & (Qt.ShiftModifier | Qt.ControlModifier):
+            sel.set(sel.ids + [i for i in ids if i not in sel.ids])
+        else:
+            sel.set(ids)
+
     # -- mouse -----------------------------------------------------------------------------------
     def mousePressEvent(self, e) -> None:  # noqa: N802
         if e.button() == Qt.MiddleButton or (self._space and e.button() == Qt.LeftButton):
             self._panning = e.position()
             self.setCursor(Qt.ClosedHandCursor)
             return
+        self._band_mods = e.modifiers()
         if self.tool is not None and self.tool.press(e):
             return
         super().mousePressEvent(e)
