@@ -308,9 +308,10 @@ def solve_assignment(problem: AssignmentProblem, time_limit_s: float = 10.0, mip
                 for w, m in res2.module_of.items():
                     module_of[w] = m
                 c_now = total_cost(problem, module_of) - float(problem.cost[pins >= 0, pins[pins >= 0]].sum())
+                g = _gap(c_now, res2.bound)
                 return done("partial", runs, n_rows, f"{n_out} placeable workload{'s' if n_out != 1 else ''} "
-                            "left out for capacity; proven the fewest possible, then the cost is least",
-                            res2.bound, _gap(c_now, res2.bound), 0, cols)
+                            f"left out for capacity, proven the fewest possible; cost within {g:.2%} of its "
+                            "lower bound", res2.bound, g, 0, cols)
     else:
         # 1. a quick feasible start; 2. LP bound and prices; 3. priced greedy; 4. LNS
         start = regret_greedy(problem, cand, cost, module_of)
