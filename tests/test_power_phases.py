@@ -114,10 +114,17 @@ def test_suggestion_is_never_worse_optimal_when_small_and_within_the_list_bound(
     assert got <= max(old.values()) + 1e-9
     # any list schedule on three lines: at most total / 3 + 2/3 of the largest load
     assert got <= sum(loads) / 3.0 + 2.0 / 3.0 * max(loads) + 1e-9
-    if len(loads) <= 7:  # small sets are searched exhaustively: the optimum
+    if len(loads) <= 7:  # small sets are searched exhaustively: the optimum, unless not worth a change
         import itertools
 
-        opt = min(max(sum(kw for kw, q in zip(loads, combo, strict=True) if q == k) for k in range(3))
-                  for combo in itertools.product(range(3), repeat=len(loads)))
-        assert got == pytest.approx(opt, abs=1e-9)
+        def imbalance(v):
+            avg = sum(v) / 3.0
+            return max(abs(x - avg) for x in v) / avg
+
+        best = min((tuple(sum(kw for kw, q in zip(loads, combo, strict=True) if q == k) for k in range(3))
+                    for combo in itertools.product(range(3), repeat=len(loads))), key=max)
+        if res.phase_suggestion:
+            assert got == pytest.approx(max(best), abs=1e-9)
+        else:  # kept as it is: the best possible gains under one point of imbalance
+            assert imbalance(list(old.values())) - imbalance(best) < 0.01 + 1e-9
     assert len(net.cord_bus) == len(loads)
