@@ -206,3 +206,17 @@ def test_cli_text_and_full_grid_on_request(capsys, sample_project):
     j = a.report_json(res, include_grid=True)
     m = j["sites"]["twr-ks"]["map"]
     assert len(m["temperature_c"]) == m["ny"] and len(m["temperature_c"][0]) == m["nx"]
+
+
+def test_fine_and_coarse_share_a_cache_without_evicting_each_other():
+    project = generate_project(40)
+    cache: dict = {}
+    fine, coarse = AirAnalysis(), AirAnalysis(cell_m=0.5)
+    _run(project, fine, cache)
+    _run(project, coarse, cache)
+    assert set(cache["halls"]) == {("gen", 0.25), ("gen", 0.5)}
+    again = _run(project, fine, cache, 1)
+    assert again.data.sites["gen"].stats["flow"] == "reused"
+    project.sites[0].id = "renamed"  # a deleted site's caches go
+    _run(project, fine, cache, 2)
+    assert set(cache["halls"]) == {("renamed", 0.25)}

@@ -1,8 +1,9 @@
 """The air-side thermal analysis: heat map, rack inlet temperatures, unit loads, RCI / RTI.
 
-One :func:`designer.solvers.air.engine.solve_hall` per site with a hall. The runner's cache
-keeps one :class:`HallCache` per site and cell size, so a second instance with a coarse
-``cell_m`` (for previews while dragging) and the normal one keep separate, warm caches:
+One :func:`designer.solvers.air.engine.solve_hall` per site with a hall. The cache keeps one
+:class:`HallCache` per site and cell size (the two most recently used sizes of each site), so
+a coarse preview while dragging and the fine answer on release both stay warm, whether they
+share one cache dict or not:
 
 >>> fine = AirAnalysis()              # settings.air_cell_m
 >>> coarse = AirAnalysis(cell_m=0.5)  # while dragging; the fine one on release
@@ -58,7 +59,6 @@ class AirAnalysis(Analysis):
         t0 = time.perf_counter()
         base = self.cell_m or project.settings.air_cell_m
         halls: dict = cache.setdefault("halls", {})
-        live = set()
         sites: dict[str, SiteAir] = {}
         findings: list[fd.Finding] = []
         for si, site in enumerate(project.sites):
@@ -77,15 +77,14 @@ class AirAnalysis(Analysis):
                                         f"for {base} m cells ({MAX_CELLS} cells at most); using {cell} m",
                                         "Raise settings.air_cell_m", ids=(site.id,), source=self.name))
             key = (site.id, cell)
-            live.add(key)
-            hc = halls.setdefault(key, HallCache())
+            hc = halls.pop(key, None) or HallCache()
+            halls[key] = hc  # most recently used last
             params = AirParams(**{**self.params.__dict__, "cell_m": cell})
             sol = solve_hall(hall, params, hc)
             sa, f = site_results(site.id, site.name or site.id, si, hall, sol, project.settings.ashrae_class)
             sites[site.id] = sa
             findings += f
-        for k in [k for k in halls if k not in live]:
-            del halls[k]
+        _prune(halls, {s.id for s in project.sites})
         data = AirResult(HEADLINE, ASSUMPTIONS, base, sites)
         return AnalysisResult(self.name, revision, tuple(findings), data, _summary(data),
                               elapsed_s=time.perf_counter() - t0)
@@ -151,6 +150,17 @@ class AirAnalysis(Analysis):
         lines.append("")
         lines += [f.as_text() for f in result.findings]
         return "\n".join(lines)
+
+
+def _prune(halls: dict, site_ids: set[str], per_site: int = 2) -> None:
+    """Drop caches of deleted sites, and all but the ``per_site`` most recently used cell
+    sizes of each site (the fine grid and a coarse preview)."""
+    seen: dict[str, int] = {}
+    for key in reversed(list(halls)):
+        sid = key[0]
+        seen[sid] = seen.get(sid, 0) + 1
+        if sid not in site_ids or seen[sid] > per_site:
+            del halls[key]
 
 
 def _f(v, unit: str, nd: int = 0, width: int = 0) -> str:
