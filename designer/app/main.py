@@ -35,6 +35,10 @@ def open_window(file: str | None):
         win.setWindowTitle(win.windowTitle().replace("untitled", "sample (save to keep changes)"))
     win.show()
     win.view.fit()
+    from designer.app.recovery import install_excepthook, offer_restore
+
+    install_excepthook(win)
+    offer_restore(win, win.files)
     if error is not None:
         from designer.app.dialogs import show_error
 

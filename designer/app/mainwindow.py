@@ -55,6 +55,9 @@ class MainWindow(QMainWindow):
         self._actions()
         self._status()
         self._connect()
+        from designer.app.recovery import RecoveryController
+
+        self.recovery = RecoveryController(session, self)
         self.update_title()
 
     # -- assembly --------------------------------------------------------------------------------
@@ -209,7 +212,6 @@ class MainWindow(QMainWindow):
             self.sel_label.setText(f"{len(ids)} selected")
 
     def _results(self, revision: int, results: dict) -> None:
-        geo = results.get("geometry")
         status: dict[str, str] = {}
         for r in results.values():
             for f in r.findings:
@@ -217,7 +219,8 @@ class MainWindow(QMainWindow):
                     if status.get(i) != "error" and f.severity.value in ("error", "warning"):
                         status[i] = f.severity.value
         self.scene.set_status(status)
-        del geo
+        for ov in self.scene.overlays:
+            ov.results(revision, results)
 
     def go_to(self, ids: list[str]) -> None:
         s = self.session
@@ -250,5 +253,6 @@ class MainWindow(QMainWindow):
         if not self.files.maybe_save():
             e.ignore()
             return
+        self.recovery.discard()
         self.session.scheduler.shutdown()
         e.accept()
