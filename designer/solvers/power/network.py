@@ -356,7 +356,7 @@ def build_network(hall: Hall, site_id: str = "") -> PowerNetwork:
     rack_share[one] = live[one].astype(float)
     for ri in np.flatnonzero(~live.any(axis=1)):
         r = racks[ri]
-        if r.it_load_kw > 0:
+        if r.it_load_kw > 0 and r.feed_a is None and r.feed_b is None:  # else: power.feed_source said why
             findings.append(error("power.no_feed", f"Rack {r.name or r.id} ({r.it_load_kw:g} kW) has no power "
                                   "feed", "connect feed A (and B) to a PDU or busway tap", ids=(r.id,),
                                   source=SOURCE_NAME))
