@@ -8,10 +8,9 @@ selection, a delete with its pipes and feeds).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from designer.document.document import Change
 from designer.model.base import DModel
@@ -22,11 +21,6 @@ from designer.model.registry import BY_KIND, container
 
 class EditError(ValueError):
     """An edit could not be applied (bad value, unknown id). The document is unchanged."""
-
-
-@lru_cache(maxsize=None)
-def _adapter(model: type, name: str) -> TypeAdapter:
-    return TypeAdapter(model.model_fields[name].annotation)
 
 
 def _resolve(obj: BaseModel, parts: list[str]) -> BaseModel:
@@ -48,8 +42,12 @@ def coerce(owner: BaseModel, path: str, value: Any) -> Any:
         raise EditError(f"{type(leaf_owner).__name__} has no field '{name}'")
     if isinstance(value, BaseModel):
         value = value.model_copy(deep=True)
+    # validate exactly as the file does: the owner's own field schema and config (finite
+    # numbers only, id patterns), on a shallow copy so the document is not touched yet
+    probe = leaf_owner.model_copy()
     try:
-        return _adapter(type(leaf_owner), name).validate_python(value)
+        type(leaf_owner).__pydantic_validator__.validate_assignment(probe, name, value)
+        return getattr(probe, name)
     except ValidationError as e:
         first = e.errors(include_url=False)[0]
         raise EditError(f"{path}: {first['msg']}") from None

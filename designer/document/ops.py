@@ -13,7 +13,7 @@ from designer.document.edits import AddItem, Composite, Edit, RemoveItem, SetFie
 from designer.document.geometry import bounds, rotate_values, translate_values, union_bounds
 from designer.model import hall as h
 from designer.model import power as p
-from designer.model.base import DModel, Placed, Point
+from designer.model.base import DModel, Placed, Point, to_plan
 from designer.model.catalog import CatalogEntry, RackType
 from designer.model.factory import instantiate
 from designer.model.registry import BY_KIND, BY_TYPE, iter_items, new_id
@@ -128,9 +128,13 @@ def distribute_items(doc: Document, ids: Iterable[str], axis: str) -> Composite:
 
 # -- delete with cascade --------------------------------------------------------------------
 def cascade(doc: Document, ids: Iterable[str]) -> set[str]:
-    """The ids that go when ``ids`` go: a module's racks, a rack's rear doors, the pipes
-    on deleted ports, a busway's taps."""
+    """The ids that go when ``ids`` go: a site's hall contents, a module's racks, a rack's
+    rear doors, the pipes on deleted ports, a busway's taps."""
     gone = {i for i in ids if doc.find(i) is not None}
+    sites_gone = {si for si, s in enumerate(doc.project.sites) if s.id in gone}
+    for loc in iter_items(doc.project):  # a site takes its hall with it
+        if loc.site_index in sites_gone:
+            gone.add(loc.item.id)
     changed = True
     while changed:
         changed = False
@@ -186,9 +190,10 @@ def delete_items(doc: Document, ids: Iterable[str]) -> Composite:
             vals["core_site_id"] = None
         if vals:
             clears.append(SetFields(it.id, vals))
-    # remove children before parents so undo restores parents first
-    order = sorted(gone, key=lambda i: (doc.find(i).kind in ("module", "busway", "site"),
-                                         -doc.find(i).index))
+    # remove children before parents (sites last) so undo restores parents first; within
+    # a list, from the back, so each recorded index is the item's original position
+    rank = {"module": 1, "busway": 1, "site": 2}
+    order = sorted(gone, key=lambda i: (rank.get(doc.find(i).kind, 0), -doc.find(i).index))
     removes = [RemoveItem(i) for i in order]
     return Composite(clears + removes, f"Delete {_plural(len(gone), 'item')}")
 
@@ -213,7 +218,25 @@ def place_entry(doc: Document, site_id: str, entry: CatalogEntry, x: float, y: f
     item = instantiate(entry, iid, x, y, rotation_deg, name=_next_name(doc, site_id, entry, kind))
     if isinstance(item, h.Rack):
         item.module_id = module_at(doc, site_id, x, y)
+    if isinstance(item, h.AirUnit) and item.kind == "rear_door":
+        # a rear door dropped on a rack is mounted on that rack's rear face
+        rack = rack_at(doc, site_id, x, y)
+        if rack is not None:
+            item.rack_id = rack.id
+            item.x, item.y = to_plan(0.0, -(rack.depth_m + item.depth_m) / 2, rack)
+            item.rotation_deg = rack.rotation_deg
     return Composite([AddItem(kind, item, site_id)], f"Place {entry.name}")
+
+
+def rack_at(doc: Document, site_id: str, x: float, y: float) -> h.Rack | None:
+    """The rack whose footprint holds the point (x, y), if any."""
+    site = doc.site(site_id)
+    if site is None:
+        return None
+    for r in site.hall.racks:
+        if point_in_polygon((x, y), r.corners()):
+            return r
+    return None
 
 
 def _next_name(doc: Document, site_id: str, entry: CatalogEntry, kind: str) -> str:
