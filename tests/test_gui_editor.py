@@ -315,3 +315,20 @@ def test_rubber_band_selects_what_it_covers(win, qtbot):
     racks_selected = {i for i in sel if i in {r.id for r in win.session.site.hall.racks}}
     assert racks_selected == {r.id for r in rs}
     assert not win.scene.sel_overlay.path().isEmpty()
+
+
+def test_us_units_change_the_display_not_the_file(win):
+    r = rack(win, "R09")
+    win.session.selection.set([r.id])
+    win.registry["units_us"].setChecked(True)
+    assert win.session.project.settings.units == "US"
+    w, kind, _ = win.properties.editors["it_load_kw"]
+    assert w.suffix().strip() == "BTU/h"
+    assert w.value() == pytest.approx(12.0 * 3412.14, rel=1e-6)
+    w.setValue(51182.1)  # 15 kW in BTU/h
+    assert r.it_load_kw == pytest.approx(15.0, rel=1e-6)  # stored in kW
+    assert "ft" in win.cursor_label.text() or win.cursor_label.text().startswith("x –")
+    win.session.undo_stack.undo()
+    win.session.undo_stack.undo()
+    assert win.session.project.settings.units == "SI"
+    assert not win.registry["units_us"].isChecked()

@@ -103,6 +103,8 @@ class MainWindow(QMainWindow):
             A("grid", "Show &grid", self._toggle_grid, None, "View", checkable=True, checked=True,
               separator_before=True),
             A("snap", "Snap step…", e.set_snap, None, "View"),
+            A("units_us", "US customary units (°F, ft, gpm, BTU/h, psi)", self._toggle_units, "Ctrl+U", "View",
+              checkable=True, checked=self.session.project.settings.units == "US"),
         ]
         for i, layer in enumerate(LAYERS):
             specs.append(A(f"layer_{layer}", layer.capitalize(),
@@ -168,7 +170,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         s = self.session
-        self.view.cursor_moved.connect(lambda x, y: self.cursor_label.setText(f"x {x:7.2f} m  y {y:7.2f} m"))
+        self.view.cursor_moved.connect(lambda x, y: self.cursor_label.setText(f"x {self._len(x)}  y {self._len(y)}"))
         self.view.zoom_changed.connect(lambda ppm: self.zoom_label.setText(f"{ppm:.0f} px/m"))
         self.view.tool_changed.connect(lambda t: self.statusBar().showMessage(t.hint, 8000) if t.hint else None)
         s.scheduler.state_changed.connect(self.analysis_label.setText)
@@ -178,6 +180,8 @@ class MainWindow(QMainWindow):
         s.undo_stack.cleanChanged.connect(lambda _c: self.update_title())
         s.path_changed.connect(lambda _p: self.update_title())
         s.document_replaced.connect(self.update_title)
+        s.document_replaced.connect(self._units_followed)
+        s.changed.connect(lambda c: self._units_followed() if "@project" in c.modified else None)
         s.site_changed.connect(lambda _s: self.view.fit())
         s.results_ready.connect(self._results)
         self.palette.place_requested.connect(self.editing.place_at_centre)
@@ -196,6 +200,24 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction(p, lambda p=p: self.files.open_path(Path(p)))
         self.recent_menu.setEnabled(bool(self.recent_menu.actions()))
 
+    def _toggle_units(self, on: bool) -> None:
+        from designer.document.edits import SetFields
+
+        want = "US" if on else "SI"
+        if self.session.project.settings.units != want:
+            self.session.push(SetFields(None, {"settings.units": want}), f"Show {want} units")
+
+    def _units_followed(self) -> None:
+        act = self.registry["units_us"]
+        act.blockSignals(True)
+        act.setChecked(self.session.project.settings.units == "US")
+        act.blockSignals(False)
+
+    def _len(self, v: float) -> str:
+        from designer.model.units import fmt
+
+        return fmt(v, "length", self.session.project.settings.units, 2)
+
     def _toggle_grid(self, on: bool) -> None:
         self.view.show_grid = on
         self.view.viewport().update()
@@ -206,8 +228,8 @@ class MainWindow(QMainWindow):
             return
         m = self.session.doc.item(ids[0])
         if len(ids) == 1 and isinstance(m, Placed):
-            self.sel_label.setText(f"{m.name or m.id}: x {m.x:.2f} y {m.y:.2f} m · "
-                                   f"{m.width_m:.2f} × {m.depth_m:.2f} m · {m.rotation_deg:g}°")
+            self.sel_label.setText(f"{m.name or m.id}: x {self._len(m.x)} y {self._len(m.y)} · "
+                                   f"{self._len(m.width_m)} × {self._len(m.depth_m)} · {m.rotation_deg:g}°")
         else:
             self.sel_label.setText(f"{len(ids)} selected")
 

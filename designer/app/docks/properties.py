@@ -332,6 +332,9 @@ class PropertiesPanel(QWidget):
 
     # -- following the document ------------------------------------------------------------------
     def _on_change(self, change) -> None:
+        if "settings.units" in change.modified.get("@project", ()):
+            self._build()  # every editor changes its unit
+            return
         shown = set(self.ids) or {self.session.site_id}
         if change.structural or any(i in shown for i in change.modified):
             # structure of optional groups may change: rebuild; else only values
