@@ -220,3 +220,24 @@ def test_fine_and_coarse_share_a_cache_without_evicting_each_other():
     project.sites[0].id = "renamed"  # a deleted site's caches go
     _run(project, fine, cache, 2)
     assert set(cache["halls"]) == {("renamed", 0.25)}
+
+
+def test_walled_off_rack_is_reported_not_given_absurd_temperatures():
+    """A rack in a pocket closed by walls: no air unit's air reaches it. Its heat is reported
+    as unremovable and left out; the rest of the hall is solved and balanced."""
+    from designer.model.hall import Obstruction
+
+    walls = [Obstruction(id="w1", kind="wall", polygon=[(10, 0), (10.1, 0), (10.1, 6), (10, 6)]),
+             Obstruction(id="w2", kind="wall", polygon=[(10, 6), (14, 6), (14, 6.1), (10, 6.1)])]
+    racks = [Rack(id="r1", name="POCKET", x=12, y=3, it_load_kw=10), Rack(id="r2", x=5, y=5, it_load_kw=10)]
+    units = [AirUnit(id="c1", kind="crah", x=3, y=9.5, rotation_deg=180, airflow_m3s=5, capacity_kw=60)]
+    hall = Hall(outline=[(0, 0), (14, 0), (14, 6), (8, 6), (8, 10), (0, 10)], obstructions=walls,
+                racks=racks, air_units=units)
+    res = _run(_project(hall))
+    s = res.data.sites["s1"]
+    f = next(f for f in res.findings if f.code == "air.region.unreached")
+    assert "10.0 kW" in f.message and "POCKET" in f.message and f.item_ids == ("r1",)
+    assert s.racks["r1"].inlet_max_c is None
+    assert s.map.t_max_c < 60.0
+    assert s.balance.heat_in_kw == pytest.approx(10.0) and s.balance.lost_kw == pytest.approx(10.0)
+    assert abs(s.balance.residual_kw) < 1e-9 * s.balance.heat_in_kw

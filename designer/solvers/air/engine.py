@@ -92,6 +92,7 @@ class HallSolution:
     src: Sources
     source: np.ndarray  # (ny, nx) net air put in per cell (the airflow right-hand side), m3/s
     solved: bool = True
+    unreached: np.ndarray | None = None  # (ny, nx) cells no unit's air reaches (walled off)
     stats: dict = field(default_factory=dict)
 
 
@@ -301,6 +302,37 @@ def _solve(hall: Hall, params: AirParams, cache: HallCache) -> HallSolution:
     stats.update(temperature=tmode, residual=res, build_ms=(t1 - t0) * 1e3,
                  flow_ms=(t3 - t2) * 1e3, temperature_ms=(t4 - t3) * 1e3,
                  cells=N, air_cells=int(fluid.sum()), padded_cells=pat.N, solved=True)
-    T_room = np.where(fluid, T, np.nan)
+    unreached = _unreached(ts, fx, fy, gdiff * cx, gdiff * cy, src, rl.heat_src / RHO_CP, T)
+    if unreached is not None:
+        active = active & ~unreached
+        stats["unreached_cells"] = int(unreached.sum())
+    T_room = np.where(fluid & active, T, np.nan)
     return HallSolution(st, rl, phi, fx, fy, vx, vy, T_room, np.where(active, T, np.nan), ts, src,
-                        source, stats=stats)
+                        source, unreached=unreached, stats=stats)
+
+
+def _unreached(ts: TransportSystem, fx, fy, dx, dy, src: Sources, heat, T) -> np.ndarray | None:
+    """Cells no air unit's air reaches (walled-off pockets), or None when there are none.
+
+    Only such pockets lose heat through the weak exchange that keeps the equations regular,
+    so the (rare) connectivity analysis runs only when that exchange carries a noticeable
+    share of the heat.
+    """
+    leak = float((ts.g_ex * np.abs(np.nan_to_num(T) - ts.t_ref)).sum())
+    if leak <= 1e-6 * max(float(heat.sum()), 1e-9):
+        return None
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    ny, nx = T.shape
+    idx = np.arange(ny * nx).reshape(ny, nx)
+    ex = (np.abs(fx[:, 1:-1]) + dx[:, 1:-1]) > 0
+    ey = (np.abs(fy[1:-1, :]) + dy[1:-1, :]) > 0
+    rows = np.concatenate([idx[:, :-1][ex], idx[:-1, :][ey]])
+    cols = np.concatenate([idx[:, 1:][ex], idx[1:, :][ey]])
+    g = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(ny * nx, ny * nx))
+    _, lab = connected_components(g, directed=False)
+    fed = np.zeros(lab.max() + 1, dtype=bool)
+    fed[lab[(src.m_in + src.m_out) > 0]] = True
+    out = (~fed[lab]).reshape(ny, nx) & ts.active
+    return out if out.any() else None

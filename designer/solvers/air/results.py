@@ -148,14 +148,17 @@ class AirIndices:
 
 @dataclass(frozen=True)
 class EnergyBalance:
-    """Heat balance of the room air, kW: heat_in = removed_by_units + open_boundary + residual."""
+    """Heat balance of the room air, kW: heat_in = removed_by_units + open_boundary + residual.
+
+    ``heat_in`` is what reaches air that air units serve; heat of racks with no air around them
+    or in walled-off areas no unit reaches is ``lost_kw`` instead (and reported as findings)."""
 
     heat_in_kw: float
     removed_by_units_kw: float
     open_boundary_kw: float
     residual_kw: float
     lost_kw: float
-    """Air-side heat of racks with no air around them (not in heat_in)."""
+    """Air-side heat with nowhere to go: racks with no air around them or walled off."""
 
 
 @dataclass(frozen=True)
@@ -311,13 +314,26 @@ def site_results(site_id: str, site_name: str, site_index: int, hall: Hall, sol:
     hm = None
     if sol.solved:
         ts = sol.ts
+        reached = ~sol.unreached if sol.unreached is not None else np.ones(rl.fluid.shape, dtype=bool)
         Tz = np.nan_to_num(sol.T_all)
-        heat_in = float(rl.heat_src.sum())
+        heat_in = float(rl.heat_src[reached].sum())
         removed = sum(u.load_kw for u in units.values() if u.kind != "rear_door") * 1000.0
-        open_w = RHO_CP * float((ts.open_out * Tz).sum() - (ts.open_in * ts.t_ref).sum()
-                                + (ts.g_ex * (Tz - ts.t_ref)).sum())
+        open_w = RHO_CP * float(((ts.open_out * Tz - ts.open_in * ts.t_ref + ts.g_ex * (Tz - ts.t_ref))
+                                 * reached).sum())
+        walled_w = float(rl.heat_src[~reached].sum())
         balance = EnergyBalance(heat_in / 1000.0, removed / 1000.0, open_w / 1000.0,
-                                (heat_in - removed - open_w) / 1000.0, float(rl.lost_w.sum()) / 1000.0)
+                                (heat_in - removed - open_w) / 1000.0,
+                                (float(rl.lost_w.sum()) + walled_w) / 1000.0)
+        if walled_w > 0:
+            cut = [rid for k, rid in enumerate(rl.ids) if racks[rid].inlet_max_c is None
+                   and rl.heat_air_w[k] > rl.door_w[k] and not racks[rid].blocked]
+            names = ", ".join(racks[r].name for r in cut[:5]) + (" ..." if len(cut) > 5 else "")
+            out.append(fd.error("air.region.unreached",
+                                f"{walled_w / 1000:.1f} kW {where} is released where no air unit's air reaches "
+                                f"(a walled-off area{': racks ' + names if cut else ''}); it cannot be removed "
+                                "and is left out of the answer",
+                                "Open the area to the room or put an air unit in it", ids=tuple(cut),
+                                source=SOURCE))
         sp = np.hypot(sol.vx, sol.vy)
         Tr = sol.T
         hm = HeatMap(g.x0, g.y0, g.cell_m, g.nx, g.ny, _ro(Tr), _ro(np.where(np.isnan(Tr), np.nan, sol.vx)),
