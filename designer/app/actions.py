@@ -58,29 +58,48 @@ class ActionRegistry:
         return self.actions[key]
 
     def build_menus(self, menubar, order: list[str]) -> dict[str, object]:
-        menus: dict[str, object] = {}
-
-        def menu_for(path: str):
-            if path in menus:
-                return menus[path]
-            if "/" in path:
-                parent_path, name = path.rsplit("/", 1)
-                m = menu_for(parent_path).addMenu(name)
-            else:
-                m = menubar.addMenu(path)
-            menus[path] = m
-            return m
-
+        self.menubar = menubar
+        self.menus: dict[str, object] = {}
         for top in order:
-            menu_for(top)
+            self.menu_for(top)
         for spec in self.specs:
-            if not spec.menu:
-                continue
-            m = menu_for(spec.menu)
-            if spec.separator_before:
-                m.addSeparator()
-            m.addAction(self.actions[spec.id])
-        return menus
+            self._place(spec)
+        return self.menus
+
+    def menu_for(self, path: str):
+        """The menu at ``path`` ("Analysis" or "Edit/Align"), created when missing.
+        New top-level menus go before Help."""
+        if path in self.menus:
+            return self.menus[path]
+        if "/" in path:
+            parent_path, name = path.rsplit("/", 1)
+            m = self.menu_for(parent_path).addMenu(name)
+        else:
+            help_menu = self.menus.get("Help")
+            if help_menu is not None:
+                from PySide6.QtWidgets import QMenu
+
+                m = QMenu(path, self.menubar)
+                self.menubar.insertMenu(help_menu.menuAction(), m)
+            else:
+                m = self.menubar.addMenu(path)
+        self.menus[path] = m
+        return m
+
+    def _place(self, spec: ActionSpec) -> None:
+        if not spec.menu:
+            return
+        m = self.menu_for(spec.menu)
+        if spec.separator_before:
+            m.addSeparator()
+        m.addAction(self.actions[spec.id])
+
+    def add_later(self, spec: ActionSpec) -> QAction:
+        """Add an action after the menus were built (extensions)."""
+        act = self.add(spec)
+        if getattr(self, "menus", None) is not None:
+            self._place(spec)
+        return act
 
     def build_toolbar(self, toolbar) -> None:
         for spec in self.specs:

@@ -15,7 +15,7 @@ def make_app():
     return app
 
 
-def open_window(file: str | None):
+def open_window(file: str | None, ask_recovery: bool = True):
     """Build the session and the window for ``file`` (or the sample). Returns the window."""
     from designer.app.mainwindow import MainWindow
     from designer.app.session import Session
@@ -38,7 +38,8 @@ def open_window(file: str | None):
     from designer.app.recovery import install_excepthook, offer_restore
 
     install_excepthook(win)
-    offer_restore(win, win.files)
+    if ask_recovery:
+        offer_restore(win, win.files)
     if error is not None:
         from designer.app.dialogs import show_error
 
@@ -47,8 +48,23 @@ def open_window(file: str | None):
     return win
 
 
-def run(file: str | None = None) -> int:
+def run(file: str | None = None, screenshot: str | None = None, site: str | None = None) -> int:
     app = make_app()
-    win = open_window(file)
+    win = open_window(file, ask_recovery=screenshot is None)
+    if site:
+        win.session.set_site(site)
     win.raise_()
+    if screenshot:
+        from PySide6.QtCore import QTimer
+
+        def shoot() -> None:
+            win.session.scheduler.wait_idle(120)
+            app.processEvents()
+            ok = win.grab().save(screenshot)
+            print(f"{'saved' if ok else 'could not save'} {screenshot}")
+            win.session.undo_stack.setClean()
+            win.close()
+            app.exit(0 if ok else 1)
+
+        QTimer.singleShot(300, shoot)
     return app.exec()

@@ -58,15 +58,37 @@ class MainWindow(QMainWindow):
         from designer.app.recovery import RecoveryController
 
         self.recovery = RecoveryController(session, self)
+        from designer.app.extensions import install_all
+
+        self.extensions = install_all(self)
         self.update_title()
 
     # -- assembly --------------------------------------------------------------------------------
-    def _dock(self, key: str, title: str, widget, area) -> None:
+    def _dock(self, key: str, title: str, widget, area) -> QDockWidget:
         d = QDockWidget(title, self)
         d.setObjectName(f"dock-{key}")
         d.setWidget(widget)
         self.addDockWidget(area, d)
         self.docks[key] = d
+        return d
+
+    def add_dock(self, key: str, title: str, widget, area=Qt.BottomDockWidgetArea,
+                 tabify_with: str | None = "findings") -> QDockWidget:
+        """For extensions: add a dock (tabbed with ``tabify_with``) and list it under View > Panels."""
+        d = self._dock(key, title, widget, area)
+        if tabify_with and tabify_with in self.docks and self.dockWidgetArea(self.docks[tabify_with]) == area:
+            self.tabifyDockWidget(self.docks[tabify_with], d)
+        panels = self.registry.menus.get("View/Panels") if hasattr(self, "registry") else None
+        if panels is not None:
+            panels.addAction(d.toggleViewAction())
+        return d
+
+    def add_action(self, spec: ActionSpec):
+        """For extensions: an action placed in its menu (and the toolbar if asked)."""
+        act = self.registry.add_later(spec)
+        if spec.toolbar:
+            self.toolbar.addAction(act)
+        return act
 
     def _actions(self) -> None:
         r = self.registry
@@ -146,10 +168,11 @@ class MainWindow(QMainWindow):
         menus["File"].insertMenu(r["save"], self.recent_menu)
         view_menu = menus["View"]
         view_menu.addSeparator()
-        panels = view_menu.addMenu("Panels")
+        panels = r.menu_for("View/Panels")
         for d in self.docks.values():
             panels.addAction(d.toggleViewAction())
         tb = QToolBar("Main", self)
+        self.toolbar = tb
         tb.setObjectName("toolbar-main")
         tb.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
         r.build_toolbar(tb)

@@ -83,7 +83,7 @@ def cmd_info(args) -> int:
 def cmd_gui(args) -> int:
     from designer.app.main import run
 
-    return run(args.file)
+    return run(args.file, screenshot=args.screenshot, site=args.site)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command")
     p = sub.add_parser("gui", help="open the app (default)")
     p.add_argument("file", nargs="?", help="project file; the bundled sample when omitted")
+    p.add_argument("--screenshot", metavar="PNG", help="render the window once analyses finish, save it, exit")
+    p.add_argument("--site", help="site id to show first")
     p.set_defaults(func=cmd_gui)
     p = sub.add_parser("validate", help="list findings; exit 1 on any error")
     p.add_argument("file")
@@ -129,7 +131,7 @@ def _add_export(sub) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv = ["gui", *argv]
     ap = build_parser()
     args = ap.parse_args(argv)
