@@ -73,6 +73,7 @@ class HallCache:
     flow_factor: NDFactor | None = None
     temp_K: np.ndarray | None = None  # the matrix temp_factor actually factorised
     temp_factor: NDFactor | None = None
+    temp_T: np.ndarray | None = None  # the last temperature answer (a start for the next)
 
 
 @dataclass
@@ -290,7 +291,10 @@ def _solve(hall: Hall, params: AirParams, cache: HallCache) -> HallSolution:
             Keff[:, cols] = KT[:, cols]
             fronts = cache.temp_factor.refactor(Keff, sig) if nsig else 0
             cache.temp_K = Keff
-            T, its, res = solve_refined(cache.temp_factor.solve, ts.coef, ts.rhs, rtol=RESIDUAL_RTOL)
+            x0 = None
+            if cache.temp_T is not None and cache.temp_T.shape == ts.rhs.shape:
+                x0 = np.where(ts.active, np.nan_to_num(cache.temp_T, nan=t_ref), 0.0)
+            T, its, res = solve_refined(cache.temp_factor.solve, ts.coef, ts.rhs, rtol=RESIDUAL_RTOL, x0=x0)
             tmode = f"partial ({nsig} cells, {fronts} fronts) + {its} GMRES steps"
             if res > RESIDUAL_RTOL:
                 tmode = "full"  # GMRES stagnated: start again
@@ -298,6 +302,7 @@ def _solve(hall: Hall, params: AirParams, cache: HallCache) -> HallSolution:
         cache.temp_factor = pat.factor(KT)
         cache.temp_K = KT
         T, its, res = solve_refined(cache.temp_factor.solve, ts.coef, ts.rhs, rtol=RESIDUAL_RTOL)
+    cache.temp_T = T
     t4 = time.perf_counter()
     stats.update(temperature=tmode, residual=res, build_ms=(t1 - t0) * 1e3,
                  flow_ms=(t3 - t2) * 1e3, temperature_ms=(t4 - t3) * 1e3,

@@ -97,19 +97,21 @@ def matvec(coef: tuple[np.ndarray, ...], x: np.ndarray) -> np.ndarray:
     return y
 
 
-def solve_refined(solve, coef, b: np.ndarray, rtol: float = 1e-12, max_iter: int = 40):
+def solve_refined(solve, coef, b: np.ndarray, rtol: float = 1e-12, max_iter: int = 40,
+                  x0: np.ndarray | None = None):
     """Solve ``A x = b`` given an approximate inverse ``solve`` of a nearby matrix.
 
     ``solve`` may factorise a slightly different matrix (from an earlier run, with only the
     entries that changed a lot updated). Right-preconditioned GMRES on the true operator
     (``coef``) makes up the difference; with an exact factor it stops after the first solve.
+    A starting guess ``x0`` (the previous answer) helps when only part of the field changed.
 
     Returns
     -------
     x, iterations, relative residual (max norm)
     """
     scale = max(float(np.abs(b).max()), 1e-300)
-    x = solve(b)
+    x = solve(b) if x0 is None else x0 + solve(b - matvec(coef, x0))
     r = b - matvec(coef, x)
     res = float(np.abs(r).max()) / scale
     it = 0
