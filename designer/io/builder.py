@@ -128,11 +128,16 @@ class HallBuilder:
         return pp
 
     def liquid_loop(self, cdu: h.Cdu, racks: list[h.Rack], offset_m: float = 0.35,
-                    header_gap_m: float = 0.25, riser_m: float = 2.0) -> None:
-        """A direct-return loop: supply and return headers behind the racks, one tee per rack.
+                    header_gap_m: float = 0.25, riser_m: float = 2.0, reverse_return: bool = False,
+                    v_design: float = 1.8) -> None:
+        """Supply and return headers behind the racks, one tee per rack.
 
-        Headers are sized for the flow they carry; each rack branch for its own flow.
-        ``riser_m`` of extra length per branch stands for the drops into the rack.
+        Direct return (default): the return header runs back along the supply header, so
+        the first rack sees the most pressure and needs balancing valves. Reverse return:
+        the return header flows on to the far end and comes back in one run, so every rack
+        has the same path length and the loop balances itself. Headers are sized for the
+        flow they carry; each branch for its rack. ``riser_m`` of extra length per branch
+        stands for the drops into the rack; pipes are sized for ``v_design`` m/s at design flow.
         """
         if not racks:
             return
@@ -145,6 +150,7 @@ class HallBuilder:
             cx, cy = nxt.port_position("supply")
         flows = [rack_flow_lpm(r) for r in order]
         downstream = [sum(flows[i:]) for i in range(len(order))]
+        upstream = [sum(flows[: i + 1]) for i in range(len(order))]
         prev_s = h.PortRef(item_id=cdu.id, port="supply")
         prev_r = h.PortRef(item_id=cdu.id, port="return")
         prev_s_pt, prev_r_pt = cdu.port_position("supply"), cdu.port_position("return")
@@ -154,18 +160,28 @@ class HallBuilder:
             rx, ry = r.port_position("return")
             js = self.junction(sx - nx * offset_m, sy - ny * offset_m)
             jr = self.junction(rx - nx * (offset_m + header_gap_m), ry - ny * (offset_m + header_gap_m))
-            dh = pipe_size_for(downstream[i])
+            dh = pipe_size_for(downstream[i], v_design)
             self.pipe(prev_s, h.PortRef(item_id=js.id), "supply", dh,
                       _elbow(prev_s_pt, (js.x, js.y)), k=0.9 if i == 0 else 0.3)
-            self.pipe(h.PortRef(item_id=jr.id), prev_r, "return", dh,
-                      _elbow((jr.x, jr.y), prev_r_pt), k=0.9 if i == 0 else 0.3)
-            db = pipe_size_for(flows[i])
+            if not reverse_return:
+                self.pipe(h.PortRef(item_id=jr.id), prev_r, "return", dh,
+                          _elbow((jr.x, jr.y), prev_r_pt), k=0.9 if i == 0 else 0.3)
+            elif i > 0:
+                self.pipe(prev_r, h.PortRef(item_id=jr.id), "return", pipe_size_for(upstream[i - 1], v_design),
+                          _elbow(prev_r_pt, (jr.x, jr.y)), k=0.3)
+            db = pipe_size_for(flows[i], v_design)
             self.pipe(h.PortRef(item_id=js.id), h.PortRef(item_id=r.id, port="supply"), "supply", db,
                       extra=riser_m, k=1.8)
             self.pipe(h.PortRef(item_id=r.id, port="return"), h.PortRef(item_id=jr.id), "return", db,
                       extra=riser_m, k=1.8)
-            prev_s, prev_r = h.PortRef(item_id=js.id), h.PortRef(item_id=jr.id)
+            prev_s = h.PortRef(item_id=js.id)
+            prev_r = h.PortRef(item_id=jr.id)
             prev_s_pt, prev_r_pt = (js.x, js.y), (jr.x, jr.y)
+        if reverse_return:
+            # the return run from the far end back to the CDU
+            back = cdu.port_position("return")
+            self.pipe(prev_r, h.PortRef(item_id=cdu.id, port="return"), "return",
+                      pipe_size_for(upstream[-1], v_design), _elbow(prev_r_pt, back), k=0.9)
 
     # -- power -------------------------------------------------------------------------
     def source(self, name: str, kva: float, v: float, side: str, kind: str = "utility") -> p.PowerSource:
