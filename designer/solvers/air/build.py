@@ -76,8 +76,8 @@ class StaticLayout:
     unit_box: np.ndarray
     unit_supply_cells: list[np.ndarray]  # flat indices, before racks
     unit_return_cells: list[np.ndarray]
-    notes: list[tuple[str, str, tuple[str, ...], dict]] = field(default_factory=list)
-    """(severity, code, item ids, numbers) for the results step to word as findings."""
+    unit_offaxis: list[str] = field(default_factory=list)
+    """Units not at a quarter turn (modelled as turned to the nearest one)."""
 
 
 def _equipment(hall: Hall) -> list:
@@ -126,7 +126,7 @@ def build_static(hall: Hall, cell_m: float, containment_leak: float) -> StaticLa
         cont_label[m] = k
         cont_ids.append(c.id)
 
-    notes: list = []
+    offaxis_units: list[str] = []
     units = [u for u in hall.air_units if u.kind != "rear_door"]
     quarter, offaxis = zip(*(snap_quadrant(u.rotation_deg) for u in units), strict=True) if units else ((), ())
     box = snapped_boxes(grid, [u.x for u in units], [u.y for u in units], [u.width_m for u in units],
@@ -140,7 +140,7 @@ def build_static(hall: Hall, cell_m: float, containment_leak: float) -> StaticLa
     sup, ret = [], []
     for u, b, q, off in zip(units, box, quarter, offaxis, strict=True):
         if off:
-            notes.append(("info", "air.unit.rotation", (u.id,), {"rotation": u.rotation_deg}))
+            offaxis_units.append(u.id)
         sup.append(_flat_open(grid, *side_cells(b, _FRONT_SIDE[q]), fluid0))
         back = _flat_open(grid, *side_cells(b, _BACK_SIDE[q]), fluid0)
         sides = [_flat_open(grid, *side_cells(b, s), fluid0) for s in _SIDES[q]]
@@ -168,7 +168,7 @@ def build_static(hall: Hall, cell_m: float, containment_leak: float) -> StaticLa
         unit_airflow=np.array([max(u.airflow_m3s, 0.0) for u in units], dtype=float),
         unit_supply_t=np.array([u.supply_temp_c for u in units], dtype=float),
         unit_capacity_w=np.array([u.capacity_kw * 1000.0 for u in units], dtype=float),
-        unit_box=box, unit_supply_cells=sup, unit_return_cells=ret, notes=notes)
+        unit_box=box, unit_supply_cells=sup, unit_return_cells=ret, unit_offaxis=offaxis_units)
 
 
 @dataclass

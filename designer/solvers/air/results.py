@@ -274,6 +274,11 @@ def site_results(site_id: str, site_name: str, site_index: int, hall: Hall, sol:
                                  share / 1000.0 / door.capacity_kw if door.capacity_kw > 0 else None,
                                  r.airflow_m3s, r.exhaust_c if r.exhaust_c is not None else door.supply_temp_c,
                                  t_before, rack_id=rid)
+    for uid in st.unit_offaxis:
+        out.append(fd.info("air.unit.rotation", f"Air unit {units[uid].name} {where} is not at a quarter turn; "
+                           "the air model treats it as turned to the nearest 90 degrees",
+                           "Rotate it to 0, 90, 180 or 270 degrees for an exact air-side answer",
+                           ids=(uid,), source=SOURCE))
     for did in rl.door_orphans:
         out.append(fd.warning("air.door.no_rack", f"Rear door {did} {where} is not mounted on a rack "
                               "of this hall, so it removes no heat (0 kW)",
