@@ -241,3 +241,27 @@ def test_walled_off_rack_is_reported_not_given_absurd_temperatures():
     assert s.map.t_max_c < 60.0
     assert s.balance.heat_in_kw == pytest.approx(10.0) and s.balance.lost_kw == pytest.approx(10.0)
     assert abs(s.balance.residual_kw) < 1e-9 * s.balance.heat_in_kw
+
+
+def test_containment_spill_is_reported_only_when_it_carries_heat_to_intakes():
+    """An under-supplied contained cold aisle sucks room air in: a warning with the numbers.
+    Over-supplied, it leaks cold air out: that is the design intent, no warning."""
+    from designer.model.hall import Containment
+
+    def hall(flow):
+        racks = [Rack(id=f"a{k}", x=3.3 + 0.6 * k, y=3.4, rotation_deg=0.0, it_load_kw=8.0) for k in range(5)]
+        racks += [Rack(id=f"b{k}", x=3.3 + 0.6 * k, y=5.8, rotation_deg=180.0, it_load_kw=8.0) for k in range(5)]
+        units = [AirUnit(id="u1", name="IRC-W", kind="inrow", x=2.85, y=3.4, width_m=0.3, depth_m=1.2,
+                         airflow_m3s=flow, capacity_kw=40),
+                 AirUnit(id="u2", name="IRC-E", kind="inrow", x=6.15, y=5.8, rotation_deg=180.0, width_m=0.3,
+                         depth_m=1.2, airflow_m3s=flow, capacity_kw=40)]
+        cont = [Containment(id="ca", kind="cold", polygon=[(2.7, 4.0), (6.3, 4.0), (6.3, 5.2), (2.7, 5.2)])]
+        return Hall(outline=[(0, 0), (10, 0), (10, 9), (0, 9)], racks=racks, air_units=units, containments=cont)
+
+    short = _run(_project(hall(1.5)))
+    f = next(f for f in short.findings if f.code == "air.containment.spill")
+    need = sum(r.airflow_m3s for r in short.data.sites["s1"].racks.values())
+    assert f"racks draw {need:.2f} m3/s" in f.message and "sucked in" in f.message
+    plenty = _run(_project(hall(4.0)))
+    assert not any(f.code == "air.containment.spill" for f in plenty.findings)
+    assert plenty.data.sites["s1"].containments["ca"].spill_m3s > 0

@@ -292,15 +292,21 @@ def site_results(site_id: str, site_name: str, site_index: int, hall: Hall, sol:
         ca = ContainmentAir(cid, st.containment_kind[c], float(src.cont_rack_net[c]),
                             float(src.cont_plenum[c]), spill)
         conts[cid] = ca
-        if abs(spill) > max(0.05, 0.05 * abs(ca.rack_net_m3s)):
-            verb = "spills out over" if spill > 0 else "is sucked in through"
+        # a little overpressure is the design intent (cold air out of a cold aisle, room air
+        # into a hot aisle); the other way round carries heat to the intakes
+        bad = spill > 0 if ca.kind == "hot" else spill < 0
+        if bad and abs(spill) > max(0.05, 0.05 * abs(ca.rack_net_m3s)):
+            if ca.kind == "hot":
+                msg = (f"racks blow {ca.rack_net_m3s:.2f} m3/s into it, air units and plenum take "
+                       f"{ca.rack_net_m3s - spill:.2f} m3/s; {spill:.2f} m3/s of hot air spills out over its panels")
+            else:
+                msg = (f"racks draw {-ca.rack_net_m3s:.2f} m3/s from it, air units and floor feed "
+                       f"{spill - ca.rack_net_m3s:.2f} m3/s; {-spill:.2f} m3/s of room air is sucked in "
+                       "through its panels")
             out.append(fd.warning(
-                "air.containment.spill",
-                f"Contained {ca.kind} aisle {cid} {where}: racks move {ca.rack_net_m3s:+.2f} m3/s into it, "
-                f"air units and plenum take {ca.rack_net_m3s - spill:+.2f} m3/s; {abs(spill):.2f} m3/s {verb} "
-                "its panels",
-                "Put in-row coolers whose return (hot aisle) or supply (cold aisle) faces the aisle with "
-                "enough airflow, or add CRAH airflow for a plenum / raised-floor return",
+                "air.containment.spill", f"Contained {ca.kind} aisle {cid} {where}: {msg}",
+                "Give the aisle enough airflow: in-row coolers whose return (hot aisle) or supply (cold "
+                "aisle) faces it, or more CRAH airflow for a plenum / raised-floor connection",
                 ids=(cid,), source=SOURCE))
 
     # -- indices and hall-level checks ------------------------------------------------------
