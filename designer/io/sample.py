@@ -167,7 +167,8 @@ def _urban(cat: Catalog, taken: set[str]) -> Site:
     b = HallBuilder(s, cat, taken)
     b.outline(18.0, 8.0)
     s.hall.floor_rating_kg_m2 = 2500.0
-    mod = b.place("URB-250A", 8.0, 4.0, 0.0, name="CNT-1")
+    # 7.99, not 8.0: the west-end cooler at 2.05 must fit inside the container wall (x 1.895)
+    mod = b.place("URB-250A", 7.99, 4.0, 0.0, name="CNT-1")
     y = 3.38
     cdu = b.place("CDU-IR-300", 2.5, y, 0.0, name="CDU-1")
     cdu.pump.speed_fraction = 0.52  # 96 kW on a 300 kW CDU: full speed gave 2.1x design flow at 3.8 m/s

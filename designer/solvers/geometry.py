@@ -74,11 +74,6 @@ def _kind(it) -> str:
             p.Pdu: "PDU", h.Obstruction: "obstruction"}.get(type(it), type(it).__name__)
 
 
-def _hosted(inner: Placed, outer: Placed) -> bool:
-    """Whether ``inner`` may legitimately sit inside module ``outer``."""
-    return isinstance(outer, h.Module) and not isinstance(inner, h.Module)
-
-
 def _face(r: h.Rack, front: bool):
     c = r.corners()  # front-left, back-left, back-right, front-right
     return (c[0], c[3]) if front else (c[1], c[2])
@@ -124,6 +119,7 @@ class _Checker:
         # enclosures open their doors outwards, so clearance may reach past their walls
         self.walk_in = {m.id: self.module_poly[m.id] for m in hall.modules
                         if m.form_factor in ("room", "container_20ft", "container_40ft")}
+        self._hosting()
         self._inside()
         self._overlaps()
         self._clearances()
@@ -131,11 +127,30 @@ class _Checker:
         load = self._floor()
         return GeometryResult(self.status, af, ar, load)
 
+    def _hosting(self) -> None:
+        """Which items sit wholly inside which module (modules come first in ``items``).
+
+        ``self.hosted`` holds (item index, module index) pairs; ``self.hosts`` maps each
+        item id to the modules it is in, plus a rack's own ``module_id``."""
+        n_mod = len(self.hall.modules)
+        self.hosted: set[tuple[int, int]] = set()
+        self.hosts: dict[str, set[str]] = {it.id: set() for it in self.items}
+        for r in self.hall.racks:
+            if r.module_id:
+                self.hosts[r.id].add(r.module_id)
+        if not n_mod:
+            return
+        tol = shapely.buffer(self.polys[:n_mod], 1e-6)
+        ii, mi = STRtree(tol).query(self.polys[n_mod:], predicate="within")
+        for i, m in zip((ii + n_mod).tolist(), mi.tolist(), strict=True):
+            self.hosted.add((i, m))
+            self.hosts[self.items[i].id].add(self.items[m].id)
+
     def _inside(self) -> None:
         if not len(self.polys):
             return
         ok = shapely.contains(self.room_tol, self.polys)
-        for it, good in zip(self.items, ok.tolist()):
+        for it, good in zip(self.items, ok.tolist(), strict=True):
             if not good:
                 self.add(error("geometry.outside", self.msg(f"{_kind(it)} {_label(it)} is not inside the hall"),
                                "move it inside the hall outline or enlarge the outline", ids=(it.id,),
@@ -149,9 +164,19 @@ class _Checker:
         left, right = left[keep], right[keep]
         if len(left):
             areas = shapely.area(shapely.intersection(self.polys[left], self.polys[right]))
-            for i, j, area in zip(left.tolist(), right.tolist(), areas.tolist()):
+            for i, j, area in zip(left.tolist(), right.tolist(), areas.tolist(), strict=True):
                 a, b = self.items[i], self.items[j]
-                if area < 1e-6 or _hosted(a, b) or _hosted(b, a):
+                # anything may sit inside a module, but not across its walls
+                if area < 1e-6 or (i, j) in self.hosted or (j, i) in self.hosted:
+                    continue
+                if isinstance(a, h.Module) != isinstance(b, h.Module):  # half in, half out
+                    m, it, k = (a, b, j) if isinstance(a, h.Module) else (b, a, i)
+                    out = float(shapely.area(self.polys[k])) - area
+                    self.add(error("geometry.overlap",
+                                   self.msg(f"{_kind(it)} {_label(it)} crosses the wall of module {_label(m)}: "
+                                            f"{area:.2f} m2 inside, {out:.3f} m2 outside"),
+                                   "move it wholly inside the module or wholly out of it",
+                                   ids=(it.id, m.id), source=SOURCE))
                     continue
                 self.add(error("geometry.overlap",
                                self.msg(f"{_kind(a)} {_label(a)} overlaps {_kind(b)} {_label(b)} by {area:.2f} m2"),
@@ -160,7 +185,7 @@ class _Checker:
             left, right = self.otree.query(self.polys, predicate="intersects")
             if len(left):
                 areas = shapely.area(shapely.intersection(self.polys[left], self.obst[right]))
-                for i, j, area in zip(left.tolist(), right.tolist(), areas.tolist()):
+                for i, j, area in zip(left.tolist(), right.tolist(), areas.tolist(), strict=True):
                     if area > 1e-6:
                         o = self.obst_items[j]
                         it = self.items[i]
@@ -188,17 +213,17 @@ class _Checker:
         shrunk = shapely.buffer(zones_arr, -1e-4)
         hits: list[list[str]] = [[] for _ in zones]
         zi, ii = self.tree.query(shrunk, predicate="intersects")
-        for z, k in zip(zi.tolist(), ii.tolist()):
+        for z, k in zip(zi.tolist(), ii.tolist(), strict=True):
             r = owners[z][0]
             other = self.items[k]
             if other.id == r.id or other.id == r.module_id:
                 continue
-            if isinstance(other, h.Module):
-                continue  # a module's walls count only for its own racks (below)
+            if isinstance(other, h.Module) and other.id in self.hosts[r.id]:
+                continue  # the walls of the rack's own module are checked below
             hits[z].append(_label(other))
         if self.otree is not None:
             zi, oi = self.otree.query(shrunk, predicate="intersects")
-            for z, k in zip(zi.tolist(), oi.tolist()):
+            for z, k in zip(zi.tolist(), oi.tolist(), strict=True):
                 hits[z].append(_label(self.obst_items[k]))
         inside = shapely.contains(self.room_tol, zones_arr)
         for z, (r, front, need) in enumerate(owners):
@@ -241,10 +266,11 @@ class _Checker:
         ri, ii = self.tree.query(rays_arr, predicate="intersects")
         if len(ri):
             d = shapely.distance(orig_arr[ri], shapely.intersection(self.polys[ii], rays_arr[ri]))
-            for z, k, dist in zip(ri.tolist(), ii.tolist(), d.tolist()):
+            for z, k, dist in zip(ri.tolist(), ii.tolist(), d.tolist(), strict=True):
                 other = self.items[k]
-                if other.id == owners[z][0].id or isinstance(other, h.Module):
-                    continue
+                r = owners[z][0]
+                if other.id == r.id or (isinstance(other, h.Module) and other.id in self.hosts[r.id]):
+                    continue  # a ray leaves the rack's own module through its wall (see walls)
                 if dist < best[z]:
                     best[z] = dist
                     best_is_rack[z] = isinstance(other, h.Rack)
@@ -256,7 +282,7 @@ class _Checker:
         if len(ri):
             wall_arr = np.array(walls, dtype=object)
             d = shapely.distance(orig_arr[ri], shapely.intersection(wall_arr[wi], rays_arr[ri]))
-            for z, dist in zip(ri.tolist(), d.tolist()):
+            for z, dist in zip(ri.tolist(), d.tolist(), strict=True):
                 if dist < best[z]:
                     best[z] = dist
                     best_is_rack[z] = False
