@@ -25,6 +25,8 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from designer.model.hall import Hall
 from designer.solvers.air.blas import single_thread_blas
@@ -326,9 +328,6 @@ def _unreached(ts: TransportSystem, fx, fy, dx, dy, src: Sources, heat, T) -> np
     leak = float((ts.g_ex * np.abs(np.nan_to_num(T) - ts.t_ref)).sum())
     if leak <= 1e-6 * max(float(heat.sum()), 1e-9):
         return None
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     ny, nx = T.shape
     idx = np.arange(ny * nx).reshape(ny, nx)
     ex = (np.abs(fx[:, 1:-1]) + dx[:, 1:-1]) > 0
