@@ -130,7 +130,7 @@ def test_generated_projects_are_not_trivial(feature):
     """The strategy reaches every kind of content (searched, not sampled, so it cannot flake)."""
     has = {
         "fed rack": lambda p: any(r.feed_a or r.feed_b for s in p.sites for r in s.hall.racks),
-        "power": lambda p: any(s.hall.power.pdus and s.hall.pipes for s in p.sites) and bool(p.workloads),
+        "power": lambda p: any(s.hall.power.pdus for s in p.sites),
     }[feature]
     find(projects, has, settings=settings(max_examples=2000, deadline=None, database=None,
                                           phases=[Phase.generate],
