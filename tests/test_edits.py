@@ -163,6 +163,7 @@ def test_composite_inverse_restores_and_is_one_change(doc):
 
 
 def test_failing_composite_rolls_back(doc):
+    rec = Recorder(doc)
     before = doc.project.model_dump()
     c = Composite([SetFields("core-fra.rack1", {"x": 1.0}), RemoveItem("core-fra.rack2"),
                    SetFields("core-fra.rack3", {"x": "bad"})])
@@ -170,6 +171,9 @@ def test_failing_composite_rolls_back(doc):
         doc.apply(c)
     assert doc.project.model_dump() == before
     assert doc.find("core-fra.rack2").index == 1
+    assert rec.changes == [] and doc.revision == 0  # nothing happened, nothing to hear
+    doc.apply(SetFields("core-fra.rack1", {"x": 1.0}))
+    assert rec.changes[0].modified == {"core-fra.rack1": {"x"}}  # no leftovers from the failure
 
 
 def test_empty_composite_is_no_change(doc):

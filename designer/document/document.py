@@ -104,10 +104,12 @@ class Document:
     def apply(self, edit) -> object:
         """Apply ``edit``; returns its inverse. Listeners hear one :class:`Change`."""
         self._begin()
+        ok = False
         try:
             inverse = edit.apply(self)
+            ok = True
         finally:
-            self._end()
+            self._end(discard=not ok)
         return inverse
 
     def _begin(self) -> None:
@@ -115,11 +117,13 @@ class Document:
             self._pending = Change()
         self._depth += 1
 
-    def _end(self) -> None:
+    def _end(self, discard: bool = False) -> None:
         self._depth -= 1
         if self._depth == 0 and self._pending is not None:
             change, self._pending = self._pending, None
-            if change.is_empty():
+            # a refused edit has undone whatever it did (edits check first, composites roll
+            # back): the document is as it was, so there is nothing to hear
+            if change.is_empty() or discard:
                 return
             self.revision += 1
             change.revision = self.revision
