@@ -24,14 +24,23 @@ class Unit:
         return (v - self.offset) / self.scale
 
 
-# suffix -> (quantity, SI unit, US unit)
+# whole field names whose suffix would mislead: loss and valve coefficients are not
+# temperature differences, a feed split is not a current, a delay per km is not a length
+_NAMES: dict[str, str | None] = {
+    "minor_k": None, "valve_k": None, "feed_split_a": None, "x_r_ratio": None,
+    "fibre_us_per_km": "delay_per_km", "backhaul_cost_per_gbps_km": None,
+    "roughness_m": "roughness",
+}
+
+# suffix -> quantity; the first match wins, so longer suffixes come before their tails
 _SUFFIX: list[tuple[str, str]] = [
+    ("_ohm_per_km", "impedance_per_km"),
     ("_m3s", "airflow"), ("_lpm", "liquid_flow"), ("_kw", "power"), ("_kva", "apparent_power"),
     ("_kpa", "pressure"), ("_kg_m2", "floor_load"), ("_kg", "mass"), ("_mps", "velocity"),
     ("_c", "temperature"), ("_k", "temp_diff"), ("_deg", "angle"), ("_mm", "small_length"),
     ("_km", "long_length"), ("_m", "length"), ("_v", "voltage"), ("_a", "current"),
     ("_pct", "percent"), ("_ms", "time_ms"), ("_us", "time_us"), ("_gbps", "data_rate"),
-    ("_min", "minutes"), ("_ohm_per_km", "impedance_per_km"),
+    ("_min", "minutes"),
 ]
 
 SI: dict[str, Unit] = {
@@ -45,7 +54,8 @@ SI: dict[str, Unit] = {
     "voltage": Unit("V", decimals=0), "current": Unit("A", decimals=0), "percent": Unit("%", decimals=1),
     "time_ms": Unit("ms", decimals=2), "time_us": Unit("µs", decimals=1),
     "data_rate": Unit("Gb/s", decimals=2), "minutes": Unit("min", decimals=1),
-    "impedance_per_km": Unit("Ω/km", decimals=4),
+    "impedance_per_km": Unit("Ω/km", decimals=4), "delay_per_km": Unit("µs/km", decimals=2),
+    "roughness": Unit("mm", 1000.0, decimals=4),
 }
 
 US: dict[str, Unit] = {
@@ -56,6 +66,8 @@ US: dict[str, Unit] = {
     "velocity": Unit("ft/s", 3.28084, decimals=2), "temperature": Unit("°F", 1.8, 32.0, decimals=1),
     "temp_diff": Unit("°F", 1.8, decimals=1), "small_length": Unit("in", 1 / 25.4, decimals=2),
     "long_length": Unit("mi", 0.621371, decimals=2), "length": Unit("ft", 3.28084, decimals=2),
+    "impedance_per_km": Unit("Ω/mi", 1.609344, decimals=4), "delay_per_km": Unit("µs/mi", 1.609344, decimals=2),
+    "roughness": Unit("in", 1 / 0.0254, decimals=6),
 }
 
 TONS_PER_KW = 0.284345
@@ -63,8 +75,11 @@ TONS_PER_KW = 0.284345
 
 
 def quantity_of(field_name: str) -> str | None:
+    """The quantity a field holds, from its name (None: a plain number)."""
     if field_name in ("x", "y", "offset"):
         return "length"
+    if field_name in _NAMES:
+        return _NAMES[field_name]
     for suffix, q in _SUFFIX:
         if field_name.endswith(suffix):
             return q
