@@ -10,6 +10,7 @@ from shapely.geometry import Polygon
 from designer.io.builder import rack_flow_lpm
 from designer.io.catalog_store import sample_project_path, shipped_catalog
 from designer.io.files import dumps
+from designer.io.generate import generate_project
 from designer.io.sample import build_sample_project
 from designer.model.catalog import Catalog
 from designer.model.validate import validate
@@ -125,3 +126,17 @@ def test_links_join_every_edge_site_to_the_core(sample_project):
         if lk.route_km is not None:
             # a fibre route is never shorter than the straight line
             assert _km(places[lk.a], places[lk.b]) <= lk.route_km, lk.id
+
+
+@pytest.mark.parametrize("n", [1, 26, 77])
+def test_generated_halls_are_exact_deterministic_and_clean(n):
+    p = generate_project(n)
+    hall = p.sites[0].hall
+    assert len(hall.racks) == n
+    assert dumps(p) == dumps(generate_project(n))
+    assert validate(p) == []
+    assert check_hall(hall, p.settings)[0] == []
+    assert all(r.feed_a and r.feed_b for r in hall.racks)
+    # every rack is on a CDU loop: a supply and a return pipe end at it
+    ends = {(q.end.item_id, q.end.port) for q in hall.pipes} | {(q.start.item_id, q.start.port) for q in hall.pipes}
+    assert all((r.id, "supply") in ends and (r.id, "return") in ends for r in hall.racks)

@@ -336,12 +336,11 @@ def duplicate_items(doc: Document, ids: Iterable[str], dx: float = 1.0, dy: floa
     site = doc.site_of(ids[0])
     if site is None:
         return Composite([], "Duplicate")
-    # take pipes whose both ends are duplicated along
+    # take pipes whose both ends are duplicated along (in plan order, so the new ids do not
+    # depend on set iteration order)
     sel = set(ids)
-    for pipe in site.hall.pipes:
-        if pipe.start.item_id in sel and pipe.end.item_id in sel:
-            sel.add(pipe.id)
-    order = [i for i in ids] + [i for i in sel if i not in ids]
+    order = list(ids) + [pipe.id for pipe in site.hall.pipes if pipe.id not in sel
+                         and pipe.start.item_id in sel and pipe.end.item_id in sel]
     c = paste_payload(doc, site.id, copy_payload(doc, order), dx, dy)
     c.label = c.label.replace("Paste", "Duplicate")
     return c
