@@ -194,17 +194,16 @@ def _urban(cat: Catalog, taken: set[str]) -> Site:
     ups = b.place("UPS-300-M", 15.5, 1.2, 0.0, name="UPS-1")
     ups.upstream_id, ups.side = swb.id, "A"
     # each board carries the whole container when the other side is lost (about 335 A at 395 V:
-    # a 400 A board's 320 A continuous limit is too small), and each hybrid rack's cord its whole
-    # 40 kW (about 61 A: a 63 A breaker's 50 A continuous limit is too small)
+    # a 400 A board's 320 A continuous limit is too small); each hybrid rack's cord then carries its
+    # whole 40 kW (about 61 A), which the catalog's 100 A cord breaker (80 A continuous) takes
     dba = b.place("PDU-300", 13.4, 1.0, 0.0, name="DB-A")
     dba.upstream_id, dba.side = ups.id, "A"
     dbb = b.place("PDU-300", 12.2, 1.0, 0.0, name="DB-B")
     dbb.upstream_id, dbb.side = swb.id, "B"
     for i, r in enumerate(hyb + air + net):
         phase = "3P" if r.catalog_model != "RK-NET-6" else ("L1", "L2")[i % 2]
-        brk = 100.0 if r.catalog_model == "RK-HYB-50" else None
-        b.feed(r, "A", dba.id, phase, brk)
-        b.feed(r, "B", dbb.id, phase, brk)
+        b.feed(r, "A", dba.id, phase)
+        b.feed(r, "B", dbb.id, phase)
     s.hall.power.scheme = "N+1"
     return s
 
