@@ -77,9 +77,28 @@ def problems_from_validation(err: ValidationError, limit: int = 200) -> list[Pro
     return out
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list) -> dict:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen = set()
+        for k, _ in pairs:
+            if k in seen:
+                raise _DuplicateKey(k)
+            seen.add(k)
+    return out
+
+
 def parse_json(text: str, source: str = "<text>") -> object:
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as e:
+        raise LoadError(source, [Problem("", f"the key '{e.args[0]}' appears twice in one object, so one of "
+                                             "its values would be lost",
+                                         "keep the right value and delete the other (a merge conflict?)")]) from None
     except json.JSONDecodeError as e:
         # truncated: the error is past the last character, or a string never closes (the
         # position then is the string's start, which is still the place to look)
