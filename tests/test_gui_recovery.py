@@ -44,3 +44,32 @@ def test_restore_opens_as_unsaved_changes_to_the_original(win, sample, tmp_path)
     assert win.session.modified
     assert win.session.doc.path == tmp_path / "orig.dhd.json"
     assert win.isWindowModified()
+
+
+def test_unexpected_error_shows_details_saves_a_copy_and_keeps_running(win, monkeypatch):
+    import sys
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from designer.app.recovery import install_excepthook
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append((self.text(), self.detailedText())) or 0)
+    old = sys.excepthook
+    install_excepthook(win)
+    try:
+        s = win.session
+        s.selection.set([s.site.hall.racks[0].id])
+        win.registry["rotate_cw"].trigger()  # unsaved work
+        try:
+            raise RuntimeError("boom in a slot")
+        except RuntimeError:
+            sys.excepthook(*sys.exc_info())
+    finally:
+        sys.excepthook = old
+    assert shown and "RuntimeError: boom in a slot" in shown[0][0]
+    assert "Traceback" in shown[0][1]
+    assert win.recovery.writer.path.exists()  # the work is on disk
+    assert load_recovery(win.recovery.writer.path) == win.session.project
+    assert win.isVisible()  # still running
+    win.registry["rotate_ccw"].trigger()  # and still editing
