@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fuzz_inputs import MUTATIONS, run
+from fuzz_inputs import MUTATIONS, run
 
 
 @pytest.mark.slow
