@@ -1,9 +1,10 @@
 """Deterministic reference halls for benchmarks: 40, 200, 1,000 racks (and any other n).
 
 Pods of up to 25 hybrid racks in two rows back to back around a contained hot aisle, one
-in-row CDU per pod with a reverse-return loop, in-row coolers at the row ends and CRAHs on
-the walls; a 2N power chain with one transformer / switchboard / UPS per three pods and
-side, an A and a B busway per pod with a tap for each rack.
+in-row CDU per pod with a reverse-return loop, in-row coolers at both ends of both rows
+(returning from inside the contained aisle) and CRAHs on the walls; a 2N power chain with one
+transformer / switchboard / UPS per three pods and side, an A and a B busway per pod with a tap
+for each rack.
 """
 
 from __future__ import annotations
@@ -57,9 +58,15 @@ def generate_project(n_racks: int, rack_kw: float = 15.0, liquid_fraction: float
         r1 = b.rack_row(rack_model, x0 + 1.2, ya, n1, 180.0, load_kw=rack_kw)
         b.place("IRC-40", x0 + 1.2 + n1 * 0.6 - 0.15, ya, 180.0)
         r2 = b.rack_row(rack_model, x0 + 1.2, yb, n2, 0.0, load_kw=rack_kw) if n2 else []
+        if n2:
+            # four coolers per pod: 160 kW / 11.6 m3/s against the racks' 113 kW / 6.7 m3/s of
+            # air-side load (N+1); with two, the aisle spilled 0.9 m3/s and inlets reached 31 degC
+            b.place("IRC-40", x0 + 0.75, yb, 0.0)
+            b.place("IRC-40", x0 + 0.9 + n2 * 0.6 + 0.15, yb, 0.0)
         for r in r1 + r2:
             r.liquid_fraction = liquid_fraction
-        b.containment("hot", x0 + 0.9, y0 + 1.2, x0 + 1.2 + n1 * 0.6 - 0.3, y0 + 2.4)
+        # the hot aisle spans the whole row, coolers included, so the coolers return from inside it
+        b.containment("hot", x0, y0 + 1.2, x0 + 1.2 + n1 * 0.6, y0 + 2.4)
         b.liquid_loop(cdu, r1 + r2, reverse_return=True, v_design=1.5)
         pods.append((r1 + r2, x0, y0 + 1.8))
     # CRAHs on the two long walls, facing in
