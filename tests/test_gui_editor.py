@@ -332,3 +332,31 @@ def test_us_units_change_the_display_not_the_file(win):
     win.session.undo_stack.undo()
     assert win.session.project.settings.units == "SI"
     assert not win.registry["units_us"].isChecked()
+
+
+def test_edit_outline_corners_by_dragging_adding_and_removing(win, qtbot):
+    s = win.session
+    before = list(s.site.hall.outline)
+    win.session.selection.clear()
+    win.registry["corners"].trigger()
+    vp = win.view.viewport()
+    x0, y0 = before[1]  # (36, 0): drag it 2 m east
+    a = view_point(win, x0, y0)
+    b = view_point(win, x0 + 2.0, y0)
+    qtbot.mousePress(vp, Qt.LeftButton, pos=a)
+    qtbot.mouseMove(vp, (a + b) / 2)
+    qtbot.mouseMove(vp, b)
+    qtbot.mouseRelease(vp, Qt.LeftButton, pos=b)
+    after = s.site.hall.outline
+    assert after[1][0] == pytest.approx(x0 + 2.0, abs=0.1) and after[1][1] == pytest.approx(y0, abs=0.1)
+    assert s.undo_stack.count() == 1
+    # add a corner in the middle of the north wall, then remove it again
+    mid = view_point(win, 18.0, before[2][1])
+    qtbot.mouseDClick(vp, Qt.LeftButton, pos=mid)
+    assert len(s.site.hall.outline) == len(before) + 1
+    qtbot.mouseClick(vp, Qt.RightButton, pos=mid)
+    assert len(s.site.hall.outline) == len(before)
+    qtbot.keyClick(vp, Qt.Key_Escape)
+    while s.undo_stack.canUndo():
+        s.undo_stack.undo()
+    assert s.site.hall.outline == before

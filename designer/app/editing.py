@@ -119,6 +119,16 @@ class EditingController:
     def draw_polygon(self, target: str, kind: str = "") -> None:
         self.view.set_tool(PolygonTool(self.view, target, kind))
 
+    def edit_corners(self) -> None:
+        """Corner editing for the selected obstruction / containment, else the hall outline."""
+        from designer.app.plan.vertex_tool import VertexTool
+        from designer.model.hall import Containment, Obstruction
+
+        target = "outline"
+        if len(self.ids) == 1 and isinstance(self.doc.item(self.ids[0]), (Obstruction, Containment)):
+            target = self.ids[0]
+        self.view.set_tool(VertexTool(self.view, target))
+
     def draw_pipe(self, role: str) -> None:
         self.view.set_tool(PipeTool(self.view, role))
 
