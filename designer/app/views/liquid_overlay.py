@@ -1,0 +1,266 @@
+"""The liquid results on the plan: pipes coloured by velocity or flow, a flow badge on every
+liquid-cooled rack, a load bar in front of every CDU, racks in no loop flagged.
+
+Fast on big halls: the badges and bars are made once per site and only their values
+change when results arrive; pipe colours come from a fixed table of colours, so a pipe
+whose colour did not change is not even repainted.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+from designer.app.plan.items import PipeItem
+from designer.app.plan.overlay import Overlay
+from designer.app.views import liquid_style as ls
+from designer.app.views.liquid_items import CduBar, RackBadge
+from designer.document.document import Change
+from designer.model.units import TONS_PER_KW
+from designer.solvers.liquid.results import LiquidResults
+
+STALE_OPACITY = 0.45
+"""Badges of items edited since the last results are dimmed until new results arrive."""
+
+
+def nice_ceil(x: float) -> float:
+    """The next 1 / 2 / 2.5 / 5 x 10^n at or above ``x`` (scale ends with round ticks)."""
+    if x <= 0 or not math.isfinite(x):
+        return 1.0
+    e = 10 ** math.floor(math.log10(x))
+    for m in (1, 2, 2.5, 5, 10):
+        if m * e >= x * (1 - 1e-9):
+            return m * e
+    return 10 * e
+
+
+def liquid_data(results: dict) -> LiquidResults | None:
+    r = results.get("liquid") if results else None
+    data = getattr(r, "data", None)
+    return data if isinstance(data, LiquidResults) else None
+
+
+class LiquidOverlay(Overlay):
+    name = "liquid"
+    layer = "results"
+
+    def __init__(self, scene, session) -> None:
+        super().__init__(scene)
+        self.session = session
+        self.color_by = "velocity"
+        """"velocity" or "flow"."""
+        self.failure = False
+        """Badges show the flow with one pump down at each CDU."""
+        self.data: LiquidResults | None = None
+        self.badges: dict[str, RackBadge] = {}
+        self.bars: dict[str, CduBar] = {}
+        self.colored: set[str] = set()
+        self.scale_max = 0.0
+        """Top of the pipe colour scale (m/s or L/min, SI)."""
+        self.site_has_liquid = False
+        self.last_update_ms = 0.0
+        self.listeners: list[Callable[[], None]] = []
+
+    # -- Overlay hooks ------------------------------------------------------------------------
+    def results(self, revision: int, results: dict) -> None:
+        self.last_results = results
+        self.data = liquid_data(results)
+        self.refresh()
+
+    def draw(self, results: dict) -> None:
+        self.data = liquid_data(results)
+        self.refresh()
+
+    def site_rebuilt(self, scene) -> None:
+        # the scene made new pipe items and dropped the old site: start from scratch
+        self.clear()
+        self.colored.clear()
+        self.refresh()
+
+    def clear(self) -> None:
+        super().clear()
+        self.badges.clear()
+        self.bars.clear()
+
+    def document_changed(self, scene, change: Change) -> None:
+        for i in change.removed:
+            self._drop(i)
+        for i in change.modified:
+            item = self.badges.get(i) or self.bars.get(i)
+            if item is None:
+                continue
+            m = self.session.doc.item(i)
+            if m is not None:
+                item.place(m)
+            item.setOpacity(STALE_OPACITY)
+        if Change.PROJECT in change.modified:
+            self._notify()  # units or velocity limit may have changed: legend follows
+
+    def layers_changed(self, scene) -> None:
+        super().layers_changed(scene)
+        self._color_pipes()
+        self._notify()
+
+    # -- options ------------------------------------------------------------------------------
+    def set_color_by(self, mode: str) -> None:
+        if mode not in ("velocity", "flow"):
+            raise ValueError(f"colour pipes by 'velocity' or 'flow', not {mode!r}")
+        if mode != self.color_by:
+            self.color_by = mode
+            self._color_pipes()
+            self._notify()
+
+    def set_failure(self, on: bool) -> None:
+        if on != self.failure:
+            self.failure = on
+            self.refresh()
+
+    # -- drawing ------------------------------------------------------------------------------
+    @property
+    def units(self) -> str:
+        return self.session.project.settings.units
+
+    def refresh(self) -> None:
+        """Bring badges, bars and pipe colours in step with :attr:`data` for the site shown."""
+        t0 = time.perf_counter()
+        site = self.session.site
+        data = self.data
+        if site is None or data is None:
+            self.clear()
+            self.site_has_liquid = False
+            self._color_pipes()
+            self._notify()
+            self.last_update_ms = (time.perf_counter() - t0) * 1000
+            return
+        self._update_badges(site, data)
+        self._update_bars(site, data)
+        self._color_pipes()
+        self.site_has_liquid = bool(self.badges or self.bars or self.colored)
+        self._notify()
+        self.last_update_ms = (time.perf_counter() - t0) * 1000
+
+    def _update_badges(self, site, data: LiquidResults) -> None:
+        units = self.units
+        dt_sym = ls.symbol("temp_diff", units)
+        loops = {lp.index: lp for lp in data.loops}
+        left = {c.loop: c.failure_running for c in data.cdus.values()}
+        want: set[str] = set()
+        for rack in site.hall.racks:
+            r = data.racks.get(rack.id)
+            why = data.unconnected.get(rack.id)
+            if (r is None or r.required_lpm is None) and why is None:
+                continue
+            want.add(rack.id)
+            b = self.badges.get(rack.id)
+            if b is None:
+                b = self.badges[rack.id] = RackBadge(rack.id)
+                b.place(rack)
+                self.add(b)
+            b.setOpacity(1.0)
+            if r is None or r.required_lpm is None:
+                b.set_values("no loop", "", ls.NO_LOOP, no_loop=True)
+                b.setToolTip(f"{rack.name or rack.id}: liquid heat but in no loop: {why}")
+                continue
+            if self.failure:
+                ratio = r.failure_ratio
+                if left.get(r.loop) == 0:
+                    line2 = "standby"
+                else:
+                    line2 = self._failure_rise(r, loops.get(r.loop), units, dt_sym)
+            else:
+                ratio = r.flow_ratio
+                line2 = "no flow" if r.delta_t_k is None else f"ΔT {ls.num(r.delta_t_k, 'temp_diff', units)} {dt_sym}"
+            if b.set_values(ls.ratio_text(ratio), line2, ls.ratio_color(ratio)):
+                b.setToolTip(self._rack_tip(rack, r, units))
+        for i in [i for i in self.badges if i not in want]:
+            self._drop(i)
+
+    @staticmethod
+    def _failure_rise(r, loop, units: str, dt_sym: str) -> str:
+        """Temperature rise at the one-pump-down flow: the same heat in less water."""
+        if r.failure_flow_lpm is None:
+            return "–"
+        if r.failure_flow_lpm <= 1e-6 or loop is None:
+            return "no flow"
+        dt = r.heat_kw * 1000.0 / (loop.density_kg_m3 * loop.cp_j_kgk * r.failure_flow_lpm / 60000.0)
+        return f"ΔT {ls.num(dt, 'temp_diff', units)} {dt_sym}"
+
+    @staticmethod
+    def _rack_tip(rack, r, units: str) -> str:
+        f = ls.num
+        q, t, p = ls.symbol("liquid_flow", units), ls.symbol("temperature", units), ls.symbol("pressure", units)
+        lines = [f"{rack.name or rack.id}: {f(r.flow_lpm, 'liquid_flow', units)} of "
+                 f"{f(r.required_lpm, 'liquid_flow', units)} {q} required ({ls.ratio_text(r.flow_ratio)})",
+                 f"supply {f(r.supply_temp_c, 'temperature', units)} {t}, return "
+                 f"{f(r.return_temp_c, 'temperature', units)} {t}; Δp {f(r.dp_kpa, 'pressure', units)} {p}"]
+        if r.failure_flow_lpm is not None:
+            lines.append(f"one pump down: {f(r.failure_flow_lpm, 'liquid_flow', units)} {q} "
+                         f"({ls.ratio_text(r.failure_ratio)})")
+        return "\n".join(lines)
+
+    def _update_bars(self, site, data: LiquidResults) -> None:
+        units = self.units
+        want: set[str] = set()
+        for cdu in site.hall.cdus:
+            c = data.cdus.get(cdu.id)
+            if c is None:
+                continue
+            want.add(cdu.id)
+            bar = self.bars.get(cdu.id)
+            if bar is None:
+                bar = self.bars[cdu.id] = CduBar(cdu.id)
+                bar.place(cdu)
+                self.add(bar)
+            bar.setOpacity(1.0)
+            if units == "US":
+                detail = f"{c.load_kw * TONS_PER_KW:,.0f} / {c.capacity_kw * TONS_PER_KW:,.0f} tons"
+            else:
+                detail = f"{c.load_kw:,.0f} / {c.capacity_kw:,.0f} kW"
+            if bar.set_values(cdu.name or cdu.id, detail, c.load_fraction):
+                bar.setToolTip(f"{cdu.name or cdu.id}: load {detail}, margin "
+                               f"{ls.num(c.margin_kw, 'power', units)} {ls.symbol('power', units)}")
+        for i in [i for i in self.bars if i not in want]:
+            self._drop(i)
+
+    def _color_pipes(self) -> None:
+        """Colour this site's pipes from the results (or give them back their role colour)."""
+        items = self.scene.items_by_id
+        pairs = []
+        if self.data is not None and self.visible():
+            for pid, pr in self.data.pipes.items():
+                it = items.get(pid)
+                if isinstance(it, PipeItem):
+                    pairs.append((it, pr))
+        if self.color_by == "velocity":
+            limit = self.session.project.settings.velocity_limit_mps
+            self.scale_max = limit * ls.VELOCITY_SPAN
+            colors = [ls.velocity_color(pr.velocity_mps, limit) for _it, pr in pairs]
+        else:
+            self.scale_max = nice_ceil(max((abs(pr.flow_lpm) for _it, pr in pairs), default=1.0))
+            colors = [ls.flow_color(pr.flow_lpm, self.scale_max) for _it, pr in pairs]
+        now: set[str] = set()
+        for (it, _pr), c in zip(pairs, colors, strict=True):
+            now.add(it.item_id)
+            if it.color is not c:
+                it.color = c
+                it.update()
+        for pid in self.colored - now:
+            it = items.get(pid)
+            if isinstance(it, PipeItem) and it.color is not None:
+                it.color = None
+                it.update()
+        self.colored = now
+
+    def _drop(self, item_id: str) -> None:
+        item = self.badges.pop(item_id, None) or self.bars.pop(item_id, None)
+        if item is None:
+            return
+        if item.scene() is self.scene:
+            self.scene.removeItem(item)
+        if item in self.items:
+            self.items.remove(item)
+
+    def _notify(self) -> None:
+        for fn in self.listeners:
+            fn()
