@@ -461,3 +461,39 @@ def test_busway_is_placed_along_x(doc):
     bw = edit.edits[0].item
     assert bw.path == [(10.0, 2.0), (14.0, 2.0)]
     assert math.dist(*bw.path) == 4.0
+
+
+def test_deleting_a_single_rack_branch_takes_the_junction_it_leaves_bare(sample):
+    from designer.document.document import Document
+    from designer.document.edits import AddItem
+    from designer.document.ops import delete_items
+    from designer.model import hall as h
+
+    doc = Document(sample)
+    site = sample.sites[0]
+    rack = site.hall.racks[0]
+    doc.apply(AddItem("junction", h.Junction(id="jx", x=rack.x, y=rack.y - 2), site.id))
+    doc.apply(AddItem("pipe", h.Pipe(id="px", start=h.PortRef(item_id="jx"),
+                                     end=h.PortRef(item_id=rack.id, port="supply")), site.id))
+    before = sample.model_dump()
+    inv = doc.apply(delete_items(doc, [rack.id]))
+    assert doc.item("px") is None and doc.item("jx") is None  # bare junction removed
+    busy = {p.start.item_id for p in site.hall.pipes} | {p.end.item_id for p in site.hall.pipes}
+    assert all(j.id in busy for j in site.hall.junctions)  # every other junction still has pipes
+    doc.apply(inv)
+    assert sample.model_dump() == before
+
+
+def test_save_through_a_symlink_writes_the_target(tmp_path, sample):
+    import os
+
+    from designer.io.files import load, save
+
+    real = tmp_path / "real.dhd.json"
+    save(sample, real)
+    link = tmp_path / "link.dhd.json"
+    os.symlink(real, link)
+    sample.name = "through the link"
+    save(sample, link)
+    assert link.is_symlink()
+    assert load(real).name == "through the link"

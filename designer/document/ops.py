@@ -129,7 +129,7 @@ def distribute_items(doc: Document, ids: Iterable[str], axis: str) -> Composite:
 # -- delete with cascade --------------------------------------------------------------------
 def cascade(doc: Document, ids: Iterable[str]) -> set[str]:
     """The ids that go when ``ids`` go: a site's hall contents, a module's racks, a rack's
-    rear doors, the pipes on deleted ports, a busway's taps."""
+    rear doors, the pipes on deleted ports, junctions left with no pipe, a busway's taps."""
     gone = {i for i in ids if doc.find(i) is not None}
     sites_gone = {si for si, s in enumerate(doc.project.sites) if s.id in gone}
     for loc in iter_items(doc.project):  # a site takes its hall with it
@@ -152,6 +152,18 @@ def cascade(doc: Document, ids: Iterable[str]) -> set[str]:
             if hit:
                 gone.add(it.id)
                 changed = True
+    # a junction left with no pipe at all goes too (it only existed to join them)
+    pipes_at: dict[str, list[str]] = {}
+    for loc in iter_items(doc.project):
+        if isinstance(loc.item, h.Pipe):
+            for end in (loc.item.start.item_id, loc.item.end.item_id):
+                pipes_at.setdefault(end, []).append(loc.item.id)
+    for loc in iter_items(doc.project):
+        it = loc.item
+        if isinstance(it, h.Junction) and it.id not in gone:
+            ps = pipes_at.get(it.id, [])
+            if ps and all(pid in gone for pid in ps):
+                gone.add(it.id)
     return gone
 
 
