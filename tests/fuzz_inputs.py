@@ -101,7 +101,7 @@ def mutate(base_doc: dict, base_text: str, rng: random.Random) -> tuple[str, byt
     elif kind == "long_string":
         _set(doc, path, "x" * rng.choice([10_000, 1_000_000]))
     elif kind == "null_everywhere":
-        for p, v in rng.sample(paths, min(20, len(paths))):
+        for p, _v in rng.sample(paths, min(20, len(paths))):
             try:
                 _set(doc, p, None)
             except (KeyError, IndexError, TypeError):

@@ -4,7 +4,6 @@ crash or a hang."""
 from __future__ import annotations
 
 import pytest
-
 from fuzz_inputs import MUTATIONS, run
 
 

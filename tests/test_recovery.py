@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
 import sys
-import random
 import time
 
 from designer.io.files import load, save

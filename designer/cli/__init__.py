@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 COMMANDS = ("validate", "schema", "info", "solve", "export", "gui")
 

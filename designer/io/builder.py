@@ -223,7 +223,7 @@ def _elbow(a, b) -> list:
 
 def _offset_along(path, pt) -> float:
     best, best_d, acc = 0.0, float("inf"), 0.0
-    for a, b in zip(path, path[1:]):
+    for a, b in zip(path, path[1:], strict=False):
         seg = math.dist(a, b)
         if seg == 0:
             continue

@@ -17,7 +17,7 @@ import os
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from designer.io.catalog_store import user_data_dir
@@ -75,7 +75,7 @@ class RecoveryWriter:
         self.folder.mkdir(parents=True, exist_ok=True)
         doc = {
             "recovery_format": RECOVERY_FORMAT,
-            "saved_at": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+            "saved_at": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
             "pid": os.getpid(),
             "original_path": str(original_path) if original_path else None,
             "summary": summary_of(project),

@@ -13,7 +13,13 @@ from designer.model.base import Located
 from designer.model.catalog import Catalog
 from designer.model.power import Cable
 from designer.model.project import (
-    DataSource, FacilityWater, Link, Project, Settings, Site, Workload,
+    DataSource,
+    FacilityWater,
+    Link,
+    Project,
+    Settings,
+    Site,
+    Workload,
 )
 
 

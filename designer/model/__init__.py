@@ -4,14 +4,40 @@ from designer.model.base import DModel, Id, Located, Placed, Point
 from designer.model.catalog import Catalog, CatalogData
 from designer.model.findings import Finding, Severity
 from designer.model.hall import (
-    AirUnit, Cdu, Containment, Feed, GridSettings, Hall, Junction, Module, Obstruction,
-    Pipe, PortRef, Pump, Rack,
+    AirUnit,
+    Cdu,
+    Containment,
+    Feed,
+    GridSettings,
+    Hall,
+    Junction,
+    Module,
+    Obstruction,
+    Pipe,
+    PortRef,
+    Pump,
+    Rack,
 )
 from designer.model.power import (
-    Busway, BuswayTap, Cable, Pdu, PowerChain, PowerSource, Switchboard, Transformer, Ups,
+    Busway,
+    BuswayTap,
+    Cable,
+    Pdu,
+    PowerChain,
+    PowerSource,
+    Switchboard,
+    Transformer,
+    Ups,
 )
 from designer.model.project import (
-    SCHEMA_VERSION, DataSource, FacilityWater, Link, Project, Settings, Site, Workload,
+    SCHEMA_VERSION,
+    DataSource,
+    FacilityWater,
+    Link,
+    Project,
+    Settings,
+    Site,
+    Workload,
 )
 
 __all__ = [

@@ -15,8 +15,17 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QScrollArea, QSpinBox,
-    QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
 )
 
 from designer.document.edits import Composite, EditError, SetFields, coerce
@@ -349,7 +358,7 @@ class PropertiesPanel(QWidget):
         if not targets:
             return
         obj = targets[0][1]
-        for path, (w, kind, optional) in self.editors.items():
+        for path, (w, kind, _optional) in self.editors.items():
             try:
                 _, _, value = self._field_info(obj, path)
             except (AttributeError, KeyError):

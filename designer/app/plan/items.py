@@ -438,7 +438,7 @@ class PolygonItem(PlanItem):
 def point_along(path, offset: float) -> tuple[float, float]:
     """The point ``offset`` metres along a polyline (clamped to its ends)."""
     acc = 0.0
-    for a, b in zip(path, path[1:]):
+    for a, b in zip(path, path[1:], strict=False):
         seg = math.dist(a, b)
         if seg > 0 and acc + seg >= offset:
             t = (offset - acc) / seg

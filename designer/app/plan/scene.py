@@ -179,7 +179,7 @@ class HallScene(QGraphicsScene):
                 self._remove(i)
                 self._add(loc.kind, loc.item)
                 touched.add(i)
-        for i, fields in change.modified.items():
+        for i in change.modified:
             it = self.items_by_id.get(i)
             m = self.model(i)
             if it is None or m is None:

@@ -251,7 +251,7 @@ class PointsTool(Tool):
         pen.setStyle(Qt.DashLine)
         painter.setPen(pen)
         qp = [to_scene(*q) for q in pts]
-        for a, b in zip(qp, qp[1:]):
+        for a, b in zip(qp, qp[1:], strict=False):
             painter.drawLine(a, b)
         for q in qp[:-1] if self.cursor else qp:
             painter.drawEllipse(q, 3 / self.view.px_per_m, 3 / self.view.px_per_m)
