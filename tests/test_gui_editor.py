@@ -76,8 +76,11 @@ def test_drop_from_palette_places_item_snapped(win, qtbot):
     assert len(racks) == n + 1
     new = racks[-1]
     assert new.catalog_model == "RK-AIR-15"
-    assert new.x == pytest.approx(30.0, abs=0.051) and new.y == pytest.approx(7.0, abs=0.051)
-    assert round(new.x / 0.1) == pytest.approx(new.x / 0.1, abs=1e-6)  # on the 0.1 m grid
+    from designer.app.plan.coords import to_model
+
+    dx, dy = to_model(win.view.mapToScene(pos.toPoint()))  # where the cursor really was
+    assert new.x == pytest.approx(round(dx, 1), abs=1e-9) and new.y == pytest.approx(round(dy, 1), abs=1e-9)
+    assert abs(new.x - 30.03) < 0.2 and abs(new.y - 7.04) < 0.2
     assert win.session.selection.ids == [new.id]
     scene_matches_document(win)
     win.session.undo_stack.undo()
