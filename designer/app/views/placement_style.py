@@ -1,0 +1,65 @@
+"""Colours and the latency-margin classes shared by the placement table, map and chart."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+
+TIGHT_FRACTION = 0.25
+"""A placed workload is *tight* when less than this share of its budget is left."""
+
+MARGIN = {
+    "ample": QColor("#2a9d3c"),
+    "tight": QColor("#e39b0b"),
+    "over": QColor("#d62d20"),
+    "unplaced": QColor("#8a1c7c"),
+}
+MARGIN_TEXT = {
+    "ample": f"ample (≥ {TIGHT_FRACTION:.0%} of budget left)",
+    "tight": f"tight (< {TIGHT_FRACTION:.0%} of budget left)",
+    "over": "over budget (pinned)",
+    "unplaced": "unplaced",
+}
+
+SITE_KIND = {
+    "core": QColor("#1f4e8c"),
+    "industrial": QColor("#8c5a1f"),
+    "enterprise": QColor("#1f7a6e"),
+    "urban": QColor("#6a3d9a"),
+    "distributed": QColor("#4d5560"),
+}
+SITE_SHAPE = {"core": "diamond", "industrial": "hexagon", "enterprise": "square", "urban": "triangle",
+              "distributed": "circle"}
+
+SOURCE = QColor("#505860")
+TETHER = QColor("#5a6472")
+GRATICULE = QColor(0, 0, 0, 28)
+MAP_BG = QColor("#f4f6f8")
+HIGHLIGHT = QColor(255, 159, 26, 70)
+"""Row background of workloads on the selected module (the plan's selection colour, light)."""
+HIGHLIGHT_RING = QColor("#ff9f1a")
+"""Ring round the site of the module selected on the plan."""
+
+COMPONENTS = (
+    ("fibre_ms", "fibre", QColor("#3a78c2")),
+    ("hops_ms", "hops", QColor("#8fb5e0")),
+    ("access_ms", "access", QColor("#9c6bc4")),
+    ("processing_ms", "processing", QColor("#b9bec6")),
+)
+"""The round-trip components in the order they are stacked, with their colours."""
+
+
+def margin_class(margin_ms: float | None, budget_ms: float) -> str:
+    """``ample``, ``tight``, ``over`` or ``unplaced`` (margin None)."""
+    if margin_ms is None:
+        return "unplaced"
+    if margin_ms < -1e-9 * max(budget_ms, 1.0):
+        return "over"
+    if margin_ms < TIGHT_FRACTION * budget_ms:
+        return "tight"
+    return "ample"
+
+
+def light(c: QColor, alpha: int = 60) -> QColor:
+    out = QColor(c)
+    out.setAlpha(alpha)
+    return out
