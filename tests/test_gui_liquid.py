@@ -69,13 +69,25 @@ def test_badges_show_each_liquid_racks_flow_ratio_and_rise(win):
         assert b.line1 == f"{round(r.flow_ratio * 100)} %"
         assert b.line2 == f"ΔT {r.delta_t_k:.1f} K"
         assert b.fill == ls.GOOD
-        assert b.isVisible()
         # on the rack's front half: inside its footprint, nearer the front than the back
         rack = win.session.doc.item(rid)
         fx, fy = rack.front_normal()
         bx, by = b.pos().x(), -b.pos().y()
         along = (bx - rack.x) * fx + (by - rack.y) * fy
         assert 0.2 < along < rack.depth_m / 2
+
+
+def test_badges_give_way_to_one_chip_layer_when_zoomed_out(win):
+    ov = lv(win).overlay
+    assert win.view.px_per_m < 30  # the whole core hall fitted
+    assert not any(b.isVisible() for b in ov.badges.values())
+    assert ov.chips.isVisible()
+    (color, path), = ov.chips.paths  # all eight racks are green: one path
+    assert color == ls.GOOD and path.elementCount() == 8 * 5
+    win.view.zoom_by(4.0)
+    assert win.view.px_per_m > 80
+    assert all(b.isVisible() for b in ov.badges.values())
+    assert not ov.chips.isVisible()
 
 
 def test_pipe_colours_follow_velocity_and_the_limit(win):
@@ -342,3 +354,14 @@ def test_site_switch_rebuilds_badges_for_the_new_site(win):
     assert all(i.startswith("ent-muc.") for i in list(ov.badges) + list(ov.bars))
     assert lv(win).panel.tables.models["cdus"].rowCount() == 1
     assert not math.isnan(lv(win).overlay.last_update_ms)
+
+
+def test_badge_and_bar_follow_a_drag_preview_and_come_back_on_cancel(win):
+    ov = lv(win).overlay
+    b, bar = ov.badges["core-fra.rack1"], ov.bars["core-fra.cdu1"]
+    (bx, by), cx = (b.pos().x(), b.pos().y()), bar.pos().x()
+    win.scene.preview_move(["core-fra.rack1", "core-fra.cdu1"], 0.5, 0.25)
+    assert (b.pos().x(), b.pos().y()) == pytest.approx((bx + 0.5, by - 0.25))  # scene y points down
+    assert bar.pos().x() == pytest.approx(cx + 0.5)
+    win.scene.cancel_preview(["core-fra.rack1", "core-fra.cdu1"])
+    assert (b.pos().x(), b.pos().y(), bar.pos().x()) == pytest.approx((bx, by, cx))

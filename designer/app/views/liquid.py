@@ -58,6 +58,10 @@ class LiquidView:
         s.site_changed.connect(self._site_changed)
         s.document_replaced.connect(self._site_changed)
         s.changed.connect(self._changed)
+        window.view.zoom_changed.connect(self.overlay.set_zoom)
+        if hasattr(window.scene, "preview_changed"):  # drag previews (scene hook)
+            window.scene.preview_changed.connect(self.overlay.move_with_drag)
+            window.scene.preview_ended.connect(self.overlay.end_drag)
         self.dock.visibilityChanged.connect(lambda vis: self.refresh_panel() if vis and self.dirty else None)
         self.refresh_panel()
 

@@ -8,8 +8,10 @@ nothing when the plan is zoomed far out. Text is drawn in device pixels so it st
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
+from collections.abc import Callable
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from designer.app.plan.coords import to_scene
@@ -21,6 +23,9 @@ MIN_FONT_PX = 7.5
 MAX_FONT_PX = 13.0
 HIDE_BELOW_PX = 3.0
 """Badges narrower than this on screen are not drawn at all (zoomed far out)."""
+DETAIL_PX_PER_M = 30.0
+"""Below this zoom the badges give way to one :class:`ChipLayer` (colour only): a thousand
+items each painting a chip cost a whole-hall repaint over 100 ms, one layer about 2 ms."""
 _fonts: dict[tuple[int, bool], QFont] = {}
 _widths: dict[tuple[str, bool], float] = {}
 
@@ -50,10 +55,12 @@ def _lod(painter: QPainter) -> float:
 class RackBadge(QGraphicsItem):
     """Flow as % of required and the temperature rise, on the front part of a rack."""
 
-    def __init__(self, rack_id: str) -> None:
+    def __init__(self, rack_id: str, on_lod: Callable[[float], None] | None = None) -> None:
         super().__init__()
         self.rack_id = rack_id
+        self.on_lod = on_lod
         self.rect = QRectF(-0.25, -0.2, 0.5, 0.4)
+        self.base_pos = QPointF(0, 0)
         self.line1 = ""
         self.line2 = ""
         self.fill = ls.GOOD
@@ -83,7 +90,12 @@ class RackBadge(QGraphicsItem):
         if rect != self.rect:
             self.prepareGeometryChange()
             self.rect = rect
-        self.setPos(to_scene(cx, cy))
+        self.base_pos = to_scene(cx, cy)
+        self.setPos(self.base_pos)
+
+    def offset(self, dx: float, dy: float) -> None:
+        """Follow a drag preview of the rack by (dx, dy) m without touching the model."""
+        self.setPos(self.base_pos + QPointF(dx, -dy))
 
     def set_values(self, line1: str, line2: str, fill: QColor, no_loop: bool = False) -> bool:
         """Show new values; returns whether anything changed (the item then repaints)."""
@@ -99,6 +111,8 @@ class RackBadge(QGraphicsItem):
         return self.rect.adjusted(-0.02, -0.02, 0.02, 0.02)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
+        if self.on_lod is not None:
+            self.on_lod(_lod(painter))
         dev = painter.worldTransform().mapRect(self.rect)
         if dev.width() < HIDE_BELOW_PX:
             return
@@ -148,6 +162,7 @@ class CduBar(QGraphicsItem):
         super().__init__()
         self.cdu_id = cdu_id
         self.rect = QRectF(-self.W / 2, -self.H / 2, self.W, self.H)
+        self.base_pos = QPointF(0, 0)
         self.title = ""
         self.detail = ""
         self.fraction: float | None = None
@@ -164,7 +179,11 @@ class CduBar(QGraphicsItem):
             reach = (max(ys) - min(ys)) / 2 + self.GAP + self.H / 2
         else:
             reach = (max(xs) - min(xs)) / 2 + self.GAP + self.W / 2
-        self.setPos(to_scene(cdu.x + nx * reach, cdu.y + ny * reach))
+        self.base_pos = to_scene(cdu.x + nx * reach, cdu.y + ny * reach)
+        self.setPos(self.base_pos)
+
+    def offset(self, dx: float, dy: float) -> None:
+        self.setPos(self.base_pos + QPointF(dx, -dy))
 
     def set_values(self, title: str, detail: str, fraction: float | None) -> bool:
         state = (title, detail, fraction)
@@ -234,3 +253,43 @@ class CduBar(QGraphicsItem):
                 painter.drawText(QRectF(bar.left(), bar.top(), filled - 3, bar.height()),
                                  Qt.AlignRight | Qt.AlignVCenter, pct)
         painter.restore()
+
+
+class ChipLayer(QGraphicsItem):
+    """Every badge as a bare colour chip, drawn in one go when the plan is zoomed out."""
+
+    def __init__(self, on_lod: Callable[[float], None] | None = None) -> None:
+        super().__init__()
+        self.paths: list[tuple[QColor, QPainterPath]] = []
+        self.bounds = QRectF()
+        self.on_lod = on_lod
+        self.setZValue(30)
+        self.setAcceptedMouseButtons(Qt.NoButton)
+
+    def set_chips(self, chips: list[tuple[QRectF, QColor]]) -> None:
+        """(scene rect, colour) of each chip; one path per colour."""
+        by: dict[int, tuple[QColor, QPainterPath]] = {}
+        bounds = QRectF()
+        for rect, color in chips:
+            entry = by.get(color.rgba())
+            if entry is None:
+                entry = by[color.rgba()] = (color, QPainterPath())
+            entry[1].addRect(rect)
+            bounds = bounds.united(rect)
+        self.prepareGeometryChange()
+        self.paths = list(by.values())
+        self.bounds = bounds
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self.bounds
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        lod = _lod(painter)
+        if self.on_lod is not None:
+            self.on_lod(lod)
+        if lod * 0.5 < HIDE_BELOW_PX:
+            return
+        painter.setPen(Qt.NoPen)
+        for color, path in self.paths:
+            painter.fillPath(path, color)

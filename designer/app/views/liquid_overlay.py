@@ -12,10 +12,12 @@ import math
 import time
 from collections.abc import Callable
 
+from PySide6.QtCore import QTimer
+
 from designer.app.plan.items import PipeItem
 from designer.app.plan.overlay import Overlay
 from designer.app.views import liquid_style as ls
-from designer.app.views.liquid_items import CduBar, RackBadge
+from designer.app.views.liquid_items import DETAIL_PX_PER_M, CduBar, ChipLayer, RackBadge
 from designer.document.document import Change
 from designer.model.units import TONS_PER_KW
 from designer.solvers.liquid.results import LiquidResults
@@ -61,6 +63,11 @@ class LiquidOverlay(Overlay):
         self.site_has_liquid = False
         self.last_update_ms = 0.0
         self.listeners: list[Callable[[], None]] = []
+        self.chips: ChipLayer | None = None
+        self.detailed = True
+        """Zoomed in far enough for badges with text (else one layer of colour chips)."""
+        self._zoom_check = False
+        self.dragged: set[str] = set()
 
     # -- Overlay hooks ------------------------------------------------------------------------
     def results(self, revision: int, results: dict) -> None:
@@ -82,9 +89,12 @@ class LiquidOverlay(Overlay):
         super().clear()
         self.badges.clear()
         self.bars.clear()
+        self.chips = None
 
     def document_changed(self, scene, change: Change) -> None:
+        moved = False
         for i in change.removed:
+            moved |= i in self.badges
             self._drop(i)
         for i in change.modified:
             item = self.badges.get(i) or self.bars.get(i)
@@ -93,14 +103,57 @@ class LiquidOverlay(Overlay):
             m = self.session.doc.item(i)
             if m is not None:
                 item.place(m)
+                moved |= i in self.badges
             item.setOpacity(STALE_OPACITY)
+        if moved:
+            self._update_chips()
         if Change.PROJECT in change.modified:
             self._notify()  # units or velocity limit may have changed: legend follows
 
     def layers_changed(self, scene) -> None:
         super().layers_changed(scene)
+        self._show_detail()
         self._color_pipes()
         self._notify()
+
+    # -- drag previews: badges and bars move with their item before the edit lands ------------
+    def move_with_drag(self, ids: list[str], dx: float, dy: float) -> None:
+        for i in ids:
+            item = self.badges.get(i) or self.bars.get(i)
+            if item is not None:
+                item.offset(dx, dy)
+                self.dragged.add(i)
+
+    def end_drag(self) -> None:
+        for i in self.dragged:
+            item = self.badges.get(i) or self.bars.get(i)
+            if item is not None:
+                item.offset(0.0, 0.0)
+        self.dragged.clear()
+
+    # -- zoom: text badges close up, one chip layer far out --------------------------------------
+    def set_zoom(self, px_per_m: float) -> None:
+        detailed = px_per_m >= DETAIL_PX_PER_M
+        if detailed != self.detailed:
+            self.detailed = detailed
+            self._show_detail()
+
+    def _show_detail(self) -> None:
+        vis = self.visible()
+        for b in self.badges.values():
+            b.setVisible(vis and self.detailed)
+        if self.chips is not None:
+            self.chips.setVisible(vis and not self.detailed)
+
+    def _seen_at(self, lod: float) -> None:
+        """Called from paint: catch zoom changes the view did not announce."""
+        if (lod >= DETAIL_PX_PER_M) != self.detailed and not self._zoom_check:
+            self._zoom_check = True
+            QTimer.singleShot(0, lambda: self._zoom_fix(lod))
+
+    def _zoom_fix(self, lod: float) -> None:
+        self._zoom_check = False
+        self.set_zoom(lod)
 
     # -- options ------------------------------------------------------------------------------
     def set_color_by(self, mode: str) -> None:
@@ -133,6 +186,9 @@ class LiquidOverlay(Overlay):
             self._notify()
             self.last_update_ms = (time.perf_counter() - t0) * 1000
             return
+        px = self.view_zoom()
+        if px is not None:
+            self.set_zoom(px)
         self._update_badges(site, data)
         self._update_bars(site, data)
         self._color_pipes()
@@ -146,6 +202,7 @@ class LiquidOverlay(Overlay):
         loops = {lp.index: lp for lp in data.loops}
         left = {c.loop: c.failure_running for c in data.cdus.values()}
         want: set[str] = set()
+        changed = False
         for rack in site.hall.racks:
             r = data.racks.get(rack.id)
             why = data.unconnected.get(rack.id)
@@ -154,12 +211,14 @@ class LiquidOverlay(Overlay):
             want.add(rack.id)
             b = self.badges.get(rack.id)
             if b is None:
-                b = self.badges[rack.id] = RackBadge(rack.id)
+                b = self.badges[rack.id] = RackBadge(rack.id, self._seen_at)
                 b.place(rack)
                 self.add(b)
+                b.setVisible(b.isVisible() and self.detailed)
+                changed = True
             b.setOpacity(1.0)
             if r is None or r.required_lpm is None:
-                b.set_values("no loop", "", ls.NO_LOOP, no_loop=True)
+                changed |= b.set_values("no loop", "", ls.NO_LOOP, no_loop=True)
                 b.setToolTip(f"{rack.name or rack.id}: liquid heat but in no loop: {why}")
                 continue
             if self.failure:
@@ -173,8 +232,21 @@ class LiquidOverlay(Overlay):
                 line2 = "no flow" if r.delta_t_k is None else f"ΔT {ls.num(r.delta_t_k, 'temp_diff', units)} {dt_sym}"
             if b.set_values(ls.ratio_text(ratio), line2, ls.ratio_color(ratio)):
                 b.setToolTip(self._rack_tip(rack, r, units))
-        for i in [i for i in self.badges if i not in want]:
+                changed = True
+        gone = [i for i in self.badges if i not in want]
+        for i in gone:
             self._drop(i)
+        if self.chips is None:
+            self.chips = self.add(ChipLayer(self._seen_at))
+            self.chips.setVisible(self.chips.isVisible() and not self.detailed)
+            changed = True
+        if changed or gone:
+            self._update_chips()
+
+    def _update_chips(self) -> None:
+        if self.chips is not None:
+            self.chips.set_chips([(b.mapRectToScene(b.rect), ls.NO_LOOP if b.no_loop else b.fill)
+                                  for b in self.badges.values()])
 
     @staticmethod
     def _failure_rise(r, loop, units: str, dt_sym: str) -> str:
@@ -251,6 +323,10 @@ class LiquidOverlay(Overlay):
                 it.color = None
                 it.update()
         self.colored = now
+
+    def view_zoom(self) -> float | None:
+        views = self.scene.views()
+        return views[0].transform().m11() if views else None
 
     def _drop(self, item_id: str) -> None:
         item = self.badges.pop(item_id, None) or self.bars.pop(item_id, None)
