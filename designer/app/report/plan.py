@@ -23,7 +23,7 @@ from designer.app.selection import Selection
 from designer.document.document import Document
 from designer.model.project import Project
 
-SCALES = (20, 25, 50, 75, 100, 125, 200, 250, 500, 1000, 1250, 2000, 2500, 5000)
+SCALES = (20, 25, 50, 75, 100, 125, 200, 250, 300, 400, 500, 750, 1000, 1250, 2000, 2500, 5000)
 """Drawing scales 1:N offered, the usual architectural series."""
 
 
@@ -141,7 +141,7 @@ def draw_plan_sheet(p: QPainter, rect: QRectF, scene: HallScene, bounds: QRectF,
     bar_y = min(rect.bottom() - mm(12), drawn.bottom() + dim_band + mm(3))
     draw_scale_bar(p, QPointF(drawn.left(), bar_y), k, scale, info.paper)
     panel = QRectF(rect.right() - panel_w, rect.top(), panel_w, rect.height())
-    draw_north(p, QPointF(panel.left() - gap - mm(8), rect.top() + mm(10)))
+    draw_north(p, QPointF(panel.right() - mm(6), panel.top() + mm(8)))
     y = draw_legend(p, QRectF(panel.left(), panel.top(), panel.width(), panel.height()))
     if info.dimensions:
         y = draw_key_dims(p, QRectF(panel.left(), y + mm(5), panel.width(), panel.height()), info.dimensions)

@@ -9,6 +9,9 @@ from designer.io.report.context import Ctx, cap_rows, num, pct
 from designer.io.report.model import Column, KeyValues, LinePlot, Marker, Series, Table, Text
 from designer.model.project import Site
 
+MAX_PLOTS = 8
+"""Pump-curve plots per site at most."""
+
 
 def site_blocks(ctx: Ctx, result, site: Site) -> list:
     res = result.data
@@ -22,7 +25,12 @@ def site_blocks(ctx: Ctx, result, site: Site) -> list:
     blocks: list = [_headline(ctx, res, site, cdu_ids, rack_ids)]
     if cdu_ids:
         blocks.append(cdu_table(ctx, res, cdu_ids))
-        blocks += [pump_plot(ctx, res.cdus[c]) for c in cdu_ids]
+        # the plots that matter: the most loaded CDUs (identical pods give identical curves)
+        plotted = sorted(cdu_ids, key=lambda c: -(res.cdus[c].load_fraction or 0.0))[:MAX_PLOTS]
+        blocks += [pump_plot(ctx, res.cdus[c]) for c in cdu_ids if c in plotted]
+        if len(cdu_ids) > MAX_PLOTS:
+            blocks.append(Text(f"Pump and system curves of the {MAX_PLOTS} most loaded of {len(cdu_ids)} CDUs; "
+                               "the JSON export has every curve.", "note"))
     if rack_ids:
         blocks.append(rack_table(ctx, res, rack_ids))
     pipes = [p.id for p in hall.pipes if p.id in res.pipes]
@@ -51,7 +59,7 @@ def _headline(ctx: Ctx, res, site: Site, cdu_ids: list[str], rack_ids: list[str]
         ("Racks on liquid", f"{len(cooled)}, {ctx.q(sum(r.heat_kw for r in cooled), 'power')} to liquid"),
         ("Lowest flow / required", f"{pct(min(ratios))} ({ctx.name(worst.rack_id)})" if ratios and worst else "-"),
         ("Racks short of flow", str(sum(1 for r in cooled if not r.ok))),
-        ("CDU load", ", ".join(f"{ctx.name(c.cdu_id)} {pct(c.load_fraction)}" for c in cdus) or "-"),
+        ("CDU load", _cdu_loads(ctx, cdus)),
         ("Highest pipe velocity", f"{ctx.q(vmax.velocity_mps, 'velocity')} ({ctx.name(vmax.pipe_id)}), limit "
                                   f"{ctx.q(ctx.project.settings.velocity_limit_mps, 'velocity')}" if vmax else "-"),
     ]
@@ -60,6 +68,18 @@ def _headline(ctx: Ctx, res, site: Site, cdu_ids: list[str], rack_ids: list[str]
                                  f"iterations; head residual {conv.head_residual_m:.1e} m, energy residual "
                                  f"{conv.energy_residual_w:.1e} W"))
     return KeyValues(rows, title="Liquid cooling at a glance")
+
+
+def _cdu_loads(ctx: Ctx, cdus: list) -> str:
+    if len(cdus) <= 4:
+        return ", ".join(f"{ctx.name(c.cdu_id)} {pct(c.load_fraction)}" for c in cdus) or "-"
+    known = [c for c in cdus if c.load_fraction is not None]
+    if not known:
+        return f"{len(cdus)} CDUs"
+    hi = max(known, key=lambda c: c.load_fraction)
+    lo = min(known, key=lambda c: c.load_fraction)
+    return (f"{len(cdus)} CDUs from {pct(lo.load_fraction)} ({ctx.name(lo.cdu_id)}) to {pct(hi.load_fraction)} "
+            f"({ctx.name(hi.cdu_id)}) of capacity")
 
 
 def cdu_table(ctx: Ctx, res, cdu_ids: list[str]) -> Table:

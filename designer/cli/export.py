@@ -1,0 +1,161 @@
+"""``designer export FILE --pdf OUT.pdf --json OUT.json --bom OUT.csv --dxf OUT.dxf --svg OUT.svg
+--png OUT.png [--site ID]``: the design as documents, with no display needed.
+
+Every output path is checked before any work starts (a missing or read-only folder is a
+clear error, exit 2); every file is written atomically, so a failure or an interrupt never
+leaves a half-written file. PDF, SVG and PNG are drawn with Qt: without a display, Qt's
+offscreen platform is used.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+FORMATS = (
+    ("pdf", "design report (PDF)"),
+    ("json", "design and all results (JSON, with --json-schema for its schema)"),
+    ("bom", "bill of materials (CSV)"),
+    ("dxf", "drawing of each hall (DXF, metres)"),
+    ("svg", "plan view of one site (SVG)"),
+    ("png", "plan view of one site (PNG)"),
+)
+QT_FORMATS = ("pdf", "svg", "png")
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("export", help="write the report, JSON, bill of materials, DXF, SVG / PNG plans",
+                       description="Export the design. At least one output is needed. Works without a display.")
+    p.add_argument("file", nargs="?", help="project file")
+    for name, help_ in FORMATS:
+        p.add_argument(f"--{name}", metavar="OUT", help=help_)
+    p.add_argument("--site", help="only this site (report, BOM, DXF); the site of the SVG / PNG plan "
+                                  "(default: the first site)")
+    p.add_argument("--scale", type=int, metavar="N", help="SVG / PNG drawn at 1:N (default: 1:100 or smaller to fit)")
+    p.add_argument("--all-rows", action="store_true", help="list every rack and pipe in the report's tables")
+    p.add_argument("--date", help="report date (default: today)")
+    p.add_argument("--json-schema", metavar="OUT", help="write the JSON Schema of the JSON export")
+    p.set_defaults(func=cmd_export)
+
+
+def _err(msg: str) -> None:
+    print(f"designer export: {msg}", file=sys.stderr)
+
+
+def ensure_qt_app():
+    """A QApplication for drawing; the offscreen platform when there is no display."""
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication(sys.argv[:1])
+
+
+def cmd_export(args) -> int:
+    from designer.io.outputs import OutputError, check_output_path
+
+    wanted = {name: getattr(args, name) for name, _ in FORMATS if getattr(args, name)}
+    if not wanted and not args.json_schema:
+        _err("nothing to export: give at least one of " + ", ".join(f"--{n}" for n, _ in FORMATS))
+        return 2
+    paths = {**wanted, **({"json-schema": args.json_schema} if args.json_schema else {})}
+    seen: dict[str, str] = {}
+    for name, out in paths.items():
+        try:
+            real = str(check_output_path(out))
+        except OutputError as e:
+            _err(str(e))
+            return 2
+        if real in seen:
+            _err(f"--{name} and --{seen[real]} both write {out}; give each output its own file")
+            return 2
+        seen[real] = name
+    if args.json_schema:
+        from designer.io.export_json import write_export_schema
+
+        write_export_schema(args.json_schema)
+        print(f"wrote {args.json_schema} (JSON Schema of the export)")
+    if not wanted:
+        return 0
+    if not args.file:
+        _err("give the project FILE to export")
+        return 2
+    from designer.cli import _load_or_report
+
+    project = _load_or_report(args.file)
+    if project is None:
+        return 1
+    ids = [s.id for s in project.sites]
+    if args.site is not None and args.site not in ids:
+        _err(f"no site {args.site!r} in {args.file}; its sites are: {', '.join(ids) or 'none'}")
+        return 2
+    if args.scale is not None and args.scale <= 0:
+        _err("--scale must be a positive whole number (1:N)")
+        return 2
+    try:
+        return _export(project, args, wanted)
+    except OutputError as e:
+        _err(str(e))
+        return 1
+    except OSError as e:
+        _err(f"writing failed: {e.strerror or e}; no partial file was left behind")
+        return 1
+
+
+def _export(project, args, wanted: dict[str, str]) -> int:
+    from designer.io.bom import bill_of_materials
+    from designer.io.catalog_store import load_catalog
+
+    sites = [args.site] if args.site else None
+    catalog, _errors = load_catalog(project)
+    results: dict = {}
+    if {"pdf", "json"} & set(wanted) or ({"svg", "png"} & set(wanted)):
+        from designer.analysis.runner import Runner
+
+        t = time.perf_counter()
+        results = Runner().run(project, 0)
+        failed = [n for n, r in results.items() if r.error]
+        print(f"analysed in {time.perf_counter() - t:.2f} s" + (f" (failed: {', '.join(failed)})" if failed else ""))
+    bom = bill_of_materials(project, catalog, sites)
+    if "json" in wanted:
+        from designer.io.bom import bill_of_materials as full_bom
+        from designer.io.export_json import write_export_json
+
+        t = time.perf_counter()
+        write_export_json(wanted["json"], project, results, catalog, full_bom(project, catalog) if sites else bom)
+        print(f"wrote {wanted['json']} (JSON, {time.perf_counter() - t:.2f} s)")
+    if "bom" in wanted:
+        from designer.io.bom import write_bom_csv
+
+        write_bom_csv(bom, wanted["bom"])
+        print(f"wrote {wanted['bom']} (bill of materials, {len(bom.rows)} rows)")
+    if "dxf" in wanted:
+        from designer.io.dxf import write_dxf
+
+        t = time.perf_counter()
+        write_dxf(project, wanted["dxf"], sites)
+        print(f"wrote {wanted['dxf']} (DXF, {len(sites or project.sites)} halls, {time.perf_counter() - t:.2f} s)")
+    if set(QT_FORMATS) & set(wanted):
+        ensure_qt_app()
+    if "pdf" in wanted:
+        from designer.app.report.pdf import write_pdf
+        from designer.io.report import ReportOptions, build_report
+
+        t = time.perf_counter()
+        opts = ReportOptions(max_rows=None if args.all_rows else 60, date=args.date, site_ids=sites)
+        report = build_report(project, results, catalog, opts, bom)
+        info = write_pdf(report, project, wanted["pdf"], results)
+        print(f"wrote {wanted['pdf']} (PDF, {info.pages} pages, {time.perf_counter() - t:.2f} s)")
+    for fmt in ("svg", "png"):
+        if fmt in wanted:
+            from designer.app.report import images
+
+            site = args.site or (project.sites[0].id if project.sites else None)
+            if site is None:
+                _err(f"--{fmt}: the project has no site to draw")
+                return 1
+            write = images.write_plan_svg if fmt == "svg" else images.write_plan_png
+            scale = write(project, wanted[fmt], site, results, args.scale, args.date)
+            print(f"wrote {wanted[fmt]} (plan of {site} at 1:{scale})")
+    return 0
