@@ -7,7 +7,7 @@ connect, taps follow their busway.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsPolygonItem, QGraphicsScene
 
@@ -23,6 +23,11 @@ LAYERS = ("modules", "racks", "air", "liquid", "power", "labels", "results")
 
 
 class HallScene(QGraphicsScene):
+    preview_changed = Signal(list, float, float)
+    """A drag shows ``ids`` shifted by (dx, dy) m; the document is not changed (yet)."""
+    preview_ended = Signal()
+    """The drag preview is over: released (the move was pushed) or cancelled."""
+
     def __init__(self, session, parent=None) -> None:
         super().__init__(parent)
         self.session = session
@@ -209,6 +214,14 @@ class HallScene(QGraphicsScene):
 
     # -- previews (drag) -------------------------------------------------------------------------
     def preview_move(self, ids: list[str], dx: float, dy: float) -> None:
+        self._preview(ids, dx, dy)
+        self.preview_changed.emit(list(ids), dx, dy)
+
+    def end_preview(self) -> None:
+        """The drag was released and its move pushed (listeners drop their previews)."""
+        self.preview_ended.emit()
+
+    def _preview(self, ids: list[str], dx: float, dy: float) -> None:
         offsets = {i: (dx, dy) for i in ids}
         self.sel_overlay.setPos(QPointF(dx, -dy))
         pipes: set[str] = set()
@@ -231,13 +244,14 @@ class HallScene(QGraphicsScene):
 
     def cancel_preview(self, ids: list[str]) -> None:
         """Put items back where the model says they are (Escape during a drag)."""
-        self.preview_move(ids, 0.0, 0.0)
+        self._preview(ids, 0.0, 0.0)
         self.sel_overlay.setPos(QPointF(0, 0))
         for i in ids:
             it = self.items_by_id.get(i)
             m = self.model(i)
             if it is not None and m is not None:
                 it.sync(m, self)
+        self.preview_ended.emit()
 
     # -- layers, status, selection ---------------------------------------------------------------
     def set_layer_visible(self, name: str, on: bool) -> None:

@@ -138,6 +138,8 @@ class SelectTool(Tool):
         if was and (abs(dx) > 1e-12 or abs(dy) > 1e-12):
             if not self.session.push(move_items(self.session.doc, self.ids, dx, dy)):
                 self.scene.cancel_preview(self.ids)
+            else:
+                self.scene.end_preview()
         elif was:
             self.scene.cancel_preview(self.ids)
         return True
