@@ -1,0 +1,161 @@
+"""The air-side thermal model in the window: heat-map overlay with its colour bar, the "Air"
+dock, the temperature under the cursor, and a coarse answer while the user drags.
+
+``install(window)`` wires :class:`AirView`. The overlay gets the fine results from the window
+(as every overlay does); the dock follows ``session.results_ready``; :class:`AirPreview`
+listens to the plan scene's drag previews and feeds the overlay and the dock coarse answers
+until the fine one for the released drag arrives.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QLabel
+
+from designer.app.actions import ActionSpec
+from designer.app.views import air_style as st
+from designer.app.views.air_legend import AirLegend
+from designer.app.views.air_overlay import AirOverlay, air_data
+from designer.app.views.air_panel import AirPanel
+from designer.app.views.air_preview import AirPreview
+
+
+class AirView(QObject):
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        s = self.session = window.session
+        self.overlay = AirOverlay(window.scene, s)
+        self.legend = AirLegend(self.overlay, window.view)
+        self.panel = AirPanel(lambda: s.project.settings.units)
+        self.dock = window.add_dock("air", "Air", self.panel)
+        self.dock.setToolTip("Air-side screening model (2D, not CFD)")
+        self.preview = AirPreview(window.scene, s, self)
+        self.cursor_label = QLabel("")
+        self.cursor_label.setObjectName("air-cursor")
+        self.cursor_label.setMinimumWidth(110)
+        self.cursor_label.setToolTip("Air temperature under the cursor (screening model)")
+        window.statusBar().addPermanentWidget(self.cursor_label)
+        self.cursor: tuple[float, float] | None = None
+        self.dirty = True
+        self.last_panel_ms = 0.0
+        self.map_action = window.add_action(ActionSpec(
+            "air_heat_map", "Air &heat map", self._toggle_map, "Ctrl+Shift+H", menu="Analysis", checkable=True,
+            checked=True, separator_before=True,
+            tip="Show the air temperature field of the screening model on the plan"))
+        self.arrow_action = window.add_action(ActionSpec(
+            "air_arrows", "Air&flow arrows", self._toggle_arrows, None, menu="Analysis", checkable=True,
+            tip="Show the direction and speed of the air (potential flow) as arrows"))
+        p = self.panel
+        p.show_map.toggled.connect(self.map_action.setChecked)
+        p.show_arrows.toggled.connect(self.arrow_action.setChecked)
+        p.show_badges.toggled.connect(lambda on: self.overlay.set_option("show_badges", on))
+        p.show_bars.toggled.connect(lambda on: self.overlay.set_option("show_bars", on))
+        p.opacity.valueChanged.connect(lambda v: self.overlay.set_option("opacity", v / 100.0))
+        p.scale.currentIndexChanged.connect(lambda _i: self.overlay.set_option("scale_mode", p.scale.currentData()))
+        p.preview.toggled.connect(self._set_preview)
+        p.go_to.connect(window.go_to)
+        self.preview.updated.connect(self._preview_result)
+        self.preview.ended.connect(self._preview_ended)
+        window.scene.preview_changed.connect(self.overlay.move_with_drag)
+        window.view.cursor_moved.connect(self._cursor)
+        s.results_ready.connect(self.on_results)
+        s.site_changed.connect(lambda _s: self._refresh_all())
+        s.document_replaced.connect(self._refresh_all)
+        s.changed.connect(self._changed)
+        self.dock.visibilityChanged.connect(lambda vis: self.refresh_panel() if vis and self.dirty else None)
+        window.installEventFilter(self)
+        self.refresh_panel()
+
+    # -- results ------------------------------------------------------------------------------
+    def on_results(self, revision: int, results: dict) -> None:
+        if air_data(results) is None:
+            return
+        self._panel_changed()
+        self._show_cursor()
+
+    def _panel_changed(self) -> None:
+        self.dirty = True
+        if self.panel.isVisible():
+            self.refresh_panel()
+
+    def refresh_panel(self) -> None:
+        """Indices, summary and tables for the site shown (skipped while the dock is hidden)."""
+        t0 = time.perf_counter()
+        self.dirty = False
+        self.panel.show_results(self.overlay.site_air(), preview=self.overlay.preview is not None)
+        data = self.overlay.data
+        if data is not None:
+            self.panel.set_assumptions(data.headline, data.assumptions)
+        self.last_panel_ms = (time.perf_counter() - t0) * 1000
+
+    def _refresh_all(self) -> None:
+        self._panel_changed()
+        self._show_cursor()
+
+    def _changed(self, change) -> None:
+        from designer.document.document import Change
+
+        if Change.PROJECT in change.modified:  # display units may have changed
+            self.panel.rack_model.layoutChanged.emit()
+            self.panel.unit_model.layoutChanged.emit()
+            self._panel_changed()
+            self._show_cursor()
+
+    # -- drag preview -------------------------------------------------------------------------
+    def _set_preview(self, on: bool) -> None:
+        self.preview.enabled = on
+
+    def _preview_result(self, site_air) -> None:
+        if not (self.overlay.visible() or self.panel.isVisible()):
+            return
+        self.overlay.show_preview(site_air)
+        self._panel_changed()
+        self._show_cursor()
+
+    def _preview_ended(self, committed: bool) -> None:
+        had = self.overlay.preview is not None
+        self.overlay.end_preview(committed)
+        if had and not committed:
+            self._panel_changed()
+            self._show_cursor()
+
+    # -- options ------------------------------------------------------------------------------
+    def _toggle_map(self, on: bool) -> None:
+        self.panel.show_map.setChecked(on)
+        self.overlay.set_option("show_map", on)
+
+    def _toggle_arrows(self, on: bool) -> None:
+        self.panel.show_arrows.setChecked(on)
+        self.overlay.set_option("show_arrows", on)
+
+    # -- cursor ---------------------------------------------------------------------------------
+    def _cursor(self, x: float, y: float) -> None:
+        self.cursor = (x, y)
+        self._show_cursor()
+
+    def cursor_text(self) -> str:
+        if self.cursor is None or self.overlay.heat_map() is None:
+            return ""
+        t = self.overlay.temperature_at(*self.cursor)
+        units = self.session.project.settings.units
+        if t is None:
+            return "air –"
+        return f"air {st.temp(t, units)} {st.temp_symbol(units)}" + (" (coarse)" if self.overlay.preview else "")
+
+    def _show_cursor(self) -> None:
+        self.cursor_label.setText(self.cursor_text())
+
+    # -- lifetime -------------------------------------------------------------------------------
+    def eventFilter(self, obj, e) -> bool:  # noqa: N802
+        if obj is self.window and e.type() == QEvent.Close:
+            self.preview.shutdown()  # restarted on the next drag if the close is refused
+        return False
+
+
+def install(window) -> AirView:
+    view = AirView(window)
+    window.docks["air"].setAllowedAreas(Qt.AllDockWidgetAreas)
+    return view

@@ -1,0 +1,169 @@
+"""A coarse air answer while the user drags (issue 5, item 3: fast by design).
+
+The plan's select tool previews a move without touching the document; the scene says so with
+``preview_changed(ids, dx, dy)`` and ``preview_ended()``. While a preview is on, this runs the
+air model on a 0.5 m grid on a copy of the current site with the dragged items shifted, on its
+own worker thread, at most :data:`MAX_RATE_HZ` times a second and never two at once; the
+latest position wins. The main scheduler runs the fine grid after the release as after any
+edit. The worker keeps its own cache, so after the first drag the coarse operators are warm.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from designer.analysis.air import AirAnalysis
+from designer.document.geometry import translate_values
+from designer.model.base import shallow_copy
+from designer.model.registry import HALL_COLLECTIONS, hall_container
+
+PREVIEW_CELL_M = 0.5
+MAX_RATE_HZ = 5.0
+
+
+def preview_project(session, ids: list[str], dx: float, dy: float):
+    """A project holding only the current site, with ``ids`` shifted by (dx, dy) metres.
+
+    Shallow copies (cheap even for 1,000 racks): items are shared except the moved ones,
+    which are copied with their new position; lists are new, so later edits of the document
+    cannot change what the worker reads.
+    """
+    site = session.site
+    if site is None:
+        return None
+    doc = session.doc
+    moved = {}
+    for i in ids:
+        it = doc.item(i)
+        if it is None or doc.site_of(i) is not site:
+            continue
+        vals = translate_values(it, dx, dy)
+        if vals:
+            moved[i] = it.model_copy(update=vals)
+    hall = shallow_copy(site.hall)
+    power = shallow_copy(hall.power)
+    object.__setattr__(hall, "power", power)
+    for c in HALL_COLLECTIONS:
+        items = hall_container(site.hall, c)
+        new = [moved.get(x.id, x) for x in items] if moved else list(items)
+        owner = power if c.attrs[0] == "power" else hall
+        object.__setattr__(owner, c.attrs[-1], new)
+    s = shallow_copy(site)
+    object.__setattr__(s, "hall", hall)
+    p = shallow_copy(session.project)
+    object.__setattr__(p, "sites", [s])
+    return p
+
+
+class _Worker(QObject):
+    finished = Signal(int, object, float)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.analysis = AirAnalysis(cell_m=PREVIEW_CELL_M)
+        self.cache: dict = {}
+
+    @Slot(int, object)
+    def run(self, token: int, project) -> None:
+        t0 = time.perf_counter()
+        site_air = None
+        try:
+            res = self.analysis.run(project, token, self.cache)
+            site_air = next(iter(res.data.sites.values()), None)
+        except Exception:  # a solver bug must not take the drag down; the fine run reports it
+            site_air = None
+        self.finished.emit(token, site_air, time.perf_counter() - t0)
+
+
+class AirPreview(QObject):
+    """Runs the coarse model during drag previews. ``updated(SiteAir)`` carries each answer
+    for the drag in progress; ``ended(committed)`` says the drag is over and whether it
+    changed the document (released) or not (cancelled)."""
+
+    updated = Signal(object)
+    ended = Signal(bool)
+    _request = Signal(int, object)
+
+    def __init__(self, scene, session, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.enabled = True
+        self.active = False
+        self.busy = False
+        self.pending: tuple | None = None
+        self.token = 0
+        self.start_revision = -1
+        self.last_start = -1e9
+        self.runs = 0
+        """Coarse solves started (for tests and the status line)."""
+        self.last_elapsed_s = 0.0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._kick)
+        self._thread = QThread(self)
+        self._thread.setObjectName("air-preview")
+        self._worker = _Worker()  # built on the GUI thread (imports), then moved
+        self._worker.moveToThread(self._thread)
+        self._request.connect(self._worker.run)
+        self._worker.finished.connect(self._done)
+        self._thread.start()
+        scene.preview_changed.connect(self.on_preview)
+        scene.preview_ended.connect(self.on_end)
+
+    # -- the scene's drag preview ------------------------------------------------------------
+    @Slot(list, float, float)
+    def on_preview(self, ids: list, dx: float, dy: float) -> None:
+        if not self.active:
+            self.active = True
+            self.token += 1
+            self.start_revision = self.session.doc.revision
+        if not self.enabled:
+            return
+        self.pending = (list(ids), dx, dy)
+        self._kick()
+
+    @Slot()
+    def on_end(self) -> None:
+        if not self.active:
+            return
+        self.active = False
+        self.pending = None
+        self.token += 1  # an answer still on its way is for a drag that is over: dropped
+        self._timer.stop()
+        self.ended.emit(self.session.doc.revision != self.start_revision)
+
+    # -- throttled runs ------------------------------------------------------------------------
+    def _kick(self) -> None:
+        if not self.active or self.busy or self.pending is None:
+            return
+        wait = 1.0 / MAX_RATE_HZ - (time.perf_counter() - self.last_start)
+        if wait > 0:
+            if not self._timer.isActive():
+                self._timer.start(int(wait * 1000) + 1)
+            return
+        ids, dx, dy = self.pending
+        self.pending = None
+        project = preview_project(self.session, ids, dx, dy)
+        if project is None:
+            return
+        if not self._thread.isRunning():  # stopped when the window closed; it may live on
+            self._thread.start()
+        self.busy = True
+        self.last_start = time.perf_counter()
+        self.runs += 1
+        self._request.emit(self.token, project)
+
+    @Slot(int, object, float)
+    def _done(self, token: int, site_air, elapsed: float) -> None:
+        self.busy = False
+        self.last_elapsed_s = elapsed
+        if self.active and token == self.token and site_air is not None:
+            self.updated.emit(site_air)
+        self._kick()
+
+    def shutdown(self) -> None:
+        self._timer.stop()
+        self._thread.quit()
+        self._thread.wait(5000)

@@ -1,0 +1,340 @@
+"""The air-side views in the window (pytest-qt, offscreen): heat-map overlay, inlet tabs,
+cursor read-out, the "Air" dock, and the coarse preview while dragging."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6.QtWidgets")
+
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtGui import QColor  # noqa: E402
+
+from designer.app.mainwindow import MainWindow  # noqa: E402
+from designer.app.plan.coords import to_scene  # noqa: E402
+from designer.app.session import Session  # noqa: E402
+from designer.app.views import air_style as st  # noqa: E402
+from designer.document.edits import SetFields  # noqa: E402
+from designer.model.hall import AirUnit, Hall, Rack  # noqa: E402
+from designer.model.project import Project, Settings, Site  # noqa: E402
+from designer.solvers.air.results import ASSUMPTIONS  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+
+def _open(qtbot, project, site_id=None):
+    session = Session(project)
+    w = MainWindow(session)
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    if site_id:
+        session.set_site(site_id)
+    w.view.fit()
+    assert session.scheduler.wait_idle(120)
+    w.docks["air"].raise_()
+    qtbot.wait(20)
+    return w
+
+
+def _close(w):
+    w.session.undo_stack.setClean()  # no "save changes?" prompt
+    w.close()
+    w.session.scheduler.shutdown()
+
+
+@pytest.fixture
+def win(qtbot, sample):
+    w = _open(qtbot, sample)
+    yield w
+    _close(w)
+
+
+def hot_hall_project() -> Project:
+    """A 5 kW rack facing a CRAH's supply (cool) and a 10 kW rack breathing the exhaust of a
+    30 kW rack 1.2 m in front of it (hot): both ends of the ASHRAE bands in one small room."""
+    unit = AirUnit(id="crah", name="CRAH-1", kind="crah", x=5.0, y=1.5, width_m=2.5, depth_m=0.9,
+                   capacity_kw=80.0, airflow_m3s=5.0, supply_temp_c=20.0)
+    racks = [Rack(id="cool", name="COOL", x=3.0, y=4.0, rotation_deg=180.0, it_load_kw=5.0),
+             Rack(id="blow", name="BLOWER", x=7.5, y=3.0, rotation_deg=180.0, it_load_kw=30.0),
+             Rack(id="hot", name="HOT", x=7.5, y=5.6, rotation_deg=180.0, it_load_kw=10.0)]
+    hall = Hall(outline=[(0, 0), (10, 0), (10, 8), (0, 8)], racks=racks, air_units=[unit])
+    return Project(settings=Settings(), sites=[Site(id="s1", name="Hot test hall", hall=hall)])
+
+
+def air(w):
+    return w.extensions["air"]
+
+
+def site_air(w):
+    return w.session.scheduler.last_results["air"].data.sites[w.session.site_id]
+
+
+def pixel_at(ov, x: float, y: float) -> QColor:
+    """The heat map's pixel under a plan point, read back from the pixmap item."""
+    p = ov.heat.mapFromScene(to_scene(x, y))
+    img = ov.heat.pixmap().toImage()
+    return img.pixelColor(int(math.floor(p.x())), int(math.floor(p.y())))
+
+
+# -- the heat map -------------------------------------------------------------------------------
+def test_results_reach_the_overlay_as_one_pixmap(win):
+    ov = air(win).overlay
+    m = site_air(win).map
+    assert ov.heat is not None and ov.heat.isVisible()
+    pm = ov.heat.pixmap()
+    assert (pm.width(), pm.height()) == (m.nx, m.ny)  # one pixel per cell
+    # the pixmap covers the grid's extent exactly (scene y = -model y)
+    r = ov.heat.sceneBoundingRect()
+    x0, y0, x1, y1 = m.extent
+    for got, want in ((r.left(), x0), (r.right(), x1), (r.top(), -y1), (r.bottom(), -y0)):
+        assert got == pytest.approx(want, abs=1e-9)
+    # every cell's pixel is its own temperature's colour (rows flipped the right way),
+    # and NaN cells (racks, units, outside) are fully transparent
+    img = pm.toImage()
+    scale = ov.current_scale()
+    t = m.temperature_c
+    assert np.isnan(t).any() and np.isfinite(t).any()
+    rng = np.random.default_rng(7)
+    for j, i in zip(rng.integers(0, m.ny, 300), rng.integers(0, m.nx, 300), strict=True):
+        c = img.pixelColor(int(i), int(m.ny - 1 - j))
+        if np.isnan(t[j, i]):
+            assert c.alpha() == 0
+        else:
+            want = scale.color(float(t[j, i]))
+            assert c.alpha() == 255
+            assert max(abs(c.red() - want.red()), abs(c.green() - want.green()), abs(c.blue() - want.blue())) <= 1
+
+
+def test_hot_air_is_red_and_supply_air_blue_where_the_plan_says(win):
+    """Row order checked in plan coordinates: the hottest cell of the field reads red under
+    its own point, the coldest blue (the map is centred on 27 degC)."""
+    ov = air(win).overlay
+    m = site_air(win).map
+    t = np.where(np.isnan(m.temperature_c), -np.inf, m.temperature_c)
+    j, i = np.unravel_index(np.argmax(t), t.shape)
+    hot = pixel_at(ov, m.x0 + (i + 0.5) * m.cell_m, m.y0 + (j + 0.5) * m.cell_m)
+    assert m.temperature_c[j, i] > 35 and hot.red() > 150 and hot.blue() < 100
+    t = np.where(np.isnan(m.temperature_c), np.inf, m.temperature_c)
+    j, i = np.unravel_index(np.argmin(t), t.shape)
+    cold = pixel_at(ov, m.x0 + (i + 0.5) * m.cell_m, m.y0 + (j + 0.5) * m.cell_m)
+    assert m.temperature_c[j, i] < 23 and cold.blue() > cold.red() + 60
+
+
+def test_colour_bar_is_shown_with_the_ashrae_limits(win):
+    legend = air(win).legend
+    assert legend.isVisible()
+    labels = [label for _f, label, _b in legend.ticks()]
+    assert {"18", "27", "32"} <= set(labels)
+    fr = {label: f for f, label, _b in legend.ticks()}
+    assert fr["27"] == pytest.approx(0.5)  # the map's centre is the recommended maximum
+    assert "screening" in legend.subtitle()
+    win.session.push(SetFields(None, {"settings.units": "US"}))
+    assert win.session.scheduler.wait_idle(120)
+    assert legend.title().endswith("(°F)")
+    assert {"64", "81", "90"} <= {label for _f, label, _b in legend.ticks()}  # 18, 27, 32 degC
+
+
+def test_opacity_and_toggles(win, qtbot):
+    a = air(win)
+    a.panel.opacity.setValue(40)
+    assert a.overlay.heat.opacity() == pytest.approx(0.4)
+    a.panel.show_map.setChecked(False)
+    assert not a.overlay.heat.isVisible()
+    assert not a.map_action.isChecked()
+    a.map_action.setChecked(True)
+    assert a.overlay.heat.isVisible() and a.panel.show_map.isChecked()
+    assert a.overlay.arrows is None or not a.overlay.arrows.isVisible()
+    a.panel.show_arrows.setChecked(True)
+    assert a.overlay.arrows.isVisible() and a.overlay.arrows.path().elementCount() > 100
+    win.scene.set_layer_visible("results", False)
+    assert not a.overlay.heat.isVisible() and not a.legend.isVisible()
+    assert not any(b.isVisible() for b in a.overlay.badges.values())
+
+
+# -- rack tabs and unit bars ----------------------------------------------------------------------
+def test_inlet_tabs_coloured_by_band_on_a_hand_made_hot_rack(qtbot):
+    w = _open(qtbot, hot_hall_project())
+    try:
+        ov = air(w).overlay
+        sa = site_air(w)
+        assert sa.racks["hot"].band == "above_allowable" and sa.racks["cool"].band == "recommended"
+        assert set(ov.badges) == {"cool", "blow", "hot"}
+        for rid, b in ov.badges.items():
+            r = sa.racks[rid]
+            assert b.fill == st.BAND_COLORS[r.band]
+            assert b.text == f"{r.inlet_max_c:.1f}"
+        assert ov.badges["hot"].fill == QColor("#d62d20") and ov.badges["cool"].fill == QColor("#2a9d3c")
+        # the tab sits outside the hot rack's front face (front faces -y: just below it)
+        rack = w.session.doc.item("hot")
+        br = ov.badges["hot"].sceneBoundingRect()
+        assert -br.top() < rack.y - rack.depth_m / 2 + 0.05 and -br.bottom() > rack.y - rack.depth_m / 2 - 0.35
+        assert "above the allowable range" in ov.badges["hot"].toolTip()
+        # US units: the same tab in degF
+        w.session.push(SetFields(None, {"settings.units": "US"}))
+        assert w.session.scheduler.wait_idle(120)
+        assert ov.badges["hot"].text == f"{sa.racks['hot'].inlet_max_c * 1.8 + 32:.1f}"
+        # the unit's load bar: load against capacity
+        bar = ov.bars["crah"]
+        u = site_air(w).units["crah"]
+        assert bar.fraction == pytest.approx(u.load_kw / 80.0)
+        assert bar.detail == f"{u.load_kw * 0.284345:,.1f} / {80 * 0.284345:,.1f} tons"
+    finally:
+        _close(w)
+
+
+def test_unit_bars_keep_clear_of_equipment(win):
+    """The bars of the core hall's units cover no rack, unit, CDU or power cabinet."""
+    from designer.app.views.air_layout import obstacles
+
+    ov = air(win).overlay
+    hall = win.session.site.hall
+    obs = obstacles(hall)
+    assert set(ov.bars) == {u.id for u in hall.air_units}
+    for bar in ov.bars.values():
+        r = bar.sceneBoundingRect().adjusted(0.02, 0.02, -0.02, -0.02)
+        x0, x1, y0, y1 = r.left(), r.right(), -r.bottom(), -r.top()
+        hit = (x0 < obs[:, 2]) & (x1 > obs[:, 0]) & (y0 < obs[:, 3]) & (y1 > obs[:, 1])
+        assert not hit.any(), bar.unit_id
+
+
+# -- cursor ----------------------------------------------------------------------------------------
+def test_temperature_under_the_cursor(win):
+    a = air(win)
+    m = site_air(win).map
+    t = np.where(np.isnan(m.temperature_c), -np.inf, m.temperature_c)
+    j, i = np.unravel_index(np.argmax(t), t.shape)
+    x, y = m.x0 + (i + 0.5) * m.cell_m, m.y0 + (j + 0.5) * m.cell_m
+    win.view.cursor_moved.emit(x, y)
+    assert a.cursor_label.text() == f"air {m.temperature_c[j, i]:.1f} °C"
+    rack = win.session.site.hall.racks[0]  # inside a rack: a solid, no air temperature
+    win.view.cursor_moved.emit(rack.x, rack.y)
+    assert a.cursor_label.text() == "air –"
+    win.view.cursor_moved.emit(-50.0, -50.0)  # off the grid
+    assert a.cursor_label.text() == "air –"
+    win.session.push(SetFields(None, {"settings.units": "US"}))
+    assert win.session.scheduler.wait_idle(120)
+    win.view.cursor_moved.emit(x, y)
+    assert a.cursor_label.text() == f"air {m.temperature_c[j, i] * 1.8 + 32:.1f} °F"
+
+
+# -- the dock --------------------------------------------------------------------------------------
+def test_dock_lists_racks_hottest_first_and_a_click_selects_the_rack(win, qtbot):
+    p = air(win).panel
+    sa = site_air(win)
+    model = p.rack_model
+    assert model.rowCount() == len(sa.racks)
+    maxima = [row[2] for row in model.rows]
+    assert maxima == sorted(maxima, reverse=True)
+    hottest = max(sa.racks.values(), key=lambda r: r.inlet_max_c)
+    assert model.rows[0][0] == hottest.rack_id
+    assert p.cards["RCI_HI"].value.text() == f"{sa.indices.rci_hi:.0f} %"
+    assert p.cards["RCI_HI"].grade.text() in ("good", "acceptable", "poor")
+    assert p.unit_model.rowCount() == len(sa.units)
+    view = p.racks
+    idx = model.index(2, 0)
+    rid = model.rows[2][0]
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=view.visualRect(idx).center())
+    assert win.session.selection.ids == [rid]
+    # a rack of another site: the window switches site
+    ent = air(win).overlay.data.sites["ent-muc"]
+    other = next(iter(ent.racks))
+    p.go_to.emit([other])
+    assert win.session.site_id == "ent-muc" and win.session.selection.ids == [other]
+    assert model.rowCount() == len(ent.racks)  # the dock follows the site
+
+
+def test_the_ui_says_it_is_a_screening_model(win, qtbot):
+    p = air(win).panel
+    assert p.banner.isVisible()
+    assert p.banner.text().startswith("⚠ Screening model, not CFD")
+    tip = p.banner.toolTip()
+    for a in ASSUMPTIONS:
+        assert a.replace("'", "&#x27;").replace('"', "&quot;")[:40] in tip
+    assert not p.assumptions.isVisible()
+    p.more.click()
+    assert p.assumptions.isVisible()
+    assert p.assumptions.text().count("<li>") == len(ASSUMPTIONS)
+    assert "screening" in air(win).dock.toolTip().lower()
+
+
+# -- the coarse preview while dragging -------------------------------------------------------------
+def _drag(win, qtbot, rack_id: str, steps: int, dt_ms: int, release=True, dx_px=6, dy_px=0):
+    vp = win.view.viewport()
+    r = win.session.doc.item(rack_id)
+    start = win.view.mapFromScene(to_scene(r.x, r.y))
+    qtbot.mousePress(vp, Qt.LeftButton, pos=start)
+    end = start
+    for k in range(1, steps + 1):
+        end = start + QPoint(dx_px * k, dy_px * k)
+        qtbot.mouseMove(vp, end)
+        qtbot.wait(dt_ms)
+    if release:
+        qtbot.mouseRelease(vp, Qt.LeftButton, pos=end)
+    return end
+
+
+def test_coarse_preview_runs_while_dragging_and_stops_on_release(win, qtbot):
+    a = air(win)
+    pv, ov = a.preview, a.overlay
+    rid = next(r.id for r in win.session.site.hall.racks if r.name == "R12")  # an air-cooled services rack
+    fine_cell = site_air(win).map.cell_m
+    assert fine_cell == pytest.approx(0.25)
+    rev0 = win.session.doc.revision
+    t0 = time.perf_counter()
+    end = _drag(win, qtbot, rid, steps=40, dt_ms=25, release=False)  # ~1 s of moves at 40 Hz
+    elapsed = time.perf_counter() - t0
+    qtbot.waitUntil(lambda: ov.preview is not None, timeout=10000)
+    assert win.session.doc.revision == rev0  # the document is untouched while dragging
+    assert pv.active and pv.runs >= 1
+    assert pv.runs <= elapsed * 5.0 + 1  # throttled: at most ~5 solves a second
+    m = ov.heat_map()
+    assert m.cell_m == pytest.approx(0.5)
+    assert (ov.heat.pixmap().width(), ov.heat.pixmap().height()) == (m.nx, m.ny)
+    assert "coarse" in a.legend.subtitle() and "(coarse)" in a.cursor_text()
+    # the coarse answer is for the previewed position: the dragged rack's tab went with it
+    assert ov.offsets.get(rid, (0, 0))[0] > 0
+    qtbot.mouseRelease(win.view.viewport(), Qt.LeftButton, pos=end)
+    assert not pv.active
+    runs = pv.runs
+    assert win.session.scheduler.wait_idle(120)
+    qtbot.wait(400)
+    assert pv.runs == runs  # nothing more after the release
+    assert ov.preview is None  # the fine answer replaced it
+    assert ov.heat_map().cell_m == pytest.approx(fine_cell)
+    assert win.session.doc.revision == rev0 + 1
+
+
+def test_escape_drops_the_preview_at_once(win, qtbot):
+    a = air(win)
+    ov = a.overlay
+    rid = next(r.id for r in win.session.site.hall.racks if r.name == "R13")
+    fine = ov.heat_map()
+    _drag(win, qtbot, rid, steps=12, dt_ms=30, release=False)
+    qtbot.waitUntil(lambda: ov.preview is not None, timeout=10000)
+    qtbot.keyClick(win.view.viewport(), Qt.Key_Escape)
+    assert not a.preview.active
+    assert ov.preview is None and ov.heat_map() is fine  # back to the fine answer, unchanged
+    assert not ov.offsets
+    qtbot.mouseRelease(win.view.viewport(), Qt.LeftButton)
+    assert win.session.undo_stack.count() == 0
+
+
+def test_preview_project_moves_only_the_dragged_items(win):
+    from designer.app.views.air_preview import preview_project
+
+    s = win.session
+    hall = s.site.hall
+    rid, uid = hall.racks[0].id, hall.air_units[0].id
+    p = preview_project(s, [rid, uid], 1.5, -0.5)
+    h2 = p.sites[0].hall
+    assert len(p.sites) == 1 and p.sites[0].id == s.site_id
+    assert (h2.racks[0].x, h2.racks[0].y) == (hall.racks[0].x + 1.5, hall.racks[0].y - 0.5)
+    assert (h2.air_units[0].x, h2.air_units[0].y) == (hall.air_units[0].x + 1.5, hall.air_units[0].y - 0.5)
+    assert h2.racks[1] is hall.racks[1]  # the rest is shared, not copied
+    assert hall.racks[0].x != h2.racks[0].x  # the document is untouched
+    assert h2.racks is not hall.racks and h2.power.transformers is not hall.power.transformers
