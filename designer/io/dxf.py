@@ -174,9 +174,12 @@ def build_dxf(project: Project, site_ids: Iterable[str] | None = None):
         doc.layers.add(name, color=color, linetype=ltype if ltype in doc.linetypes else "Continuous")
     if "EZDXF" in doc.dimstyles:
         ds = doc.dimstyles.get("EZDXF")
-        ds.dxf.dimtxt = 0.35
+        ds.dxf.dimlfac = 1.0  # drawing units are metres: measure them as they are
+        ds.dxf.dimpost = "<> m"
+        ds.dxf.dimtxt = 0.3
         ds.dxf.dimasz = 0.25
         ds.dxf.dimdec = 2
+        ds.dxf.dimzin = 0  # "22.00 m", as on the plan sheets
         ds.dxf.dimexo = 0.1
     msp = doc.modelspace()
     for site, dx in zip(sites, hall_offsets(sites), strict=True):

@@ -220,7 +220,8 @@ def export_schema() -> dict:
         "properties": {
             "export_format": {"const": EXPORT_FORMAT},
             "generator": _obj(["name", "version"], {"name": _STR, "version": _STR}),
-            "created": {"type": "string", "format": "date-time"},
+            "created": {"type": "string", "format": "date-time",  # the pattern checks it without extras
+                        "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"},
             "project_schema_version": {"const": SCHEMA_VERSION},
             "project": {"$ref": "#/$defs/Project"},
             "results": {

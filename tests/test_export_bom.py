@@ -1,0 +1,128 @@
+"""Bill of materials: quantities counted from the design, cross-checked against the solvers'
+own geometry (pipe lengths from the liquid build, busway lengths from the power routing)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from designer.io.bom import bill_of_materials, pipe_lengths, write_bom_csv
+from designer.io.catalog_store import load_catalog
+from designer.io.generate import generate_project
+from designer.solvers.liquid.solve import solve_project
+from designer.solvers.power.routing import path_length
+
+
+@pytest.fixture(scope="module")
+def bom(sample_project):
+    cat, _ = load_catalog(sample_project)
+    return bill_of_materials(sample_project, cat)
+
+
+def test_counts_per_site_match_the_design(sample_project, bom):
+    for site in sample_project.sites:
+        h, pw = site.hall, site.hall.power
+        sid = site.id
+        assert bom.quantity("Rack", site_id=sid) == len(h.racks)
+        assert bom.quantity("Module", site_id=sid) == len(h.modules)
+        assert bom.quantity("CDU", site_id=sid) == len(h.cdus)
+        air = bom.quantity("CRAH", site_id=sid) + bom.quantity("In-row cooler", site_id=sid) + \
+            bom.quantity("Rear-door heat exchanger", site_id=sid)
+        assert air == len(h.air_units)
+        assert bom.quantity("UPS", site_id=sid) == len(pw.ups)
+        assert bom.quantity("UPS power module", site_id=sid) == sum(u.module_count for u in pw.ups)
+        assert bom.quantity("PDU", site_id=sid) + bom.quantity("RPP", site_id=sid) == len(pw.pdus)
+        assert bom.quantity("Transformer", site_id=sid) == len(pw.transformers)
+        assert bom.quantity("Switchboard", site_id=sid) == len(pw.switchboards)
+        assert bom.quantity("Busway tap-off box", site_id=sid) == len(pw.taps)
+        assert bom.quantity("Busway", site_id=sid) == pytest.approx(sum(path_length(b.path) for b in pw.busways),
+                                                                     rel=1e-12)
+        assert bom.quantity("Generator", site_id=sid) == sum(s.kind == "generator" for s in pw.sources)
+    # per model: RK-DLC-132 racks only at the core site
+    dlc = [r for r in bom.rows if r.catalog_model == "RK-DLC-132"]
+    assert len(dlc) == 1 and dlc[0].per_site == {"core-fra": 8.0}
+
+
+def test_totals_are_the_sum_of_the_sites(bom, sample_project):
+    for r in bom.rows:
+        assert r.total == pytest.approx(sum(r.per_site.values()), rel=1e-12)
+        assert set(r.per_site) <= {s.id for s in sample_project.sites}
+        assert all(v >= 0 for v in r.per_site.values())
+    assert bom.quantity("Rack") == sum(len(s.hall.racks) for s in sample_project.sites) == 48
+
+
+def test_pipe_metres_by_bore_match_the_liquid_solver(sample_project, bom):
+    """The liquid build measures pipes on its own (vectorised, port positions from the model):
+    the bill must give the same metres per bore and site."""
+    res, _f, _ = solve_project(sample_project)
+    loops_site = {lp.index: lp.site_id for lp in res.loops}
+    want: dict[tuple[str, float], float] = {}
+    for p in res.pipes.values():
+        key = (loops_site[p.loop], round(p.diameter_m, 4))
+        want[key] = want.get(key, 0.0) + p.length_m
+    got = {}
+    for r in bom.rows:
+        if r.item == "Pipe":
+            bore = float(r.name.split("bore ")[1].split(" mm")[0]) / 1000.0
+            for sid, v in r.per_site.items():
+                if v:
+                    got[(sid, bore)] = v
+    assert set(got) == {(s, round(d * 1000) / 1000) for s, d in want}
+    for (sid, d), v in want.items():
+        assert got[(sid, round(d * 1000) / 1000)] == pytest.approx(v, rel=1e-9)
+
+
+def test_csv_reads_back(tmp_path, bom, sample_project):
+    path = tmp_path / "bom.csv"
+    write_bom_csv(bom, path)
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    sites = [s.id for s in sample_project.sites]
+    assert list(rows[0]) == ["category", "item", "catalog_model", "name", "unit", *sites, "total"]
+    assert len(rows) == len(bom.rows)
+    for row, r in zip(rows, bom.rows, strict=True):
+        per = [float(row[s]) for s in sites]
+        if r.unit == "pcs":
+            assert all(float(x).is_integer() for x in per)
+            assert sum(per) == float(row["total"])
+        else:  # metres, rounded to 0.1 m per cell
+            assert sum(per) == pytest.approx(float(row["total"]), abs=0.05 * (len(sites) + 1))
+            assert float(row["total"]) == pytest.approx(r.total, abs=0.05)
+    racks = sum(float(r["total"]) for r in rows if r["item"] == "Rack")
+    assert racks == 48
+    assert [s for s in rows if s["catalog_model"] == "CDU-IR-800"][0]["name"] == "In-row CDU 800 kW"
+
+
+def test_generated_hall_and_site_filter():
+    p = generate_project(200)
+    bom = bill_of_materials(p)
+    hall = p.sites[0].hall
+    assert bom.quantity("Rack") == 200
+    assert bom.quantity("Busway tap-off box") == 400  # an A and a B tap per rack
+    assert bom.quantity("Pipe") == pytest.approx(sum(pipe_lengths(hall)), rel=1e-12)
+    assert bom.quantity("CDU") == len(hall.cdus) == math.ceil(200 / 25)
+    assert bill_of_materials(p, site_ids=["nope"]).rows == ()
+    # without a catalog the names come from the items' own ratings
+    assert any(r.name.startswith("Pipe, bore") for r in bom.rows)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sets(st.integers(0, 47), max_size=20))
+def test_removing_racks_changes_the_count_by_exactly_that(sample_project, gone):
+    p = sample_project.model_copy(deep=True)
+    k = 0
+    for s in p.sites:
+        keep = []
+        for r in s.hall.racks:
+            if k not in gone:
+                keep.append(r)
+            k += 1
+        s.hall.racks = keep
+    bom = bill_of_materials(p)
+    assert bom.quantity("Rack") == 48 - len(gone)
+    for s in p.sites:
+        assert bom.quantity("Rack", site_id=s.id) == len(s.hall.racks)
