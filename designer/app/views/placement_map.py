@@ -11,10 +11,11 @@ bowed so that several between the same two places stay apart, coloured by latenc
 
 from __future__ import annotations
 
+import html
 import math
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView, QToolTip
 
 from designer.app.views import placement_style as ps
@@ -22,8 +23,9 @@ from designer.app.views.placement_models import breakdown_text
 from designer.solvers.placement.diagnose import fmt_num
 
 R_KM = 6371.0088
-LOCAL_KM = 0.5
-"""Source and site closer than this: the workload is drawn as a ring round the site."""
+LOCAL_SHARE = 0.015
+"""A source closer to its module's site than this share of the map's extent (a line of a few
+pixels at full view) is drawn as a ring round the site instead of a line."""
 
 
 class Projection:
@@ -85,20 +87,22 @@ class Marker(QGraphicsItem):
         self.font.setPointSizeF(8.5)
         self.font.setBold(bold)
         self.ring: QColor | None = None
+        self.text_color = QColor("#23262b")
         self.show_label = bool(label)
         self.dim = False
-
-    def label_rect(self) -> QRectF:
-        from PySide6.QtGui import QFontMetricsF
-
         fm = QFontMetricsF(self.font)
-        w = fm.horizontalAdvance(self.label)
-        return QRectF(self.r + 4, -fm.height() / 2, w + 4, fm.height())
-
-    def boundingRect(self) -> QRectF:  # noqa: N802
+        self._label_rect = QRectF(self.r + 4, -fm.height() / 2, fm.horizontalAdvance(label) + 6, fm.height())
         rr = self.r * 1.25 + 6
         b = QRectF(-rr, -rr, 2 * rr, 2 * rr)
-        return b.united(self.label_rect()) if self.label else b
+        self._bounds = b.united(self._label_rect) if label else b
+        # constant pixel size: a cached pixmap serves every pan and zoom until the item changes
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+
+    def label_rect(self) -> QRectF:
+        return self._label_rect
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self._bounds
 
     def paint(self, p: QPainter, _opt, _w=None) -> None:
         p.setRenderHint(QPainter.Antialiasing)
@@ -117,13 +121,12 @@ class Marker(QGraphicsItem):
         p.drawPath(self.path)
         if self.label and self.show_label:
             p.setFont(self.font)
-            rect = self.label_rect()
-            p.setPen(QPen(QColor(255, 255, 255, 210), 3))
-            halo = QPainterPath()
-            halo.addText(rect.left() + 2, rect.bottom() - p.fontMetrics().descent() - 1, self.font, self.label)
-            p.strokePath(halo, p.pen())
-            p.setPen(QColor("#23262b") if not self.dim else QColor(60, 60, 60, 140))
-            p.drawText(rect.adjusted(2, 0, 0, 0), Qt.AlignVCenter | Qt.AlignLeft, self.label)
+            rect = self._label_rect
+            p.setPen(Qt.NoPen)
+            p.setBrush(QColor(255, 255, 255, 190))  # a light backing keeps the label legible over lines
+            p.drawRoundedRect(rect, 3, 3)
+            p.setPen(self.text_color if not self.dim else QColor(60, 60, 60, 140))
+            p.drawText(rect.adjusted(3, 0, 0, 0), Qt.AlignVCenter | Qt.AlignLeft, self.label)
 
 
 class LocalRings(QGraphicsItem):
@@ -136,6 +139,7 @@ class LocalRings(QGraphicsItem):
         self.r0 = r0
         self.alpha = [255] * len(colors)
         self.widths = [2.5] * len(colors)
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
     def boundingRect(self) -> QRectF:  # noqa: N802
         r = self.r0 + 4 * len(self.colors) + 6
@@ -229,31 +233,42 @@ class PlacementMap(QGraphicsView):
                 path.lineTo(where[t.core_site_id])
                 it = sc.addPath(path, tether_pen)
                 it.setZValue(2)
+        ext = QRectF()
+        for p in where.values():
+            ext = ext.united(QRectF(p, p).adjusted(-0.5, -0.5, 0.5, 0.5))
+        local_km = max(0.5, LOCAL_SHARE * math.hypot(ext.width(), ext.height()))
         # assignment lines, bowed apart per (source, site) pair
         pairs: dict[tuple[str, str], list[str]] = {}
         local: dict[str, list[str]] = {}
+        unplaced: dict[str, list] = {}
+        lat = results.latency
+        origin_of = dict(zip(lat.workload_ids, lat.origin_ids, strict=True))
         for w in results.workloads.values():
             self.class_of[w.workload_id] = ps.margin_class(w.margin_ms, w.budget_ms)
-            origin = results.latency.origin_ids[results.latency.workload_ids.index(w.workload_id)] \
-                if w.workload_id in results.latency.workload_ids else None
+            origin = origin_of.get(w.workload_id)
             if not w.placed:
                 if origin in where:
-                    self._unplaced_marker(w, where[origin])
+                    unplaced.setdefault(origin, []).append(w)
                 else:
                     self.unplaced_without_source.append(w.name or w.workload_id)
                 continue
             if origin is None or origin not in where or w.site_id not in where:
                 continue
             a, b = where[origin], where[w.site_id]
-            if QLineF(a, b).length() < LOCAL_KM:
+            if QLineF(a, b).length() < local_km:
                 local.setdefault(w.site_id, []).append(w.workload_id)
             else:
-                pairs.setdefault((origin, w.site_id), []).append(w.workload_id)
-        for (o, s), wids in pairs.items():
-            a, b = where[o], where[s]
-            for k, wid in enumerate(wids):
+                # sources a few km apart draw on top of each other: group them by place, not id
+                key = (round(a.x() / local_km), round(a.y() / local_km), w.site_id)
+                pairs.setdefault(key, []).append((w.workload_id, origin))
+        for (_x, _y, s), group in pairs.items():
+            b = where[s]
+            for k, (wid, o) in enumerate(group):
+                a = where[o]
                 bow = 0.07 * (k // 2 + 1) * (1 if k % 2 == 0 else -1)
                 self._line(wid, a, b, bow)
+        for origin, ws in unplaced.items():
+            self._unplaced_marker(ws, where[origin])
         for sid, wids in local.items():
             rings = LocalRings([ps.MARGIN[self.class_of[w]] for w in wids], 13)
             rings.setPos(where[sid])
@@ -264,7 +279,7 @@ class PlacementMap(QGraphicsView):
         # markers: sources, then sites on top
         for d in results.sources.values():
             on_site = d.site_id is not None and d.site_id in where and \
-                QLineF(where[d.source_id], where[d.site_id]).length() < LOCAL_KM * 4
+                QLineF(where[d.source_id], where[d.site_id]).length() < local_km
             m = Marker("circle", ps.SOURCE, 3.2 if on_site else 4.5, "" if on_site else (d.name or d.source_id),
                        fill=False)
             m.setPos(where[d.source_id])
@@ -312,15 +327,22 @@ class PlacementMap(QGraphicsView):
         self.lines[wid] = it
         self.line_paths[wid] = path
 
-    def _unplaced_marker(self, w, pos: QPointF) -> None:
-        m = Marker("cross", ps.MARGIN["unplaced"], 5.0, f"unplaced: {w.name or w.workload_id}")
-        m.font.setBold(True)
+    def _unplaced_marker(self, ws: list, pos: QPointF) -> None:
+        """One cross per data source for the workloads from there that are not placed."""
+        first = ws[0].name or ws[0].workload_id
+        label = f"unplaced: {first}" + (f" and {len(ws) - 1} more" if len(ws) > 1 else "")
+        m = Marker("cross", ps.MARGIN["unplaced"], 5.0, label, bold=True)
+        m.text_color = ps.MARGIN["unplaced"]
         m.setPos(pos)
         m.setZValue(7)
-        m.setToolTip(f"{w.name or w.workload_id} is not placed: {w.reason}")
-        m.workload_id = w.workload_id
+        tips = [f"{w.name or w.workload_id} is not placed: {w.reason}" for w in ws[:12]]
+        if len(ws) > 12:
+            tips.append(f"... and {len(ws) - 12} more")
+        m.setToolTip("\n".join(tips))
+        m.workload_ids = tuple(w.workload_id for w in ws)
         self.scene().addItem(m)
-        self.unplaced_markers[w.workload_id] = m
+        for w in ws:
+            self.unplaced_markers[w.workload_id] = m
 
     # -- emphasis -------------------------------------------------------------------------------
     def set_highlight(self, workload_ids, site_ids=()) -> None:
@@ -402,7 +424,8 @@ class PlacementMap(QGraphicsView):
     def relayout_labels(self) -> None:
         """Hide labels that would overlap one already shown (sites first, then sources)."""
         taken: list[QRectF] = []
-        for m in [*self.site_markers.values(), *self.unplaced_markers.values(), *self.source_markers.values()]:
+        unplaced = list({id(m): m for m in self.unplaced_markers.values()}.values())
+        for m in [*self.site_markers.values(), *unplaced, *self.source_markers.values()]:
             if not m.label:
                 continue
             p = self.mapFromScene(m.pos())
@@ -418,7 +441,11 @@ class PlacementMap(QGraphicsView):
     # -- picking --------------------------------------------------------------------------------
     def workload_at(self, vp: QPointF, tol_px: float = 7.0) -> str | None:
         best, best_d = None, tol_px
+        sp = self.mapToScene(vp.toPoint())
+        t = tol_px / max(self.px_per_km(), 1e-9)
         for wid, path in self.line_paths.items():
+            if not path.boundingRect().adjusted(-t, -t, t, t).contains(sp):
+                continue  # cheap rejection before sampling the curve
             for k in range(41):
                 q = self.mapFromScene(path.pointAtPercent(k / 40))
                 d = math.hypot(q.x() - vp.x(), q.y() - vp.y())
@@ -432,7 +459,7 @@ class PlacementMap(QGraphicsView):
         for wid, m in self.unplaced_markers.items():
             c = self.mapFromScene(m.pos())
             if math.hypot(c.x() - vp.x(), c.y() - vp.y()) < 8:
-                return wid
+                return m.workload_ids[0] if wid in m.workload_ids else wid
         return best
 
     def mousePressEvent(self, e) -> None:  # noqa: N802
@@ -483,7 +510,7 @@ class PlacementMap(QGraphicsView):
         (lat_top, lon_left), (lat_bot, lon_right) = self.proj.to_geo(rect.topLeft()), self.proj.to_geo(
             rect.bottomRight())
         span = max(lon_right - lon_left, lat_top - lat_bot)
-        step = _nice_step(span / 6)
+        step = _nice_step(span / 8)
         pen = QPen(ps.GRATICULE, 1)
         pen.setCosmetic(True)
         p.setPen(pen)
@@ -506,7 +533,7 @@ class PlacementMap(QGraphicsView):
             return
         vr = self.mapToScene(self.viewport().rect()).boundingRect()
         (lat_top, lon_left), (lat_bot, lon_right) = self.proj.to_geo(vr.topLeft()), self.proj.to_geo(vr.bottomRight())
-        step = _nice_step(max(lon_right - lon_left, lat_top - lat_bot) / 6)
+        step = _nice_step(max(lon_right - lon_left, lat_top - lat_bot) / 8)
         p.save()
         p.resetTransform()
         p.setRenderHint(QPainter.Antialiasing)
@@ -568,9 +595,10 @@ def legend_html() -> str:
         return f"<span style='color:{color.name()}'>{glyph}</span>"
 
     glyph = {"diamond": "◆", "hexagon": "⬢", "square": "■", "triangle": "▲", "circle": "●"}
-    margins = " ".join(f"{sw(ps.MARGIN[k], '━━')}&nbsp;{ps.MARGIN_TEXT[k]}" for k in ("ample", "tight", "over"))
+    margins = " ".join(f"{sw(ps.MARGIN[k], '━━')}&nbsp;{html.escape(ps.MARGIN_TEXT[k])}"
+                       for k in ("ample", "tight", "over"))
     more = (f"{sw(ps.MARGIN['unplaced'], '✕')}&nbsp;unplaced (at its source) &nbsp;{sw(ps.MARGIN['ample'], '◯')}&nbsp;"
-            f"served where its data is &nbsp;{sw(ps.TETHER, '╌╌')}&nbsp;tether to core &nbsp;"
+            f"served next to its data &nbsp;{sw(ps.TETHER, '╌╌')}&nbsp;tether to core &nbsp;"
             f"{sw(QColor(120, 128, 140), '──')}&nbsp;network link &nbsp;{sw(ps.SOURCE, '○')}&nbsp;data source")
     kinds = " ".join(f"{sw(ps.SITE_KIND[k], glyph[ps.SITE_SHAPE[k]])}&nbsp;{k}" for k in ps.SITE_KIND)
     return f"{margins}<br>{more}<br>sites: {kinds}"
