@@ -128,6 +128,11 @@ def test_colour_by_flow_then_layer_off_gives_role_colours_back(win):
     win.registry["layer_results"].setChecked(True)
     assert all(win.scene.items_by_id[p.id].color is not None for p in win.session.site.hall.pipes)
     assert view.legend.isVisible()
+    win.registry["liquid_overlay"].setChecked(False)  # this overlay alone
+    assert all(win.scene.items_by_id[p.id].color is None for p in win.session.site.hall.pipes)
+    assert not view.legend.isVisible() and not ov.chips.isVisible()
+    win.registry["liquid_overlay"].setChecked(True)
+    assert ov.chips.isVisible() and view.legend.isVisible()
 
 
 def test_cdu_bars_show_load_against_capacity(win):
@@ -156,10 +161,13 @@ def test_table_has_every_rack_cdu_and_pipe_and_sorts(win):
     assert m.data(m.index(row, 0)) == "R03"
     assert m.data(m.index(row, 2)) == f"{d.racks['core-fra.rack3'].flow_lpm:,.1f}"
     assert m.headerData(2, Qt.Horizontal) == "Flow (L/min)"
+    win.session.selection.set(["core-fra.rack3"])
     t.views["racks"].sortByColumn(2, Qt.DescendingOrder)
     flows = [m.rows[i][1][2] for i in range(m.rowCount())]
     assert flows == sorted(flows, reverse=True)
     assert m.row_of[m.rows[0][0]] == 0
+    assert t.selected_ids("racks") == ["core-fra.rack3"]  # the selection follows its row
+    assert m.row_of["core-fra.rack3"] != row
     pm = t.models["pipes"]
     t.views["pipes"].sortByColumn(3, Qt.DescendingOrder)
     assert pm.rows[0][1][3] == pytest.approx(max(p.velocity_mps for p in d.pipes.values()

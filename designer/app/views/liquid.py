@@ -42,6 +42,10 @@ class LiquidView:
             "liquid_failure", "Show flows with one pump &down", self.set_failure, menu="Analysis", checkable=True,
             tip="Rack badges and the pump plot show the flow with one pump down at each CDU"))
         self.failure_action.setIconText("One pump down")
+        self.show_action = window.add_action(ActionSpec(
+            "liquid_overlay", "&Liquid results on the plan", self.overlay.set_enabled, menu="Analysis",
+            checkable=True, checked=True,
+            tip="Pipe colours, rack flow badges and CDU load bars of the liquid analysis"))
         self.panel = LiquidPanel(self.balance_action, self.failure_action)
         self.dock = window.add_dock("liquid", "Liquid loops", self.panel)
         self.data: LiquidResults | None = None

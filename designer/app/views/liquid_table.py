@@ -140,8 +140,12 @@ class ResultsModel(QAbstractTableModel):
     def sort(self, column: int, order=Qt.AscendingOrder) -> None:
         self._sort = (column, order)
         self.layoutAboutToBeChanged.emit()
+        # selections and the current cell follow their rows (persistent indexes by item id)
+        old = self.persistentIndexList()
+        where = [(self.rows[i.row()][0], i.column()) for i in old]
         self._sort_rows(column, order)
         self._index()
+        self.changePersistentIndexList(old, [self.index(self.row_of[rid], col) for rid, col in where])
         self.layoutChanged.emit()
 
     def _sort_rows(self, column: int, order) -> None:
