@@ -1,0 +1,227 @@
+"""The PDF report and the plan images, read back: pdftotext for the text, pdfinfo for pages
+and paper sizes, pdftoppm to measure the plans on paper (they must be to scale)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6.QtWidgets")
+
+from designer.analysis.runner import Runner  # noqa: E402
+from designer.app.report.images import write_plan_png, write_plan_svg  # noqa: E402
+from designer.app.report.layout import Cancelled  # noqa: E402
+from designer.app.report.pdf import write_pdf  # noqa: E402
+from designer.io.catalog_store import load_catalog  # noqa: E402
+from designer.io.report import ReportOptions, build_report  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+POPPLER = all(shutil.which(t) for t in ("pdftotext", "pdfinfo", "pdftoppm"))
+needs_poppler = pytest.mark.skipif(not POPPLER, reason="pdftotext / pdfinfo / pdftoppm (poppler-utils) not installed")
+WALL_M = 0.2
+"""The plan scene draws the hall outline with a 0.2 m wall pen centred on it."""
+
+
+def pdftext(path, *args) -> str:
+    return subprocess.run(["pdftotext", *args, str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdfinfo(path, first: int | None = None, last: int | None = None) -> str:
+    extra = ["-f", str(first), "-l", str(last)] if first else []
+    return subprocess.run(["pdfinfo", *extra, str(path)], capture_output=True, text=True, check=True).stdout
+
+
+def read_pgm(path) -> np.ndarray:
+    with open(path, "rb") as f:
+        data = f.read()
+    fields, i = [], 0
+    while len(fields) < 4:
+        while data[i:i + 1].isspace():
+            i += 1
+        j = i
+        while not data[j:j + 1].isspace():
+            j += 1
+        fields.append(data[i:j])
+        i = j
+    w, h = int(fields[1]), int(fields[2])
+    return np.frombuffer(data[i + 1:i + 1 + w * h], dtype=np.uint8).reshape(h, w)
+
+
+def wall_extent(dark: np.ndarray, axis: int, min_len: float) -> float:
+    """Outer size in pixels of the thick wall bands along one axis (thin dimension lines and
+    text are ignored: a wall band is at least 3 px wide and ``min_len`` long)."""
+    counts = dark.sum(axis=axis)
+    idx = np.where(counts > min_len)[0]
+    bands, start = [], None
+    for k, i in enumerate(idx):
+        if start is None:
+            start = i
+        if k + 1 == len(idx) or idx[k + 1] != i + 1:
+            if i - start + 1 >= 3:
+                bands.append((start, i))
+            start = None
+    assert len(bands) >= 2, bands
+    return bands[-1][1] - bands[0][0] + 1
+
+
+@pytest.fixture(scope="module")
+def results(sample_project):
+    return Runner().run(sample_project, 0)
+
+
+@pytest.fixture(autouse=True)
+def _app(qapp):
+    """Plans are QGraphicsScenes: a QApplication must exist."""
+    return qapp
+
+
+@pytest.fixture(scope="module")
+def pdf(tmp_path_factory, sample_project, results, qapp):
+    cat, _ = load_catalog(sample_project)
+    report = build_report(sample_project, results, cat, ReportOptions(date="2026-02-01"))
+    path = tmp_path_factory.mktemp("pdf") / "report.pdf"
+    info = write_pdf(report, sample_project, path, results)
+    return path, info, report
+
+
+@needs_poppler
+def test_page_count_and_paper(pdf):
+    path, info, _ = pdf
+    meta = pdfinfo(path)
+    assert int(re.search(r"Pages:\s+(\d+)", meta).group(1)) == info.pages
+    pages = pdftext(path).split("\f")[:-1]
+    assert len(pages) == info.pages
+    sizes = re.findall(r"Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+) pts", pdfinfo(path, 1, info.pages))
+    assert len(sizes) == info.pages
+    for (n, w, h), kind in zip(sizes, info.page_kinds, strict=True):
+        w, h = float(w), float(h)
+        if kind == "plan":
+            assert (round(w), round(h)) == (1191, 842), n  # A3 landscape
+        else:
+            assert {round(w), round(h)} == {595, 842}, n  # A4, portrait or landscape
+    assert info.page_kinds.count("plan") == 5
+
+
+@needs_poppler
+def test_contents_lists_every_heading_on_its_page(pdf):
+    path, info, report = pdf
+    pages = pdftext(path).split("\f")
+    toc_text = pdftext(path, "-layout", "-f", "2", "-l", "2")
+    assert "Contents" in toc_text
+    titles = [s.title for s in report.walk()]
+    assert [e.title for e in info.toc] == titles
+    for e in info.toc:
+        # the contents line names the page ...
+        assert re.search(re.escape(e.title) + r"\s+" + str(e.page) + r"\s*$", toc_text, re.M), e.title
+        # ... and the heading is on that page, under "page n of N"
+        body = pages[e.page - 1]
+        assert e.title in body.replace("\n", " "), (e.title, e.page)
+        assert f"Page {e.page} of {info.pages}" in body
+
+
+@needs_poppler
+def test_headings_and_values(pdf, results, sample_project):
+    path, info, _ = pdf
+    text = pdftext(path)
+    flat = " ".join(text.split())
+    for heading in ("DESIGN REPORT", "Contents", "Project overview", "Module spec sheet: AI-POD-1",
+                    "Liquid cooling: Munich campus node", "Air side: Berlin Mitte city node",
+                    "Power chain: A7 tower site Kassel-Ost", "Workload placement", "Single-failure summary",
+                    "Findings", "Bill of materials", "Methods and assumptions", "Legend", "Key dimensions"):
+        assert heading in flat, heading
+    assert "Rhein-Main AI inference network" in flat and "Revision B" in flat and "2026-02-01" in flat
+    assert "1,746.0 kW" in flat  # IT load on the cover
+    c = results["liquid"].data.cdus["ent-muc.cdu1"]
+    assert f"{c.flow_lpm:,.1f}" in flat and f"{c.pump_head_kpa:,.1f}" in flat
+    assert "pump curve against system curve" in flat and "operating point" in flat
+    for w in results["placement"].data.workloads.values():
+        assert (w.name or w.workload_id) in flat
+    for f in results["power"].data.sites["urb-ber"].scenarios:
+        if not f.ok:
+            assert f.label in flat
+    assert "RK-DLC-132" in flat and "Direct-liquid GPU rack 132 kW" in flat
+    assert "Scale 1:125 (A3)" in flat  # the core hall's plan
+    assert "ﬂ" not in text and "ﬁ" not in text  # no ligatures: the text searches as typed
+
+
+@needs_poppler
+@pytest.mark.parametrize("site_id", ["core-fra", "ind-str", "twr-ks"])
+def test_plans_are_to_scale_on_paper(pdf, sample_project, tmp_path, site_id):
+    """Render the plan page and measure the hall's walls: the drawn width and depth must be
+    the hall's at the stated scale (within 2 px at 100 dpi, about 0.5 mm)."""
+    path, info, _ = pdf
+    page = next(e.page for e in info.toc if e.key == f"site:{site_id}:plan")
+    scale = info.plan_scales[site_id]
+    dpi = 100
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-gray", str(path),
+                    str(tmp_path / "p")], check=True)
+    img = read_pgm(next(tmp_path.glob("p*.pgm")))
+    site = next(s for s in sample_project.sites if s.id == site_id)
+    xs = [p[0] for p in site.hall.outline]
+    ys = [p[1] for p in site.hall.outline]
+    px_per_m = dpi / 25.4 * 1000.0 / scale
+    w_px = (max(xs) - min(xs) + WALL_M) * px_per_m
+    h_px = (max(ys) - min(ys) + WALL_M) * px_per_m
+    dark = img < 100
+    assert wall_extent(dark, 0, 0.8 * h_px) == pytest.approx(w_px, abs=2.0)
+    assert wall_extent(dark, 1, 0.8 * w_px) == pytest.approx(h_px, abs=2.0)
+    assert f"Scale 1:{scale} (A3)" in pdftext(path, "-f", str(page), "-l", str(page))
+
+
+def test_cancel_leaves_no_file(tmp_path, sample_project, results):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"%PDF-old")
+    report = build_report(sample_project, results)
+    calls = []
+
+    def cancel_later() -> bool:
+        calls.append(1)
+        return len(calls) > 12
+
+    with pytest.raises(Cancelled):
+        write_pdf(report, sample_project, path, results, should_cancel=cancel_later)
+    assert path.read_bytes() == b"%PDF-old"
+    assert os.listdir(tmp_path) == ["report.pdf"]
+
+
+@needs_poppler
+def test_report_without_results_still_renders(tmp_path, sample_project):
+    report = build_report(sample_project, {})
+    info = write_pdf(report, sample_project, tmp_path / "bare.pdf", {})
+    flat = " ".join(pdftext(tmp_path / "bare.pdf").split())
+    assert "Liquid cooling: not available (the liquid-cooling analysis did not run)." in flat
+    assert info.page_kinds.count("plan") == len(sample_project.sites)
+
+
+def test_progress_reaches_the_end(tmp_path, sample_project, results):
+    seen = []
+    write_pdf(build_report(sample_project, results), sample_project, tmp_path / "r.pdf", results,
+              progress=lambda f, t: seen.append(f))
+    assert seen[-1] == 1.0 and seen == sorted(seen)
+    assert (tmp_path / "r.pdf").read_bytes()[:5] == b"%PDF-"
+    assert (tmp_path / "r.pdf").read_bytes().rstrip().endswith(b"%%EOF")
+
+
+def test_plan_svg_and_png(tmp_path, sample_project, results):
+    from PySide6.QtGui import QImage
+
+    scale = write_plan_svg(sample_project, tmp_path / "plan.svg", "ent-muc", results)
+    root = ET.parse(tmp_path / "plan.svg").getroot()
+    texts = " ".join("".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert "R01" in texts and "ENT-1" in texts and f"Scale 1:{scale}" in texts and "Legend" in texts
+    scale_png = write_plan_png(sample_project, tmp_path / "plan.png", "ent-muc", results)
+    img = QImage(str(tmp_path / "plan.png"))
+    assert not img.isNull() and scale_png == scale
+    # 22 m of hall at 1:scale and 96 dpi, plus the legend panel: the image is wider than the hall
+    assert img.width() > 22.0 * 1000 / scale / 25.4 * 96
+    assert abs(img.dotsPerMeterX() - 96 / 0.0254) < 1
+    with pytest.raises(ValueError, match="no site"):
+        write_plan_png(sample_project, tmp_path / "x.png", "nope")
+    assert not (tmp_path / "x.png").exists()
