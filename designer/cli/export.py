@@ -9,7 +9,6 @@ offscreen platform is used.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
@@ -41,15 +40,6 @@ def add_parser(sub) -> None:
 
 def _err(msg: str) -> None:
     print(f"designer export: {msg}", file=sys.stderr)
-
-
-def ensure_qt_app():
-    """A QApplication for drawing; the offscreen platform when there is no display."""
-    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
-
-    return QApplication.instance() or QApplication(sys.argv[:1])
 
 
 def cmd_export(args) -> int:
@@ -137,7 +127,9 @@ def _export(project, args, wanted: dict[str, str]) -> int:
         write_dxf(project, wanted["dxf"], sites)
         print(f"wrote {wanted['dxf']} (DXF, {len(sites or project.sites)} halls, {time.perf_counter() - t:.2f} s)")
     if set(QT_FORMATS) & set(wanted):
-        ensure_qt_app()
+        from designer.app.report.qtapp import ensure_app
+
+        ensure_app()
     if "pdf" in wanted:
         from designer.app.report.pdf import write_pdf
         from designer.io.report import ReportOptions, build_report
