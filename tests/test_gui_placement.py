@@ -355,6 +355,9 @@ def test_recommend_on_the_sample_shows_unserved_reasons(win, qtbot):
     w, pane = win
     ctl = w.extensions["placement"].recommend
     dlg = ctl.open()
+    qtbot.waitUntil(lambda: ctl.result is not None, timeout=30000)
+    assert not ctl.result.recommendation.new_modules  # the sample's modules serve everything
+    assert not dlg.apply_btn.isEnabled() and "Nothing to add" in dlg.status.text()
     dlg.use_existing.setChecked(False)  # "what if the existing modules took nothing"
     qtbot.waitUntil(lambda: ctl.result is not None and not ctl.running, timeout=30000)
     rec = ctl.result.recommendation
@@ -371,3 +374,64 @@ def test_rows_carry_their_ids_through_sorting(win):
     t.sortByColumn(col(pane.tables.workloads, "res.margin"), Qt.AscendingOrder)
     first = t.proxy.index(0, 0).data(ID_ROLE)
     assert first == "wl-v2x"  # smallest margin, 1.61 ms
+
+
+def test_reference_cells_edit_with_a_drop_down(win):
+    w, pane = win
+    s = w.session
+    t = pane.tables.tables["workload"]
+    m = pane.tables.workloads
+    idx = t.proxy.mapFromSource(cell(m, "wl-ar", "pinned_module_id"))
+    delegate = t.itemDelegate()
+    editor = delegate.createEditor(t.viewport(), None, idx)
+    delegate.setEditorData(editor, idx)
+    assert editor.currentText() == "(automatic)"
+    labels = [editor.itemText(i) for i in range(editor.count())]
+    assert labels == ["(automatic)", "AI-POD-1 @ Rhein-Main core AI factory", "SKID-1 @ Stuttgart body-shop node",
+                      "ENT-1 @ Munich campus node", "CNT-1 @ Berlin Mitte city node", "MM-1 @ A7 tower site Kassel-Ost"]
+    editor.setCurrentIndex(labels.index("MM-1 @ A7 tower site Kassel-Ost"))
+    delegate.setModelData(editor, t.proxy, idx)
+    assert s.doc.item("wl-ar").pinned_module_id == "twr-ks.mod1"
+    editor.deleteLater()
+    # a site's kind is a choice
+    st = pane.tables.tables["site"]
+    sidx = st.proxy.mapFromSource(cell(pane.tables.sites, "twr-ks", "kind"))
+    ed = st.itemDelegate().createEditor(st.viewport(), None, sidx)
+    assert [ed.itemText(i) for i in range(ed.count())] == ["core", "industrial", "enterprise", "urban",
+                                                           "distributed"]
+    ed.setCurrentIndex(3)
+    st.itemDelegate().setModelData(ed, st.proxy, sidx)
+    assert s.doc.item("twr-ks").kind == "urban"
+    ed.deleteLater()
+
+
+def test_numbers_show_and_parse_in_the_display_units(win):
+    w, pane = win
+    s = w.session
+    from designer.document.edits import SetFields
+
+    s.push(SetFields(None, {"settings.units": "US"}))
+    m = pane.tables.workloads
+    c = col(m, "it_power_kw")
+    assert m.headerData(c, Qt.Horizontal) == "IT power (BTU/h)"
+    assert float(cell(m, "wl-vision", "it_power_kw").data()) == pytest.approx(56 * 3412.14, rel=1e-5)
+    assert m.setData(cell(m, "wl-vision", "it_power_kw"), "34121.4 BTU/h")
+    assert s.doc.item("wl-vision").it_power_kw == pytest.approx(10.0, rel=1e-9)
+    lm = pane.tables.links
+    assert lm.headerData(col(lm, "route_km"), Qt.Horizontal) == "Route (mi)"
+    assert m.headerData(col(m, "latency_budget_ms"), Qt.Horizontal) == "Budget (ms RT)"  # time stays in ms
+
+
+def test_link_length_and_round_trip_columns(win):
+    w, pane = win
+    lm = pane.tables.links
+    # 212 km, 6 hops of 40 us: 2 x 212 x 4.9 / 1000 + 2 x 6 x 40 / 1000 = 2.5576 ms
+    assert float(cell(lm, "link-str-fra", "rt").data()) == pytest.approx(2.5576, abs=5e-3)  # shown to 3 figures
+    assert w.session.project.settings.fibre_us_per_km == 4.9
+    # a route factor applies to the great-circle distance: Berlin's citizens, factor 2
+    from designer.solvers.placement.latency import great_circle_km
+
+    d = w.session.doc
+    a, b = d.item("src-citizens").location, d.item("urb-ber").location
+    want = 2.0 * great_circle_km(a.lat, a.lon, b.lat, b.lon)
+    assert float(cell(lm, "link-citizens-ber", "len").data()) == pytest.approx(want, rel=1e-2)
