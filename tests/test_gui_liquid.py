@@ -234,6 +234,9 @@ def test_us_units_change_axis_labels_values_and_badges(win):
     r = data(win).racks["core-fra.rack1"]
     assert view.overlay.badges["core-fra.rack1"].line2 == f"ΔT {r.delta_t_k * 1.8:.1f} °F"
     assert view.legend.title() == "Pipe velocity (ft/s)"
+    # round ticks in ft/s, and the 2.0 m/s limit in ft/s at 80 % of the bar
+    assert [(round(f, 4), label) for f, label, _b in view.legend.ticks()] == [
+        (0.0, "0"), (round(2 / 3.28084 / 2.5, 4), "2"), (round(4 / 3.28084 / 2.5, 4), "4"), (0.8, "6.6 limit")]
     assert "tons" in view.overlay.bars["core-fra.cdu1"].detail
 
 
@@ -373,3 +376,10 @@ def test_badge_and_bar_follow_a_drag_preview_and_come_back_on_cancel(win):
     assert bar.pos().x() == pytest.approx(cx + 0.5)
     win.scene.cancel_preview(["core-fra.rack1", "core-fra.cdu1"])
     assert (b.pos().x(), b.pos().y(), bar.pos().x()) == pytest.approx((bx, by, cx))
+
+
+def test_names_sort_naturally():
+    from designer.app.views.liquid_table import _key
+
+    names = ["R10", "R2", "R1000", "R1", "r3", None, "CDU-1B", "CDU-1A"]
+    assert sorted(names, key=_key) == ["CDU-1A", "CDU-1B", "R1", "R2", "r3", "R10", "R1000", None]

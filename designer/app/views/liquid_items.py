@@ -147,10 +147,13 @@ class RackBadge(QGraphicsItem):
             painter.setFont(font(h2))
             painter.drawText(r2, Qt.AlignCenter, self.line2)
             return
-        one = min(MAX_FONT_PX, dev.height() * 0.7, room_w * 10 / max(w1, 1.0))
-        if one >= MIN_FONT_PX:
-            painter.setFont(font(one, True))
-            painter.drawText(dev, Qt.AlignCenter, self.line1)
+        # one line: the percentage, without its sign when that is what makes it fit
+        for text in (self.line1, self.line1.removesuffix(" %")):
+            one = min(MAX_FONT_PX, dev.height() * 0.7, room_w * 10 / max(text_width(text, True), 1.0))
+            if one >= MIN_FONT_PX:
+                painter.setFont(font(one, True))
+                painter.drawText(dev, Qt.AlignCenter, text)
+                return
 
 
 class CduBar(QGraphicsItem):

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import QWidget
@@ -12,6 +14,14 @@ from designer.app.views.liquid_items import font
 
 BAR_W, BAR_H = 230, 12
 MARGIN = 10
+
+
+def nice_step(x: float) -> float:
+    """The 1 / 2 / 2.5 / 5 x 10^n nearest above ``x``."""
+    if x <= 0:
+        return 1.0
+    e = 10 ** math.floor(math.log10(x))
+    return next(m * e for m in (1, 2, 2.5, 5, 10) if m * e >= x * (1 - 1e-9))
 
 
 class LiquidLegend(QWidget):
@@ -52,10 +62,15 @@ class LiquidLegend(QWidget):
         ov = self.overlay
         units = ov.units
         if ov.color_by == "velocity":
+            # round ticks in display units (0, 0.5, 1.0 m/s or 0, 2, 4, 6 ft/s), then the limit
             limit = ov.session.project.settings.velocity_limit_mps
             top = limit * ls.VELOCITY_SPAN
-            out = [(v / top, f"{ls.conv(v, 'velocity', units):.1f}", False)
-                   for v in (0.0, limit / 4, limit / 2, 3 * limit / 4)]
+            f = ls.scale("velocity", units)
+            step = nice_step(limit * f / 4)
+            out, v = [], 0.0
+            while v < limit * f * 0.86:
+                out.append((v / f / top, f"{v:g}" if step >= 1 else f"{v:.1f}", False))
+                v += step
             return out + [(1 / ls.VELOCITY_SPAN, f"{ls.conv(limit, 'velocity', units):.1f} limit", True)]
         top = ov.scale_max or 1.0
         return [(v / top, f"{ls.conv(v, 'liquid_flow', units):,.0f}", False)

@@ -8,6 +8,7 @@ cell, so a units switch is a repaint, and sorting is a Python sort of plain tupl
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -51,13 +52,18 @@ PIPE_COLUMNS = (
 )
 
 
+def _natural(text: str) -> tuple:
+    """R2 before R10: digit runs compare as numbers."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text.lower()) if p)
+
+
 def _key(v):
-    """Sort key: numbers by value, text case-blind, missing values last either way."""
+    """Sort key: numbers by value, text naturally and case-blind, missing values last either way."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
-        return (1, 0.0, "")
+        return (1, 0.0, ())
     if isinstance(v, str):
-        return (0, 0.0, v.lower())
-    return (0, float(v), "")
+        return (0, 0.0, _natural(v))
+    return (0, float(v), ())
 
 
 class ResultsModel(QAbstractTableModel):
