@@ -383,3 +383,17 @@ def test_names_sort_naturally():
 
     names = ["R10", "R2", "R1000", "R1", "r3", None, "CDU-1B", "CDU-1A"]
     assert sorted(names, key=_key) == ["CDU-1A", "CDU-1B", "R1", "R2", "r3", "R10", "R1000", None]
+
+
+def test_opening_another_project_drops_the_old_results_until_new_ones(win, sample_project):
+    s = win.session
+    other = sample_project.model_copy(deep=True)
+    other.sites[0].hall.racks[0].valve_k = 50.0  # same ids, other values
+    s.replace_project(other, None)
+    ov = lv(win).overlay
+    assert not ov.badges and not ov.colored
+    assert lv(win).panel.tables.models["racks"].rowCount() == 0
+    settle(win)
+    assert len(ov.badges) == 8
+    r1 = data(win).racks["core-fra.rack1"]
+    assert r1.valve_k == 50.0 and ov.badges["core-fra.rack1"].line1 == ls.ratio_text(r1.flow_ratio)

@@ -60,7 +60,7 @@ class LiquidView:
         s.results_ready.connect(self.on_results)
         s.selection.changed.connect(self.on_selection)
         s.site_changed.connect(self._site_changed)
-        s.document_replaced.connect(self._site_changed)
+        s.document_replaced.connect(self._replaced)
         s.changed.connect(self._changed)
         window.view.zoom_changed.connect(self.overlay.set_zoom)
         if hasattr(window.scene, "preview_changed"):  # drag previews (scene hook)
@@ -172,6 +172,14 @@ class LiquidView:
         self.dirty = True
         if self.panel.isVisible():
             self.refresh_panel()
+
+    def _replaced(self) -> None:
+        """Another project: results of the old one must not be drawn on it."""
+        self.data = None
+        self.overlay.data = None
+        self.overlay.last_results = {}
+        self.overlay.refresh()
+        self._site_changed()
 
     def _changed(self, change: Change) -> None:
         if Change.PROJECT in change.modified:  # units: relabel at once, values follow with the results
