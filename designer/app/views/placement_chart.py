@@ -69,6 +69,7 @@ class LatencyChart(QWidget):
         self.scale.currentIndexChanged.connect(lambda _i: self.redraw())
         self.plot.scene().sigMouseClicked.connect(self._clicked)
         self.plot.scene().sigMouseMoved.connect(self._hover)
+        self.plot.getPlotItem().getViewBox().sigYRangeChanged.connect(lambda *_a: self._fit_x())
 
     # -- data -----------------------------------------------------------------------------------
     def set_results(self, results, order: list[str] | None = None) -> None:
@@ -148,14 +149,16 @@ class LatencyChart(QWidget):
                     col = ps.MARGIN[cls] if cls != "ample" else QColor("#23262b")
                 else:
                     txt, col = "unplaced", ps.MARGIN["unplaced"]
-                t = pg.TextItem(txt, color=col, anchor=(0, 0.5))
+                t = pg.TextItem("  " + txt, color=col, anchor=(0, 0.5))  # spaces: a gap in pixels at any zoom
                 t.setFont(f)
-                t.setPos(float(max(left[i], bx[i])) + xmax * 0.015, float(y[i]))
+                t.setPos(float(max(left[i], bx[i])), float(y[i]))
                 pi.addItem(t)
         self._xmax = xmax * 1.28
+        self._ends = np.maximum(left, bx)
         pi.setXRange(0, self._xmax, padding=0)
         pi.getViewBox().setLimits(yMin=-0.8, yMax=n - 0.2, xMin=0, xMax=self._xmax)
         self._fit_rows(top=True)
+        self._fit_x()
         self._draw_bands()
 
     def _fit_rows(self, top: bool = False) -> None:
@@ -167,6 +170,21 @@ class LatencyChart(QWidget):
         rows = min(n, max(3, int(vb.height() / ROW_PX)))
         y1 = n - 0.5 if top else min(n - 0.5, vb.viewRange()[1][1])
         vb.setYRange(y1 - rows, y1, padding=0)
+
+    def _fit_x(self) -> None:
+        """In ms, the time axis follows the rows in view: a 5 s batch job further down does not
+        squash a 4 ms vision budget to a sliver. In % of budget, one axis fits all."""
+        ends = getattr(self, "_ends", None)
+        if ends is None or not len(self.order):
+            return
+        vb = self.plot.getPlotItem().getViewBox()
+        if self.percent():
+            vb.setXRange(0, self._xmax, padding=0)
+            return
+        y0, y1 = vb.viewRange()[1]
+        rows = [i for i in range(len(self.order)) if y0 - 0.5 <= self._y(i) <= y1 + 0.5]
+        top = float(ends[rows].max()) if rows else float(ends.max())
+        vb.setXRange(0, top * 1.35 if top > 0 else 1.0, padding=0)
 
     def resizeEvent(self, e) -> None:  # noqa: N802
         super().resizeEvent(e)
@@ -183,10 +201,10 @@ class LatencyChart(QWidget):
         for i, wid in enumerate(self.order):
             if wid == self.focus:
                 ys.append(self._y(i))
-                brushes.append(pg.mkBrush(255, 159, 26, 110))
+                brushes.append(pg.mkBrush(ps.FOCUS))
             elif wid in self.highlight:
                 ys.append(self._y(i))
-                brushes.append(pg.mkBrush(255, 159, 26, 45))
+                brushes.append(pg.mkBrush(ps.HIGHLIGHT))
         if not ys:
             return
         w = getattr(self, "_xmax", 100.0)

@@ -73,7 +73,7 @@ class Marker(QGraphicsItem):
     """A constant-size symbol with an optional label to its right."""
 
     def __init__(self, shape: str, color: QColor, r: float, label: str = "", fill: bool = True,
-                 bold: bool = False, pen_w: float = 1.4) -> None:
+                 bold: bool = False, pen_w: float = 1.4, below: bool = False) -> None:
         super().__init__()
         self.setFlag(QGraphicsItem.ItemIgnoresTransformations)
         self.shape_name = shape
@@ -91,7 +91,9 @@ class Marker(QGraphicsItem):
         self.show_label = bool(label)
         self.dim = False
         fm = QFontMetricsF(self.font)
-        self._label_rect = QRectF(self.r + 4, -fm.height() / 2, fm.horizontalAdvance(label) + 6, fm.height())
+        lw = fm.horizontalAdvance(label) + 6
+        self._label_rect = (QRectF(-lw / 2, self.r + 3, lw, fm.height()) if below
+                            else QRectF(self.r + 4, -fm.height() / 2, lw, fm.height()))
         rr = self.r * 1.25 + 6
         b = QRectF(-rr, -rr, 2 * rr, 2 * rr)
         self._bounds = b.united(self._label_rect) if label else b
@@ -331,7 +333,8 @@ class PlacementMap(QGraphicsView):
         """One cross per data source for the workloads from there that are not placed."""
         first = ws[0].name or ws[0].workload_id
         label = f"unplaced: {first}" + (f" and {len(ws) - 1} more" if len(ws) > 1 else "")
-        m = Marker("cross", ps.MARGIN["unplaced"], 5.0, label, bold=True)
+        # label below: the source is often next to a site whose label takes the right-hand side
+        m = Marker("cross", ps.MARGIN["unplaced"], 5.0, label, bold=True, below=True)
         m.text_color = ps.MARGIN["unplaced"]
         m.setPos(pos)
         m.setZValue(7)

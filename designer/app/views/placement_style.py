@@ -34,9 +34,12 @@ SOURCE = QColor("#505860")
 TETHER = QColor("#5a6472")
 GRATICULE = QColor(0, 0, 0, 28)
 MAP_BG = QColor("#f4f6f8")
-HIGHLIGHT = QColor(255, 159, 26, 70)
-"""Row background of workloads on the selected module (the plan's selection colour, light)."""
-HIGHLIGHT_RING = QColor("#ff9f1a")
+HIGHLIGHT = QColor(47, 126, 216, 38)
+"""Row background of workloads on the selected module. Blue, not the plan's orange selection
+colour: orange would read as the amber of a tight margin next to it."""
+FOCUS = QColor(47, 126, 216, 70)
+"""Chart band of the workload picked in the table (its row is selected there)."""
+HIGHLIGHT_RING = QColor("#2f7ed8")
 """Ring round the site of the module selected on the plan."""
 
 COMPONENTS = (
