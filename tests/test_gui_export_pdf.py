@@ -225,3 +225,32 @@ def test_plan_svg_and_png(tmp_path, sample_project, results):
     with pytest.raises(ValueError, match="no site"):
         write_plan_png(sample_project, tmp_path / "x.png", "nope")
     assert not (tmp_path / "x.png").exists()
+
+
+@needs_poppler
+def test_nothing_cut_off_or_overprinted(pdf, tmp_path):
+    """Every word lies on its page at least 5 mm from the edge, and no two words overlap
+    (labels on the plans included)."""
+    path, info, _ = pdf
+    subprocess.run(["pdftotext", "-bbox", str(path), str(tmp_path / "b.html")], check=True)
+    html = (tmp_path / "b.html").read_text(encoding="utf-8")
+    pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', html, re.S)
+    assert len(pages) == info.pages
+    edge = 5 / 25.4 * 72
+    word = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
+    for n, (w, h, body) in enumerate(pages, 1):
+        w, h = float(w), float(h)
+        boxes = [(tuple(map(float, m.groups()[:4])), m.group(5)) for m in word.finditer(body)]
+        assert boxes, f"page {n} has no text"
+        for (x0, y0, x1, y1), t in boxes:
+            assert x0 >= edge and y0 >= edge and x1 <= w - edge and y1 <= h - edge, (n, t)
+        boxes.sort()
+        for a in range(len(boxes)):
+            (ax0, ay0, ax1, ay1), at = boxes[a]
+            for b in range(a + 1, len(boxes)):
+                (bx0, by0, bx1, by1), bt = boxes[b]
+                if bx0 >= ax1:
+                    break  # sorted by left edge: nothing further right can overlap
+                ix, iy = min(ax1, bx1) - max(ax0, bx0), min(ay1, by1) - max(ay0, by0)
+                small = min((ax1 - ax0) * (ay1 - ay0), (bx1 - bx0) * (by1 - by0))
+                assert not (ix > 0.5 and iy > 0.5 and ix * iy > 0.25 * small), (n, at, bt)

@@ -274,6 +274,8 @@ def tree(flow: Flow, b: Tree) -> None:
     for r in children.get(None, []):
         place(r)
     total_h = row[0] * pitch
+    if any(n.alternate in ypos for n in nodes):
+        total_h += mm(5)  # the key to the dashed lines
     title_h = mm(6)
     scale = min(1.0, (flow.rect.height() - title_h) / max(total_h, 1.0))
     h = total_h * scale + title_h
@@ -286,6 +288,13 @@ def tree(flow: Flow, b: Tree) -> None:
         p.translate(ox, oy + title_h)
         p.scale(scale, scale)
         p.setRenderHint(QPainter.Antialiasing, True)
+        for n in nodes:  # alternate supplies (transfer switches): dashed, under the boxes
+            if n.alternate in ypos:
+                ax, ay = depth[n.alternate] * (bw + gap) + bw, ypos[n.alternate] + bh / 2
+                cx, cy = depth[n.id] * (bw + gap), ypos[n.id] + bh * 0.7
+                mid = cx - gap * 0.28  # beside the normal supply's elbow, not on it
+                p.setPen(pen(STATUS_INK["warning"], 0.9, Qt.DashLine))
+                p.drawPolyline(QPolygonF([QPointF(ax, ay), QPointF(mid, ay), QPointF(mid, cy), QPointF(cx, cy)]))
         for n in nodes:
             x = depth[n.id] * (bw + gap)
             y = ypos[n.id]
@@ -307,6 +316,12 @@ def tree(flow: Flow, b: Tree) -> None:
                 ink = STATUS_INK["error"] if line.isupper() else INK
                 draw_text(p, QRectF(x + mm(2), y + mm(0.8) + th + i * lh, bw - mm(3), lh), line, f_line, ink,
                           Qt.AlignLeft | Qt.AlignTop)
+        if any(n.alternate in ypos for n in nodes):
+            y = row[0] * pitch + mm(1)
+            p.setPen(pen(STATUS_INK["warning"], 0.9, Qt.DashLine))
+            p.drawLine(QPointF(0, y + mm(1.5)), QPointF(mm(8), y + mm(1.5)))
+            draw_text(p, QRectF(mm(10), y, mm(150), mm(4)), "alternate supply through a transfer switch",
+                      font(6.3, italic=True), GREY, Qt.AlignLeft | Qt.AlignVCenter)
         p.restore()
 
     flow_w = flow.width

@@ -171,8 +171,8 @@ class _Doc:
 
         def op(p: QPainter, rect=rect, site=site, page_no=page_no) -> None:
             scene = plan_scene(project, site.id, results)
-            info = SheetInfo(c.project, f"{site.name or site.id} ({site.id})", c.revision, c.date, "A3",
-                             f"{page_no} of {self.total}", plan.dimensions)
+            info = SheetInfo(c.project, site.name or site.id, c.revision, c.date, "A3",
+                             f"{page_no} of {self.total}", plan.dimensions, f"Floor plan of site {site.id}, all systems")
             self.plan_scales[site.id] = draw_plan_sheet(p, rect, scene, hall_bounds(project, site.id), info)
             scene.clear()
 

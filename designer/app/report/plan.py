@@ -122,6 +122,7 @@ class SheetInfo:
     paper: str = "A3"
     sheet: str = ""
     dimensions: list[tuple[str, str]] | None = None
+    drawing: str = "Floor plan, all systems"
 
 
 def draw_plan_sheet(p: QPainter, rect: QRectF, scene: HallScene, bounds: QRectF, info: SheetInfo,
@@ -298,7 +299,7 @@ def draw_key_dims(p: QPainter, r: QRectF, dims: list[tuple[str, str]]) -> float:
 
 
 def draw_title_block(p: QPainter, r: QRectF, info: SheetInfo, scale: int) -> None:
-    rows = [("Project", info.project), ("Site", info.site), ("Drawing", "Floor plan, all systems"),
+    rows = [("Project", info.project), ("Site", info.site), ("Drawing", info.drawing),
             ("Scale", f"1:{scale} on {info.paper}"), ("Revision", info.revision), ("Date", info.date)]
     if info.sheet:
         rows.append(("Sheet", info.sheet))

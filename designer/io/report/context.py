@@ -47,9 +47,15 @@ class Ctx:
     def __post_init__(self) -> None:
         self.units = self.project.settings.units
         self._names: dict[str, str] = {}
+        self._site_of: dict[str, str] = {}
+        sites = self.project.sites
         for loc in iter_items(self.project):
             it = loc.item
             self._names.setdefault(it.id, getattr(it, "name", "") or it.id)
+            if loc.site_index is not None:
+                self._site_of.setdefault(it.id, sites[loc.site_index].name or sites[loc.site_index].id)
+            elif loc.kind == "site":
+                self._site_of.setdefault(it.id, it.name or it.id)
 
     # -- selection -------------------------------------------------------------------------
     @property
@@ -69,6 +75,10 @@ class Ctx:
         if item_id is None:
             return "-"
         return self._names.get(item_id, item_id)
+
+    def site_name_of(self, item_id: str | None) -> str:
+        """Name of the site an item (or a site) belongs to; "" for project-level items."""
+        return self._site_of.get(item_id or "", "")
 
     # -- formatting ------------------------------------------------------------------------
     def q(self, value, quantity: str, decimals: int | None = None) -> str:

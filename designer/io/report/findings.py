@@ -31,9 +31,10 @@ def blocks(ctx: Ctx) -> list:
         ids = list(f.item_ids)
         items = ", ".join(ctx.name(i) for i in ids[:3]) + (f" +{len(ids) - 3}" if len(ids) > 3 else "")
         text = f.message + (f". Fix: {f.fix}" if f.fix else "")
-        rows.append([f.severity.value, f"{f.source}\n{f.code}", text, items or "-"])
+        where = next((w for w in (ctx.site_name_of(i) for i in ids) if w), "-")
+        rows.append([f.severity.value, where, f"{f.source}\n{f.code}", text, items or "-"])
         status.append(f.severity.value if f.severity.value != "info" else "")
-    out.append(Table([Column("Severity", weight=0.8), Column("Source / code", weight=1.6),
-                      Column("Finding and fix", weight=5.0), Column("Items", weight=1.4)],
+    out.append(Table([Column("Severity", weight=0.8), Column("Site", weight=1.3), Column("Source / code", weight=1.6),
+                      Column("Finding and fix", weight=5.0), Column("Items", weight=1.3)],
                      rows, title="Findings", row_status=status))
     return out

@@ -107,6 +107,8 @@ class TreeNode:
     lines: list[str] = field(default_factory=list)
     status: str = ""
     """"", "ok", "warning", "error"."""
+    alternate: str | None = None
+    """Node it is fed from when its normal supply is lost (a transfer switch), drawn dashed."""
 
 
 @dataclass

@@ -103,7 +103,8 @@ def tree(ctx: Ctx, sp) -> Tree:
         parent = n.parent_id if n.parent_id in sp.nodes else None
         title = f"{n.name or n.id} ({KIND_TEXT.get(n.kind, n.kind)}{', side ' + n.side if n.side else ''})"
         nodes.append(TreeNode(n.id, parent, title, _lines(ctx, sp, n),
-                              "error" if not n.energised else status_of(n.utilisation)))
+                              "error" if not n.energised else status_of(n.utilisation),
+                              n.alternate_id if n.alternate_id in sp.nodes else None))
     return Tree(f"One-line diagram, {sp.site_id} (normal operation)", nodes)
 
 

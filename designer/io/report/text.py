@@ -75,6 +75,7 @@ def _block(b, out: list[str], width: int) -> None:
         depth: dict[str, int] = {}
         for n in b.nodes:
             d = depth[n.id] = depth.get(n.parent, -1) + 1 if n.parent else 0
-            out.append("  " + "  " * d + f"{n.title}: " + "; ".join(n.lines))
+            alt = f" [alternate supply: {n.alternate}]" if n.alternate else ""
+            out.append("  " + "  " * d + f"{n.title}: " + "; ".join(n.lines) + alt)
     elif isinstance(b, Plan):
         out.append(f"[drawing] {b.title}: " + "; ".join(f"{k} {v}" for k, v in b.dimensions))
