@@ -26,6 +26,7 @@ from designer.app.views.power_overlay import PowerOverlay, power_data
 from designer.app.views.power_panel import PowerPanel
 from designer.app.views.power_scenario import ScenarioState, scenario_state
 from designer.app.views.power_table import node_rows, scenario_rows
+from designer.solvers.power.network import KIND_LABEL
 from designer.solvers.power.results import SitePower
 
 POWER_KINDS = ("transformer", "switchboard", "ups", "pdu", "busway", "tap")
@@ -58,11 +59,13 @@ class PowerView(QObject):
         self.diagram = self.panel.diagram
         self.sp: SitePower | None = None
         self.revision = -1
-        self.layout: Layout | None = None
+        self._layout: Layout | None = None
+        self._layout_for: SitePower | None = None
         self.scenario: ScenarioState | None = None
         self.flows = FlowCache()
         self.dirty = True
         self._taps_for: str | None = None
+        self._choices: list[tuple[str, str]] | None = None
         self.last_results_ms = 0.0
         self.last_scenario_ms = 0.0
         self.last_flows_ms = 0.0
@@ -91,11 +94,10 @@ class PowerView(QObject):
         site = self.session.site
         self.revision = revision
         self.sp = data.sites.get(site.id) if data is not None and site is not None else None
-        self.layout = build_layout(self.sp, site) if self.sp is not None else None
-        if site is not None and self._taps_for != site.id and self.layout is not None:
+        if site is not None and self._taps_for != site.id:
             self._taps_for = site.id  # list taps by default only where they are few
             self.panel.taps.blockSignals(True)
-            self.panel.taps.setChecked(len(self.layout.tap_busway) <= 100)
+            self.panel.taps.setChecked(len(site.hall.power.taps) <= 100)
             self.panel.taps.blockSignals(False)
         if self.scenario is not None:
             sid = self.scenario.scenario.id
@@ -115,6 +117,18 @@ class PowerView(QObject):
             QTimer.singleShot(0, self._flows)
         self.last_results_ms = (time.perf_counter() - t0) * 1000
 
+    @property
+    def layout(self) -> Layout | None:
+        """The diagram's layout of the results shown, made when first needed (not while the
+        dock is hidden and no scenario is shown)."""
+        sp, site = self.sp, self.session.site
+        if sp is None or site is None:
+            return None
+        if self._layout_for is not sp:
+            self._layout = build_layout(sp, site)
+            self._layout_for = sp
+        return self._layout
+
     def refresh_panel(self) -> None:
         """Summary, combo, diagram and tables for the site shown (skipped while hidden)."""
         self.dirty = False
@@ -130,8 +144,7 @@ class PowerView(QObject):
         p.summary.setToolTip(html.escape(sp.worst))
         doc = self.session.doc
         models = {k: doc.item(k) for k, ln in self.layout.nodes.items() if ln.item_id}
-        self.diagram.set_data(sp, self.layout, models)
-        self.diagram.set_scenario(self.scenario, self.overlay.loads)
+        self.diagram.set_data(sp, self.layout, models, self.scenario, self.overlay.loads)
         self.diagram.highlight(self._keys_for(self.session.selection.ids))
         self._fill_tables()
 
@@ -168,15 +181,17 @@ class PowerView(QObject):
                 f"losses {ps.kw(sp.losses_kw)} kW ({eff:.1f} % to IT)")
 
     def _fill_combo(self) -> None:
-        cb, sp = self.panel.fail, self.sp
-        cb.blockSignals(True)
-        cb.clear()
-        cb.addItem("— normal operation —", None)
-        if sp is not None:
-            for sid, label in self.choices():
+        cb = self.panel.fail
+        choices = self.choices()
+        if choices != self._choices or cb.count() == 0:
+            self._choices = choices
+            cb.blockSignals(True)
+            cb.clear()
+            cb.addItem("— normal operation —", None)
+            for sid, label in choices:
                 cb.addItem(label, sid)
+            cb.blockSignals(False)
         self._combo_follow()
-        cb.blockSignals(False)
 
     def choices(self) -> list[tuple[str, str]]:
         """(scenario id, label) for the combo: whole sides first, then equipment in diagram
@@ -191,9 +206,11 @@ class PowerView(QObject):
             ln = self.layout.nodes[k]
             if ln.item_id is None:
                 continue
-            for sid in (f"{ln.kind}:{k}", f"ups_module:{k}"):
-                if sid in idx:
-                    out.append((sid, sp.scenarios[idx[sid]].label.removesuffix(" fails")))
+            name = sp.nodes[k].name
+            if f"{ln.kind}:{k}" in idx:
+                out.append((f"{ln.kind}:{k}", f"{KIND_LABEL.get(ln.kind, ln.kind)} {name}"))
+            if f"ups_module:{k}" in idx:
+                out.append((f"ups_module:{k}", f"one module of UPS {name}"))
         taps = [t for t in (self.layout.tap_busway if self.layout else {}) if f"tap:{t}" in idx]
         if len(taps) <= MAX_TAPS_LISTED:
             for t in sorted(taps, key=lambda t: natural(sp.name_of(t))):
@@ -328,6 +345,9 @@ class PowerView(QObject):
         return list(dict.fromkeys(out))
 
     def on_selection(self, ids: list[str]) -> None:
+        if not self.panel.isVisible():
+            self.dirty = True  # highlighted when the dock is shown
+            return
         keys = self._keys_for(ids)
         self.diagram.highlight(keys)
         if keys and self.panel.isVisible():

@@ -51,11 +51,18 @@ class Diagram(QGraphicsView):
         self.loads: ScenarioLoads | None = None
         self.auto_fit = True
         self.highlighted: set[str] = set()
+        self.stats: dict[str, tuple] = {}
+        """Block key -> :func:`power_text.block_stats` for the results shown."""
         self._press: QPointF | None = None
 
     # -- content --------------------------------------------------------------------------------
-    def set_data(self, sp: SitePower | None, layout: Layout | None, models: dict[str, object]) -> None:
-        """Show ``sp`` laid out as ``layout`` (``models``: item id -> model object)."""
+    def set_data(self, sp: SitePower | None, layout: Layout | None, models: dict[str, object],
+                 sc: ScenarioState | None = None, loads: ScenarioLoads | None = None) -> None:
+        """Show ``sp`` laid out as ``layout`` (``models``: item id -> model object), in
+        scenario ``sc`` if given."""
+        self.scenario, self.loads = sc, loads
+        if sp is not self.sp:
+            self.stats = {}
         self.sp, self.models = sp, models
         if layout is None or sp is None:
             self.layout = None
@@ -144,7 +151,10 @@ class Diagram(QGraphicsView):
             ln = lay.nodes[k]
             if ln.kind == "racks":
                 sup = state.get(ln.parent) if sc is not None else None
-                box.set_view(pt.block_view(ln, sp, sc, sup))
+                st = self.stats.get(k)
+                if st is None:
+                    st = self.stats[k] = pt.block_stats(ln, sp)
+                box.set_view(pt.block_view(ln, st, sc, sup))
             else:
                 box.set_view(pt.node_view(sp.nodes[k], self.models.get(k), sc, self.loads))
         for (a, b), item in self.edges.items():
@@ -152,7 +162,9 @@ class Diagram(QGraphicsView):
             moved = sc is not None and b in sc.transferred
             if lay.nodes[b].kind != "racks" and not sp.nodes[b].energised:
                 st = DEAD
-            item.setPen(self._pen(DEAD if moved else st))
+            pen = self._pen(DEAD if moved else st)
+            if item.pen() != pen:
+                item.setPen(pen)
         for (_a, b), item in self.alts.items():
             active = (sc is not None and b in sc.transferred) or (sc is None and sp.nodes[b].on_alternate)
             pen = QPen(ps.TRANSFER, 3.0 if active else 1.6)
@@ -161,8 +173,17 @@ class Diagram(QGraphicsView):
                 pen.setColor(QColor(ps.TRANSFER.red(), ps.TRANSFER.green(), ps.TRANSFER.blue(), 170))
             item.setPen(pen)
 
+    _pens: dict[str, QPen] = {}
+
+    @classmethod
+    def _pen(cls, state: str) -> QPen:
+        pen = cls._pens.get(state)
+        if pen is None:
+            pen = cls._pens[state] = cls._make_pen(state)
+        return pen
+
     @staticmethod
-    def _pen(state: str) -> QPen:
+    def _make_pen(state: str) -> QPen:
         if state == DEAD:
             pen = QPen(QColor("#b3b7bd"), 1.6)
             pen.setStyle(Qt.DashLine)

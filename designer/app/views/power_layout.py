@@ -95,7 +95,7 @@ def build_layout(sp: SitePower, site: Site) -> Layout:
     # blocks of racks, one per supply (PDU, or a busway for all its taps)
     racks: dict[str, list[str]] = {}
     sides: dict[str, set[str]] = {}
-    tap_of: dict[str, set[str]] = {}
+    tap_of: dict[str, dict[str, None]] = {}
     for r in site.hall.racks:
         for side in ("a", "b"):
             f = getattr(r, f"feed_{side}")
@@ -109,11 +109,11 @@ def build_layout(sp: SitePower, site: Site) -> Layout:
                 lst.append(r.id)
             sides.setdefault(owner, set()).add(side.upper())
             if f.source_id in taps:
-                tap_of.setdefault(owner, set()).add(f.source_id)
+                tap_of.setdefault(owner, {})[f.source_id] = None  # in rack order, as along the row
     block_of: dict[str, list[str]] = {}
     for owner, ids in racks.items():
         key = f"racks:{owner}"
-        tap_ids = tuple(sorted(tap_of.get(owner, ()), key=natural))
+        tap_ids = tuple(tap_of.get(owner, ()))
         nodes[key] = LNode(key, "racks", None, owner, None, nodes[owner].side, tuple(dict.fromkeys(ids)),
                            tap_ids, tuple(sorted(sides[owner])))
         names[key] = ""

@@ -230,6 +230,9 @@ class EquipField(_Field):
         super().__init__()
         self.setZValue(40)
         self.items: dict[str, Equip] = {}
+        self.taps: dict[str, QPointF] = {}
+        """Tap id -> its position: drawn only when it is the failed item."""
+        self.failed_taps: list[str] = []
         self.scenario = False
 
     def set_equip(self, e: Equip) -> None:
@@ -243,8 +246,13 @@ class EquipField(_Field):
             self._grow(e.path.boundingRect())
         self._grow(QRectF(e.anchor, QPointF(e.anchor.x() + e.bar_w, e.anchor.y() + BAR_H + 0.3)))
 
+    def set_tap(self, tap_id: str, at: QPointF) -> None:
+        self.taps[tap_id] = at
+        self._grow(QRectF(at.x() - 0.3, at.y() - 0.3, 0.6, 0.6))
+
     def drop(self, item_id: str) -> None:
         self.items.pop(item_id, None)
+        self.taps.pop(item_id, None)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         lod = _lod(painter)
@@ -281,16 +289,18 @@ class EquipField(_Field):
                     painter.setPen(_cosmetic(ps.FAILED, 3.0))
                     painter.drawLine(r.topLeft(), r.bottomRight())
                     painter.drawLine(r.topRight(), r.bottomLeft())
-            elif e.failed and e.path is None:  # a tap: a cross at its box
-                a = e.anchor
-                painter.setPen(_cosmetic(ps.FAILED, 3.0))
-                painter.drawLine(a + QPointF(-0.2, -0.2), a + QPointF(0.2, 0.2))
-                painter.drawLine(a + QPointF(0.2, -0.2), a + QPointF(-0.2, 0.2))
             self._bar(painter, e, lod)
+        for t in self.failed_taps:  # a failed tap-off box: a cross at its position
+            a = self.taps.get(t)
+            if a is None:
+                continue
+            painter.setPen(_cosmetic(ps.FAILED, 3.0))
+            painter.drawLine(a + QPointF(-0.2, -0.2), a + QPointF(0.2, 0.2))
+            painter.drawLine(a + QPointF(0.2, -0.2), a + QPointF(-0.2, 0.2))
+            if lod > 20:
+                _text(painter, a + QPointF(0, 0.2 + 9 / lod), "FAILED", QColor("#ffffff"), ps.FAILED)
 
     def _bar(self, painter: QPainter, e: Equip, lod: float) -> None:
-        if e.path is None and e.poly is None:
-            return
         bar = QRectF(e.anchor.x(), e.anchor.y(), e.bar_w, BAR_H)
         if e.failed or e.state in ("dead", "battery"):
             label = "FAILED" if e.failed else (e.note or "battery" if e.state == "battery" else "off")

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from designer.app.views import power_style as ps
 
 NODE_W, NODE_H = 216.0, 78.0
 PAD = 10.0
+SIMPLE_BELOW = 0.32
+"""Scale under which boxes are drawn as plain coloured tiles (text would be unreadable)."""
 
 
 @dataclass
@@ -60,6 +62,8 @@ class NodeBox(QGraphicsItem):
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.PointingHandCursor)
         self.setZValue(10)
+        # panning repaints blit cached pixmaps instead of redrawing text in Python
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
     # -- geometry -------------------------------------------------------------------------------
     def rect(self) -> QRectF:
@@ -97,9 +101,13 @@ class NodeBox(QGraphicsItem):
         painter.setRenderHint(QPainter.Antialiasing, True)
         if self.highlighted:
             pen = QPen(ps.HIGHLIGHT, 4.0)
+            pen.setCosmetic(True)
             painter.setPen(pen)
             painter.setBrush(Qt.NoBrush)
             painter.drawRoundedRect(r.adjusted(-4, -4, 4, 4), 8, 8)
+        if QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform()) < SIMPLE_BELOW:
+            self.paint_simple(painter, r, dead)
+            return
         self.paint_body(painter, r, dead)
         # outline: red and thick when overloaded
         if v.overloaded is not None:
@@ -132,6 +140,25 @@ class NodeBox(QGraphicsItem):
             self._chip(painter, r, "ON BATTERY", ps.BATTERY)
         elif v.transferred:
             self._chip(painter, r, "ON ALTERNATE", ps.TRANSFER)
+
+    def paint_simple(self, painter: QPainter, r: QRectF, dead: bool) -> None:
+        """Zoomed far out (a whole 1,000-rack hall): a coloured tile, no text."""
+        v = self.v
+        fill = ps.LOST if v.state == "lost" else ps.DEAD if dead else \
+            ps.BATTERY if v.state == "battery" else QColor("#ffffff")
+        painter.setPen(QPen(ps.OVER, 6.0) if v.overloaded is not None else Qt.NoPen)
+        painter.setBrush(fill)
+        painter.drawRect(r)
+        if v.util is not None and not dead and v.state not in ("lost", "battery"):
+            painter.fillRect(QRectF(r.left(), r.top() + r.height() * 0.3, r.width(), r.height() * 0.4),
+                             ps.util_color(v.util))
+        stripe = ps.SIDE.get(v.side)
+        if stripe is not None:
+            painter.fillRect(QRectF(r.left(), r.top(), 14, r.height()), stripe)
+        if v.failed:
+            painter.setPen(QPen(ps.FAILED, 10.0))
+            painter.drawLine(r.topLeft(), r.bottomRight())
+            painter.drawLine(r.topRight(), r.bottomLeft())
 
     def paint_body(self, painter: QPainter, r: QRectF, dead: bool) -> None:
         v = self.v
@@ -221,6 +248,25 @@ class RacksBox(NodeBox):
 
     def boundingRect(self) -> QRectF:  # noqa: N802
         return self.rect().adjusted(-8, -8, 14, 14)
+
+    def paint_simple(self, painter: QPainter, r: QRectF, dead: bool) -> None:
+        """Zoomed far out (a whole 1,000-rack hall): a coloured tile, no text."""
+        v = self.v
+        fill = ps.LOST if v.state == "lost" else ps.DEAD if dead else \
+            ps.BATTERY if v.state == "battery" else QColor("#ffffff")
+        painter.setPen(QPen(ps.OVER, 6.0) if v.overloaded is not None else Qt.NoPen)
+        painter.setBrush(fill)
+        painter.drawRect(r)
+        if v.util is not None and not dead and v.state not in ("lost", "battery"):
+            painter.fillRect(QRectF(r.left(), r.top() + r.height() * 0.3, r.width(), r.height() * 0.4),
+                             ps.util_color(v.util))
+        stripe = ps.SIDE.get(v.side)
+        if stripe is not None:
+            painter.fillRect(QRectF(r.left(), r.top(), 14, r.height()), stripe)
+        if v.failed:
+            painter.setPen(QPen(ps.FAILED, 10.0))
+            painter.drawLine(r.topLeft(), r.bottomRight())
+            painter.drawLine(r.topRight(), r.bottomLeft())
 
     def paint_body(self, painter: QPainter, r: QRectF, dead: bool) -> None:
         v = self.v

@@ -139,7 +139,7 @@ class PowerOverlay(Overlay):
         elif isinstance(m, pm.BuswayTap):
             bw = self.session.doc.item(m.busway_id)
             if bw is not None and len(bw.path) >= 2:
-                self.equip.set_equip(Equip(m.id, anchor=to_scene(*point_along(bw.path, m.offset_m)), bar_w=0.0))
+                self.equip.set_tap(m.id, to_scene(*point_along(bw.path, m.offset_m)))
 
     def refresh(self) -> None:
         """Recolour from :attr:`sp` and the scenario shown (the geometry is kept)."""
@@ -150,6 +150,7 @@ class PowerOverlay(Overlay):
                 self.racks.set_state({})
                 for e in self.equip.items.values():
                     e.util, e.state, e.failed, e.over, e.note = None, "live", False, None, ""
+                self.equip.failed_taps = []
                 self.equip.update()
             self._notify()
             return
@@ -178,10 +179,8 @@ class PowerOverlay(Overlay):
     def _equip_state(self) -> None:
         sp, sc, loads = self.sp, self.scenario, self.loads
         nodes = sp.nodes
+        self.equip.failed_taps = [t for t in sc.failed if t in self.equip.taps] if sc is not None else []
         for i, e in self.equip.items.items():
-            if e.poly is None and e.path is None:  # a tap: only its failure is drawn
-                e.failed = sc is not None and i in sc.failed
-                continue
             n = nodes[i] if i in nodes else None
             e.util = None if n is None else max((c.utilisation for c in n.checks if c.what != "N rating"),
                                                 default=None)

@@ -101,36 +101,41 @@ def _line4(n: NodePower, model) -> str:
     return out
 
 
-def block_view(ln: LNode, sp: SitePower, sc: ScenarioState | None = None, supply_state: str | None = None
-               ) -> NodeView:
-    """The box of a block of racks (all the racks whose cords hang on one PDU or busway)."""
-    n = len(ln.rack_ids)
+def block_stats(ln: LNode, sp: SitePower) -> tuple[float, object, object]:
+    """(IT kW, the rack with the highest one-cord utilisation, the rack with the smallest
+    cord margin) of a block: computed once per results, reused by every scenario."""
     racks = [sp.racks[r] for r in ln.rack_ids if r in sp.racks]
     it = sum(r.p_kw for r in racks)
     worst = max(racks, key=lambda r: r.utilisation, default=None)
+    tight = min(racks, key=lambda r: r.margin_a, default=None)
+    return it, worst, tight
+
+
+def block_view(ln: LNode, stats: tuple, sc: ScenarioState | None = None, supply_state: str | None = None
+               ) -> NodeView:
+    """The box of a block of racks (all the racks whose cords hang on one PDU or busway)."""
+    n = len(ln.rack_ids)
+    it, worst, tight = stats
     v = NodeView(title=f"{n} rack{'s' if n != 1 else ''}", tag="cords " + "+".join(ln.cords), side=ln.side)
     v.line2 = f"{ps.kw(it)} kW IT" + (f" · {len(ln.tap_ids)} tap-offs" if ln.tap_ids else "")
     if worst is not None and worst.feeds:
         v.util = worst.utilisation
         v.bar_text = f"{ps.pct(worst.utilisation)} worst cord"
-        tight = min(racks, key=lambda r: r.margin_a)
         v.line4 = f"min. cord margin {tight.margin_a:,.1f} A ({tight.name})"
     else:
         v.line4 = "no feeds"
     if sc is None:
         return v
-    ids = set(ln.rack_ids)
-    lost = ids & sc.racks_lost
-    batt = ids & sc.racks_on_battery
-    over = {r: u for r, u in sc.racks_over.items() if r in ids}
+    ids = ln.rack_ids
+    lost = [r for r in ids if r in sc.racks_lost] if sc.racks_lost else []
+    batt = [r for r in lost if r in sc.racks_on_battery]
+    over = [sc.racks_over[r] for r in ids if r in sc.racks_over] if sc.racks_over else []
     if over:
-        v.overloaded = max(over.values())
+        v.overloaded = max(over)
         v.util = max(v.util or 0.0, v.overloaded)
     if lost and len(lost) == n:
-        v.state = "lost"
+        v.state = "battery" if batt else "lost"
         v.note = f"all off after {sc.battery_min:g} min on battery" if batt else "all lose power"
-        if batt:
-            v.state = "battery"
     elif lost:
         v.note = f"{len(lost)} of {n} lose power"
     elif supply_state == DEAD:
