@@ -10,9 +10,12 @@ import pytest
 pytest.importorskip("PySide6.QtWidgets")
 
 from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtGui import QContextMenuEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from designer.app.mainwindow import MainWindow  # noqa: E402
+from designer.app.plan.coords import to_scene  # noqa: E402
 from designer.app.session import Session  # noqa: E402
 from designer.app.views.power_layout import RANK, build_layout  # noqa: E402
 from designer.app.views.power_scenario import BATTERY, DEAD, LIVE, racks_cut, scenario_state  # noqa: E402
@@ -344,6 +347,16 @@ def test_fail_combo_table_and_context_menu_pick_scenarios(win):
     texts = [a.text() for a in pv.menu_for(ups.id).actions()]
     assert f"What if {ups.name} fails" in texts and f"What if one module of {ups.name} fails" in texts
     assert "Back to normal operation" in texts
+    # the real right-click on the plan (the menu is caught instead of shown)
+    shown = []
+    pv.popup = lambda menu, _pos: shown.append([a.text() for a in menu.actions()])
+    pos = win.view.mapFromScene(to_scene(ups.x, ups.y))
+    QApplication.sendEvent(win.view.viewport(), QContextMenuEvent(QContextMenuEvent.Mouse, pos, win.view.viewport().mapToGlobal(pos)))
+    assert shown and f"What if {ups.name} fails" in shown[-1]
+    rack = site.hall.racks[0]  # not a power item: no power menu
+    pos = win.view.mapFromScene(to_scene(rack.x, rack.y))
+    QApplication.sendEvent(win.view.viewport(), QContextMenuEvent(QContextMenuEvent.Mouse, pos, win.view.viewport().mapToGlobal(pos)))
+    assert len(shown) == 1
     module = next(a for a in pv.menu_for(ups.id).actions() if "module" in a.text())
     module.trigger()
     assert pv.scenario.scenario.kind == "ups_module" and pv.scenario.failed == frozenset()

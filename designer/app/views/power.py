@@ -372,8 +372,12 @@ class PowerView(QObject):
     def node_menu(self, key: str, global_pos) -> QMenu | None:
         menu = self.menu_for(key)
         if menu is not None:
-            menu.popup(global_pos)
+            self.popup(menu, global_pos)
         return menu
+
+    def popup(self, menu: QMenu, global_pos) -> None:
+        """Show a context menu (one place, so tests can catch it without a window system)."""
+        menu.popup(global_pos)
 
     def menu_for(self, key: str) -> QMenu | None:
         """The right-click menu of a diagram key or a plan item id."""
@@ -414,7 +418,7 @@ class PowerView(QObject):
                 menu = self.menu_for(it.item_id)
                 if menu is None:
                     return False
-                menu.popup(e.globalPos())
+                self.popup(menu, e.globalPos())
                 return True
         return False
 

@@ -40,12 +40,11 @@ class NodeView:
     overloaded: float | None = None
     transferred: bool = False
     note: str = ""
-    """A short scenario note drawn over the bar (e.g. "on battery 10 min")."""
-    stale: bool = False
+    """A short scenario note drawn instead of the bar (e.g. "on battery 10 min")."""
 
 
 def ink_of(v: NodeView, dead: bool) -> QColor:
-    return ps.DEAD_TEXT if dead or v.stale else QColor("#1f2328")
+    return ps.DEAD_TEXT if dead else QColor("#1f2328")
 
 
 class NodeBox(QGraphicsItem):
@@ -172,7 +171,7 @@ class NodeBox(QGraphicsItem):
 
     def paint_text(self, painter: QPainter, r: QRectF, dead: bool) -> None:
         v = self.v
-        ink = ps.DEAD_TEXT if dead or v.stale else QColor("#1f2328")
+        ink = ink_of(v, dead)
         soft = ps.DEAD_TEXT if dead else QColor("#5b6068")
         x0, x1 = r.left() + PAD + 2, r.right() - PAD
         painter.setFont(ps.font(7.5))
@@ -211,11 +210,7 @@ class NodeBox(QGraphicsItem):
         painter.drawRect(bar)
         if v.util is not None and not dead:
             f = max(0.0, min(v.util, 1.0))
-            c = ps.util_color(v.util)
-            if v.stale:
-                c = QColor(c)
-                c.setAlpha(110)
-            painter.setBrush(c)
+            painter.setBrush(ps.util_color(v.util))
             painter.drawRect(QRectF(bar.left(), bar.top(), bar.width() * f, bar.height()))
             # the 80 % mark: where the continuous-load margin starts
             painter.setPen(QPen(QColor(0, 0, 0, 110), 1.0))
