@@ -254,3 +254,32 @@ def test_nothing_cut_off_or_overprinted(pdf, tmp_path):
                 ix, iy = min(ax1, bx1) - max(ax0, bx0), min(ay1, by1) - max(ay0, by0)
                 small = min((ax1 - ax0) * (ay1 - ay0), (bx1 - bx0) * (by1 - by0))
                 assert not (ix > 0.5 and iy > 0.5 and ix * iy > 0.25 * small), (n, at, bt)
+
+
+@needs_poppler
+def test_large_hall_gets_detail_sheets_to_scale(tmp_path):
+    """The 1,000-rack hall does not fit A3 at 1:200: an overview plus detail sheets at 1:100,
+    whose frame coordinates are 5 m = 50 mm apart on paper."""
+    from designer.io.generate import generate_project
+
+    p = generate_project(1000)
+    info = write_pdf(build_report(p, {}), p, tmp_path / "big.pdf", {})
+    scale, n = info.detail_sheets["gen"]
+    assert info.plan_scales["gen"] > 200 and scale == 100 and n >= 4
+    assert info.page_kinds.count("plan") == 1 + n
+    first = info.page_kinds.index("plan") + 1
+    text = pdftext(tmp_path / "big.pdf", "-f", str(first + 1), "-l", str(first + 1))
+    assert f"detail 1 of {n}" in text and "Scale 1:100 (A3)" in text and "Key plan" in text
+    subprocess.run(["pdftotext", "-bbox", "-f", str(first + 1), "-l", str(first + 1), str(tmp_path / "big.pdf"),
+                    str(tmp_path / "b.html")], check=True)
+    html = (tmp_path / "b.html").read_text(encoding="utf-8")
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</word>', html)
+    xs = {}
+    for i, (_x0, _x1, t) in enumerate(words):  # "x" "10" "m" are three words: centre of the number
+        if t == "x" and i + 2 < len(words) and words[i + 2][2] == "m" and words[i + 1][2].isdigit():
+            xs[int(words[i + 1][2])] = (float(words[i + 1][0]) + float(words[i + 1][1])) / 2
+    assert len(xs) >= 3, xs
+    pts_per_m = 1000.0 / scale / 25.4 * 72
+    vals = sorted(xs)
+    for a, b in zip(vals, vals[1:], strict=False):
+        assert xs[b] - xs[a] == pytest.approx((b - a) * pts_per_m, abs=1.0)

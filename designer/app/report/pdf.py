@@ -22,7 +22,15 @@ from designer.app.report import blocks as bl
 from designer.app.report import figures as fg
 from designer.app.report.layout import A3_LANDSCAPE, A4, A4_LANDSCAPE, Cancelled, Flow, PageSpec, TocEntry
 from designer.app.report.paint import ACCENT, DPI, GREY, INK, LIGHT, Metrics, draw_text, font, mm, pen
-from designer.app.report.plan import SheetInfo, draw_plan_sheet, hall_bounds, plan_scene
+from designer.app.report.plan import (
+    SheetInfo,
+    choose_scale,
+    draw_plan_sheet,
+    hall_bounds,
+    plan_scene,
+    sheet_area,
+)
+from designer.app.report.plan_detail import detail_tiles
 from designer.io.report.model import (
     Columns,
     HeatMap,
@@ -55,6 +63,9 @@ class PdfInfo:
     toc: tuple[TocLine, ...]
     page_kinds: tuple[str, ...]
     plan_scales: dict
+    """Site id -> scale (1:N) of its overview sheet."""
+    detail_sheets: dict
+    """Site id -> (scale, number) of its detail sheets ((0, 0) when the overview is enough)."""
 
 
 class _Doc:
@@ -69,6 +80,8 @@ class _Doc:
         self.m = Metrics(writer)
         self.flow = Flow(self.m, check)
         self.plan_scales: dict[str, int] = {}
+        self.detail_sheets: dict[str, tuple[int, int]] = {}
+        self._scene = None
 
     # -- layout ------------------------------------------------------------------------------
     def layout(self) -> None:
@@ -159,6 +172,8 @@ class _Doc:
         return dry.y - dry.rect.top() if len(dry.pages) == 1 else float("inf")
 
     def plan(self, plan: Plan) -> None:
+        """The overview sheet; for a hall too big for 1:200 on A3, detail sheets at 1:100 or 1:200
+        follow (one scene serves every sheet of the site)."""
         f = self.flow
         rect = QRectF(f.left, f.y, f.width, f.room)
         project, results = self.project, self.results
@@ -166,17 +181,42 @@ class _Doc:
         if site is None:
             bl.paragraph(f, Text(f"Floor plan: not available (no site {plan.site_id}).", "note"))
             return
+        bounds = hall_bounds(project, site.id)
+        area = sheet_area(rect)
+        d_scale, tiles = detail_tiles(bounds, area, choose_scale(bounds, area))
         c = self.report.cover
-        page_no = len(f.pages)
+        label = site.name or site.id
+        last = len(tiles)
 
-        def op(p: QPainter, rect=rect, site=site, page_no=page_no) -> None:
-            scene = plan_scene(project, site.id, results)
-            info = SheetInfo(c.project, site.name or site.id, c.revision, c.date, "A3",
-                             f"{page_no} of {self.total}", plan.dimensions, f"Floor plan of site {site.id}, all systems")
-            self.plan_scales[site.id] = draw_plan_sheet(p, rect, scene, hall_bounds(project, site.id), info)
-            scene.clear()
+        def scene():
+            if self._scene is None or self._scene[0] != site.id:
+                self._scene = (site.id, plan_scene(project, site.id, results))
+            return self._scene[1]
 
-        f.add(op, rect.height())
+        def done(i: int) -> None:
+            if i == last and self._scene is not None:
+                self._scene[1].clear()
+                self._scene = None
+
+        def sheet(p: QPainter, page_no: int, i: int, drawing: str) -> None:
+            info = SheetInfo(c.project, label, c.revision, c.date, "A3", f"{page_no} of {self.total}",
+                             plan.dimensions, drawing)
+            if i == 0:
+                self.plan_scales[site.id] = draw_plan_sheet(p, rect, scene(), bounds, info)
+            else:
+                draw_plan_sheet(p, rect, scene(), bounds, info, d_scale, tiles[i - 1], tiles)
+            done(i)
+
+        n0 = len(f.pages)
+        f.add(lambda p: sheet(p, n0, 0, f"Floor plan of site {site.id}, all systems"
+                              + (f"; details on the next {last} sheets" if last else "")), rect.height())
+        for i in range(1, last + 1):
+            f.new_page(A3_LANDSCAPE, "plan")
+            bl.heading(f, f"{plan.title}, detail {i} of {last}", 2)
+            n = len(f.pages)  # same heading, so the same frame as the overview
+            f.add(lambda p, n=n, i=i: sheet(p, n, i, f"Floor plan of site {site.id}, detail {i} of {last}"),
+                  rect.height())
+        self.detail_sheets[site.id] = (d_scale, last)
 
     # -- painting ----------------------------------------------------------------------------
     def paint(self) -> None:
@@ -325,4 +365,5 @@ def write_pdf(report: Report, project: Project, path: str | os.PathLike, results
         doc.writer = None
         del writer
     progress(1.0, "Done")
-    return PdfInfo(doc.total, doc.toc_lines, tuple(pg.kind for pg in doc.flow.pages), dict(doc.plan_scales))
+    return PdfInfo(doc.total, doc.toc_lines, tuple(pg.kind for pg in doc.flow.pages), dict(doc.plan_scales),
+                   dict(doc.detail_sheets))

@@ -94,21 +94,20 @@ def choose_scale(bounds: QRectF, area: QRectF) -> int:
     return SCALES[-1]
 
 
-def render_plan(p: QPainter, scene: HallScene, bounds: QRectF, origin: QPointF, k: float) -> QRectF:
-    """Draw the scene over ``bounds`` (model metres) so that the top-left (north-west) corner
-    of the hall's bounding box lands at ``origin`` (device px), ``k`` px per metre.
-
-    Returns the target rectangle (device px)."""
-    src = QRectF(to_scene(bounds.left(), bounds.bottom()), to_scene(bounds.right(), bounds.top()))
-    pad = 0.6  # metres around the hall: supply arrows, wall pen
+def render_plan(p: QPainter, scene: HallScene, window: QRectF, origin: QPointF, k: float,
+                pad: float = 0.6) -> QRectF:
+    """Draw the scene over ``window`` (model metres, y up) so that its top-left (north-west)
+    corner lands at ``origin`` (device px), ``k`` px per metre; ``pad`` metres around it are
+    drawn too (supply arrows, the wall pen). Returns the window's rectangle on the device."""
+    src = QRectF(to_scene(window.left(), window.bottom()), to_scene(window.right(), window.top()))
     src = src.adjusted(-pad, -pad, pad, pad)
     target = QRectF(origin.x() - pad * k, origin.y() - pad * k, src.width() * k, src.height() * k)
     p.save()
     p.setRenderHint(QPainter.Antialiasing, True)
     p.setRenderHint(QPainter.TextAntialiasing, True)
-    scene.render(p, target, src, Qt.IgnoreAspectRatio)
+    scene.render(p, target, src, Qt.IgnoreAspectRatio)  # clips to the target
     p.restore()
-    return QRectF(origin.x(), origin.y(), bounds.width() * k, bounds.height() * k)
+    return QRectF(origin.x(), origin.y(), window.width() * k, window.height() * k)
 
 
 @dataclass
@@ -125,27 +124,49 @@ class SheetInfo:
     drawing: str = "Floor plan, all systems"
 
 
+PANEL_W = mm(70)
+GAP = mm(8)
+DIM_BAND = mm(14)
+
+
+def sheet_area(rect: QRectF) -> QRectF:
+    """Where the drawing goes on a sheet ``rect``: left of the panel, above the scale bar."""
+    return QRectF(rect.left() + DIM_BAND, rect.top() + mm(2), rect.width() - PANEL_W - GAP - DIM_BAND,
+                  rect.height() - DIM_BAND - mm(16))
+
+
 def draw_plan_sheet(p: QPainter, rect: QRectF, scene: HallScene, bounds: QRectF, info: SheetInfo,
-                    scale: int | None = None) -> int:
-    """Draw the plan to a standard scale in ``rect`` with its annotations. Returns the scale."""
-    panel_w = mm(70)
-    gap = mm(8)
-    dim_band = mm(14)
-    area = QRectF(rect.left() + dim_band, rect.top() + mm(2), rect.width() - panel_w - gap - dim_band,
-                  rect.height() - dim_band - mm(16))
+                    scale: int | None = None, window: QRectF | None = None,
+                    tiles: list[QRectF] | None = None) -> int:
+    """Draw the plan to a standard scale in ``rect`` with its annotations. Returns the scale.
+
+    With ``window`` (model metres) only that part is drawn: a detail sheet, framed with
+    plan coordinates, with a key plan showing ``tiles`` and where this one is.
+    """
+    from designer.app.report import plan_detail as pd
+
+    area = sheet_area(rect)
     scale = scale or choose_scale(bounds, area)
     k = px_per_m(scale)
-    w, h = bounds.width() * k, bounds.height() * k
+    view = window or bounds
+    w, h = view.width() * k, view.height() * k
     origin = QPointF(area.left() + max(0.0, (area.width() - w) / 2), area.top() + max(0.0, (area.height() - h) / 2))
-    drawn = render_plan(p, scene, bounds, origin, k)
-    draw_dimensions(p, drawn, bounds)
-    bar_y = min(rect.bottom() - mm(12), drawn.bottom() + dim_band + mm(3))
+    if window is None:
+        drawn = render_plan(p, scene, bounds, origin, k)
+        draw_dimensions(p, drawn, bounds)
+    else:
+        drawn = render_plan(p, scene, window, origin, k, pad=0.0)
+        pd.draw_frame(p, drawn, window, k)
+    bar_y = min(rect.bottom() - mm(12), drawn.bottom() + DIM_BAND + mm(3))
     draw_scale_bar(p, QPointF(drawn.left(), bar_y), k, scale, info.paper)
-    panel = QRectF(rect.right() - panel_w, rect.top(), panel_w, rect.height())
+    panel = QRectF(rect.right() - PANEL_W, rect.top(), PANEL_W, rect.height())
     draw_north(p, QPointF(panel.right() - mm(6), panel.top() + mm(8)))
     y = draw_legend(p, QRectF(panel.left(), panel.top(), panel.width(), panel.height()))
-    if info.dimensions:
-        y = draw_key_dims(p, QRectF(panel.left(), y + mm(5), panel.width(), panel.height()), info.dimensions)
+    if window is not None:
+        pd.draw_key_plan(p, QRectF(panel.left(), y + mm(5), panel.width(), mm(52)), bounds, tiles or [window],
+                         window)
+    elif info.dimensions:
+        draw_key_dims(p, QRectF(panel.left(), y + mm(5), panel.width(), panel.height()), info.dimensions)
     draw_title_block(p, QRectF(panel.left(), panel.bottom() - mm(46), panel.width(), mm(46)), info, scale)
     return scale
 
