@@ -69,6 +69,8 @@ def test_badges_show_each_liquid_racks_flow_ratio_and_rise(win):
         assert b.line1 == f"{round(r.flow_ratio * 100)} %"
         assert b.line2 == f"ΔT {r.delta_t_k:.1f} K"
         assert b.fill == ls.GOOD
+        name = win.session.doc.item(rid).name
+        assert b.tip().startswith(f"{name}: {r.flow_lpm:,.1f} of {r.required_lpm:,.1f} L/min required")
         # on the rack's front half: inside its footprint, nearer the front than the back
         rack = win.session.doc.item(rid)
         fx, fy = rack.front_normal()

@@ -212,6 +212,7 @@ class LiquidOverlay(Overlay):
             b = self.badges.get(rack.id)
             if b is None:
                 b = self.badges[rack.id] = RackBadge(rack.id, self._seen_at)
+                b.tip = lambda rid=rack.id: self.rack_tip(rid)
                 b.place(rack)
                 self.add(b)
                 b.setVisible(b.isVisible() and self.detailed)
@@ -219,7 +220,6 @@ class LiquidOverlay(Overlay):
             b.setOpacity(1.0)
             if r is None or r.required_lpm is None:
                 changed |= b.set_values("no loop", "", ls.NO_LOOP, no_loop=True)
-                b.setToolTip(f"{rack.name or rack.id}: liquid heat but in no loop: {why}")
                 continue
             if self.failure:
                 ratio = r.failure_ratio
@@ -230,9 +230,7 @@ class LiquidOverlay(Overlay):
             else:
                 ratio = r.flow_ratio
                 line2 = "no flow" if r.delta_t_k is None else f"ΔT {ls.num(r.delta_t_k, 'temp_diff', units)} {dt_sym}"
-            if b.set_values(ls.ratio_text(ratio), line2, ls.ratio_color(ratio)):
-                b.setToolTip(self._rack_tip(rack, r, units))
-                changed = True
+            changed |= b.set_values(ls.ratio_text(ratio), line2, ls.ratio_color(ratio))
         gone = [i for i in self.badges if i not in want]
         for i in gone:
             self._drop(i)
@@ -245,7 +243,7 @@ class LiquidOverlay(Overlay):
 
     def _update_chips(self) -> None:
         if self.chips is not None:
-            self.chips.set_chips([(b.mapRectToScene(b.rect), ls.NO_LOOP if b.no_loop else b.fill)
+            self.chips.set_chips([(b.scene_rect, ls.NO_LOOP if b.no_loop else b.fill)
                                   for b in self.badges.values()])
 
     @staticmethod
@@ -258,8 +256,15 @@ class LiquidOverlay(Overlay):
         dt = r.heat_kw * 1000.0 / (loop.density_kg_m3 * loop.cp_j_kgk * r.failure_flow_lpm / 60000.0)
         return f"ΔT {ls.num(dt, 'temp_diff', units)} {dt_sym}"
 
-    @staticmethod
-    def _rack_tip(rack, r, units: str) -> str:
+    def rack_tip(self, rack_id: str) -> str:
+        """Tooltip of a rack's badge from the results shown now."""
+        rack, data = self.session.doc.item(rack_id), self.data
+        if rack is None or data is None:
+            return ""
+        r = data.racks.get(rack_id)
+        if r is None or r.required_lpm is None:
+            return f"{rack.name or rack.id}: liquid heat but in no loop: {data.unconnected.get(rack_id, '')}"
+        units = self.units
         f = ls.num
         q, t, p = ls.symbol("liquid_flow", units), ls.symbol("temperature", units), ls.symbol("pressure", units)
         lines = [f"{rack.name or rack.id}: {f(r.flow_lpm, 'liquid_flow', units)} of "

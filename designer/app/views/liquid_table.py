@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from PySide6.QtCore import QAbstractTableModel, QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
@@ -52,6 +53,7 @@ PIPE_COLUMNS = (
 )
 
 
+@lru_cache(maxsize=50_000)
 def _natural(text: str) -> tuple:
     """R2 before R10: digit runs compare as numbers."""
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text.lower()) if p)
