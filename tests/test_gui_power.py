@@ -82,19 +82,33 @@ def test_diagram_has_a_box_per_power_element_and_rack_blocks(win):
         assert seen == {r.id: 2 for r in site.hall.racks}, site.id
 
 
-def test_diagram_of_the_generated_hall_aggregates_racks_and_taps(qtbot):
+@pytest.mark.parametrize("n", [200, 1000])
+def test_diagram_of_the_generated_hall_aggregates_racks_and_taps(n):
     from designer.io.generate import generate_project
 
-    project = generate_project(200)
+    project = generate_project(n)
     site = project.sites[0]
-    sp, _ = solve_site(site)
+    sp, _ = solve_site(site, sweep_failures=False)
     lay = build_layout(sp, site)
     n_bw = len(site.hall.power.busways)
-    assert len(site.hall.power.taps) == 400
+    assert len(site.hall.power.taps) == 2 * n
     assert sum(1 for ln in lay.nodes.values() if ln.kind == "racks") == n_bw
-    assert len(lay.nodes) == len(equipment_ids(site)) + n_bw  # 400 taps and 200 racks fold into 16 blocks
+    assert len(lay.nodes) == len(equipment_ids(site)) + n_bw  # taps and racks fold into one block per busway
     assert sorted(len(ln.tap_ids) for ln in lay.nodes.values() if ln.kind == "racks") == \
         sorted(sum(t.busway_id == b.id for t in site.hall.power.taps) for b in site.hall.power.busways)
+    # chains A1, B1, A2, B2, ... side by side; a big hall wraps whole chains into bands
+    roots = sorted((k for k, ln in lay.nodes.items() if ln.parent is None),
+                   key=lambda k: (lay.nodes[k].band, lay.nodes[k].col))
+    assert [lay.nodes[k].side for k in roots[:4]] == ["A", "B", "A", "B"]
+    assert lay.bands == (1 if n == 200 else 3)
+    for k, ln in lay.nodes.items():
+        root = k
+        while lay.nodes[root].parent is not None:
+            root = lay.nodes[root].parent
+        assert ln.band == lay.nodes[root].band
+    for b in range(lay.bands):  # no two boxes on one spot
+        spots = [(ln.row, ln.col) for ln in lay.nodes.values() if ln.band == b]
+        assert len(spots) == len(set(spots))
 
 
 def test_layout_is_layered_by_depth(win):

@@ -23,6 +23,8 @@ from designer.solvers.power.results import SitePower
 COL_W = NODE_W + 34.0
 ROW_H = NODE_H + 46.0
 GAP = ROW_H - NODE_H
+BAND_GAP = 0.6
+"""Rows of space between bands (big halls)."""
 LINE = QColor("#4a4f57")
 
 
@@ -94,7 +96,7 @@ class Diagram(QGraphicsView):
         sc = self.scene()
         for k, ln in lay.nodes.items():
             box = RacksBox(k, "racks") if ln.kind == "racks" else NodeBox(k, ln.kind)
-            box.setPos(QPointF(ln.col * COL_W, ln.row * ROW_H))
+            box.setPos(QPointF(ln.col * COL_W, (ln.band * (lay.rows + BAND_GAP) + ln.row) * ROW_H))
             box.tooltip_source = (lambda ln=ln: pt.block_tooltip(ln, self.sp)) if ln.kind == "racks" else \
                 (lambda k=k: pt.node_tooltip(self.sp.nodes[k]))
             sc.addItem(box)

@@ -5,7 +5,8 @@ racks) and always go down the tree: a node sits at least one row below its suppl
 layout is layered by depth even for unusual chains (a PDU straight off a source). Empty
 rows are dropped. Columns come from a tidy-tree pass: leaves take consecutive columns,
 a parent sits over the middle of its children, and siblings are ordered side A, then B,
-then unlabelled, so redundant paths stand side by side.
+then unlabelled; the chains themselves go A, B, A, B, so redundant paths stand side by
+side. A hall with dozens of chains wraps whole chains into bands, one under the other.
 
 Racks are never drawn one by one: each PDU and each busway gets one *block* of the racks
 whose cords hang on it (a busway's tap-off boxes are folded into its block too), so a
@@ -14,14 +15,21 @@ whose cords hang on it (a busway's tap-off boxes are folded into its block too),
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
+from itertools import zip_longest
 
 from designer.model.project import Site
 from designer.solvers.power.results import SitePower
 
 RANK = {"source": 0, "transformer": 1, "switchboard": 2, "ups": 3, "pdu": 4, "busway": 4, "tap": 5, "racks": 6}
 SIDE_ORDER = {"A": 0, "B": 1}
+BAND_ASPECT = 2.5
+"""Big halls wrap into bands so the diagram is about this much wider than tall (as a dock
+is): a 1,000-rack hall's 84 columns become three bands."""
+WRAP_FROM = 16
+"""Diagrams this many columns wide or less are never wrapped."""
 
 
 @dataclass
@@ -43,7 +51,10 @@ class LNode:
     children: list[str] = field(default_factory=list)
     depth: int = 0
     row: int = 0
+    """Row within its band (0 = sources)."""
     col: float = 0.0
+    band: int = 0
+    """Big halls wrap their chains into bands, one under the other."""
 
 
 @dataclass
@@ -55,6 +66,7 @@ class Layout:
     """Rack id or tap id -> keys of the blocks showing it."""
     tap_busway: dict[str, str]
     signature: tuple
+    bands: int = 1
 
     def key_for(self, item_id: str) -> list[str]:
         """Diagram keys that stand for a plan item (itself, or the blocks holding it)."""
@@ -129,9 +141,11 @@ def build_layout(sp: SitePower, site: Site) -> Layout:
 
     for ln in nodes.values():
         ln.children.sort(key=order)
-    # a standby generator (a root feeding only alternates) goes after the chains it backs up
-    roots = sorted((k for k, ln in nodes.items() if ln.parent is None),
-                   key=lambda k: (_alt_only(nodes, k), order(k)))
+    # roots: the chains of each side interleaved (A1, B1, A2, B2, ...), so redundant chains
+    # stand side by side; a standby generator (feeding only alternates) after the chains it backs
+    roots = _interleave(sorted((k for k, ln in nodes.items() if ln.parent is None and not _alt_only(nodes, k)),
+                               key=order), nodes)
+    roots += sorted((k for k, ln in nodes.items() if ln.parent is None and _alt_only(nodes, k)), key=order)
     # rows: at least the kind's rank, always below the parent
     raw: dict[str, int] = {}
     stack = [(k, 0, -1) for k in reversed(roots)]
@@ -145,7 +159,7 @@ def build_layout(sp: SitePower, site: Site) -> Layout:
     dense = {r: i for i, r in enumerate(used)}
     for k, r in raw.items():
         nodes[k].row = dense[r]
-    # columns: tidy tree
+    # columns: tidy tree; big halls wrap whole chains into bands stacked downwards
     next_col = [0]
 
     def place(k: str) -> float:
@@ -158,11 +172,46 @@ def build_layout(sp: SitePower, site: Site) -> Layout:
             ln.col = (cs[0] + cs[-1]) / 2
         return ln.col
 
+    spans = []
     for k in roots:
+        start = next_col[0]
         place(k)
-    ordered = {k: nodes[k] for k in sorted(raw, key=lambda k: (nodes[k].row, nodes[k].col))}
-    sig = tuple((k, ln.parent, ln.alternate, ln.rack_ids, ln.tap_ids, ln.row, ln.col) for k, ln in ordered.items())
-    return Layout(ordered, len(used), next_col[0], block_of, taps, sig)
+        spans.append((k, start, next_col[0] - start))
+    total = next_col[0]
+    # bands so that width / height (in boxes of about 2:1) comes near BAND_ASPECT
+    bands = 1 if total <= WRAP_FROM else max(1, round(math.sqrt(total * 2.0 / (BAND_ASPECT * len(used) * 1.1))))
+    width = math.ceil(total / bands)
+    band, shift, used_w, cols = 0, 0, 0, 0
+    for k, start, span in spans:
+        if used_w and used_w + span > width:
+            band, used_w = band + 1, 0
+        shift = used_w - start
+        used_w += span
+        cols = max(cols, used_w)
+        _move(nodes, k, band, shift)
+    ordered = {k: nodes[k] for k in sorted(raw, key=lambda k: (nodes[k].band, nodes[k].row, nodes[k].col))}
+    sig = tuple((k, ln.parent, ln.alternate, ln.rack_ids, ln.tap_ids, ln.band, ln.row, ln.col)
+                for k, ln in ordered.items())
+    return Layout(ordered, len(used), cols, block_of, taps, sig, band + 1)
+
+
+def _move(nodes: dict[str, LNode], k: str, band: int, shift: float) -> None:
+    stack = [k]
+    while stack:
+        ln = nodes[stack.pop()]
+        ln.band = band
+        ln.col += shift
+        stack.extend(ln.children)
+
+
+def _interleave(roots: list[str], nodes: dict[str, LNode]) -> list[str]:
+    """Roots of side A, B, ... taken in turn (unlabelled ones last, in their order)."""
+    by_side: dict[str, list[str]] = {}
+    for k in roots:
+        by_side.setdefault(nodes[k].side if nodes[k].side in SIDE_ORDER else "", []).append(k)
+    labelled = [by_side[s] for s in sorted(by_side, key=lambda s: SIDE_ORDER.get(s, 9)) if s]
+    out = [k for group in zip_longest(*labelled) for k in group if k is not None] if labelled else []
+    return out + by_side.get("", [])
 
 
 def _alt_only(nodes: dict[str, LNode], k: str) -> bool:
