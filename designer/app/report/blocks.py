@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 
 from designer.app.report.layout import Flow
@@ -21,6 +23,14 @@ from designer.app.report.paint import (
 from designer.io.report.model import KeyValues, Table, Text
 
 WRAP = Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap
+_UNIT = re.compile(r"(\d) (?=(?:[A-Za-z°µ²³%/]{1,6})(?:[\s,;.)]|$))")
+
+
+def glue(text: str) -> str:
+    """A number and its unit stay on one line ("1.0 m" never wraps before the "m")."""
+    return _UNIT.sub("\\1\u00a0", text)
+
+
 STYLE_FONT = {"body": (9.0, False, False), "note": (7.8, False, True), "warn": (9.0, True, False),
               "mono": (8.0, False, False)}
 STYLE_INK = {"body": INK, "note": GREY, "warn": STATUS_INK["error"], "mono": INK}
@@ -68,6 +78,7 @@ def key_values(flow: Flow, block: KeyValues) -> None:
     lw = min(flow.width * (0.34 if flow.width > mm(120) else 0.38), mm(62))
     vw = flow.width - lw - mm(2)
     for label, value in block.rows:
+        value = glue(value)
         h = max(flow.m.text_height(f_label, label, lw), flow.m.text_height(f_value, value, vw)) + mm(0.7)
         flow.ensure(h)
         x, y = flow.left, flow.y
@@ -144,7 +155,8 @@ def table(flow: Flow, block: Table) -> None:
     # units like "L/min" must not break after the slash (a word joiner forbids it)
     head_cells = [c.title.replace("/", "/\u2060") for c in cols]
     head_h = height(head_cells, f_head)
-    row_h = [height(r, f_body) for r in block.rows]
+    rows = [[glue(c) for c in r] for r in block.rows]
+    row_h = [height(r, f_body) for r in rows]
     status = block.row_status or [""] * len(block.rows)
     cap_h = m.text_height(font(8.8, bold=True), block.title, flow.width) + mm(1.2) if block.title else 0.0
     first = head_h + (row_h[0] if row_h else 0.0) + cap_h
@@ -166,7 +178,7 @@ def table(flow: Flow, block: Table) -> None:
 
         def op(p, chunk=chunk):
             a, b, y = chunk
-            _paint_rows(p, xs, widths, cols, head_cells, head_h, block.rows[a:b], row_h[a:b], status[a:b], y,
+            _paint_rows(p, xs, widths, cols, head_cells, head_h, rows[a:b], row_h[a:b], status[a:b], y,
                         f_head, f_body)
 
         flow.add(op, head_h + used, 0.0)
