@@ -126,6 +126,28 @@ def point_in_polygon(pt: Point, poly: list[Point]) -> bool:
     return inside
 
 
+def points_in_polygon(pts, poly: list[Point]):
+    """Vectorised :func:`point_in_polygon` for an (n, 2) array; boundary counts as inside."""
+    import numpy as np
+
+    pts = np.asarray(pts, dtype=float).reshape(-1, 2)
+    x, y = pts[:, 0], pts[:, 1]
+    inside = np.zeros(len(pts), dtype=bool)
+    on_edge = np.zeros(len(pts), dtype=bool)
+    n = len(poly)
+    for i in range(n):
+        x1, y1 = poly[i]
+        x2, y2 = poly[(i + 1) % n]
+        cross = (x2 - x1) * (y - y1) - (y2 - y1) * (x - x1)
+        on_edge |= (np.abs(cross) < 1e-9) & (x >= min(x1, x2) - 1e-9) & (x <= max(x1, x2) + 1e-9) \
+            & (y >= min(y1, y2) - 1e-9) & (y <= max(y1, y2) + 1e-9)
+        crosses = (y1 > y) != (y2 > y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            xi = x1 + (y - y1) * (x2 - x1) / (y2 - y1 if y2 != y1 else 1.0)
+        inside ^= crosses & (x < xi)
+    return inside | on_edge
+
+
 def polygon_area(poly: list[Point]) -> float:
     """Signed area (positive when counter-clockwise)."""
     a = 0.0
@@ -221,6 +243,12 @@ class _Validator:
             self.findings += _check_polygon(o.polygon, f"{hp}.obstructions[{i}].polygon", "obstruction", (o.id,))
         for i, c in enumerate(hall.containments):
             self.findings += _check_polygon(c.polygon, f"{hp}.containments[{i}].polygon", "containment", (c.id,))
+        rack_inside = []
+        if outline_ok and hall.racks:
+            import numpy as np
+
+            corners = np.array([r.corners() for r in hall.racks], dtype=float).reshape(-1, 2)
+            rack_inside = points_in_polygon(corners, hall.outline).reshape(-1, 4).all(axis=1).tolist()
         for i, r in enumerate(hall.racks):
             rp = f"{hp}.racks[{i}]"
             self._ref(r.module_id, ("module",), f"{rp}.module_id", r.id, si, "module")
@@ -241,11 +269,11 @@ class _Validator:
                 self.add(warning("rack.cold_plate", "liquid-cooled rack has no cold-plate rating",
                                  "enter the cold-plate pressure drop at its rated flow",
                                  f"{rp}.cold_plate_dp_kpa", (r.id,)))
-            if outline_ok and not all(point_in_polygon(c, hall.outline) for c in r.corners()):
+            if outline_ok and not rack_inside[i]:
                 self.add(error("geometry.outside", f"rack '{r.name or r.id}' is not inside the hall outline",
                                "move it inside the hall or enlarge the outline", f"{rp}.x", (r.id,)))
         for i, m in enumerate(hall.modules):
-            if outline_ok and not all(point_in_polygon(c, hall.outline) for c in m.corners()):
+            if outline_ok and not all(points_in_polygon(m.corners(), hall.outline)):
                 self.add(error("geometry.outside", f"module '{m.name or m.id}' is not inside the hall outline",
                                "move it inside the hall or enlarge the outline", f"{hp}.modules[{i}].x", (m.id,)))
         for i, a in enumerate(hall.air_units):

@@ -74,11 +74,6 @@ def _kind(it) -> str:
             p.Pdu: "PDU", h.Obstruction: "obstruction"}.get(type(it), type(it).__name__)
 
 
-def _face(r: h.Rack, front: bool):
-    c = r.corners()  # front-left, back-left, back-right, front-right
-    return (c[0], c[3]) if front else (c[1], c[2])
-
-
 class _Checker:
     def __init__(self, hall: h.Hall, settings: Settings, site_label: str) -> None:
         self.hall = hall
@@ -194,22 +189,42 @@ class _Checker:
                                                 f"by {area:.2f} m2"),
                                        "move it clear of the obstruction", ids=(it.id, o.id), source=SOURCE))
 
+    def _rack_faces(self):
+        """Per rack and side (front first, then rear): the face's two corners and the unit
+        normal pointing out of it, as (2n, 2) arrays; computed once, vectorised."""
+        if getattr(self, "_faces", None) is None:
+            racks = self.hall.racks
+            a = np.array([(r.x, r.y, r.width_m, r.depth_m, r.rotation_deg) for r in racks], dtype=float)
+            x, y, w, d, rot = a.T
+            t = np.radians(rot)
+            c, sn = np.cos(t), np.sin(t)
+            nrm = np.stack([-sn, c], axis=1)  # the front normal (rotation 0 -> +y)
+            ex = np.stack([c, sn], axis=1) * (w / 2)[:, None]  # half-width along the face
+            ctr = np.stack([x, y], axis=1)
+            ff = ctr + nrm * (d / 2)[:, None]
+            bf = ctr - nrm * (d / 2)[:, None]
+            # faces in the same order as corners(): front (FL, FR), rear (BL, BR)
+            p1 = np.concatenate([ff - ex, bf - ex])
+            p2 = np.concatenate([ff + ex, bf + ex])
+            out = np.concatenate([nrm, -nrm])
+            self._faces = (p1, p2, out)
+        return self._faces
+
     def _clearances(self) -> None:
-        zones, owners = [], []
-        for r in self.hall.racks:
-            nx, ny = r.front_normal()
-            for front in (True, False):
-                need = r.clearance_front_m if front else r.clearance_rear_m
-                if need <= 0:
-                    continue
-                s = 1.0 if front else -1.0
-                a, b = _face(r, front)
-                off = (nx * s * need, ny * s * need)
-                zones.append(Polygon([a, b, (b[0] + off[0], b[1] + off[1]), (a[0] + off[0], a[1] + off[1])]))
-                owners.append((r, front, need))
-        if not zones:
+        racks = self.hall.racks
+        if not racks:
             return
-        zones_arr = np.array(zones, dtype=object)
+        p1, p2, out = self._rack_faces()
+        n = len(racks)
+        need = np.array([r.clearance_front_m for r in racks] + [r.clearance_rear_m for r in racks])
+        keep = np.nonzero(need > 0)[0]
+        if not len(keep):
+            return
+        off = out[keep] * need[keep][:, None]
+        quad = np.stack([p1[keep], p2[keep], p2[keep] + off, p1[keep] + off], axis=1)
+        zones_arr = shapely.polygons(quad)
+        zones = list(zones_arr)
+        owners = [(racks[k % n], k < n, float(need[k])) for k in keep.tolist()]
         shrunk = shapely.buffer(zones_arr, -1e-4)
         hits: list[list[str]] = [[] for _ in zones]
         zi, ii = self.tree.query(shrunk, predicate="intersects")
@@ -248,21 +263,14 @@ class _Checker:
         ar: dict[str, float] = {}
         if not racks:
             return af, ar
-        rays, origins, owners = [], [], []
-        for r in racks:
-            nx, ny = r.front_normal()
-            for front in (True, False):
-                s = 1.0 if front else -1.0
-                a, b = _face(r, front)
-                mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
-                rays.append(shapely.LineString([(mx + nx * s * 1e-4, my + ny * s * 1e-4),
-                                                (mx + nx * s * RAY_M, my + ny * s * RAY_M)]))
-                origins.append(shapely.Point(mx, my))
-                owners.append((r, front))
-        rays_arr = np.array(rays, dtype=object)
-        orig_arr = np.array(origins, dtype=object)
-        best = np.full(len(rays), np.inf)
-        best_is_rack = np.zeros(len(rays), dtype=bool)
+        p1, p2, out = self._rack_faces()
+        n = len(racks)
+        mid = (p1 + p2) / 2
+        rays_arr = shapely.linestrings(np.stack([mid + out * 1e-4, mid + out * RAY_M], axis=1))
+        orig_arr = shapely.points(mid)
+        owners = [(racks[k % n], k < n) for k in range(2 * n)]
+        best = np.full(2 * n, np.inf)
+        best_is_rack = np.zeros(2 * n, dtype=bool)
         ri, ii = self.tree.query(rays_arr, predicate="intersects")
         if len(ri):
             d = shapely.distance(orig_arr[ri], shapely.intersection(self.polys[ii], rays_arr[ri]))

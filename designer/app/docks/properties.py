@@ -122,6 +122,7 @@ class PropertiesPanel(QWidget):
         while self.form_lay.count():
             w = self.form_lay.takeAt(0).widget()
             if w is not None:
+                w.hide()  # gone from the screen now, not when the event loop deletes it
                 w.deleteLater()
 
     def _build(self) -> None:
