@@ -31,7 +31,8 @@ def add_parser(sub) -> None:
         p.add_argument(f"--{name}", metavar="OUT", help=help_)
     p.add_argument("--site", help="only this site (report, BOM, DXF); the site of the SVG / PNG plan "
                                   "(default: the first site)")
-    p.add_argument("--scale", type=int, metavar="N", help="SVG / PNG drawn at 1:N (default: 1:100 or smaller to fit)")
+    p.add_argument("--scale", type=int, metavar="N", help="SVG / PNG drawn at 1:N at 96 dpi (default: the largest of "
+                                                          "1:50, 1:100, 1:200, ... that keeps the image under 4,000 px)")
     p.add_argument("--all-rows", action="store_true", help="list every rack and pipe in the report's tables")
     p.add_argument("--date", help="report date (default: today)")
     p.add_argument("--json-schema", metavar="OUT", help="write the JSON Schema of the JSON export")
