@@ -444,7 +444,7 @@ def test_failed_save_leaves_the_old_file_whole_and_no_temp_file(tmp_path, sample
     elif fail == "fsync":
         monkeypatch.setattr(files.os, "fsync", boom)
     else:
-        real_fdopen = os.fdopen
+        from designer.io import outputs
 
         class Failing:
             def __init__(self, f):
@@ -460,7 +460,7 @@ def test_failed_save_leaves_the_old_file_whole_and_no_temp_file(tmp_path, sample
                 self.f.write(data[: len(data) // 2])
                 raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr(files.os, "fdopen", lambda *a, **k: Failing(real_fdopen(*a, **k)))
+        monkeypatch.setattr(outputs, "open", lambda *a, **k: Failing(open(*a, **k)), raising=False)
     with pytest.raises(OSError):
         save(changed, path)
     monkeypatch.undo()

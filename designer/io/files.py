@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -211,49 +210,12 @@ def dumps(project: Project) -> str:
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` so that a reader sees the old or the new file, never half.
+    """Write ``text`` to ``path`` so that a reader sees the old or the new file, never half
+    (temporary file beside it, flushed and synced, renamed over it; see
+    :func:`designer.io.outputs.atomic_output`)."""
+    from designer.io.outputs import write_bytes_atomic
 
-    The temporary file is created beside the target with mode 0666 minus the umask (the
-    kernel applies it: no process-wide umask juggling), or the target's own mode when it
-    exists. Saving through a symbolic link writes the file it points to.
-    """
-    path = Path(path)
-    if path.is_symlink():
-        path = path.resolve()
-    data = text.encode("utf-8")
-    folder = path.parent if str(path.parent) else Path(".")
-    tmp = folder / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp"
-    mode = 0o666
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except OSError:
-        pass
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if mode != 0o666:
-            try:
-                os.chmod(tmp, mode)  # keep an existing file's mode exactly (umask may have cut it)
-            except OSError:
-                pass
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:
-        dfd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass  # some platforms cannot sync a directory; the rename is still atomic
+    write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def save(project: Project, path: str | os.PathLike) -> None:

@@ -8,7 +8,7 @@ over the target only when the writer finished without an error.
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,22 +53,56 @@ def check_output_path(path: str | os.PathLike) -> Path:
     return p
 
 
+def _new_temp(target: Path) -> tuple[Path, int]:
+    """An empty temporary file beside ``target``: the old file's mode, or 0666 less the
+    umask for a new file (the kernel applies the umask; no process-wide juggling)."""
+    mode = 0o666
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except OSError:
+        pass
+    folder = target.parent if str(target.parent) else Path(".")
+    tmp = folder / f".{target.name}.{uuid.uuid4().hex[:12]}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
+    os.close(fd)
+    if mode != 0o666:
+        try:
+            os.chmod(tmp, mode)  # the umask may have cut an existing file's mode
+        except OSError:
+            pass
+    return tmp, mode
+
+
+def _fsync(path: Path, directory: bool = False) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some platforms cannot sync a directory; the rename is still atomic
+    finally:
+        os.close(fd)
+
+
 @contextmanager
-def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
+def atomic_output(path: str | os.PathLike, allow_empty: bool = False) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; rename it over ``path`` on success.
 
-    On any exception (including a cancel) the temporary file is removed and the
-    target is left as it was.
+    The writer may open the temporary path itself (Qt's PDF writer does). On any
+    exception (including a cancel) the temporary file is removed and the target is left
+    as it was. Writing through a symbolic link replaces the file it points to.
     """
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
-    os.close(fd)
-    tmp_path = Path(tmp)
+    if target.is_symlink():
+        target = target.resolve()
+    tmp_path, _mode = _new_temp(target)
     try:
         yield tmp_path
-        if not tmp_path.exists() or tmp_path.stat().st_size == 0:
+        if not allow_empty and (not tmp_path.exists() or tmp_path.stat().st_size == 0):
             raise OutputError(f"{target}: the writer produced no output")
-        _copy_mode(target, tmp_path)
+        _fsync(tmp_path)
         os.replace(tmp_path, target)
     except BaseException:
         try:
@@ -76,11 +110,12 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
         except OSError:
             pass
         raise
+    _fsync(target.parent if str(target.parent) else Path("."), directory=True)
 
 
 def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (see :func:`atomic_output`)."""
-    with atomic_output(path) as tmp:
+    with atomic_output(path, allow_empty=True) as tmp:
         with open(tmp, "wb") as f:
             f.write(data)
             f.flush()
@@ -92,17 +127,3 @@ def write_text_atomic(path: str | os.PathLike, text: str, newline: str | None = 
     if newline is not None:
         text = text.replace("\n", newline)
     write_bytes_atomic(path, text.encode("utf-8"))
-
-
-def _copy_mode(target: Path, tmp: Path) -> None:
-    """Give the new file the old file's permissions, or the usual ones for a new file
-    (mkstemp creates 0600, which would surprise a user sharing the report)."""
-    try:
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-    except OSError:
-        pass
