@@ -213,3 +213,14 @@ def test_a_scenario_at_the_limit_is_settled_by_a_full_load_flow(target):
     sc = res.what_if("upsa")
     assert sc.exact
     assert sc.ok == (target < 1.0)
+
+
+def test_single_failure_severity_follows_the_design_intent():
+    """Losing racks on a single failure is an error where the scheme claims fault tolerance
+    (2N) and a warning, saying so, where it does not (N+1 with a single supply)."""
+    _, n1 = solve_site(_n_plus_1(4, 250.0))
+    f = [x for x in n1 if x.code == "power.single_failure"]
+    assert f and all(x.severity.value == "warning" and "N+1 power design does not claim" in x.message for x in f)
+    _, two_n = solve_site(two_n_site(0.55))
+    f = [x for x in two_n if x.code == "power.single_failure"]
+    assert f and all(x.severity.value == "error" for x in f)

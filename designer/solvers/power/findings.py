@@ -165,9 +165,17 @@ def _imbalance(net, ph, ph2, checks, res) -> list[Finding]:
     return out
 
 
+FAULT_TOLERANT_SCHEMES = ("2N", "DR", "block")
+"""Design intents that promise to keep every rack powered through any single failure."""
+
+
 def _failures(res, bad_idx: list[int]) -> list[Finding]:
+    """Failure scenarios that lose racks or overload equipment: errors where the site's
+    power scheme claims fault tolerance (2N, distributed redundant, block), warnings where
+    it does not (N, N+1)."""
     from designer.solvers.power.solve import describe
 
+    fault_tolerant = res.scheme in FAULT_TOLERANT_SCHEMES
     out = []
     bad = [res.scenarios[k] for k in bad_idx]
     by_kind: dict[str, list] = defaultdict(list)
@@ -194,5 +202,12 @@ def _failures(res, bad_idx: list[int]) -> list[Finding]:
             if any("#" in o for s in chunk for o, *_ in s.overloaded):
                 fixes.append("give the racks cord breakers (and cords) rated for the whole rack load")
             fix = "; ".join(fixes)
-            out.append(error("power.single_failure", msg, fix, ids=tuple(dict.fromkeys(ids)), source=SRC))
+            if fault_tolerant:
+                out.append(error("power.single_failure", msg, fix, ids=tuple(dict.fromkeys(ids)), source=SRC))
+            else:
+                # the design intent (N, N+1) does not claim to ride through it: say so, as a warning
+                out.append(warning("power.single_failure",
+                                   msg + f" (this site's {res.scheme} power design does not claim to survive it)",
+                                   fix + "; or accept it and document the risk", ids=tuple(dict.fromkeys(ids)),
+                                   source=SRC))
     return out
