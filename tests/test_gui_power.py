@@ -209,6 +209,23 @@ def test_clicking_a_node_selects_the_item_and_plan_selection_highlights_it(win, 
     assert lit == {tap.busway_id, f"racks:{tap.busway_id}"}
 
 
+def test_diagram_fits_and_turns_upright_beside_the_plan(win, qtbot):
+    pv = on_site(win, "core-fra")
+    d, dock = pv.diagram, win.docks["power"]
+    assert pv.panel.split.orientation() == Qt.Horizontal
+    win.addDockWidget(Qt.RightDockWidgetArea, dock)
+    dock.show()
+    for w in (420, 700, 430):  # narrow and wide again: fitted each time, without scroll bars
+        win.resizeDocks([dock], [w], Qt.Horizontal)
+        qtbot.wait(20)
+        assert pv.panel.split.orientation() == Qt.Vertical
+        seen = d.mapToScene(d.viewport().rect()).boundingRect()
+        assert seen.adjusted(-1, -1, 1, 1).contains(d.sceneRect()), w
+        assert not d.horizontalScrollBar().isVisible() and not d.verticalScrollBar().isVisible()
+    d.zoom_by(2.0)  # the user zooms: fitting stops, scroll bars come back as needed
+    assert not d.auto_fit and d.horizontalScrollBarPolicy() == Qt.ScrollBarAsNeeded
+
+
 # -- the plan overlay ---------------------------------------------------------------------------
 
 def test_racks_coloured_by_feed_margin(win):

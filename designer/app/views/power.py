@@ -84,6 +84,7 @@ class PowerView(QObject):
         s.site_changed.connect(self._site_changed)
         s.document_replaced.connect(self._site_changed)
         self.dock.visibilityChanged.connect(lambda vis: self.refresh_panel() if vis and self.dirty else None)
+        self.dock.dockLocationChanged.connect(self._docked)
         window.view.viewport().installEventFilter(self)
         self.on_results(s.scheduler.last_revision, s.scheduler.last_results)
 
@@ -421,6 +422,11 @@ class PowerView(QObject):
                 self.popup(menu, e.globalPos())
                 return True
         return False
+
+    def _docked(self, area) -> None:
+        """Beside the plan the dock is tall and narrow: diagram above the tables there."""
+        side = area in (Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea)
+        self.panel.split.setOrientation(Qt.Vertical if side else Qt.Horizontal)
 
     # -- document -------------------------------------------------------------------------------
     def _site_changed(self, *_a) -> None:

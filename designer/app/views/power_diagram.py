@@ -51,11 +51,13 @@ class Diagram(QGraphicsView):
         self.models: dict[str, object] = {}
         self.scenario: ScenarioState | None = None
         self.loads: ScenarioLoads | None = None
+        self._auto_fit = True
         self.auto_fit = True
         self.highlighted: set[str] = set()
         self.stats: dict[str, tuple] = {}
         """Block key -> :func:`power_text.block_stats` for the results shown."""
         self._press: QPointF | None = None
+        self._fitting = False
 
     # -- content --------------------------------------------------------------------------------
     def set_data(self, sp: SitePower | None, layout: Layout | None, models: dict[str, object],
@@ -120,7 +122,7 @@ class Diagram(QGraphicsView):
             sc.addItem(label)
             self.alt_labels.append(label)
         r = sc.itemsBoundingRect()
-        sc.setSceneRect(r.adjusted(-60, -40, 60, 40))
+        sc.setSceneRect(r.adjusted(-30, -24, 30, 24))
         self.highlight(self.highlighted)
 
     def _route(self, a: str, b: str) -> QPainterPath:
@@ -210,16 +212,32 @@ class Diagram(QGraphicsView):
                 return
 
     # -- view -----------------------------------------------------------------------------------
+    @property
+    def auto_fit(self) -> bool:
+        """Keep the whole diagram fitted (until the user zooms or pans). Scroll bars are off
+        meanwhile: one coming and going would resize the viewport and refit it, for ever."""
+        return self._auto_fit
+
+    @auto_fit.setter
+    def auto_fit(self, on: bool) -> None:
+        self._auto_fit = on
+        policy = Qt.ScrollBarAlwaysOff if on else Qt.ScrollBarAsNeeded
+        self.setHorizontalScrollBarPolicy(policy)
+        self.setVerticalScrollBarPolicy(policy)
+
     def fit(self) -> None:
-        r = self.scene().itemsBoundingRect()
-        if r.isEmpty():
+        r = self.sceneRect()
+        if r.isEmpty() or self._fitting:
             return
-        self.fitInView(r.adjusted(-20, -20, 20, 20), Qt.KeepAspectRatio)
-        s = self.transform().m11()
-        if s > 1.15:  # small diagrams: no giant text
-            self.resetTransform()
-            self.scale(1.15, 1.15)
-            self.centerOn(r.center())
+        self._fitting = True
+        try:
+            self.fitInView(r, Qt.KeepAspectRatio)
+            if self.transform().m11() > 1.15:  # small diagrams: no giant text
+                self.resetTransform()
+                self.scale(1.15, 1.15)
+                self.centerOn(r.center())
+        finally:
+            self._fitting = False
 
     def zoom_by(self, f: float) -> None:
         s = self.transform().m11()

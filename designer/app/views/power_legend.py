@@ -1,13 +1,13 @@
 """What the power overlay's colours mean, and which failure the plan is showing.
 
-Both float over the plan's viewport: the key in its bottom-left corner (clicks go through
-to the plan), the scenario banner across the top centre with a button back to normal.
+Both float over the plan's viewport: the key along its bottom edge (clicks go through to
+the plan), the scenario banner across the top centre with a button back to normal.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from designer.app.views import power_style as ps
@@ -34,54 +34,84 @@ class _Floating(QObject):
 
 
 class PowerLegend(QWidget):
-    """The key: feed-margin colours normally; lost / battery / overload / off in a scenario."""
+    """The key, a strip along the bottom of the plan right of the scale bar (it sits in the
+    margin the plan's fit leaves under the hall): feed-margin colours normally; lost /
+    battery / overload / off in a failure scenario. It wraps onto more lines when narrow,
+    and keeps clear of other keys floating in the bottom-right corner."""
+
+    SWATCH_W = 22
+    GAP = 14
 
     def __init__(self, overlay, viewport: QWidget) -> None:
         super().__init__(viewport)
         self.overlay = overlay
         self.viewport = viewport
         self.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.lines: list[list[tuple[str, str, float]]] = []
         self._floating = _Floating(self, viewport, self._place)
         overlay.listeners.append(self.sync)
         self.sync()
 
     def rows(self) -> list[tuple[str, str]]:
-        """(swatch kind, text) of each line."""
+        """(swatch kind, text) of each entry."""
         if self.overlay.scenario is not None:
             sc = self.overlay.scenario
             return [("lost", "rack loses power"),
-                    ("battery", f"on UPS battery ({sc.battery_min:g} min), then lost" if sc.battery_min
+                    ("battery", f"on UPS battery {sc.battery_min:g} min, then lost" if sc.battery_min
                      else "on UPS battery, then lost"),
                     ("over", "overloaded (% of limit)"),
-                    ("off", "equipment de-energised"),
-                    ("failed", "the failed component"),
-                    ("good", "racks still powered: feed margin")]
+                    ("off", "de-energised"),
+                    ("failed", "failed"),
+                    ("good", "others: feed margin")]
         return [("over", ps.MARGIN_TEXT["over"]), ("near", ps.MARGIN_TEXT["near"]),
                 ("good", ps.MARGIN_TEXT["good"]), ("none", ps.MARGIN_TEXT["none"]),
-                ("bar", "equipment load (green < 80 %, amber, red > 100 %)")]
+                ("bar", "equipment load")]
 
     def title(self) -> str:
         if self.overlay.scenario is not None:
-            return "Failure scenario"
-        return "Rack feed margin (one cord carries the rack)"
+            return "Failure shown:"
+        return "Rack feed margin, one cord carrying the rack:"
+
+    def _left(self) -> int:
+        return 230  # right of the scale bar
+
+    def _right_limit(self) -> int:
+        """Right edge available: up to another floating key in the bottom-right corner."""
+        vp = self.viewport.rect()
+        right = vp.right() - MARGIN
+        for w in self.viewport.findChildren(QWidget, options=Qt.FindDirectChildrenOnly):
+            if w is self or not w.isVisible() or w.objectName() == "powerScenarioBanner":
+                continue
+            g = w.geometry()
+            if g.bottom() > vp.bottom() - 80 and g.left() > self._left():
+                right = min(right, g.left() - MARGIN)
+        return right
 
     def sync(self) -> None:
         ov = self.overlay
-        # a plan squeezed by a tall dock has no room for a key beside the other overlays' keys
-        room = self.viewport.height() >= 30 + ROW * len(self.rows()) + 260
-        self.setVisible(ov.visible() and ov.has_data and room)
-        fm = self.fontMetrics()
-        self.setFont(ps.font(8.0))
-        w = max([fm.horizontalAdvance(t) for _k, t in self.rows()] + [fm.horizontalAdvance(self.title()) - 20])
-        self.setFixedSize(int(w) + 56, 30 + ROW * len(self.rows()))
+        fm = QFontMetricsF(ps.font(8.0))
+        bold = QFontMetricsF(ps.font(8.0, True))
+        avail = max(self._right_limit() - self._left(), 260)
+        items = [("title", self.title(), bold.horizontalAdvance(self.title()) + 10)]
+        items += [(k, txt, self.SWATCH_W + 6 + fm.horizontalAdvance(txt) + self.GAP) for k, txt in self.rows()]
+        lines: list[list[tuple[str, str, float]]] = [[]]
+        used = 0.0
+        for it in items:
+            if lines[-1] and used + it[2] > avail - 16:
+                lines.append([])
+                used = 0.0
+            lines[-1].append(it)
+            used += it[2]
+        self.lines = lines
+        width = max(sum(w for *_x, w in line) for line in lines) + 16
+        self.setFixedSize(int(width), 8 + ROW * len(lines))
+        self.setVisible(ov.visible() and ov.has_data and self.viewport.height() > 160)
         self._place()
         self.update()
 
     def _place(self) -> None:
-        # bottom-left, above the plan's scale bar (the liquid key takes the bottom-right corner,
-        # the scenario banner the top)
         vp = self.viewport.rect()
-        self.move(MARGIN, vp.bottom() - self.height() - 44)
+        self.move(self._left(), vp.bottom() - self.height() - 6)
 
     def paintEvent(self, e) -> None:  # noqa: N802
         p = QPainter(self)
@@ -90,16 +120,20 @@ class PowerLegend(QWidget):
         p.setPen(QPen(QColor(0, 0, 0, 60), 1))
         p.setBrush(QColor(255, 255, 255, 232))
         p.drawRoundedRect(r, 5, 5)
-        p.setFont(ps.font(8.0, True))
-        p.setPen(QColor("#1f2328"))
-        p.drawText(QRectF(10, 5, r.width() - 14, 18), Qt.AlignLeft | Qt.AlignVCenter, self.title())
-        p.setFont(ps.font(8.0))
-        y = 27.0
-        for kind, text in self.rows():
-            sw = QRectF(12, y + 3, 24, 12)
-            self._swatch(p, sw, kind)
-            p.setPen(QColor("#1f2328"))
-            p.drawText(QRectF(44, y, r.width() - 48, ROW - 1), Qt.AlignLeft | Qt.AlignVCenter, text)
+        y = 4.0
+        for line in self.lines:
+            x = 8.0
+            for kind, text, w in line:
+                if kind == "title":
+                    p.setFont(ps.font(8.0, True))
+                    p.setPen(QColor("#1f2328"))
+                    p.drawText(QRectF(x, y, w, ROW), Qt.AlignLeft | Qt.AlignVCenter, text)
+                else:
+                    self._swatch(p, QRectF(x, y + 4, self.SWATCH_W, ROW - 8), kind)
+                    p.setFont(ps.font(8.0))
+                    p.setPen(QColor("#1f2328"))
+                    p.drawText(QRectF(x + self.SWATCH_W + 6, y, w, ROW), Qt.AlignLeft | Qt.AlignVCenter, text)
+                x += w
             y += ROW
         p.end()
 
@@ -191,6 +225,10 @@ class ScenarioBanner(QFrame):
 
     def _place(self) -> None:
         vp = self.viewport.rect()
-        self.setMaximumWidth(max(vp.width() - 2 * MARGIN - 40, 200))
-        self.adjustSize()
+        room = max(vp.width() - 2 * MARGIN - 60, 240)  # clear of the north arrow
+        self.label.setWordWrap(False)
+        self.setFixedWidth(min(self.sizeHint().width(), room))
+        if self.sizeHint().width() > room:  # too long for one line: wrap it
+            self.label.setWordWrap(True)
+        self.setFixedHeight(self.heightForWidth(self.width()) if self.hasHeightForWidth() else self.sizeHint().height())
         self.move(vp.center().x() - self.width() // 2, 6)

@@ -195,7 +195,7 @@ class RackField(_Field):
                 if not area.contains(at):
                     continue
                 # the longest form that fits across the rack ("10 min", else "10")
-                text = next((t for t in texts if _width(t) + 8 <= width * lod), None)
+                text = next((t for t in texts if _width(t) + 4 <= width * lod), None)
                 if text is not None:
                     _text(painter, at, text, QColor("#ffffff"), color)
 

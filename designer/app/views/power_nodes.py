@@ -204,7 +204,7 @@ class NodeBox(QGraphicsItem):
             return
         if dead:
             return  # no load to show
-        bar = QRectF(area.left(), area.top() + 1, area.width() * 0.34, area.height() - 2)
+        bar = QRectF(area.left(), area.top() + 1, area.width() * 0.3, area.height() - 2)
         painter.setPen(Qt.NoPen)
         painter.setBrush(QColor("#eceef1") if not dead else QColor("#c9ccd1"))
         painter.drawRect(bar)

@@ -27,11 +27,12 @@ class PowerPanel(QWidget):
         super().__init__(parent)
         self.summary = QLabel("No power results yet")
         self.summary.setTextFormat(Qt.RichText)
-        self.summary.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.summary.setWordWrap(True)  # beside the plan the dock is narrow
+        self.summary.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Minimum)
         self.fail = QComboBox()
         self.fail.setToolTip("Pick a component (or a whole side) and see what happens when it fails")
         self.fail.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.fail.setMinimumContentsLength(24)
+        self.fail.setMinimumContentsLength(16)
         self.back = QPushButton("Back to normal")
         self.back.setEnabled(False)
         self.fit = QToolButton()
@@ -43,18 +44,15 @@ class PowerPanel(QWidget):
         self.banner = QLabel()
         self.banner.setTextFormat(Qt.RichText)
         self.banner.setWordWrap(True)
-        self.banner.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.banner.hide()
         controls = QHBoxLayout()
         controls.setContentsMargins(0, 0, 0, 0)
         controls.addWidget(QLabel("What if it fails:"))
-        controls.addWidget(self.fail)
+        controls.addWidget(self.fail, 1)
         controls.addWidget(self.back)
-        controls.addSpacing(6)
-        controls.addWidget(self.banner, 1)  # empty (a spacer) in normal operation
-        controls.addSpacing(6)
+        controls.addStretch(1)
         controls.addWidget(self.fit)
         controls.addWidget(self.balance)
-        self.controls = controls
         self.diagram = Diagram()
         self.nodes = Table(NODE_COLUMNS)
         self.scenarios = Table(SCENARIO_COLUMNS)
@@ -81,6 +79,7 @@ class PowerPanel(QWidget):
         lay.setSpacing(4)
         lay.addWidget(self.summary)
         lay.addLayout(controls)
+        lay.addWidget(self.banner)
         lay.addWidget(self.split, 1)
         self._sized = False
 
@@ -97,12 +96,12 @@ class PowerPanel(QWidget):
 
     def show_banner(self, html_text: str | None, ok: bool = True) -> None:
         if not html_text:
-            self.banner.setStyleSheet("")
-            self.banner.clear()
+            self.banner.hide()
             self.back.setEnabled(False)
             return
         edge, bg = ("#2a9d3c", "#eef8f0") if ok else ("#c0182b", "#fdeeee")
         self.banner.setStyleSheet(f"QLabel {{ background: {bg}; border: 1px solid {edge}; border-radius: 4px; "
                                   "padding: 3px 8px; }")
         self.banner.setText(html_text)
+        self.banner.show()
         self.back.setEnabled(True)

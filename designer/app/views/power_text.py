@@ -36,10 +36,12 @@ def governing(n: NodePower) -> CheckValue | None:
 
 
 def _limit_text(c: CheckValue | None) -> str:
+    """" of 2,500 kVA", or " of 0.8×2,000 A" where the continuous-load rule applies."""
     if c is None:
         return ""
-    lim = c.limit
-    num = f"{lim:,.0f}" if lim >= 100 else f"{lim:g}"
+    num = f"{c.rating:,.0f}" if c.rating >= 100 else f"{c.rating:g}"
+    if c.rating > 0 and not math.isclose(c.limit, c.rating):
+        return f" of {c.limit / c.rating:g}×{num} {c.unit}"
     return f" of {num} {c.unit}"
 
 
@@ -90,6 +92,8 @@ def node_view(n: NodePower, model, sc: ScenarioState | None = None, loads: Scena
 def _line4(n: NodePower, model) -> str:
     if n.kind == "source":
         return ps.volts(n.voltage_v) + (f" · {model.capacity_kva:,.0f} kVA" if model is not None else "")
+    if n.kind == "transformer":  # a voltage origin: its regulation, not a drop below itself
+        return f"{ps.volts(n.voltage_v)} ({n.voltage_pu:.3f} pu) · feeder ΔV {n.feeder_drop_pct:.2f} %"
     if n.kind == "ups" and model is not None:
         n_mod = model.module_count - model.redundant_modules
         return (f"{ps.volts(n.voltage_v)} · {n_mod}+{model.redundant_modules} × {model.module_kw:g} kW"
