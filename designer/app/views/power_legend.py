@@ -6,7 +6,7 @@ the plan), the scenario banner across the top centre with a button back to norma
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -16,8 +16,16 @@ MARGIN = 10
 ROW = 19
 
 
+def viewport_rect(viewport: QWidget) -> QRect:
+    """The viewport's rectangle in its scroll area's coordinates.
+
+    The floating widgets are children of the scroll area (the plan view), not of its
+    viewport: a viewport moves its children along when the view scrolls its contents."""
+    return viewport.geometry()
+
+
 class _Floating(QObject):
-    """Keeps a child widget of a viewport in place when the viewport resizes."""
+    """Keeps a widget floating over a viewport in place when the viewport resizes."""
 
     def __init__(self, widget: QWidget, viewport: QWidget, place) -> None:
         super().__init__(widget)
@@ -25,7 +33,7 @@ class _Floating(QObject):
         viewport.installEventFilter(self)
 
     def eventFilter(self, obj, e) -> bool:  # noqa: N802
-        if obj is self.viewport and e.type() == QEvent.Resize:
+        if obj is self.viewport and e.type() in (QEvent.Resize, QEvent.Move):
             self.place()
             refresh = getattr(self.widget, "sync", None)
             if refresh is not None:
@@ -43,11 +51,13 @@ class PowerLegend(QWidget):
     GAP = 14
 
     def __init__(self, overlay, viewport: QWidget) -> None:
-        super().__init__(viewport)
+        super().__init__(viewport.parentWidget())
         self.overlay = overlay
         self.viewport = viewport
         self.setAttribute(Qt.WA_TransparentForMouseEvents)
         self.lines: list[list[tuple[str, str, float]]] = []
+        self.stacked = False
+        self.above: int | None = None
         self._floating = _Floating(self, viewport, self._place)
         overlay.listeners.append(self.sync)
         self.sync()
@@ -73,25 +83,38 @@ class PowerLegend(QWidget):
         return "Rack feed margin, one cord carrying the rack:"
 
     def _left(self) -> int:
-        return 230  # right of the scale bar
+        return 230  # right of the scale bar (viewport coordinates)
 
-    def _right_limit(self) -> int:
-        """Right edge available: up to another floating key in the bottom-right corner."""
+    def _right_limit(self) -> tuple[int, int | None]:
+        """Right edge available (viewport coordinates) up to another floating key in the
+        bottom-right corner (other views float theirs on the viewport or on the view), and
+        the top of that key (None if there is none)."""
         vp = self.viewport.rect()
+        off = viewport_rect(self.viewport).topLeft()
         right = vp.right() - MARGIN
-        for w in self.viewport.findChildren(QWidget, options=Qt.FindDirectChildrenOnly):
-            if w is self or not w.isVisible() or w.objectName() == "powerScenarioBanner":
+        top: int | None = None
+        others = [(w, w.geometry()) for w in self.viewport.findChildren(QWidget, options=Qt.FindDirectChildrenOnly)]
+        others += [(w, w.geometry().translated(-off)) for w in
+                   self.parentWidget().findChildren(QWidget, options=Qt.FindDirectChildrenOnly)
+                   if w is not self.viewport]
+        for w, g in others:
+            if w is self or not w.isVisible() or w.objectName() == "powerScenarioBanner" or \
+                    w.metaObject().className().startswith("Q"):  # scroll bars and Qt's own parts
                 continue
-            g = w.geometry()
-            if g.bottom() > vp.bottom() - 80 and g.left() > self._left():
+            if g.bottom() > vp.bottom() - 80 and g.width() < vp.width() - 100:
                 right = min(right, g.left() - MARGIN)
-        return right
+                top = g.top() if top is None else min(top, g.top())
+        return right, top
 
     def sync(self) -> None:
         ov = self.overlay
         fm = QFontMetricsF(ps.font(8.0))
         bold = QFontMetricsF(ps.font(8.0, True))
-        avail = max(self._right_limit() - self._left(), 260)
+        right, top = self._right_limit()
+        self.stacked = right - self._left() < 300 and top is not None
+        # no room beside the other key: go above it, across the plan
+        avail = self.viewport.width() - 2 * MARGIN if self.stacked else max(right - self._left(), 260)
+        self.above = top
         items = [("title", self.title(), bold.horizontalAdvance(self.title()) + 10)]
         items += [(k, txt, self.SWATCH_W + 6 + fm.horizontalAdvance(txt) + self.GAP) for k, txt in self.rows()]
         lines: list[list[tuple[str, str, float]]] = [[]]
@@ -110,8 +133,12 @@ class PowerLegend(QWidget):
         self.update()
 
     def _place(self) -> None:
-        vp = self.viewport.rect()
-        self.move(self._left(), vp.bottom() - self.height() - 6)
+        vp = viewport_rect(self.viewport)
+        if self.stacked and self.above is not None:
+            self.move(vp.left() + MARGIN, vp.top() + self.above - self.height() - 6)
+        else:
+            self.move(vp.left() + self._left(), vp.bottom() - self.height() - 6)
+        self.raise_()
 
     def paintEvent(self, e) -> None:  # noqa: N802
         p = QPainter(self)
@@ -190,7 +217,7 @@ class ScenarioBanner(QFrame):
     back = Signal()
 
     def __init__(self, viewport: QWidget) -> None:
-        super().__init__(viewport)
+        super().__init__(viewport.parentWidget())
         self.viewport = viewport
         self.setObjectName("powerScenarioBanner")
         self.label = QLabel()
@@ -224,11 +251,11 @@ class ScenarioBanner(QFrame):
         self._place()
 
     def _place(self) -> None:
-        vp = self.viewport.rect()
+        vp = viewport_rect(self.viewport)
         room = max(vp.width() - 2 * MARGIN - 60, 240)  # clear of the north arrow
         self.label.setWordWrap(False)
         self.setFixedWidth(min(self.sizeHint().width(), room))
         if self.sizeHint().width() > room:  # too long for one line: wrap it
             self.label.setWordWrap(True)
         self.setFixedHeight(self.heightForWidth(self.width()) if self.hasHeightForWidth() else self.sizeHint().height())
-        self.move(vp.center().x() - self.width() // 2, 6)
+        self.move(vp.center().x() - self.width() // 2, vp.top() + 6)
