@@ -401,6 +401,33 @@ def test_fail_combo_table_and_context_menu_pick_scenarios(win):
     assert set(keys[k + 1:k + 9]) == {t.id for t in site.hall.power.taps if t.busway_id == bw.id}
 
 
+def test_scenario_follows_edits_and_ends_when_its_item_goes(win, qtbot):
+    pv = on_site(win, "core-fra")
+    s = win.session
+    site = s.site
+    ups = next(u for u in site.hall.power.ups if u.name == "UPS-A")
+    pdu = next(p for p in site.hall.power.pdus if p.name == "PDU-A1")
+    rack = site.hall.racks[0]
+    assert pv.show_scenario(f"ups:{ups.id}")
+    # a moved rack's colour moves with it at once; new results keep the scenario
+    before = pv.overlay.racks.polys[rack.id].boundingRect()
+    assert s.push(SetFields(rack.id, {"x": rack.x + 2.0}))
+    after = pv.overlay.racks.polys[rack.id].boundingRect()
+    assert after.center().x() == pytest.approx(before.center().x() + 2.0)
+    assert s.scheduler.wait_idle(30)
+    assert pv.scenario is not None and pv.scenario.scenario.id == f"ups:{ups.id}"
+    assert pv.diagram.boxes[ups.id].v.failed
+    # the failed item deleted: back to normal, other overlays back
+    from designer.document.ops import delete_items
+
+    assert s.push(delete_items(s.doc, [pdu.id]))
+    assert pv.show_scenario(f"pdu:{pdu.id}") is True  # still in the old results until new ones come
+    assert s.scheduler.wait_idle(30)
+    assert pv.scenario is None and not pv.plan_banner.isVisible()
+    assert all(o.enabled for o in win.scene.overlays)
+    assert pdu.id not in pv.diagram.boxes and pdu.id not in pv.overlay.equip.items
+
+
 # -- balance phases -----------------------------------------------------------------------------
 
 def test_balance_phases_is_one_undoable_edit(win):
