@@ -135,16 +135,17 @@ def points_in_polygon(pts, poly: list[Point]):
     inside = np.zeros(len(pts), dtype=bool)
     on_edge = np.zeros(len(pts), dtype=bool)
     n = len(poly)
-    for i in range(n):
-        x1, y1 = poly[i]
-        x2, y2 = poly[(i + 1) % n]
-        cross = (x2 - x1) * (y - y1) - (y2 - y1) * (x - x1)
-        on_edge |= (np.abs(cross) < 1e-9) & (x >= min(x1, x2) - 1e-9) & (x <= max(x1, x2) + 1e-9) \
-            & (y >= min(y1, y2) - 1e-9) & (y <= max(y1, y2) + 1e-9)
-        crosses = (y1 > y) != (y2 > y)
-        with np.errstate(divide="ignore", invalid="ignore"):
+    # absurd coordinates (1e308) overflow to inf / nan: such points simply test outside
+    with np.errstate(all="ignore"):
+        for i in range(n):
+            x1, y1 = poly[i]
+            x2, y2 = poly[(i + 1) % n]
+            cross = (x2 - x1) * (y - y1) - (y2 - y1) * (x - x1)
+            on_edge |= (np.abs(cross) < 1e-9) & (x >= min(x1, x2) - 1e-9) & (x <= max(x1, x2) + 1e-9) \
+                & (y >= min(y1, y2) - 1e-9) & (y <= max(y1, y2) + 1e-9)
+            crosses = (y1 > y) != (y2 > y)
             xi = x1 + (y - y1) * (x2 - x1) / (y2 - y1 if y2 != y1 else 1.0)
-        inside ^= crosses & (x < xi)
+            inside ^= crosses & (x < xi)
     return inside | on_edge
 
 
