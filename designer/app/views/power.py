@@ -274,8 +274,12 @@ class PowerView(QObject):
             return
         t0 = time.perf_counter()
         s = sc.scenario
-        loads = self.flows.loads(site, self.revision, () if s.kind == "ups_module" else s.failed_ids,
-                                 sc.module_ups)
+        try:
+            loads = self.flows.loads(site, self.revision, () if s.kind == "ups_module" else s.failed_ids,
+                                     sc.module_ups)
+        except (AssertionError, ValueError, KeyError) as e:  # the marks stand; only the bars lack failover loads
+            self.session.message.emit(f"Failover loads of '{s.label}' could not be computed: {e}")
+            return
         self.overlay.set_scenario(sc, loads)
         if self.panel.isVisible():
             self.diagram.set_scenario(sc, loads)
