@@ -75,19 +75,24 @@ def site_air(w):
 
 
 def pixel_at(ov, x: float, y: float) -> QColor:
-    """The heat map's pixel under a plan point, read back from the pixmap item."""
-    p = ov.heat.mapFromScene(to_scene(x, y))
-    img = ov.heat.pixmap().toImage()
-    return img.pixelColor(int(math.floor(p.x())), int(math.floor(p.y())))
+    """The heat map's pixel drawn at a plan point: found through the item's scene geometry
+    (not its own lookup), so a flipped or shifted image would show here."""
+    r = ov.heat.sceneBoundingRect()
+    img = ov.heat.image
+    p = to_scene(x, y)
+    i = int(math.floor((p.x() - r.left()) / r.width() * img.width()))
+    j = int(math.floor((p.y() - r.top()) / r.height() * img.height()))
+    assert ov.heat.pixel_of(x, y) == (i, j)
+    return img.pixelColor(i, j)
 
 
 # -- the heat map -------------------------------------------------------------------------------
-def test_results_reach_the_overlay_as_one_pixmap(win):
+def test_results_reach_the_overlay_as_one_image(win):
     ov = air(win).overlay
     m = site_air(win).map
     assert ov.heat is not None and ov.heat.isVisible()
-    pm = ov.heat.pixmap()
-    assert (pm.width(), pm.height()) == (m.nx, m.ny)  # one pixel per cell
+    img = ov.heat.image
+    assert (img.width(), img.height()) == (m.nx, m.ny)  # one pixel per cell
     # the pixmap covers the grid's extent exactly (scene y = -model y)
     r = ov.heat.sceneBoundingRect()
     x0, y0, x1, y1 = m.extent
@@ -95,7 +100,6 @@ def test_results_reach_the_overlay_as_one_pixmap(win):
         assert got == pytest.approx(want, abs=1e-9)
     # every cell's pixel is its own temperature's colour (rows flipped the right way),
     # and NaN cells (racks, units, outside) are fully transparent
-    img = pm.toImage()
     scale = ov.current_scale()
     t = m.temperature_c
     assert np.isnan(t).any() and np.isfinite(t).any()
@@ -154,6 +158,44 @@ def test_opacity_and_toggles(win, qtbot):
     win.scene.set_layer_visible("results", False)
     assert not a.overlay.heat.isVisible() and not a.legend.isVisible()
     assert not any(b.isVisible() for b in a.overlay.badges.values())
+
+
+def test_a_local_change_repaints_only_its_tile(qtbot):
+    """A new field that differs in one cell repaints that cell's tile (8 x 8 cells and one of
+    margin), not the hall; an identical field, or a change too small to see, repaints nothing,
+    but small changes that add up are repainted."""
+    from designer.app.views.air_heat import TILE, HeatMapItem
+
+    item = HeatMapItem()
+    scale = st.TemperatureScale(14.0, 27.0, 42.0)
+    base = 14.0 + 80 / 255 * 2 * 13.0  # on colour index 80 exactly (about 22.2 degC)
+    step = 2 * 13.0 / 255  # one colour step, K
+    t = np.full((40, 64), base)
+    t[:, :3] = np.nan
+    full = item.set_field(t, 2.0, 1.0, 0.25, scale)
+    assert (full.width(), full.height()) == (16.0, 10.0)
+    assert item.set_field(t.copy(), 2.0, 1.0, 0.25, scale).isEmpty()
+    t2 = t.copy()
+    t2[10, 20] = 35.0  # row 10 from the bottom, column 20
+    d = item.set_field(t2, 2.0, 1.0, 0.25, scale)
+    assert d.width() <= (TILE + 2) * 0.25 + 1e-9 and d.height() <= (TILE + 2) * 0.25 + 1e-9
+    cell = to_scene(2.0 + 20.5 * 0.25, 1.0 + 10.5 * 0.25)  # the changed cell's centre, scene
+    assert d.contains(cell)
+    assert item.image.pixelColor(20, 40 - 1 - 10) == scale.color(35.0)
+    assert item.image.pixelColor(1, 5).alpha() == 0
+    # one colour step: not repainted now (the image has it for the next repaint) ...
+    t3 = t2.copy()
+    t3[30, 40] += step
+    assert item.set_field(t3, 2.0, 1.0, 0.25, scale).isEmpty()
+    # ... but a second step on top of it is
+    t4 = t3.copy()
+    t4[30, 40] += step
+    d = item.set_field(t4, 2.0, 1.0, 0.25, scale)
+    assert d.contains(to_scene(2.0 + 40.5 * 0.25, 1.0 + 30.5 * 0.25))
+    # a cell turning solid is always repainted
+    t5 = t4.copy()
+    t5[5, 50] = np.nan
+    assert not item.set_field(t5, 2.0, 1.0, 0.25, scale).isEmpty()
 
 
 # -- rack tabs and unit bars ----------------------------------------------------------------------
@@ -294,7 +336,7 @@ def test_coarse_preview_runs_while_dragging_and_stops_on_release(win, qtbot):
     assert pv.runs <= elapsed * 5.0 + 1  # throttled: at most ~5 solves a second
     m = ov.heat_map()
     assert m.cell_m == pytest.approx(0.5)
-    assert (ov.heat.pixmap().width(), ov.heat.pixmap().height()) == (m.nx, m.ny)
+    assert (ov.heat.image.width(), ov.heat.image.height()) == (m.nx, m.ny)
     assert "coarse" in a.legend.subtitle() and "(coarse)" in a.cursor_text()
     # the coarse answer is for the previewed position: the dragged rack's tab went with it
     assert ov.offsets.get(rid, (0, 0))[0] > 0

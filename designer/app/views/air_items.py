@@ -152,7 +152,9 @@ class UnitBar(QGraphicsItem):
         self.setPos(self.home.x() + dx, self.home.y() - dy)
 
     def set_values(self, title: str, detail: str, fraction: float | None) -> bool:
-        state = (title, detail, fraction)
+        """Show new values; repaints (and returns True) only when what is drawn changes: the
+        text or the bar by at least half a per cent."""
+        state = (title, detail, None if fraction is None else round(fraction * 200))
         if state == self.state:
             return False
         self.state = state

@@ -1,9 +1,9 @@
 """The air results on the plan: the temperature field as one pixmap, optional airflow arrows,
 an inlet tab on every rack coloured by its ASHRAE band, a load bar beside every air unit.
 
-Fast on big halls: the heat map is one ``QGraphicsPixmapItem`` (one pixel per cell, scaled to
-the cell size) rebuilt only when a new field arrives; tabs and bars are made once per site
-and only their values change. While a drag is previewed the overlay shows the coarse answer
+Fast on big halls: the heat map is one item drawing one image (one pixel per cell, scaled to
+the cell size) that repaints only the cells whose colour changed (:mod:`air_heat`); tabs and
+bars are made once per site and only their values change. While a drag is previewed the overlay shows the coarse answer
 (:meth:`show_preview`) and moves the dragged items' tabs and bars along with them.
 """
 
@@ -14,12 +14,13 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QPainterPath, QPen, QPixmap, QTransform
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsPixmapItem
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsPathItem
 
 from designer.app.plan.overlay import Overlay
 from designer.app.views import air_style as st
+from designer.app.views.air_heat import HeatMapItem
 from designer.app.views.air_items import InletBadge, UnitBar
 from designer.app.views.air_layout import place_bars
 from designer.document.document import Change
@@ -62,7 +63,7 @@ class AirOverlay(Overlay):
         self.scale_mode = "ashrae"
         """"ashrae" (fixed per class) or "data" (ends follow the field)."""
         self.scale: st.TemperatureScale | None = None
-        self.heat: QGraphicsPixmapItem | None = None
+        self.heat: HeatMapItem | None = None
         self.arrows: QGraphicsPathItem | None = None
         self.badges: dict[str, InletBadge] = {}
         self.bars: dict[str, UnitBar] = {}
@@ -220,7 +221,7 @@ class AirOverlay(Overlay):
         m = sa.map if sa.solved else None
         if m is None:
             if self.heat is not None:
-                self.heat.setPixmap(QPixmap())
+                self.heat.clear_field()
             self._map_key = None
             return
         self.scale = self.current_scale(sa)
@@ -229,16 +230,11 @@ class AirOverlay(Overlay):
             return
         self._map_key = key
         if self.heat is None:
-            self.heat = QGraphicsPixmapItem()
+            self.heat = HeatMapItem()
             self.heat.setZValue(HEAT_Z)
-            self.heat.setTransformationMode(Qt.SmoothTransformation)
-            self.heat.setAcceptedMouseButtons(Qt.NoButton)
-            self.heat.setShapeMode(QGraphicsPixmapItem.BoundingRectShape)
+            self.heat.setOpacity(self.opacity)
             self.add(self.heat)
-        self.heat.setPixmap(QPixmap.fromImage(st.heat_image(m.temperature_c, self.scale)))
-        self.heat.setTransform(QTransform.fromScale(m.cell_m, m.cell_m))
-        self.heat.setPos(QPointF(m.x0, -(m.y0 + m.ny * m.cell_m)))
-        self.heat.setOpacity(self.opacity)
+        self.heat.set_field(m.temperature_c, m.x0, m.y0, m.cell_m, self.scale)
 
     def _update_arrows(self, sa: SiteAir) -> None:
         m = sa.map if sa.solved else None

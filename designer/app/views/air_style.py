@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor
 
 from designer.model.units import unit_of_quantity
 from designer.solvers.air.indices import ASHRAE_CLASSES, AshraeClass
@@ -124,23 +124,6 @@ class TemperatureScale:
 
     def __hash__(self) -> int:
         return hash((self.lo, self.centre, self.hi))
-
-
-def heat_image(temperature_c: np.ndarray, scale: TemperatureScale) -> QImage:
-    """The field as an image, one pixel per cell, NaN fully transparent.
-
-    Row 0 of the array is the lowest y of the plan; row 0 of an image is its top, and the
-    scene's y points down (scene y = -model y), so the rows are flipped here.
-    """
-    t = np.asarray(temperature_c, dtype=float)[::-1]
-    ny, nx = t.shape
-    nan = np.isnan(t)
-    idx = np.rint(scale.fraction(np.where(nan, scale.centre, t)) * (LUT_SIZE - 1)).astype(np.intp)
-    rgba = LUT[idx]
-    rgba[nan] = 0
-    buf = np.ascontiguousarray(rgba)
-    img = QImage(buf.data, nx, ny, nx * 4, QImage.Format_RGBA8888)
-    return img.copy()  # own the pixels (buf goes away)
 
 
 def text_on(bg: QColor) -> QColor:
