@@ -117,7 +117,7 @@ class InletBadge(QGraphicsItem):
         for text in (self.text, short) if short != self.text else (self.text,):
             if not text:
                 break
-            fs = min(MAX_FONT_PX, dev.height() * 0.8, dev.width() * 0.92 * 10 / max(text_width(text, True), 1))
+            fs = min(MAX_FONT_PX, dev.height() * 0.88, dev.width() * 0.94 * 10 / max(text_width(text, True), 1))
             if fs >= MIN_FONT_PX:
                 painter.setPen(st.text_on(self.fill))
                 painter.setFont(font(fs, True))
@@ -129,7 +129,7 @@ class InletBadge(QGraphicsItem):
 class UnitBar(QGraphicsItem):
     """Load against capacity of an air unit: name and load over a bar with the %."""
 
-    W, H = 1.1, 0.4
+    W, H = 1.3, 0.55
 
     def __init__(self, unit_id: str) -> None:
         super().__init__()
@@ -213,12 +213,18 @@ class UnitBar(QGraphicsItem):
         if bfs >= MIN_FONT_PX - 0.5:
             painter.setFont(font(bfs, True))
             tw = text_width(pct, True) * bfs / 10 + 6
-            if bar.width() - filled >= tw:
+            if bar.width() - filled >= tw:  # on the empty part of the bar
                 painter.setPen(QColor("#1b1b1b"))
                 painter.drawText(QRectF(bar.left() + filled + 3, bar.top(), tw, bar.height()),
                                  Qt.AlignLeft | Qt.AlignVCenter, pct)
-            else:
+            elif filled >= tw:  # on the fill
                 painter.setPen(st.text_on(color))
                 painter.drawText(QRectF(bar.left(), bar.top(), filled - 3, bar.height()),
                                  Qt.AlignRight | Qt.AlignVCenter, pct)
+            else:  # across both: dark text on a light halo
+                painter.setPen(QColor(255, 255, 255, 230))
+                for ox, oy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+                    painter.drawText(bar.translated(ox, oy), Qt.AlignCenter, pct)
+                painter.setPen(QColor("#1b1b1b"))
+                painter.drawText(bar, Qt.AlignCenter, pct)
         painter.restore()

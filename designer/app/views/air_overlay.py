@@ -378,7 +378,7 @@ def quiver_path(m: HeatMap, spacing_m: float) -> QPainterPath:
     if not finite.any():
         return path
     ref = float(np.percentile(sp[finite], 95)) or 1e-9
-    jj, ii = np.nonzero(finite & (sp > 0.03 * ref))
+    jj, ii = np.nonzero(finite & (sp > 0.1 * ref))  # still air: no arrow (dots only clutter)
     length = step * m.cell_m * 0.8 * np.minimum(1.0, sp[jj, ii] / ref)
     ux, uy = vx[jj, ii] / sp[jj, ii], vy[jj, ii] / sp[jj, ii]
     cx = m.x0 + (ii * step + j0 + 0.5) * m.cell_m

@@ -203,7 +203,7 @@ class AirPanel(QWidget):
         self.split.setStretchFactor(1, 3)
         self.split.setStretchFactor(2, 2)
         self.split.setChildrenCollapsible(False)
-        self.split.setSizes([330, 620, 520])
+        self.split.setSizes([320, 780, 480])
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.banner, 1)
@@ -272,8 +272,13 @@ def summary_html(sa, units: str, preview: bool = False) -> str:
         parts.append(f"Hottest inlet <b>{st.temp(hot.inlet_max_c, units)} {sym}</b> ({html.escape(hot.name)}); "
                      f"{over} of {len(sa.racks)} racks above recommended.")
     if b is not None:
-        parts.append(f"{st.power(b.heat_in_kw, units)} {st.power_symbol(units)} to air, units remove "
-                     f"{st.power(b.removed_by_units_kw, units)}.")
+        sym_p = st.power_symbol(units)
+        parts.append(f"{st.power(b.heat_in_kw, units)} {sym_p} to air, units remove "
+                     f"{st.power(b.removed_by_units_kw, units)} {sym_p}.")
+    if ix.rti is not None and rti_grade(ix.rti) != "good":
+        parts.append(f"RTI {ix.rti:.0f} %: " + ("cold air bypasses the racks (more air-unit airflow than the "
+                                                 "racks draw)." if ix.rti < 100 else
+                                                 "hot exhaust recirculates into intakes."))
     if m is not None:
         parts.append(f"Grid {m.nx} × {m.ny} of {m.cell_m:g} m" + (" <i>(coarse preview while dragging)</i>"
                                                                   if preview else "") + ".")

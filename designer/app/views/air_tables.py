@@ -37,7 +37,7 @@ RACK_COLUMNS = (
     Column("Exhaust", "temperature", 1, tip="Mean temperature of the air the rack blows out"),
     Column("To air", "power", tip="Air-side heat released to the room (after a rear door)"),
     Column("Airflow", "airflow"),
-    Column("ASHRAE band", kind="band", tip="Band of the maximum inlet temperature"),
+    Column("Band", kind="band", tip="ASHRAE band of the maximum inlet temperature"),
 )
 UNIT_COLUMNS = (
     Column("Air unit", kind="text"),
