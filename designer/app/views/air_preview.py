@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from designer.analysis.air import AirAnalysis
 from designer.document.geometry import translate_values
@@ -57,24 +57,30 @@ def preview_project(session, ids: list[str], dx: float, dy: float):
     return p
 
 
-class _Worker(QObject):
+class _Relay(QObject):
+    """Carries a finished solve back to the GUI thread. Kept alive by the task, so a task that
+    outlives the window emits into nothing instead of into a deleted object."""
+
     finished = Signal(int, object, float)
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.analysis = AirAnalysis(cell_m=PREVIEW_CELL_M)
-        self.cache: dict = {}
 
-    @Slot(int, object)
-    def run(self, token: int, project) -> None:
+class _Solve(QRunnable):
+    def __init__(self, analysis: AirAnalysis, cache: dict, token: int, project, relay: _Relay) -> None:
+        super().__init__()
+        self.analysis, self.cache, self.token, self.project, self.relay = analysis, cache, token, project, relay
+
+    def run(self) -> None:
         t0 = time.perf_counter()
         site_air = None
         try:
-            res = self.analysis.run(project, token, self.cache)
+            res = self.analysis.run(self.project, self.token, self.cache)
             site_air = next(iter(res.data.sites.values()), None)
         except Exception:  # a solver bug must not take the drag down; the fine run reports it
             site_air = None
-        self.finished.emit(token, site_air, time.perf_counter() - t0)
+        try:
+            self.relay.finished.emit(self.token, site_air, time.perf_counter() - t0)
+        except RuntimeError:  # the window is gone
+            pass
 
 
 class AirPreview(QObject):
@@ -84,7 +90,6 @@ class AirPreview(QObject):
 
     updated = Signal(object)
     ended = Signal(bool)
-    _request = Signal(int, object)
 
     def __init__(self, scene, session, parent=None) -> None:
         super().__init__(parent)
@@ -106,13 +111,16 @@ class AirPreview(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._kick)
-        self._thread = QThread(self)
-        self._thread.setObjectName("air-preview")
-        self._worker = _Worker()  # built on the GUI thread (imports), then moved
-        self._worker.moveToThread(self._thread)
-        self._request.connect(self._worker.run)
-        self._worker.finished.connect(self._done)
-        self._thread.start()
+        # one worker thread, from a pool of one: it ends by itself when idle, and the pool
+        # waits for a running solve when it is destroyed (no thread outlives the window)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._pool.setExpiryTimeout(10_000)
+        self._analysis = AirAnalysis(cell_m=PREVIEW_CELL_M)
+        self._cache: dict = {}
+        self._relay = _Relay()
+        self._relay.finished.connect(self._done)
+        self._task: _Solve | None = None
         scene.preview_changed.connect(self.on_preview)
         scene.preview_ended.connect(self.on_end)
 
@@ -149,10 +157,7 @@ class AirPreview(QObject):
         if project is None or not (site.hall.racks or site.hall.air_units):
             return
         self.warmed.add(site.id)
-        if not self._thread.isRunning():
-            self._thread.start()
-        self.busy = True
-        self._request.emit(-1, project)  # token -1: never shown
+        self._submit(-1, project)  # token -1: never shown
 
     # -- throttled runs ------------------------------------------------------------------------
     def _kick(self) -> None:
@@ -168,22 +173,28 @@ class AirPreview(QObject):
         project = preview_project(self.session, ids, dx, dy)
         if project is None:
             return
-        if not self._thread.isRunning():  # stopped when the window closed; it may live on
-            self._thread.start()
-        self.busy = True
         self.last_start = time.perf_counter()
         self.runs += 1
-        self._request.emit(self.token, project)
+        self._submit(self.token, project)
+
+    def _submit(self, token: int, project) -> None:
+        self.busy = True
+        self._task = _Solve(self._analysis, self._cache, token, project, self._relay)
+        self._task.setAutoDelete(False)  # Python owns it (kept until the answer is back)
+        self._pool.start(self._task)
 
     @Slot(int, object, float)
     def _done(self, token: int, site_air, elapsed: float) -> None:
         self.busy = False
+        self._task = None
         self.last_elapsed_s = elapsed
         if self.active and token == self.token and site_air is not None:
             self.updated.emit(site_air)
         self._kick()
 
-    def shutdown(self) -> None:
+    def shutdown(self, timeout_ms: int = 5000) -> None:
+        """Stop asking for solves and wait for one still running."""
         self._timer.stop()
-        self._thread.quit()
-        self._thread.wait(5000)
+        self.active = False
+        self.pending = None
+        self._pool.waitForDone(timeout_ms)
