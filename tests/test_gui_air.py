@@ -304,6 +304,20 @@ def test_the_ui_says_it_is_a_screening_model(win, qtbot):
     assert "screening" in air(win).dock.toolTip().lower()
 
 
+def test_a_new_empty_project_clears_the_views(win):
+    from designer.app.session import new_project
+
+    a = air(win)
+    win.session.replace_project(new_project(), None)
+    assert win.session.scheduler.wait_idle(60)
+    assert a.overlay.site_air() is None
+    assert not a.overlay.items and not a.overlay.badges
+    assert not a.legend.isVisible()
+    assert a.panel.rack_model.rowCount() == 0 and a.panel.cards["RCI_HI"].value.text() == "–"
+    win.view.cursor_moved.emit(1.0, 1.0)
+    assert a.cursor_label.text() == ""
+
+
 # -- the coarse preview while dragging -------------------------------------------------------------
 def _drag(win, qtbot, rack_id: str, steps: int, dt_ms: int, release=True, dx_px=6, dy_px=0):
     vp = win.view.viewport()

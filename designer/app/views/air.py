@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QLabel
 from designer.app.actions import ActionSpec
 from designer.app.views import air_style as st
 from designer.app.views.air_legend import AirLegend
-from designer.app.views.air_overlay import AirOverlay, air_data
+from designer.app.views.air_overlay import AirOverlay
 from designer.app.views.air_panel import AirPanel
 from designer.app.views.air_preview import AirPreview
 
@@ -74,8 +74,6 @@ class AirView(QObject):
 
     # -- results ------------------------------------------------------------------------------
     def on_results(self, revision: int, results: dict) -> None:
-        if air_data(results) is None:
-            return
         self._panel_changed()
         self._show_cursor()
         if self.preview.wanted():
