@@ -29,6 +29,7 @@ pytestmark = pytest.mark.gui
 def _open(qtbot, project, site_id=None):
     session = Session(project)
     w = MainWindow(session)
+    w.results_mode.set_mode("air")  # the plan shows one results view at a time
     w.resize(1400, 900)
     w.show()
     qtbot.waitExposed(w)

@@ -363,3 +363,18 @@ def test_edit_outline_corners_by_dragging_adding_and_removing(win, qtbot):
     while s.undo_stack.canUndo():
         s.undo_stack.undo()
     assert s.site.hall.outline == before
+
+
+def test_results_on_plan_one_view_at_a_time(win):
+    modes = win.results_mode
+    by_name = {ov.name: ov for ov in win.scene.overlays if ov.name in ("liquid", "air", "power")}
+    assert set(by_name) == {"liquid", "air", "power"}
+    for mode in ("liquid", "air", "power"):
+        modes.set_mode(mode)
+        assert {n for n, ov in by_name.items() if ov.enabled} == {mode}
+    modes.set_mode("all")
+    assert all(ov.enabled for ov in by_name.values())
+    modes.set_mode("none")
+    assert not any(ov.enabled for ov in by_name.values())
+    modes.cycle()
+    assert modes.mode == "liquid"

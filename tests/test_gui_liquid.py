@@ -29,6 +29,7 @@ PSI_PER_KPA = 0.145038
 def win(qtbot, sample):
     session = Session(sample)
     w = MainWindow(session)
+    w.results_mode.set_mode("liquid")  # the plan shows one results view at a time
     w.show()
     qtbot.waitExposed(w)
     w.view.fit()

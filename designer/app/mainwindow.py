@@ -35,6 +35,7 @@ class MainWindow(QMainWindow):
         self.files = FileController(self, session)
         self.editing = EditingController(self, session)
         self.docks: dict[str, QDockWidget] = {}
+        self._sized = False
         self.palette = CatalogPalette(session)
         self.sites = SitesPanel(session)
         self.properties = PropertiesPanel(session)
@@ -61,6 +62,11 @@ class MainWindow(QMainWindow):
         from designer.app.extensions import install_all
 
         self.extensions = install_all(self)
+        from designer.app.results_mode import ResultsMode
+
+        self.results_mode = ResultsMode(self)
+        # start on the findings, with the plan getting most of the height (sized once shown)
+        self.docks["findings"].raise_()
         self.update_title()
 
     # -- assembly --------------------------------------------------------------------------------
@@ -75,13 +81,24 @@ class MainWindow(QMainWindow):
     def add_dock(self, key: str, title: str, widget, area=Qt.BottomDockWidgetArea,
                  tabify_with: str | None = "findings") -> QDockWidget:
         """For extensions: add a dock (tabbed with ``tabify_with``) and list it under View > Panels."""
+        if area in (Qt.BottomDockWidgetArea, Qt.TopDockWidgetArea):
+            # tabbed docks share one height: a tall panel must not force it on the others
+            widget.setMinimumHeight(120)
         d = self._dock(key, title, widget, area)
+        if area == Qt.BottomDockWidgetArea:
+            # a results panel brought to the front gets room to show its plots and tables
+            d.visibilityChanged.connect(lambda vis, d=d: self._grow_bottom(d) if vis else None)
         if tabify_with and tabify_with in self.docks and self.dockWidgetArea(self.docks[tabify_with]) == area:
             self.tabifyDockWidget(self.docks[tabify_with], d)
         panels = self.registry.menus.get("View/Panels") if hasattr(self, "registry") else None
         if panels is not None:
             panels.addAction(d.toggleViewAction())
         return d
+
+    def _grow_bottom(self, d: QDockWidget) -> None:
+        want = int(self.height() * 0.38)
+        if self._sized and d.height() < want:
+            self.resizeDocks([d], [want], Qt.Vertical)
 
     def add_action(self, spec: ActionSpec):
         """For extensions: an action placed in its menu (and the toolbar if asked)."""
@@ -294,6 +311,12 @@ class MainWindow(QMainWindow):
 
         QMessageBox.about(self, APP_TITLE, f"<b>{APP_TITLE}</b> {__version__}<br>Design modular AI data halls "
                                            "from the workload outward.<br>Works offline; files are plain JSON.")
+
+    def showEvent(self, e) -> None:  # noqa: N802
+        super().showEvent(e)
+        if not self._sized:
+            self._sized = True
+            self.resizeDocks([self.docks["findings"]], [max(160, self.height() // 5)], Qt.Vertical)
 
     def closeEvent(self, e) -> None:  # noqa: N802
         if not self.files.maybe_save():

@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QPixmapCache
 from PySide6.QtWidgets import QLabel
 
 from designer.app.actions import ActionSpec
@@ -156,16 +155,8 @@ class AirView(QObject):
         return False
 
 
-PIXMAP_CACHE_KB = 256 * 1024
-"""Qt's pixmap cache holds every plan item's cached drawing (DeviceCoordinateCache). Its
-default 10 MB is too small for a 1,000-rack plan with result overlays at fit zoom: items are
-evicted and redrawn in Python on every full repaint (a new heat map), 240 ms instead of 100 ms
-measured. The cache only takes what it needs; this is a ceiling."""
-
-
 def install(window) -> AirView:
-    if QPixmapCache.cacheLimit() < PIXMAP_CACHE_KB:
-        QPixmapCache.setCacheLimit(PIXMAP_CACHE_KB)
+    # the pixmap cache the plan items rely on is sized in designer.app.main.make_app
     view = AirView(window)
     window.docks["air"].setAllowedAreas(Qt.AllDockWidgetAreas)
     return view
