@@ -11,6 +11,14 @@ from __future__ import annotations
 from PySide6.QtWidgets import QGraphicsItem
 
 
+def payload(results: dict | None, name: str, cls: type):
+    """The ``data`` of analysis ``name`` in ``results`` when it is a ``cls``, else None
+    (not run yet, failed, or an unexpected payload)."""
+    r = results.get(name) if results else None
+    data = getattr(r, "data", None)
+    return data if isinstance(data, cls) else None
+
+
 class Overlay:
     name = "overlay"
     layer = "results"

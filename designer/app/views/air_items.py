@@ -10,38 +10,18 @@ breathes, so it never covers the rack's name or the liquid overlay's badge on th
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from designer.app.plan.coords import to_scene
+from designer.app.plan.text import font, text_width
 from designer.app.views import air_style as st
 
-FONT_FAMILY = "DejaVu Sans"
 MIN_FONT_PX = 7.5
 MAX_FONT_PX = 12.0
 TAB_DEPTH_M = 0.24
 """How far the inlet tab reaches out of the rack's front face."""
 TAB_GAP_M = 0.02
-_fonts: dict[tuple[int, bool], QFont] = {}
-_widths: dict[tuple[str, bool], float] = {}
-
-
-def font(px: float, bold: bool = False) -> QFont:
-    key = (int(round(px * 2)), bold)
-    f = _fonts.get(key)
-    if f is None:
-        f = _fonts[key] = QFont(FONT_FAMILY)
-        f.setPixelSize(max(1, int(round(px))))
-        f.setBold(bold)
-    return f
-
-
-def text_width(text: str, bold: bool = False) -> float:
-    """Width of ``text`` at a 10 px font (scales linearly with the size)."""
-    w = _widths.get((text, bold))
-    if w is None:
-        w = _widths[(text, bold)] = QFontMetricsF(font(10, bold)).horizontalAdvance(text)
-    return w
 
 
 def front_tab_rect(rack) -> tuple[float, float, float, float]:

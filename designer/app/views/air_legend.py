@@ -13,8 +13,8 @@ from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
+from designer.app.plan.text import font
 from designer.app.views import air_style as st
-from designer.app.views.air_items import font
 
 BAR_W, BAR_H = 16, 190
 WIDTH, HEIGHT = 170, 366

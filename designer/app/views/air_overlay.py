@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem
 
-from designer.app.plan.overlay import Overlay
+from designer.app.plan.overlay import Overlay, payload
 from designer.app.views import air_style as st
 from designer.app.views.air_heat import HeatMapItem
 from designer.app.views.air_items import InletBadge, UnitBar
@@ -37,9 +37,7 @@ LAYOUT_KINDS = {"rack", "air_unit", "cdu", "transformer", "switchboard", "ups", 
 
 
 def air_data(results: dict) -> AirResult | None:
-    r = results.get("air") if results else None
-    data = getattr(r, "data", None)
-    return data if isinstance(data, AirResult) else None
+    return payload(results, "air", AirResult)
 
 
 class AirOverlay(Overlay):

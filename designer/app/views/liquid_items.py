@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem
 
 from designer.app.plan.coords import to_scene
+from designer.app.plan.text import font, text_width
+from designer.app.plan.text import lod as _lod
 from designer.app.views import liquid_style as ls
 
-FONT_FAMILY = "DejaVu Sans"
 MIN_FONT_PX = 7.5
 """Below this text is not drawn (a colour chip says as much)."""
 MAX_FONT_PX = 13.0
@@ -26,30 +27,6 @@ HIDE_BELOW_PX = 3.0
 DETAIL_PX_PER_M = 30.0
 """Below this zoom the badges give way to one :class:`ChipLayer` (colour only): a thousand
 items each painting a chip cost a whole-hall repaint over 100 ms, one layer about 2 ms."""
-_fonts: dict[tuple[int, bool], QFont] = {}
-_widths: dict[tuple[str, bool], float] = {}
-
-
-def font(px: float, bold: bool = False) -> QFont:
-    key = (int(round(px * 2)), bold)
-    f = _fonts.get(key)
-    if f is None:
-        f = _fonts[key] = QFont(FONT_FAMILY)
-        f.setPixelSize(max(1, int(round(px))))
-        f.setBold(bold)
-    return f
-
-
-def text_width(text: str, bold: bool = False) -> float:
-    """Width of ``text`` at a 10 px font (scales linearly with the size)."""
-    w = _widths.get((text, bold))
-    if w is None:
-        w = _widths[(text, bold)] = QFontMetricsF(font(10, bold)).horizontalAdvance(text)
-    return w
-
-
-def _lod(painter: QPainter) -> float:
-    return QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
 
 
 class RackBadge(QGraphicsItem):

@@ -9,8 +9,8 @@ from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
+from designer.app.plan.text import font
 from designer.app.views import liquid_style as ls
-from designer.app.views.liquid_items import font
 
 BAR_W, BAR_H = 230, 12
 MARGIN = 10

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QTimer
 
 from designer.app.plan.items import PipeItem
-from designer.app.plan.overlay import Overlay
+from designer.app.plan.overlay import Overlay, payload
 from designer.app.views import liquid_style as ls
 from designer.app.views.liquid_items import DETAIL_PX_PER_M, CduBar, ChipLayer, RackBadge
 from designer.document.document import Change
@@ -38,9 +38,7 @@ def nice_ceil(x: float) -> float:
 
 
 def liquid_data(results: dict) -> LiquidResults | None:
-    r = results.get("liquid") if results else None
-    data = getattr(r, "data", None)
-    return data if isinstance(data, LiquidResults) else None
+    return payload(results, "liquid", LiquidResults)
 
 
 class LiquidOverlay(Overlay):
