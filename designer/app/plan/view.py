@@ -24,6 +24,9 @@ class PlanView(QGraphicsView):
         self.session = session
         self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
         self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
+        # the floor grid only changes with zoom: draw it once into a cached pixmap instead
+        # of stroking every line again behind each moved item during a drag
+        self.setCacheMode(QGraphicsView.CacheBackground)
         self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.AnchorViewCenter)
         self.setDragMode(QGraphicsView.RubberBandDrag)

@@ -3,7 +3,8 @@
 The plan's select tool previews a move without touching the document; the scene says so with
 ``preview_changed(ids, dx, dy)`` and ``preview_ended()``. While a preview is on, this runs the
 air model on a 0.5 m grid on a copy of the current site with the dragged items shifted, on its
-own worker thread, at most :data:`MAX_RATE_HZ` times a second and never two at once; the
+own worker thread, at most :data:`MAX_RATE_HZ` times a second (fewer on big halls: see
+:data:`BUSY_SHARE`) and never two at once; the
 latest position wins. The main scheduler runs the fine grid after the release as after any
 edit. The worker keeps its own cache, so after the first drag the coarse operators are warm.
 """
@@ -21,6 +22,10 @@ from designer.model.registry import HALL_COLLECTIONS, hall_container
 
 PREVIEW_CELL_M = 0.5
 MAX_RATE_HZ = 5.0
+BUSY_SHARE = 0.25
+"""At most this share of the time goes to coarse solves: on a 1,000-rack hall a coarse
+solve takes ~80 ms, and running it 5 times a second slowed the drag frames (the worker
+competes with the GUI thread for the interpreter) from 9 to 20 ms."""
 
 
 def preview_project(session, ids: list[str], dx: float, dy: float):
@@ -163,7 +168,8 @@ class AirPreview(QObject):
     def _kick(self) -> None:
         if not self.active or self.busy or self.pending is None:
             return
-        wait = 1.0 / MAX_RATE_HZ - (time.perf_counter() - self.last_start)
+        interval = max(1.0 / MAX_RATE_HZ, self.last_elapsed_s / BUSY_SHARE)
+        wait = interval - (time.perf_counter() - self.last_start)
         if wait > 0:
             if not self._timer.isActive():
                 self._timer.start(int(wait * 1000) + 1)
