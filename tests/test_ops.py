@@ -497,3 +497,50 @@ def test_save_through_a_symlink_writes_the_target(tmp_path, sample):
     save(sample, link)
     assert link.is_symlink()
     assert load(real).name == "through the link"
+
+
+def test_id_index_kept_current_through_bulk_edits_matches_a_fresh_build(sample):
+    """The document updates its id index in place on adds and removes; after pastes,
+    cascaded deletes, rows and their undo it equals an index built from scratch."""
+    import random
+
+    from designer.document.document import Document
+    from designer.document.ops import copy_payload, delete_items, paste_payload, rack_rows
+    from designer.io.catalog_store import load_catalog
+    from designer.model.registry import build_index
+
+    doc = Document(sample)
+    cat, _ = load_catalog(sample)
+    rng = random.Random(5)
+    undo = []
+
+    def same():
+        fresh = build_index(doc.project)
+        live = doc.index
+        assert set(live) == set(fresh)
+        for k, loc in fresh.items():
+            got = live[k]
+            assert (got.kind, got.site_index, got.index) == (loc.kind, loc.site_index, loc.index)
+            assert got.item is loc.item
+
+    for step in range(40):
+        site = rng.choice(doc.project.sites)
+        ids = [r.id for r in site.hall.racks]
+        choice = rng.random()
+        if choice < 0.3 and ids:
+            edit = paste_payload(doc, site.id, copy_payload(doc, rng.sample(ids, min(3, len(ids)))))
+        elif choice < 0.6 and ids:
+            edit = delete_items(doc, rng.sample(ids, min(2, len(ids))))
+        elif choice < 0.8:
+            edit = rack_rows(doc, site.id, cat.get("RK-AIR-15"), 1.0, 1.0, rng.randint(1, 3), None, 2)
+        elif undo:
+            doc.apply(undo.pop())
+            same()
+            continue
+        else:
+            continue
+        undo.append(doc.apply(edit))
+        same()
+    while undo:
+        doc.apply(undo.pop())
+        same()

@@ -130,8 +130,40 @@ class Document:
             for fn in list(self._listeners):
                 fn(change)
 
+    # -- keeping the id index current without rebuilding it (O(n) per edit made paste,
+    # delete and row edits O(n^2): 14,000 rebuilds in a 1,000-step session) ------------------
+    def _reindex_list(self, coll, site_index) -> None:
+        lst = container(self.project, coll, site_index)
+        for i, it in enumerate(lst):
+            loc = self._index.get(it.id)
+            if loc is None or loc.item is it:
+                self._index[it.id] = ItemLoc(coll, site_index, i, it)
+
+    def _index_added(self, item, coll, site_index, position: int) -> None:
+        if self._index is None:
+            return
+        if coll.kind == "site":
+            self._index = None  # a site brings a hall and shifts the sites after it
+            return
+        lst = container(self.project, coll, site_index)
+        if position == len(lst) - 1:
+            self._index.setdefault(item.id, ItemLoc(coll, site_index, position, item))
+        else:
+            self._reindex_list(coll, site_index)
+
+    def _index_removed(self, item, coll, site_index, position: int) -> None:
+        if self._index is None:
+            return
+        if coll.kind == "site":
+            self._index = None
+            return
+        loc = self._index.get(item.id)
+        if loc is not None and loc.item is item:
+            del self._index[item.id]
+        if position < len(container(self.project, coll, site_index)):
+            self._reindex_list(coll, site_index)
+
     def _note_added(self, item_id: str) -> None:
-        self._index = None
         assert self._pending is not None
         if item_id in self._pending.removed:
             self._pending.removed.remove(item_id)
@@ -140,7 +172,6 @@ class Document:
             self._pending.added.append(item_id)
 
     def _note_removed(self, item_id: str) -> None:
-        self._index = None
         assert self._pending is not None
         if item_id in self._pending.added:
             self._pending.added.remove(item_id)

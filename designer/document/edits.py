@@ -145,6 +145,7 @@ class AddItem(Edit):
         lst = container(doc.project, coll, si)
         idx = len(lst) if self.index is None else max(0, min(self.index, len(lst)))
         lst.insert(idx, self.item)
+        doc._index_added(self.item, coll, si, idx)
         doc._note_added(self.item.id)
         return RemoveItem(self.item.id, label=self.label)
 
@@ -165,6 +166,7 @@ class RemoveItem(Edit):
         site_id = None if loc.site_index is None else doc.project.sites[loc.site_index].id
         lst = container(doc.project, loc.collection, loc.site_index)
         del lst[loc.index]
+        doc._index_removed(loc.item, loc.collection, loc.site_index, loc.index)
         doc._note_removed(self.item_id)
         return AddItem(loc.kind, loc.item, site_id, loc.index, label=self.label)
 
