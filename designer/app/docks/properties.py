@@ -56,7 +56,25 @@ def _unwrap(ann):
     return ann, False
 
 
+LABELS = {
+    "it_load_kw": "IT load", "height_u": "Height (U)", "design_delta_t_air_k": "Design ΔT air",
+    "design_delta_t_liquid_k": "Design ΔT liquid", "max_supply_temp_c": "Max supply temp.",
+    "cold_plate_dp_kpa": "Cold-plate Δp", "cold_plate_rated_flow_lpm": "Cold-plate rated flow",
+    "valve_k": "Balancing valve K", "feed_split_a": "Share on feed A", "it_capacity_kw": "IT capacity",
+    "capacity_kw": "Capacity", "airflow_m3s": "Airflow", "approach_k": "HX approach",
+    "hx_dp_kpa": "HX Δp", "rated_flow_lpm": "Rated flow", "module_kw": "Module rating",
+    "rating_kva": "Rating", "breaker_a": "Breaker", "impedance_pct": "Impedance (%)",
+    "x_r_ratio": "X/R ratio", "rotation_deg": "Rotation", "cost_per_kw_month": "Cost per kW·month",
+    "floor_rating_kg_m2": "Floor rating", "utility_capacity_kw": "Utility capacity",
+    "pinned_module_id": "Pinned module", "data_source_id": "Data source", "core_site_id": "Core site",
+    "upstream_id": "Fed from", "alternate_upstream_id": "Transfers to", "source_id": "Source",
+    "r_ohm_per_km": "R per km", "x_ohm_per_km": "X per km", "minor_k": "Minor-loss K",
+}
+
+
 def pretty(name: str) -> str:
+    if name.split(".")[-1] in LABELS:
+        return LABELS[name.split(".")[-1]]
     words = name.split(".")[-1]
     for suf in ("_kw", "_kva", "_m3s", "_lpm", "_kpa", "_kg_m2", "_kg", "_mps", "_c", "_k", "_deg", "_mm",
                 "_km", "_m", "_v", "_a", "_pct", "_ms", "_us", "_gbps", "_min", "_ohm_per_km", "_id"):
