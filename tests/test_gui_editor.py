@@ -378,3 +378,16 @@ def test_results_on_plan_one_view_at_a_time(win):
     assert not any(ov.enabled for ov in by_name.values())
     modes.cycle()
     assert modes.mode == "liquid"
+
+
+def test_arrow_nudges_of_one_selection_merge_into_one_undo_step(win, qtbot):
+    a, b = rack(win, "R09"), rack(win, "R10")
+    start = {(a.id): (a.x, a.y), (b.id): (b.x, b.y)}
+    win.session.selection.set([a.id, b.id])
+    win.view.setFocus()
+    for key in (Qt.Key_Right, Qt.Key_Right, Qt.Key_Up):
+        qtbot.keyClick(win.view, key)
+    assert a.x == pytest.approx(start[a.id][0] + 0.2) and a.y == pytest.approx(start[a.id][1] + 0.1)
+    assert win.session.undo_stack.count() == 1
+    win.session.undo_stack.undo()
+    assert (a.x, a.y) == start[a.id] and (b.x, b.y) == start[b.id]

@@ -10,6 +10,7 @@ from designer.document.document import Document
 from designer.document.edits import Composite, Edit, SetFields
 
 MERGE_ID = 1001
+NUDGE = "Nudge"
 MERGE_WINDOW_S = 2.0
 
 
@@ -17,7 +18,8 @@ class EditCommand(QUndoCommand):
     """Applies ``edit`` on redo and its inverse on undo.
 
     Repeated :class:`SetFields` edits of the same fields of the same item merge into one
-    step (spin-box typing, slider drags), if they follow each other within two seconds.
+    step (spin-box typing, slider drags), and so do arrow-key nudges of the same selection,
+    if they follow each other within two seconds.
     """
 
     def __init__(self, doc: Document, edit: Edit, label: str | None = None) -> None:
@@ -36,6 +38,9 @@ class EditCommand(QUndoCommand):
 
     def _key(self):
         e = self.forward
+        if self.text() == NUDGE and isinstance(e, Composite) and all(isinstance(x, SetFields) for x in e.edits):
+            # arrow-key nudges of one selection merge like typing: values are absolute positions
+            return (NUDGE, tuple(sorted(x.merge_key() for x in e.edits)))
         if isinstance(e, Composite) and len(e.edits) == 1:
             e = e.edits[0]
         return e.merge_key() if isinstance(e, SetFields) else None
