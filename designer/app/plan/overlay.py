@@ -28,6 +28,8 @@ class Overlay:
         self.items: list[QGraphicsItem] = []
         self.enabled = True
         self.last_results: dict = {}
+        self.listeners: list = []
+        """Callables run when what the overlay shows changes (legends follow it)."""
         scene.overlays.append(self)
 
     # -- hooks ------------------------------------------------------------------------------
@@ -58,6 +60,17 @@ class Overlay:
         self.scene.addItem(item)
         self.items.append(item)
         return item
+
+    def discard(self, item: QGraphicsItem) -> None:
+        """Take one item off the scene and out of this overlay."""
+        if item.scene() is self.scene:
+            self.scene.removeItem(item)
+        if item in self.items:
+            self.items.remove(item)
+
+    def _notify(self) -> None:
+        for fn in self.listeners:
+            fn()
 
     def clear(self) -> None:
         for it in self.items:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -69,7 +68,6 @@ class AirOverlay(Overlay):
         self._arrow_key: tuple | None = None
         self._layout_dirty = True
         self.last_update_ms = 0.0
-        self.listeners: list[Callable[[], None]] = []
 
     # -- what is shown ------------------------------------------------------------------------
     @property
@@ -350,16 +348,8 @@ class AirOverlay(Overlay):
 
     def _drop(self, item_id: str) -> None:
         item = self.badges.pop(item_id, None) or self.bars.pop(item_id, None)
-        if item is None:
-            return
-        if item.scene() is self.scene:
-            self.scene.removeItem(item)
-        if item in self.items:
-            self.items.remove(item)
-
-    def _notify(self) -> None:
-        for fn in self.listeners:
-            fn()
+        if item is not None:
+            self.discard(item)
 
 
 def quiver_path(m: HeatMap, spacing_m: float) -> QPainterPath:

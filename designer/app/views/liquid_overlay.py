@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 
 from PySide6.QtCore import QTimer
 
@@ -60,7 +59,6 @@ class LiquidOverlay(Overlay):
         """Top of the pipe colour scale (m/s or L/min, SI)."""
         self.site_has_liquid = False
         self.last_update_ms = 0.0
-        self.listeners: list[Callable[[], None]] = []
         self.chips: ChipLayer | None = None
         self.detailed = True
         """Zoomed in far enough for badges with text (else one layer of colour chips)."""
@@ -333,13 +331,5 @@ class LiquidOverlay(Overlay):
 
     def _drop(self, item_id: str) -> None:
         item = self.badges.pop(item_id, None) or self.bars.pop(item_id, None)
-        if item is None:
-            return
-        if item.scene() is self.scene:
-            self.scene.removeItem(item)
-        if item in self.items:
-            self.items.remove(item)
-
-    def _notify(self) -> None:
-        for fn in self.listeners:
-            fn()
+        if item is not None:
+            self.discard(item)

@@ -10,7 +10,6 @@ touched; results only recolour.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QPainterPath, QPolygonF
@@ -48,7 +47,6 @@ class PowerOverlay(Overlay):
         self.scenario: ScenarioState | None = None
         self.loads: ScenarioLoads | None = None
         self.classes: dict[str, str] = {}
-        self.listeners: list[Callable[[], None]] = []
         self.last_update_ms = 0.0
         self._built = False
         self._muted: list | None = None
@@ -219,10 +217,6 @@ class PowerOverlay(Overlay):
                 if ov in self.scene.overlays:
                     ov.set_enabled(True)
             self._muted = None
-
-    def _notify(self) -> None:
-        for f in self.listeners:
-            f()
 
     @property
     def has_data(self) -> bool:
