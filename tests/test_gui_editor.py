@@ -391,3 +391,21 @@ def test_arrow_nudges_of_one_selection_merge_into_one_undo_step(win, qtbot):
     assert win.session.undo_stack.count() == 1
     win.session.undo_stack.undo()
     assert (a.x, a.y) == start[a.id] and (b.x, b.y) == start[b.id]
+
+
+def test_zoom_to_fit_keeps_the_hall_clear_of_the_air_legend(win):
+    s = win.session
+    s.set_site("urb-ber")
+    win.results_mode.set_mode("air")
+    assert s.scheduler.wait_idle(30)
+    win.view.refit_if_untouched()
+    legend = win.extensions["air"].legend
+    assert legend.isVisible()
+    hall = win.view.mapFromScene(win.scene.hall_rect()).boundingRect()
+    hall.translate(win.view.viewport().pos())  # into the view's coordinates, like the legend
+    assert hall.left() >= legend.geometry().right()
+    # once the user zooms, a later result does not move the view again
+    win.view.zoom_by(1.5)
+    t = win.view.transform()
+    win.view.refit_if_untouched()
+    assert win.view.transform() == t

@@ -284,6 +284,7 @@ class MainWindow(QMainWindow):
         self.scene.set_status(status)
         for ov in self.scene.overlays:
             ov.results(revision, results)
+        self.view.refit_if_untouched()  # a legend that just appeared must not hide the hall
 
     def go_to(self, ids: list[str]) -> None:
         s = self.session

@@ -47,6 +47,7 @@ class ResultsMode:
             liquid_toggle.blockSignals(True)
             liquid_toggle.setChecked(mode in ("all", "liquid"))
             liquid_toggle.blockSignals(False)
+        self.window.view.refit_if_untouched()
         self.window.statusBar().showMessage(f"Results on plan: {dict(MODES)[mode].replace('&', '')}", 3000)
 
     def cycle(self) -> None:

@@ -6,7 +6,7 @@ import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsView
+from PySide6.QtWidgets import QGraphicsView, QScrollBar, QWidget
 
 from designer.app import style
 from designer.app.plan.coords import to_model
@@ -41,6 +41,9 @@ class PlanView(QGraphicsView):
         self.rubberBandChanged.connect(self._rubber_band)
         self._space = False
         self.show_grid = True
+        self._touched = True  # until the first fit
+        self.horizontalScrollBar().sliderMoved.connect(self._touch)
+        self.verticalScrollBar().sliderMoved.connect(self._touch)
         self.scale(30, 30)
         from designer.app.plan.tools import SelectTool
 
@@ -72,6 +75,7 @@ class PlanView(QGraphicsView):
     def zoom_by(self, f: float) -> None:
         s = self.px_per_m
         f = max(2.0 / s, min(f, 800.0 / s))
+        self._touched = True
         self.scale(f, f)
         self.zoom_changed.emit(self.px_per_m)
 
@@ -79,8 +83,36 @@ class PlanView(QGraphicsView):
         rect = rect or self.scene().hall_rect()
         if rect.isEmpty():
             return
-        self.fitInView(rect.adjusted(-1.0, -1.0, 1.0, 1.0), Qt.KeepAspectRatio)
+        rect = rect.adjusted(-1.0, -1.0, 1.0, 1.0)
+        self.fitInView(rect, Qt.KeepAspectRatio)
+        left = self._legend_width_on_the_left()
+        if left > 0:
+            # leave the strip under a floating legend (the air colour bar) free of the hall
+            self.fitInView(rect.adjusted(-left / max(self.px_per_m, 1e-9), 0, 0, 0), Qt.KeepAspectRatio)
+        self._fit = (rect, left)
+        self._touched = False
         self.zoom_changed.emit(self.px_per_m)
+
+    def _touch(self, *_a) -> None:
+        self._touched = True
+
+    def refit_if_untouched(self) -> None:
+        """Legends may have appeared or gone: fit again, unless the user zoomed or panned
+        since the last fit."""
+        fit = getattr(self, "_fit", None)
+        if fit is not None and not self._touched and self._legend_width_on_the_left() != fit[1]:
+            self.fit(fit[0].adjusted(1.0, 1.0, -1.0, -1.0))
+
+    def _legend_width_on_the_left(self) -> int:
+        """Width in pixels of floating legends pinned to the left edge of the plan."""
+        vp = self.viewport().geometry()
+        w = 0
+        for child in self.findChildren(QWidget, options=Qt.FindDirectChildrenOnly):
+            g = child.geometry()
+            if child.isVisible() and child is not self.viewport() and not isinstance(child, QScrollBar) \
+                    and g.left() < vp.left() + 40 and g.height() > vp.height() / 4:
+                w = max(w, g.right() - vp.left() + 10)
+        return w
 
     def center_on_ids(self, ids) -> None:
         rect = QRectF()
@@ -89,6 +121,7 @@ class PlanView(QGraphicsView):
             if it is not None:
                 rect = rect.united(it.sceneBoundingRect())
         if not rect.isNull():
+            self._touched = True
             self.centerOn(rect.center())
 
     def _rubber_band(self, rect, from_scene, to_scene) -> None:
@@ -126,6 +159,7 @@ class PlanView(QGraphicsView):
         if self._panning is not None:
             d = e.position() - self._panning
             self._panning = e.position()
+            self._touched = True
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(d.x()))
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(d.y()))
             return
