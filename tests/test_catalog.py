@@ -121,6 +121,8 @@ def test_instantiate_copies_every_value_the_item_can_hold(shipped, cat):
         assert item.catalog_model == entry.model
         common = (set(type(entry).model_fields) & set(type(item).model_fields)) - _NOT_COPIED
         for f in common:
+            if getattr(entry, f) is None and f in ("discharge", "intake"):
+                continue  # resolved by kind (a rear door has neither)
             assert getattr(item, f) == getattr(entry, f), (entry.model, f)
         if isinstance(item, (h.Module, h.Rack, h.Cdu, h.AirUnit, p.Ups, p.Pdu, p.Transformer, p.Switchboard)):
             assert (item.x, item.y, item.rotation_deg) == (3.5, -2.0, 90.0)

@@ -571,3 +571,15 @@ def test_json_schema_accepts_generated_projects(p):
     doc = json.loads(dumps(p))
     errs = list(jsonschema.Draft202012Validator(json_schema()).iter_errors(doc))
     assert [e.message for e in errs[:3]] == []
+
+
+def test_format_1_in_row_coolers_keep_their_rear_return():
+    """Format 1 in-row coolers returned air over their back; format 2 says so explicitly."""
+    doc = {"schema_version": 1, "sites": [{"id": "s", "hall": {"air_units": [
+        {"id": "irc", "kind": "inrow"}, {"id": "crah", "kind": "crah"}]}}]}
+    p = loads(json.dumps(doc))
+    units = {u.id: u for u in p.sites[0].hall.air_units}
+    assert p.schema_version == SCHEMA_VERSION
+    assert units["irc"].intake == "rear"
+    assert units["crah"].intake == "top"
+    assert units["irc"].discharge == units["crah"].discharge == "front"

@@ -24,7 +24,21 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 """Files larger than this are refused before reading (a 1,000-rack hall is ~2 MB)."""
 
 Migration = Callable[[dict], dict]
-MIGRATIONS: dict[int, Migration] = {}
+
+
+def _v1_to_v2(data: dict) -> dict:
+    """File format 2 makes the air side explicit (unit discharge and intake, rack and unit
+    heights, plenums, tiles, grilles). Format 1 in-row coolers returned air over their back:
+    say so, since format 2's default intake is the top."""
+    for site in data.get("sites") or []:
+        hall = site.get("hall") if isinstance(site, dict) else None
+        for unit in (hall or {}).get("air_units") or []:
+            if isinstance(unit, dict) and unit.get("kind") == "inrow":
+                unit.setdefault("intake", "rear")
+    return data
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 """Version v -> function turning a v document into a v + 1 document."""
 
 

@@ -85,6 +85,10 @@ class AirUnitType(CatalogEntry):
     capacity_kw: float
     airflow_m3s: float
     supply_temp_c: float = 20.0
+    discharge: Literal["front", "underfloor", "top"] | None = None
+    """None: front for CRAHs and in-row coolers."""
+    intake: Literal["top", "rear", "front", "ceiling_plenum"] | None = None
+    """None: top for CRAHs, rear (the hot aisle) for in-row coolers."""
 
 
 class UpsType(CatalogEntry):

@@ -24,7 +24,8 @@ def instantiate(entry: c.CatalogEntry, item_id: str, x: float = 0.0, y: float = 
                         cooling=entry.cooling, cooling_capacity_kw=entry.cooling_capacity_kw,
                         rack_positions=entry.rack_positions)
     if isinstance(entry, c.RackType):
-        return h.Rack(**common, **pos, height_u=entry.height_u, weight_kg=entry.weight_kg,
+        return h.Rack(**common, **pos, height_u=entry.height_u, height_m=entry.height_m,
+                      weight_kg=entry.weight_kg,
                       it_load_kw=entry.it_load_kw, power_factor=entry.power_factor,
                       liquid_fraction=entry.liquid_fraction,
                       design_delta_t_air_k=entry.design_delta_t_air_k,
@@ -41,8 +42,10 @@ def instantiate(entry: c.CatalogEntry, item_id: str, x: float = 0.0, y: float = 
                      pump=h.Pump(curve=list(entry.pump_curve), count=entry.pump_count,
                                  redundant=entry.pump_redundant))
     if isinstance(entry, c.AirUnitType):
-        return h.AirUnit(**common, **pos, kind=entry.kind, capacity_kw=entry.capacity_kw,
-                         airflow_m3s=entry.airflow_m3s, supply_temp_c=entry.supply_temp_c)
+        return h.AirUnit(**common, **pos, kind=entry.kind, height_m=entry.height_m,
+                         capacity_kw=entry.capacity_kw, airflow_m3s=entry.airflow_m3s,
+                         supply_temp_c=entry.supply_temp_c, discharge=entry.discharge or "front",
+                         intake=entry.intake or ("rear" if entry.kind == "inrow" else "top"))
     if isinstance(entry, c.UpsType):
         return p.Ups(**common, **pos, module_kw=entry.module_kw, module_count=entry.module_count,
                      redundant_modules=entry.redundant_modules, efficiency=entry.efficiency,

@@ -25,12 +25,25 @@ class Obstruction(DModel):
 
 class Containment(DModel):
     """A contained aisle: the polygon is the enclosed aisle; its boundary blocks air
-    except through the faces of the racks that line it."""
+    except through the faces of the racks that line it.
+
+    ``top`` says how it is closed above: ``"roof"`` is a panel roof at ``height_m`` (the
+    usual cold-aisle containment over the rack tops), ``"ceiling"`` runs the panels up to the
+    ceiling, so the aisle is open only to ceiling grilles inside it (the usual hot-aisle
+    containment with a ceiling return). Panels and doors leak through gaps: ``leak_area_m2_per_m2``
+    is the open area per m2 of panel (a property of the product, not of any grid).
+    """
 
     id: Id
     name: str = ""
     kind: Literal["hot", "cold"] = "hot"
     polygon: list[Point]
+    top: Literal["roof", "ceiling"] = "roof"
+    height_m: float | None = None
+    """Height of the roof panels above the floor; None is the height of the racks that line it."""
+    leak_area_m2_per_m2: float = 0.01
+    """Open leakage area per m2 of containment panel and door (1 % for well-sealed products,
+    3-5 % for doors with gaps and no brush strips)."""
 
 
 class Module(Placed):
@@ -67,6 +80,15 @@ class Rack(Placed):
     width_m: float = 0.6
     depth_m: float = 1.2
     height_u: int = 42
+    height_m: float | None = None
+    """Outside height; None is ``height_u`` x 44.45 mm plus 0.1 m for plinth and roof
+    (see :meth:`outer_height_m`)."""
+    recirculation_fraction: float = 0.0
+    """Share of the servers' airflow drawn back from the rack's own exhaust inside the rack
+    (missing blanking panels, open U spaces); 0 with every gap blanked."""
+    bypass_fraction: float = 0.0
+    """Share of the air entering the front that passes the rack without picking up heat
+    (gaps beside the mounting rails)."""
     weight_kg: float = 1000.0
     module_id: Id | None = None
     it_load_kw: float = 10.0
@@ -91,16 +113,35 @@ class Rack(Placed):
         off = -self.width_m / 4 if port == "supply" else self.width_m / 4
         return to_plan(off, -self.depth_m / 2, self)
 
+    def outer_height_m(self) -> float:
+        """Outside height in metres: ``height_m`` when given, else from ``height_u``."""
+        if self.height_m is not None:
+            return self.height_m
+        return self.height_u * 0.04445 + 0.1
+
 
 class AirUnit(Placed):
-    """A cooling unit on the air side: perimeter CRAH, in-row cooler or rear door."""
+    """A cooling unit on the air side: perimeter CRAH, in-row cooler or rear door.
+
+    Where air leaves and enters is explicit, nothing is implied: ``discharge`` is
+    ``"front"`` (horizontal, through the lower front face), ``"underfloor"`` (down into the
+    raised-floor plenum: the hall must have one) or ``"top"`` (upflow); ``intake`` is
+    ``"top"``, ``"rear"``, ``"front"`` or ``"ceiling_plenum"`` (a ducted return from the ceiling
+    plenum: the hall must have one). The unit holds ``supply_temp_c`` while its load is within
+    ``capacity_kw``; beyond it the supply rises until the load equals the capacity. A unit that
+    is not ``running`` moves no air and removes no heat.
+    """
 
     kind: Literal["crah", "inrow", "rear_door"] = "crah"
     width_m: float = 2.5
     depth_m: float = 0.9
+    height_m: float = 2.0
     capacity_kw: float = 100.0
     airflow_m3s: float = 8.0
     supply_temp_c: float = 20.0
+    discharge: Literal["front", "underfloor", "top"] = "front"
+    intake: Literal["top", "rear", "front", "ceiling_plenum"] = "top"
+    running: bool = True
     rack_id: Id | None = None
     """For a rear-door heat exchanger: the rack it is mounted on."""
 
@@ -171,6 +212,43 @@ class Pipe(DModel):
     """Length not seen on the plan (risers, drops into racks)."""
 
 
+class FloorTile(Placed):
+    """A perforated or grate tile in the raised floor: air from the underfloor plenum
+    enters the room through its open area (the hall must have a raised floor)."""
+
+    width_m: float = 0.6
+    depth_m: float = 0.6
+    open_fraction: float = 0.25
+    """Free area over tile area (0.25 for a perforated tile, 0.5-0.6 for a grate)."""
+
+
+class CeilingGrille(Placed):
+    """A return grille in a suspended ceiling: room air leaves through it into the ceiling
+    plenum (the hall must have a ceiling plenum)."""
+
+    width_m: float = 0.6
+    depth_m: float = 0.6
+    open_fraction: float = 0.5
+
+
+class RaisedFloor(DModel):
+    """An underfloor supply plenum: air enters it from units that discharge ``underfloor``
+    and leaves through floor tiles (and the leakage of the floor itself)."""
+
+    height_m: float = 0.6
+    """Clear plenum depth under the tiles."""
+    leak_area_m2_per_m2: float = 0.002
+    """Open area per m2 of solid floor through cable cut-outs and tile seams."""
+
+
+class CeilingPlenum(DModel):
+    """A return plenum above a suspended ceiling at the hall's ``height_m``: air enters it
+    through ceiling grilles and leaves through units with a ``ceiling_plenum`` intake."""
+
+    height_m: float = 0.8
+    leak_area_m2_per_m2: float = 0.002
+
+
 class GridSettings(DModel):
     snap_m: float = 0.1
     visible: bool = True
@@ -183,10 +261,15 @@ class Hall(DModel):
         default_factory=lambda: [(0.0, 0.0), (20.0, 0.0), (20.0, 12.0), (0.0, 12.0)]
     )
     height_m: float = 4.0
+    """Clear height of the room from the (raised) floor to the (suspended) ceiling."""
+    raised_floor: RaisedFloor | None = None
+    ceiling_plenum: CeilingPlenum | None = None
     floor_rating_kg_m2: float = 1200.0
     grid: GridSettings = Field(default_factory=GridSettings)
     obstructions: list[Obstruction] = Field(default_factory=list)
     containments: list[Containment] = Field(default_factory=list)
+    floor_tiles: list[FloorTile] = Field(default_factory=list)
+    ceiling_grilles: list[CeilingGrille] = Field(default_factory=list)
     modules: list[Module] = Field(default_factory=list)
     racks: list[Rack] = Field(default_factory=list)
     air_units: list[AirUnit] = Field(default_factory=list)

@@ -10,7 +10,7 @@ from designer.model.base import DModel, Id, Located
 from designer.model.catalog import CatalogData
 from designer.model.hall import Hall
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SiteKind = Literal["core", "industrial", "enterprise", "urban", "distributed"]
 

@@ -41,6 +41,8 @@ COLLECTIONS: tuple[Collection, ...] = (
     Collection("link", "project", ("links",), Link, "link", "Link"),
     Collection("obstruction", "hall", ("obstructions",), h.Obstruction, "obs", "Obstruction"),
     Collection("containment", "hall", ("containments",), h.Containment, "cont", "Containment"),
+    Collection("floor_tile", "hall", ("floor_tiles",), h.FloorTile, "tile", "Floor tile"),
+    Collection("ceiling_grille", "hall", ("ceiling_grilles",), h.CeilingGrille, "grille", "Ceiling grille"),
     Collection("module", "hall", ("modules",), h.Module, "mod", "Module"),
     Collection("rack", "hall", ("racks",), h.Rack, "rack", "Rack"),
     Collection("air_unit", "hall", ("air_units",), h.AirUnit, "ahu", "Air unit"),

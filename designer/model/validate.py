@@ -31,9 +31,16 @@ RULES: dict[type, dict[str, tuple]] = {
              "design_delta_t_liquid_k": ("pos",), "max_supply_temp_c": ("range", 0.0, 90.0),
              "cold_plate_dp_kpa": ("nonneg",), "cold_plate_rated_flow_lpm": ("nonneg",),
              "valve_k": ("nonneg",), "feed_split_a": ("frac",),
-             "clearance_front_m": ("nonneg",), "clearance_rear_m": ("nonneg",)},
-    h.AirUnit: {**_PLACED, "capacity_kw": ("nonneg",), "airflow_m3s": ("nonneg",),
-                "supply_temp_c": ("range", 5.0, 45.0)},
+             "clearance_front_m": ("nonneg",), "clearance_rear_m": ("nonneg",),
+             "height_m": ("range", 0.3, 4.0), "recirculation_fraction": ("range", 0.0, 0.9),
+             "bypass_fraction": ("range", 0.0, 0.9)},
+    h.AirUnit: {**_PLACED, "height_m": ("range", 0.2, 6.0), "capacity_kw": ("nonneg",),
+                "airflow_m3s": ("nonneg",), "supply_temp_c": ("range", 5.0, 45.0)},
+    h.Containment: {"height_m": ("range", 0.5, 10.0), "leak_area_m2_per_m2": ("range", 0.0, 0.5)},
+    h.FloorTile: {**_PLACED, "open_fraction": ("range", 0.01, 1.0)},
+    h.CeilingGrille: {**_PLACED, "open_fraction": ("range", 0.01, 1.0)},
+    h.RaisedFloor: {"height_m": ("range", 0.1, 3.0), "leak_area_m2_per_m2": ("range", 0.0, 0.5)},
+    h.CeilingPlenum: {"height_m": ("range", 0.1, 5.0), "leak_area_m2_per_m2": ("range", 0.0, 0.5)},
     h.Cdu: {**_PLACED, "capacity_kw": ("pos",), "approach_k": ("nonneg",),
             "facility_supply_temp_c": ("range", 2.0, 70.0), "hx_dp_kpa": ("nonneg",),
             "rated_flow_lpm": ("pos",)},
@@ -244,6 +251,7 @@ class _Validator:
             self.findings += _check_polygon(o.polygon, f"{hp}.obstructions[{i}].polygon", "obstruction", (o.id,))
         for i, c in enumerate(hall.containments):
             self.findings += _check_polygon(c.polygon, f"{hp}.containments[{i}].polygon", "containment", (c.id,))
+        self._air_side(si, site)
         rack_inside = []
         if outline_ok and hall.racks:
             import numpy as np
@@ -300,6 +308,46 @@ class _Validator:
                 self.add(error("pipe.loop", "pipe starts and ends at the same port",
                                "connect it to another port or delete it", pp, (pipe.id,)))
         self._power(si, site)
+
+    def _air_side(self, si: int, site: Site) -> None:
+        """Plenums, tiles, grilles and unit air paths: what the air model needs to exist."""
+        hall = site.hall
+        hp = f"sites[{si}].hall"
+        if hall.height_m <= 0 or hall.height_m > 30:
+            self.add(error("value.range", f"hall clear height must be between 0 and 30 m, is {hall.height_m}",
+                           "enter the height from floor to ceiling in metres", f"{hp}.height_m", (site.id,)))
+        for attr in ("raised_floor", "ceiling_plenum"):
+            obj = getattr(hall, attr)
+            if obj is not None:
+                self.findings += check_fields(obj, f"{hp}.{attr}", (site.id,))
+        if hall.floor_tiles and hall.raised_floor is None:
+            self.add(error("air.tile.no_floor", f"{len(hall.floor_tiles)} floor tile(s) but the hall has no "
+                           "raised floor", "give the hall a raised floor (hall.raised_floor) or delete the tiles",
+                           f"{hp}.floor_tiles", tuple(t.id for t in hall.floor_tiles)))
+        if hall.ceiling_grilles and hall.ceiling_plenum is None:
+            self.add(error("air.grille.no_plenum", f"{len(hall.ceiling_grilles)} ceiling grille(s) but the hall "
+                           "has no ceiling plenum", "give the hall a ceiling plenum (hall.ceiling_plenum) or "
+                           "delete the grilles", f"{hp}.ceiling_grilles", tuple(g.id for g in hall.ceiling_grilles)))
+        for i, a in enumerate(hall.air_units):
+            if a.kind == "rear_door":
+                continue
+            if a.discharge == "underfloor" and hall.raised_floor is None:
+                self.add(error("air.unit.no_floor", f"air unit '{a.name or a.id}' discharges under the floor but "
+                               "the hall has no raised floor", "give the hall a raised floor, or set the unit's "
+                               "discharge to front or top", f"{hp}.air_units[{i}].discharge", (a.id,)))
+            if a.intake == "ceiling_plenum" and hall.ceiling_plenum is None:
+                self.add(error("air.unit.no_plenum", f"air unit '{a.name or a.id}' returns from the ceiling "
+                               "plenum but the hall has none", "give the hall a ceiling plenum, or set the "
+                               "unit's intake to top or rear", f"{hp}.air_units[{i}].intake", (a.id,)))
+            if a.height_m > hall.height_m + 1e-9:
+                self.add(error("air.unit.too_tall", f"air unit '{a.name or a.id}' is {a.height_m:g} m tall in a "
+                               f"{hall.height_m:g} m room", "lower the unit's height or raise the hall's",
+                               f"{hp}.air_units[{i}].height_m", (a.id,)))
+        for i, r in enumerate(hall.racks):
+            if r.outer_height_m() > hall.height_m + 1e-9:
+                self.add(error("air.rack.too_tall", f"rack '{r.name or r.id}' is {r.outer_height_m():.2f} m tall "
+                               f"in a {hall.height_m:g} m room", "use a shorter rack or raise the hall's height",
+                               f"{hp}.racks[{i}].height_m", (r.id,)))
 
     def _pump(self, cdu: h.Cdu, path: str) -> None:
         pump = cdu.pump
