@@ -3,20 +3,29 @@
 What changes when, and what is reused (the cache is one :class:`HallCache` per hall and
 cell size):
 
-* **Walls, obstructions, containment, room air units** (:func:`build_static`): rasterised
-  once and kept while their geometry is unchanged.
-* **Grid shape** fixes the nested-dissection pattern (:class:`NDPattern`), shared by both
-  solves and kept while the grid keeps its size.
-* **Airflow operator**: depends on which cells are air, i.e. on where racks stand, not on
-  their power. A power edit changes only the right-hand side: the factor is reused and one
-  solve (a few ms) follows. A moved rack changes the rows of a few dozen cells around its old
-  and new place: :meth:`NDFactor.refactor` recomputes just the fronts that hold them (and
-  their ancestors) - exact, no approximation.
-* **Temperature operator**: depends on the flows, which any rack edit changes everywhere a
-  little and near the rack a lot. The fronts holding entries that changed by more than
-  ``refactor_rtol`` of their diagonal are refactorised; the rest of the difference is taken up
-  by GMRES on the true operator, preconditioned by that factor (typically 5-10 solves). If
-  that stagnates, or too much changed, the temperature operator is factorised afresh.
+==============================  ==========================================================
+edit                            what is rebuilt / what is reused
+==============================  ==========================================================
+rack power, set points,         nothing geometric changes: the mesh, the face masks, the
+capacities, unit airflow        wall distances and the pressure-correction multigrid
+                                hierarchy are reused; the flow restarts from the previous
+                                steady field (velocities, pressure, temperatures), so only
+                                the change has to settle.
+moving / adding a rack or a     the mesh is kept while no new height appears (layer
+unit, containment, tiles        boundaries follow rack and unit tops); the face masks and
+                                wall distances are rebuilt (milliseconds); the pressure
+                                system keeps its size (solid cells are identity rows), so
+                                the old multigrid hierarchy preconditions CG on the new
+                                operator and is rebuilt only when CG needs more than
+                                ``rebuild_cg`` iterations; the flow restarts from the
+                                previous field.
+a new height, outline, cell     everything is built afresh; the previous field cannot be
+size                            mapped and the flow starts from rest.
+==============================  ==========================================================
+
+The final temperature solve is exact on the converged flow (a sparse direct solve of the
+cells plus one unknown per rack exhaust and unit supply), so the heat balance closes to
+round-off whatever the path taken to the flow.
 """
 
 from __future__ import annotations
@@ -25,168 +34,60 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from designer.model.hall import Hall
 from designer.solvers.air.blas import single_thread_blas
-from designer.solvers.air.build import (
-    RHO_CP,
-    RackLayout,
-    StaticLayout,
-    build_racks,
-    build_static,
-    static_key,
-)
-from designer.solvers.air.flow import cell_velocity, face_flows, laplace_coefficients
-from designer.solvers.air.nd import NDFactor, NDPattern
-from designer.solvers.air.temperature import TransportSystem, solve_refined, transport_system
-
-RESIDUAL_RTOL = 1e-10
-"""Temperature equations are solved to this residual (max norm, relative to the right-hand
-side): the heat balance then closes to about 1e-13 and temperatures to well under 1e-6 K."""
+from designer.solvers.air.build import RHO_AIR, Layout, build, build_mesh
+from designer.solvers.air.energy import EnergySolution, solve_energy
+from designer.solvers.air.flow import FlowParams, FlowSolver, FlowState, Geometry, geometry
+from designer.solvers.air.mesh import Mesh
 
 
 @dataclass(frozen=True)
 class AirParams:
-    """Numerical and modelling parameters of the air model."""
+    """Numerical parameters of the air model (no physical constant is tuned per case)."""
 
     cell_m: float = 0.25
-    """Grid cell size, m (the project's ``settings.air_cell_m``; coarser while dragging)."""
-    diffusivity_m2s: float = 0.03
-    """Turbulent diffusivity of heat in the room air, m2/s."""
-    containment_leak: float = 0.02
-    """Openness of a containment panel relative to open air (leakage through gaps)."""
-    refactor_rtol: float = 0.05
-    """Temperature-operator entries that moved by more than this share of their diagonal
-    are refactorised; smaller changes are left to preconditioned GMRES."""
-    partial_limit: float = 0.25
-    """Refactorise only part of a factor when fewer than this share of cells changed."""
+    """Plan cell size and largest layer thickness, m (``settings.air_cell_m``)."""
+    dt: float = 1.0
+    """Pseudo-time step, s (the steady answer does not depend on it)."""
+    max_iter: int = 3000
+    tol_u: float = 2e-5
+    tol_t: float = 2e-4
+    sweeps: int = 2
+    rebuild_cg: int = 25
 
 
 @dataclass
 class HallCache:
     """Reusable structure of one hall at one cell size (lives in the analysis cache)."""
 
-    static_key: tuple | None = None
-    static: StaticLayout | None = None
-    pattern: NDPattern | None = None
-    flow_K: np.ndarray | None = None
-    flow_factor: NDFactor | None = None
-    temp_K: np.ndarray | None = None  # the matrix temp_factor actually factorised
-    temp_factor: NDFactor | None = None
-    temp_T: np.ndarray | None = None  # the last temperature answer (a start for the next)
+    mesh: Mesh | None = None
+    geo: Geometry | None = None
+    solid: np.ndarray | None = None
+    state: FlowState | None = None
+    limited: np.ndarray | None = None
+    amg: object = None
+    d_ref: list = field(default_factory=list)
 
 
 @dataclass
 class HallSolution:
     """Raw arrays of one solve, for the results step."""
 
-    static: StaticLayout
-    racks: RackLayout
-    phi: np.ndarray
-    fx: np.ndarray  # all face flows incl. rack channels, m3/s
-    fy: np.ndarray
-    vx: np.ndarray  # cell-centred velocity, m/s (room air only; 0 elsewhere)
-    vy: np.ndarray
-    T: np.ndarray  # (ny, nx) degC, NaN where not room air
-    T_all: np.ndarray  # incl. rack channel cells
-    ts: TransportSystem | None
-    src: Sources
-    source: np.ndarray  # (ny, nx) net air put in per cell (the airflow right-hand side), m3/s
-    solved: bool = True
-    unreached: np.ndarray | None = None  # (ny, nx) cells no unit's air reaches (walled off)
+    layout: Layout
+    U: list | None
+    T: np.ndarray | None  # (nz, ny, nx) degC, NaN in solids
+    energy: EnergySolution | None
+    solved: bool
+    converged: bool
+    iterations: int
+    t_ref: float
     stats: dict = field(default_factory=dict)
 
 
-@dataclass
-class Sources:
-    """Where air enters and leaves the room, per cell (flat arrays, m3/s) and per unit."""
-
-    m_in: np.ndarray  # supplied by units (and raised-floor feeds)
-    heat_in: np.ndarray  # sum(q T) of that supply, K m3/s
-    m_out: np.ndarray  # returned to units (and ceiling-plenum vents)
-    rack: np.ndarray  # rack exhaust minus rack intake
-    unit_flow: np.ndarray  # airflow each room unit moves (0 when its faces are blocked)
-    unit_room_return: np.ndarray  # the part it draws from the room through its return face
-    unit_plenum: np.ndarray  # the part it draws from contained hot aisles via the plenum
-    plenum_out: np.ndarray  # per cell: air vented from contained hot aisles into the plenum
-    cont_rack_net: np.ndarray  # per containment: rack exhaust minus intake inside it
-    cont_plenum: np.ndarray  # per containment: vented (+) or fed (-) through plenum / floor
-
-
-def _sources(st: StaticLayout, rl: RackLayout) -> Sources:
-    """Air sources and sinks of units, racks and contained aisles.
-
-    A contained hot aisle with no unit return in it is taken to vent through a ceiling
-    plenum to the CRAHs; a contained cold aisle with no unit supply in it to be fed by the
-    CRAHs through a raised floor. Each CRAH carries a share in proportion to its airflow; if
-    the CRAHs move less air than such aisles need, the rest spills over the panels.
-    """
-    N = st.grid.nx * st.grid.ny
-    nu = len(st.unit_ids)
-    sup, ret = rl.unit_supply_cells, rl.unit_return_cells
-    ok = np.array([st.unit_airflow[u] > 0 and len(sup[u]) > 0 and len(ret[u]) > 0 for u in range(nu)],
-                  dtype=bool)
-    unit_flow = np.where(ok, st.unit_airflow, 0.0)
-    rack = np.zeros(N)
-    oc = rl.col_open
-    np.add.at(rack, rl.col_back[oc], rl.col_q[oc])
-    np.add.at(rack, rl.col_front[oc], -rl.col_q[oc])
-
-    lab = st.cont_label.ravel()
-    nc = len(st.containment_ids)
-    air = rl.fluid.ravel()
-    inc = (lab >= 0) & air
-    net = np.bincount(lab[inc], weights=rack[inc], minlength=nc) if nc else np.zeros(0)
-    has_ret = np.zeros(nc, dtype=bool)
-    has_sup = np.zeros(nc, dtype=bool)
-    for u in np.nonzero(ok)[0]:
-        has_ret[lab[ret[u]][lab[ret[u]] >= 0]] = True
-        has_sup[lab[sup[u]][lab[sup[u]] >= 0]] = True
-    crah = np.array([ok[u] and st.unit_kind[u] == "crah" for u in range(nu)], dtype=bool)
-    v_crah = float(unit_flow[crah].sum())
-    kind = np.array(st.containment_kind + [""])[:nc]
-    hot = (kind == "hot") & ~has_ret & (net > 0)
-    cold = (kind == "cold") & ~has_sup & (net < 0)
-    plen = np.zeros(nc)
-    if v_crah > 0:
-        P, F = net[hot].sum(), -net[cold].sum()
-        plen[hot] = net[hot] * min(1.0, v_crah / P) if P > 0 else 0.0
-        plen[cold] = net[cold] * min(1.0, v_crah / F) if F > 0 else 0.0
-    share = np.where(crah, unit_flow / v_crah, 0.0) if v_crah > 0 else np.zeros(nu)
-    unit_plenum = share * plen[plen > 0].sum()
-    unit_feed = share * -plen[plen < 0].sum()
-
-    m_in, heat_in, m_out = np.zeros(N), np.zeros(N), np.zeros(N)
-    for u in np.nonzero(ok)[0]:
-        q_sup = unit_flow[u] - unit_feed[u]
-        q_ret = unit_flow[u] - unit_plenum[u]
-        np.add.at(m_in, sup[u], q_sup / len(sup[u]))
-        np.add.at(heat_in, sup[u], q_sup / len(sup[u]) * st.unit_supply_t[u])
-        np.add.at(m_out, ret[u], q_ret / len(ret[u]))
-    plenum_out = np.zeros(N)
-    t_feed = float((unit_feed * st.unit_supply_t).sum() / unit_feed.sum()) if unit_feed.sum() > 0 else 0.0
-    for c in np.nonzero(plen)[0]:
-        cells = np.nonzero(inc & (lab == c))[0]
-        if plen[c] > 0:
-            plenum_out[cells] += plen[c] / len(cells)
-        else:
-            m_in[cells] += -plen[c] / len(cells)
-            heat_in[cells] += -plen[c] / len(cells) * t_feed
-    m_out += plenum_out
-    return Sources(m_in, heat_in, m_out, rack, unit_flow, unit_flow - unit_plenum, unit_plenum,
-                   plenum_out, net, plen)
-
-
-def _changed_cells(pattern: NDPattern, K_new: np.ndarray, K_old: np.ndarray, rtol: float = 0.0):
-    n = pattern.N
-    d = np.abs(K_new[:, :n] - K_old[:, :n])
-    if rtol > 0:
-        rows = (d > rtol * np.abs(K_new[0, :n])[None, :]).any(axis=0)
-    else:
-        rows = (d > 0).any(axis=0)
-    return rows.reshape(pattern.NY, pattern.NX)[: pattern.ny, : pattern.nx]
+def _mesh_key(m: Mesh) -> tuple:
+    return (m.plan, tuple(np.round(m.zf, 9)), m.k_floor, m.k_ceil)
 
 
 def solve_hall(hall: Hall, params: AirParams, cache: HallCache | None = None) -> HallSolution:
@@ -197,146 +98,68 @@ def solve_hall(hall: Hall, params: AirParams, cache: HallCache | None = None) ->
     hall : Hall
         The hall (a snapshot; not modified).
     params : AirParams
-        Cell size and model constants.
+        Cell size and numerical parameters.
     cache : HallCache, optional
         Structure kept from the previous solve of the same hall at the same cell size;
         updated in place.
-
-    Returns
-    -------
-    HallSolution
-        Raw arrays; :func:`designer.solvers.air.results.site_results` turns them into results.
     """
     cache = cache if cache is not None else HallCache()
     with single_thread_blas():
         return _solve(hall, params, cache)
 
 
-def _solve(hall: Hall, params: AirParams, cache: HallCache) -> HallSolution:
+def _solve(hall: Hall, prm: AirParams, cache: HallCache) -> HallSolution:
     stats: dict = {}
     t0 = time.perf_counter()
-    key = static_key(hall, params.cell_m) + (params.containment_leak,)
-    if cache.static_key != key:
-        cache.static = build_static(hall, params.cell_m, params.containment_leak)
-        cache.static_key = key
-        stats["static"] = "built"
+    mesh = build_mesh(hall, prm.cell_m)
+    same_mesh = cache.mesh is not None and _mesh_key(cache.mesh) == _mesh_key(mesh)
+    if same_mesh:
+        mesh = cache.mesh
+    lay = build(hall, prm.cell_m, mesh)
+    running = lay.unit_q > 0
+    t_ref = float((lay.unit_t_set[running] * lay.unit_q[running]).sum() / lay.unit_q[running].sum()) \
+        if running.any() else float(lay.unit_t_set.mean() if lay.unit_t_set.size else 20.0)
+    if not running.any():
+        stats.update(build_ms=(time.perf_counter() - t0) * 1e3, solved=False)
+        return HallSolution(lay, None, None, None, False, False, 0, t_ref, stats)
+    same_geo = same_mesh and cache.solid is not None and np.array_equal(cache.solid, lay.solid) \
+        and cache.geo is not None and all(np.array_equal(cache.geo.K_in[a], lay.K[a]) for a in range(3))
+    if same_geo:
+        geo = cache.geo
+        stats["geometry"] = "reused"
     else:
-        stats["static"] = "reused"
-    st = cache.static
-    g = st.grid
-    rl = build_racks(hall, st)
+        geo = geometry(lay)
+        geo.K_in = [k.copy() for k in lay.K]
+        if same_mesh and cache.amg is not None:
+            geo.amg, geo.d_ref = cache.amg, cache.d_ref  # a preconditioner for the new operator
+        stats["geometry"] = "rebuilt"
     t1 = time.perf_counter()
-
-    # -- airflow: sources and sinks -----------------------------------------------------
-    ny, nx, N = g.ny, g.nx, g.ny * g.nx
-    fluid = rl.fluid
-    cx = st.cx0.copy()
-    cy = st.cy0.copy()
-    cx[:, 1:-1] *= fluid[:, :-1] & fluid[:, 1:]
-    cy[1:-1, :] *= fluid[:-1, :] & fluid[1:, :]
-    src = _sources(st, rl)
-    m_in, heat_in, m_out, unit_flow = src.m_in, src.heat_in, src.m_out, src.unit_flow
-    source = (m_in - m_out + src.rack).reshape(ny, nx)
-
-    heat_room = float(rl.heat_src.sum())
-    if unit_flow.sum() <= 0:
-        # no room unit can take air: there is no steady state to compute
-        nan = np.full((ny, nx), np.nan)
-        z = np.zeros((ny, nx))
-        stats.update(build_ms=(t1 - t0) * 1e3, solved=False, heat_room_w=heat_room)
-        return HallSolution(st, rl, z, np.zeros((ny, nx + 1)), np.zeros((ny + 1, nx)), z, z, nan, nan,
-                            None, src, source, solved=False, stats=stats)
-
-    if cache.pattern is None or (cache.pattern.ny, cache.pattern.nx) != (ny, nx):
-        cache.pattern = NDPattern(ny, nx)
-        cache.flow_factor = cache.temp_factor = None
-    pat = cache.pattern
+    fp = FlowParams(dt=prm.dt, sweeps=prm.sweeps, max_iter=prm.max_iter, tol_u=prm.tol_u, tol_t=prm.tol_t,
+                    rebuild_cg=prm.rebuild_cg)
+    fs = FlowSolver(lay, geo, fp, t_ref)
+    n_items = lay.n_racks + len(lay.unit_ids)
+    if same_mesh and cache.state is not None:
+        st = cache.state
+        start = FlowState([u.copy() for u in st.U], st.p.copy(), np.nan_to_num(st.T, nan=t_ref),
+                          np.full(n_items, t_ref))
+        stats["start"] = "previous field"
+    else:
+        start = FlowState([np.zeros(mesh.face_shape(a)) for a in range(3)], np.zeros(mesh.shape),
+                          np.full(mesh.shape, t_ref), np.full(n_items, t_ref))
+        stats["start"] = "rest"
+    st = fs.run(start)
     t2 = time.perf_counter()
-    K = pat.coefficients(*laplace_coefficients(cx, cy, fluid))
-    mode = "full"
-    if cache.flow_factor is not None:
-        changed = _changed_cells(pat, K, cache.flow_K)
-        nch = int(changed.sum())
-        if nch == 0:
-            mode = "reused"
-        elif nch < params.partial_limit * N:
-            fronts = cache.flow_factor.refactor(K, changed)
-            mode = f"partial ({nch} cells, {fronts} fronts)"
-    if mode == "full":
-        cache.flow_factor = pat.factor(K)
-    cache.flow_K = K
-    phi = cache.flow_factor.solve(source)
-    fx, fy = face_flows(phi, cx, cy)
-    vx, vy = cell_velocity(fx, fy, g.cell_m, st.height_m)
-    vx = np.where(fluid, vx, 0.0)
-    vy = np.where(fluid, vy, 0.0)
-    fx += rl.fx_ch
-    fy += rl.fy_ch
+    mu = RHO_AIR * fs.nu_eff(st.U)
+    es = solve_energy(fs, st.U, mu, cache.limited if (cache.limited is not None and
+                                                      cache.limited.size == len(lay.unit_ids)) else None)
     t3 = time.perf_counter()
-    stats.update(flow=mode)
-
-    # -- temperature ---------------------------------------------------------------------
-    gdiff = params.diffusivity_m2s * st.height_m  # diffusivity x (h H) / h
-    active = fluid | rl.channel
-    t_ref = float((unit_flow * st.unit_supply_t).sum() / unit_flow.sum())
-    ts = transport_system(fx, fy, gdiff * cx, gdiff * cy, m_in.reshape(ny, nx), heat_in.reshape(ny, nx),
-                          m_out.reshape(ny, nx), rl.heat_src / RHO_CP, active, t_ref)
-    KT = pat.coefficients(*ts.coef)
-    tmode = "full"
-    if cache.temp_factor is not None:
-        sig = _changed_cells(pat, KT, cache.temp_K, params.refactor_rtol)
-        nsig = int(sig.sum())
-        if nsig < params.partial_limit * N:
-            Keff = cache.temp_K.copy()
-            cols = np.zeros(pat.N + 1, dtype=bool)
-            cols[: pat.N].reshape(pat.NY, pat.NX)[:ny, :nx] = sig
-            Keff[:, cols] = KT[:, cols]
-            fronts = cache.temp_factor.refactor(Keff, sig) if nsig else 0
-            cache.temp_K = Keff
-            x0 = None
-            if cache.temp_T is not None and cache.temp_T.shape == ts.rhs.shape:
-                x0 = np.where(ts.active, np.nan_to_num(cache.temp_T, nan=t_ref), 0.0)
-            T, its, res = solve_refined(cache.temp_factor.solve, ts.coef, ts.rhs, rtol=RESIDUAL_RTOL, x0=x0)
-            tmode = f"partial ({nsig} cells, {fronts} fronts) + {its} GMRES steps"
-            if res > RESIDUAL_RTOL:
-                tmode = "full"  # GMRES stagnated: start again
-    if tmode == "full":
-        cache.temp_factor = pat.factor(KT)
-        cache.temp_K = KT
-        T, its, res = solve_refined(cache.temp_factor.solve, ts.coef, ts.rhs, rtol=RESIDUAL_RTOL)
-    cache.temp_T = T
-    t4 = time.perf_counter()
-    stats.update(temperature=tmode, residual=res, build_ms=(t1 - t0) * 1e3,
-                 flow_ms=(t3 - t2) * 1e3, temperature_ms=(t4 - t3) * 1e3,
-                 cells=N, air_cells=int(fluid.sum()), padded_cells=pat.N, solved=True)
-    unreached = _unreached(ts, fx, fy, gdiff * cx, gdiff * cy, src, rl.heat_src / RHO_CP, T)
-    if unreached is not None:
-        active = active & ~unreached
-        stats["unreached_cells"] = int(unreached.sum())
-    T_room = np.where(fluid & active, T, np.nan)
-    return HallSolution(st, rl, phi, fx, fy, vx, vy, T_room, np.where(active, T, np.nan), ts, src,
-                        source, unreached=unreached, stats=stats)
-
-
-def _unreached(ts: TransportSystem, fx, fy, dx, dy, src: Sources, heat, T) -> np.ndarray | None:
-    """Cells no air unit's air reaches (walled-off pockets), or None when there are none.
-
-    Only such pockets lose heat through the weak exchange that keeps the equations regular,
-    so the (rare) connectivity analysis runs only when that exchange carries a noticeable
-    share of the heat.
-    """
-    leak = float((ts.g_ex * np.abs(np.nan_to_num(T) - ts.t_ref)).sum())
-    if leak <= 1e-6 * max(float(heat.sum()), 1e-9):
-        return None
-    ny, nx = T.shape
-    idx = np.arange(ny * nx).reshape(ny, nx)
-    ex = (np.abs(fx[:, 1:-1]) + dx[:, 1:-1]) > 0
-    ey = (np.abs(fy[1:-1, :]) + dy[1:-1, :]) > 0
-    rows = np.concatenate([idx[:, :-1][ex], idx[:-1, :][ey]])
-    cols = np.concatenate([idx[:, 1:][ex], idx[1:, :][ey]])
-    g = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(ny * nx, ny * nx))
-    _, lab = connected_components(g, directed=False)
-    fed = np.zeros(lab.max() + 1, dtype=bool)
-    fed[lab[(src.m_in + src.m_out) > 0]] = True
-    out = (~fed[lab]).reshape(ny, nx) & ts.active
-    return out if out.any() else None
+    cache.mesh, cache.geo, cache.solid = mesh, geo, lay.solid
+    cache.state = FlowState(st.U, st.p, es.T, es.t_item)
+    cache.limited = es.limited
+    cache.amg, cache.d_ref = geo.amg, geo.d_ref
+    converged = bool(fs.converged and es.converged)
+    stats.update(build_ms=(t1 - t0) * 1e3, flow_ms=(t2 - t1) * 1e3, temperature_ms=(t3 - t2) * 1e3,
+                 iterations=fs.iterations, cells=mesh.size, air_cells=int(geo.fluid.sum()),
+                 layers=mesh.nz, amg_builds=fs.amg_builds, energy_residual=es.residual,
+                 flow_change=fs.history[-1][0] if fs.history else None, solved=True, converged=converged)
+    return HallSolution(lay, st.U, es.T, es, True, converged, fs.iterations, t_ref, stats)

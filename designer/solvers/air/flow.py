@@ -1,60 +1,510 @@
-"""Solve step, part 1: the airflow as potential flow on the plan grid (arrays only).
+"""Solve step: steady airflow and temperature of the room (arrays only).
 
-Air moves from high to low potential: the volume flow through the face between two air cells
-is ``c (phi_a - phi_b)`` in m3/s, with ``c`` the face's openness (1 open, a small leak through
-a containment panel, 0 at a wall). Mass balance in every air cell gives a graph Laplacian:
-``sum_faces c (phi_P - phi_N) = s_P``, ``s_P`` the air put in at P (a unit's supply, a rack's
-exhaust) minus the air taken out (a unit's return, a rack's intake). The room height does not
-enter the potential: it only turns face flows into velocities (``q / (cell_m * height_m)``).
+Steady incompressible RANS with Boussinesq buoyancy on a staggered (MAC) grid, marched to
+steady state in pseudo-time with an incremental pressure-correction (projection) scheme:
 
-The Laplacian of a closed room is singular (the potential is defined up to a constant), so a
-tiny conductance ``eps`` to a zero potential is added to every cell. When the sources of a
-region balance (they do for any unit or rack whose both faces are in the same region) this
-changes the flows only by about ``eps`` times the potential; any remaining imbalance leaks
-out there and is accounted for as an open boundary by the temperature step.
+1. momentum predictor per velocity component: implicit first-order upwind convection,
+   diffusion with the indoor zero-equation model ``nu_t = 0.03874 |V| L`` (Chen and Xu 1998,
+   ``L`` the distance to the nearest wall), buoyancy ``g beta (T - T_ref)``, loss faces
+   ``K rho |v| v / 2``, and a pseudo-time term ``rho V / dt``; a few red-black Gauss-Seidel
+   sweeps;
+2. pressure correction: ``div(d grad p') = div(u*)`` with ``d = A / (rho V / dt + loss)`` -
+   a fixed operator for a fixed geometry, so its algebraic multigrid hierarchy (pyamg) is built
+   once and kept; the correction makes every cell conserve mass to the solver tolerance;
+3. temperature: pseudo-time upwind advection-diffusion (turbulent Prandtl number 0.9) with
+   the racks' exhaust and the units' supply temperatures from the current field.
+
+At steady state the pseudo-time terms and the correction vanish, so the answer does not
+depend on ``dt``. The loop stops when the largest change per step of every velocity, relative
+to the largest port velocity, and of every temperature are below their tolerances; if it does
+not get there within ``max_iter`` steps the solution is flagged unconverged (the results step
+turns that into an error finding, never into numbers). The final temperature field is then
+solved exactly (:mod:`.energy`) on the converged flow, which is conservative to round-off.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
+import scipy.sparse as sp
+from scipy import ndimage
 
-EPS_GROUND = 1e-10
+from designer.solvers.air.build import BETA, GRAVITY, NU_AIR, RHO_AIR, Layout
 
-
-def laplace_coefficients(cx: np.ndarray, cy: np.ndarray, fluid: np.ndarray,
-                         eps: float = EPS_GROUND) -> tuple[np.ndarray, ...]:
-    """The 5-point coefficients ``(C, W, E, S, N)`` of the airflow operator.
-
-    Parameters
-    ----------
-    cx, cy : numpy.ndarray
-        Face openness, shapes ``(ny, nx + 1)`` and ``(ny + 1, nx)``; zero wherever either
-        side is not air (and on the outer edge).
-    fluid : numpy.ndarray
-        ``(ny, nx)`` bool, the air cells. Other cells get identity rows.
-    """
-    W = -cx[:, :-1]
-    E = -cx[:, 1:]
-    S = -cy[:-1, :]
-    N = -cy[1:, :]
-    C = cx[:, :-1] + cx[:, 1:] + cy[:-1, :] + cy[1:, :] + eps
-    C = np.where(fluid, C, 1.0)
-    return C, W, E, S, N
+CHEN_XU = 0.03874
+"""Constant of the indoor zero-equation turbulence model (Chen and Xu 1998)."""
+PR_T = 0.9
+"""Turbulent Prandtl number."""
 
 
-def face_flows(phi: np.ndarray, cx: np.ndarray, cy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Face volume flows from the potential: ``fx`` (``(ny, nx + 1)``, + is +x), ``fy``."""
-    fx = np.zeros_like(cx)
-    fy = np.zeros_like(cy)
-    fx[:, 1:-1] = cx[:, 1:-1] * (phi[:, :-1] - phi[:, 1:])
-    fy[1:-1, :] = cy[1:-1, :] * (phi[:-1, :] - phi[1:, :])
-    return fx, fy
+def _sl(a: int, start, stop) -> tuple:
+    s = [slice(None)] * 3
+    s[a] = slice(start, stop)
+    return tuple(s)
 
 
-def cell_velocity(fx: np.ndarray, fy: np.ndarray, cell_m: float, height_m: float):
-    """Cell-centred velocity components (m/s) from face flows: the mean of opposite faces
-    divided by the face area ``cell_m * height_m`` (2D plan, air mixed over the height)."""
-    area = cell_m * height_m
-    vx = 0.5 * (fx[:, :-1] + fx[:, 1:]) / area
-    vy = 0.5 * (fy[:-1, :] + fy[1:, :]) / area
-    return vx, vy
+def _shift(x: np.ndarray, a: int, k: int) -> np.ndarray:
+    """``y[i] = x[i + k]`` along axis ``a`` (k = +-1), zero beyond the ends."""
+    y = np.zeros_like(x)
+    if k > 0:
+        y[_sl(a, 0, -1)] = x[_sl(a, 1, None)]
+    else:
+        y[_sl(a, 1, None)] = x[_sl(a, 0, -1)]
+    return y
+
+
+@dataclass
+class FlowParams:
+    dt: float = 1.0
+    """Pseudo-time step, s."""
+    sweeps: int = 2
+    """Gauss-Seidel sweeps of each momentum component per step."""
+    t_sweeps: int = 2
+    max_iter: int = 3000
+    min_iter: int = 20
+    tol_u: float = 2e-5
+    """Stop when no velocity changes by more than this share of the largest port velocity in a step..."""
+    tol_t: float = 2e-4
+    """... and no temperature by more than this many K in a step."""
+    p_rtol: float = 1e-4
+    """Relative tolerance of the pressure-correction solve inside the loop."""
+    nut_every: int = 1
+    rebuild_cg: int = 25
+    """Rebuild the multigrid hierarchy when CG needs more iterations than this."""
+
+
+@dataclass
+class FlowState:
+    U: list  # face velocities per axis (z, y, x)
+    p: np.ndarray
+    T: np.ndarray
+    t_item: np.ndarray  # exhaust T of racks, supply T of units
+
+
+@dataclass
+class Geometry:
+    """Face masks, widths and the pressure operator of one layout (cached between solves)."""
+
+    free: list
+    wallboth: list
+    K: list
+    pw: list  # transverse wall flags: pw[a][b] for CV faces of a-faces on b-faces
+    w: tuple
+    fluid: np.ndarray
+    idx: np.ndarray  # cell -> unknown of the pressure system (-1 solid)
+    dist: np.ndarray
+    color: list
+    tcolor: np.ndarray
+    key: tuple = ()
+    K_in: list = field(default_factory=list)
+    amg: object = None
+    P: object = None
+    d_ref: list = field(default_factory=list)
+
+
+def geometry(lay: Layout) -> Geometry:
+    mesh = lay.mesh
+    solid = lay.solid
+    fluid = ~solid
+    w = mesh.widths()
+    free, wallboth, K = [], [], []
+    for a in range(3):
+        fs = mesh.face_shape(a)
+        f = np.zeros(fs, dtype=bool)
+        wb = np.ones(fs, dtype=bool)
+        f[_sl(a, 1, -1)] = fluid[_sl(a, 0, -1)] & fluid[_sl(a, 1, None)]
+        wb[_sl(a, 1, -1)] = solid[_sl(a, 0, -1)] & solid[_sl(a, 1, None)]
+        Ka = np.where(f, lay.K[a], 0.0)
+        f &= np.isfinite(Ka)
+        Ka = np.where(f, Ka, 0.0)
+        free.append(f)
+        wallboth.append(wb)
+        K.append(Ka)
+    # transverse walls of momentum CVs: a loss face (panel, floor) on the CV face acts as a wall
+    pw = [[None] * 3 for _ in range(3)]
+    for a in range(3):
+        for b in range(3):
+            if a == b:
+                continue
+            kb = K[b] > 0  # b-face array: cells along a
+            pw[a][b] = kb[_sl(a, 0, -1)] | kb[_sl(a, 1, None)]  # shape: n_a - 1 along a, n_b + 1 along b
+    # the pressure system has a row for every cell (identity in solids), so its size and
+    # numbering survive moves and an old multigrid hierarchy stays usable as a preconditioner
+    idx = np.arange(mesh.size).reshape(mesh.shape)
+    nz, ny, nx = mesh.shape
+    color = []
+    for a in range(3):
+        fs = mesh.face_shape(a)
+        kk, jj, ii = np.indices(fs)
+        color.append(((kk + jj + ii) % 2).astype(bool))
+    kk, jj, ii = np.indices(mesh.shape)
+    tcolor = ((kk + jj + ii) % 2).astype(bool)
+    return Geometry(free, wallboth, K, pw, w, fluid, idx, wall_distance(lay), color, tcolor)
+
+
+def wall_distance(lay: Layout) -> np.ndarray:
+    """Distance from each cell centre to the nearest wall, m (solids, the grid's edge, and the
+    floor and ceiling planes of plenums): the plan distance in the layer and the vertical
+    distance in the column, whichever is shorter."""
+    mesh = lay.mesh
+    h = mesh.plan.cell_m
+    solid = lay.solid
+    nz = mesh.nz
+    plan = np.empty(mesh.shape)
+    for k in range(nz):
+        pad = np.pad(~solid[k], 1, constant_values=False)
+        plan[k] = ndimage.distance_transform_edt(pad)[1:-1, 1:-1] * h - 0.5 * h
+    zf, zc = mesh.zf, mesh.zc
+    barrier = np.zeros((nz + 1,) + mesh.shape[1:], dtype=bool)
+    barrier[0] = barrier[-1] = True
+    barrier[1:-1] = solid[:-1] | solid[1:]
+    barrier[1:-1] |= lay.K[0][1:-1] > 0  # the floor and ceiling of plenums
+    below = np.empty(mesh.shape)
+    last = np.full(mesh.shape[1:], zf[0])
+    for k in range(nz):
+        last = np.where(barrier[k], zf[k], last)
+        below[k] = zc[k] - last
+    above = np.empty(mesh.shape)
+    nxt = np.full(mesh.shape[1:], zf[-1])
+    for k in range(nz - 1, -1, -1):
+        nxt = np.where(barrier[k + 1], zf[k + 1], nxt)
+        above[k] = nxt - zc[k]
+    return np.maximum(np.minimum(plan, np.minimum(below, above)), 1e-3)
+
+
+class FlowSolver:
+    """Pseudo-time marching of one layout to steady state (see the module docstring)."""
+
+    def __init__(self, lay: Layout, geo: Geometry, prm: FlowParams, t_ref: float) -> None:
+        self.lay, self.geo, self.prm, self.t_ref = lay, geo, prm, t_ref
+        mesh = lay.mesh
+        self.mesh = mesh
+        self.fixed = [np.zeros(mesh.face_shape(a)) for a in range(3)]
+        pt = lay.ports
+        for a in range(3):
+            s = pt.axis == a
+            self.fixed[a].ravel()[pt.face[s]] = pt.vel[s]
+        self.u_ref = max(float(np.abs(pt.vel).max()) if pt.vel.size else 0.0, 0.05)
+        w = geo.w
+        self.vol = w[0] * w[1] * w[2]
+        self.iterations = 0
+        self._M = None
+        self._M_of = None
+        self.amg_builds = 0
+        self._last_cg = 0
+        self.converged = False
+        self.failure = ""
+        self.divergence = float("nan")
+        self.history: list = []
+
+    # -- turbulence ----------------------------------------------------------------------
+    def nu_eff(self, U) -> np.ndarray:
+        vz = 0.5 * (U[0][:-1] + U[0][1:])
+        vy = 0.5 * (U[1][:, :-1] + U[1][:, 1:])
+        vx = 0.5 * (U[2][:, :, :-1] + U[2][:, :, 1:])
+        speed = np.sqrt(vx * vx + vy * vy + vz * vz)
+        return NU_AIR + CHEN_XU * speed * self.geo.dist
+
+    # -- pressure operator ------------------------------------------------------------------
+    def d_faces(self, U) -> list:
+        """Pressure-correction coefficient A d of every free face, m3/(s Pa) x rho."""
+        geo, w, dt = self.geo, self.geo.w, self.prm.dt
+        out = []
+        for a in range(3):
+            b, c = [x for x in range(3) if x != a]
+            area = w[b] * w[c]
+            wa = w[a]
+            da = np.zeros(self.mesh.face_shape(a)) + 0.0
+            da_int = 0.5 * (wa[_sl(a, 0, -1)] + wa[_sl(a, 1, None)])
+            da[_sl(a, 1, -1)] = da_int
+            aP = RHO_AIR * da / dt + 0.5 * RHO_AIR * geo.K[a] * np.maximum(np.abs(U[a]), 0.02)
+            out.append(np.where(geo.free[a], area * area / np.maximum(aP * area, 1e-300), 0.0))
+        return out
+
+    def pressure_matrix(self, dA) -> sp.csr_matrix:
+        geo = self.geo
+        n = self.mesh.size
+        rows, cols, vals = [], [], []
+        for a in range(3):
+            f = geo.free[a][_sl(a, 1, -1)]
+            ia = geo.idx[_sl(a, 0, -1)][f]
+            ib = geo.idx[_sl(a, 1, None)][f]
+            v = dA[a][_sl(a, 1, -1)][f]
+            rows += [ia, ib, ia, ib]
+            cols += [ib, ia, ia, ib]
+            vals += [-v, -v, v, v]
+        r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+        A = sp.csr_matrix((v, (r, c)), shape=(n, n))
+        dg = A.diagonal()
+        scale = float(dg[dg > 0].mean()) if (dg > 0).any() else 1.0
+        A = A + sp.diags(np.where(geo.fluid.ravel(), 1e-9 * scale, scale))
+        return A.tocsr()
+
+    def ensure_amg(self, U, force: bool = False) -> None:
+        """Assemble the pressure operator for the current loss-face velocities; build a
+        multigrid hierarchy when there is none (or ``force``): an older one, of a nearby
+        operator, is kept as CG's preconditioner."""
+        import pyamg
+
+        geo = self.geo
+        self.dA = self.d_faces(U)
+        self.P = self.pressure_matrix(self.dA)
+        if geo.amg is None or force:
+            geo.amg = pyamg.smoothed_aggregation_solver(self.P, symmetry="hermitian", max_coarse=300)
+            geo.d_ref = self.dA
+            self.amg_builds += 1
+
+    def solve_p(self, rhs: np.ndarray, rtol: float) -> tuple[np.ndarray, float, int]:
+        from scipy.sparse.linalg import cg
+
+        count = [0]
+
+        def cb(_):
+            count[0] += 1
+
+        if self._M is None or self._M_of is not self.geo.amg:
+            self._M = self.geo.amg.aspreconditioner(cycle="V")
+            self._M_of = self.geo.amg
+        x, _ = cg(self.P, rhs, rtol=rtol, atol=0.0, maxiter=300, M=self._M, callback=cb)
+        nrm = float(np.linalg.norm(rhs)) or 1.0
+        r = float(np.linalg.norm(rhs - self.P @ x)) / nrm
+        self._last_cg = count[0]
+        return x, r, count[0]
+
+    # -- one momentum component ----------------------------------------------------------
+    def momentum(self, a: int, U, U_old, p, T, mu, nsweep: int) -> None:
+        geo, w, dt = self.geo, self.geo.w, self.prm.dt
+        rho = RHO_AIR
+        b_, c_ = [x for x in range(3) if x != a]
+        wa = w[a]
+        area = w[b_] * w[c_]
+        wlo, whi = wa[_sl(a, 0, -1)], wa[_sl(a, 1, None)]
+        da = 0.5 * (wlo + whi)
+        vol = da * area
+        Ua = U[a]
+        # own direction: CV faces at cell centres
+        Fc = rho * 0.5 * (Ua[_sl(a, 0, -1)] + Ua[_sl(a, 1, None)]) * area
+        Dc = mu * area / wa
+        Fw, Fe = Fc[_sl(a, 0, -1)], Fc[_sl(a, 1, None)]
+        aW = Dc[_sl(a, 0, -1)] + np.maximum(Fw, 0.0)
+        aE = Dc[_sl(a, 1, None)] + np.maximum(-Fe, 0.0)
+        aP = Dc[_sl(a, 0, -1)] + Dc[_sl(a, 1, None)] + np.maximum(-Fw, 0.0) + np.maximum(Fe, 0.0)
+        coef = {}
+        inner = _sl(a, 1, -1)
+        wb_int = geo.wallboth[a][inner]
+        for t in (b_, c_):
+            o = c_ if t == b_ else b_  # the third axis
+            Ut = U[t]
+            wt = w[t]
+            flux = rho * 0.5 * (Ut[_sl(a, 0, -1)] * wlo + Ut[_sl(a, 1, None)] * whi) * w[o]
+            Fs, Fn = flux[_sl(t, 0, -1)], flux[_sl(t, 1, None)]
+            # viscosity on the CV faces along t: mean of the cells around the edge
+            mu_a = 0.5 * (mu[_sl(a, 0, -1)] + mu[_sl(a, 1, None)])
+            mu_s = 0.5 * (mu_a + _shift(mu_a, t, -1))
+            mu_n = 0.5 * (mu_a + _shift(mu_a, t, +1))
+            ds = 0.5 * (wt + _shift(np.broadcast_to(wt, mu_a.shape).copy(), t, -1))
+            dn = 0.5 * (wt + _shift(np.broadcast_to(wt, mu_a.shape).copy(), t, +1))
+            # a wall (edge of the grid, a solid, a loss face) on the CV face: half distance
+            nb_s = _shift(wb_int.astype(float), t, -1) > 0
+            nb_n = _shift(wb_int.astype(float), t, +1) > 0
+            n_t = mu_a.shape[t]
+            edge_s = np.zeros(mu_a.shape, dtype=bool)
+            edge_n = np.zeros(mu_a.shape, dtype=bool)
+            edge_s[_sl(t, 0, 1)] = True
+            edge_n[_sl(t, n_t - 1, n_t)] = True
+            pwt = geo.pw[a][t]
+            ps, pn = pwt[_sl(t, 0, -1)], pwt[_sl(t, 1, None)]
+            wall_s = nb_s | edge_s | ps
+            wall_n = nb_n | edge_n | pn
+            half = 0.5 * np.broadcast_to(wt, mu_a.shape)
+            ds = np.where(wall_s, half, ds)
+            dn = np.where(wall_n, half, dn)
+            mu_s = np.where(edge_s | nb_s, mu_a, mu_s)
+            mu_n = np.where(edge_n | nb_n, mu_a, mu_n)
+            Ds = mu_s * da * w[o] / ds
+            Dn = mu_n * da * w[o] / dn
+            # a loss face on the CV face: no flux through it for momentum (thin wall)
+            Fs = np.where(ps, 0.0, Fs)
+            Fn = np.where(pn, 0.0, Fn)
+            aS = np.where(ps, 0.0, Ds + np.maximum(Fs, 0.0))
+            aN = np.where(pn, 0.0, Dn + np.maximum(-Fn, 0.0))
+            aP = aP + Ds + Dn + np.maximum(-Fs, 0.0) + np.maximum(Fn, 0.0)
+            coef[t] = (aS, aN)
+        Kf = geo.K[a][inner]
+        U_old_int = U_old[a][inner]
+        tr = rho * vol / dt
+        aP = aP + tr + 0.5 * rho * Kf * np.abs(U_old_int) * area
+        src = tr * U_old_int + (p[_sl(a, 0, -1)] - p[_sl(a, 1, None)]) * area
+        if a == 0:
+            Tf = 0.5 * (T[:-1] + T[1:])
+            src = src + rho * GRAVITY * BETA * (Tf - self.t_ref) * vol
+        free = geo.free[a][inner]
+        col = geo.color[a][inner]
+        for _ in range(nsweep):
+            for parity in (False, True):
+                cur = Ua[inner]
+                s = src + aW * Ua[_sl(a, 0, -2)] + aE * Ua[_sl(a, 2, None)]
+                for t in (b_, c_):
+                    aS, aN = coef[t]
+                    s = s + aS * _shift(cur, t, -1) + aN * _shift(cur, t, +1)
+                new = s / aP
+                m = free & (col == parity)
+                cur[m] = new[m]
+                Ua[inner] = cur
+        self._aP = getattr(self, "_aP", [None] * 3)
+        self._aP[a] = aP
+
+    # -- temperature ----------------------------------------------------------------------
+    def flows(self, U) -> list:
+        w = self.geo.w
+        out = []
+        for a in range(3):
+            b, c = [x for x in range(3) if x != a]
+            out.append(U[a] * (w[b] * w[c]))
+        return out
+
+    def t_coeffs(self, U, mu):
+        """Upwind advection-diffusion coefficients of the cells (volumetric, m3/s)."""
+        geo, w = self.geo, self.geo.w
+        q = self.flows(U)
+        al = (mu / RHO_AIR - NU_AIR) / PR_T + NU_AIR / 0.7
+        aP = np.zeros(self.mesh.shape)
+        nb = []
+        for a in range(3):
+            b, c = [x for x in range(3) if x != a]
+            qa = q[a]
+            inner = _sl(a, 1, -1)
+            open_ = geo.free[a][inner] & (geo.K[a][inner] == 0)
+            dist = 0.5 * (w[a][_sl(a, 0, -1)] + w[a][_sl(a, 1, None)])
+            al_f = 0.5 * (al[_sl(a, 0, -1)] + al[_sl(a, 1, None)])
+            D = np.where(open_, al_f * (w[b] * w[c]) / dist, 0.0)
+            qi = np.where(geo.free[a][inner], qa[inner], 0.0)
+            # face between cell lo (m-1) and hi (m): flow + goes lo -> hi
+            lo_in = D + np.maximum(-qi, 0.0)  # coefficient of T_hi in the lo equation
+            hi_in = D + np.maximum(qi, 0.0)  # coefficient of T_lo in the hi equation
+            aP[_sl(a, 0, -1)] += D + np.maximum(qi, 0.0)
+            aP[_sl(a, 1, None)] += D + np.maximum(-qi, 0.0)
+            nb.append((lo_in, hi_in))
+        return aP, nb
+
+    def port_terms(self, t_item):
+        """Port contributions to the cell equations: extra aP (outflow) and rhs (inflow x T)."""
+        pt = self.lay.ports
+        n = self.mesh.size
+        out = np.where(pt.q < 0, -pt.q, 0.0)
+        aP = np.bincount(pt.cell, weights=out, minlength=n)
+        inn = np.where(pt.q > 0, pt.q, 0.0)
+        rhs = np.bincount(pt.cell, weights=inn * t_item[pt.owner], minlength=n)
+        return aP.reshape(self.mesh.shape), rhs.reshape(self.mesh.shape)
+
+    def item_temps(self, T) -> np.ndarray:
+        """Rack exhaust and unit supply temperatures from the current field (capacity control)."""
+        lay = self.lay
+        pt = lay.ports
+        nr, nu = lay.n_racks, len(lay.unit_ids)
+        Tf = T.ravel()
+        w = np.where(pt.q < 0, -pt.q, 0.0)
+        qo = np.bincount(pt.owner, weights=w, minlength=nr + nu)
+        to = np.bincount(pt.owner, weights=w * Tf[pt.cell], minlength=nr + nu) / np.maximum(qo, 1e-300)
+        from designer.solvers.air.build import RHO_CP
+
+        t = np.empty(nr + nu)
+        t[:nr] = to[:nr] + lay.rack_heat_w / (RHO_CP * np.maximum(lay.rack_q, 1e-300))
+        ret = to[nr:]
+        cap = lay.unit_capacity_w / (RHO_CP * np.maximum(lay.unit_q, 1e-300))
+        t[nr:] = np.maximum(lay.unit_t_set, ret - cap)
+        return t
+
+    def temperature(self, T, T_old, U, mu, t_item, nsweep) -> None:
+        from designer.solvers.air.build import RHO_CP
+
+        aP, nb = self.t_coeffs(U, mu)
+        paP, prhs = self.port_terms(t_item)
+        tr = self.vol / self.prm.dt
+        aP = aP + paP + tr
+        rhs = prhs + tr * T_old
+        heat = np.bincount(self.lay.heat_cells, weights=self.lay.heat_w, minlength=self.mesh.size)
+        rhs = rhs + heat.reshape(self.mesh.shape) / RHO_CP
+        fluid = self.geo.fluid
+        for _ in range(nsweep):
+            for parity in (False, True):
+                s = rhs.copy()
+                for a in range(3):
+                    lo_in, hi_in = nb[a]
+                    s[_sl(a, 0, -1)] += lo_in * T[_sl(a, 1, None)]
+                    s[_sl(a, 1, None)] += hi_in * T[_sl(a, 0, -1)]
+                new = s / aP
+                m = fluid & (self.geo.tcolor == parity)
+                T[m] = new[m]
+
+    # -- the loop ---------------------------------------------------------------------------
+    def run(self, st: FlowState) -> FlowState:
+        prm, geo = self.prm, self.geo
+        U = [np.where(geo.free[a], st.U[a], self.fixed[a]) for a in range(3)]
+        p, T = st.p.copy(), st.T.copy()
+        T[~geo.fluid] = self.t_ref
+        t_item = st.t_item.copy()
+        self.ensure_amg(U)
+        mu = RHO_AIR * self.nu_eff(U)
+        for it in range(prm.max_iter):
+            U_old = [u.copy() for u in U]
+            T_old = T.copy()
+            if it % prm.nut_every == 0:
+                mu = RHO_AIR * self.nu_eff(U)
+            for a in range(3):
+                self.momentum(a, U, U_old, p, T, mu, prm.sweeps)
+            # projection
+            div = np.zeros(self.mesh.shape)
+            q = self.flows(U)
+            for a in range(3):
+                div += q[a][_sl(a, 1, None)] - q[a][_sl(a, 0, -1)]
+            rhs = np.where(geo.fluid, -div, 0.0).ravel()
+            if it % 10 == 0:
+                self.ensure_amg(U)
+            pc, pres, ncg = self.solve_p(rhs, prm.p_rtol)
+            if ncg > prm.rebuild_cg or pres > 10 * prm.p_rtol:
+                self.ensure_amg(U, force=True)
+                pc, pres, ncg = self.solve_p(rhs, prm.p_rtol)
+            if pres > 10 * prm.p_rtol:
+                self.failure = f"pressure correction did not converge (relative residual {pres:.1e})"
+                break
+            pfull = np.where(geo.fluid, pc.reshape(self.mesh.shape), 0.0)
+            dA = self.dA
+            for a in range(3):
+                b, c = [x for x in range(3) if x != a]
+                area = geo.w[b] * geo.w[c]
+                inner = _sl(a, 1, -1)
+                corr = dA[a][inner] / area * (pfull[_sl(a, 0, -1)] - pfull[_sl(a, 1, None)])
+                U[a][inner] += np.where(geo.free[a][inner], corr, 0.0)
+            p = p + pfull
+            # temperature
+            t_item = self.item_temps(T)
+            self.temperature(T, T_old, U, mu, t_item, prm.t_sweeps)
+            du = max(float(np.abs(U[a] - U_old[a]).max()) for a in range(3)) / self.u_ref
+            dT = float(np.abs(T - T_old)[geo.fluid].max()) if geo.fluid.any() else 0.0
+            self.history.append((du, dT, pres, self._last_cg))
+            self.iterations = it + 1
+            if it + 1 >= prm.min_iter and du < prm.tol_u and dT < prm.tol_t:
+                self.converged = True
+                break
+        if self.converged:
+            # a last, tight projection: the flow the temperature solve sees conserves mass in
+            # every cell to round-off (so the discrete maximum principle holds exactly)
+            for _ in range(3):
+                div = np.zeros(self.mesh.shape)
+                q = self.flows(U)
+                for a in range(3):
+                    div += q[a][_sl(a, 1, None)] - q[a][_sl(a, 0, -1)]
+                scale = max(float(np.abs(np.concatenate([x.ravel() for x in q])).max()), 1e-300)
+                self.divergence = float(np.abs(div[geo.fluid]).max()) / scale
+                if self.divergence < 1e-11:
+                    break
+                pc, pres, _ = self.solve_p(np.where(geo.fluid, -div, 0.0).ravel(), 1e-12)
+                pfull = np.where(geo.fluid, pc.reshape(self.mesh.shape), 0.0)
+                for a in range(3):
+                    inner = _sl(a, 1, -1)
+                    b, c = [x for x in range(3) if x != a]
+                    corr = self.dA[a][inner] / (geo.w[b] * geo.w[c]) * (pfull[_sl(a, 0, -1)] - pfull[_sl(a, 1, None)])
+                    U[a][inner] += np.where(geo.free[a][inner], corr, 0.0)
+        return FlowState(U, p, T, t_item)

@@ -1,0 +1,108 @@
+"""Solve step: the exact steady temperature field on a converged flow (arrays only).
+
+Unknowns are the cell temperatures plus one per item: each rack's exhaust temperature
+(its front-face mean intake plus its heat over rho cp Q) and each unit's supply temperature
+(its set point, or its return less capacity / (rho cp Q) when the load is past capacity).
+Cells use first-order upwind advection and turbulent diffusion in conservative form: every
+face carries air at the temperature of the cell it comes from, so summed over the room the
+face terms cancel and the heat put in equals the heat the units take out, to round-off,
+whatever the flow (a discrete maximum principle holds too: no overshoots). Capacity control
+is an active set: units past capacity switch to the capacity equation and the system is
+solved again until no unit changes side (a few rounds at most).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import spsolve
+
+from designer.solvers.air.build import RHO_CP
+
+MAX_ROUNDS = 20
+
+
+@dataclass
+class EnergySolution:
+    T: np.ndarray  # (nz, ny, nx), NaN in solids
+    t_item: np.ndarray  # rack exhausts then unit supplies
+    limited: np.ndarray  # per unit: supply raised by capacity
+    residual: float  # max-norm residual of the final system, relative to the rhs
+    rounds: int
+    converged: bool
+
+
+def solve_energy(solver, U, mu, limited0: np.ndarray | None = None) -> EnergySolution:
+    lay, geo, mesh = solver.lay, solver.geo, solver.mesh
+    n = mesh.size
+    nr, nu = lay.n_racks, len(lay.unit_ids)
+    ni = nr + nu
+    aP, nb = solver.t_coeffs(U, mu)
+    rows, cols, vals = [], [], []
+    idx = np.arange(n).reshape(mesh.shape)
+    from designer.solvers.air.flow import _sl
+
+    for a in range(3):
+        lo_in, hi_in = nb[a]
+        ilo, ihi = idx[_sl(a, 0, -1)].ravel(), idx[_sl(a, 1, None)].ravel()
+        rows += [ilo, ihi]
+        cols += [ihi, ilo]
+        vals += [-lo_in.ravel(), -hi_in.ravel()]
+    pt = lay.ports
+    out = np.where(pt.q < 0, -pt.q, 0.0)
+    inn = np.where(pt.q > 0, pt.q, 0.0)
+    diag = aP.ravel() + np.bincount(pt.cell, weights=out, minlength=n)
+    fluid = geo.fluid.ravel()
+    diag = np.where(fluid, diag, 1.0)
+    rhs = np.zeros(n + ni)
+    heat = np.bincount(lay.heat_cells, weights=lay.heat_w, minlength=n) / RHO_CP
+    rhs[:n] = np.where(fluid, heat, 0.0)
+    # inflow ports: - q T_item in the cell equation
+    rows.append(pt.cell[inn > 0])
+    cols.append(n + pt.owner[inn > 0])
+    vals.append(-inn[inn > 0])
+    rows.append(np.arange(n))
+    cols.append(np.arange(n))
+    vals.append(diag)
+    # rack exhausts
+    qo = np.bincount(pt.owner, weights=out, minlength=ni)
+    sel = (out > 0) & (pt.owner < nr)
+    rows.append(n + pt.owner[sel])
+    cols.append(pt.cell[sel])
+    vals.append(-out[sel] / qo[pt.owner[sel]])
+    rows.append(n + np.arange(ni))
+    cols.append(n + np.arange(ni))
+    vals.append(np.ones(ni))
+    rk = np.arange(nr)
+    rhs[n + rk] = np.where(lay.rack_q > 0, lay.rack_heat_w / (RHO_CP * np.maximum(lay.rack_q, 1e-300)), 0.0)
+    base = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n + ni, n + ni))
+    # drop couplings into solid cells (identity rows there)
+    keep = np.concatenate([fluid, np.ones(ni, dtype=bool)]).astype(float)
+    base = sp.diags(keep) @ base @ sp.diags(keep) + sp.diags(1.0 - keep)
+    limited = np.zeros(nu, dtype=bool) if limited0 is None else limited0.copy()
+    usel = (out > 0) & (pt.owner >= nr)
+    cap = lay.unit_capacity_w / (RHO_CP * np.maximum(lay.unit_q, 1e-300))
+    x = None
+    for rounds in range(1, MAX_ROUNDS + 1):
+        lim_ports = usel & limited[np.maximum(pt.owner - nr, 0)]
+        extra = sp.csr_matrix((-out[lim_ports] / qo[pt.owner[lim_ports]],
+                               (n + pt.owner[lim_ports], pt.cell[lim_ports])), shape=(n + ni, n + ni))
+        A = (base + extra).tocsc()
+        b = rhs.copy()
+        running = lay.unit_q > 0
+        b[n + nr:] = np.where(running, np.where(limited, -cap, lay.unit_t_set), lay.unit_t_set)
+        x = spsolve(A, b)
+        t_ret = np.zeros(nu)
+        tu = np.bincount(pt.owner[usel] - nr, weights=out[usel] * x[pt.cell[usel]], minlength=nu)
+        t_ret = tu / np.maximum(lay.unit_q, 1e-300)
+        want = running & (t_ret - cap > lay.unit_t_set + 1e-12)
+        if np.array_equal(want, limited):
+            break
+        limited = want
+    r = A @ x - b
+    res = float(np.abs(r).max()) / max(float(np.abs(b).max()), 1e-300)
+    T = x[:n].reshape(mesh.shape).copy()
+    T[~geo.fluid] = np.nan
+    return EnergySolution(T, x[n:], limited, res, rounds, np.array_equal(want, limited))
