@@ -22,8 +22,9 @@ from designer.model.project import Project
 from designer.solvers.air.engine import AirParams, HallCache, solve_hall
 from designer.solvers.air.results import ASSUMPTIONS, HEADLINE, AirResult, SiteAir, site_results
 
-MAX_CELLS = 250_000
-"""Grids larger than this are coarsened (and the coarsening reported)."""
+MAX_CELLS = 60_000
+"""Plan grids larger than this are coarsened (and the coarsening reported); the 3D mesh has
+about ten to twenty layers over each plan cell."""
 
 
 def _cell_size(outline, cell_m: float) -> float:
@@ -37,7 +38,7 @@ def _cell_size(outline, cell_m: float) -> float:
 
 @register
 class AirAnalysis(Analysis):
-    """Air-side screening model of every site's hall.
+    """Air-side model (coarse-grid 3D RANS) of every site's hall.
 
     Parameters
     ----------
@@ -48,7 +49,7 @@ class AirAnalysis(Analysis):
     """
 
     name = "air"
-    title = "Air-side thermal model (screening)"
+    title = "Air-side thermal model (coarse-grid 3D)"
     order = 30
 
     def __init__(self, cell_m: float | None = None, params: AirParams | None = None) -> None:
@@ -125,14 +126,15 @@ class AirAnalysis(Analysis):
         for s in data.sites.values():
             lines.append(f"\n-- {s.site_name} ({s.site_id}) --")
             if not s.solved:
-                lines.append("  not solved (no air unit moves air)")
+                lines.append("  not solved (no running air unit moves air, or no steady state: see findings)")
                 continue
             ix, b, m = s.indices, s.balance, s.map
-            lines.append(f"  grid {m.nx} x {m.ny} cells of {m.cell_m} m; air {m.t_min_c:.1f}-{m.t_max_c:.1f} degC; "
+            lines.append(f"  grid {m.nx} x {m.ny} cells of {m.cell_m} m x {s.stats.get('layers')} layers; air at "
+                         f"{m.z_m:g} m {m.t_min_c:.1f}-{m.t_max_c:.1f} degC; {s.stats.get('iterations')} iterations; "
                          f"solved in {s.stats.get('build_ms', 0) + s.stats.get('flow_ms', 0) + s.stats.get('temperature_ms', 0):.0f} ms")
             lines.append(f"  heat to air {b.heat_in_kw:.1f} kW, removed by units {b.removed_by_units_kw:.1f} kW, "
-                         f"open boundary {b.open_boundary_kw:.3f} kW")
-            lines.append(f"  ASHRAE {ix.ashrae_class}: RCI_HI {_f(ix.rci_hi, '%')}  RCI_LO {_f(ix.rci_lo, '%')}  "
+                         f"residual {b.residual_kw:.2e} kW")
+            lines.append(f"  ASHRAE {ix.ashrae_class} (on each rack's hottest inlet): RCI_HI {_f(ix.rci_hi, '%')}  RCI_LO {_f(ix.rci_lo, '%')}  "
                          f"RTI {_f(ix.rti, '%')}  SHI {_f(ix.shi, '', 2)}")
             lines.append(f"  {'rack':<22}{'air kW':>8}{'m3/s':>7}{'in mean':>9}{'in max':>8}{'out':>7}  band")
             for r in sorted(s.racks.values(), key=lambda r: -(r.inlet_max_c or -1e9)):
@@ -183,7 +185,8 @@ def _r(d: dict) -> dict:
 
 
 def _summary(data: AirResult) -> dict:
-    out: dict = {"model": "screening (2D potential flow + upwind advection-diffusion; not CFD)"}
+    out: dict = {"model": "coarse-grid 3D RANS (zero-equation turbulence, buoyancy); not CFD",
+                 "inlet_quantity": "hottest front-face cell (inlet_max_c)"}
     for sid, s in data.sites.items():
         if not s.solved:
             out[sid] = "not solved"

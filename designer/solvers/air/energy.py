@@ -34,7 +34,25 @@ class EnergySolution:
     converged: bool
 
 
-def solve_energy(solver, U, mu, limited0: np.ndarray | None = None) -> EnergySolution:
+def _solve(A, b, x0):
+    """BiCGSTAB with an incomplete-LU preconditioner to round-off; a direct solve if that
+    does not get there."""
+    from scipy.sparse.linalg import LinearOperator, bicgstab, spilu
+
+    A = A.tocsc()
+    try:
+        ilu = spilu(A, drop_tol=1e-5, fill_factor=8)
+        M = LinearOperator(A.shape, ilu.solve)
+        x, info = bicgstab(A, b, x0=x0, rtol=1e-14, atol=0.0, maxiter=300, M=M)
+        r = float(np.abs(A @ x - b).max()) / max(float(np.abs(b).max()), 1e-300)
+        if info == 0 or r < 1e-12:
+            return x
+    except RuntimeError:
+        pass
+    return spsolve(A, b)
+
+
+def solve_energy(solver, U, mu, limited0: np.ndarray | None = None, T0=None, t_item0=None) -> EnergySolution:
     lay, geo, mesh = solver.lay, solver.geo, solver.mesh
     n = mesh.size
     nr, nu = lay.n_racks, len(lay.unit_ids)
@@ -85,6 +103,8 @@ def solve_energy(solver, U, mu, limited0: np.ndarray | None = None) -> EnergySol
     usel = (out > 0) & (pt.owner >= nr)
     cap = lay.unit_capacity_w / (RHO_CP * np.maximum(lay.unit_q, 1e-300))
     x = None
+    if T0 is not None and t_item0 is not None:
+        x = np.concatenate([np.nan_to_num(T0.ravel(), nan=0.0), t_item0])
     for rounds in range(1, MAX_ROUNDS + 1):
         lim_ports = usel & limited[np.maximum(pt.owner - nr, 0)]
         extra = sp.csr_matrix((-out[lim_ports] / qo[pt.owner[lim_ports]],
@@ -93,7 +113,7 @@ def solve_energy(solver, U, mu, limited0: np.ndarray | None = None) -> EnergySol
         b = rhs.copy()
         running = lay.unit_q > 0
         b[n + nr:] = np.where(running, np.where(limited, -cap, lay.unit_t_set), lay.unit_t_set)
-        x = spsolve(A, b)
+        x = _solve(A, b, x)
         t_ret = np.zeros(nu)
         tu = np.bincount(pt.owner[usel] - nr, weights=out[usel] * x[pt.cell[usel]], minlength=nu)
         t_ret = tu / np.maximum(lay.unit_q, 1e-300)
