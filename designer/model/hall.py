@@ -173,6 +173,9 @@ class Cdu(Placed):
     rated_flow_lpm: float = 1500.0
     fluid: Fluid = "pg25"
     pump: Pump = Field(default_factory=Pump)
+    heat_to_air_kw: float = 0.0
+    """Losses released into the hall's air (pump motors, controls); the air model adds them
+    around the cabinet."""
 
     def port_position(self, port: PortName) -> Point:
         off = -self.width_m / 4 if port == "supply" else self.width_m / 4

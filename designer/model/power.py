@@ -45,6 +45,9 @@ class PowerEquipment(Placed):
     """Fed from here when ``upstream_id`` is lost (automatic / static transfer switch)."""
     feeder: Cable = Field(default_factory=Cable)
     side: str = ""
+    heat_to_air_kw: float = 0.0
+    """Losses released into the hall's air (0 when the equipment stands elsewhere or is
+    cooled separately); the air model adds them around the cabinet."""
 
 
 class Transformer(PowerEquipment):

@@ -1,8 +1,9 @@
 """A coarse air answer while the user drags (issue 5, item 3: fast by design).
 
 The plan's select tool previews a move without touching the document; the scene says so with
-``preview_changed(ids, dx, dy)`` and ``preview_ended()``. While a preview is on, this runs the
-air model on a 0.5 m grid on a copy of the current site with the dragged items shifted, on its
+``preview_changed(ids, dx, dy)`` and ``preview_ended()``. While a preview is on, this runs a cheap
+form of the 3D air model (0.5 m cells, :data:`PREVIEW_ITER` pseudo-time steps from the previous
+preview's field) on a copy of the current site with the dragged items shifted, on its
 own worker thread, at most :data:`MAX_RATE_HZ` times a second (fewer on big halls: see
 :data:`BUSY_SHARE`) and never two at once; the
 latest position wins. The main scheduler runs the fine grid after the release as after any
@@ -19,8 +20,12 @@ from designer.analysis.air import AirAnalysis
 from designer.document.geometry import translate_values
 from designer.model.base import shallow_copy
 from designer.model.registry import HALL_COLLECTIONS, hall_container
+from designer.solvers.air.engine import AirParams
 
 PREVIEW_CELL_M = 0.5
+PREVIEW_ITER = 40
+"""Pseudo-time steps per preview solve, each from the previous preview's field: the
+preview follows the drag and settles while the pointer rests; the full solve runs on release."""
 MAX_RATE_HZ = 5.0
 BUSY_SHARE = 0.25
 """At most this share of the time goes to coarse solves: on a 1,000-rack hall a coarse
@@ -121,7 +126,8 @@ class AirPreview(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._pool.setExpiryTimeout(10_000)
-        self._analysis = AirAnalysis(cell_m=PREVIEW_CELL_M)
+        self._analysis = AirAnalysis(cell_m=PREVIEW_CELL_M,
+                                     params=AirParams(cell_m=PREVIEW_CELL_M, preview=True, max_iter=PREVIEW_ITER))
         self._cache: dict = {}
         self._relay = _Relay()
         self._relay.finished.connect(self._done)

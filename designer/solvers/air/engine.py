@@ -59,6 +59,10 @@ class AirParams:
     """... and no temperature by more than this, K (the final temperature is solved exactly)."""
     sweeps: int = 2
     rebuild_cg: int = 25
+    preview: bool = False
+    """A drag preview: stop after ``max_iter`` steps from the previous field and show that
+    answer even if not yet steady (marked ``preview`` in the stats; the full solve follows on
+    release). Never used for the answer an engineer acts on."""
 
 
 @dataclass
@@ -159,7 +163,11 @@ def _solve(hall: Hall, prm: AirParams, cache: HallCache) -> HallSolution:
     cache.state = FlowState(st.U, st.p, es.T, es.t_item)
     cache.limited = es.limited
     cache.amg, cache.d_ref = geo.amg, geo.d_ref
-    converged = bool(fs.converged and es.converged)
+    converged = bool((fs.converged or (prm.preview and not fs.failure)) and es.converged)
+    if prm.preview:
+        stats["preview"] = True
+    if fs.failure:
+        stats["failure"] = fs.failure
     stats.update(build_ms=(t1 - t0) * 1e3, flow_ms=(t2 - t1) * 1e3, temperature_ms=(t3 - t2) * 1e3,
                  iterations=fs.iterations, cells=mesh.size, air_cells=int(geo.fluid.sum()),
                  layers=mesh.nz, amg_builds=fs.amg_builds, energy_residual=es.residual,
