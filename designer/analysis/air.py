@@ -22,18 +22,21 @@ from designer.model.project import Project
 from designer.solvers.air.engine import AirParams, HallCache, solve_hall
 from designer.solvers.air.results import ASSUMPTIONS, HEADLINE, AirResult, SiteAir, site_results
 
-MAX_CELLS = 60_000
-"""Plan grids larger than this are coarsened (and the coarsening reported); the 3D mesh has
-about ten to twenty layers over each plan cell."""
+MAX_CELLS = 30_000
+"""3D meshes larger than this are coarsened (and the coarsening reported as a finding): the
+model's cost grows with its cells times its iterations, and the app must keep up with edits.
+The reference-case comparison and the grid-convergence test run at the cell size asked for."""
 
 
-def _cell_size(outline, cell_m: float) -> float:
-    xs = [p[0] for p in outline]
-    ys = [p[1] for p in outline]
-    area = max(max(xs) - min(xs), 1e-3) * max(max(ys) - min(ys), 1e-3)
-    if area / cell_m ** 2 <= MAX_CELLS:
+def _cell_size(hall, cell_m: float) -> float:
+    xs = [p[0] for p in hall.outline]
+    ys = [p[1] for p in hall.outline]
+    height = hall.height_m + (hall.raised_floor.height_m if hall.raised_floor else 0.0) + (
+        hall.ceiling_plenum.height_m if hall.ceiling_plenum else 0.0)
+    vol = max(max(xs) - min(xs), 1e-3) * max(max(ys) - min(ys), 1e-3) * max(height, 1e-3)
+    if vol / cell_m ** 3 <= MAX_CELLS:
         return cell_m
-    return math.ceil(math.sqrt(area / MAX_CELLS) * 100.0) / 100.0
+    return math.ceil((vol / MAX_CELLS) ** (1.0 / 3.0) * 20.0) / 20.0
 
 
 @register
@@ -72,10 +75,11 @@ class AirAnalysis(Analysis):
                                          "Give the hall an outline of 3 or more points and a positive "
                                          "settings.air_cell_m", ids=(site.id,), source=self.name))
                 continue
-            cell = _cell_size(hall.outline, base)
+            cell = _cell_size(hall, base)
             if cell != base:
                 findings.append(fd.info("air.grid.coarsened", f"{site.name or site.id}: the hall is too large "
-                                        f"for {base} m cells ({MAX_CELLS} cells at most); using {cell} m",
+                                        f"for {base} m cells ({MAX_CELLS} cells of the 3D model at most); "
+                                        f"using {cell} m",
                                         "Raise settings.air_cell_m", ids=(site.id,), source=self.name))
             key = (site.id, cell)
             hc = halls.pop(key, None) or HallCache()

@@ -1,151 +1,91 @@
-"""Air-side model benchmark on generated halls: full solve, after moving a rack, after a power edit.
+"""Air-side model benchmark: the CFD reference cases and generated halls.
 
-Run: ``python tests/benchmarks/bench_air.py [n_racks ...] [--cell 0.25,0.5]`` (default 40 200
-1000 racks at 0.25 and 0.5 m cells). Prints
-figures; asserts nothing (speed targets live here, not in the unit tests). Goals (issue 5):
-full solve under 250 ms and refresh after a move under 50 ms on a 2-core machine.
-
-* **full**: a cold cache (grid pattern, both factorisations, results and findings), through
-  the analysis exactly as ``designer solve --air`` runs it;
-* **move**: one rack moved 0.5 m along its row, the previous run's cache warm (partial
-  refactorisation of the airflow operator, partial refactorisation + refinement of the
-  temperature operator); ten different racks, median and worst;
-* **power**: one rack's load changed by 30 % (the airflow factor reused);
-* the same on a coarse 0.5 m grid (the preview while dragging);
-* for reference, SciPy's SuperLU factorising the same two matrices (the obvious alternative),
-  and the largest temperature difference between the incremental and a from-scratch answer.
-
-Timings are wall-clock medians on a shared machine; the load average is printed with them.
+Run: ``python tests/benchmarks/bench_air.py [--racks 40,200,1000] [--budget-s 900]``. Prints,
+per hall: cells, the full solve from a cold cache, the solve after moving one rack 0.6 m along
+its row and after changing one rack's power by 30 % (each from the previous run's cache), as
+wall and CPU seconds of this process, and for the reference cases OpenFOAM's solver time from
+``tests/air_cfd/results`` and the ratio. Asserts nothing. Goals (issue 13, 2-core machine):
+200 racks full under 1 s, after a move under 0.2 s; 1,000 racks full under 5 s. A hall whose
+full solve is estimated to exceed ``--budget-s`` (from its cell count and the measured cost
+per cell and iteration of the halls before it) is reported as skipped with the estimate.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
-import statistics
 import sys
 import time
+from pathlib import Path
+
+from designer.analysis.air import AirAnalysis
+from designer.analysis.base import run_analysis
+from designer.io.files import load
+from designer.io.generate import generate_project
+
+HERE = Path(__file__).resolve().parents[1] / "air_cfd"
 
 
 def _timed(fn):
-    """(result, wall ms, CPU ms of this process): on a shared machine the CPU time is the
-    better guide to what an idle machine would show."""
-    w0, c0 = time.perf_counter(), time.process_time()
+    w, c = time.perf_counter(), time.process_time()
     out = fn()
-    return out, (time.perf_counter() - w0) * 1000, (time.process_time() - c0) * 1000
+    return out, time.perf_counter() - w, time.process_time() - c
 
 
-def _median_ms(fn, repeat=3):
-    runs = [_timed(fn) for _ in range(repeat)]
-    return statistics.median(r[1] for r in runs), statistics.median(r[2] for r in runs), runs[-1][0]
+def _run(project, cache):
+    res = run_analysis(AirAnalysis(), project, 0, cache)
+    if res.error:
+        raise RuntimeError(res.error)
+    s = next(iter(res.data.sites.values()))
+    return s
 
 
-def _superlu_ms(hall, cell_m):
-    """Factorise the airflow and temperature matrices of a solved hall with SuperLU."""
-    import numpy as np
-    import scipy.sparse as sp
-    import scipy.sparse.linalg as sla
-
-    from designer.solvers.air import AirParams, HallCache, solve_hall
-
-    cache = HallCache()
-    solve_hall(hall, AirParams(cell_m=cell_m), cache)
-    pat = cache.pattern
-    out = []
-    for K in (cache.flow_K, cache.temp_K):
-        ny, nx = pat.ny, pat.nx
-        c, w, e, s, n = (K[d, : pat.N].reshape(pat.NY, pat.NX)[:ny, :nx] for d in range(5))
-        idx = np.arange(ny * nx).reshape(ny, nx)
-        rows = [idx.ravel(), idx[:, 1:].ravel(), idx[:, :-1].ravel(), idx[1:, :].ravel(), idx[:-1, :].ravel()]
-        cols = [idx.ravel(), idx[:, :-1].ravel(), idx[:, 1:].ravel(), idx[:-1, :].ravel(), idx[1:, :].ravel()]
-        vals = [c.ravel(), w[:, 1:].ravel(), e[:, :-1].ravel(), s[1:, :].ravel(), n[:-1, :].ravel()]
-        A = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                          shape=(ny * nx, ny * nx))
-        t0 = time.perf_counter()
-        sla.splu(A, permc_spec="COLAMD")
-        out.append((time.perf_counter() - t0) * 1000)
-    return out
-
-
-def bench(n: int, cell_m: float = 0.25) -> dict:
-    import numpy as np
-
-    from designer.analysis.air import AirAnalysis
-    from designer.analysis.base import run_analysis
-    from designer.io.generate import generate_project
-
-    project = generate_project(n)
-    hall = project.sites[0].hall
-    a = AirAnalysis(cell_m=cell_m)
-
-    def full():
-        return run_analysis(a, project, 0, {})
-
-    full_med, full_cpu, res = _median_ms(full)
-    site = res.data.sites["gen"]
+def bench(name: str, project, cfd_s: float | None) -> None:
     cache: dict = {}
-    run_analysis(a, project, 0, cache)
-    moves, moves_cpu, modes = [], [], []
-    step = 0.5 if cell_m <= 0.25 else 1.0
-    picks = list(range(0, len(hall.racks), max(1, len(hall.racks) // 10)))[:10]
-    for k in picks:
-        hall.racks[k].x += step
-        r, wall, cpu = _timed(lambda: run_analysis(a, project, 1, cache))
-        moves.append(wall)
-        moves_cpu.append(cpu)
-        st = r.data.sites["gen"].stats
-        modes.append((st["flow"], st["temperature"]))
-    powers, powers_cpu = [], []
-    for k in picks:
-        hall.racks[k].it_load_kw *= 1.3
-        r, wall, cpu = _timed(lambda: run_analysis(a, project, 2, cache))
-        powers.append(wall)
-        powers_cpu.append(cpu)
-    fresh = run_analysis(AirAnalysis(cell_m=cell_m), project, 3, {})
-    dT = float(np.nanmax(np.abs(fresh.data.sites["gen"].map.temperature_c
-                                - r.data.sites["gen"].map.temperature_c)))
-    return {
-        "n": n, "cell": cell_m, "cells": site.stats["cells"], "air": site.stats["air_cells"],
-        "full": full_med, "full_cpu": full_cpu,
-        "solver_ms": site.stats["build_ms"] + site.stats["flow_ms"] + site.stats["temperature_ms"],
-        "move": statistics.median(moves), "move_max": max(moves), "move_cpu": statistics.median(moves_cpu),
-        "power": statistics.median(powers), "power_max": max(powers), "power_cpu": statistics.median(powers_cpu),
-        "modes": modes[len(modes) // 2], "dT": dT,
-        "superlu": _superlu_ms(generate_project(n).sites[0].hall, cell_m),
-    }
+    s, w, c = _timed(lambda: _run(project, cache))
+    st = s.stats
+    line = (f"{name:<28} cells {st.get('cells', 0):>8}  full {w:7.1f} s wall {c:7.1f} s CPU "
+            f"({st.get('iterations')} it)")
+    hall = project.sites[0].hall
+    r = hall.racks[len(hall.racks) // 2]
+    r.x += 0.6
+    s2, w2, c2 = _timed(lambda: _run(project, cache))
+    line += f"  move {w2:6.1f} / {c2:6.1f} s ({s2.stats.get('iterations')} it)"
+    r.it_load_kw *= 1.3
+    s3, w3, c3 = _timed(lambda: _run(project, cache))
+    line += f"  power {w3:6.1f} / {c3:6.1f} s ({s3.stats.get('iterations')} it)"
+    if cfd_s:
+        line += f"  OpenFOAM {cfd_s:7.0f} s = {cfd_s / max(w, 1e-9):5.0f}x the full solve"
+    print(line, flush=True)
 
 
-def main(sizes: list[int], cells: list[float]) -> None:
-    rows = []
-    for n in sizes:
-        for cell in cells:
-            rows.append(bench(n, cell))
-            print(f"  done {n} racks at {cell} m (load average {os.getloadavg()[0]:.1f})", file=sys.stderr)
-    print(f"\nAir-side model, generated halls; wall-clock medians in ms (load average now "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores, shared machine)\n")
-    hdr = (f"{'racks':>6} {'cell m':>6} {'cells':>7} {'air':>7} | {'full':>6} {'cpu':>5} | {'move':>6} "
-           f"{'cpu':>5} {'max':>5} | {'power':>6} {'cpu':>5} {'max':>5} | {'SuperLU flow+temp':>17} | "
-           f"{'|dT| vs fresh':>13}")
-    print(hdr)
-    print("-" * len(hdr))
-    for r in rows:
-        slu = f"{r['superlu'][0]:.0f} + {r['superlu'][1]:.0f}"
-        print(f"{r['n']:>6} {r['cell']:>6} {r['cells']:>7} {r['air']:>7} | {r['full']:>6.0f} {r['full_cpu']:>5.0f} | "
-              f"{r['move']:>6.0f} {r['move_cpu']:>5.0f} {r['move_max']:>5.0f} | {r['power']:>6.0f} "
-              f"{r['power_cpu']:>5.0f} {r['power_max']:>5.0f} | {slu:>17} | {r['dT']:>13.1e}")
-    print("\nfull = cold cache, through the analysis (grid, both factorisations, results, findings)")
-    print("move = one rack moved 0.5 m, warm cache; power = one rack's load +30 %, warm cache")
-    print("wall-clock medians, 'cpu' = CPU time of this process (what an idle machine would show),")
-    print("max = worst of ten; SuperLU = scipy splu (COLAMD) factorising the same two matrices")
-    print("what a typical move reused:")
-    for r in rows:
-        print(f"  {r['n']} racks, {r['cell']} m: airflow {r['modes'][0]}; temperature {r['modes'][1]}")
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--racks", default="40,200,1000")
+    ap.add_argument("--budget-s", type=float, default=900.0)
+    a = ap.parse_args()
+    print(f"load average {os.getloadavg()}", file=sys.stderr)
+    for path in sorted((HERE / "cases").glob("*.json")):
+        res = HERE / "results" / path.name
+        cfd = None
+        if res.exists():
+            cfd = json.loads(res.read_text()).get("reference", {}).get("solver_wall_s")
+        bench(path.stem, load(path), cfd)
+    for n in (int(x) for x in a.racks.split(",") if x):
+        p = generate_project(n)
+        hall = p.sites[0].hall
+        xs = [q[0] for q in hall.outline]
+        ys = [q[1] for q in hall.outline]
+        cell = p.settings.air_cell_m
+        est_cells = (max(xs) - min(xs)) * (max(ys) - min(ys)) / cell ** 2 * hall.height_m / cell
+        est_s = est_cells * 250 * 2.2e-6  # ~250 iterations at ~2.2 us per cell and iteration
+        if est_s > a.budget_s:
+            print(f"generated {n:>5} racks          cells ~{est_cells:>8.0f}  skipped: full solve estimated "
+                  f"at {est_s:.0f} s (> budget {a.budget_s:.0f} s)", flush=True)
+            continue
+        bench(f"generated {n} racks", p, None)
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    cells = [0.25, 0.5]
-    if "--cell" in args:  # e.g. --cell 0.33 (about 40,000 cells for the 1,000-rack hall)
-        i = args.index("--cell")
-        cells = [float(c) for c in args[i + 1].split(",")]
-        del args[i:i + 2]
-    main([int(a) for a in args] or [40, 200, 1000], cells)
+    main()

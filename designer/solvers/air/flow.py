@@ -42,6 +42,17 @@ same in the predictor and in the pressure correction); the steady answer is the 
 law wherever the face velocity exceeds it, and a linear law below (1 cm/s)."""
 
 
+def _loss_newton(c: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Newton linearisation of the loss ``L(u) = c |u| u`` (``c = K rho / 2``; linear,
+    ``c V_FLOOR u``, below ``V_FLOOR``): the coefficient ``L'(u0)`` and the source
+    ``L'(u0) u0 - L(u0)``."""
+    a = np.abs(u)
+    fast = a >= V_FLOOR
+    coef = np.where(fast, 2.0 * c * a, c * V_FLOOR)
+    src = np.where(fast, c * a * u, 0.0)
+    return coef, src
+
+
 def _sl(a: int, start, stop) -> tuple:
     s = [slice(None)] * 3
     s[a] = slice(start, stop)
@@ -104,6 +115,7 @@ class Geometry:
     K_in: list = field(default_factory=list)
     amg: object = None
     P: object = None
+    p_pattern: tuple | None = None
     d_ref: list = field(default_factory=list)
 
 
@@ -197,6 +209,7 @@ class FlowSolver:
         self._M_of = None
         self.amg_builds = 0
         self._last_cg = 0
+        self.P = None
         self.converged = False
         self.failure = ""
         self.divergence = float("nan")
@@ -222,28 +235,43 @@ class FlowSolver:
             da = np.zeros(self.mesh.face_shape(a)) + 0.0
             da_int = 0.5 * (wa[_sl(a, 0, -1)] + wa[_sl(a, 1, None)])
             da[_sl(a, 1, -1)] = da_int
-            aP = RHO_AIR * da / dt + 0.5 * RHO_AIR * geo.K[a] * np.maximum(np.abs(U[a]), V_FLOOR)
+            aP = RHO_AIR * da / dt + _loss_newton(0.5 * RHO_AIR * geo.K[a], U[a])[0]
             out.append(np.where(geo.free[a], area * area / np.maximum(aP * area, 1e-300), 0.0))
         return out
 
     def pressure_matrix(self, dA) -> sp.csr_matrix:
+        """The pressure-correction operator ``sum_f A d (p_P - p_nb)`` (identity rows in solids).
+        Its sparsity pattern is worked out once per geometry; later calls only scatter the
+        face coefficients into it."""
         geo = self.geo
         n = self.mesh.size
-        rows, cols, vals = [], [], []
+        if geo.p_pattern is None:
+            rows, cols = [], []
+            for a in range(3):
+                f = geo.free[a][_sl(a, 1, -1)]
+                ia = geo.idx[_sl(a, 0, -1)][f]
+                ib = geo.idx[_sl(a, 1, None)][f]
+                rows += [ia, ib, ia, ib]
+                cols += [ib, ia, ia, ib]
+            diag = np.arange(n)
+            keys = np.concatenate(rows + [diag]) * n + np.concatenate(cols + [diag])
+            uniq, inv = np.unique(keys, return_inverse=True)
+            r = uniq // n
+            indptr = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(r, minlength=n), out=indptr[1:])
+            geo.p_pattern = (uniq % n, indptr, inv, len(uniq), keys.size - n)
+        indices, indptr, inv, nnz, nf = geo.p_pattern
+        vals = []
         for a in range(3):
-            f = geo.free[a][_sl(a, 1, -1)]
-            ia = geo.idx[_sl(a, 0, -1)][f]
-            ib = geo.idx[_sl(a, 1, None)][f]
-            v = dA[a][_sl(a, 1, -1)][f]
-            rows += [ia, ib, ia, ib]
-            cols += [ib, ia, ia, ib]
+            v = dA[a][_sl(a, 1, -1)][geo.free[a][_sl(a, 1, -1)]]
             vals += [-v, -v, v, v]
-        r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
-        A = sp.csr_matrix((v, (r, c)), shape=(n, n))
-        dg = A.diagonal()
-        scale = float(dg[dg > 0].mean()) if (dg > 0).any() else 1.0
-        A = A + sp.diags(np.where(geo.fluid.ravel(), 1e-9 * scale, scale))
-        return A.tocsr()
+        v = np.concatenate(vals)
+        dsum = np.bincount(inv[:nf], weights=v, minlength=nnz)
+        diag_pos = inv[nf:]
+        d_now = dsum[diag_pos]
+        scale = float(d_now[d_now > 0].mean()) if (d_now > 0).any() else 1.0
+        dsum[diag_pos] += np.where(geo.fluid.ravel(), 1e-9 * scale, scale)
+        return sp.csr_matrix((dsum, indices, indptr), shape=(n, n))
 
     def ensure_amg(self, U, force: bool = False) -> None:
         """Assemble the pressure operator for the current loss-face velocities; build a
@@ -252,6 +280,8 @@ class FlowSolver:
         import pyamg
 
         geo = self.geo
+        if self.P is not None and not force and not any((k > 0).any() for k in geo.K):
+            return  # no loss faces: the operator depends on the geometry only
         self.dA = self.d_faces(U)
         self.P = self.pressure_matrix(self.dA)
         if geo.amg is None or force:
@@ -340,8 +370,10 @@ class FlowSolver:
         Kf = geo.K[a][inner]
         U_old_int = U_old[a][inner]
         tr = rho * vol / dt
-        aP = aP + tr + 0.5 * rho * Kf * np.maximum(np.abs(U_old_int), V_FLOOR) * area
-        src = tr * U_old_int + (p[_sl(a, 0, -1)] - p[_sl(a, 1, None)]) * area
+        # loss faces, Newton-linearised (a Picard step on v|v| oscillates about the answer)
+        lin, lsrc = _loss_newton(0.5 * rho * Kf, U_old_int)
+        aP = aP + tr + lin * area
+        src = tr * U_old_int + lsrc * area + (p[_sl(a, 0, -1)] - p[_sl(a, 1, None)]) * area
         if a == 0:
             Tf = 0.5 * (T[:-1] + T[1:])
             src = src + rho * GRAVITY * BETA * (Tf - self.t_ref) * vol
