@@ -322,6 +322,11 @@ def build(hall: Hall, cell_m: float, mesh: Mesh | None = None) -> Layout:
         lo[a], hi[a] = slice(0, -1), slice(1, None)
         ca, cb = cont[tuple(lo)], cont[tuple(hi)]
         diff = ca != cb
+        if a == 0:
+            # the floor and ceiling planes of a contained aisle are the room's own (tiles,
+            # grilles, leaks), not panels: only faces between two room layers can be panels
+            zi = np.arange(1, nz)[:, None, None]
+            diff = diff & (zi > kf) & (zi < kc)
         kk = np.maximum(cleak[ca], cleak[cb])
         inner = [slice(None)] * 3
         inner[a] = slice(1, -1)

@@ -75,7 +75,10 @@ class FlowParams:
     """Pseudo-time step, s."""
     sweeps: int = 2
     """Gauss-Seidel sweeps of each momentum component per step."""
-    t_sweeps: int = 2
+    t_sweeps: int = 3
+    dt_t_factor: float = 5.0
+    """The temperature marches with a pseudo-time step this many times the flow's (it is
+    linear and upwind, so stable at any step; only its buoyancy feeds back)."""
     max_iter: int = 3000
     min_iter: int = 20
     tol_u: float = 2e-5
@@ -235,7 +238,10 @@ class FlowSolver:
             da = np.zeros(self.mesh.face_shape(a)) + 0.0
             da_int = 0.5 * (wa[_sl(a, 0, -1)] + wa[_sl(a, 1, None)])
             da[_sl(a, 1, -1)] = da_int
-            aP = RHO_AIR * da / dt + _loss_newton(0.5 * RHO_AIR * geo.K[a], U[a])[0]
+            # loss faces at their velocity rounded to a power of two: the operator (and its
+            # multigrid hierarchy) changes only when a face's flow changes by more than ~40 %
+            ub = 2.0 ** np.round(np.log2(np.maximum(np.abs(U[a]), V_FLOOR)))
+            aP = RHO_AIR * da / dt + _loss_newton(0.5 * RHO_AIR * geo.K[a], ub)[0]
             out.append(np.where(geo.free[a], area * area / np.maximum(aP * area, 1e-300), 0.0))
         return out
 
@@ -282,8 +288,10 @@ class FlowSolver:
         geo = self.geo
         if self.P is not None and not force and not any((k > 0).any() for k in geo.K):
             return  # no loss faces: the operator depends on the geometry only
-        self.dA = self.d_faces(U)
-        self.P = self.pressure_matrix(self.dA)
+        dA = self.d_faces(U)
+        if self.P is None or any(not np.array_equal(dA[a], self.dA[a]) for a in range(3)):
+            self.dA = dA
+            self.P = self.pressure_matrix(dA)
         if geo.amg is None or force:
             geo.amg = pyamg.smoothed_aggregation_solver(self.P, symmetry="hermitian", max_coarse=300)
             geo.d_ref = self.dA
@@ -459,7 +467,7 @@ class FlowSolver:
 
         aP, nb = self.t_coeffs(U, mu)
         paP, prhs = self.port_terms(t_item)
-        tr = self.vol / self.prm.dt
+        tr = self.vol / (self.prm.dt * self.prm.dt_t_factor)
         aP = aP + paP + tr
         rhs = prhs + tr * T_old
         heat = np.bincount(self.lay.heat_cells, weights=self.lay.heat_w, minlength=self.mesh.size)

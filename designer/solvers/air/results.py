@@ -462,7 +462,8 @@ def _containments(sol: HallSolution, hall: Hall, where: str, out: list) -> dict:
                 inner = [slice(None)] * 3
                 inner[a] = slice(1, -1)
                 f = flow[tuple(inner)]
-                ma, mb = mask[tuple(lo)], mask[tuple(hi)]
+                both = ~lay.solid[tuple(lo)] & ~lay.solid[tuple(hi)]  # air faces, not racks' or units' own
+                ma, mb = mask[tuple(lo)] & both, mask[tuple(hi)] & both
                 # out of the aisle: + through a face with the aisle on the low side
                 o = np.where(ma & ~mb, f, 0.0) - np.where(mb & ~ma, f, 0.0)
                 if a == 0:
