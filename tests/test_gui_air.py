@@ -291,10 +291,10 @@ def test_dock_lists_racks_hottest_first_and_a_click_selects_the_rack(win, qtbot)
     assert model.rowCount() == len(ent.racks)  # the dock follows the site
 
 
-def test_the_ui_says_it_is_a_screening_model(win, qtbot):
+def test_the_ui_says_it_is_a_coarse_3d_model_not_cfd(win, qtbot):
     p = air(win).panel
     assert p.banner.isVisible()
-    assert p.banner.text().startswith("⚠ Screening model, not CFD")
+    assert p.banner.text().startswith("⚠ Coarse-grid 3D model, not CFD")
     tip = p.banner.toolTip()
     for a in ASSUMPTIONS:
         assert a.replace("'", "&#x27;").replace('"', "&quot;")[:40] in tip
@@ -302,7 +302,7 @@ def test_the_ui_says_it_is_a_screening_model(win, qtbot):
     p.more.click()
     assert p.assumptions.isVisible()
     assert p.assumptions.text().count("<li>") == len(ASSUMPTIONS)
-    assert "screening" in air(win).dock.toolTip().lower()
+    assert "3d, not cfd" in air(win).dock.toolTip().lower()
 
 
 def test_a_new_empty_project_clears_the_views(win):
@@ -340,7 +340,8 @@ def test_coarse_preview_runs_while_dragging_and_stops_on_release(win, qtbot):
     pv, ov = a.preview, a.overlay
     rid = next(r.id for r in win.session.site.hall.racks if r.name == "R12")  # an air-cooled services rack
     fine_cell = site_air(win).map.cell_m
-    assert fine_cell == pytest.approx(0.25)
+    # the 3D model coarsens large halls (and says so); the preview is never finer
+    assert fine_cell >= 0.25
     rev0 = win.session.doc.revision
     t0 = time.perf_counter()
     end = _drag(win, qtbot, rid, steps=40, dt_ms=25, release=False)  # ~1 s of moves at 40 Hz
@@ -350,7 +351,7 @@ def test_coarse_preview_runs_while_dragging_and_stops_on_release(win, qtbot):
     assert pv.active and pv.runs >= 1
     assert pv.runs <= elapsed * 5.0 + 1  # throttled: at most ~5 solves a second
     m = ov.heat_map()
-    assert m.cell_m == pytest.approx(0.5)
+    assert m.cell_m == pytest.approx(max(0.5, fine_cell))
     assert (ov.heat.image.width(), ov.heat.image.height()) == (m.nx, m.ny)
     assert "coarse" in a.legend.subtitle()
     # the read-out under the cursor says the value is coarse (read at a point of open floor:

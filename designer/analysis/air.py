@@ -28,15 +28,15 @@ model's cost grows with its cells times its iterations, and the app must keep up
 The reference-case comparison and the grid-convergence test run at the cell size asked for."""
 
 
-def _cell_size(hall, cell_m: float) -> float:
+def _cell_size(hall, cell_m: float, max_cells: int = MAX_CELLS) -> float:
     xs = [p[0] for p in hall.outline]
     ys = [p[1] for p in hall.outline]
     height = hall.height_m + (hall.raised_floor.height_m if hall.raised_floor else 0.0) + (
         hall.ceiling_plenum.height_m if hall.ceiling_plenum else 0.0)
     vol = max(max(xs) - min(xs), 1e-3) * max(max(ys) - min(ys), 1e-3) * max(height, 1e-3)
-    if vol / cell_m ** 3 <= MAX_CELLS:
+    if vol / cell_m ** 3 <= max_cells:
         return cell_m
-    return math.ceil((vol / MAX_CELLS) ** (1.0 / 3.0) * 20.0) / 20.0
+    return math.ceil((vol / max_cells) ** (1.0 / 3.0) * 20.0) / 20.0
 
 
 @register
@@ -55,9 +55,11 @@ class AirAnalysis(Analysis):
     title = "Air-side thermal model (coarse-grid 3D)"
     order = 30
 
-    def __init__(self, cell_m: float | None = None, params: AirParams | None = None) -> None:
+    def __init__(self, cell_m: float | None = None, params: AirParams | None = None,
+                 max_cells: int = MAX_CELLS) -> None:
         self.cell_m = cell_m
         self.params = params or AirParams()
+        self.max_cells = max_cells
 
     def run(self, project: Project, revision: int, cache: dict) -> AnalysisResult:
         t0 = time.perf_counter()
@@ -75,10 +77,10 @@ class AirAnalysis(Analysis):
                                          "Give the hall an outline of 3 or more points and a positive "
                                          "settings.air_cell_m", ids=(site.id,), source=self.name))
                 continue
-            cell = _cell_size(hall, base)
+            cell = _cell_size(hall, base, self.max_cells)
             if cell != base:
                 findings.append(fd.info("air.grid.coarsened", f"{site.name or site.id}: the hall is too large "
-                                        f"for {base} m cells ({MAX_CELLS} cells of the 3D model at most); "
+                                        f"for {base} m cells ({self.max_cells} cells of the 3D model at most); "
                                         f"using {cell} m",
                                         "Raise settings.air_cell_m", ids=(site.id,), source=self.name))
             key = (site.id, cell)

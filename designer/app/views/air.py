@@ -31,13 +31,13 @@ class AirView(QObject):
         self.legend = AirLegend(self.overlay, window.view)
         self.panel = AirPanel(lambda: s.project.settings.units)
         self.dock = window.add_dock("air", "Air", self.panel)
-        self.dock.setToolTip("Air-side screening model (2D, not CFD)")
+        self.dock.setToolTip("Air-side model: coarse-grid 3D, not CFD")
         self.preview = AirPreview(window.scene, s, self)
         self.preview.wanted = lambda: self.overlay.visible() or self.panel.isVisible()
         self.cursor_label = QLabel("")
         self.cursor_label.setObjectName("air-cursor")
         self.cursor_label.setMinimumWidth(110)
-        self.cursor_label.setToolTip("Air temperature under the cursor (screening model)")
+        self.cursor_label.setToolTip("Air temperature under the cursor at the heat map height (coarse-grid 3D model)")
         window.statusBar().addPermanentWidget(self.cursor_label)
         self.cursor: tuple[float, float] | None = None
         self.dirty = True
@@ -45,7 +45,7 @@ class AirView(QObject):
         self.map_action = window.add_action(ActionSpec(
             "air_heat_map", "Air &heat map", self._toggle_map, "Ctrl+Shift+H", menu="Analysis", checkable=True,
             checked=True, separator_before=True,
-            tip="Show the air temperature field of the screening model on the plan"))
+            tip="Show the air temperature field of the coarse-grid 3D model on the plan"))
         self.arrow_action = window.add_action(ActionSpec(
             "air_arrows", "Air&flow arrows", self._toggle_arrows, None, menu="Analysis", checkable=True,
             tip="Show the direction and speed of the air (potential flow) as arrows"))

@@ -33,7 +33,8 @@ from designer.app.views.air_tables import (
 from designer.solvers.air.indices import rci_grade
 from designer.solvers.air.results import ASSUMPTIONS, HEADLINE
 
-BANNER = "Screening model, not CFD: 2D plan, air fully mixed over the height, potential flow."
+BANNER = ("Coarse-grid 3D model, not CFD: steady RANS with zero-equation turbulence and buoyancy; "
+          "bands and RCI on each rack's hottest inlet.")
 
 
 def rti_grade(value: float | None) -> str:

@@ -23,6 +23,7 @@ from designer.model.registry import HALL_COLLECTIONS, hall_container
 from designer.solvers.air.engine import AirParams
 
 PREVIEW_CELL_M = 0.5
+"""Cells of the preview (or the full answer's, on halls the analysis coarsens further)."""
 PREVIEW_ITER = 40
 """Pseudo-time steps per preview solve, each from the previous preview's field: the
 preview follows the drag and settles while the pointer rests; the full solve runs on release."""

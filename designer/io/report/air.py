@@ -1,7 +1,7 @@
 """Air-side results of one site: indices, heat map, rack inlets, air units.
 
 Reads a :class:`designer.solvers.air.results.AirResult` (``result.data``); the model is a
-screening model and the section says so.
+coarse-grid 3D model, not CFD, and the section says so (its headline and assumptions).
 """
 
 from __future__ import annotations
@@ -51,18 +51,19 @@ def _headline(ctx: Ctx, s) -> KeyValues:
     rows = [("ASHRAE class", f"{ix.ashrae_class}: recommended {ctx.q(ix.recommended_c[0], 'temperature')} to "
                              f"{ctx.q(ix.recommended_c[1], 'temperature')}, allowable "
                              f"{ctx.q(ix.allowable_c[0], 'temperature')} to {ctx.q(ix.allowable_c[1], 'temperature')}"),
+            ("Inlet quantity", "each rack's hottest front-face inlet (bands and RCI)"),
             ("Hottest rack inlet", f"{ctx.q(hottest.inlet_max_c, 'temperature')} ({ctx.name(hottest.rack_id)})"
              if hottest else "-"),
             ("RCI HI / RCI LO", f"{num(ix.rci_hi, 1)} % / {num(ix.rci_lo, 1)} %"),
             ("RTI / SHI", f"{num(ix.rti, 1)} % / {num(ix.shi, 2)}")]
     if b is not None:
         rows.append(("Heat to room air", f"{ctx.q(b.heat_in_kw, 'power')}; removed by units "
-                                         f"{ctx.q(b.removed_by_units_kw, 'power')}, open boundary "
-                                         f"{ctx.q(b.open_boundary_kw, 'power', 2)}, with nowhere to go "
+                                         f"{ctx.q(b.removed_by_units_kw, 'power')}, with nowhere to go "
                                          f"{ctx.q(b.lost_kw, 'power')}"))
     if m is not None:
-        rows.append(("Grid", f"{m.nx} x {m.ny} cells of {ctx.q(m.cell_m, 'length', 2)}; air "
-                             f"{ctx.q(m.t_min_c, 'temperature')} to {ctx.q(m.t_max_c, 'temperature')}"))
+        rows.append(("Grid", f"{m.nx} x {m.ny} cells of {ctx.q(m.cell_m, 'length', 2)} x {s.stats.get('layers')} "
+                             f"layers; air at {ctx.q(m.z_m, 'length', 1)} {ctx.q(m.t_min_c, 'temperature')} to "
+                             f"{ctx.q(m.t_max_c, 'temperature')}"))
     return KeyValues(rows, title="Air side at a glance")
 
 
@@ -72,7 +73,7 @@ def heat_map(ctx: Ctx, s, site: Site) -> HeatMap:
     boxes = [it.corners() for it in (*site.hall.racks, *site.hall.air_units, *site.hall.cdus)]
     hi = s.indices.recommended_c[1]
     lo, top = m.t_min_c, m.t_max_c
-    return HeatMap(f"Air temperature, {site.name or site.id}", m.x0, m.y0, m.cell_m, u.to_display(m.temperature_c),
+    return HeatMap(f"Air temperature at {m.z_m:g} m, {site.name or site.id}", m.x0, m.y0, m.cell_m, u.to_display(m.temperature_c),
                    u.to_display(lo), u.to_display(max(top, lo + 0.5)), u.symbol, list(site.hall.outline), boxes,
                    [(u.to_display(hi), "recommended max")])
 

@@ -8,8 +8,8 @@ from designer.io.report.model import Column, Table, Text
 
 def blocks(ctx: Ctx) -> list:
     out: list = [Text("Each failure is simulated alone with the rest of the design in its normal state. "
-                      "The air side is not part of this summary: the screening model does not simulate the "
-                      "loss of an air unit.", "note")]
+                      "The air side is not part of this summary: to see the loss of an air unit, set it "
+                      "not running and read the air results.", "note")]
     out += guarded(ctx, "power", "Power single failures", _power)
     out += guarded(ctx, "liquid", "Pump failures", _liquid)
     return out
