@@ -62,8 +62,10 @@ K0 = 273.15  # OpenFOAM runs in kelvin; results are reported in degC
 
 LAYER_T = 0.04
 """Thickness of the porous layers standing for tiles, grilles, panels and leaky floor/ceiling (m)."""
-LAYER_CELLS = 1
-"""Cells across each porous layer."""
+LAYER_CELLS = 2
+"""Cells across each porous layer (at least 2: a resistance needs a face inside the layer)."""
+LAYER_SEEN = 0.76
+"""First guess of the share of the layer thickness over which the discretised resistance acts."""
 CD_LEAK = 0.61
 TURB_INTENSITY = 0.05
 EPS = 1e-6
@@ -105,13 +107,27 @@ class Opening:
 
 
 @dataclass
+class Element:
+    """A thin resistance: a layer of cells ``LAYER_T`` thick across ``axis`` (0 x, 1 y, 2 z)
+    with loss coefficient ``k``; ``split`` (m, per axis) cuts it into zones of at most that
+    size so that each zone's linearised resistance follows its own flow."""
+
+    name: str
+    box: Box
+    k: float
+    axis: int
+    split: tuple[float, float, float] = (1e9, 1e9, 1e9)
+    v_guess: float = 1.0
+
+
+@dataclass
 class Geometry:
     xs: list[float]
     ys: list[float]
     zs: list[float]
     solids: list[Box] = field(default_factory=list)
     solid_names: list[str] = field(default_factory=list)
-    porous: list[tuple[Box, str, float]] = field(default_factory=list)  # (box, zone, K); later wins
+    porous: list[Element] = field(default_factory=list)  # later elements win where they overlap
     holes: list[Box] = field(default_factory=list)  # plain fluid inside a porous layer
     openings: list[Opening] = field(default_factory=list)
     racks: list[dict] = field(default_factory=list)
@@ -171,23 +187,32 @@ def geometry(hall: h.Hall) -> Geometry:
         g.zs += [box.z0, box.z1]
         return len(g.solids)  # solid labels start at 1; 0 is fluid
 
-    def porous(box: Box, zone: str, k: float) -> None:
-        g.porous.append((box, zone, k))
-        for lines, a, b in ((g.xs, box.x0, box.x1), (g.ys, box.y0, box.y1), (g.zs, box.z0, box.z1)):
+    def porous(box: Box, zone: str, k: float, split=(1e9, 1e9, 1e9), v_guess: float = 1.0) -> None:
+        dims = (box.x1 - box.x0, box.y1 - box.y0, box.z1 - box.z0)
+        axis = int(np.argmin([abs(d - t) for d in dims]))
+        if abs(dims[axis] - t) > EPS:
+            raise ValueError(f"porous element {zone} is not a layer {t} m thick")
+        g.porous.append(Element(zone, box, k, axis, split, v_guess))
+        for ax, (lines, a, b) in enumerate(((g.xs, box.x0, box.x1), (g.ys, box.y0, box.y1), (g.zs, box.z0, box.z1))):
             lines += [a, b]
-            if abs(b - a - t) < EPS:  # across the layer: LAYER_CELLS cells
+            if ax == axis:  # across the layer: LAYER_CELLS cells
                 lines += [a + t * q / LAYER_CELLS for q in range(1, LAYER_CELLS)]
 
+    def v_at(k: float, dp_pa: float) -> float:  # a first guess of the velocity through an element
+        return math.sqrt(2 * dp_pa / (RHO * k))
+
     if rf:
-        porous(Box(x0, x1, y0, y1, -t, 0.0), "floor_leak", k_leak(rf.leak_area_m2_per_m2))
+        kf = k_leak(rf.leak_area_m2_per_m2)
+        porous(Box(x0, x1, y0, y1, -t, 0.0), "floor", kf, (2.0, 2.0, 1e9), v_at(kf, 20.0))
     if cpl:
-        porous(Box(x0, x1, y0, y1, H, H + t), "ceiling_leak", k_leak(cpl.leak_area_m2_per_m2))
-    for tile in hall.floor_tiles:
+        kc = k_leak(cpl.leak_area_m2_per_m2)
+        porous(Box(x0, x1, y0, y1, H, H + t), "ceiling", kc, (2.0, 2.0, 1e9), v_at(kc, 20.0))
+    for n_t, tile in enumerate(hall.floor_tiles):
         bx = _bbox(tile)
-        porous(Box(*bx, -t, 0.0), f"tile_f{tile.open_fraction:.3f}", k_plate(tile.open_fraction))
-    for gr in hall.ceiling_grilles:
+        porous(Box(*bx, -t, 0.0), f"tile{n_t:02d}", k_plate(tile.open_fraction), v_guess=1.0)
+    for n_g, gr in enumerate(hall.ceiling_grilles):
         bx = _bbox(gr)
-        porous(Box(*bx, H, H + t), f"grille_f{gr.open_fraction:.3f}", k_plate(gr.open_fraction))
+        porous(Box(*bx, H, H + t), f"grille{n_g:02d}", k_plate(gr.open_fraction), v_guess=1.0)
 
     for i, r in enumerate(hall.racks):
         if r.recirculation_fraction or r.bypass_fraction:
@@ -255,7 +280,7 @@ def geometry(hall: h.Hall) -> Geometry:
         g.openings += [sup, ret]
         info["patch_sup"], info["patch_ret"] = sup.name, ret.name
 
-    for c in hall.containments:
+    for n_c, c in enumerate(hall.containments):
         px = [p[0] for p in c.polygon]
         py = [p[1] for p in c.polygon]
         cx0, cx1, cy0, cy1 = min(px), max(px), min(py), max(py)
@@ -264,7 +289,7 @@ def geometry(hall: h.Hall) -> Geometry:
                 for qx, qy in c.polygon):
             raise ValueError(f"{c.id}: only rectangular, axis-aligned containments are supported")
         k = k_leak(c.leak_area_m2_per_m2)
-        zone = f"panel_a{c.leak_area_m2_per_m2:.4f}"
+        zone = f"cont{n_c}"
         if c.top == "ceiling":
             top = H
         elif c.height_m is not None:
@@ -275,13 +300,17 @@ def geometry(hall: h.Hall) -> Geometry:
                 raise ValueError(f"{c.id}: roof height None but no rack lines the containment")
             top = max(lining)
         ztop = top if c.top == "ceiling" else top + t
-        # a shell of thickness t outside the polygon: four walls and, for a roof, the lid
-        porous(Box(cx0 - t, cx0, cy0 - t, cy1 + t, 0.0, ztop), zone, k)
-        porous(Box(cx1, cx1 + t, cy0 - t, cy1 + t, 0.0, ztop), zone, k)
-        porous(Box(cx0, cx1, cy0 - t, cy0, 0.0, ztop), zone, k)
-        porous(Box(cx0, cx1, cy1, cy1 + t, 0.0, ztop), zone, k)
+        # a shell of thickness t outside the polygon: four walls (in bands of about 1 m of
+        # height, since the stack effect changes the pressure difference with height) and,
+        # for a roof, the lid
+        band = (1e9, 1e9, 1.0)
+        vg = v_at(k, 5.0)
+        porous(Box(cx0 - t, cx0, cy0 - t, cy1 + t, 0.0, ztop), f"{zone}_xlo", k, band, vg)
+        porous(Box(cx1, cx1 + t, cy0 - t, cy1 + t, 0.0, ztop), f"{zone}_xhi", k, band, vg)
+        porous(Box(cx0, cx1, cy0 - t, cy0, 0.0, ztop), f"{zone}_ylo", k, band, vg)
+        porous(Box(cx0, cx1, cy1, cy1 + t, 0.0, ztop), f"{zone}_yhi", k, band, vg)
         if c.top == "roof":
-            porous(Box(cx0, cx1, cy0, cy1, top, top + t), zone, k)
+            porous(Box(cx0, cx1, cy0, cy1, top, top + t), f"{zone}_roof", k, (2.0, 2.0, 1e9), vg)
     return g
 
 
@@ -315,6 +344,7 @@ class Mesh:
     n_cells: int
     patch_area: dict[str, float]
     zone_k: dict[str, float]
+    zone_info: dict[str, dict]  # per zone: axis, v_guess, and arrays for measuring flow and dp
     xs: np.ndarray
     ys: np.ndarray
     zs: np.ndarray
@@ -338,11 +368,27 @@ def build_mesh(g: Geometry, cell: float) -> Mesh:
     zone = np.zeros((nx, ny, nz), dtype=np.int32)
     zone_names = [""]
     zone_k: dict[str, float] = {}
-    for box, zname, k in g.porous:
-        if zname not in zone_k:
+    zone_el: list[Element | None] = [None]
+    for el in g.porous:
+        m = _box_mask(el.box, xc, yc, zc)
+        # split into blocks of at most el.split by cell centre
+        b = el.box
+        keys = np.zeros(m.shape, dtype=np.int64)
+        for ax, (cc, lo, sp) in enumerate(((xc, b.x0, el.split[0]), (yc, b.y0, el.split[1]), (zc, b.z0, el.split[2]))):
+            ext = (b.x1 - b.x0, b.y1 - b.y0, b.z1 - b.z0)[ax]
+            nb = max(1, math.ceil(ext / sp - 1e-6))
+            idx = np.clip(((cc - lo) / (ext / nb)).astype(np.int64), 0, nb - 1)
+            shp = [1, 1, 1]
+            shp[ax] = -1
+            keys = keys * 100 + idx.reshape(shp)
+        for key in np.unique(keys[m]):
+            sub = m & (keys == key)
+            many = len(np.unique(keys[m])) > 1
+            zname = f"{el.name}_b{key:06d}" if many else el.name
             zone_names.append(zname)
-            zone_k[zname] = k
-        zone[_box_mask(box, xc, yc, zc)] = zone_names.index(zname)
+            zone_k[zname] = el.k
+            zone_el.append(el)
+            zone[sub] = len(zone_names) - 1
     for box in g.holes:
         zone[_box_mask(box, xc, yc, zc)] = 0
     for lab, box in enumerate(g.solids, start=1):
@@ -362,7 +408,7 @@ def build_mesh(g: Geometry, cell: float) -> Mesh:
     def node(i, j, k):
         return i + (nx + 1) * (j + (ny + 1) * k)
 
-    int_o, int_n, int_f = [], [], []
+    int_o, int_n, int_f, int_ax = [], [], [], []
     bnd_o, bnd_f, bnd_solid, bnd_normal, bnd_zc, bnd_area = [], [], [], [], [], []
     for axis in range(3):
         shape = [nx, ny, nz]
@@ -394,6 +440,7 @@ def build_mesh(g: Geometry, cell: float) -> Mesh:
         int_o.append(lo_c[internal])
         int_n.append(hi_c[internal])
         int_f.append(quad[internal])
+        int_ax.append(np.full(int(internal.sum()), axis, dtype=np.int8))
         for fl_low in (True, False):
             m = (lo_c >= 0) & (hi_c < 0) if fl_low else (lo_c < 0) & (hi_c >= 0)
             q = quad[m]
@@ -410,8 +457,9 @@ def build_mesh(g: Geometry, cell: float) -> Mesh:
     own_i = np.concatenate(int_o)
     nei_i = np.concatenate(int_n)
     fac_i = np.concatenate(int_f)
+    int_axis = np.concatenate(int_ax)
     order = np.lexsort((nei_i, own_i))
-    own_i, nei_i, fac_i = own_i[order], nei_i[order], fac_i[order]
+    own_i, nei_i, fac_i, int_axis = own_i[order], nei_i[order], fac_i[order], int_axis[order]
     own_b = np.concatenate(bnd_o)
     fac_b = np.concatenate(bnd_f)
     sol_b = np.concatenate(bnd_solid)
@@ -450,12 +498,42 @@ def build_mesh(g: Geometry, cell: float) -> Mesh:
         patches.append((nm, "wall" if nm == "walls" else "patch", cnt, start))
         start += cnt
     zones = {}
+    zone_info = {}
     zf = zone.ravel(order="F")[ff]
-    for zi, zn in enumerate(zone_names):
-        if zi:
-            zones[zn] = np.nonzero(zf == zi)[0]
     ijk = np.stack(np.nonzero(fluid.transpose(2, 1, 0))[::-1], -1)  # fluid cells in label order
-    return Mesh(points, faces, owner, nei_i, patches, zones, n_cells, patch_area, zone_k, xs, ys, zs, ijk)
+    widths = (np.diff(xs), np.diff(ys), np.diff(zs))
+    for zi, zn in enumerate(zone_names):
+        if not zi:
+            continue
+        cells = np.nonzero(zf == zi)[0]
+        if not len(cells):
+            zone_k.pop(zn)
+            continue
+        zones[zn] = cells
+        ax = zone_el[zi].axis
+        # faces inside the layer, across it: the flow through the element (owner is the low side)
+        fm = (int_axis == ax) & (zf[own_i] == zi) & (zf[nei_i] == zi)
+        fidx = np.nonzero(fm)[0]
+        # open cells on either side of the layer, weighted by their face area, for its pressure drop
+        others = [a for a in range(3) if a != ax]
+        sides = []
+        for step in (-1, 1):
+            nb = ijk[cells].copy()
+            nb[:, ax] += step
+            ok = (nb[:, ax] >= 0) & (nb[:, ax] < (nx, ny, nz)[ax])
+            nbc = np.full(len(cells), -1)
+            nbc[ok] = cid[nb[ok, 0], nb[ok, 1], nb[ok, 2]]
+            ok &= nbc >= 0
+            ok[ok] &= zf[nbc[ok]] == 0
+            w = widths[others[0]][ijk[cells, others[0]]] * widths[others[1]][ijk[cells, others[1]]]
+            sides.append((nbc[ok], w[ok]))
+        fa = widths[others[0]][ijk[own_i[fidx], others[0]]] * widths[others[1]][ijk[own_i[fidx], others[1]]]
+        zone_info[zn] = dict(axis=ax, v_guess=zone_el[zi].v_guess, element=zone_el[zi].name,
+                             faces=fidx, face_area=fa, n_planes=LAYER_CELLS - 1,
+                             lo_cells=sides[0][0], lo_w=sides[0][1], hi_cells=sides[1][0], hi_w=sides[1][1],
+                             area=float(fa.sum()) / max(1, LAYER_CELLS - 1))
+    return Mesh(points, faces, owner, nei_i, patches, zones, n_cells, patch_area, zone_k, zone_info,
+                xs, ys, zs, ijk)
 
 
 # -- writing ----------------------------------------------------------------------------------
@@ -575,18 +653,34 @@ def write_constant(case: Path, t_ref_c: float, m: Mesh) -> None:
         _header("dictionary", "turbulenceProperties", "constant")
         + "simulationType  RAS;\n\nRAS\n{\n    RASModel        kEpsilon;\n    turbulence      on;\n"
         "    printCoeffs     on;\n}\n")
+
+
+def initial_darcy(k: float, v: float) -> float:
+    """Darcy coefficient (1/m2) whose linear loss over a layer matches K rho v^2 / 2 at velocity v.
+
+    ``LAYER_SEEN`` is the share of the layer's thickness the discretised resistance acts over
+    (measured: about 0.76 with 2 cells); run_case.py corrects every zone from its own measured
+    flow and pressure drop, so this is only a starting value.
+    """
+    return k * max(v, 1e-4) / (2.0 * NU * LAYER_T * LAYER_SEEN)
+
+
+def write_fvoptions(case: Path, darcy: dict[str, float]) -> None:
+    """Linear (Darcy) resistance per zone: dp / thickness = nu D v, isotropic, implicit."""
     opts = []
-    for zn, kval in m.zone_k.items():
-        f = kval / LAYER_T
+    for zn, dval in darcy.items():
         opts.append(f"{zn}\n{{\n    type            explicitPorositySource;\n    active          yes;\n"
-                    f"    // K = {kval:.6g} across a {LAYER_T} m layer: dp = K rho v^2 / 2\n"
                     f"    explicitPorositySourceCoeffs\n    {{\n        selectionMode   cellZone;\n"
                     f"        cellZone        {zn};\n        type            DarcyForchheimer;\n"
-                    f"        d   (0 0 0);\n        f   ({f:.9g} {f:.9g} {f:.9g});\n"
+                    f"        d   ({dval:.9g} {dval:.9g} {dval:.9g});\n        f   (0 0 0);\n"
                     "        coordinateSystem\n        {\n            origin  (0 0 0);\n"
                     "            rotation\n            {\n                type    none;\n            }\n"
                     "        }\n    }\n}\n\n")
-    (d / "fvOptions").write_text(_header("dictionary", "fvOptions", "constant") + "".join(opts))
+    (case / "constant" / "fvOptions").write_text(_header("dictionary", "fvOptions", "constant") + "".join(opts))
+
+
+RELAX = dict(U=0.3, p_rgh=0.7, T=0.5, turb=0.5)
+"""SIMPLE under-relaxation (the hotRoom tutorial's values)."""
 
 
 def write_system(case: Path, g: Geometry, chunk: int, ref_cell: int) -> None:
@@ -632,13 +726,14 @@ def write_system(case: Path, g: Geometry, chunk: int, ref_cell: int) -> None:
         "        tolerance       1e-8;\n        relTol          0.1;\n        maxIter         50;\n    }\n}\n\n"
         "SIMPLE\n{\n    momentumPredictor yes;\n    nNonOrthogonalCorrectors 0;\n"
         f"    pRefCell        {ref_cell};\n    pRefValue       0;\n}}\n\n"
-        "relaxationFactors\n{\n    fields\n    {\n        p_rgh           0.3;\n    }\n"
-        "    equations\n    {\n        U               0.5;\n        T               0.7;\n"
-        "        \"(k|epsilon)\"   0.5;\n    }\n}\n")
+        f"relaxationFactors\n{{\n    fields\n    {{\n        p_rgh           {RELAX['p_rgh']};\n    }}\n"
+        f"    equations\n    {{\n        U               {RELAX['U']};\n        T               {RELAX['T']};\n"
+        f"        \"(k|epsilon)\"   {RELAX['turb']};\n    }}\n}}\n")
 
 
 def build(project_file: Path, case: Path, cell: float, chunk: int = 100,
-          t_rack_out: dict[str, float] | None = None, t_unit_sup: dict[str, float] | None = None) -> dict:
+          t_rack_out: dict[str, float] | None = None, t_unit_sup: dict[str, float] | None = None,
+          darcy: dict[str, float] | None = None) -> dict:
     """Write the OpenFOAM case for ``project_file`` into ``case`` (replaced if it exists)."""
     project = load(project_file)
     if len(project.sites) != 1:
@@ -659,6 +754,8 @@ def build(project_file: Path, case: Path, cell: float, chunk: int = 100,
         t_unit_sup.setdefault(u["patch_sup"], u["supply_set_c"])
     write_polymesh(case, m)
     write_constant(case, t_ref, m)
+    d0 = {zn: (darcy or {}).get(zn, initial_darcy(m.zone_k[zn], m.zone_info[zn]["v_guess"])) for zn in m.zone_k}
+    write_fvoptions(case, d0)
     write_system(case, g, chunk, 0)  # the pressure level is arbitrary in a closed room
     write_fields(case, g, t_ref, t_rack_out, t_unit_sup)
     meta = dict(
@@ -670,11 +767,21 @@ def build(project_file: Path, case: Path, cell: float, chunk: int = 100,
         t_ref_c=t_ref, rho=RHO, cp=CP, beta=BETA, nu=NU,
         racks=g.racks, units=g.units,
         openings=[asdict(o) for o in g.openings],
-        patch_area=m.patch_area, zones={z: dict(k=m.zone_k[z], cells=int(len(c))) for z, c in m.zones.items()},
+        patch_area=m.patch_area, n_internal_faces=int(len(m.neighbour)),
+        zones={z: dict(k=m.zone_k[z], cells=int(len(c)), axis=m.zone_info[z]["axis"],
+                       element=m.zone_info[z]["element"], area_m2=m.zone_info[z]["area"],
+                       v_guess=m.zone_info[z]["v_guess"],
+                       darcy=d0[z])
+               for z, c in m.zones.items()},
         t_rack_out=t_rack_out, t_unit_sup=t_unit_sup,
     )
     (case / "case.json").write_text(json.dumps(meta, indent=1))
     np.savez_compressed(case / "grid.npz", xs=m.xs, ys=m.ys, zs=m.zs, ijk=m.ijk.astype(np.int32))
+    arrays = {}
+    for zn, zi in m.zone_info.items():
+        for key in ("faces", "face_area", "lo_cells", "lo_w", "hi_cells", "hi_w"):
+            arrays[f"{zn}:{key}"] = zi[key]
+    np.savez_compressed(case / "zones.npz", **arrays)
     return meta
 
 
