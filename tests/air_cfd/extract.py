@@ -1,0 +1,219 @@
+"""Extract the compared quantities from finished runs and write ``results/<name>.json``.
+
+Usage (from the repository root)::
+
+    python tests/air_cfd/extract.py open_aisle_crah /work/cfd-runs/open_aisle_crah/h0.200 ... h0.100
+
+Per mesh (``summarise_mesh``, also called by ``run_case.py``): per rack the area mean and the
+maximum face temperature over its front patch, per unit its return and supply temperature and
+load, the room's heat balance, cells, iterations, final residuals, wall-clock and CPU seconds.
+Across meshes (``write_results``): the finest mesh is the reference; the mesh study lists every
+rack's inlet mean on each mesh and the changes between consecutive meshes. Temperatures in
+degC, heat in W. Also writes PNG sections of the temperature field next to the results.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from foamio import read_fo_table, read_internal, read_residuals  # noqa: E402
+
+RHO_CP = 1.2 * 1005.0
+K0 = 273.15
+RESULTS = HERE / "results"
+
+
+def _fo(case: Path, name: str, window: int) -> float:
+    tab = read_fo_table(case / "postProcessing" / name)
+    if window <= 0:
+        return float(tab[-1, 1])
+    sel = tab[:, 0] > tab[-1, 0] - window
+    return float(tab[sel, 1].mean())
+
+
+def _fo_ptp(case: Path, name: str, window: int) -> float:
+    tab = read_fo_table(case / "postProcessing" / name)
+    sel = tab[:, 0] > tab[-1, 0] - max(window, 200)
+    return float(np.ptp(tab[sel, 1]))
+
+
+def summarise_mesh(case: Path, meta: dict, status: str, window: int, wall_s: float, cpu_s: float,
+                   history: list, total_wall_s: float) -> dict:
+    logs = sorted(case.glob("log.solver.*"))
+    res = read_residuals(logs)
+    iterations = int(max(v[-1, 0] for v in res.values()))
+    final_res = {f: float(v[-1, 1]) for f, v in res.items()}
+    racks = []
+    q_r = 0.0
+    for r in meta["racks"]:
+        t_mean = _fo(case, f"{r['patch_in']}_areaAverage", window) - K0
+        t_max = _fo(case, f"{r['patch_in']}_max", window) - K0
+        t_out = meta["t_rack_out"][r["patch_out"]]
+        q_r += RHO_CP * r["airflow_m3s"] * (t_out - t_mean)
+        racks.append(dict(id=r["id"], name=r["name"], it_load_kw=r["it_load_kw"], airflow_m3s=r["airflow_m3s"],
+                          inlet_mean_c=round(t_mean, 4), inlet_max_c=round(t_max, 4),
+                          exhaust_c=round(t_out, 4),
+                          inlet_ptp_last_200_k=round(_fo_ptp(case, f"{r['patch_in']}_areaAverage", window), 4)))
+    units = []
+    q_u = 0.0
+    for u in meta["units"]:
+        if not u["running"]:
+            units.append(dict(id=u["id"], name=u["name"], running=False, airflow_m3s=0.0, return_c=None,
+                              supply_c=None, load_kw=0.0, capped=False))
+            continue
+        t_ret = _fo(case, f"{u['patch_ret']}_areaAverage", window) - K0
+        t_sup = meta["t_unit_sup"][u["patch_sup"]]
+        load = RHO_CP * u["airflow_m3s"] * (t_ret - t_sup)
+        q_u += load
+        units.append(dict(id=u["id"], name=u["name"], running=True, airflow_m3s=u["airflow_m3s"],
+                          return_c=round(t_ret, 4), supply_c=round(t_sup, 4), load_kw=round(load / 1000, 4),
+                          capped=bool(t_sup > u["supply_set_c"] + 1e-6)))
+    design = sum(r["heat_w"] for r in meta["racks"])
+    return dict(
+        cell_m=meta["cell_m"], cells=meta["n_cells"], grid=meta["grid"], status=status, iterations=iterations,
+        averaged_over_last_iterations=window, final_residuals=final_res,
+        solver_wall_s=round(wall_s, 1), solver_cpu_s=round(cpu_s, 1), total_wall_s=round(total_wall_s, 1),
+        heat=dict(rack_design_w=round(design, 1), rack_w=round(q_r, 1), units_w=round(q_u, 1),
+                  balance_error=round((q_u - q_r) / q_r, 5)),
+        racks=racks, units=units, coupling_history=history,
+    )
+
+
+def mesh_study(summaries: list[dict]) -> dict:
+    """Per-rack inlet means on every mesh, and their changes between consecutive meshes."""
+    ids = [r["id"] for r in summaries[-1]["racks"]]
+    table = {rid: [next(r for r in s["racks"] if r["id"] == rid)["inlet_mean_c"] for s in summaries] for rid in ids}
+    table_max = {rid: [next(r for r in s["racks"] if r["id"] == rid)["inlet_max_c"] for s in summaries] for rid in ids}
+    steps = []
+    for k in range(1, len(summaries)):
+        d = np.array([table[rid][k] - table[rid][k - 1] for rid in ids])
+        dm = np.array([table_max[rid][k] - table_max[rid][k - 1] for rid in ids])
+        steps.append(dict(from_cell_m=summaries[k - 1]["cell_m"], to_cell_m=summaries[k]["cell_m"],
+                          inlet_mean_max_abs_change_k=round(float(np.abs(d).max()), 4),
+                          inlet_mean_mean_abs_change_k=round(float(np.abs(d).mean()), 4),
+                          inlet_mean_mean_signed_change_k=round(float(d.mean()), 4),
+                          inlet_max_max_abs_change_k=round(float(np.abs(dm).max()), 4),
+                          inlet_max_mean_abs_change_k=round(float(np.abs(dm).mean()), 4)))
+    return dict(cells_m=[s["cell_m"] for s in summaries], cells=[s["cells"] for s in summaries],
+                inlet_mean_c=table, inlet_max_c=table_max, changes=steps)
+
+
+def write_results(name: str, cases: list[Path]) -> dict:
+    summaries = [json.loads((c / "result.json").read_text()) for c in cases]
+    ref = summaries[-1]
+    out = dict(
+        case=name,
+        case_file=f"tests/air_cfd/cases/{name}.json",
+        solver="OpenFOAM.com v1912 buoyantBoussinesqSimpleFoam, steady, Boussinesq, standard k-epsilon, "
+               "wall functions; coupled rack/unit temperatures iterated by run_case.py",
+        machine=f"{platform.machine()} {platform.processor() or ''}".strip() + ", 1 core",
+        reference_cell_m=ref["cell_m"],
+        reference=dict((k, ref[k]) for k in ("cells", "status", "iterations", "averaged_over_last_iterations",
+                                              "final_residuals", "solver_wall_s", "solver_cpu_s", "heat")),
+        racks=ref["racks"],
+        units=ref["units"],
+        meshes=[dict((k, s[k]) for k in ("cell_m", "cells", "grid", "status", "iterations", "final_residuals",
+                                         "solver_wall_s", "solver_cpu_s", "heat")) for s in summaries],
+        mesh_study=mesh_study(summaries),
+    )
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(out, indent=1) + "\n")
+    try:
+        plot_sections(cases[-1], RESULTS / f"{name}")
+    except Exception as e:  # plotting is a convenience, never a reason to lose results
+        print(f"plotting failed: {e}", file=sys.stderr)
+    return out
+
+
+def load_field(case: Path, field: str = "T") -> tuple[np.ndarray, dict, np.ndarray]:
+    """A cell field on the structured grid: 3-D array with NaN in solids, the grid, cell values."""
+    meta = json.loads((case / "case.json").read_text())
+    g = np.load(case / "grid.npz")
+    times = [int(p.name) for p in case.iterdir() if p.is_dir() and p.name.isdigit()]
+    vals = read_internal(case / str(max(times)) / field, meta["n_cells"])
+    ijk = g["ijk"]
+    shape = (len(g["xs"]) - 1, len(g["ys"]) - 1, len(g["zs"]) - 1)
+    arr = np.full(shape + (() if vals.ndim == 1 else (3,)), np.nan)
+    arr[ijk[:, 0], ijk[:, 1], ijk[:, 2]] = vals
+    return arr, {k: g[k] for k in ("xs", "ys", "zs")}, vals
+
+
+def plot_sections(case: Path, stem: Path) -> list[Path]:
+    """Horizontal section at z = 1.0 m and a vertical section across the rows, temperature in degC."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    T, g, _ = load_field(case, "T")
+    T = T - K0
+    U, _, _ = load_field(case, "U")
+    xs, ys, zs = g["xs"], g["ys"], g["zs"]
+    xc, yc, zc = (xs[1:] + xs[:-1]) / 2, (ys[1:] + ys[:-1]) / 2, (zs[1:] + zs[:-1]) / 2
+    meta = json.loads((case / "case.json").read_text())
+    from designer.io.files import load
+
+    hall = load(meta["project_file"]).sites[0].hall
+    vmin = min(u.supply_temp_c for u in hall.air_units)
+    vmax = np.nanpercentile(T, 99.5)
+    out = []
+    k = int(np.argmin(np.abs(zc - 1.0)))
+    fig, ax = plt.subplots(figsize=(10, 7))
+    im = ax.pcolormesh(xs, ys, T[:, :, k].T, cmap="inferno", vmin=vmin, vmax=vmax, shading="flat")
+    sk = max(1, len(xc) // 40)
+    ax.quiver(xc[::sk], yc[::sk], U[::sk, ::sk, k, 0].T, U[::sk, ::sk, k, 1].T, color="w", scale=25, width=0.002)
+    for r in hall.racks:
+        c = np.array(r.corners() + [r.corners()[0]])
+        ax.plot(c[:, 0], c[:, 1], "c-", lw=0.8)
+        f = np.array([r.corners()[0], r.corners()[3]])
+        ax.plot(f[:, 0], f[:, 1], "c-", lw=2.5)
+    for u in hall.air_units:
+        c = np.array(u.corners() + [u.corners()[0]])
+        ax.plot(c[:, 0], c[:, 1], "g-" if u.running else "r-", lw=1.2)
+    ax.set_aspect("equal")
+    ax.set_title(f"{case.parent.name}: T at z = {zc[k]:.2f} m (cell {meta['cell_m']} m; thick line = rack front)")
+    fig.colorbar(im, ax=ax, label="T (degC)")
+    p = stem.parent / f"{stem.name}_z1.0.png"
+    fig.savefig(p, dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    out.append(p)
+    # vertical section across the rows through the middle of the racks' x range
+    xm = float(np.mean([r.x for r in hall.racks]))
+    i = int(np.argmin(np.abs(xc - xm)))
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    im = ax.pcolormesh(ys, zs, T[i, :, :].T, cmap="inferno", vmin=vmin, vmax=vmax, shading="flat")
+    skz = max(1, len(zc) // 25)
+    sky = max(1, len(yc) // 40)
+    ax.quiver(yc[::sky], zc[::skz], U[i, ::sky, ::skz, 1].T, U[i, ::sky, ::skz, 2].T, color="w", scale=25,
+              width=0.002)
+    ax.set_aspect("equal")
+    ax.set_xlabel("y (m)")
+    ax.set_ylabel("z (m)")
+    ax.set_title(f"{case.parent.name}: T on the section x = {xc[i]:.2f} m")
+    fig.colorbar(im, ax=ax, label="T (degC)")
+    p = stem.parent / f"{stem.name}_x{xc[i]:.1f}.png"
+    fig.savefig(p, dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    out.append(p)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = argv if argv is not None else sys.argv[1:]
+    if len(argv) < 2:
+        print(__doc__)
+        return 2
+    write_results(argv[0], [Path(a) for a in argv[1:]])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,107 @@
+"""The stored OpenFOAM reference results agree with their case files (no OpenFOAM needed).
+
+``tests/air_cfd/`` holds the five reference cases as project files and, per case that has been
+run, ``results/<name>.json`` (see tests/air_cfd/README.md). These tests check that the stored
+data are complete and self-consistent: every rack and unit of a case has a result, the room's
+heat balance closes, the run converged, and the mesh study stays within the stated bound. The
+comparison of the air model against these numbers lives with the model.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from designer.io.files import load
+from designer.model.findings import Severity
+from designer.model.validate import validate
+
+CFD = Path(__file__).resolve().parent / "air_cfd"
+CASES = ("open_aisle_crah", "cold_aisle_raised_floor", "hot_aisle_ceiling_return", "inrow_open_cold_aisle",
+         "crah_failed")
+RESULTS = sorted(p.stem for p in (CFD / "results").glob("*.json")) if (CFD / "results").exists() else []
+
+RHO_CP = 1.2 * 1005.0
+BALANCE_TOL = 0.01
+"""Room heat balance: unit removal within 1 % of rack heat."""
+MESH_MEAN_TOL_K = 0.5
+"""Two finest meshes: the mean over racks of |change of inlet mean| at most this."""
+MESH_MAX_TOL_K = 1.0
+"""Two finest meshes: no rack's inlet mean changes by more than this."""
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_case_file_validates(name: str) -> None:
+    project = load(CFD / "cases" / f"{name}.json")
+    errors = [f for f in validate(project) if f.severity is Severity.ERROR]
+    assert not errors, [f.as_text() for f in errors]
+    assert len(project.sites) == 1
+
+
+def test_results_are_for_known_cases() -> None:
+    assert set(RESULTS) <= set(CASES)
+
+
+def _case_and_result(name: str):
+    project = load(CFD / "cases" / f"{name}.json")
+    return project.sites[0].hall, json.loads((CFD / "results" / f"{name}.json").read_text())
+
+
+@pytest.mark.parametrize("name", RESULTS)
+def test_result_covers_every_rack_and_unit(name: str) -> None:
+    hall, res = _case_and_result(name)
+    assert res["case_file"] == f"tests/air_cfd/cases/{name}.json"
+    assert [r["id"] for r in res["racks"]] == [r.id for r in hall.racks]
+    assert [u["id"] for u in res["units"]] == [u.id for u in hall.air_units]
+    for r, rack in zip(res["racks"], hall.racks, strict=True):
+        assert r["it_load_kw"] == pytest.approx(rack.it_load_kw)
+        assert r["inlet_max_c"] >= r["inlet_mean_c"] - 1e-6
+        # exhaust = mean intake + the rack's design rise (the coupling the runs iterate)
+        assert r["exhaust_c"] - r["inlet_mean_c"] == pytest.approx(rack.design_delta_t_air_k, abs=0.05)
+    for u, unit in zip(res["units"], hall.air_units, strict=True):
+        assert u["running"] == unit.running
+        if not unit.running:
+            assert u["load_kw"] == 0.0
+            continue
+        assert u["supply_c"] >= unit.supply_temp_c - 1e-6
+        assert u["load_kw"] <= unit.capacity_kw * (1 + 1e-3)
+        if u["capped"]:
+            assert u["load_kw"] == pytest.approx(unit.capacity_kw, rel=5e-3)
+        else:
+            assert u["supply_c"] == pytest.approx(unit.supply_temp_c, abs=1e-6)
+
+
+@pytest.mark.parametrize("name", RESULTS)
+def test_heat_balance_closes(name: str) -> None:
+    hall, res = _case_and_result(name)
+    design = sum(r.it_load_kw * (1 - r.liquid_fraction) for r in hall.racks)
+    heat = res["reference"]["heat"]
+    assert heat["rack_design_w"] / 1000 == pytest.approx(design, rel=1e-6)
+    assert heat["rack_w"] / 1000 == pytest.approx(design, rel=BALANCE_TOL)
+    assert abs(heat["balance_error"]) <= BALANCE_TOL
+    assert sum(u["load_kw"] for u in res["units"]) == pytest.approx(design, rel=BALANCE_TOL)
+
+
+@pytest.mark.parametrize("name", RESULTS)
+def test_reference_run_converged(name: str) -> None:
+    _, res = _case_and_result(name)
+    ref = res["reference"]
+    assert ref["status"] in ("converged", "plateau_averaged")
+    assert res["meshes"][-1]["cell_m"] == res["reference_cell_m"]
+    assert all(m["status"] in ("converged", "plateau_averaged") for m in res["meshes"])
+    assert ref["solver_wall_s"] > 0 and ref["solver_cpu_s"] > 0
+
+
+@pytest.mark.parametrize("name", RESULTS)
+def test_mesh_independence(name: str) -> None:
+    _, res = _case_and_result(name)
+    study = res["mesh_study"]
+    assert len(study["cells_m"]) >= 3, "three meshes at least"
+    assert study["cells"] == sorted(study["cells"]), "meshes get finer"
+    last = study["changes"][-1]
+    assert last["inlet_mean_mean_abs_change_k"] <= MESH_MEAN_TOL_K
+    assert last["inlet_mean_max_abs_change_k"] <= MESH_MAX_TOL_K
+    for r in res["racks"]:
+        assert study["inlet_mean_c"][r["id"]][-1] == pytest.approx(r["inlet_mean_c"])
