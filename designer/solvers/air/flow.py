@@ -97,7 +97,7 @@ class FlowParams:
     """Stop when no velocity changes by more than this share of the largest port velocity in a step..."""
     tol_t: float = 2e-4
     """... and no temperature by more than this many K in a step."""
-    p_rtol: float = 1e-4
+    p_rtol: float = 1e-2
     """Relative tolerance of the pressure-correction solve inside the loop."""
     nut_every: int = 1
     rebuild_cg: int = 25
@@ -131,6 +131,7 @@ class Geometry:
     amg: object = None
     P: object = None
     p_pattern: tuple | None = None
+    mom: list = field(default_factory=lambda: [None, None, None])
     d_ref: list = field(default_factory=list)
 
 
@@ -327,91 +328,102 @@ class FlowSolver:
         return x, r, count[0]
 
     # -- one momentum component ----------------------------------------------------------
-    def momentum(self, a: int, U, U_old, p, T, mu, nsweep: int) -> None:
-        geo, w, dt = self.geo, self.geo.w, self.prm.dt
-        rho = RHO_AIR
+    def _mom_static(self, a: int) -> dict:
+        """Geometry-only factors of the a-momentum equations (kept on the cached geometry)."""
+        geo, w = self.geo, self.geo.w
+        if geo.mom[a] is not None:
+            return geo.mom[a]
         b_, c_ = [x for x in range(3) if x != a]
         wa = w[a]
         area = w[b_] * w[c_]
         wlo, whi = wa[_sl(a, 0, -1)], wa[_sl(a, 1, None)]
         da = 0.5 * (wlo + whi)
-        vol = da * area
-        Ua = U[a]
-        # own direction: CV faces at cell centres
-        Fc = rho * 0.5 * (Ua[_sl(a, 0, -1)] + Ua[_sl(a, 1, None)]) * area
-        Dc = mu * area / wa
-        Fw, Fe = Fc[_sl(a, 0, -1)], Fc[_sl(a, 1, None)]
-        aW = Dc[_sl(a, 0, -1)] + np.maximum(Fw, 0.0)
-        aE = Dc[_sl(a, 1, None)] + np.maximum(-Fe, 0.0)
-        # aP = sum of the neighbour coefficients (the net outflow of a momentum cell, which is
-        # not exactly zero on a staggered grid, is left out: the usual choice for stability)
-        aP = aW + aE
-        coef = {}
         inner = _sl(a, 1, -1)
+        shape = geo.free[a][inner].shape
         wb_int = geo.wallboth[a][inner]
+        trans = {}
         for t in (b_, c_):
-            o = c_ if t == b_ else b_  # the third axis
-            Ut = U[t]
-            wt = w[t]
-            flux = rho * 0.5 * (Ut[_sl(a, 0, -1)] * wlo + Ut[_sl(a, 1, None)] * whi) * w[o]
-            Fs, Fn = flux[_sl(t, 0, -1)], flux[_sl(t, 1, None)]
-            # viscosity on the CV faces along t: mean of the cells around the edge
-            mu_a = 0.5 * (mu[_sl(a, 0, -1)] + mu[_sl(a, 1, None)])
-            mu_s = 0.5 * (mu_a + _shift(mu_a, t, -1))
-            mu_n = 0.5 * (mu_a + _shift(mu_a, t, +1))
-            ds = 0.5 * (wt + _shift(np.broadcast_to(wt, mu_a.shape).copy(), t, -1))
-            dn = 0.5 * (wt + _shift(np.broadcast_to(wt, mu_a.shape).copy(), t, +1))
-            # a wall (edge of the grid, a solid, a loss face) on the CV face: half distance
+            o = c_ if t == b_ else b_
+            wt = np.broadcast_to(w[t], shape)
+            ds = 0.5 * (wt + _shift(wt.copy(), t, -1))
+            dn = 0.5 * (wt + _shift(wt.copy(), t, +1))
             nb_s = _shift(wb_int.astype(float), t, -1) > 0
             nb_n = _shift(wb_int.astype(float), t, +1) > 0
-            n_t = mu_a.shape[t]
-            edge_s = np.zeros(mu_a.shape, dtype=bool)
-            edge_n = np.zeros(mu_a.shape, dtype=bool)
+            n_t = shape[t]
+            edge_s = np.zeros(shape, dtype=bool)
+            edge_n = np.zeros(shape, dtype=bool)
             edge_s[_sl(t, 0, 1)] = True
             edge_n[_sl(t, n_t - 1, n_t)] = True
             pwt = geo.pw[a][t]
             ps, pn = pwt[_sl(t, 0, -1)], pwt[_sl(t, 1, None)]
-            wall_s = nb_s | edge_s | ps
-            wall_n = nb_n | edge_n | pn
-            half = 0.5 * np.broadcast_to(wt, mu_a.shape)
-            ds = np.where(wall_s, half, ds)
-            dn = np.where(wall_n, half, dn)
-            mu_s = np.where(edge_s | nb_s, mu_a, mu_s)
-            mu_n = np.where(edge_n | nb_n, mu_a, mu_n)
-            Ds = mu_s * da * w[o] / ds
-            Dn = mu_n * da * w[o] / dn
-            # a loss face on the CV face: no flux through it for momentum (thin wall)
-            Fs = np.where(ps, 0.0, Fs)
-            Fn = np.where(pn, 0.0, Fn)
-            aS = np.where(ps, 0.0, Ds + np.maximum(Fs, 0.0))
-            aN = np.where(pn, 0.0, Dn + np.maximum(-Fn, 0.0))
-            aP = aP + aS + aN + np.where(ps, Ds, 0.0) + np.where(pn, Dn, 0.0)
-            coef[t] = (aS, aN)
-        Kf = geo.K[a][inner]
-        U_old_int = U_old[a][inner]
-        tr = rho * vol / dt
-        # loss faces, Newton-linearised (a Picard step on v|v| oscillates about the answer)
-        lin, lsrc = _loss_newton(0.5 * rho * Kf, U_old_int)
-        aP = aP + tr + lin * area
-        src = tr * U_old_int + lsrc * area + (p[_sl(a, 0, -1)] - p[_sl(a, 1, None)]) * area
-        if a == 0:
-            Tf = 0.5 * (T[:-1] + T[1:])
-            src = src + rho * GRAVITY * BETA * (Tf - self.t_ref) * vol
+            ds = np.where(nb_s | edge_s | ps, 0.5 * wt, ds)
+            dn = np.where(nb_n | edge_n | pn, 0.5 * wt, dn)
+            g = np.broadcast_to(da * w[o], shape)
+            trans[t] = dict(o=o, gs=g / ds, gn=g / dn, ps=ps, pn=pn, own_s=edge_s | nb_s, own_n=edge_n | nb_n,
+                            ws=wlo * w[o], wh=whi * w[o])
         free = geo.free[a][inner]
         col = geo.color[a][inner]
+        st = dict(b=b_, c=c_, area=area, vol=da * area, inner=inner, trans=trans,
+                  Kh=0.5 * RHO_AIR * geo.K[a][inner], masks=(free & ~col, free & col))
+        geo.mom[a] = st
+        return st
+
+    def momentum(self, a: int, U, U_old, p, T, mu, nsweep: int) -> None:
+        st = self._mom_static(a)
+        rho, dt = RHO_AIR, self.prm.dt
+        w = self.geo.w
+        area, vol, inner = st["area"], st["vol"], st["inner"]
+        lo, hi = _sl(a, 0, -1), _sl(a, 1, None)
+        Ua = U[a]
+        # own direction: CV faces at cell centres
+        Fc = (0.5 * rho) * (Ua[lo] + Ua[hi]) * area
+        Dc = mu * (area / w[a])
+        Fw, Fe = Fc[lo], Fc[hi]
+        aW = Dc[lo] + np.maximum(Fw, 0.0)
+        aE = Dc[hi] + np.maximum(-Fe, 0.0)
+        # aP = sum of the neighbour coefficients (the net outflow of a momentum cell, which is
+        # not exactly zero on a staggered grid, is left out: the usual choice for stability)
+        aP = aW + aE
+        mu_a = 0.5 * (mu[lo] + mu[hi])
+        coef = []
+        for t, tr_ in st["trans"].items():
+            Ut = U[t]
+            flux = (0.5 * rho) * (Ut[lo] * tr_["ws"] + Ut[hi] * tr_["wh"])
+            Fs, Fn = flux[_sl(t, 0, -1)], flux[_sl(t, 1, None)]
+            # viscosity on the CV faces along t: mean of the cells around the edge
+            mu_s = mu_a.copy()
+            mu_s[_sl(t, 1, None)] += mu_a[_sl(t, 0, -1)]
+            mu_s[_sl(t, 1, None)] *= 0.5
+            mu_n = mu_a.copy()
+            mu_n[_sl(t, 0, -1)] += mu_a[_sl(t, 1, None)]
+            mu_n[_sl(t, 0, -1)] *= 0.5
+            mu_s = np.where(tr_["own_s"], mu_a, mu_s)
+            mu_n = np.where(tr_["own_n"], mu_a, mu_n)
+            Ds = mu_s * tr_["gs"]
+            Dn = mu_n * tr_["gn"]
+            # a loss face on the CV face is a thin wall for momentum (no flux, no-slip)
+            ps, pn = tr_["ps"], tr_["pn"]
+            aS = np.where(ps, 0.0, Ds + np.maximum(Fs, 0.0))
+            aN = np.where(pn, 0.0, Dn + np.maximum(-Fn, 0.0))
+            aP += aS + aN + np.where(ps, Ds, 0.0) + np.where(pn, Dn, 0.0)
+            coef.append((t, aS, aN))
+        U_old_int = U_old[a][inner]
+        trn = rho * vol / dt
+        # loss faces, Newton-linearised (a Picard step on v|v| oscillates about the answer)
+        lin, lsrc = _loss_newton(st["Kh"], U_old_int)
+        aP += trn + lin * area
+        src = trn * U_old_int + (lsrc + (p[lo] - p[hi])) * area
+        if a == 0:
+            src += (rho * GRAVITY * BETA) * (0.5 * (T[:-1] + T[1:]) - self.t_ref) * vol
+        inv = 1.0 / aP
+        cur = Ua[inner]  # a view: updated in place
         for _ in range(nsweep):
-            for parity in (False, True):
-                cur = Ua[inner]
+            for m in st["masks"]:
                 s = src + aW * Ua[_sl(a, 0, -2)] + aE * Ua[_sl(a, 2, None)]
-                for t in (b_, c_):
-                    aS, aN = coef[t]
-                    s = s + aS * _shift(cur, t, -1) + aN * _shift(cur, t, +1)
-                new = s / aP
-                m = free & (col == parity)
-                cur[m] = new[m]
-                Ua[inner] = cur
-        self._aP = getattr(self, "_aP", [None] * 3)
-        self._aP[a] = aP
+                for t, aS, aN in coef:
+                    s[_sl(t, 1, None)] += aS[_sl(t, 1, None)] * cur[_sl(t, 0, -1)]
+                    s[_sl(t, 0, -1)] += aN[_sl(t, 0, -1)] * cur[_sl(t, 1, None)]
+                np.copyto(cur, s * inv, where=m)
 
     # -- temperature ----------------------------------------------------------------------
     def flows(self, U) -> list:
