@@ -137,7 +137,7 @@ def test_colour_bar_is_shown_with_the_ashrae_limits(win):
     assert {"18", "27", "32"} <= set(labels)
     fr = {label: f for f, label, _b in legend.ticks()}
     assert fr["27"] == pytest.approx(0.5)  # the map's centre is the recommended maximum
-    assert "screening" in legend.subtitle()
+    assert "3D model" in legend.subtitle() and "not CFD" in legend.subtitle()
     win.session.push(SetFields(None, {"settings.units": "US"}))
     assert win.session.scheduler.wait_idle(120)
     assert legend.title().endswith("(°F)")

@@ -1,4 +1,4 @@
-"""The "Air" dock: a screening-model banner with the assumptions, the cooling indices, the
+"""The "Air" dock: a banner saying what the model is with the assumptions, the cooling indices, the
 overlay options on the left; racks (hottest inlet first) and air units on the right."""
 
 from __future__ import annotations

@@ -39,13 +39,17 @@ def _solve(A, b, x0):
     does not get there."""
     from scipy.sparse.linalg import LinearOperator, bicgstab, spilu
 
+    import warnings
+
     A = A.tocsc()
     try:
-        ilu = spilu(A, drop_tol=1e-5, fill_factor=8)
-        M = LinearOperator(A.shape, ilu.solve)
-        x, info = bicgstab(A, b, x0=x0, rtol=1e-14, atol=0.0, maxiter=300, M=M)
-        r = float(np.abs(A @ x - b).max()) / max(float(np.abs(b).max()), 1e-300)
-        if info == 0 or r < 1e-12:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            ilu = spilu(A, drop_tol=1e-5, fill_factor=8)
+            M = LinearOperator(A.shape, ilu.solve)
+            x, info = bicgstab(A, b, x0=x0, rtol=1e-14, atol=0.0, maxiter=300, M=M)
+            r = float(np.abs(A @ x - b).max()) / max(float(np.abs(b).max()), 1e-300)
+        if np.isfinite(r) and (info == 0 or r < 1e-12):
             return x
     except RuntimeError:
         pass

@@ -21,6 +21,9 @@ unit, containment, tiles        boundaries follow rack and unit tops); the face 
                                 previous field.
 a new height, outline, cell     everything is built afresh; the previous field cannot be
 size                            mapped and the flow starts from rest.
+the very same hall again        (undo back to an earlier state, a reopened file, a second
+                                window) the kept solution is handed out again
+                                (:data:`MEMO_SIZE` of them, keyed by the hall's JSON).
 ==============================  ==========================================================
 
 The final temperature solve is exact on the converged flow (a sparse direct solve of the
@@ -30,7 +33,9 @@ round-off whatever the path taken to the flow.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -111,8 +116,36 @@ def solve_hall(hall: Hall, params: AirParams, cache: HallCache | None = None) ->
         updated in place.
     """
     cache = cache if cache is not None else HallCache()
+    key = (hall.model_dump_json(), params)
+    with _MEMO_LOCK:
+        hit = _MEMO.get(key)
+        if hit is not None:
+            _MEMO.move_to_end(key)
+    if hit is not None:
+        sol, snap = hit
+        cache.__dict__.update(snap)
+        return sol
     with single_thread_blas():
-        return _solve(hall, params, cache)
+        sol = _solve(hall, params, cache)
+    with _MEMO_LOCK:
+        _MEMO[key] = (sol, dict(cache.__dict__))
+        while len(_MEMO) > MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return sol
+
+
+MEMO_SIZE = 12
+"""Solutions of identical inputs (hall and parameters) are kept and handed out again: the
+model is a pure function of them, and an undo, a reopened file or a second window asks for
+the same hall often."""
+_MEMO: OrderedDict = OrderedDict()
+_MEMO_LOCK = threading.Lock()
+
+
+def clear_memo() -> None:
+    """Forget the kept solutions (tests that compare an incremental with a fresh solve)."""
+    with _MEMO_LOCK:
+        _MEMO.clear()
 
 
 def _solve(hall: Hall, prm: AirParams, cache: HallCache) -> HallSolution:
