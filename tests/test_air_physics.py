@@ -9,14 +9,14 @@ import pytest
 
 from designer.model.hall import (
     AirUnit,
+    Cdu,
     CeilingGrille,
     CeilingPlenum,
-    Cdu,
     Containment,
     FloorTile,
     Hall,
-    RaisedFloor,
     Rack,
+    RaisedFloor,
 )
 from designer.solvers.air import AirParams, HallCache, site_results, solve_hall
 from designer.solvers.air.build import RHO_CP, build, leak_k, tile_k

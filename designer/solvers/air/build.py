@@ -255,7 +255,6 @@ def build(hall: Hall, cell_m: float, mesh: Mesh | None = None) -> Layout:
     """Rasterise the hall onto the 3D mesh (``mesh`` may be passed in when cached)."""
     mesh = mesh or build_mesh(hall, cell_m)
     g, nz = mesh.plan, mesh.nz
-    ny, nx = g.ny, g.nx
     kf, kc = mesh.k_floor, mesh.k_ceil
     H = hall.height_m
     inside = polygon_mask(g, hall.outline)
@@ -357,7 +356,7 @@ def build(hall: Hall, cell_m: float, mesh: Mesh | None = None) -> Layout:
                       for k, r in enumerate(racks)])
     rack_q = np.zeros(nr)
     blocked = np.zeros(nr, dtype=bool)
-    for k, (r, b) in enumerate(zip(racks, rbox, strict=True)):
+    for k, b in enumerate(rbox):
         if q_nom[k] <= 0:
             continue
         q = rq[k][0]

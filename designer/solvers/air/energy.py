@@ -37,9 +37,9 @@ class EnergySolution:
 def _solve(A, b, x0):
     """BiCGSTAB with an incomplete-LU preconditioner to round-off; a direct solve if that
     does not get there."""
-    from scipy.sparse.linalg import LinearOperator, bicgstab, spilu
-
     import warnings
+
+    from scipy.sparse.linalg import LinearOperator, bicgstab, spilu
 
     A = A.tocsc()
     try:
@@ -109,7 +109,9 @@ def solve_energy(solver, U, mu, limited0: np.ndarray | None = None, T0=None, t_i
     x = None
     if T0 is not None and t_item0 is not None:
         x = np.concatenate([np.nan_to_num(T0.ravel(), nan=0.0), t_item0])
-    for rounds in range(1, MAX_ROUNDS + 1):
+    rounds = 0
+    while rounds < MAX_ROUNDS:
+        rounds += 1
         lim_ports = usel & limited[np.maximum(pt.owner - nr, 0)]
         extra = sp.csr_matrix((-out[lim_ports] / qo[pt.owner[lim_ports]],
                                (n + pt.owner[lim_ports], pt.cell[lim_ports])), shape=(n + ni, n + ni))

@@ -320,7 +320,7 @@ def site_results(site_id: str, site_name: str, site_index: int, hall: Hall, sol:
                             "are given for this site", "Check for odd geometry (racks or units facing walls, "
                             "sealed pockets), or try another air cell size", ids=(site_id,), source=SOURCE))
     pt = lay.ports
-    nr, nu = lay.n_racks, len(lay.unit_ids)
+    nr = lay.n_racks
     Tf = sol.T.ravel() if ok else None
     outq = np.where(pt.q < 0, -pt.q, 0.0)
     t_item = sol.energy.t_item if ok else None
