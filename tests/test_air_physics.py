@@ -113,18 +113,29 @@ def test_single_unit_returns_supply_plus_heat_over_its_flow():
 
 def test_capacity_control_raises_the_supply_to_hold_the_capacity():
     hall = _room(kw=10.0)
-    for u in hall.air_units:
-        u.capacity_kw = 30.0  # 80 kW of racks on 2 x 30 kW
+    hall.air_units[0].capacity_kw = 30.0  # 80 kW of racks, about 40 kW each, on 30 + 70 kW
+    hall.air_units[1].capacity_kw = 70.0
     sol, res, findings = _solve(hall)
     assert sol.converged
     _assert_balanced(res)
-    for uid in ("c1", "c2"):
-        u = res.units[uid]
-        assert u.limited and u.supply_temp_c > 20.0
-        assert u.load_kw == pytest.approx(30.0, rel=1e-9)
+    c1, c2 = res.units["c1"], res.units["c2"]
+    assert c1.limited and c1.supply_temp_c > 20.0 and c1.load_kw == pytest.approx(30.0, rel=1e-9)
+    assert c1.supply_temp_c == pytest.approx(c1.return_temp_c - 30e3 / (RHO_CP * c1.airflow_m3s), abs=1e-9)
+    assert not c2.limited and c2.supply_temp_c == 20.0
+    assert c2.load_kw == pytest.approx(50.0, rel=1e-9)
     codes = {f.code for f in findings}
-    assert {"air.unit.overloaded", "air.capacity.short"} <= codes
-    assert any(f.code == "air.inlet.above_allowable" for f in findings)
+    assert "air.unit.overloaded" in codes and "air.capacity.short" not in codes
+
+
+def test_heat_beyond_all_running_capacity_has_no_steady_state_and_no_numbers():
+    hall = _room(kw=10.0)
+    for u in hall.air_units:
+        u.capacity_kw = 30.0  # 80 kW on 60 kW: the room can only warm up
+    sol, res, findings = _solve(hall)
+    assert not res.solved and res.map is None
+    assert all(r.inlet_max_c is None for r in res.racks.values())
+    codes = {f.code for f in findings}
+    assert {"air.capacity.short", "air.not_converged"} <= codes
 
 
 def test_a_unit_that_is_off_moves_no_air_and_capacity_counts_running_units():

@@ -187,6 +187,18 @@ def _solve(hall: Hall, prm: AirParams, cache: HallCache) -> HallSolution:
         stats["start"] = "rest"
     st = fs.run(start)
     t2 = time.perf_counter()
+    heat = float(lay.rack_heat_w[lay.rack_q > 0].sum() + lay.heat_w.sum())
+    cap = float(lay.unit_capacity_w[running].sum())
+    if heat > cap * (1.0 + 1e-9):
+        # supply control cannot hold: every unit at capacity removes less than goes in, so the
+        # room only warms up - there is no steady state to report
+        stats.update(build_ms=(t1 - t0) * 1e3, flow_ms=(t2 - t1) * 1e3, iterations=fs.iterations,
+                     cells=mesh.size, layers=mesh.nz, solved=True, converged=False,
+                     failure=f"{heat / 1e3:.1f} kW goes to the air, the running units can remove "
+                             f"{cap / 1e3:.1f} kW: no steady state")
+        cache.mesh, cache.geo, cache.solid = mesh, geo, lay.solid
+        cache.state = FlowState(st.U, st.p, st.T, st.t_item)
+        return HallSolution(lay, st.U, None, None, True, False, fs.iterations, t_ref, stats)
     mu = RHO_AIR * fs.nu_eff(st.U)
     es = solve_energy(fs, st.U, mu, cache.limited if (cache.limited is not None and
                                                       cache.limited.size == len(lay.unit_ids)) else None,
