@@ -215,6 +215,6 @@ def _solve(hall: Hall, prm: AirParams, cache: HallCache) -> HallSolution:
         stats["failure"] = fs.failure
     stats.update(build_ms=(t1 - t0) * 1e3, flow_ms=(t2 - t1) * 1e3, temperature_ms=(t3 - t2) * 1e3,
                  iterations=fs.iterations, cells=mesh.size, air_cells=int(geo.fluid.sum()),
-                 layers=mesh.nz, amg_builds=fs.amg_builds, energy_residual=es.residual,
+                 layers=mesh.nz, amg_builds=fs.amg_builds, dt_halved_at=list(fs.dt_changes), energy_residual=es.residual,
                  flow_change=fs.history[-1][0] if fs.history else None, solved=True, converged=converged)
     return HallSolution(lay, st.U, es.T, es, True, converged, fs.iterations, t_ref, stats)

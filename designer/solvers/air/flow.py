@@ -36,7 +36,7 @@ solved exactly (:mod:`.energy`) on the converged flow, which is conservative to 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -44,6 +44,8 @@ from scipy import ndimage
 
 from designer.solvers.air.build import BETA, GRAVITY, NU_AIR, RHO_AIR, Layout
 
+DT_WINDOW = 40
+"""Steps over which the march checks that its changes keep falling."""
 CHEN_XU = 0.03874
 """Constant of the indoor zero-equation turbulence model (Chen and Xu 1998)."""
 PR_T = 0.9
@@ -101,6 +103,8 @@ class FlowParams:
     p_rtol: float = 1e-2
     """Relative tolerance of the pressure-correction solve inside the loop."""
     nut_every: int = 1
+    dt_min: float = 0.25
+    """Smallest pseudo-time step the march may halve down to (see ``run``)."""
     rebuild_cg: int = 25
     """Rebuild the multigrid hierarchy when CG needs more iterations than this."""
 
@@ -512,6 +516,7 @@ class FlowSolver:
     # -- the loop ---------------------------------------------------------------------------
     def run(self, st: FlowState) -> FlowState:
         prm, geo = self.prm, self.geo
+        self.dt_changes: list = []
         U = [np.where(geo.free[a], st.U[a], self.fixed[a]) for a in range(3)]
         p, T = st.p.copy(), st.T.copy()
         T[~geo.fluid] = self.t_ref
@@ -562,6 +567,17 @@ class FlowSolver:
             if it + 1 >= prm.min_iter and du < prm.tol_u and dT < prm.tol_t:
                 self.converged = True
                 break
+            # a buoyant flow can settle into a limit cycle of the pseudo-time march at large
+            # steps (the hot-aisle case at 0.25 m: 1-3 % of the velocities a step, for ever);
+            # when the changes stop falling, halve the step (the steady answer does not depend
+            # on it; the pressure operator and its hierarchy are rebuilt)
+            w = DT_WINDOW
+            if (it + 1) % w == 0 and it + 1 >= 4 * w and self.prm.dt > prm.dt_min:
+                h = np.array([x[0] for x in self.history[-2 * w:]])
+                if h[w:].max() > 0.7 * h[:w].max():
+                    self.prm = replace(self.prm, dt=max(self.prm.dt * 0.5, prm.dt_min))
+                    self.dt_changes.append((it + 1, self.prm.dt))
+                    self.ensure_amg(U, force=True)
         if self.converged:
             # a last, tight projection: the flow the temperature solve sees conserves mass in
             # every cell to round-off (so the discrete maximum principle holds exactly)
