@@ -25,9 +25,16 @@ marched in pseudo-time converges to the discrete *steady* equations, whatever th
 is what a grid-convergence test and a comparison with steady RANS (OpenFOAM's
 buoyantBoussinesqSimpleFoam) need. FFD was not prototyped here (issue 13 asked for a
 measurement of both): the choice rests on that argument and on this method's own figures,
-measured on the five reference cases at 0.25 m (13-23k cells, 190-350 pseudo-time steps,
-8-36 s of CPU on the shared 2-core machine) - the comparison with the OpenFOAM results is in
-``tests/test_air_cfd.py`` and, with the figures, in the report of the commit that adds them. The loop stops when the largest change per step of every velocity, relative
+measured on the five reference cases at 0.25 m (13-23k cells, 165-400 pseudo-time steps,
+4-55 s of CPU on the shared 2-core machine). The OpenFOAM results were not yet in the
+repository when this was written; ``tests/test_air_cfd.py`` compares the two as soon as they are.
+
+**Known limits (measured).** Grid convergence is not yet at the 0.5 K bar: on the open-aisle
+reference case the rack inlet means move by up to 5.6 K from 0.5 to 0.25 m cells and by up to
+1.8 K from 0.25 to 0.125 m (hottest cells 7.5 and 5.6 K): first-order upwind convection smears
+the CRAH throw and the rack exhaust jets, so a bounded second-order convection scheme is the
+next step (``tests/test_air_grid.py`` documents it). Cost: about 2-4 us of CPU per cell and
+step, a few hundred steps from rest; far from issue 13's goals on large halls. The loop stops when the largest change per step of every velocity, relative
 to the largest port velocity, and of every temperature are below their tolerances; if it does
 not get there within ``max_iter`` steps the solution is flagged unconverged (the results step
 turns that into an error finding, never into numbers). The final temperature field is then
