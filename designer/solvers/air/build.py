@@ -156,7 +156,7 @@ def _marks(hall: Hall) -> list[float]:
         if u.kind == "rear_door":
             continue
         m.append(u.height_m)
-        if u.kind == "crah" and (u.discharge == "front" or u.intake == "front"):
+        if (u.kind == "crah" and u.discharge == "front") or u.intake == "front":
             m.append(u.height_m * 2.0 / 3.0)
     for c in hall.containments:
         if c.top == "roof" and c.height_m is not None:
@@ -390,8 +390,8 @@ def build(hall: Hall, cell_m: float, mesh: Mesh | None = None) -> Layout:
             ret = [pl.horizontal(b, k_top, above=True)]
         elif u.intake == "rear":
             ret = [pl.side(b, _BACK[q], kf, k_top)]
-        elif u.intake == "front":
-            ret = [pl.side(b, _FRONT[q], k23 if crah else kf, k_top)]
+        elif u.intake == "front":  # the upper third of the front face (README conventions)
+            ret = [pl.side(b, _FRONT[q], k23, k_top)]
         else:
             ret = [pl.horizontal(b, kc, above=True)] if kc < nz else []
         sup = [s for s in sup if s[1].size]
