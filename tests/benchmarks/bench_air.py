@@ -48,7 +48,7 @@ def _run(project, cache):
     return s
 
 
-def bench(name: str, project, cfd_s: float | None) -> None:
+def bench(name: str, project, cfd_s: float | None, preview: bool = False) -> None:
     cache: dict = {}
     s, w, c = _timed(lambda: _run(project, cache))
     st = s.stats
@@ -62,6 +62,21 @@ def bench(name: str, project, cfd_s: float | None) -> None:
     r.it_load_kw *= 1.3
     s3, w3, c3 = _timed(lambda: _run(project, cache))
     line += f"  power {w3:6.1f} / {c3:6.1f} s ({s3.stats.get('iterations')} it)"
+    if preview:
+        from designer.app.views.air_preview import PREVIEW_CELL_M, PREVIEW_ITER  # noqa: PLC0415
+        from designer.solvers.air.engine import AirParams, clear_memo
+
+        pa = AirAnalysis(cell_m=PREVIEW_CELL_M, params=AirParams(cell_m=PREVIEW_CELL_M, preview=True,
+                                                                 max_iter=PREVIEW_ITER), max_cells=MAXC[0])
+        pcache: dict = {}
+        run_analysis(pa, project, 0, pcache)  # warm, as after the first drag step
+        times = []
+        for _ in range(5):
+            r.x += 0.1
+            clear_memo()
+            _, wp, cp_ = _timed(lambda: run_analysis(pa, project, 0, pcache))
+            times.append(wp)
+        line += f"  preview step {sorted(times)[2] * 1e3:6.0f} ms wall (median of 5, {PREVIEW_ITER} steps)"
     if cfd_s:
         line += f"  OpenFOAM {cfd_s:7.0f} s = {cfd_s / max(w, 1e-9):5.0f}x the full solve"
     print(line, flush=True)
@@ -94,7 +109,7 @@ def main() -> None:
             print(f"generated {n:>5} racks          cells ~{est_cells:>8.0f}  skipped: full solve estimated "
                   f"at {est_s:.0f} s (> budget {a.budget_s:.0f} s)", flush=True)
             continue
-        bench(f"generated {n} racks", p, None)
+        bench(f"generated {n} racks", p, None, preview=True)
 
 
 if __name__ == "__main__":
