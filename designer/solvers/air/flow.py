@@ -110,7 +110,7 @@ class FlowParams:
     p_rtol: float = 1e-2
     """Relative tolerance of the pressure-correction solve inside the loop."""
     nut_every: int = 1
-    dt_min: float = 0.25
+    dt_min: float = 0.5
     """Smallest pseudo-time step the march may halve down to (see ``run``)."""
     rebuild_cg: int = 25
     """Rebuild the multigrid hierarchy when CG needs more iterations than this."""
@@ -579,9 +579,10 @@ class FlowSolver:
             # when the changes stop falling, halve the step (the steady answer does not depend
             # on it; the pressure operator and its hierarchy are rebuilt)
             w = DT_WINDOW
-            if (it + 1) % w == 0 and it + 1 >= 4 * w and self.prm.dt > prm.dt_min:
-                h = np.array([x[0] for x in self.history[-2 * w:]])
-                if h[w:].max() > 0.7 * h[:w].max():
+            if (it + 1) % w == 0 and it + 1 >= 4 * w and self.prm.dt > prm.dt_min \
+                    and (not self.dt_changes or it + 1 - self.dt_changes[-1][0] >= 3 * w):
+                h = np.array([x[0] for x in self.history[-3 * w:]])
+                if h[2 * w:].max() > 0.9 * h[:w].max():  # no progress over two windows
                     self.prm = replace(self.prm, dt=max(self.prm.dt * 0.5, prm.dt_min))
                     self.dt_changes.append((it + 1, self.prm.dt))
                     self.ensure_amg(U, force=True)
