@@ -22,7 +22,7 @@ from designer.model.project import Project
 from designer.solvers.air.engine import AirParams, HallCache, solve_hall
 from designer.solvers.air.results import ASSUMPTIONS, HEADLINE, AirResult, SiteAir, site_results
 
-MAX_CELLS = 5_000
+MAX_CELLS = 8_000
 """3D meshes larger than this are coarsened (and the coarsening reported as a finding): the
 model's cost grows with its cells times its iterations, and the app must keep up with edits.
 The reference-case comparison and the grid-convergence test run at the cell size asked for."""

@@ -58,7 +58,7 @@ ASSUMPTIONS = (
     "Validation: rack inlet temperatures are to be compared with OpenFOAM (buoyantBoussinesqSimpleFoam, "
     "k-epsilon) on the five reference cases in tests/air_cfd (acceptance: mean error <= 1.5 K, largest <= 4 K, "
     "same five hottest racks); those results were not yet available for this version.",
-    "Large halls are solved on coarser cells (at most 5,000 cells in the app, reported as a finding), "
+    "Large halls are solved on coarser cells (at most 8,000 cells in the app, reported as a finding), "
     "where the answer is less certain than on the 0.25 m grid of the reference cases.",
 )
 
