@@ -124,6 +124,8 @@ class Layout:
     rack_q_nominal: np.ndarray
     rack_blocked: np.ndarray  # heat but no open front or back
     rack_lost_w: np.ndarray  # heat of blocked racks with no air around them at all
+    rack_front_cells: list  # per rack: room cells in front of its front face (even with no airflow)
+    rack_front_area: list  # their face areas, m2
     rack_offaxis: list[str]
     rack_recirc: np.ndarray
     rack_dt: np.ndarray
@@ -356,7 +358,11 @@ def build(hall: Hall, cell_m: float, mesh: Mesh | None = None) -> Layout:
                       for k, r in enumerate(racks)])
     rack_q = np.zeros(nr)
     blocked = np.zeros(nr, dtype=bool)
+    front_cells, front_area = [], []
     for k, b in enumerate(rbox):
+        f = pl.side(b, _FRONT[rq[k][0]], kf, rtop[k])
+        front_cells.append(f[2])
+        front_area.append(f[4])
         if q_nom[k] <= 0:
             continue
         q = rq[k][0]
@@ -436,7 +442,7 @@ def build(hall: Hall, cell_m: float, mesh: Mesh | None = None) -> Layout:
         rack_ids=[r.id for r in racks], rack_names=[r.name or r.id for r in racks],
         rack_heat_w=heat - door_w, rack_heat_total_w=heat, rack_door_w=door_w,
         rack_door_ids=[tuple(d) for d in door_ids], rack_q=rack_q, rack_q_nominal=q_nom,
-        rack_blocked=blocked, rack_lost_w=lost, rack_offaxis=[r.id for r, (_, off) in zip(racks, rq, strict=True) if off],
+        rack_blocked=blocked, rack_lost_w=lost, rack_front_cells=front_cells, rack_front_area=front_area, rack_offaxis=[r.id for r, (_, off) in zip(racks, rq, strict=True) if off],
         rack_recirc=np.array([min(max(r.recirculation_fraction, 0.0), 0.95) for r in racks]), rack_dt=dt,
         unit_ids=[u.id for u in units], unit_names=[u.name or u.id for u in units],
         unit_kind=[u.kind for u in units], unit_q=unit_q,

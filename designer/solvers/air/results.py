@@ -337,11 +337,18 @@ def site_results(site_id: str, site_name: str, site_index: int, hall: Hall, sol:
             tmean = float((tc * outq[s]).sum() / outq[s].sum())
             tmax = float(tc.max())
             tex = float(t_item[k])
-        b = band(tmax, cls) if tmax is not None else "n/a"
+        elif ok and lay.rack_front_cells[k].size:
+            # no air through it (all liquid, or blocked): the air in front of it, for reference;
+            # no band and not in RCI (it takes no air in)
+            tc = Tf[lay.rack_front_cells[k]]
+            a_ = lay.rack_front_area[k]
+            tmean = float((tc * a_).sum() / a_.sum())
+            tmax = float(tc.max())
+        b = band(tmax, cls) if (tmax is not None and q > 0) else "n/a"
         r = RackAir(rid, lay.rack_names[k], lay.rack_heat_w[k] / 1000.0, q, tmean, tmax, tex, b,
                     bool(lay.rack_blocked[k]), lay.rack_door_ids[k])
         racks[rid] = r
-        if tmax is not None:
+        if tmax is not None and q > 0:
             inlets.append(tmax)
             means.append(tmean)
             exhausts.append(tex)
