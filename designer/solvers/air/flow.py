@@ -564,8 +564,10 @@ class FlowSolver:
             # temperature
             t_item = self.item_temps(T)
             self.temperature(T, T_old, U, mu, t_item, prm.t_sweeps)
-            du = max(float(np.abs(U[a] - U_old[a]).max()) for a in range(3)) / self.u_ref
-            dT = float(np.abs(T - T_old)[geo.fluid].max()) if geo.fluid.any() else 0.0
+            # changes per step at the first step size: a halved step must not pass for progress
+            scale = prm.dt / self.prm.dt
+            du = max(float(np.abs(U[a] - U_old[a]).max()) for a in range(3)) / self.u_ref * scale
+            dT = (float(np.abs(T - T_old)[geo.fluid].max()) if geo.fluid.any() else 0.0) * scale
             self.history.append((du, dT, pres, self._last_cg))
             if not (np.isfinite(du) and np.isfinite(dT)) or du > 1e3:
                 self.failure = "the iteration diverged"
