@@ -106,7 +106,7 @@ def mesh_study(summaries: list[dict]) -> dict:
                 inlet_mean_c=table, inlet_max_c=table_max, changes=steps)
 
 
-def write_results(name: str, cases: list[Path]) -> dict:
+def write_results(name: str, cases: list[Path], results: Path = RESULTS) -> dict:
     summaries = [json.loads((c / "result.json").read_text()) for c in cases]
     ref = summaries[-1]
     out = dict(
@@ -124,10 +124,10 @@ def write_results(name: str, cases: list[Path]) -> dict:
                                          "solver_wall_s", "solver_cpu_s", "heat")) for s in summaries],
         mesh_study=mesh_study(summaries),
     )
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps(out, indent=1) + "\n")
+    results.mkdir(parents=True, exist_ok=True)
+    (results / f"{name}.json").write_text(json.dumps(out, indent=1) + "\n")
     try:
-        plot_sections(cases[-1], RESULTS / f"{name}")
+        plot_sections(cases[-1], results / f"{name}")
     except Exception as e:  # plotting is a convenience, never a reason to lose results
         print(f"plotting failed: {e}", file=sys.stderr)
     return out

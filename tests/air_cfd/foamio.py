@@ -81,3 +81,27 @@ def read_residuals(log_files: list[Path]) -> dict[str, np.ndarray]:
                 seen.add(mr.group(1))
                 out.setdefault(mr.group(1), {})[it] = float(mr.group(2))
     return {k: np.array(sorted(v.items())) for k, v in out.items()}
+
+
+def add_to_internal(path: Path, offset: float) -> None:
+    """Add ``offset`` to every cell value of a scalar field file (ascii or binary), in place."""
+    data = bytearray(Path(path).read_bytes())
+    m = _NONUNI.search(data)
+    if m is None:
+        u = _UNI.search(data)
+        if u is None:
+            raise ValueError(f"{path}: no internalField")
+        val = float(u.group(1)) + offset
+        data[u.start(1):u.end(1)] = f"{val:.10g}".encode()
+        Path(path).write_bytes(bytes(data))
+        return
+    n = int(m.group(2))
+    start = m.end()
+    if re.search(rb"format\s+binary", bytes(data[:1000])):
+        arr = np.frombuffer(bytes(data[start:start + 8 * n]), dtype="<f8") + offset
+        data[start:start + 8 * n] = arr.astype("<f8").tobytes()
+    else:
+        end = data.index(b")", start)
+        vals = np.array(bytes(data[start:end]).split(), dtype=float) + offset
+        data[start:end] = ("\n" + "\n".join(f"{v:.10g}" for v in vals) + "\n").encode()
+    Path(path).write_bytes(bytes(data))
