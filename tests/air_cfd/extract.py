@@ -45,6 +45,90 @@ def _fo_ptp(case: Path, name: str, window: int) -> float:
     return float(np.ptp(tab[sel, 1]))
 
 
+def fo_window(case: Path, name: str, t0: float, t1: float) -> np.ndarray:
+    tab = read_fo_table(case / "postProcessing" / name)
+    sel = (tab[:, 0] > t0 + 1e-9) & (tab[:, 0] <= t1 + 1e-9)
+    return tab[sel, 1]
+
+
+def window_stats(case: Path, meta: dict, history: list, t_avg0: float, n_batch: int = 8) -> dict:
+    """Window means of every rack intake (with the standard error from batch means) and of the
+    unit returns, the mean applied exhaust and supply temperatures, and the window's heat balance."""
+    t1 = history[-1]["t"]
+    racks = {}
+    q_r = 0.0
+    for r in meta["racks"]:
+        vals = fo_window(case, f"{r['patch_in']}_areaAverage", t_avg0, t1) - K0
+        mx = fo_window(case, f"{r['patch_in']}_max", t_avg0, t1) - K0
+        nb = min(n_batch, max(2, len(vals) // 10))
+        batches = np.array([b.mean() for b in np.array_split(vals, nb)])
+        se = float(batches.std(ddof=1) / np.sqrt(nb))
+        out = np.mean([h["rack_out"][r["patch_out"]] for h in history if h["t"] > t_avg0 + 1e-9])
+        q_r += RHO_CP * r["airflow_m3s"] * (out - vals.mean())
+        racks[r["patch_in"]] = dict(mean_c=float(vals.mean()), se_k=se, std_k=float(vals.std()),
+                                    max_mean_c=float(mx.mean()), exhaust_c=float(out))
+    units = {}
+    q_u = 0.0
+    for u in meta["units"]:
+        if not u["running"]:
+            continue
+        vals = fo_window(case, f"{u['patch_ret']}_areaAverage", t_avg0, t1) - K0
+        sup = np.mean([h["unit_sup"][u["patch_sup"]] for h in history if h["t"] > t_avg0 + 1e-9])
+        q_u += RHO_CP * u["airflow_m3s"] * (vals.mean() - sup)
+        units[u["patch_ret"]] = dict(return_c=float(vals.mean()), supply_c=float(sup))
+    return dict(racks=racks, units=units, rack_heat_w=q_r, unit_heat_w=q_u, balance_error=(q_u - q_r) / q_r)
+
+
+def patch_stats(case: Path, field: np.ndarray, patch: str) -> tuple[float, float]:
+    """(area mean, max) of a cell field over a patch, taking each face's adjacent cell (the
+    value a zeroGradient outlet face has)."""
+    z = np.load(case / "zones.npz")
+    cells, area = z[f"patch:{patch}:cells"], z[f"patch:{patch}:area"]
+    v = field[cells]
+    return float((v * area).sum() / area.sum()), float(v.max())
+
+
+def summarise_transient(case: Path, meta: dict, history: list, t_avg0: float | None, status: str,
+                        wall_s: float, cpu_s: float, total_wall_s: float) -> dict:
+    logs = sorted(case.glob("log.solver.*"))
+    res = read_residuals(logs)
+    steps = sum(len(v) for k, v in res.items() if k == "T")
+    final_res = {f: float(v[-1, 1]) for f, v in res.items()}
+    stats = window_stats(case, meta, history, t_avg0)
+    ld = max((float(p.name), p) for p in case.iterdir() if p.is_dir() and p.name.replace(".", "").isdigit())[1]
+    tmean = read_internal(ld / "TMean", meta["n_cells"]) - K0 if (ld / "TMean").exists() else None
+    racks = []
+    for r in meta["racks"]:
+        s = stats["racks"][r["patch_in"]]
+        mean_f, max_f = patch_stats(case, tmean, r["patch_in"]) if tmean is not None else (float("nan"),) * 2
+        racks.append(dict(id=r["id"], name=r["name"], it_load_kw=r["it_load_kw"], airflow_m3s=r["airflow_m3s"],
+                          inlet_mean_c=round(s["mean_c"], 4), inlet_max_c=round(max_f, 4),
+                          exhaust_c=round(s["exhaust_c"], 4), inlet_mean_se_k=round(s["se_k"], 4),
+                          inlet_mean_std_k=round(s["std_k"], 4), inlet_mean_of_time_mean_field_c=round(mean_f, 4),
+                          inlet_instantaneous_max_mean_c=round(s["max_mean_c"], 4)))
+    units = []
+    for u in meta["units"]:
+        if not u["running"]:
+            units.append(dict(id=u["id"], name=u["name"], running=False, airflow_m3s=0.0, return_c=None,
+                              supply_c=None, load_kw=0.0, capped=False))
+            continue
+        s = stats["units"][u["patch_ret"]]
+        load = RHO_CP * u["airflow_m3s"] * (s["return_c"] - s["supply_c"])
+        units.append(dict(id=u["id"], name=u["name"], running=True, airflow_m3s=u["airflow_m3s"],
+                          return_c=round(s["return_c"], 4), supply_c=round(s["supply_c"], 4),
+                          load_kw=round(load / 1000, 4), capped=bool(s["supply_c"] > u["supply_set_c"] + 1e-3)))
+    design = sum(r["heat_w"] for r in meta["racks"])
+    return dict(
+        cell_m=meta["cell_m"], cells=meta["n_cells"], grid=meta["grid"], status=status,
+        iterations=steps, time_step_s=meta["dt_s"], simulated_s=history[-1]["t"],
+        averaging_window_s=[t_avg0, history[-1]["t"]], final_residuals=final_res,
+        solver_wall_s=round(wall_s, 1), solver_cpu_s=round(cpu_s, 1), total_wall_s=round(total_wall_s, 1),
+        heat=dict(rack_design_w=round(design, 1), rack_w=round(stats["rack_heat_w"], 1),
+                  units_w=round(stats["unit_heat_w"], 1), balance_error=round(stats["balance_error"], 5)),
+        racks=racks, units=units, coupling_history=history,
+    )
+
+
 def summarise_mesh(case: Path, meta: dict, status: str, window: int, wall_s: float, cpu_s: float,
                    history: list, total_wall_s: float) -> dict:
     logs = sorted(case.glob("log.solver.*"))
@@ -59,7 +143,7 @@ def summarise_mesh(case: Path, meta: dict, status: str, window: int, wall_s: flo
         t_out = meta["t_rack_out"][r["patch_out"]]
         q_r += RHO_CP * r["airflow_m3s"] * (t_out - t_mean)
         racks.append(dict(id=r["id"], name=r["name"], it_load_kw=r["it_load_kw"], airflow_m3s=r["airflow_m3s"],
-                          inlet_mean_c=round(t_mean, 4), inlet_max_c=round(t_max, 4),
+                          inlet_mean_c=round(t_mean, 4), inlet_max_c=round(t_max, 4), inlet_mean_se_k=0.0,
                           exhaust_c=round(t_out, 4),
                           inlet_ptp_last_200_k=round(_fo_ptp(case, f"{r['patch_in']}_areaAverage", window), 4)))
     units = []
@@ -117,11 +201,13 @@ def write_results(name: str, cases: list[Path], results: Path = RESULTS) -> dict
         machine=f"{platform.machine()} {platform.processor() or ''}".strip() + ", 1 core",
         reference_cell_m=ref["cell_m"],
         reference=dict((k, ref[k]) for k in ("cells", "status", "iterations", "averaged_over_last_iterations",
-                                              "final_residuals", "solver_wall_s", "solver_cpu_s", "heat")),
+                                              "time_step_s", "simulated_s", "averaging_window_s",
+                                              "final_residuals", "solver_wall_s", "solver_cpu_s", "heat") if k in ref),
         racks=ref["racks"],
         units=ref["units"],
-        meshes=[dict((k, s[k]) for k in ("cell_m", "cells", "grid", "status", "iterations", "final_residuals",
-                                         "solver_wall_s", "solver_cpu_s", "heat")) for s in summaries],
+        meshes=[dict((k, s[k]) for k in ("cell_m", "cells", "grid", "status", "iterations", "time_step_s",
+                                         "simulated_s", "averaging_window_s", "final_residuals",
+                                         "solver_wall_s", "solver_cpu_s", "heat") if k in s) for s in summaries],
         mesh_study=mesh_study(summaries),
     )
     results.mkdir(parents=True, exist_ok=True)

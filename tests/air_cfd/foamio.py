@@ -46,7 +46,7 @@ def read_fo_table(fo_dir: Path) -> np.ndarray:
     Each restart writes into its own ``postProcessing/<name>/<startTime>/`` folder; rows are
     merged and, where restarts overlap, the later run wins.
     """
-    rows: dict[int, float] = {}
+    rows: dict[float, float] = {}
     if not fo_dir.exists():
         return np.zeros((0, 2))
     for sub in sorted(fo_dir.iterdir(), key=lambda p: float(p.name)):
@@ -55,7 +55,7 @@ def read_fo_table(fo_dir: Path) -> np.ndarray:
                 if not line or line.startswith("#"):
                     continue
                 parts = line.split()
-                rows[int(round(float(parts[0])))] = float(parts[1])
+                rows[round(float(parts[0]), 6)] = float(parts[1])
     its = sorted(rows)
     return np.array([[i, rows[i]] for i in its]) if its else np.zeros((0, 2))
 
@@ -66,14 +66,14 @@ _RES = re.compile(r"Solving for (\w+), Initial residual = ([-+0-9.eE]+)")
 
 def read_residuals(log_files: list[Path]) -> dict[str, np.ndarray]:
     """Initial residual of each solved field per iteration (first solve of the iteration)."""
-    out: dict[str, dict[int, float]] = {}
+    out: dict[str, dict[float, float]] = {}
     for lf in log_files:
         it = None
         seen: set[str] = set()
         for line in Path(lf).read_text(errors="replace").splitlines():
             mt = _TIME.match(line)
             if mt:
-                it = int(round(float(mt.group(1))))
+                it = round(float(mt.group(1)), 6)
                 seen = set()
                 continue
             mr = _RES.search(line)
