@@ -223,8 +223,8 @@ def load_field(case: Path, field: str = "T") -> tuple[np.ndarray, dict, np.ndarr
     """A cell field on the structured grid: 3-D array with NaN in solids, the grid, cell values."""
     meta = json.loads((case / "case.json").read_text())
     g = np.load(case / "grid.npz")
-    times = [int(p.name) for p in case.iterdir() if p.is_dir() and p.name.isdigit()]
-    vals = read_internal(case / str(max(times)) / field, meta["n_cells"])
+    last = max((float(p.name), p) for p in case.iterdir() if p.is_dir() and p.name.replace(".", "").isdigit())[1]
+    vals = read_internal(last / field, meta["n_cells"])
     ijk = g["ijk"]
     shape = (len(g["xs"]) - 1, len(g["ys"]) - 1, len(g["zs"]) - 1)
     arr = np.full(shape + (() if vals.ndim == 1 else (3,)), np.nan)
@@ -239,9 +239,11 @@ def plot_sections(case: Path, stem: Path) -> list[Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    T, g, _ = load_field(case, "T")
+    last = max((float(p.name), p) for p in case.iterdir() if p.is_dir() and p.name.replace(".", "").isdigit())[1]
+    mean = (last / "TMean").exists()  # transient runs: the time-mean fields
+    T, g, _ = load_field(case, "TMean" if mean else "T")
     T = T - K0
-    U, _, _ = load_field(case, "U")
+    U, _, _ = load_field(case, "UMean" if mean else "U")
     xs, ys, zs = g["xs"], g["ys"], g["zs"]
     xc, yc, zc = (xs[1:] + xs[:-1]) / 2, (ys[1:] + ys[:-1]) / 2, (zs[1:] + zs[:-1]) / 2
     meta = json.loads((case / "case.json").read_text())
@@ -265,7 +267,8 @@ def plot_sections(case: Path, stem: Path) -> list[Path]:
         c = np.array(u.corners() + [u.corners()[0]])
         ax.plot(c[:, 0], c[:, 1], "g-" if u.running else "r-", lw=1.2)
     ax.set_aspect("equal")
-    ax.set_title(f"{case.parent.name}: T at z = {zc[k]:.2f} m (cell {meta['cell_m']} m; thick line = rack front)")
+    what = "time-mean T" if mean else "T"
+    ax.set_title(f"{case.parent.name}: {what} at z = {zc[k]:.2f} m (cell {meta['cell_m']} m; thick line = rack front)")
     fig.colorbar(im, ax=ax, label="T (degC)")
     p = stem.parent / f"{stem.name}_z1.0.png"
     fig.savefig(p, dpi=90, bbox_inches="tight")
@@ -283,7 +286,7 @@ def plot_sections(case: Path, stem: Path) -> list[Path]:
     ax.set_aspect("equal")
     ax.set_xlabel("y (m)")
     ax.set_ylabel("z (m)")
-    ax.set_title(f"{case.parent.name}: T on the section x = {xc[i]:.2f} m")
+    ax.set_title(f"{case.parent.name}: {what} on the section x = {xc[i]:.2f} m")
     fig.colorbar(im, ax=ax, label="T (degC)")
     p = stem.parent / f"{stem.name}_x{xc[i]:.1f}.png"
     fig.savefig(p, dpi=90, bbox_inches="tight")
