@@ -681,9 +681,8 @@ def write_fvoptions(case: Path, darcy: dict[str, float]) -> None:
 
 RELAX = dict(U=0.3, p_rgh=0.7, T=0.5, turb=0.5)
 """SIMPLE under-relaxation (the hotRoom tutorial's values)."""
-PIMPLE_OUTER = 2
-"""Outer correctors per time step of the transient runs (two: the jets run at Courant numbers of
-several units at the fixed 0.1 s step)."""
+PIMPLE_OUTER = 1
+"""Outer correctors per time step of the transient runs (run_case.py --outer)."""
 
 
 def write_system(case: Path, g: Geometry, chunk: float, ref_cell: int, dt: float | None = None) -> None:

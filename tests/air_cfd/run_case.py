@@ -407,11 +407,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--transient", action="store_true", help="URANS with time averaging (open rooms)")
     ap.add_argument("--dt", type=float, default=0.1, help="transient: time step (s)")
     ap.add_argument("--chunk-s", type=float, default=5.0, help="transient: seconds between coupling updates")
-    ap.add_argument("--spinup-s", type=float, default=90.0, help="transient: spin-up from rest (s)")
-    ap.add_argument("--spinup-mapped-s", type=float, default=40.0, help="transient: spin-up from a mapped field (s)")
-    ap.add_argument("--avg-min-s", type=float, default=150.0)
-    ap.add_argument("--avg-max-s", type=float, default=400.0)
-    ap.add_argument("--se-tol", type=float, default=0.1, help="transient: standard error of each rack's mean (K)")
+    ap.add_argument("--outer", type=int, default=1, help="transient: PIMPLE outer correctors per step")
+    ap.add_argument("--spinup-s", type=float, default=60.0, help="transient: spin-up from rest (s)")
+    ap.add_argument("--spinup-mapped-s", type=float, default=30.0, help="transient: spin-up from a mapped field (s)")
+    ap.add_argument("--avg-min-s", type=float, default=120.0)
+    ap.add_argument("--avg-max-s", type=float, default=240.0)
+    ap.add_argument("--se-tol", type=float, default=0.12, help="transient: standard error of each rack's mean (K)")
     ap.add_argument("--coupling-relax", type=float, default=1.0,
                     help="share of the coupled temperature update applied per chunk (0 freezes them)")
     ap.add_argument("--accelerate", type=float, default=0.7,
@@ -420,6 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--relax", type=float, nargs=4, metavar=("U", "P_RGH", "T", "TURB"),
                     help="SIMPLE under-relaxation factors (default: build_case.RELAX)")
     a = ap.parse_args(argv)
+    build_case.PIMPLE_OUTER = a.outer
     if a.relax:
         build_case.RELAX.update(zip(("U", "p_rgh", "T", "turb"), a.relax, strict=True))
     project = HERE / "cases" / f"{a.name}.json"
