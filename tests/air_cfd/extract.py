@@ -295,8 +295,34 @@ def plot_sections(case: Path, stem: Path) -> list[Path]:
     return out
 
 
+def markdown_tables(results: Path = RESULTS) -> str:
+    """The README's results tables from the stored results."""
+    lines = ["| case | mesh (m) | cells | mode, status | iterations / steps | solver CPU s | wall s | "
+             "max residual | heat balance | rack inlet mean min-max (degC) | change vs previous mesh: "
+             "mean abs / max abs (K) |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for f in sorted(results.glob("*.json")):
+        r = json.loads(f.read_text())
+        study = r["mesh_study"]
+        for k, m in enumerate(r["meshes"]):
+            ins = [v[k] for v in study["inlet_mean_c"].values()]
+            ch = (f"{study['changes'][k - 1]['inlet_mean_mean_abs_change_k']:.2f} / "
+                  f"{study['changes'][k - 1]['inlet_mean_max_abs_change_k']:.2f}") if k else ""
+            mode = "transient" if "time_step_s" in m else "steady"
+            its = m["iterations"]
+            if mode == "transient":
+                its = f"{its} ({m['simulated_s']:.0f} s, mean over {m['averaging_window_s'][1] - m['averaging_window_s'][0]:.0f} s)"
+            lines.append(f"| {r['case'] if k == 0 else ''} | {m['cell_m']} | {m['cells']} | {mode}, {m['status']} | "
+                         f"{its} | {m['solver_cpu_s']:.0f} | {m['solver_wall_s']:.0f} | "
+                         f"{max(m['final_residuals'].values()):.1e} | {m['heat']['balance_error'] * 100:+.2f} % | "
+                         f"{min(ins):.1f} - {max(ins):.1f} | {ch} |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = argv if argv is not None else sys.argv[1:]
+    if argv and argv[0] == "--table":
+        print(markdown_tables())
+        return 0
     if len(argv) < 2:
         print(__doc__)
         return 2
