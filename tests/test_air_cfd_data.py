@@ -30,6 +30,9 @@ MESH_MEAN_TOL_K = 0.5
 """Two finest meshes: the mean over racks of |change of inlet mean| at most this."""
 MESH_MAX_TOL_K = 1.0
 """Two finest meshes: no rack's inlet mean changes by more than this."""
+SE_TOL_K = 0.25
+"""Transient runs: standard error of each rack's time-mean inlet temperature at most this."""
+DONE = ("converged", "plateau_averaged", "time_averaged", "time_averaged_max_window")
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -58,8 +61,10 @@ def test_result_covers_every_rack_and_unit(name: str) -> None:
     for r, rack in zip(res["racks"], hall.racks, strict=True):
         assert r["it_load_kw"] == pytest.approx(rack.it_load_kw)
         assert r["inlet_max_c"] >= r["inlet_mean_c"] - 1e-6
-        # exhaust = mean intake + the rack's design rise (the coupling the runs iterate)
-        assert r["exhaust_c"] - r["inlet_mean_c"] == pytest.approx(rack.design_delta_t_air_k, abs=0.05)
+        # exhaust = mean intake + the rack's design rise (the coupling the runs iterate; in the
+        # transient runs both are means over the averaging window of a coupling that follows 5 s means)
+        assert r["exhaust_c"] - r["inlet_mean_c"] == pytest.approx(rack.design_delta_t_air_k, abs=0.1)
+        assert r.get("inlet_mean_se_k", 0.0) <= SE_TOL_K
     for u, unit in zip(res["units"], hall.air_units, strict=True):
         assert u["running"] == unit.running
         if not unit.running:
@@ -68,7 +73,7 @@ def test_result_covers_every_rack_and_unit(name: str) -> None:
         assert u["supply_c"] >= unit.supply_temp_c - 1e-6
         assert u["load_kw"] <= unit.capacity_kw * (1 + 1e-3)
         if u["capped"]:
-            assert u["load_kw"] == pytest.approx(unit.capacity_kw, rel=5e-3)
+            assert u["load_kw"] == pytest.approx(unit.capacity_kw, rel=0.02)
         else:
             assert u["supply_c"] == pytest.approx(unit.supply_temp_c, abs=1e-6)
 
@@ -88,9 +93,9 @@ def test_heat_balance_closes(name: str) -> None:
 def test_reference_run_converged(name: str) -> None:
     _, res = _case_and_result(name)
     ref = res["reference"]
-    assert ref["status"] in ("converged", "plateau_averaged")
+    assert ref["status"] in DONE
     assert res["meshes"][-1]["cell_m"] == res["reference_cell_m"]
-    assert all(m["status"] in ("converged", "plateau_averaged") for m in res["meshes"])
+    assert all(m["status"] in DONE for m in res["meshes"])
     assert ref["solver_wall_s"] > 0 and ref["solver_cpu_s"] > 0
 
 

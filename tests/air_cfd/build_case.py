@@ -681,11 +681,16 @@ def write_fvoptions(case: Path, darcy: dict[str, float]) -> None:
 
 RELAX = dict(U=0.3, p_rgh=0.7, T=0.5, turb=0.5)
 """SIMPLE under-relaxation (the hotRoom tutorial's values)."""
+PIMPLE_OUTER = 1
+"""Outer correctors per time step of the transient runs (run_case.py --outer)."""
 
 
-def write_system(case: Path, g: Geometry, chunk: int, ref_cell: int) -> None:
+def write_system(case: Path, g: Geometry, chunk: float, ref_cell: int, dt: float | None = None) -> None:
+    """controlDict, fvSchemes, fvSolution. ``dt`` None: steady SIMPLE, ``chunk`` iterations per
+    run; else transient PIMPLE with time step ``dt`` s and ``chunk`` seconds per run."""
     d = case / "system"
     d.mkdir(parents=True, exist_ok=True)
+    transient = dt is not None
     fos = []
     for o in g.openings:
         if o.inflow:
@@ -693,47 +698,68 @@ def write_system(case: Path, g: Geometry, chunk: int, ref_cell: int) -> None:
         for op in ("areaAverage", "max") if o.name.startswith("r") else ("areaAverage",):
             fos.append(f"    {o.name}_{op}\n    {{\n        type            surfaceFieldValue;\n"
                        "        libs            (\"libfieldFunctionObjects.so\");\n"
-                       "        writeControl    timeStep;\n        writeInterval   10;\n        log             false;\n"
+                       f"        writeControl    timeStep;\n        writeInterval   {5 if transient else 10};\n"
+                       "        log             false;\n"
                        "        writeFields     false;\n        regionType      patch;\n"
                        f"        name            {o.name};\n        operation       {op};\n"
                        "        fields          (T);\n    }\n")
+    if transient:
+        # the time-mean field over the averaging window (run_case.py resets it when averaging starts)
+        fos.append("    timeMean\n    {\n        type            fieldAverage;\n"
+                   "        libs            (\"libfieldFunctionObjects.so\");\n"
+                   "        writeControl    writeTime;\n        restartOnRestart false;\n"
+                   "        fields\n        (\n            T { mean on; prime2Mean off; base time; }\n"
+                   "            U { mean on; prime2Mean off; base time; }\n        );\n    }\n")
+    app = "buoyantBoussinesqPimpleFoam" if transient else "buoyantBoussinesqSimpleFoam"
+    step = f"{dt:g}" if transient else "1"
     (d / "controlDict").write_text(
         _header("dictionary", "controlDict", "system")
-        + "application     buoyantBoussinesqSimpleFoam;\n\nstartFrom       latestTime;\n\nstartTime       0;\n\n"
-        f"stopAt          endTime;\n\nendTime         {chunk};\n\ndeltaT          1;\n\n"
-        f"writeControl    timeStep;\n\nwriteInterval   {chunk};\n\npurgeWrite      2;\n\n"
+        + f"application     {app};\n\nstartFrom       latestTime;\n\nstartTime       0;\n\n"
+        f"stopAt          endTime;\n\nendTime         {chunk:g};\n\ndeltaT          {step};\n\n"
+        f"writeControl    {'runTime' if transient else 'timeStep'};\n\nwriteInterval   {chunk:g};\n\n"
+        "purgeWrite      0;\n\n"
         "writeFormat     binary;\n\nwritePrecision  10;\n\nwriteCompression off;\n\n"
         "timeFormat      general;\n\ntimePrecision   8;\n\nrunTimeModifiable true;\n\n"
+        "adjustTimeStep  no;\n\n"
         "functions\n{\n" + "".join(fos) + "}\n")
     (d / "fvSchemes").write_text(
         _header("dictionary", "fvSchemes", "system")
-        + "ddtSchemes\n{\n    default         steadyState;\n}\n\n"
+        + f"ddtSchemes\n{{\n    default         {'Euler' if transient else 'steadyState'};\n}}\n\n"
         "gradSchemes\n{\n    default         Gauss linear;\n    grad(U)         cellLimited Gauss linear 1;\n}\n\n"
         "divSchemes\n{\n    default         none;\n"
-        "    div(phi,U)      bounded Gauss linearUpwind grad(U);\n"
-        "    div(phi,T)      bounded Gauss limitedLinear 1;\n"
-        "    div(phi,k)      bounded Gauss upwind;\n"
-        "    div(phi,epsilon) bounded Gauss upwind;\n"
+        f"    div(phi,U)      {'' if transient else 'bounded '}Gauss linearUpwind grad(U);\n"
+        f"    div(phi,T)      {'' if transient else 'bounded '}Gauss limitedLinear 1;\n"
+        f"    div(phi,k)      {'' if transient else 'bounded '}Gauss upwind;\n"
+        f"    div(phi,epsilon) {'' if transient else 'bounded '}Gauss upwind;\n"
         "    div((nuEff*dev2(T(grad(U))))) Gauss linear;\n}\n\n"
         "laplacianSchemes\n{\n    default         Gauss linear corrected;\n}\n\n"
         "interpolationSchemes\n{\n    default         linear;\n}\n\n"
         "snGradSchemes\n{\n    default         corrected;\n}\n")
-    (d / "fvSolution").write_text(
-        _header("dictionary", "fvSolution", "system")
-        + "solvers\n{\n    p_rgh\n    {\n        solver          GAMG;\n        smoother        GaussSeidel;\n"
-        "        tolerance       1e-8;\n        relTol          0.05;\n    }\n"
-        "    \"(U|T|k|epsilon)\"\n    {\n        solver          smoothSolver;\n        smoother        symGaussSeidel;\n"
-        "        tolerance       1e-8;\n        relTol          0.1;\n        maxIter         50;\n    }\n}\n\n"
-        "SIMPLE\n{\n    momentumPredictor yes;\n    nNonOrthogonalCorrectors 0;\n"
-        f"    pRefCell        {ref_cell};\n    pRefValue       0;\n}}\n\n"
-        f"relaxationFactors\n{{\n    fields\n    {{\n        p_rgh           {RELAX['p_rgh']};\n    }}\n"
-        f"    equations\n    {{\n        U               {RELAX['U']};\n        T               {RELAX['T']};\n"
-        f"        \"(k|epsilon)\"   {RELAX['turb']};\n    }}\n}}\n")
+    solvers = ("solvers\n{\n    p_rgh\n    {\n        solver          GAMG;\n        smoother        GaussSeidel;\n"
+               "        tolerance       1e-8;\n        relTol          0.05;\n    }\n"
+               "    \"(U|T|k|epsilon)\"\n    {\n        solver          smoothSolver;\n        smoother        symGaussSeidel;\n"
+               "        tolerance       1e-8;\n        relTol          0.1;\n        maxIter         50;\n    }\n")
+    if transient:
+        solvers += ("    p_rghFinal\n    {\n        $p_rgh;\n        relTol          0.005;\n    }\n"
+                    "    \"(U|T|k|epsilon)Final\"\n    {\n        $U;\n        tolerance       1e-7;\n"
+                    "        relTol          0;\n    }\n")
+        algo = ("PIMPLE\n{\n    momentumPredictor yes;\n"
+                f"    nOuterCorrectors {PIMPLE_OUTER};\n    nCorrectors     2;\n    nNonOrthogonalCorrectors 0;\n"
+                f"    pRefCell        {ref_cell};\n    pRefValue       0;\n}}\n\n"
+                "relaxationFactors\n{\n    fields\n    {\n        p_rgh           0.7;\n        p_rghFinal      1;\n    }\n"
+                "    equations\n    {\n        \"(U|T|k|epsilon)\"   0.7;\n        \".*Final\"   1;\n    }\n}\n")
+    else:
+        algo = ("SIMPLE\n{\n    momentumPredictor yes;\n    nNonOrthogonalCorrectors 0;\n"
+                f"    pRefCell        {ref_cell};\n    pRefValue       0;\n}}\n\n"
+                f"relaxationFactors\n{{\n    fields\n    {{\n        p_rgh           {RELAX['p_rgh']};\n    }}\n"
+                f"    equations\n    {{\n        U               {RELAX['U']};\n        T               {RELAX['T']};\n"
+                f"        \"(k|epsilon)\"   {RELAX['turb']};\n    }}\n}}\n")
+    (d / "fvSolution").write_text(_header("dictionary", "fvSolution", "system") + solvers + "}\n\n" + algo)
 
 
-def build(project_file: Path, case: Path, cell: float, chunk: int = 100,
+def build(project_file: Path, case: Path, cell: float, chunk: float = 100,
           t_rack_out: dict[str, float] | None = None, t_unit_sup: dict[str, float] | None = None,
-          darcy: dict[str, float] | None = None) -> dict:
+          darcy: dict[str, float] | None = None, dt: float | None = None) -> dict:
     """Write the OpenFOAM case for ``project_file`` into ``case`` (replaced if it exists)."""
     project = load(project_file)
     if len(project.sites) != 1:
@@ -756,10 +782,11 @@ def build(project_file: Path, case: Path, cell: float, chunk: int = 100,
     write_constant(case, t_ref, m)
     d0 = {zn: (darcy or {}).get(zn, initial_darcy(m.zone_k[zn], m.zone_info[zn]["v_guess"])) for zn in m.zone_k}
     write_fvoptions(case, d0)
-    write_system(case, g, chunk, 0)  # the pressure level is arbitrary in a closed room
+    write_system(case, g, chunk, 0, dt)  # the pressure level is arbitrary in a closed room
     write_fields(case, g, t_ref, t_rack_out, t_unit_sup)
     meta = dict(
         project_file=str(project_file), cell_m=cell, layer_t_m=LAYER_T, n_cells=m.n_cells,
+        transient=dt is not None, dt_s=dt,
         grid=dict(nx=len(m.xs) - 1, ny=len(m.ys) - 1, nz=len(m.zs) - 1,
                   dx_max=float(np.diff(m.xs).max()), dy_max=float(np.diff(m.ys).max()),
                   dz_max=float(np.diff(m.zs).max()), d_min=float(min(np.diff(m.xs).min(), np.diff(m.ys).min(),
@@ -778,6 +805,13 @@ def build(project_file: Path, case: Path, cell: float, chunk: int = 100,
     (case / "case.json").write_text(json.dumps(meta, indent=1))
     np.savez_compressed(case / "grid.npz", xs=m.xs, ys=m.ys, zs=m.zs, ijk=m.ijk.astype(np.int32))
     arrays = {}
+    nb_int = len(m.neighbour)
+    for name, _typ, n, start in m.patches:
+        if name != "walls":  # the cell next to each face (zeroGradient outlets take its value)
+            arrays[f"patch:{name}:cells"] = m.owner[start:start + n]
+            f = m.points[m.faces[start:start + n]]
+            arrays[f"patch:{name}:area"] = np.linalg.norm(np.cross(f[:, 1] - f[:, 0], f[:, 2] - f[:, 0]), axis=1)
+    del nb_int
     for zn, zi in m.zone_info.items():
         for key in ("faces", "face_area", "lo_cells", "lo_w", "hi_cells", "hi_w"):
             arrays[f"{zn}:{key}"] = zi[key]

@@ -45,6 +45,90 @@ def _fo_ptp(case: Path, name: str, window: int) -> float:
     return float(np.ptp(tab[sel, 1]))
 
 
+def fo_window(case: Path, name: str, t0: float, t1: float) -> np.ndarray:
+    tab = read_fo_table(case / "postProcessing" / name)
+    sel = (tab[:, 0] > t0 + 1e-9) & (tab[:, 0] <= t1 + 1e-9)
+    return tab[sel, 1]
+
+
+def window_stats(case: Path, meta: dict, history: list, t_avg0: float, n_batch: int = 8) -> dict:
+    """Window means of every rack intake (with the standard error from batch means) and of the
+    unit returns, the mean applied exhaust and supply temperatures, and the window's heat balance."""
+    t1 = history[-1]["t"]
+    racks = {}
+    q_r = 0.0
+    for r in meta["racks"]:
+        vals = fo_window(case, f"{r['patch_in']}_areaAverage", t_avg0, t1) - K0
+        mx = fo_window(case, f"{r['patch_in']}_max", t_avg0, t1) - K0
+        nb = min(n_batch, max(2, len(vals) // 10))
+        batches = np.array([b.mean() for b in np.array_split(vals, nb)])
+        se = float(batches.std(ddof=1) / np.sqrt(nb))
+        out = np.mean([h["rack_out"][r["patch_out"]] for h in history if h["t"] > t_avg0 + 1e-9])
+        q_r += RHO_CP * r["airflow_m3s"] * (out - vals.mean())
+        racks[r["patch_in"]] = dict(mean_c=float(vals.mean()), se_k=se, std_k=float(vals.std()),
+                                    max_mean_c=float(mx.mean()), exhaust_c=float(out))
+    units = {}
+    q_u = 0.0
+    for u in meta["units"]:
+        if not u["running"]:
+            continue
+        vals = fo_window(case, f"{u['patch_ret']}_areaAverage", t_avg0, t1) - K0
+        sup = np.mean([h["unit_sup"][u["patch_sup"]] for h in history if h["t"] > t_avg0 + 1e-9])
+        q_u += RHO_CP * u["airflow_m3s"] * (vals.mean() - sup)
+        units[u["patch_ret"]] = dict(return_c=float(vals.mean()), supply_c=float(sup))
+    return dict(racks=racks, units=units, rack_heat_w=q_r, unit_heat_w=q_u, balance_error=(q_u - q_r) / q_r)
+
+
+def patch_stats(case: Path, field: np.ndarray, patch: str) -> tuple[float, float]:
+    """(area mean, max) of a cell field over a patch, taking each face's adjacent cell (the
+    value a zeroGradient outlet face has)."""
+    z = np.load(case / "zones.npz")
+    cells, area = z[f"patch:{patch}:cells"], z[f"patch:{patch}:area"]
+    v = field[cells]
+    return float((v * area).sum() / area.sum()), float(v.max())
+
+
+def summarise_transient(case: Path, meta: dict, history: list, t_avg0: float | None, status: str,
+                        wall_s: float, cpu_s: float, total_wall_s: float) -> dict:
+    logs = sorted(case.glob("log.solver.*"))
+    res = read_residuals(logs)
+    steps = sum(len(v) for k, v in res.items() if k == "T")
+    final_res = {f: float(v[-1, 1]) for f, v in res.items()}
+    stats = window_stats(case, meta, history, t_avg0)
+    ld = max((float(p.name), p) for p in case.iterdir() if p.is_dir() and p.name.replace(".", "").isdigit())[1]
+    tmean = read_internal(ld / "TMean", meta["n_cells"]) - K0 if (ld / "TMean").exists() else None
+    racks = []
+    for r in meta["racks"]:
+        s = stats["racks"][r["patch_in"]]
+        mean_f, max_f = patch_stats(case, tmean, r["patch_in"]) if tmean is not None else (float("nan"),) * 2
+        racks.append(dict(id=r["id"], name=r["name"], it_load_kw=r["it_load_kw"], airflow_m3s=r["airflow_m3s"],
+                          inlet_mean_c=round(s["mean_c"], 4), inlet_max_c=round(max_f, 4),
+                          exhaust_c=round(s["exhaust_c"], 4), inlet_mean_se_k=round(s["se_k"], 4),
+                          inlet_mean_std_k=round(s["std_k"], 4), inlet_mean_of_time_mean_field_c=round(mean_f, 4),
+                          inlet_instantaneous_max_mean_c=round(s["max_mean_c"], 4)))
+    units = []
+    for u in meta["units"]:
+        if not u["running"]:
+            units.append(dict(id=u["id"], name=u["name"], running=False, airflow_m3s=0.0, return_c=None,
+                              supply_c=None, load_kw=0.0, capped=False))
+            continue
+        s = stats["units"][u["patch_ret"]]
+        load = RHO_CP * u["airflow_m3s"] * (s["return_c"] - s["supply_c"])
+        units.append(dict(id=u["id"], name=u["name"], running=True, airflow_m3s=u["airflow_m3s"],
+                          return_c=round(s["return_c"], 4), supply_c=round(s["supply_c"], 4),
+                          load_kw=round(load / 1000, 4), capped=bool(s["supply_c"] > u["supply_set_c"] + 1e-3)))
+    design = sum(r["heat_w"] for r in meta["racks"])
+    return dict(
+        cell_m=meta["cell_m"], cells=meta["n_cells"], grid=meta["grid"], status=status,
+        iterations=steps, time_step_s=meta["dt_s"], simulated_s=history[-1]["t"],
+        averaging_window_s=[t_avg0, history[-1]["t"]], final_residuals=final_res,
+        solver_wall_s=round(wall_s, 1), solver_cpu_s=round(cpu_s, 1), total_wall_s=round(total_wall_s, 1),
+        heat=dict(rack_design_w=round(design, 1), rack_w=round(stats["rack_heat_w"], 1),
+                  units_w=round(stats["unit_heat_w"], 1), balance_error=round(stats["balance_error"], 5)),
+        racks=racks, units=units, coupling_history=history,
+    )
+
+
 def summarise_mesh(case: Path, meta: dict, status: str, window: int, wall_s: float, cpu_s: float,
                    history: list, total_wall_s: float) -> dict:
     logs = sorted(case.glob("log.solver.*"))
@@ -59,7 +143,7 @@ def summarise_mesh(case: Path, meta: dict, status: str, window: int, wall_s: flo
         t_out = meta["t_rack_out"][r["patch_out"]]
         q_r += RHO_CP * r["airflow_m3s"] * (t_out - t_mean)
         racks.append(dict(id=r["id"], name=r["name"], it_load_kw=r["it_load_kw"], airflow_m3s=r["airflow_m3s"],
-                          inlet_mean_c=round(t_mean, 4), inlet_max_c=round(t_max, 4),
+                          inlet_mean_c=round(t_mean, 4), inlet_max_c=round(t_max, 4), inlet_mean_se_k=0.0,
                           exhaust_c=round(t_out, 4),
                           inlet_ptp_last_200_k=round(_fo_ptp(case, f"{r['patch_in']}_areaAverage", window), 4)))
     units = []
@@ -106,7 +190,7 @@ def mesh_study(summaries: list[dict]) -> dict:
                 inlet_mean_c=table, inlet_max_c=table_max, changes=steps)
 
 
-def write_results(name: str, cases: list[Path]) -> dict:
+def write_results(name: str, cases: list[Path], results: Path = RESULTS) -> dict:
     summaries = [json.loads((c / "result.json").read_text()) for c in cases]
     ref = summaries[-1]
     out = dict(
@@ -117,17 +201,19 @@ def write_results(name: str, cases: list[Path]) -> dict:
         machine=f"{platform.machine()} {platform.processor() or ''}".strip() + ", 1 core",
         reference_cell_m=ref["cell_m"],
         reference=dict((k, ref[k]) for k in ("cells", "status", "iterations", "averaged_over_last_iterations",
-                                              "final_residuals", "solver_wall_s", "solver_cpu_s", "heat")),
+                                              "time_step_s", "simulated_s", "averaging_window_s",
+                                              "final_residuals", "solver_wall_s", "solver_cpu_s", "heat") if k in ref),
         racks=ref["racks"],
         units=ref["units"],
-        meshes=[dict((k, s[k]) for k in ("cell_m", "cells", "grid", "status", "iterations", "final_residuals",
-                                         "solver_wall_s", "solver_cpu_s", "heat")) for s in summaries],
+        meshes=[dict((k, s[k]) for k in ("cell_m", "cells", "grid", "status", "iterations", "time_step_s",
+                                         "simulated_s", "averaging_window_s", "final_residuals",
+                                         "solver_wall_s", "solver_cpu_s", "heat") if k in s) for s in summaries],
         mesh_study=mesh_study(summaries),
     )
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps(out, indent=1) + "\n")
+    results.mkdir(parents=True, exist_ok=True)
+    (results / f"{name}.json").write_text(json.dumps(out, indent=1) + "\n")
     try:
-        plot_sections(cases[-1], RESULTS / f"{name}")
+        plot_sections(cases[-1], results / f"{name}")
     except Exception as e:  # plotting is a convenience, never a reason to lose results
         print(f"plotting failed: {e}", file=sys.stderr)
     return out
@@ -137,8 +223,8 @@ def load_field(case: Path, field: str = "T") -> tuple[np.ndarray, dict, np.ndarr
     """A cell field on the structured grid: 3-D array with NaN in solids, the grid, cell values."""
     meta = json.loads((case / "case.json").read_text())
     g = np.load(case / "grid.npz")
-    times = [int(p.name) for p in case.iterdir() if p.is_dir() and p.name.isdigit()]
-    vals = read_internal(case / str(max(times)) / field, meta["n_cells"])
+    last = max((float(p.name), p) for p in case.iterdir() if p.is_dir() and p.name.replace(".", "").isdigit())[1]
+    vals = read_internal(last / field, meta["n_cells"])
     ijk = g["ijk"]
     shape = (len(g["xs"]) - 1, len(g["ys"]) - 1, len(g["zs"]) - 1)
     arr = np.full(shape + (() if vals.ndim == 1 else (3,)), np.nan)
@@ -153,9 +239,11 @@ def plot_sections(case: Path, stem: Path) -> list[Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    T, g, _ = load_field(case, "T")
+    last = max((float(p.name), p) for p in case.iterdir() if p.is_dir() and p.name.replace(".", "").isdigit())[1]
+    mean = (last / "TMean").exists()  # transient runs: the time-mean fields
+    T, g, _ = load_field(case, "TMean" if mean else "T")
     T = T - K0
-    U, _, _ = load_field(case, "U")
+    U, _, _ = load_field(case, "UMean" if mean else "U")
     xs, ys, zs = g["xs"], g["ys"], g["zs"]
     xc, yc, zc = (xs[1:] + xs[:-1]) / 2, (ys[1:] + ys[:-1]) / 2, (zs[1:] + zs[:-1]) / 2
     meta = json.loads((case / "case.json").read_text())
@@ -179,7 +267,8 @@ def plot_sections(case: Path, stem: Path) -> list[Path]:
         c = np.array(u.corners() + [u.corners()[0]])
         ax.plot(c[:, 0], c[:, 1], "g-" if u.running else "r-", lw=1.2)
     ax.set_aspect("equal")
-    ax.set_title(f"{case.parent.name}: T at z = {zc[k]:.2f} m (cell {meta['cell_m']} m; thick line = rack front)")
+    what = "time-mean T" if mean else "T"
+    ax.set_title(f"{case.parent.name}: {what} at z = {zc[k]:.2f} m (cell {meta['cell_m']} m; thick line = rack front)")
     fig.colorbar(im, ax=ax, label="T (degC)")
     p = stem.parent / f"{stem.name}_z1.0.png"
     fig.savefig(p, dpi=90, bbox_inches="tight")
@@ -197,7 +286,7 @@ def plot_sections(case: Path, stem: Path) -> list[Path]:
     ax.set_aspect("equal")
     ax.set_xlabel("y (m)")
     ax.set_ylabel("z (m)")
-    ax.set_title(f"{case.parent.name}: T on the section x = {xc[i]:.2f} m")
+    ax.set_title(f"{case.parent.name}: {what} on the section x = {xc[i]:.2f} m")
     fig.colorbar(im, ax=ax, label="T (degC)")
     p = stem.parent / f"{stem.name}_x{xc[i]:.1f}.png"
     fig.savefig(p, dpi=90, bbox_inches="tight")
@@ -206,8 +295,34 @@ def plot_sections(case: Path, stem: Path) -> list[Path]:
     return out
 
 
+def markdown_tables(results: Path = RESULTS) -> str:
+    """The README's results tables from the stored results."""
+    lines = ["| case | mesh (m) | cells | mode, status | iterations / steps | solver CPU s | wall s | "
+             "max residual | heat balance | rack inlet mean min-max (degC) | change vs previous mesh: "
+             "mean abs / max abs (K) |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for f in sorted(results.glob("*.json")):
+        r = json.loads(f.read_text())
+        study = r["mesh_study"]
+        for k, m in enumerate(r["meshes"]):
+            ins = [v[k] for v in study["inlet_mean_c"].values()]
+            ch = (f"{study['changes'][k - 1]['inlet_mean_mean_abs_change_k']:.2f} / "
+                  f"{study['changes'][k - 1]['inlet_mean_max_abs_change_k']:.2f}") if k else ""
+            mode = "transient" if "time_step_s" in m else "steady"
+            its = m["iterations"]
+            if mode == "transient":
+                its = f"{its} ({m['simulated_s']:.0f} s, mean over {m['averaging_window_s'][1] - m['averaging_window_s'][0]:.0f} s)"
+            lines.append(f"| {r['case'] if k == 0 else ''} | {m['cell_m']} | {m['cells']} | {mode}, {m['status']} | "
+                         f"{its} | {m['solver_cpu_s']:.0f} | {m['solver_wall_s']:.0f} | "
+                         f"{max(m['final_residuals'].values()):.1e} | {m['heat']['balance_error'] * 100:+.2f} % | "
+                         f"{min(ins):.1f} - {max(ins):.1f} | {ch} |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = argv if argv is not None else sys.argv[1:]
+    if argv and argv[0] == "--table":
+        print(markdown_tables())
+        return 0
     if len(argv) < 2:
         print(__doc__)
         return 2

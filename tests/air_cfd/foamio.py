@@ -46,7 +46,7 @@ def read_fo_table(fo_dir: Path) -> np.ndarray:
     Each restart writes into its own ``postProcessing/<name>/<startTime>/`` folder; rows are
     merged and, where restarts overlap, the later run wins.
     """
-    rows: dict[int, float] = {}
+    rows: dict[float, float] = {}
     if not fo_dir.exists():
         return np.zeros((0, 2))
     for sub in sorted(fo_dir.iterdir(), key=lambda p: float(p.name)):
@@ -55,7 +55,7 @@ def read_fo_table(fo_dir: Path) -> np.ndarray:
                 if not line or line.startswith("#"):
                     continue
                 parts = line.split()
-                rows[int(round(float(parts[0])))] = float(parts[1])
+                rows[round(float(parts[0]), 6)] = float(parts[1])
     its = sorted(rows)
     return np.array([[i, rows[i]] for i in its]) if its else np.zeros((0, 2))
 
@@ -66,14 +66,14 @@ _RES = re.compile(r"Solving for (\w+), Initial residual = ([-+0-9.eE]+)")
 
 def read_residuals(log_files: list[Path]) -> dict[str, np.ndarray]:
     """Initial residual of each solved field per iteration (first solve of the iteration)."""
-    out: dict[str, dict[int, float]] = {}
+    out: dict[str, dict[float, float]] = {}
     for lf in log_files:
         it = None
         seen: set[str] = set()
         for line in Path(lf).read_text(errors="replace").splitlines():
             mt = _TIME.match(line)
             if mt:
-                it = int(round(float(mt.group(1))))
+                it = round(float(mt.group(1)), 6)
                 seen = set()
                 continue
             mr = _RES.search(line)
@@ -81,3 +81,27 @@ def read_residuals(log_files: list[Path]) -> dict[str, np.ndarray]:
                 seen.add(mr.group(1))
                 out.setdefault(mr.group(1), {})[it] = float(mr.group(2))
     return {k: np.array(sorted(v.items())) for k, v in out.items()}
+
+
+def add_to_internal(path: Path, offset: float) -> None:
+    """Add ``offset`` to every cell value of a scalar field file (ascii or binary), in place."""
+    data = bytearray(Path(path).read_bytes())
+    m = _NONUNI.search(data)
+    if m is None:
+        u = _UNI.search(data)
+        if u is None:
+            raise ValueError(f"{path}: no internalField")
+        val = float(u.group(1)) + offset
+        data[u.start(1):u.end(1)] = f"{val:.10g}".encode()
+        Path(path).write_bytes(bytes(data))
+        return
+    n = int(m.group(2))
+    start = m.end()
+    if re.search(rb"format\s+binary", bytes(data[:1000])):
+        arr = np.frombuffer(bytes(data[start:start + 8 * n]), dtype="<f8") + offset
+        data[start:start + 8 * n] = arr.astype("<f8").tobytes()
+    else:
+        end = data.index(b")", start)
+        vals = np.array(bytes(data[start:end]).split(), dtype=float) + offset
+        data[start:end] = ("\n" + "\n".join(f"{v:.10g}" for v in vals) + "\n").encode()
+    Path(path).write_bytes(bytes(data))

@@ -32,6 +32,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -44,7 +45,7 @@ sys.path.insert(0, str(HERE))
 
 import build_case  # noqa: E402
 import extract  # noqa: E402
-from foamio import read_fo_table, read_internal, read_residuals  # noqa: E402
+from foamio import add_to_internal, read_fo_table, read_internal, read_residuals  # noqa: E402
 
 K0 = build_case.K0
 RES_FIELDS = ("Ux", "Uy", "Uz", "T", "p_rgh", "k", "epsilon")
@@ -70,9 +71,20 @@ def sh(cmd: str, cwd: Path, log: Path) -> tuple[float, float]:
     return wall, cpu
 
 
+def time_dirs(case: Path) -> list[tuple[float, Path]]:
+    out = []
+    for p in case.iterdir():
+        if p.is_dir() and re.fullmatch(r"\d+(\.\d+)?(e[-+]?\d+)?", p.name):
+            out.append((float(p.name), p))
+    return sorted(out)
+
+
 def latest_time(case: Path) -> int:
-    times = [int(p.name) for p in case.iterdir() if p.is_dir() and re.fullmatch(r"\d+", p.name)]
-    return max(times)
+    return int(round(time_dirs(case)[-1][0]))
+
+
+def latest_dir(case: Path) -> Path:
+    return time_dirs(case)[-1][1]
 
 
 def set_end_time(case: Path, end: int) -> None:
@@ -204,7 +216,14 @@ def run_mesh(project: Path, case: Path, cell: float, prev: Path | None, a) -> di
         cpu_total += c
         it = latest_time(case)
         new_out, new_sup, temps = coupled_update(case, meta)
-        change = max([abs(new_out[k] - rack_out[k]) for k in new_out] + [abs(new_sup[k] - unit_sup[k]) for k in new_sup])
+        # under-relaxed coupling: a full update every chunk is a delayed feedback (hotter exhaust
+        # -> stronger plume -> less recirculation -> cooler intake) that can keep a steady solver
+        # oscillating; omega < 1 damps it without changing the fixed point
+        w_c = a.coupling_relax
+        new_out = {k: rack_out[k] + w_c * (v - rack_out[k]) for k, v in new_out.items()}
+        new_sup = {k: unit_sup[k] + w_c * (v - unit_sup[k]) for k, v in new_sup.items()}
+        change = max([abs(new_out[k] - rack_out[k]) for k in new_out]
+                     + [abs(new_sup[k] - unit_sup[k]) for k in new_sup]) / max(w_c, 1e-9)
         q_r, q_u = heat_balance(meta, rack_out, unit_sup, temps)
         res = read_residuals([case / f"log.solver.{n_chunk:03d}"])
         last_res = {f: float(res[f][-1, 1]) for f in RES_FIELDS if f in res}
@@ -218,8 +237,28 @@ def run_mesh(project: Path, case: Path, cell: float, prev: Path | None, a) -> di
         if porous:
             print(f"{case.name}:          porous elements: largest |K_real / K - 1| = {k_err:.3f}", flush=True)
             (case / "porous.json").write_text(json.dumps(porous, indent=1))
+        # Energy acceleration: while the room is still warming up (or cooling down) as a whole,
+        # shift the whole temperature field by the mean error of the heat balance. A steady
+        # solver otherwise needs thousands of iterations to fill a room with heat that a
+        # recirculation feeds back; the shift does not change the solution it converges to.
+        q_units = sum(u["airflow_m3s"] for u in meta["units"] if u["running"]) * build_case.RHO_CP
+        design = sum(r["heat_w"] for r in meta["racks"])
+        q_u_now = sum(build_case.RHO_CP * u["airflow_m3s"] * (temps[u["patch_ret"]] - new_sup[u["patch_sup"]])
+                      for u in meta["units"] if u["running"])
+        if abs(design - q_u_now) > 0.02 * design and a.accelerate > 0:
+            shift = a.accelerate * (design - q_u_now) / q_units
+            add_to_internal(case / str(it) / "T", shift)
+            new_out = {k: v + shift for k, v in new_out.items()}
+            for u in meta["units"]:
+                if u["running"]:
+                    cap_dt = u["capacity_kw"] * 1000.0 / (build_case.RHO_CP * u["airflow_m3s"])
+                    new_sup[u["patch_sup"]] = max(u["supply_set_c"], temps[u["patch_ret"]] + shift - cap_dt)
+            history[-1]["energy_shift_k"] = shift
+            print(f"{case.name}:          energy shift {shift:+.3f} K", flush=True)
         rack_out, unit_sup = new_out, new_sup
         set_patch_values(case / str(it) / "T", {k: v + K0 for k, v in {**rack_out, **unit_sup}.items()})
+        for old in [p for p in case.iterdir() if p.is_dir() and p.name.isdigit() and 0 < int(p.name) < it - a.chunk]:
+            shutil.rmtree(old)  # keep 0, the previous and the latest time
         meta["t_rack_out"], meta["t_unit_sup"] = rack_out, unit_sup
         (case / "case.json").write_text(json.dumps(meta, indent=1))
         balance_ok = abs(q_u - q_r) <= 0.01 * q_r and k_err < 0.02
@@ -232,6 +271,114 @@ def run_mesh(project: Path, case: Path, cell: float, prev: Path | None, a) -> di
     summary = extract.summarise_mesh(case, meta, status=status, window=a.window if status == "plateau_averaged" else 0,
                                      wall_s=wall_total, cpu_s=cpu_total, history=history,
                                      total_wall_s=time.time() - t_start)
+    (case / "result.json").write_text(json.dumps(summary, indent=1))
+    return summary
+
+
+def run_mesh_transient(project: Path, case: Path, cell: float, prev: Path | None, a) -> dict:
+    """Transient URANS run (buoyantBoussinesqPimpleFoam) for rooms whose flow never settles.
+
+    Spin-up for ``--spinup-s`` seconds (energy shifts allowed), then averaging: each chunk of
+    ``--chunk-s`` seconds is one sample of every rack's intake mean; the run ends when the
+    standard error of every rack's window mean (batch means over 8 batches) is below
+    ``--se-tol`` K and the window is at least ``--avg-min-s`` long, or at ``--avg-max-s``.
+    The coupled temperatures follow the chunk means, relaxed by ``--coupling-relax``.
+    """
+    t_start = time.time()
+    init_out, init_sup, init_darcy = None, None, None
+    if prev is not None:
+        pm = json.loads((prev / "case.json").read_text())
+        init_out, init_sup = pm["t_rack_out"], pm["t_unit_sup"]
+        init_darcy = {zn: z["darcy"] for zn, z in pm["zones"].items()}
+    meta = build_case.build(project, case, cell, a.chunk_s, init_out, init_sup, init_darcy, dt=a.dt)
+    wall_total, cpu_total = 0.0, 0.0
+    sh("checkMesh", case, case / "log.checkMesh")
+    if "Mesh OK." not in (case / "log.checkMesh").read_text():
+        raise RuntimeError(f"checkMesh failed for {case}")
+    spinup = a.spinup_s
+    if prev is not None:
+        src = time_dirs(prev)[-1][1].name
+        w, c = sh(f"mapFields {prev} -consistent -sourceTime {src}", case, case / "log.mapFields")
+        wall_total += w
+        cpu_total += c
+        set_patch_values(case / "0" / "T", {k: v + K0 for k, v in {**meta["t_rack_out"], **meta["t_unit_sup"]}.items()})
+        spinup = a.spinup_mapped_s
+    rack_out, unit_sup = dict(meta["t_rack_out"]), dict(meta["t_unit_sup"])
+    t, n_chunk, history = 0.0, 0, []
+    t_avg0 = None
+    status = "max_window"
+    while True:
+        n_chunk += 1
+        t_end = round(t + a.chunk_s, 6)
+        set_end_time(case, t_end)
+        w, c = sh("buoyantBoussinesqPimpleFoam", case, case / f"log.solver.{n_chunk:03d}")
+        wall_total += w
+        cpu_total += c
+        t_prev, t = t, time_dirs(case)[-1][0]
+        temps = {}
+        for r in meta["racks"]:
+            temps[r["patch_in"]] = float(extract.fo_window(case, f"{r['patch_in']}_areaAverage", t_prev, t).mean()) - K0
+        for u in meta["units"]:
+            if u["running"]:
+                temps[u["patch_ret"]] = float(extract.fo_window(case, f"{u['patch_ret']}_areaAverage", t_prev, t).mean()) - K0
+        q_r, q_u = heat_balance(meta, rack_out, unit_sup, temps)
+        rec = dict(t=t, rack_out=dict(rack_out), unit_sup=dict(unit_sup), temps=temps, rack_heat_w=q_r,
+                   unit_heat_w=q_u, wall_s=wall_total)
+        history.append(rec)
+        # coupled targets from this chunk's means, relaxed
+        w_c = a.coupling_relax
+        new_out = {r["patch_out"]: rack_out[r["patch_out"]] + w_c * (temps[r["patch_in"]] + r["delta_t_k"]
+                                                                     - rack_out[r["patch_out"]]) for r in meta["racks"]}
+        new_sup = {}
+        for u in meta["units"]:
+            if u["running"]:
+                cap_dt = u["capacity_kw"] * 1000.0 / (build_case.RHO_CP * u["airflow_m3s"])
+                target = max(u["supply_set_c"], temps[u["patch_ret"]] - cap_dt)
+                new_sup[u["patch_sup"]] = unit_sup[u["patch_sup"]] + w_c * (target - unit_sup[u["patch_sup"]])
+        design = sum(r["heat_w"] for r in meta["racks"])
+        q_units = sum(u["airflow_m3s"] for u in meta["units"] if u["running"]) * build_case.RHO_CP
+        msg = ""
+        if t_avg0 is None and t >= spinup - 1e-9 and abs(q_u - design) <= 0.03 * design:
+            t_avg0 = t
+            msg = "  averaging starts"
+            ld = latest_dir(case)  # the time-mean fields start here
+            for f in ("TMean", "UMean", "uniform/functionObjects/functionObjectProperties"):
+                if (ld / f).exists():
+                    (ld / f).unlink()
+        elif t_avg0 is None and abs(design - q_u) > 0.02 * design and a.accelerate > 0:
+            shift = a.accelerate * (design - q_u) / q_units
+            add_to_internal(latest_dir(case) / "T", shift)
+            new_out = {k: v + shift for k, v in new_out.items()}
+            rec["energy_shift_k"] = shift
+            msg = f"  energy shift {shift:+.3f} K"
+        k_err, porous = calibrate_porous(case, meta, latest_dir(case).name) if meta["zones"] else (0.0, {})
+        if porous:
+            (case / "porous.json").write_text(json.dumps(porous, indent=1))
+        rec["porous_k_error_max"] = k_err
+        rack_out, unit_sup = new_out, new_sup
+        set_patch_values(latest_dir(case) / "T", {k: v + K0 for k, v in {**rack_out, **unit_sup}.items()})
+        meta["t_rack_out"], meta["t_unit_sup"] = rack_out, unit_sup
+        (case / "case.json").write_text(json.dumps(meta, indent=1))
+        for tt, old in time_dirs(case)[1:-2]:
+            shutil.rmtree(old)
+        se_max, window = float("nan"), 0.0
+        if t_avg0 is not None and t > t_avg0 + 1e-9:
+            window = t - t_avg0
+            stats = extract.window_stats(case, meta, history, t_avg0)
+            se_max = max(v["se_k"] for v in stats["racks"].values())
+            bal = stats["balance_error"]
+            if window >= a.avg_min_s - 1e-9 and se_max <= a.se_tol and abs(bal) <= 0.01:
+                status = "time_averaged"
+                print(f"{case.name}: t {t:7.1f} s  window {window:5.0f} s  SE max {se_max:.3f} K  balance "
+                      f"{bal * 100:+.2f} %  done", flush=True)
+                break
+            if window >= a.avg_max_s - 1e-9:
+                status = "time_averaged_max_window"
+                break
+        print(f"{case.name}: t {t:7.1f} s  balance {(q_u - q_r) / q_r * 100:+6.2f} %  window {window:5.0f} s  "
+              f"SE max {se_max:.3f} K  wall {wall_total:7.0f} s{msg}", flush=True)
+    summary = extract.summarise_transient(case, meta, history, t_avg0, status=status, wall_s=wall_total,
+                                          cpu_s=cpu_total, total_wall_s=time.time() - t_start)
     (case / "result.json").write_text(json.dumps(summary, indent=1))
     return summary
 
@@ -257,18 +404,34 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--window", type=int, default=500)
     ap.add_argument("--tol-k", type=float, default=0.02)
     ap.add_argument("--no-map", action="store_true", help="start every mesh from rest")
+    ap.add_argument("--transient", action="store_true", help="URANS with time averaging (open rooms)")
+    ap.add_argument("--dt", type=float, default=0.1, help="transient: time step (s)")
+    ap.add_argument("--chunk-s", type=float, default=5.0, help="transient: seconds between coupling updates")
+    ap.add_argument("--outer", type=int, default=1, help="transient: PIMPLE outer correctors per step")
+    ap.add_argument("--spinup-s", type=float, default=60.0, help="transient: spin-up from rest (s)")
+    ap.add_argument("--spinup-mapped-s", type=float, default=30.0, help="transient: spin-up from a mapped field (s)")
+    ap.add_argument("--avg-min-s", type=float, default=120.0)
+    ap.add_argument("--avg-max-s", type=float, default=240.0)
+    ap.add_argument("--se-tol", type=float, default=0.12, help="transient: standard error of each rack's mean (K)")
+    ap.add_argument("--coupling-relax", type=float, default=1.0,
+                    help="share of the coupled temperature update applied per chunk (0 freezes them)")
+    ap.add_argument("--accelerate", type=float, default=0.7,
+                    help="share of the heat-balance error applied as a uniform temperature shift (0: off)")
+    ap.add_argument("--results", type=Path, default=extract.RESULTS, help="where <name>.json goes")
     ap.add_argument("--relax", type=float, nargs=4, metavar=("U", "P_RGH", "T", "TURB"),
                     help="SIMPLE under-relaxation factors (default: build_case.RELAX)")
     a = ap.parse_args(argv)
+    build_case.PIMPLE_OUTER = a.outer
     if a.relax:
         build_case.RELAX.update(zip(("U", "p_rgh", "T", "turb"), a.relax, strict=True))
     project = HERE / "cases" / f"{a.name}.json"
     prev = None
     for cell in sorted(a.cells, reverse=True):
         case = a.root / a.name / f"h{cell:.3f}"
-        run_mesh(project, case, cell, None if a.no_map else prev, a)
+        (run_mesh_transient if a.transient else run_mesh)(project, case, cell, None if a.no_map else prev, a)
         prev = case
-    extract.write_results(a.name, [a.root / a.name / f"h{c:.3f}" for c in sorted(a.cells, reverse=True)])
+    extract.write_results(a.name, [a.root / a.name / f"h{c:.3f}" for c in sorted(a.cells, reverse=True)],
+                          a.results)
     return 0
 
 
