@@ -117,3 +117,69 @@ def test_unconverged_solve_is_an_error_finding_with_no_numbers():
     assert all(r.inlet_max_c is None for r in s.racks.values())
     (f,) = [f for f in res.findings if f.code == "air.not_converged"]
     assert f.severity.value == "error" and "Test hall" in f.message
+    # and nothing else that would need a steady state: unit loads and containment flows absent
+    assert all(u.utilisation is None and not np.isfinite(u.load_kw) for u in s.units.values())
+    assert s.balance is None and s.field is None and not s.containments
+
+
+# -- cell size: budget and resolution -----------------------------------------------------------
+def test_resolution_limit_is_half_the_rack_depth_or_the_narrowest_aisle():
+    from designer.solvers.air.resolution import resolution_limit
+
+    hall = _hall()  # 1.2 m deep racks, a 1.2 m cold aisle, 1.4 m behind them to the walls
+    lim = resolution_limit(hall)
+    assert lim.cell_m == pytest.approx(0.6)
+    # a rack 0.5 m from the wall behind it: that gap sets the limit, and is named
+    hall.racks[0].y = 0.5 + 0.6
+    lim = resolution_limit(hall)
+    assert lim.cell_m == pytest.approx(0.25) and lim.item_id == "a0"
+    assert "0.50 m gap behind rack A0" in lim.what
+
+
+def test_a_grid_too_coarse_for_the_racks_is_an_error_with_no_temperatures():
+    res = _run(_project(_hall()), AirAnalysis(cell_m=0.7))
+    s = res.data.sites["s1"]
+    assert not s.solved and s.map is None and s.field is None
+    assert all(r.inlet_max_c is None and r.inlet_mean_c is None for r in s.racks.values())
+    (f,) = [f for f in res.findings if f.code == "air.grid.too_coarse"]
+    assert f.severity.value == "error"
+    assert "0.7 m" in f.message and "0.60 m" in f.message and "rack" in f.message
+    assert not any(f.code in ("air.no_units", "air.not_converged") for f in res.findings)
+
+
+def test_coarsening_to_fit_the_budget_is_a_warning_naming_both_sizes():
+    res = _run(_project(_hall()), AirAnalysis(cell_m=0.25, max_cells=2000))
+    (f,) = [f for f in res.findings if f.code == "air.grid.coarsened"]
+    assert f.severity.value == "warning"
+    used = res.data.sites["s1"].stats["cells"]
+    assert "0.25 m asked" in f.message and "0.45 m cells" in f.message, f.message
+    assert res.data.sites["s1"].solved and used <= 2000 * 1.3  # layers follow the item heights
+    # past what resolves the racks, it is an error and no temperatures
+    res = _run(_project(_hall()), AirAnalysis(cell_m=0.25, max_cells=300))
+    codes = {f.code: f for f in res.findings}
+    assert codes["air.grid.coarsened"].severity.value == "warning"
+    assert codes["air.grid.too_coarse"].severity.value == "error"
+    assert "asked" in codes["air.grid.too_coarse"].message
+    assert not res.data.sites["s1"].solved
+
+
+def test_should_stop_stops_the_solve_with_no_answer_and_nothing_kept():
+    from designer.solvers.air import AirParams, HallCache, solve_hall
+
+    clear_memo()
+    calls = []
+
+    def stop():
+        calls.append(1)
+        return len(calls) > 3
+
+    hall = _hall()
+    sol = solve_hall(hall, AirParams(cell_m=CELL), HallCache(), stop)
+    assert sol.stats["stopped"] and not sol.solved and not sol.converged and sol.T is None
+    assert sol.iterations == 3
+    # the next solve of the same hall is a real one (the stopped one was not memoised)
+    res = _run(_project(hall))
+    assert res.data.sites["s1"].solved
+    # through the analysis: a stopped run says so and carries no data
+    res = run_analysis(AirAnalysis(cell_m=CELL), _project(_hall(kw=5.0)), 1, {}, should_stop=lambda: True)
+    assert res.summary == {"stopped": True} and res.data is None

@@ -233,12 +233,12 @@ def test_copy_paste_duplicate(win):
 
 def test_analysis_runs_after_edit_and_findings_select_the_item(win, qtbot):
     s = win.session
-    assert s.scheduler.wait_idle(20)
+    assert s.scheduler.wait_idle(20, lanes=("main",))
     r = rack(win, "R09")
     other = rack(win, "R10")
     win.session.selection.set([r.id])
     win.properties.editors["x"][0].setValue(other.x)  # now R09 overlaps R10
-    assert s.scheduler.wait_idle(20)
+    assert s.scheduler.wait_idle(20, lanes=("main",))
     assert s.scheduler.last_revision == s.doc.revision
     geo = s.scheduler.last_results["geometry"]
     overlaps = [f for f in geo.findings if f.code == "geometry.overlap" and r.id in f.item_ids]
@@ -397,7 +397,7 @@ def test_zoom_to_fit_keeps_the_hall_clear_of_the_air_legend(win):
     s = win.session
     s.set_site("urb-ber")
     win.results_mode.set_mode("air")
-    assert s.scheduler.wait_idle(30)
+    assert s.scheduler.wait_idle(300)
     win.view.refit_if_untouched()
     legend = win.extensions["air"].legend
     assert legend.isVisible()

@@ -34,7 +34,7 @@ def win(qtbot, sample):
     qtbot.waitExposed(w)
     w.view.fit()
     w.docks["liquid"].raise_()
-    assert session.scheduler.wait_idle(60)
+    assert session.scheduler.wait_idle(60, lanes=("main",))
     yield w
     session.undo_stack.setClean()
     w.close()
@@ -50,7 +50,7 @@ def data(w):
 
 
 def settle(w) -> None:
-    assert w.session.scheduler.wait_idle(60)
+    assert w.session.scheduler.wait_idle(60, lanes=("main",))
 
 
 def liquid_racks(w) -> dict:

@@ -26,7 +26,7 @@ def _open(qtbot, project):
     qtbot.waitExposed(w)
     view = w.extensions["placement"]
     view.dock.raise_()
-    assert session.scheduler.wait_idle(60)
+    assert session.scheduler.wait_idle(60, lanes=("main",))
     qtbot.wait(10)
     return w, view
 
@@ -60,7 +60,7 @@ def cell(model, item_id: str, key: str):
 
 
 def settle(w) -> None:
-    assert w.session.scheduler.wait_idle(60)
+    assert w.session.scheduler.wait_idle(60, lanes=("main",))
 
 
 # -- editing ------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ def win(qtbot, sample):
     w.show()
     qtbot.waitExposed(w)
     w.docks["power"].raise_()
-    assert session.scheduler.wait_idle(60)
+    assert session.scheduler.wait_idle(60, lanes=("main",))
     yield w
     session.undo_stack.setClean()
     w.close()
@@ -48,7 +48,7 @@ def power(w):
 
 def on_site(w, site_id: str):
     w.session.set_site(site_id)
-    w.session.scheduler.wait_idle(30)
+    w.session.scheduler.wait_idle(30, lanes=("main",))
     pv = power(w)
     assert pv.sp is not None and pv.sp.site_id == site_id
     return pv
@@ -415,7 +415,7 @@ def test_scenario_follows_edits_and_ends_when_its_item_goes(win, qtbot):
     assert s.push(SetFields(rack.id, {"x": rack.x + 2.0}))
     after = pv.overlay.racks.polys[rack.id].boundingRect()
     assert after.center().x() == pytest.approx(before.center().x() + 2.0)
-    assert s.scheduler.wait_idle(30)
+    assert s.scheduler.wait_idle(30, lanes=("main",))
     assert pv.scenario is not None and pv.scenario.scenario.id == f"ups:{ups.id}"
     assert pv.diagram.boxes[ups.id].v.failed
     # the failed item deleted: back to normal, other overlays back
@@ -423,7 +423,7 @@ def test_scenario_follows_edits_and_ends_when_its_item_goes(win, qtbot):
 
     assert s.push(delete_items(s.doc, [pdu.id]))
     assert pv.show_scenario(f"pdu:{pdu.id}") is True  # still in the old results until new ones come
-    assert s.scheduler.wait_idle(30)
+    assert s.scheduler.wait_idle(30, lanes=("main",))
     assert pv.scenario is None and not pv.plan_banner.isVisible()
     # the other overlays are back as the results view left them (this test shows power only)
     assert {o.name for o in win.scene.overlays if o.enabled} == {"power"}
@@ -446,7 +446,7 @@ def test_balance_phases_is_one_undoable_edit(win):
     assert len(singles) == 2
     edits = [SetFields(r.id, {"feed_a.phase": "L1", "feed_b.phase": "L1"}) for r in singles]
     assert s.push(Composite(edits, "all on L1"))
-    assert s.scheduler.wait_idle(30)
+    assert s.scheduler.wait_idle(30, lanes=("main",))
     assert act.isEnabled()
     depth = s.undo_stack.count()
     before = {r.id: (r.feed_a.phase, r.feed_b.phase) for r in singles}

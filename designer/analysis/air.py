@@ -7,6 +7,18 @@ share one cache dict or not:
 
 >>> fine = AirAnalysis()              # settings.air_cell_m
 >>> coarse = AirAnalysis(cell_m=0.5)  # while dragging; the fine one on release
+
+Cell size: what is asked, what is used, and when there is no answer
+--------------------------------------------------------------------
+The cell size asked for is ``settings.air_cell_m``. A hall whose 3D mesh at that size would
+exceed the cell budget (:data:`MAX_CELLS`, what the app can solve while the engineer edits)
+is solved at the smallest cell size within the budget, and the site's results carry a
+*warning* (``air.grid.coarsened``) naming both sizes: coarsening is never silent. Whatever the
+size used, if it cannot resolve the racks (a cell wider than half a rack's depth, or than half
+the gap in front of or behind a rack up to the next rack, unit, cabinet or wall: see
+:mod:`designer.solvers.air.resolution`) the site gets an *error* (``air.grid.too_coarse``)
+naming the rack, the gap and both sizes, and no temperatures: an answer on such a grid moves
+by many kelvin with the cell size, and a wrong number is worse than none.
 """
 
 from __future__ import annotations
@@ -19,12 +31,17 @@ import numpy as np
 from designer.analysis.base import Analysis, AnalysisResult, register
 from designer.model import findings as fd
 from designer.model.project import Project
-from designer.solvers.air.engine import AirParams, HallCache, solve_hall
+from designer.solvers.air.engine import AirParams, HallCache, refused, solve_hall
+from designer.solvers.air.resolution import Limit, resolution_limit
 from designer.solvers.air.results import ASSUMPTIONS, HEADLINE, AirResult, SiteAir, site_results
 
-MAX_CELLS = 8_000
-"""3D meshes larger than this are coarsened (and the coarsening reported as a finding): the
-model's cost grows with its cells times its iterations, and the app must keep up with edits.
+MAX_CELLS = 15_000
+"""3D meshes larger than this are coarsened (and the coarsening reported as a warning): the
+model's cost grows with its cells times its iterations, and the app must keep up with edits
+(the air model runs in its own lane of the app's scheduler and is stopped by the next edit,
+so the other analyses never wait for it). At 15,000 cells every site of the bundled sample
+resolves its racks (the core hall at 0.6 m, half its racks' depth; at 8,000 cells it was
+0.75 m, too coarse). The first answer for the whole sample then costs about a minute of CPU.
 The reference-case comparison and the grid-convergence test run at the cell size asked for."""
 
 
@@ -54,6 +71,8 @@ class AirAnalysis(Analysis):
     name = "air"
     title = "Air-side thermal model (coarse-grid 3D)"
     order = 30
+    lane = "air"
+    stoppable = True
 
     def __init__(self, cell_m: float | None = None, params: AirParams | None = None,
                  max_cells: int = MAX_CELLS) -> None:
@@ -61,7 +80,7 @@ class AirAnalysis(Analysis):
         self.params = params or AirParams()
         self.max_cells = max_cells
 
-    def run(self, project: Project, revision: int, cache: dict) -> AnalysisResult:
+    def run(self, project: Project, revision: int, cache: dict, should_stop=None) -> AnalysisResult:
         t0 = time.perf_counter()
         base = self.cell_m or project.settings.air_cell_m
         halls: dict = cache.setdefault("halls", {})
@@ -77,17 +96,38 @@ class AirAnalysis(Analysis):
                                          "Give the hall an outline of 3 or more points and a positive "
                                          "settings.air_cell_m", ids=(site.id,), source=self.name))
                 continue
+            name = site.name or site.id
             cell = _cell_size(hall, base, self.max_cells)
             if cell != base:
-                findings.append(fd.info("air.grid.coarsened", f"{site.name or site.id}: the hall is too large "
-                                        f"for {base} m cells ({self.max_cells} cells of the 3D model at most); "
-                                        f"using {cell} m",
-                                        "Raise settings.air_cell_m", ids=(site.id,), source=self.name))
+                findings.append(fd.warning("air.grid.coarsened", f"{name}: air model solved on {cell:g} m cells, "
+                                           f"not the {base:g} m asked for (settings.air_cell_m): the hall needs "
+                                           f"more than the {self.max_cells:,} cells the app solves while editing",
+                                           "Read its temperatures as coarser than asked, or split the hall",
+                                           ids=(site.id,), source=self.name))
+            params = AirParams(**{**self.params.__dict__, "cell_m": cell})
+            limit = _limit(hall, cache)
+            if cell > limit.cell_m + 1e-9:
+                findings.append(fd.error("air.grid.too_coarse", f"{name}: {cell:g} m air cells cannot resolve "
+                                         f"{limit.what} (at most {limit.cell_m:.2f} m cells: two across); "
+                                         f"no temperatures are given for this site"
+                                         + (f" ({base:g} m was asked, coarsened to fit the cell budget)"
+                                            if cell != base else ""),
+                                         f"Set settings.air_cell_m to {limit.cell_m:.2f} m or less"
+                                         + (", or make the hall smaller" if cell != base else ""),
+                                         ids=tuple(i for i in (site.id, limit.item_id) if i), source=self.name))
+                sa, f = site_results(site.id, name, si, hall, refused(hall, params, limit.what),
+                                     project.settings.ashrae_class)
+                sites[site.id] = sa
+                findings += f
+                continue
             key = (site.id, cell)
             hc = halls.pop(key, None) or HallCache()
             halls[key] = hc  # most recently used last
-            params = AirParams(**{**self.params.__dict__, "cell_m": cell})
-            sol = solve_hall(hall, params, hc)
+            sol = solve_hall(hall, params, hc, should_stop)
+            if sol.stats.get("stopped"):
+                # the document moved on: this revision's answer is not wanted (and there is none)
+                return AnalysisResult(self.name, revision, (), None, {"stopped": True},
+                                      elapsed_s=time.perf_counter() - t0)
             sa, f = site_results(site.id, site.name or site.id, si, hall, sol, project.settings.ashrae_class)
             sites[site.id] = sa
             findings += f
@@ -160,6 +200,23 @@ class AirAnalysis(Analysis):
         return "\n".join(lines)
 
 
+def _limit(hall, cache: dict) -> Limit:
+    """:func:`resolution_limit` of the hall, kept while the boxes that set it do not change
+    (a power or set-point edit does not measure the aisles again)."""
+    pw = hall.power
+    items = [*hall.racks, *hall.air_units, *hall.cdus, *pw.transformers, *pw.switchboards, *pw.ups, *pw.pdus]
+    key = (tuple(hall.outline), tuple((i.id, i.x, i.y, i.width_m, i.depth_m, i.rotation_deg) for i in items),
+           tuple(tuple(o.polygon) for o in hall.obstructions))
+    kept: dict = cache.setdefault("limits", {})
+    hit = kept.get(key)
+    if hit is None:
+        hit = resolution_limit(hall)
+        if len(kept) > 16:
+            kept.clear()
+        kept[key] = hit
+    return hit
+
+
 def _prune(halls: dict, site_ids: set[str], per_site: int = 2) -> None:
     """Drop caches of deleted sites, and all but the ``per_site`` most recently used cell
     sizes of each site (the fine grid and a coarse preview)."""
@@ -197,7 +254,7 @@ def _summary(data: AirResult) -> dict:
         if not s.solved:
             out[sid] = "not solved"
             continue
-        hottest = max((r for r in s.racks.values() if r.inlet_max_c is not None),
+        hottest = max((r for r in s.racks.values() if r.inlet_max_c is not None and r.airflow_m3s > 0),
                       key=lambda r: r.inlet_max_c, default=None)
         out[sid] = {
             "max_inlet_c": round(hottest.inlet_max_c, 1) if hottest else None,

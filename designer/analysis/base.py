@@ -41,6 +41,12 @@ class Analysis:
     name: str = "analysis"
     title: str = "Analysis"
     order: int = 50
+    lane: str = "main"
+    """The app runs each lane on its own worker thread: a slow analysis (the 3D air model) in
+    a lane of its own never holds back the others' results."""
+    stoppable: bool = False
+    """True when :meth:`run` takes a ``should_stop`` callable and polls it (a long iterative
+    solve that a newer document revision makes pointless)."""
 
     def run(self, project: Project, revision: int, cache: dict) -> AnalysisResult:
         raise NotImplementedError
@@ -72,11 +78,16 @@ def registered() -> dict[str, type[Analysis]]:
     return dict(sorted(_REGISTRY.items(), key=lambda kv: kv[1].order))
 
 
-def run_analysis(analysis: Analysis, project: Project, revision: int, cache: dict) -> AnalysisResult:
-    """Run one analysis, timing it; an exception becomes a result with ``error`` set."""
+def run_analysis(analysis: Analysis, project: Project, revision: int, cache: dict,
+                 should_stop=None) -> AnalysisResult:
+    """Run one analysis, timing it; an exception becomes a result with ``error`` set.
+    ``should_stop`` goes to analyses that are :attr:`Analysis.stoppable`."""
     t0 = time.perf_counter()
     try:
-        res = analysis.run(project, revision, cache)
+        if analysis.stoppable and should_stop is not None:
+            res = analysis.run(project, revision, cache, should_stop=should_stop)
+        else:
+            res = analysis.run(project, revision, cache)
     except Exception as e:  # a solver bug must not take the app down
         import traceback
 

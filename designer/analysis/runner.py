@@ -7,12 +7,13 @@ from designer.model.project import Project
 
 
 class Runner:
-    """Holds one instance and one cache per analysis, so reusable work survives runs."""
+    """Holds one instance and one cache per analysis, so reusable work survives runs.
+    ``lane`` keeps only the analyses of that lane (the app runs one runner per lane)."""
 
-    def __init__(self, names: list[str] | None = None) -> None:
+    def __init__(self, names: list[str] | None = None, lane: str | None = None) -> None:
         reg = registered()
         self.analyses: dict[str, Analysis] = {n: cls() for n, cls in reg.items()
-                                              if names is None or n in names}
+                                              if (names is None or n in names) and (lane is None or cls.lane == lane)}
         self.caches: dict[str, dict] = {n: {} for n in self.analyses}
 
     def run(self, project: Project, revision: int, names: list[str] | None = None,
@@ -23,5 +24,5 @@ class Runner:
                 continue
             if should_stop():
                 break
-            out[n] = run_analysis(a, project, revision, self.caches[n])
+            out[n] = run_analysis(a, project, revision, self.caches[n], should_stop)
         return out

@@ -1,4 +1,14 @@
-"""Runs the analyses off the GUI thread after edits: debounced, stale results dropped."""
+"""Runs the analyses off the GUI thread after edits: debounced, stale results dropped.
+
+The analyses run in *lanes*, one worker thread each (``Analysis.lane``): ``main`` (geometry,
+liquid, power, placement: milliseconds) and ``air`` (the 3D air model: seconds). A lane
+never waits for another, so liquid, power and placement results come in while the air
+model is still solving. A lane's run is stopped when the document changes (the air model
+polls ``should_stop`` once per pseudo-time step), and its answer for the stale revision is
+dropped: the views show only results of the current revision, merged over the lanes that
+have finished it (``results_ready`` fires once per lane; the air view shows nothing until
+the air lane is current, rather than an answer for an older design).
+"""
 
 from __future__ import annotations
 
@@ -6,40 +16,69 @@ import time
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
+from designer.analysis.base import registered
 from designer.analysis.runner import Runner
 from designer.document.document import Document
 
 
 class _Worker(QObject):
-    finished = Signal(int, dict, float)
+    finished = Signal(str, int, dict, float)
 
-    def __init__(self) -> None:
+    def __init__(self, lane: str) -> None:
         super().__init__()
         # Built here, on the GUI thread: importing numpy / scipy / shapely from the worker
         # thread while the GUI thread touches them races on half-initialised modules.
-        self.runner = Runner()
+        self.lane = lane
+        self.runner = Runner(lane=lane)
         self.latest_requested = 0
+        self.closing = False
+
+    def should_stop(self, revision: int) -> bool:
+        return self.closing or self.latest_requested > revision
 
     @Slot(object, int)
     def run(self, snapshot, revision: int) -> None:
         t0 = time.perf_counter()
-        results = self.runner.run(snapshot, revision, should_stop=lambda: self.latest_requested > revision)
-        self.finished.emit(revision, results, time.perf_counter() - t0)
+        results = self.runner.run(snapshot, revision, should_stop=lambda: self.should_stop(revision))
+        self.finished.emit(self.lane, revision, results, time.perf_counter() - t0)
+
+
+class _Relay(QObject):
+    request = Signal(object, int)
+
+
+class _Lane:
+    """One worker thread and its state."""
+
+    def __init__(self, owner: QObject, name: str) -> None:
+        self.name = name
+        self.busy = False
+        self.running = -1
+        """Revision being analysed while busy."""
+        self.pending = False
+        self.revision = -1
+        """Revision of the last results this lane delivered."""
+        self.results: dict = {}
+        self.elapsed = 0.0
+        self.thread = QThread(owner)
+        self.thread.setObjectName(f"analysis-{name}")
+        self.worker = _Worker(name)
+        self.worker.moveToThread(self.thread)
+        self.relay = _Relay(owner)
+        self.relay.request.connect(self.worker.run)  # queued: the worker lives on its thread
 
 
 class AnalysisScheduler(QObject):
-    """Owns the worker thread. ``results_ready(revision, {name: AnalysisResult})`` fires on
-    the GUI thread for current results only; ``state_changed(text)`` tells the status bar."""
+    """Owns the worker threads. ``results_ready(revision, {name: AnalysisResult})`` fires on
+    the GUI thread for current results only (all lanes that have the current revision);
+    ``state_changed(text)`` tells the status bar."""
 
     results_ready = Signal(int, dict)
     state_changed = Signal(str)
-    _request = Signal(object, int)
 
     def __init__(self, doc: Document, debounce_ms: int = 120, parent=None) -> None:
         super().__init__(parent)
         self.doc = doc
-        self.busy = False
-        self.pending = False
         self.enabled = True
         self.last_results: dict = {}
         self.last_revision = -1
@@ -48,22 +87,34 @@ class AnalysisScheduler(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(debounce_ms)
         self._timer.timeout.connect(self._start)
-        self._thread = QThread(self)
-        self._thread.setObjectName("analysis")
-        self._worker = _Worker()
-        self._worker.moveToThread(self._thread)
-        self._request.connect(self._worker.run)
-        self._worker.finished.connect(self._done)
-        self._thread.start()
+        names = sorted({cls.lane for cls in registered().values()}, key=lambda n: (n != "main", n))
+        self.lanes: dict[str, _Lane] = {}
+        for n in names:
+            lane = _Lane(self, n)
+            lane.worker.finished.connect(self._done)
+            lane.thread.start()
+            self.lanes[n] = lane
+
+    # -- state the views and tests read ------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return any(lane.busy for lane in self.lanes.values())
+
+    @property
+    def pending(self) -> bool:
+        return any(lane.pending for lane in self.lanes.values())
 
     def set_document(self, doc: Document) -> None:
         self.doc = doc
         self.request()
 
     def request(self) -> None:
-        """Ask for a run soon (after the debounce interval)."""
+        """Ask for a run soon (after the debounce interval); runs of older revisions stop."""
         if not self.enabled:
             return
+        rev = self.doc.revision
+        for lane in self.lanes.values():
+            lane.worker.latest_requested = max(lane.worker.latest_requested, rev)
         self.state_changed.emit("results out of date")
         self._timer.start()
 
@@ -72,44 +123,79 @@ class AnalysisScheduler(QObject):
         self._start()
 
     def _start(self) -> None:
-        if self.busy:
-            self.pending = True
-            return
-        self.busy = True
-        self.pending = False
         rev = self.doc.revision
-        self._worker.latest_requested = rev
-        self.state_changed.emit("analysing…")
-        self._request.emit(self.doc.snapshot(), rev)
+        snap = None
+        started = False
+        for lane in self.lanes.values():
+            if (lane.revision == rev and not lane.busy) or (lane.busy and lane.running == rev):
+                continue  # already current, or working on it
+            if lane.busy:
+                lane.pending = True
+                continue
+            if snap is None:
+                snap = self.doc.snapshot()
+            lane.busy = True
+            lane.running = rev
+            lane.pending = False
+            lane.worker.latest_requested = rev
+            lane.relay.request.emit(snap, rev)
+            started = True
+        if started:
+            self.state_changed.emit("analysing…")
 
-    @Slot(int, dict, float)
-    def _done(self, revision: int, results: dict, elapsed: float) -> None:
-        self.busy = False
+    @Slot(str, int, dict, float)
+    def _done(self, name: str, revision: int, results: dict, elapsed: float) -> None:
+        lane = self.lanes[name]
+        lane.busy = False
         if revision == self.doc.revision:
-            self.last_results = results
+            lane.revision, lane.results, lane.elapsed = revision, results, elapsed
+            merged: dict = {}
+            for other in self.lanes.values():
+                if other.revision == revision:
+                    merged.update(other.results)
+            self.last_results = merged
             self.last_revision = revision
-            self.last_elapsed = elapsed
-            self.results_ready.emit(revision, results)
-            self.state_changed.emit(f"results current ({elapsed * 1000:.0f} ms)")
+            self.last_elapsed = max(o.elapsed for o in self.lanes.values() if o.revision == revision)
+            self.results_ready.emit(revision, merged)
+            waiting = [o.name for o in self.lanes.values() if o.revision != revision]
+            if waiting:
+                self.state_changed.emit(f"{', '.join(waiting)} analysing… (others current, "
+                                        f"{elapsed * 1000:.0f} ms)")
+            else:
+                self.state_changed.emit(f"results current ({self.last_elapsed * 1000:.0f} ms)")
         else:
-            self.pending = True  # stale: the document moved on while we ran
-        if self.pending:
+            lane.pending = True  # stale: the document moved on while we ran
+        if lane.pending and not self._timer.isActive():
             self._timer.start()
 
-    def wait_idle(self, timeout_s: float = 10.0) -> bool:
-        """Process events until no run is pending (tests, export)."""
+    def current(self, lanes: tuple[str, ...] | None = None) -> bool:
+        """True when the given lanes (all by default) are idle with the document's revision."""
+        rev = self.doc.revision
+        for lane in self.lanes.values():
+            if lanes is not None and lane.name not in lanes:
+                continue
+            if lane.busy or lane.pending or lane.revision != rev:
+                return False
+        return True
+
+    def wait_idle(self, timeout_s: float = 10.0, lanes: tuple[str, ...] | None = None) -> bool:
+        """Process events until the given lanes (all by default) are idle and current
+        (tests, export)."""
         from PySide6.QtCore import QCoreApplication
 
         t_end = time.monotonic() + timeout_s
         while time.monotonic() < t_end:
             QCoreApplication.processEvents()
-            if not self.busy and not self._timer.isActive() and not self.pending \
-                    and self.last_revision == self.doc.revision:
+            if not self._timer.isActive() and self.current(lanes) and self.last_revision == self.doc.revision:
                 return True
             time.sleep(0.005)
         return False
 
     def shutdown(self) -> None:
         self._timer.stop()
-        self._thread.quit()
-        self._thread.wait(5000)
+        for lane in self.lanes.values():
+            lane.worker.closing = True  # a running air solve stops at its next step
+        for lane in self.lanes.values():
+            lane.thread.quit()
+        for lane in self.lanes.values():
+            lane.thread.wait(10000)

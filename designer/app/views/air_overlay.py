@@ -269,7 +269,7 @@ class AirOverlay(Overlay):
                 if rack.id in self.offsets:
                     b.offset(*self.offsets[rack.id])
             b.setOpacity(1.0)
-            text = st.temp(r.inlet_max_c, units) if r.inlet_max_c is not None else "–"
+            text = st.temp(r.inlet_max_c, units) if (r.inlet_max_c is not None and r.airflow_m3s > 0) else "–"
             if b.set_values(text, r.band):
                 b.setToolTip(self._rack_tip(r, sa, units, sym))
         for i in [i for i in self.badges if i not in want]:
@@ -277,6 +277,13 @@ class AirOverlay(Overlay):
 
     def _rack_tip(self, r, sa: SiteAir, units: str, sym: str) -> str:
         lo, hi = sa.indices.recommended_c
+        why = st.no_inlet_reason(r)
+        if why:
+            lines = [f"{r.name}: no inlet temperature: {why}",
+                     f"{st.power(r.heat_to_air_kw, units)} {st.power_symbol(units)} to air"]
+            if self.preview is not None:
+                lines.append("coarse preview while dragging")
+            return "\n".join(lines)
         lines = [f"{r.name}: inlet max {st.temp(r.inlet_max_c, units)} {sym}, mean {st.temp(r.inlet_mean_c, units)} {sym}",
                  f"ASHRAE {sa.indices.ashrae_class}: {st.BAND_WORDS.get(r.band, r.band)} ("
                  f"{st.temp(lo, units, 0)}–{st.temp(hi, units, 0)} {sym})",
@@ -285,7 +292,7 @@ class AirOverlay(Overlay):
         if r.blocked:
             lines.append("blocked: no open front and back in the air model")
         if self.preview is not None:
-            lines.append("coarse preview (0.5 m grid) while dragging")
+            lines.append("coarse preview while dragging")
         return "\n".join(lines)
 
     def _update_bars(self, site, sa: SiteAir | None) -> None:
@@ -309,10 +316,13 @@ class AirOverlay(Overlay):
                 if uid in self.offsets:
                     bar.offset(*self.offsets[uid])
             bar.setOpacity(1.0)
+            known = math.isfinite(u.load_kw)  # not known without a steady state
             if units == "US":
-                detail = f"{u.load_kw * TONS_PER_KW:,.1f} / {u.capacity_kw * TONS_PER_KW:,.1f} tons"
+                load = f"{u.load_kw * TONS_PER_KW:,.1f}" if known else "–"
+                detail = f"{load} / {u.capacity_kw * TONS_PER_KW:,.1f} tons"
             else:
-                detail = f"{u.load_kw:,.0f} / {u.capacity_kw:,.0f} kW"
+                load = f"{u.load_kw:,.0f}" if known else "–"
+                detail = f"{load} / {u.capacity_kw:,.0f} kW"
             if bar.set_values(u.name, detail, u.utilisation):
                 sym = st.temp_symbol(units)
                 bar.setToolTip(f"{u.name} ({u.kind}): {detail}"

@@ -260,9 +260,16 @@ def summary_html(sa, units: str, preview: bool = False) -> str:
     """One paragraph: class, hottest rack, heat balance, grid."""
     sym = st.temp_symbol(units)
     if not sa.solved:
+        if sa.stats.get("refused"):
+            return (f"<b>No answer:</b> the air cells are too coarse to resolve {html.escape(str(sa.stats['refused']))}, "
+                    "so no temperatures are shown. See the findings.")
+        if sa.stats.get("solved"):  # solved but no steady state: say why, and show no numbers
+            why = sa.stats.get("failure") or f"still changing after {sa.stats.get('iterations')} iterations"
+            return (f"<b>No answer:</b> the air model did not reach a steady state ({html.escape(str(why))}), "
+                    "so no temperatures are shown. See the findings.")
         return "<b>Not solved:</b> no air unit moves air in this hall."
     ix, b, m = sa.indices, sa.balance, sa.map
-    hot = max((r for r in sa.racks.values() if r.inlet_max_c is not None), key=lambda r: r.inlet_max_c, default=None)
+    hot = max((r for r in sa.racks.values() if r.inlet_max_c is not None and r.airflow_m3s > 0), key=lambda r: r.inlet_max_c, default=None)
     counts: dict[str, int] = {}
     for r in sa.racks.values():
         counts[r.band] = counts.get(r.band, 0) + 1

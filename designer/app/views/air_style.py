@@ -152,3 +152,24 @@ def power(value_kw: float | None, system: str) -> str:
 
 def power_symbol(system: str) -> str:
     return unit_of_quantity("power", system).symbol
+
+
+def no_inlet_reason(r) -> str:
+    """Why a rack (:class:`RackAir`) has no inlet temperature to show, or "" when it has one."""
+    if r.airflow_m3s <= 0:
+        if r.blocked:
+            return "blocked (no open front and back in the air model), so no air goes through it"
+        if r.heat_to_air_kw <= 0:
+            return "no airflow: all its heat goes to liquid"
+        return "no airflow through it"
+    if r.inlet_max_c is None:
+        return "the air model has no steady state for this hall (see the findings)"
+    return ""
+
+
+def no_inlet_label(r) -> str:
+    """A few words for the band column of a rack with no inlet temperature (see
+    :func:`no_inlet_reason`)."""
+    if r.airflow_m3s <= 0:
+        return "blocked" if r.blocked else "no airflow"
+    return "no steady state" if r.inlet_max_c is None else ""

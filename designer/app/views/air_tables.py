@@ -104,7 +104,11 @@ class ResultsModel(QAbstractTableModel):
         if role == ID_ROLE:
             return row[0]
         if role == Qt.DisplayRole:
+            if c.kind == "band" and len(row) > 9:
+                return row[9]  # why there is no inlet temperature, in a few words
             return self._fmt(c, v)
+        if role == Qt.ToolTipRole and len(row) > 9:
+            return row[8]
         if role == Qt.TextAlignmentRole:
             return int(Qt.AlignVCenter | (Qt.AlignLeft if c.kind in ("text", "band") else Qt.AlignRight))
         if role == Qt.BackgroundRole:
@@ -182,9 +186,20 @@ def results_view(model: ResultsModel, sort_col: int, order=Qt.DescendingOrder) -
 
 
 def rack_rows(site_air) -> list[tuple]:
-    """``(id, name, inlet max, inlet mean, exhaust, to air kW, airflow m3/s, band)`` per rack."""
-    return [(r.rack_id, r.name, r.inlet_max_c, r.inlet_mean_c, r.exhaust_c, r.heat_to_air_kw, r.airflow_m3s, r.band)
-            for r in site_air.racks.values()]
+    """``(id, name, inlet max, inlet mean, exhaust, to air kW, airflow m3/s, band)`` per rack.
+
+    A rack with no inlet temperature (no airflow through it, or no steady state) shows "–" in
+    the temperature columns and the reason in the band column (and its tooltip)."""
+    rows = []
+    for r in site_air.racks.values():
+        why = st.no_inlet_reason(r)
+        if why:
+            rows.append((r.rack_id, r.name, None, None, None, r.heat_to_air_kw, r.airflow_m3s, "n/a", why,
+                         st.no_inlet_label(r)))
+        else:
+            rows.append((r.rack_id, r.name, r.inlet_max_c, r.inlet_mean_c, r.exhaust_c, r.heat_to_air_kw,
+                         r.airflow_m3s, r.band))
+    return rows
 
 
 def unit_rows(site_air) -> list[tuple]:

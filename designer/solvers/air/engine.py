@@ -98,11 +98,19 @@ class HallSolution:
     stats: dict = field(default_factory=dict)
 
 
+def refused(hall: Hall, params: AirParams, reason: str) -> HallSolution:
+    """No solve: the layout only (for the per-item listing), ``solved`` False and
+    ``stats["refused"]`` the reason (a grid too coarse to resolve the racks)."""
+    lay = build(hall, params.cell_m)
+    stats = {"solved": False, "refused": reason, "cells": lay.mesh.size, "layers": lay.mesh.nz}
+    return HallSolution(lay, None, None, None, False, False, 0, float("nan"), stats)
+
+
 def _mesh_key(m: Mesh) -> tuple:
     return (m.plan, tuple(np.round(m.zf, 9)), m.k_floor, m.k_ceil)
 
 
-def solve_hall(hall: Hall, params: AirParams, cache: HallCache | None = None) -> HallSolution:
+def solve_hall(hall: Hall, params: AirParams, cache: HallCache | None = None, should_stop=None) -> HallSolution:
     """Build and solve the air model of one hall, reusing ``cache`` where it still applies.
 
     Parameters
@@ -114,6 +122,11 @@ def solve_hall(hall: Hall, params: AirParams, cache: HallCache | None = None) ->
     cache : HallCache, optional
         Structure kept from the previous solve of the same hall at the same cell size;
         updated in place.
+    should_stop : callable, optional
+        Polled once per pseudo-time step; when it returns True the march stops and the
+        solution comes back with ``stats["stopped"]`` set, ``solved`` and ``converged`` False
+        and no fields (the partial field is kept in ``cache`` as the next solve's start, and
+        nothing is memoised).
     """
     cache = cache if cache is not None else HallCache()
     key = (hall.model_dump_json(), params)
@@ -126,7 +139,9 @@ def solve_hall(hall: Hall, params: AirParams, cache: HallCache | None = None) ->
         cache.__dict__.update(snap)
         return sol
     with single_thread_blas():
-        sol = _solve(hall, params, cache)
+        sol = _solve(hall, params, cache, should_stop)
+    if sol.stats.get("stopped"):
+        return sol
     with _MEMO_LOCK:
         _MEMO[key] = (sol, dict(cache.__dict__))
         while len(_MEMO) > MEMO_SIZE:
@@ -148,7 +163,7 @@ def clear_memo() -> None:
         _MEMO.clear()
 
 
-def _solve(hall: Hall, prm: AirParams, cache: HallCache) -> HallSolution:
+def _solve(hall: Hall, prm: AirParams, cache: HallCache, should_stop=None) -> HallSolution:
     stats: dict = {}
     t0 = time.perf_counter()
     mesh = build_mesh(hall, prm.cell_m)
@@ -185,8 +200,16 @@ def _solve(hall: Hall, prm: AirParams, cache: HallCache) -> HallSolution:
         start = FlowState([np.zeros(mesh.face_shape(a)) for a in range(3)], np.zeros(mesh.shape),
                           np.full(mesh.shape, t_ref), np.full(n_items, t_ref))
         stats["start"] = "rest"
+    fs.should_stop = should_stop
     st = fs.run(start)
     t2 = time.perf_counter()
+    if fs.stopped:
+        # the document moved on: no answer; the partial field starts the next solve
+        cache.mesh, cache.geo, cache.solid = mesh, geo, lay.solid
+        cache.state = FlowState(st.U, st.p, st.T, st.t_item)
+        stats.update(build_ms=(t1 - t0) * 1e3, flow_ms=(t2 - t1) * 1e3, iterations=fs.iterations,
+                     cells=mesh.size, layers=mesh.nz, solved=False, converged=False, stopped=True)
+        return HallSolution(lay, None, None, None, False, False, fs.iterations, t_ref, stats)
     heat = float(lay.rack_heat_w[lay.rack_q > 0].sum() + lay.heat_w.sum())
     cap = float(lay.unit_capacity_w[running].sum())
     if heat > cap * (1.0 + 1e-9):

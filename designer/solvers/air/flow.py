@@ -240,6 +240,10 @@ class FlowSolver:
         self.P = None
         self.converged = False
         self.failure = ""
+        self.should_stop = None
+        """A callable polled once per pseudo-time step: True stops the march (the document
+        moved on); the solver then reports ``stopped`` and no answer."""
+        self.stopped = False
         self.divergence = float("nan")
         self.history: list = []
 
@@ -531,6 +535,9 @@ class FlowSolver:
         self.ensure_amg(U)
         mu = RHO_AIR * self.nu_eff(U)
         for it in range(prm.max_iter):
+            if self.should_stop is not None and self.should_stop():
+                self.stopped = True
+                break
             U_old = [u.copy() for u in U]
             T_old = T.copy()
             if it % prm.nut_every == 0:

@@ -99,19 +99,26 @@ def snap_quadrant(rotation_deg: float) -> tuple[int, bool]:
     return k, abs(q - round(q)) > 1e-6
 
 
+def box_edges(x, y, w, d, quarter) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Plan edges ``x0, x1, y0, y1`` of rectangles (centre, width along the front face,
+    depth, quarter turn)."""
+    x, y, w, d = (np.asarray(a, dtype=float) for a in (x, y, w, d))
+    quarter = np.asarray(quarter, dtype=np.int64)
+    odd = quarter % 2 == 1
+    ex = np.where(odd, d, w) / 2.0  # half extent along x
+    ey = np.where(odd, w, d) / 2.0
+    return x - ex, x + ex, y - ey, y + ey
+
+
 def snapped_boxes(grid: Grid, x, y, w, d, quarter) -> np.ndarray:
     """Cell blocks of rectangles (centre, width along the front face, depth, quarter turn).
 
     Returns an ``(n, 4)`` int array of ``i0, i1, j0, j1`` (half-open), each edge snapped to the
     nearest grid line and at least one cell wide. Not clipped to the grid.
     """
-    x, y, w, d = (np.asarray(a, dtype=float) for a in (x, y, w, d))
-    quarter = np.asarray(quarter, dtype=np.int64)
-    odd = quarter % 2 == 1
-    ex = np.where(odd, d, w) / 2.0  # half extent along x
-    ey = np.where(odd, w, d) / 2.0
-    i0, i1 = grid.line_x(x - ex), grid.line_x(x + ex)
-    j0, j1 = grid.line_y(y - ey), grid.line_y(y + ey)
+    x0, x1, y0, y1 = box_edges(x, y, w, d, quarter)
+    i0, i1 = grid.line_x(x0), grid.line_x(x1)
+    j0, j1 = grid.line_y(y0), grid.line_y(y1)
     i1 = np.maximum(i1, i0 + 1)
     j1 = np.maximum(j1, j0 + 1)
     return np.stack([i0, i1, j0, j1], axis=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -378,8 +379,12 @@ def site_results(site_id: str, site_name: str, site_index: int, hall: Hall, sol:
             t_ret_all.append(tret)
             t_sup_all.append(tsup)
             v_all.append(q)
+        if not ok and q > 0:
+            # no steady state: the load (and its share of capacity) is not known; absent, not 0
+            load = float("nan")
         u = UnitAir(uid, lay.unit_names[n], lay.unit_kind[n], cap / 1000.0, load / 1000.0,
-                    load / cap if cap > 0 else None, q, tsup, tret, None, bool(lay.unit_running[n]), tset, lim)
+                    load / cap if cap > 0 and math.isfinite(load) else None, q, tsup, tret, None,
+                    bool(lay.unit_running[n]), tset, lim)
         units[uid] = u
         out += _unit_findings(u, bool(lay.unit_blocked[n]), where, f"{hp}.air_units[{unit_index.get(uid, -1)}]")
     for k, rid in enumerate(lay.rack_ids):
@@ -404,7 +409,7 @@ def site_results(site_id: str, site_name: str, site_index: int, hall: Hall, sol:
                               "Set its rack_id to the rack it hangs on", ids=(did,), source=SOURCE))
 
     # -- containments -----------------------------------------------------------------------
-    conts = _containments(sol, hall, where, out) if sol.solved else {}
+    conts = _containments(sol, hall, where, out) if ok else {}
 
     # -- indices, balance, map ----------------------------------------------------------------
     vt = np.array(v_all)
@@ -581,6 +586,8 @@ def _hall_findings(idx: AirIndices, sol: HallSolution, units: dict, site_name: s
     lay = sol.layout
     heat = float(lay.rack_heat_w.sum() + lay.equipment_heat_w.sum()) / 1000.0
     cap = float(lay.unit_capacity_w[lay.unit_q > 0].sum()) / 1000.0
+    if sol.stats.get("refused"):
+        return out  # the caller said why (a grid too coarse to resolve the racks)
     if heat > 0 and not sol.solved:
         out.append(fd.error("air.no_units",
                             f"{site_name}: {heat:.1f} kW goes to the air but no running air unit moves any "

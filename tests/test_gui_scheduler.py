@@ -1,0 +1,91 @@
+"""The analysis scheduler's lanes: liquid / power / placement results never wait behind the
+air model, an edit stops a running air solve, and only current results reach the views.
+
+The air analysis is replaced by a stand-in that takes as long as it is let (polling
+``should_stop`` like the real solver's loop), so the timing is the test's, not the machine's.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+pytest.importorskip("PySide6.QtWidgets")
+
+from designer.analysis.air import AirAnalysis  # noqa: E402
+from designer.analysis.base import AnalysisResult  # noqa: E402
+from designer.app.session import Session  # noqa: E402
+from designer.document.edits import SetFields  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+
+class SlowAir:
+    """Stand-in for :meth:`AirAnalysis.run`: runs until ``release`` is set or it is stopped."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.started: list[int] = []
+        self.stopped: list[int] = []
+        self.finished: list[int] = []
+
+    def __call__(self, analysis, project, revision, cache, should_stop=None):
+        self.started.append(revision)
+        while not self.release.is_set():
+            if should_stop is not None and should_stop():
+                self.stopped.append(revision)
+                return AnalysisResult("air", revision, (), None, {"stopped": True})
+            time.sleep(0.005)
+        self.finished.append(revision)
+        return AnalysisResult("air", revision, (), None, {"fake": True})
+
+
+@pytest.fixture
+def slow(monkeypatch, sample):
+    fake = SlowAir()
+    monkeypatch.setattr(AirAnalysis, "run", lambda self, *a, **kw: fake(self, *a, **kw))
+    session = Session(sample)
+    yield session, fake
+    fake.release.set()
+    session.scheduler.shutdown()
+
+
+def test_other_analyses_do_not_wait_for_air(slow, qtbot):
+    session, fake = slow
+    sch = session.scheduler
+    assert set(sch.lanes) == {"main", "air"}
+    assert sch.wait_idle(60, lanes=("main",))
+    assert fake.started and not fake.finished  # air still running...
+    res = sch.last_results
+    assert {"liquid", "power", "placement", "geometry"} <= set(res) and "air" not in res  # ...the rest is here
+    assert sch.last_revision == session.doc.revision and sch.busy
+    fake.release.set()
+    assert sch.wait_idle(30)
+    assert "air" in sch.last_results and "liquid" in sch.last_results  # merged, one revision
+
+
+def test_an_edit_stops_the_running_air_solve_and_its_answer_is_dropped(slow, qtbot):
+    session, fake = slow
+    sch = session.scheduler
+    qtbot.waitUntil(lambda: bool(fake.started), timeout=30000)
+    first = fake.started[0]
+    rack = session.site.hall.racks[0]
+    session.push(SetFields(rack.id, {"it_load_kw": rack.it_load_kw + 1.0}))
+    qtbot.waitUntil(lambda: first in fake.stopped, timeout=5000)  # stopped at once, not finished
+    qtbot.waitUntil(lambda: any(r > first for r in fake.started), timeout=30000)
+    assert first not in fake.finished
+    assert sch.wait_idle(60, lanes=("main",))
+    assert sch.last_revision == session.doc.revision and "air" not in sch.last_results
+    fake.release.set()
+    assert sch.wait_idle(30)
+    assert sch.last_results["air"].revision == session.doc.revision
+
+
+def test_shutdown_stops_a_running_air_solve(slow, qtbot):
+    session, fake = slow
+    qtbot.waitUntil(lambda: bool(fake.started), timeout=30000)
+    t0 = time.monotonic()
+    session.scheduler.shutdown()
+    assert fake.stopped and time.monotonic() - t0 < 5.0
