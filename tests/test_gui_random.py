@@ -44,8 +44,7 @@ def scene_ids(w) -> set[str]:
     site = w.session.site
     out = set()
     for c in HALL_COLLECTIONS:
-        if c.kind != "source":
-            out |= {m.id for m in hall_container(site.hall, c)}
+        out |= {m.id for m in hall_container(site.hall, c)}
     return out
 
 

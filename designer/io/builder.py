@@ -91,6 +91,8 @@ class HallBuilder:
                 p.Transformer: self.hall.power.transformers,
                 p.Switchboard: self.hall.power.switchboards}[type(item)]
         coll.append(item)
+        if isinstance(item, h.Cdu) and self.hall.water_supplies:
+            item.facility_id = self.hall.water_supplies[0].id  # the site's water, once there is one
         return item
 
     def rack_row(self, model: str, x0: float, y: float, n: int, rot: float = 0.0,
@@ -184,11 +186,36 @@ class HallBuilder:
                       pipe_size_for(upstream[-1], v_design), _elbow(prev_r_pt, back), k=0.9)
 
     # -- power -------------------------------------------------------------------------
-    def source(self, name: str, kva: float, v: float, side: str, kind: str = "utility") -> p.PowerSource:
+    def _beside(self) -> tuple[float, float]:
+        """The next free place in a column right of the hall, for site services."""
+        xs = [q[0] for q in self.hall.outline]
+        ys = [q[1] for q in self.hall.outline]
+        k = len(self.hall.power.sources) + len(self.hall.water_supplies)
+        return max(xs) + 2.5, min(ys) + 1.0 + 2.0 * k
+
+    def source(self, name: str, kva: float, v: float, side: str, kind: str = "utility",
+               x: float | None = None, y: float | None = None) -> p.PowerSource:
+        """A utility supply or generator, placed beside the hall unless (x, y) is given."""
+        if x is None or y is None:
+            x, y = self._beside()
         s = p.PowerSource(id=self.new_id("util" if kind == "utility" else "gen"), name=name, kind=kind,
-                          capacity_kva=kva, voltage_v=v, side=side)
+                          capacity_kva=kva, voltage_v=v, side=side, x=x, y=y)
         self.hall.power.sources.append(s)
         return s
+
+    def water_supply(self, name: str, supply_c: float, capacity_kw: float, kind: str = "chiller",
+                     x: float | None = None, y: float | None = None) -> h.WaterSupply:
+        """Facility water beside the hall (unless (x, y) is given), connected to every CDU of
+        the hall that has no facility water yet."""
+        if x is None or y is None:
+            x, y = self._beside()
+        w = h.WaterSupply(id=self.new_id("fw"), name=name, kind=kind, supply_temp_c=supply_c,
+                          capacity_kw=capacity_kw, x=x, y=y)
+        self.hall.water_supplies.append(w)
+        for c in self.hall.cdus:
+            if c.facility_id is None:
+                c.facility_id = w.id
+        return w
 
     def busway(self, model: str, path, upstream_id: str, side: str, name: str = "") -> p.Busway:
         e = self.entry(model)

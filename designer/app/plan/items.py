@@ -243,6 +243,70 @@ class PowerItem(PlacedItem):
         self.edge = QColor("#8a5a2b")
 
 
+class ServiceItem(PlacedItem):
+    """Site services: a utility supply or generator (power layer), facility water (liquid)."""
+
+    z = 8.0
+
+    def __init__(self, item_id: str, kind: str) -> None:
+        super().__init__(item_id, kind)
+        self.layer = "power" if kind == "source" else "liquid"
+        self.symbol = ""
+
+    def sync(self, m, scene) -> None:
+        if self.kind == "source":
+            self.fill = style.SOURCE.get(m.kind, style.SOURCE["utility"])
+            self.edge = QColor("#8a5a2b")
+            self.symbol = "G" if m.kind == "generator" else "~"
+        else:
+            self.fill = style.WATER
+            self.edge = QColor("#2b6f8a")
+            self.symbol = "\u2248"
+        super().sync(m, scene)
+
+    def paint_detail(self, painter, r) -> None:
+        if lod(painter) < 8:
+            return
+        d = min(r.width(), r.height()) * 0.45
+        circle = QRectF(r.left() + 0.08, r.center().y() - d / 2, d, d)
+        painter.setPen(QPen(self.edge, 0.04))
+        painter.setBrush(Qt.NoBrush)
+        painter.drawEllipse(circle)
+        draw_label(painter, circle, self.symbol, self.rot)
+        if self.kind == "water_supply":
+            for port, color in (("supply", style.FACILITY_SUPPLY), ("return", style.FACILITY_RETURN)):
+                x = -r.width() / 4 if port == "supply" else r.width() / 4
+                painter.setPen(QPen(color, 0.04))
+                painter.drawEllipse(QPointF(x, r.top() + 0.08), 0.05, 0.05)
+
+
+class OpeningItem(PlacedItem):
+    """A perforated floor tile or a ceiling return grille: a hatched square."""
+
+    layer = "air"
+    z = -3.0
+
+    def __init__(self, item_id: str, kind: str) -> None:
+        super().__init__(item_id, kind)
+        self.fill = style.TILE if kind == "floor_tile" else style.GRILLE
+        self.edge = QColor("#5c7f9e") if kind == "floor_tile" else QColor("#9e6a5c")
+
+    def sync(self, m, scene) -> None:
+        super().sync(m, scene)
+        self.text = f"{m.open_fraction:.0%}"
+
+    def paint_detail(self, painter, r) -> None:
+        if lod(painter) < 10:
+            return
+        painter.setPen(QPen(self.edge, 0.01))
+        n = 4
+        for k in range(1, n):
+            x = r.left() + r.width() * k / n
+            y = r.top() + r.height() * k / n
+            painter.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()))
+            painter.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
+
+
 class PolylineItem(PlanItem):
     """Base of items drawn as a path in scene coordinates (pipes, busways)."""
 
@@ -310,7 +374,9 @@ class PipeItem(PolylineItem):
         pass  # pipes are rebuilt by the scene during previews
 
     def paint(self, painter, option, widget=None) -> None:
-        color = self.color or (style.SUPPLY if self.role == "supply" else style.RETURN)
+        color = self.color or {"supply": style.SUPPLY, "return": style.RETURN,
+                               "facility_supply": style.FACILITY_SUPPLY,
+                               "facility_return": style.FACILITY_RETURN}.get(self.role, style.SUPPLY)
         if lod(painter) < 12 and self.status is None:
             pen = QPen(color, 0)  # zoomed out: a hairline is all that can be seen
             painter.setPen(pen)
@@ -452,4 +518,6 @@ ITEM_CLASSES = {
     "transformer": PowerItem, "switchboard": PowerItem, "ups": PowerItem, "pdu": PowerItem,
     "pipe": PipeItem, "junction": JunctionItem, "busway": BuswayItem, "tap": TapItem,
     "obstruction": PolygonItem, "containment": PolygonItem,
+    "source": ServiceItem, "water_supply": ServiceItem,
+    "floor_tile": OpeningItem, "ceiling_grille": OpeningItem,
 }

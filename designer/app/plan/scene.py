@@ -66,7 +66,7 @@ class HallScene(QGraphicsScene):
         dx, dy = (offsets or {}).get(ref.item_id, (0.0, 0.0))
         if isinstance(m, h.Junction):
             return to_scene(m.x + dx, m.y + dy)
-        if isinstance(m, (h.Rack, h.Cdu)):
+        if isinstance(m, (h.Rack, h.Cdu, h.WaterSupply)):
             x, y = m.port_position(ref.port if ref.port != "node" else "supply")
             return to_scene(x + dx, y + dy)
         return None
@@ -100,8 +100,6 @@ class HallScene(QGraphicsScene):
         order = [c for c in HALL_COLLECTIONS if c.kind not in ("pipe", "tap")] + \
                 [c for c in HALL_COLLECTIONS if c.kind in ("pipe", "tap")]
         for coll in order:
-            if coll.kind == "source":
-                continue  # sources are not on the plan
             for m in hall_container(site.hall, coll):
                 self._add(coll.kind, m)
         self.addItem(self.feed_lines)
@@ -180,7 +178,7 @@ class HallScene(QGraphicsScene):
         # add non-pipes first
         for i in sorted(added, key=lambda i: isinstance(self.model(i), (h.Pipe,))):
             loc = self.session.doc.find(i)
-            if loc is not None and loc.kind != "source":
+            if loc is not None:
                 self._remove(i)
                 self._add(loc.kind, loc.item)
                 touched.add(i)

@@ -182,12 +182,13 @@ def operating(system: LiquidSystem, st: OperatingState, racks: dict[str, RackLiq
                 "liquid.unbalanced", f"the branches of the loop of CDU {', '.join(lp.cdu_ids)} are unbalanced: rack "
                 f"{_n(rhi)} gets {hi[0]:.0%} of its required flow, rack {_n(rlo)} only {lo[0]:.0%}",
                 "apply Auto-balance to set the racks' balancing valves", ids=tuple(lp.rack_ids), source=SOURCE))
-    total = sum(cr.load_kw for cr in cdus.values())
-    if system.facility_capacity_kw > 0 and total > system.facility_capacity_kw * (1 + 1e-9):
-        out.append(warning(
-            "liquid.facility_capacity", f"the CDUs of {site_name} reject {total:.0f} kW to facility water sized for "
-            f"{system.facility_capacity_kw:g} kW", "raise the site's facility water capacity or move load",
-            ids=tuple(cdus), source=SOURCE))
+    for wid, (wname, cap, ids) in system.supplies.items():
+        total = sum(cdus[c].load_kw for c in ids if c in cdus)
+        if total > cap * (1 + 1e-9):
+            out.append(warning(
+                "liquid.facility_capacity", f"the CDUs on {wname} reject {total:.0f} kW to facility water sized for "
+                f"{cap:g} kW", f"raise the capacity of {wname} or move load to another supply",
+                ids=(wid, *ids), source=SOURCE))
     return out
 
 

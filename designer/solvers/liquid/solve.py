@@ -30,7 +30,7 @@ import numpy as np
 from designer.model.findings import Finding
 from designer.model.project import Project, Settings, Site
 from designer.solvers.liquid import checks
-from designer.solvers.liquid.build import ROLE_PUMP, ROLE_RACK, LiquidSystem, build_system
+from designer.solvers.liquid.build import ROLE_PUMP, ROLE_RACK, LiquidSystem, build_system, facility_water_of
 from designer.solvers.liquid.elements import SolverOptions
 from designer.solvers.liquid.operate import OperatingState, operate
 from designer.solvers.liquid.results import (
@@ -175,6 +175,7 @@ def _solve_project(project: Project, cache: dict | None, opts: SolverOptions | N
     outcomes: list[SiteOutcome] = []
     sites_cache = None if cache is None else cache.setdefault("sites", {})
     for site in project.sites:
+        findings += facility_water_of(site)
         sc = None if sites_cache is None else sites_cache.setdefault(site.id, {})
         oc = solve_site(site, project.settings, opts, sc, failure)
         outcomes.append(oc)
