@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from hyp import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -157,7 +158,7 @@ def test_hall_without_air_units_is_a_finding_not_a_crash():
     assert any(f.code == "air.no_units" and "10.0 kW" in f.message for f in res.findings)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.floats(-3, 23), st.floats(-3, 15), st.floats(0, 359),
                           st.floats(0, 60), st.floats(0, 1)), min_size=0, max_size=12))
 def test_any_rack_placement_gives_an_answer_and_a_heat_balance(spec):

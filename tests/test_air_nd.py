@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import scipy.sparse.linalg as sla
+from hyp import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,7 +54,7 @@ def test_padding_is_small(n):
         assert (p + 1) % 16 == 0
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(ny=st.integers(1, 40), nx=st.integers(1, 40), seed=st.integers(0, 2 ** 31 - 1),
        symmetric=st.booleans())
 def test_solve_matches_scipy(ny, nx, seed, symmetric):
@@ -67,7 +68,7 @@ def test_solve_matches_scipy(ny, nx, seed, symmetric):
     assert np.abs(x.ravel() - ref).max() <= 1e-10 * max(np.abs(ref).max(), 1.0)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(ny=st.integers(2, 45), nx=st.integers(2, 45), seed=st.integers(0, 2 ** 31 - 1),
        patches=st.integers(1, 3))
 def test_partial_refactor_equals_fresh_factor(ny, nx, seed, patches):

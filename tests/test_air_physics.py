@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hyp import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import k0
@@ -167,7 +168,7 @@ def test_point_source_converges_at_first_order():
 
 
 # -- maximum principle ------------------------------------------------------------------------
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(ny=st.integers(2, 25), nx=st.integers(2, 25), seed=st.integers(0, 2 ** 31 - 1),
        heat=st.booleans())
 def test_no_overshoot(ny, nx, seed, heat):
@@ -207,7 +208,7 @@ def _mirror_rack(r: Rack, k: int) -> Rack:
                                 "rotation_deg": (360.0 - r.rotation_deg) % 360.0})
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=examples(12), deadline=None)
 @given(st.lists(st.tuples(st.integers(5, 26), st.integers(8, 62), st.sampled_from([0, 90, 180, 270]),
                           st.floats(2.0, 20.0)), min_size=1, max_size=5))
 def test_mirror_symmetric_layout_gives_mirror_symmetric_answer(spec):

@@ -9,6 +9,7 @@ import pytest
 
 pytest.importorskip("PySide6.QtWidgets")
 
+from hyp import examples
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from PySide6.QtCore import QPoint, Qt  # noqa: E402
@@ -99,7 +100,7 @@ def do(w, action: str, rng: random.Random, qtbot) -> None:
                              None, rng.choice([1, 2]), 1.2, rng.choice(["hot", "cold"]), rng.random() < 0.5))
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=25), st.integers(0, 2**31))
 def test_random_edits_mirror_and_undo_to_the_original(win, qtbot, actions, seed):
     s = win.session

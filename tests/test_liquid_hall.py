@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pytest
+from hyp import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -381,7 +382,7 @@ def test_cli_solve_liquid_text_and_json(tmp_path, capsys, sample_project):
 
 
 # -- property: balances hold whatever the loop ----------------------------------------------
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(n=st.integers(1, 8), speed=st.floats(0.3, 1.0), fluid=st.sampled_from(["water", "pg25", "pg40"]),
        facility=st.floats(10.0, 40.0), load=st.floats(5.0, 130.0),
        rack=st.sampled_from(["RK-DLC-132", "RK-HYB-50", "RK-EDGE-30"]))

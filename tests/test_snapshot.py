@@ -4,6 +4,7 @@ done to the document afterwards may show in it, down to nested values."""
 from __future__ import annotations
 
 import pytest
+from hyp import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -110,7 +111,7 @@ FIELD_EDITS = st.sampled_from([
 ])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_edits_after_a_snapshot_never_reach_it(sample_project, data):
     doc = Document(sample_project.model_copy(deep=True))
