@@ -13,7 +13,6 @@ from designer.model import power as p
 from designer.model.catalog import Catalog
 from designer.model.factory import instantiate
 from designer.model.project import Site
-
 from designer.solvers.sizing import PIPE_SIZES_M  # noqa: F401  (re-exported for older callers)
 from designer.solvers.sizing import pipe_bore_for as pipe_size_for
 
