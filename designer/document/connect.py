@@ -331,7 +331,6 @@ class _Session:
     # -- water ---------------------------------------------------------------------------------
     def water(self, module: h.Module) -> None:
         doc = self.doc
-        hall = doc.site_of(module.id).hall
         ws_conn = next((c for c in module.connections if c.kind == "water_supply"), None)
         wr_conn = next((c for c in module.connections if c.kind == "water_return"), None)
         if ws_conn is None and wr_conn is None:
@@ -392,7 +391,6 @@ class _Session:
     def _facility_pipes(self, w: h.WaterSupply, cdus: list[h.Cdu], module: h.Module | None) -> None:
         doc = self.doc
         site = doc.site_of(w.id)
-        hall = site.hall
         taken = set(doc.ids())
         mid = module.id if module is not None else None
         flows = {c.id: water_flow_lpm(c.capacity_kw, w.design_delta_t_k) for c in cdus}
