@@ -38,7 +38,7 @@ from designer.document.assembly import place_module
 from designer.document.connect import connect_items
 from designer.document.document import Document
 from designer.document.edits import AddItem, Composite, Edit, SetFields
-from designer.model.catalog import Catalog, ModuleType, SourceType, WaterSupplyType
+from designer.model.catalog import Catalog, ModuleType, SourceType
 from designer.model.factory import instantiate
 from designer.model.findings import Finding, Severity
 from designer.model.project import Project
@@ -221,7 +221,7 @@ class _Designer:
             return skids
         for side in sides:
             self.add_service(u, side, name=f"{u.name}{' ' + side if side else ''}")
-        self.account.append(f"added {'two independent' if two_n else 'a'} {u.name} supply{'s (A and B)' if two_n else ''}"
+        self.account.append(f"added {'two independent' if two_n else 'a'} {u.name}{' supplies (A and B)' if two_n else ''}"
                             f" because {why}" + (" and a 2N module needs two independent paths" if two_n else ""))
         if g is not None:
             self.add_service(g)

@@ -115,12 +115,15 @@ def ancestors(hall: h.Hall, item_id: str, up: dict[str, str | None] | None = Non
     return out
 
 
-def loads_kw(hall: h.Hall) -> dict[str, float]:
+def loads_kw(hall: h.Hall, exclude_module: str | None = None) -> dict[str, float]:
     """Per element (and source): the IT load of the racks it can end up carrying, that is
-    every rack with a cord below it (each cord may carry its whole rack)."""
+    every rack with a cord below it (each cord may carry its whole rack); racks of
+    ``exclude_module`` do not count (the module being connected counts once, as its need)."""
     up = _chains(hall)
     out: dict[str, float] = {}
     for r in hall.racks:
+        if exclude_module is not None and r.module_id == exclude_module:
+            continue
         seen: set[str] = set()
         for f in (r.feed_a, r.feed_b):
             if f is not None:
@@ -167,7 +170,7 @@ def _voltage(it) -> float:
 
 
 def _upstreams(doc: Document, hall: h.Hall, exclude_module: str) -> list[_Upstream]:
-    loads = loads_kw(hall)
+    loads = loads_kw(hall, exclude_module)
     out: list[_Upstream] = []
     for s in hall.power.sources:
         out.append(_Upstream(s.id, f"{'generator' if s.kind == 'generator' else 'utility supply'} {_name(s)}",
@@ -233,6 +236,9 @@ class _Session:
         self.edits: list[Edit] = []
         self.account: list[str] = []
         self.problems: list[str] = []
+        self.allocated: dict[str, float] = {}
+        """Upstream id -> load given to it in this session beyond its racks (a power skid
+        connected before what it feeds)."""
 
     def apply(self, edit: Edit) -> None:
         self.doc.apply(edit)
@@ -269,6 +275,8 @@ class _Session:
             load = _module_load_kw(doc, module, items)
             cands = [u for u in _upstreams(doc, hall, module.id)
                      if abs(u.voltage_v - volts) <= VOLTAGE_TOL * volts]
+            for u in cands:
+                u.used_kw = max(u.used_kw, self.allocated.get(u.item_id, 0.0))
             if not cands:
                 self.problem(f"no supply at {volts:g} V for {conn.name or conn.id} of {_name(module)}: add a "
                              f"{'power skid' if volts < 1000 else 'utility supply'} or a supply at {volts:g} V")
@@ -295,7 +303,7 @@ class _Session:
                 same_side = 0 if (u.side and u.side == conn.side) else 1
                 a = module.connection_position(conn)
                 dist = abs(u.point[0] - a[0]) + abs(u.point[1] - a[1])
-                return (pref, same_side, -(u.capacity_kw - u.used_kw) if not u.side else 0.0, dist)
+                return (pref, same_side, -round(u.capacity_kw - u.used_kw, 3), dist)
 
             up = min(pool, key=score)
             if shortage:
@@ -327,6 +335,9 @@ class _Session:
                 self.problem(f"the feeder of {conn.name or conn.id} of {_name(module)} cannot meet the 3 % drop or its "
                              f"current with {cable.sets} sets of {cable.mm2:g} mm2 over {length:.0f} m")
             chosen[conn.side] = up
+            if not any(isinstance(i, h.Rack) for i in contents):
+                # a skid's own load is not yet below it: book its rating on the supply
+                self.allocated[up.item_id] = up.used_kw + load
 
     # -- water ---------------------------------------------------------------------------------
     def water(self, module: h.Module) -> None:
