@@ -130,7 +130,40 @@ def loads_kw(hall: h.Hall, exclude_module: str | None = None) -> dict[str, float
                 seen.update(ancestors(hall, f.source_id, up))
         for e in seen:
             out[e] = out.get(e, 0.0) + r.it_load_kw
+    # a power skid (a module without racks) reserves its rating on what feeds it, less what
+    # already hangs below it, so that a second skid goes to another supply
+    with_racks = {r.module_id for r in hall.racks}
+    items = {e.id: e for coll in (hall.power.transformers, hall.power.switchboards, hall.power.ups,
+                                  hall.power.pdus, hall.power.busways) for e in coll}
+    for m in hall.modules:
+        if m.id in with_racks or m.id == exclude_module:
+            continue
+        for c in m.connections:
+            if c.kind != "power_in":
+                continue
+            for i in c.item_ids:
+                it = items.get(i)
+                if it is None or it.upstream_id is None:
+                    continue
+                reserve = max(0.0, rating_kw(it) - out.get(it.id, 0.0))
+                for e in ancestors(hall, it.upstream_id, up):
+                    out[e] = out.get(e, 0.0) + reserve
     return out
+
+
+def rating_kw(it) -> float:
+    """What a power element can pass, in kW at the connect step's power factor."""
+    if isinstance(it, p.Transformer):
+        return it.rating_kva * POWER_FACTOR
+    if isinstance(it, p.Ups):
+        return it.module_count * it.module_kw / max(it.efficiency, 0.5)
+    if isinstance(it, p.Switchboard):
+        return math.sqrt(3) * it.voltage_v * it.rating_a * POWER_FACTOR / 1000.0
+    if isinstance(it, p.Pdu):
+        return it.rating_kva * POWER_FACTOR
+    if isinstance(it, p.Busway):
+        return math.sqrt(3) * it.voltage_v * it.rating_a * 0.8 * POWER_FACTOR / 1000.0
+    return 0.0
 
 
 # -- obstacles and routes ----------------------------------------------------------------------
@@ -206,19 +239,7 @@ def _module_load_kw(doc: Document, module: h.Module, items: list) -> float:
     if kw > 0:
         return kw
     # a power skid: what its inputs are rated for
-    tot = 0.0
-    for it in items:
-        if isinstance(it, p.Transformer):
-            tot += it.rating_kva * POWER_FACTOR
-        elif isinstance(it, p.Ups):
-            tot += it.module_count * it.module_kw / max(it.efficiency, 0.5)
-        elif isinstance(it, p.Switchboard):
-            tot += math.sqrt(3) * it.voltage_v * it.rating_a * POWER_FACTOR / 1000.0
-        elif isinstance(it, p.Pdu):
-            tot += it.rating_kva * POWER_FACTOR
-        elif isinstance(it, p.Busway):
-            tot += math.sqrt(3) * it.voltage_v * it.rating_a * 0.8 * POWER_FACTOR / 1000.0
-    return tot
+    return sum(rating_kw(it) for it in items)
 
 
 def _entry_point(it) -> tuple[float, float]:
@@ -257,6 +278,7 @@ class _Session:
         conns.sort(key=lambda c: (c.side or "~", c.id))
         if not conns:
             return
+        self._scheme(site, module)
         two_n = module.redundancy.strip().upper().startswith("2N")
         contents = [doc.item(i) for i in members(doc, module.id)]
         has_ups = any(isinstance(it, p.Ups) for it in contents)
@@ -338,6 +360,24 @@ class _Session:
             if not any(isinstance(i, h.Rack) for i in contents):
                 # a skid's own load is not yet below it: book its rating on the supply
                 self.allocated[up.item_id] = up.used_kw + load
+
+    def _scheme(self, site, module: h.Module) -> None:
+        """The site's power scheme follows the module's redundancy when the module holds the
+        only racks of the site (else the site's scheme stands, and the account says so)."""
+        red = module.redundancy.strip().upper()
+        scheme = "2N" if red.startswith("2N") else "N+1" if red.startswith("N+1") else None
+        hall = site.hall
+        if scheme is None or not any(r.module_id == module.id for r in hall.racks):
+            return
+        if hall.power.scheme == scheme:
+            return
+        others = [r for r in hall.racks if r.module_id != module.id]
+        if others:
+            self.account.append(f"{_name(module)} is built {scheme}; the site's power scheme stays "
+                                f"{hall.power.scheme} (other racks share the site)")
+            return
+        self.apply(SetFields(site.id, {"hall.power.scheme": scheme}, label="Set power scheme"))
+        self.account.append(f"the site's power scheme is now {scheme}, as {_name(module)} is built")
 
     # -- water ---------------------------------------------------------------------------------
     def water(self, module: h.Module) -> None:
