@@ -42,7 +42,7 @@ from designer.model.catalog import Catalog, ModuleType, SourceType
 from designer.model.factory import instantiate
 from designer.model.findings import Finding, Severity
 from designer.model.project import Project
-from designer.model.registry import BY_KIND, new_id
+from designer.model.registry import BY_KIND, iter_items, new_id
 from designer.solvers.placement.build import LIQUID_COOLING
 from designer.solvers.placement.recommend import FixedCost, recommend
 from designer.solvers.placement.space import Envelope, find_free_spot, hall_obstacles
@@ -293,15 +293,20 @@ def design_site(project: Project, site_id: str, catalog: Catalog, fixed_cost: Fi
     runner = Runner(list(CHECKS))
     results = runner.run(d.doc.project, 0)
     findings: list[Finding] = []
+    # the findings about this site: its items (or the site itself) and the workloads it serves
+    site_idx = next(i for i, s in enumerate(d.doc.project.sites) if s.id == site_id)
+    mine = {site_id} | {w.id for w in demand} | {
+        loc.item.id for loc in iter_items(d.doc.project) if loc.site_index == site_idx}
     for name in CHECKS:
         res = results.get(name)
         if res is None:
             continue
         if res.error:
             d.account.append(f"the {name} analysis failed: {res.error}")
-        findings += list(res.findings)
+        findings += [f for f in res.findings if not f.item_ids or set(f.item_ids) & mine]
     n_err = sum(f.severity is Severity.ERROR for f in findings)
     n_warn = sum(f.severity is Severity.WARNING for f in findings)
-    d.account.append(f"checks: {n_err} errors, {n_warn} warnings in layout, liquid, power and placement")
+    d.account.append(f"checks of {site.name or site_id}: {n_err} errors, {n_warn} warnings in layout, liquid, "
+                     "power and placement")
     edit = Composite(d.edits, f"Design {site.name or site.id} from its workloads")
     return DesignResult(edit, d.account, findings, d.doc.project, d.module_ids, [w.id for w in demand])
