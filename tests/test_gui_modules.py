@@ -236,27 +236,39 @@ def test_typed_position_and_exact_rotation_carry_the_members(win):
     scene_matches_document(win)
 
 
-def test_move_and_rotate_of_the_sample_module_add_no_finding(win):
+def test_move_and_rotate_of_the_sample_module_add_no_finding(win, qtbot):
     s = win.session
     assert s.scheduler.wait_idle(120)
+    ids = [MOD, *members(s.doc, MOD)]
+    before_items = positions(win, ids)
 
     def findings():
         return {(f.code, tuple(f.item_ids)) for r in s.scheduler.last_results.values() for f in r.findings}
 
     before = findings()
-    s.selection.set([MOD])
-    win.registry["rotate_cw"].trigger()
-    win.registry["rotate_ccw"].trigger()
     vp = win.view.viewport()
-    for _ in range(5):  # arrow keys nudge the whole module (one merged step)
+    qtbot.mouseClick(vp, Qt.LeftButton, pos=module_floor(win))
+    start = module_floor(win)
+    qtbot.mousePress(vp, Qt.LeftButton, pos=start)
+    step = QPoint(0, int(round(0.125 * win.view.px_per_m)))
+    for k in range(1, 5):
+        qtbot.mouseMove(vp, start + step * k)
+    qtbot.mouseRelease(vp, Qt.LeftButton, pos=start + step * 4)  # half a metre south
+    win.registry["rotate_cw"].trigger()
+    win.registry["rotate_cw"].trigger()  # R, R: turned half round about its own centre
+    for _ in range(5):  # arrow keys nudge the whole module (merged into one step)
         QTest.keyClick(vp, Qt.Key_Right)
-    assert s.doc.item(MOD).x == pytest.approx(9.0 + 0.5)
+    m = s.doc.item(MOD)
+    assert m.rotation_deg == pytest.approx(180.0) and m.x == pytest.approx(9.0 + 0.5)
+    assert m.y == pytest.approx(11.2 - 0.5, abs=0.11)
+    assert s.undo_stack.count() == 4
     s.scheduler.run_now()
     assert s.scheduler.wait_idle(120)
     assert findings() - before == set()
-    for _ in range(3):
+    while s.undo_stack.canUndo():
         s.undo_stack.undo()
-    assert s.doc.item(MOD).x == pytest.approx(9.0)
+    assert positions(win, ids) == before_items
+    scene_matches_document(win)
 
 
 # -- copy, duplicate, delete ----------------------------------------------------------------------

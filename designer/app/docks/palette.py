@@ -87,14 +87,24 @@ def spec_sheet(cat: str, e) -> str:
 
 
 class _Tree(QTreeWidget):
-    def startDrag(self, actions) -> None:  # noqa: N802
-        it = self.currentItem()
-        model = it.data(0, Qt.UserRole) if it else None
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        return [MIME_CATALOG, "text/plain"]
+
+    def mimeData(self, items) -> QMimeData | None:  # noqa: N802
+        """What a drag of a catalog entry carries to the plan: its model id."""
+        model = items[0].data(0, Qt.UserRole) if items else None
         if not model:
-            return
+            return None
         md = QMimeData()
         md.setData(MIME_CATALOG, model.encode())
         md.setText(model)
+        return md
+
+    def startDrag(self, actions) -> None:  # noqa: N802
+        it = self.currentItem()
+        md = self.mimeData([it]) if it is not None else None
+        if md is None:
+            return
         drag = QDrag(self)
         drag.setMimeData(md)
         drag.setPixmap(it.icon(0).pixmap(40, 40))
@@ -139,18 +149,24 @@ class CatalogPalette(QWidget):
             self.selected[cat] = model
             self.chosen.emit(cat, model)
 
-    def select_model(self, model: str) -> bool:
-        """Make ``model`` the current entry (expanding its group); False if not listed."""
+    def item_for(self, model: str) -> QTreeWidgetItem | None:
         for g in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(g)
             for c in range(group.childCount()):
                 it = group.child(c)
                 if it.data(0, Qt.UserRole) == model:
-                    group.setExpanded(True)
-                    self.tree.setCurrentItem(it)
-                    self.tree.scrollToItem(it)
-                    return True
-        return False
+                    return it
+        return None
+
+    def select_model(self, model: str) -> bool:
+        """Make ``model`` the current entry (expanding its group); False if not listed."""
+        it = self.item_for(model)
+        if it is None:
+            return False
+        it.parent().setExpanded(True)
+        self.tree.setCurrentItem(it)
+        self.tree.scrollToItem(it)
+        return True
 
     def populate(self) -> None:
         self.tree.clear()
