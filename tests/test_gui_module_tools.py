@@ -392,3 +392,28 @@ def test_row_dialog_ok_still_takes_typed_values(empty):
     racks = s.site.hall.racks
     assert len(racks) == 2 and min(r.x - r.width_m / 2 for r in racks) == pytest.approx(3.0)
 
+
+
+def test_a_module_dragged_over_the_plan_shows_where_it_and_its_contents_land(empty):
+    from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent
+
+    w, s = empty, empty.session
+    md = w.palette.tree.mimeData([w.palette.item_for("AIH-1000L")])
+    vp = w.view.viewport()
+    pos = vp_point(w, 10.03, 6.04)
+    before = vp.grab().toImage()
+    QApplication.sendEvent(vp, QDragEnterEvent(pos, Qt.CopyAction, md, Qt.LeftButton, Qt.NoModifier))
+    QApplication.sendEvent(vp, QDragMoveEvent(pos, Qt.CopyAction, md, Qt.LeftButton, Qt.NoModifier))
+    entry, x, y = w.view.drop_ghost
+    assert entry.model == "AIH-1000L" and (x, y) == pytest.approx((10.0, 6.0), abs=0.11)
+    assert (round(x * 10) / 10, round(y * 10) / 10) == (x, y)  # on the 0.1 m snap grid
+    ghost = vp.grab().toImage()
+    rack = entry.contents.racks[0]
+    q = vp_point(w, x + rack.x, y + rack.y + rack.depth_m / 2)  # the edge of a rack inside it
+    changed = [(before.pixelColor(q.x() + dx, q.y() + dy), ghost.pixelColor(q.x() + dx, q.y() + dy))
+               for dx in range(-2, 3) for dy in range(-2, 3)]
+    # drawn in the group blue where the plan was plain floor before
+    assert any(a != b and b.blue() > b.red() + 40 for a, b in changed)
+    assert s.undo_stack.count() == 0  # nothing placed yet
+    QApplication.sendEvent(vp, QDragLeaveEvent())
+    assert w.view.drop_ghost is None

@@ -98,14 +98,14 @@ class RowDialog(QDialog):
         self._aisle_from_clearance()
 
     def _aisle_from_clearance(self) -> None:
+        from designer.document.ops import aisle_width
+
         e = self.entry()
         if e is None or self._aisle_typed:
             return
-        need = e.clearance_front_m if self.aisle_kind.currentData() == "cold" else e.clearance_rear_m
-        if need > 0:
-            self._setting = True
-            self.aisle.setValue(need)
-            self._setting = False
+        self._setting = True
+        self.aisle.setValue(aisle_width(self._session.doc, e, self.aisle_kind.currentData()))
+        self._setting = False
 
     def values(self) -> dict:
         return dict(model=self.model.currentData(), count=self.count.value(),

@@ -288,9 +288,20 @@ class ServiceItem(PlacedItem):
             self.symbol = "\u2248"
         super().sync(m, scene)
 
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        r = self.rect()
+        painter.setBrush(QBrush(self.fill))
+        painter.setPen(self._outline_pen(painter, self.edge))
+        painter.drawRect(r)
+        symbol = lod(painter) >= 8
+        if symbol:
+            self.paint_detail(painter, r)
+        if self.labels_on():
+            # the name beside the symbol, not over it
+            d = min(r.width(), r.height()) * 0.45 + 0.12 if symbol else 0.0
+            draw_label(painter, r.adjusted(d, 0, 0, 0), self.text, self.rot)
+
     def paint_detail(self, painter, r) -> None:
-        if lod(painter) < 8:
-            return
         d = min(r.width(), r.height()) * 0.45
         circle = QRectF(r.left() + 0.08, r.center().y() - d / 2, d, d)
         painter.setPen(QPen(self.edge, 0.04))

@@ -265,8 +265,11 @@ class PlanView(QGraphicsView):
         super().keyReleaseEvent(e)
 
     # -- drop from the palette -------------------------------------------------------------------
+    _catalog_drag = False
+
     def dragEnterEvent(self, e) -> None:  # noqa: N802
         if e.mimeData().hasFormat(MIME_CATALOG):
+            self._catalog_drag = True
             e.acceptProposedAction()
         else:
             super().dragEnterEvent(e)
@@ -274,10 +277,71 @@ class PlanView(QGraphicsView):
     def dragMoveEvent(self, e) -> None:  # noqa: N802
         if e.mimeData().hasFormat(MIME_CATALOG):
             e.acceptProposedAction()
+            self._show_ghost(e)
         else:
             super().dragMoveEvent(e)
 
+    def dragLeaveEvent(self, e) -> None:  # noqa: N802
+        self.drop_ghost = None
+        self.viewport().update()
+        if self._catalog_drag:
+            self._catalog_drag = False  # ours: the scene never saw it enter
+            e.accept()
+            return
+        super().dragLeaveEvent(e)
+
+    drop_ghost: tuple | None = None
+    """(catalog entry, x, y) being dragged over the plan: drawn where it would land."""
+
+    def _show_ghost(self, e) -> None:
+        from designer.document.geometry import snap
+
+        entry = self.session.catalog.get(bytes(e.mimeData().data(MIME_CATALOG)).decode())
+        site = self.session.site
+        if entry is None or site is None:
+            return
+        x, y = to_model(self.mapToScene(e.position().toPoint()))
+        step = site.hall.grid.snap_m
+        self.drop_ghost = (entry, snap(x, step), snap(y, step))
+        self.viewport().update()
+
+    def _paint_ghost(self, painter: QPainter) -> None:
+        """The footprint of what is being dragged in, and for a module everything it holds,
+        dashed where it will land."""
+        from designer.app.plan.coords import to_scene
+        from designer.model.base import footprint_corners
+        from designer.model.catalog import ModuleType
+
+        entry, x, y = self.drop_ghost
+        painter.save()
+        pen = QPen(style.GROUP, 2.0)
+        pen.setCosmetic(True)
+        pen.setStyle(Qt.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(QColor(style.GROUP.red(), style.GROUP.green(), style.GROUP.blue(), 25))
+
+        def rect(cx, cy, w, d, rot=0.0) -> None:
+            from PySide6.QtGui import QPolygonF
+
+            painter.drawPolygon(QPolygonF([to_scene(px, py) for px, py in footprint_corners(cx, cy, w, d, rot)]))
+
+        rect(x, y, entry.width_m, entry.depth_m)
+        if isinstance(entry, ModuleType):
+            pen.setStyle(Qt.SolidLine)
+            pen.setWidthF(1.0)
+            painter.setPen(pen)
+            c = entry.contents
+            for it in (*c.racks, *c.cdus, *c.air_units, *c.transformers, *c.switchboards, *c.ups, *c.pdus):
+                rect(x + it.x, y + it.y, it.width_m, it.depth_m, it.rotation_deg)
+            for bw in c.busways:
+                for (ax, ay), (bx, by) in zip(bw.path, bw.path[1:], strict=False):
+                    painter.drawLine(to_scene(x + ax, y + ay), to_scene(x + bx, y + by))
+        painter.restore()
+
     def dropEvent(self, e) -> None:  # noqa: N802
+        self.drop_ghost = None
+        self._catalog_drag = False
+        self.viewport().update()
         if not e.mimeData().hasFormat(MIME_CATALOG):
             return super().dropEvent(e)
         model = bytes(e.mimeData().data(MIME_CATALOG)).decode()
@@ -335,6 +399,8 @@ class PlanView(QGraphicsView):
         super().drawForeground(painter, rect)
         if self.tool is not None:
             self.tool.paint(painter)
+        if self.drop_ghost is not None:
+            self._paint_ghost(painter)
         self._draw_scale_bar(painter)
 
     def _draw_scale_bar(self, painter: QPainter) -> None:
