@@ -115,19 +115,55 @@ def ancestors(hall: h.Hall, item_id: str, up: dict[str, str | None] | None = Non
     return out
 
 
-def loads_kw(hall: h.Hall) -> dict[str, float]:
+def loads_kw(hall: h.Hall, exclude_module: str | None = None) -> dict[str, float]:
     """Per element (and source): the IT load of the racks it can end up carrying, that is
-    every rack with a cord below it (each cord may carry its whole rack)."""
+    every rack with a cord below it (each cord may carry its whole rack); racks of
+    ``exclude_module`` do not count (the module being connected counts once, as its need)."""
     up = _chains(hall)
     out: dict[str, float] = {}
     for r in hall.racks:
+        if exclude_module is not None and r.module_id == exclude_module:
+            continue
         seen: set[str] = set()
         for f in (r.feed_a, r.feed_b):
             if f is not None:
                 seen.update(ancestors(hall, f.source_id, up))
         for e in seen:
             out[e] = out.get(e, 0.0) + r.it_load_kw
+    # a power skid (a module without racks) reserves its rating on what feeds it, less what
+    # already hangs below it, so that a second skid goes to another supply
+    with_racks = {r.module_id for r in hall.racks}
+    items = {e.id: e for coll in (hall.power.transformers, hall.power.switchboards, hall.power.ups,
+                                  hall.power.pdus, hall.power.busways) for e in coll}
+    for m in hall.modules:
+        if m.id in with_racks or m.id == exclude_module:
+            continue
+        for c in m.connections:
+            if c.kind != "power_in":
+                continue
+            for i in c.item_ids:
+                it = items.get(i)
+                if it is None or it.upstream_id is None:
+                    continue
+                reserve = max(0.0, rating_kw(it) - out.get(it.id, 0.0))
+                for e in ancestors(hall, it.upstream_id, up):
+                    out[e] = out.get(e, 0.0) + reserve
     return out
+
+
+def rating_kw(it) -> float:
+    """What a power element can pass, in kW at the connect step's power factor."""
+    if isinstance(it, p.Transformer):
+        return it.rating_kva * POWER_FACTOR
+    if isinstance(it, p.Ups):
+        return it.module_count * it.module_kw / max(it.efficiency, 0.5)
+    if isinstance(it, p.Switchboard):
+        return math.sqrt(3) * it.voltage_v * it.rating_a * POWER_FACTOR / 1000.0
+    if isinstance(it, p.Pdu):
+        return it.rating_kva * POWER_FACTOR
+    if isinstance(it, p.Busway):
+        return math.sqrt(3) * it.voltage_v * it.rating_a * 0.8 * POWER_FACTOR / 1000.0
+    return 0.0
 
 
 # -- obstacles and routes ----------------------------------------------------------------------
@@ -167,7 +203,7 @@ def _voltage(it) -> float:
 
 
 def _upstreams(doc: Document, hall: h.Hall, exclude_module: str) -> list[_Upstream]:
-    loads = loads_kw(hall)
+    loads = loads_kw(hall, exclude_module)
     out: list[_Upstream] = []
     for s in hall.power.sources:
         out.append(_Upstream(s.id, f"{'generator' if s.kind == 'generator' else 'utility supply'} {_name(s)}",
@@ -203,19 +239,7 @@ def _module_load_kw(doc: Document, module: h.Module, items: list) -> float:
     if kw > 0:
         return kw
     # a power skid: what its inputs are rated for
-    tot = 0.0
-    for it in items:
-        if isinstance(it, p.Transformer):
-            tot += it.rating_kva * POWER_FACTOR
-        elif isinstance(it, p.Ups):
-            tot += it.module_count * it.module_kw / max(it.efficiency, 0.5)
-        elif isinstance(it, p.Switchboard):
-            tot += math.sqrt(3) * it.voltage_v * it.rating_a * POWER_FACTOR / 1000.0
-        elif isinstance(it, p.Pdu):
-            tot += it.rating_kva * POWER_FACTOR
-        elif isinstance(it, p.Busway):
-            tot += math.sqrt(3) * it.voltage_v * it.rating_a * 0.8 * POWER_FACTOR / 1000.0
-    return tot
+    return sum(rating_kw(it) for it in items)
 
 
 def _entry_point(it) -> tuple[float, float]:
@@ -233,6 +257,9 @@ class _Session:
         self.edits: list[Edit] = []
         self.account: list[str] = []
         self.problems: list[str] = []
+        self.allocated: dict[str, float] = {}
+        """Upstream id -> load given to it in this session beyond its racks (a power skid
+        connected before what it feeds)."""
 
     def apply(self, edit: Edit) -> None:
         self.doc.apply(edit)
@@ -251,6 +278,7 @@ class _Session:
         conns.sort(key=lambda c: (c.side or "~", c.id))
         if not conns:
             return
+        self._scheme(site, module)
         two_n = module.redundancy.strip().upper().startswith("2N")
         contents = [doc.item(i) for i in members(doc, module.id)]
         has_ups = any(isinstance(it, p.Ups) for it in contents)
@@ -269,6 +297,8 @@ class _Session:
             load = _module_load_kw(doc, module, items)
             cands = [u for u in _upstreams(doc, hall, module.id)
                      if abs(u.voltage_v - volts) <= VOLTAGE_TOL * volts]
+            for u in cands:
+                u.used_kw = max(u.used_kw, self.allocated.get(u.item_id, 0.0))
             if not cands:
                 self.problem(f"no supply at {volts:g} V for {conn.name or conn.id} of {_name(module)}: add a "
                              f"{'power skid' if volts < 1000 else 'utility supply'} or a supply at {volts:g} V")
@@ -295,7 +325,7 @@ class _Session:
                 same_side = 0 if (u.side and u.side == conn.side) else 1
                 a = module.connection_position(conn)
                 dist = abs(u.point[0] - a[0]) + abs(u.point[1] - a[1])
-                return (pref, same_side, -(u.capacity_kw - u.used_kw) if not u.side else 0.0, dist)
+                return (pref, same_side, -round(u.capacity_kw - u.used_kw, 3), dist)
 
             up = min(pool, key=score)
             if shortage:
@@ -327,6 +357,27 @@ class _Session:
                 self.problem(f"the feeder of {conn.name or conn.id} of {_name(module)} cannot meet the 3 % drop or its "
                              f"current with {cable.sets} sets of {cable.mm2:g} mm2 over {length:.0f} m")
             chosen[conn.side] = up
+            if not any(isinstance(i, h.Rack) for i in contents):
+                # a skid's own load is not yet below it: book its rating on the supply
+                self.allocated[up.item_id] = up.used_kw + load
+
+    def _scheme(self, site, module: h.Module) -> None:
+        """The site's power scheme follows the module's redundancy when the module holds the
+        only racks of the site (else the site's scheme stands, and the account says so)."""
+        red = module.redundancy.strip().upper()
+        scheme = "2N" if red.startswith("2N") else "N+1" if red.startswith("N+1") else None
+        hall = site.hall
+        if scheme is None or not any(r.module_id == module.id for r in hall.racks):
+            return
+        if hall.power.scheme == scheme:
+            return
+        others = [r for r in hall.racks if r.module_id != module.id]
+        if others:
+            self.account.append(f"{_name(module)} is built {scheme}; the site's power scheme stays "
+                                f"{hall.power.scheme} (other racks share the site)")
+            return
+        self.apply(SetFields(site.id, {"hall.power.scheme": scheme}, label="Set power scheme"))
+        self.account.append(f"the site's power scheme is now {scheme}, as {_name(module)} is built")
 
     # -- water ---------------------------------------------------------------------------------
     def water(self, module: h.Module) -> None:
