@@ -417,3 +417,29 @@ def test_a_module_dragged_over_the_plan_shows_where_it_and_its_contents_land(emp
     assert s.undo_stack.count() == 0  # nothing placed yet
     QApplication.sendEvent(vp, QDragLeaveEvent())
     assert w.view.drop_ghost is None
+
+
+def test_design_an_emptied_site_from_its_workloads(win, qtbot):
+    """The real core: the tower site emptied by the user, then Site > Design from workloads."""
+    pytest.importorskip("designer.analysis.design")
+    w, s = win, win.session
+    w.sites.list.setCurrentRow([x.id for x in s.project.sites].index("twr-ks"))
+    assert s.site_id == "twr-ks"
+    w.registry["select_all"].trigger()
+    w.registry["delete"].trigger()
+    assert not s.site.hall.racks and not s.site.hall.modules and not s.site.hall.power.sources
+    n = s.undo_stack.count()
+    mods = w.extensions["assembly"]
+    w.registry["design_site"].trigger()
+    assert mods.design.running and mods.design.dialog.isVisible()  # off the GUI thread, with progress
+    qtbot.waitUntil(lambda: not mods.design.running, timeout=120000)
+    assert mods.design.dialog is None
+    assert s.undo_stack.count() == n + 1  # one undo step
+    hall = s.site.hall
+    assert hall.modules and hall.racks and hall.power.sources and hall.water_supplies
+    assert set(w.scene.items_by_id) >= {m.id for m in hall.modules} | {r.id for r in hall.racks}
+    assert any(a.startswith("chose MIC-60T") for a in mods.panel.lines)
+    assert mods.panel.problems == []  # no error finding in the design
+    assert w.docks["account"].isVisible()
+    s.undo_stack.undo()
+    assert not s.site.hall.racks

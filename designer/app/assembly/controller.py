@@ -245,7 +245,10 @@ class ModuleActions:
         """Push a connect / design result's edit as one undo step and show its account."""
         edit = getattr(result, "edit", None)
         account = list(getattr(result, "account", []) or [])
-        problems = list(getattr(result, "problems", []) or [])
+        problems = getattr(result, "problems", None)
+        if problems is None:  # a design result: its error findings are the problems
+            problems = [f for f in getattr(result, "findings", []) or [] if f.severity.value == "error"]
+        problems = list(problems)
         pushed = bool(edit) and self.session.push(edit, label)
         self.show_account(label if pushed else f"{label}: nothing changed", account, problems)
         if pushed:
