@@ -293,13 +293,16 @@ class ServiceItem(PlacedItem):
         painter.setBrush(QBrush(self.fill))
         painter.setPen(self._outline_pen(painter, self.edge))
         painter.drawRect(r)
-        symbol = lod(painter) >= 8
+        scale = lod(painter)
+        d = min(r.width(), r.height()) * 0.45 + 0.12
+        # the symbol only where the name still fits beside it (at a readable 6 px or more)
+        symbol = scale >= 8 and (r.width() - d) * scale >= _text_width(self.text) * 0.6
         if symbol:
             self.paint_detail(painter, r)
+        if self.kind == "water_supply" and scale >= 8:
+            draw_ports(painter, r.width(), r.top(), (style.FACILITY_SUPPLY, style.FACILITY_RETURN))
         if self.labels_on():
-            # the name beside the symbol, not over it
-            d = min(r.width(), r.height()) * 0.45 + 0.12 if symbol else 0.0
-            draw_label(painter, r.adjusted(d, 0, 0, 0), self.text, self.rot)
+            draw_label(painter, r.adjusted(d if symbol else 0.0, 0, 0, 0), self.text, self.rot)
 
     def paint_detail(self, painter, r) -> None:
         d = min(r.width(), r.height()) * 0.45
@@ -308,8 +311,6 @@ class ServiceItem(PlacedItem):
         painter.setBrush(Qt.NoBrush)
         painter.drawEllipse(circle)
         draw_label(painter, circle, self.symbol, self.rot)
-        if self.kind == "water_supply":
-            draw_ports(painter, r.width(), r.top(), (style.FACILITY_SUPPLY, style.FACILITY_RETURN))
 
 
 class OpeningItem(PlacedItem):
