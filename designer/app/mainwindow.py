@@ -330,7 +330,9 @@ class MainWindow(QMainWindow):
         extra = ("<tr><td>Nudge selection (Shift ×10, Alt 1 cm)</td><td><b>Arrow keys</b></td></tr>"
                  "<tr><td>Pan</td><td><b>Middle drag or Space + drag</b></td></tr>"
                  "<tr><td>Cancel drag or drawing</td><td><b>Esc</b></td></tr>"
-                 "<tr><td>Move without snapping</td><td><b>Alt + drag</b></td></tr>")
+                 "<tr><td>Move without snapping</td><td><b>Alt + drag</b></td></tr>"
+                 "<tr><td>Select the whole module of an item</td><td><b>Double-click</b> (or click the module's "
+                 "floor)</td></tr>")
         QMessageBox.information(self, "Keyboard shortcuts", f"<table>{''.join(rows)}{extra}</table>")
 
     def _about(self) -> None:
