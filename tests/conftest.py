@@ -9,6 +9,16 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+# Property tests: derandomized in CI (``HYPOTHESIS_PROFILE=ci``, set by .ci/run) so a run is
+# repeatable; random locally ("dev"); "nightly" draws ten times the examples at random (see
+# tests/hyp.py). A case found at random is fixed at its root and added as an @example.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("dev", deadline=None)
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile("nightly", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
 if os.environ.get("DESIGNER_NO_QT"):
     # Prove the core runs without Qt: make PySide6, shiboken6 and pyqtgraph unimportable.
     import importlib.abc

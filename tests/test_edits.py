@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from hyp import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -349,7 +350,7 @@ def _ref_errors(project) -> list[str]:
                   if f.severity is Severity.ERROR and f.code.startswith(REF_CODES) and f.code != "ref.missing")
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_edit_sequences_undo_to_the_original_and_redo_to_the_result(sample_project, data):
     doc = Document(sample_project.model_copy(deep=True))

@@ -8,6 +8,7 @@ import io
 import math
 
 import pytest
+from hyp import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -110,7 +111,7 @@ def test_generated_hall_and_site_filter():
     assert any(r.name.startswith("Pipe, bore") for r in bom.rows)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(st.sets(st.integers(0, 47), max_size=20))
 def test_removing_racks_changes_the_count_by_exactly_that(sample_project, gone):
     p = sample_project.model_copy(deep=True)

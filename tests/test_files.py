@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Literal, Union, get_args, get_origin
 
 import pytest
+from hyp import examples
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
@@ -348,7 +349,7 @@ JSON_VALUES = st.recursive(
     max_leaves=10)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(data=st.data())
 def test_any_damage_to_a_valid_document_is_a_load_error_or_a_project(sample_project, data):
     """Replace one value anywhere in the sample with arbitrary JSON: the result opens or is
@@ -368,7 +369,7 @@ def test_any_damage_to_a_valid_document_is_a_load_error_or_a_project(sample_proj
         assert e.problems
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(cut=st.integers(0, 4000), junk=st.text(max_size=8))
 def test_any_damage_to_the_text_is_a_load_error_or_a_project(sample_project, cut, junk):
     text = dumps(sample_project)[:6000]
@@ -563,7 +564,7 @@ def test_json_schema_rejects_what_load_rejects(sample_project, patch):
     assert list(jsonschema.Draft202012Validator(json_schema()).iter_errors(doc))
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.data_too_large])
 @given(p=projects)
 def test_json_schema_accepts_generated_projects(p):

@@ -32,12 +32,10 @@ def win(qtbot, sample):
 
 
 def scene_matches_document(w) -> None:
-    """The scene holds exactly one item per hall item of the current site (sources are off-plan)."""
+    """The scene holds exactly one item per hall item of the current site."""
     site = w.session.site
     want = set()
     for c in HALL_COLLECTIONS:
-        if c.kind == "source":
-            continue
         want |= {m.id for m in hall_container(site.hall, c)}
     assert set(w.scene.items_by_id) == want
     for i, it in w.scene.items_by_id.items():

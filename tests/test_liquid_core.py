@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from hyp import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import brentq
@@ -292,7 +293,7 @@ def networks(draw):
     return b.build()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(net=networks(), mode=st.sampled_from(["colebrook", "swamee-jain"]))
 def test_random_networks_converge_with_balanced_nodes_and_links(net, mode):
     opts = SolverOptions(friction=mode)

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pytest
+from hyp import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +23,7 @@ from designer.io.builder import HallBuilder
 from designer.io.catalog_store import shipped_catalog
 from designer.model.catalog import Catalog
 from designer.model.hall import Junction, Pipe, PortRef
-from designer.model.project import FacilityWater, Project, Site
+from designer.model.project import Project, Site
 from designer.solvers.liquid import fluids
 from designer.solvers.liquid.build import ROLE_HX, ROLE_RACK
 from designer.solvers.liquid.elements import RQTOL, SolverOptions
@@ -81,10 +82,11 @@ def codes(findings) -> list[str]:
 def small_project(n_racks=4, rack="RK-DLC-132", cdu_model="CDU-IR-800", speed=0.75, facility_c=30.0,
                   load_kw: float | None = None, fluid: str | None = None):
     cat = Catalog(shipped_catalog())
-    site = Site(id="t", name="Test hall", facility_water=FacilityWater(supply_temp_c=facility_c, capacity_kw=5000))
+    site = Site(id="t", name="Test hall")
     b = HallBuilder(site, cat)
     b.outline(24.0, 12.0)
     cdu = b.place(cdu_model, 2.0, 5.0, 180.0)
+    b.water_supply("Facility water", facility_c, 5000)
     cdu.pump.speed_fraction = speed
     if fluid:
         cdu.fluid = fluid
@@ -380,7 +382,7 @@ def test_cli_solve_liquid_text_and_json(tmp_path, capsys, sample_project):
 
 
 # -- property: balances hold whatever the loop ----------------------------------------------
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(n=st.integers(1, 8), speed=st.floats(0.3, 1.0), fluid=st.sampled_from(["water", "pg25", "pg40"]),
        facility=st.floats(10.0, 40.0), load=st.floats(5.0, 130.0),
        rack=st.sampled_from(["RK-DLC-132", "RK-HYB-50", "RK-EDGE-30"]))
@@ -448,3 +450,20 @@ def test_implausible_values_give_findings_not_crashes_or_nan():
     assert res.pipes[hall.pipes[2].id].velocity_mps == 0.0
     assert res.cdus[cdu.id].load_fraction is None
     assert "liquid.cold_plate_assumed" in codes(findings)
+
+
+def test_a_cdu_without_facility_water_makes_no_loop_and_says_so():
+    """Nothing implied: a CDU with no facility water has nowhere to put its heat, so its loop
+    is not solved (no made-up temperatures), its racks say why, and the finding names it."""
+    project, site, cdu, racks = small_project(n_racks=3)
+    cdu.facility_id = None
+    res, findings, _ = run(project)
+    assert res.loops == ()
+    assert set(res.unconnected) == {r.id for r in racks}
+    assert set(res.unconnected.values()) == {"its CDU has no facility water"}
+    f = [f for f in findings if f.code == "liquid.cdu.no_facility"]
+    assert len(f) == 1 and f[0].severity.value == "error" and f[0].item_ids == (cdu.id,)
+    # a temperature of its own is enough
+    cdu.facility_supply_temp_c = 30.0
+    res, findings, _ = run(project)
+    assert len(res.loops) == 1 and not any(f.code == "liquid.cdu.no_facility" for f in findings)

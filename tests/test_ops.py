@@ -8,6 +8,7 @@ import math
 import pytest
 
 from designer.document import Change, Composite, Document, ops
+from designer.document.assembly import members
 from designer.document.geometry import bounds
 from designer.io.catalog_store import shipped_catalog
 from designer.model import hall as h
@@ -77,8 +78,10 @@ def test_delete_module_takes_racks_pipes_and_rear_doors_and_clears_pins(doc):
     pipes = {p.id for p in site.hall.pipes if {p.start.item_id, p.end.item_id} & racks}
     pinned = [w.id for w in doc.project.workloads if w.pinned_module_id == mod]
     assert racks and pipes and pinned
+    inside = set(members(doc, mod))  # the whole assembly: CDU, loop, coolers, PDUs, containment
+    assert racks | pipes <= inside and door.id in inside
     changes = _apply_and_check_undo(doc, ops.delete_items(doc, [mod]))
-    gone = racks | pipes | {mod, door.id}
+    gone = inside | {mod}
     assert set(changes[0].removed) == gone
     assert not gone & _all_ids(doc)
     for w in pinned:
@@ -190,7 +193,9 @@ def test_duplicate_remaps_internal_references(doc):
     assert (rack.x, rack.y) == (orig.x, orig.y - 6.0)
     assert rack.module_id == orig.module_id
     assert rack.feed_a == orig.feed_a and rack.feed_b == orig.feed_b
-    assert rack.name == orig.name + "-copy"
+    # a copy gets the next free name of its kind, never a name the site already has
+    names = [r.name for r in doc.site("core-fra").hall.racks]
+    assert rack.name == "R17" and names.count("R17") == 1 and orig.name == "R01"
     pipes = [doc.item(i) for i in new if isinstance(doc.item(i), h.Pipe)]
     ends = {(p.start.item_id, p.end.item_id) for p in pipes}
     j = next(i for i in new if isinstance(doc.item(i), h.Junction))
@@ -523,7 +528,7 @@ def test_id_index_kept_current_through_bulk_edits_matches_a_fresh_build(sample):
             assert (got.kind, got.site_index, got.index) == (loc.kind, loc.site_index, loc.index)
             assert got.item is loc.item
 
-    for step in range(40):
+    for _step in range(40):
         site = rng.choice(doc.project.sites)
         ids = [r.id for r in site.hall.racks]
         choice = rng.random()
@@ -544,3 +549,19 @@ def test_id_index_kept_current_through_bulk_edits_matches_a_fresh_build(sample):
     while undo:
         doc.apply(undo.pop())
         same()
+
+
+@pytest.mark.parametrize("model, aisle, want", [("RK-DLC-132", "cold", 1.5), ("RK-DLC-132", "hot", 1.2),
+                                                ("RK-AIR-15", "cold", 1.2), ("RK-AIR-15", "hot", 0.9)])
+def test_rows_take_the_aisle_from_the_rack_clearances(doc, model, aisle, want):
+    entry = CAT.get(model)
+    edit = ops.rack_rows(doc, "core-fra", entry, 1.0, 14.0, 2, rows=2, aisle=aisle)
+    racks = _new_racks(doc, edit)
+    ys = sorted({round(r.y, 6) for r in racks})
+    # centres one rack depth plus the aisle apart: the rows' faces are the aisle apart
+    assert ys[1] - ys[0] - entry.depth_m == pytest.approx(want, abs=TOL)
+    assert ops.aisle_width(doc, entry, aisle) == pytest.approx(want, abs=TOL)
+    # a typed width still wins
+    edit = ops.rack_rows(doc, "core-fra", entry, 1.0, 14.0, 2, rows=2, aisle=aisle, aisle_m=2.0)
+    ys = sorted({round(r.y, 6) for r in _new_racks(doc, edit)})
+    assert ys[1] - ys[0] - entry.depth_m == pytest.approx(2.0, abs=TOL)

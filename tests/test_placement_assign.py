@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+from hyp import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -86,7 +87,7 @@ def check_feasible(pr: AssignmentProblem, module_of: np.ndarray) -> None:
     assert np.all(liq <= fl + 1e-6)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances())
 def test_direct_milp_equals_brute_force(pr):
     sol = solve_assignment(pr, mip_rel_gap=0.0)
@@ -101,7 +102,7 @@ def test_direct_milp_equals_brute_force(pr):
     assert np.all(sol.module_of[pins >= 0] == pins[pins >= 0])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances())
 def test_lp_guided_path_is_feasible_and_its_bound_holds(pr):
     """Forced down the large-instance path: feasible, and its bound never exceeds the optimum."""

@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hyp import examples
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from test_power_cases import rack, site_of
 
@@ -100,9 +101,13 @@ def test_busway_with_one_single_phase_rack_per_tap_is_balanced_at_the_feed():
     assert head.imbalance_balanced == pytest.approx((32.0 / 3.0 - 10.0) / (32.0 / 3.0), abs=2e-3)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(loads=st.lists(st.floats(0.5, 10.0), min_size=2, max_size=14),
        phases=st.lists(st.sampled_from(["L1", "L2", "L3"]), min_size=14, max_size=14))
+# found at random: the greedy rule (nine parts) suggested 14.5 kW on a line where 14.25 kW
+# was the most; keeping the present phases is now a candidate at every bus
+@example(loads=[5.5, 5.25, 3.0, 9.0, 0.5, 8.0, 0.5, 3.0, 6.0],
+         phases=["L1", "L1", "L2", "L2", "L1", "L3", "L2", "L1", "L3"] + ["L1"] * 5)
 def test_suggestion_is_never_worse_optimal_when_small_and_within_the_list_bound(loads, phases):
     site = _pdu_site(loads, phases[:len(loads)], pf=1.0)
     res, _ = solve_site(site, sweep_failures=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hyp import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_power_cases import rack, site_of, two_n_site
@@ -165,7 +166,7 @@ def test_incremental_sweep_matches_full_load_flows_on_a_generated_hall():
     _assert_matches_full_solves(net, stt, oc)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(loads=st.lists(st.floats(1.0, 60.0), min_size=1, max_size=8),
        split=st.lists(st.floats(0.0, 1.0), min_size=8, max_size=8),
        single=st.lists(st.booleans(), min_size=8, max_size=8),

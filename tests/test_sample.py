@@ -80,7 +80,7 @@ def test_numbers_are_coherent(sample_project, kind):
     assert liquid_kw <= sum(c.capacity_kw for c in hall.cdus) + 1e-9
     flow = sum(rack_flow_lpm(r) for r in hall.racks)
     assert flow <= sum(c.rated_flow_lpm for c in hall.cdus) + 1e-9
-    assert liquid_kw <= site.facility_water.capacity_kw
+    assert liquid_kw <= sum(w.capacity_kw for w in hall.water_supplies)
     # the air units can take the heat left in the air
     air_kw = it_kw - liquid_kw
     assert air_kw <= sum(a.capacity_kw for a in hall.air_units), (site.id, air_kw)

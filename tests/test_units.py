@@ -32,7 +32,7 @@ def test_quantity_of_field_names(name, quantity):
 
 def _numeric_fields():
     types = {col.type for col in COLLECTIONS} | {h.Feed, h.Pump, h.GridSettings, h.Hall, p.Cable, pr.Settings,
-                                                 pr.FacilityWater, pr.Project, *c.CATEGORIES.values()}
+                                                 h.RaisedFloor, h.CeilingPlenum, pr.Project, *c.CATEGORIES.values()}
     names = set()
     for t in types:
         for name, f in t.model_fields.items():

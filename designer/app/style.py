@@ -12,6 +12,8 @@ GRID_MAJOR = QColor(0, 0, 0, 40)
 OBSTRUCTION = QColor("#6b6f76")
 MODULE_FILL = QColor(90, 120, 160, 28)
 MODULE_EDGE = QColor("#5a7396")
+GROUP = QColor("#1f5fbf")
+"""Outline of the module a selection belongs to, and of a selected module's members."""
 RACK = {
     "air": QColor("#d9dde3"),
     "hybrid": QColor("#cfe6e3"),
@@ -31,6 +33,12 @@ BUSWAY = QColor("#8e5bb5")
 TAP = QColor("#6d3c94")
 SUPPLY = QColor("#2f6fdb")
 RETURN = QColor("#d9442f")
+FACILITY_SUPPLY = QColor("#0f8f8a")
+FACILITY_RETURN = QColor("#8a6d0f")
+SOURCE = {"utility": QColor("#f6e7a8"), "generator": QColor("#e8d08a")}
+WATER = QColor("#a9dde0")
+TILE = QColor("#cfe6fb")
+GRILLE = QColor("#f3d6cf")
 HOT = QColor(230, 80, 60, 40)
 COLD = QColor(60, 130, 230, 40)
 SELECT = QColor("#ff9f1a")

@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-COMMANDS = ("validate", "schema", "info", "solve", "export", "gui")
+COMMANDS = ("validate", "schema", "info", "solve", "export", "design", "gui")
 
 
 def _load_or_report(path: str):
@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_info)
     _add_solve(sub)
     _add_export(sub)
+    from designer.cli.design import add_parser as _add_design
+
+    _add_design(sub)
     return ap
 
 

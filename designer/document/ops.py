@@ -6,15 +6,18 @@ Every function reads the document and returns an :class:`~designer.document.edit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
+from designer.document.assembly import members, place_module, with_members
 from designer.document.document import Document
 from designer.document.edits import AddItem, Composite, Edit, RemoveItem, SetFields
 from designer.document.geometry import bounds, rotate_values, translate_values, union_bounds
+from designer.document.refs import remapped
 from designer.model import hall as h
 from designer.model import power as p
 from designer.model.base import DModel, Placed, Point, to_plan
-from designer.model.catalog import CatalogEntry, RackType
+from designer.model.catalog import CatalogEntry, ModuleType, RackType
 from designer.model.factory import instantiate
 from designer.model.registry import BY_KIND, BY_TYPE, iter_items, new_id
 from designer.model.validate import point_in_polygon
@@ -26,9 +29,10 @@ def _plural(n: int, word: str) -> str:
 
 # -- move / rotate ---------------------------------------------------------------------------
 def move_items(doc: Document, ids: Iterable[str], dx: float, dy: float) -> Composite:
-    """Shift the items by (dx, dy): one undo step for the whole selection."""
+    """Shift the items by (dx, dy): one undo step for the whole selection. A module moves
+    with everything in it."""
     edits = []
-    ids = list(ids)
+    ids = with_members(doc, ids)
     for i in ids:
         it = doc.item(i)
         if it is None:
@@ -40,7 +44,8 @@ def move_items(doc: Document, ids: Iterable[str], dx: float, dy: float) -> Compo
 
 
 def set_positions(doc: Document, positions: dict[str, Point], label: str = "") -> Composite:
-    """Move each item so its anchor lands on the given point (drag release)."""
+    """Move each item so its anchor lands on the given point (drag release). A module's
+    members not given a position of their own move by the module's displacement."""
     edits = []
     for i, (x, y) in positions.items():
         it = doc.item(i)
@@ -49,17 +54,25 @@ def set_positions(doc: Document, positions: dict[str, Point], label: str = "") -
         if isinstance(it, (Placed, h.Junction)):
             if (it.x, it.y) != (x, y):
                 edits.append(SetFields(i, {"x": x, "y": y}))
+            if isinstance(it, h.Module) and (it.x, it.y) != (x, y):
+                dx, dy = x - it.x, y - it.y
+                for m in members(doc, i):
+                    if m not in positions and (vals := translate_values(doc.item(m), dx, dy)):
+                        edits.append(SetFields(m, vals))
     return Composite(edits, label or f"Move {_plural(len(edits), 'item')}")
 
 
 def rotate_items(doc: Document, ids: Iterable[str], deg: float) -> Composite:
-    """Turn the selection by ``deg`` about its centre (a single item about its own)."""
-    items = [(i, doc.item(i)) for i in ids]
+    """Turn the selection by ``deg`` about its centre (a single item, or a single module with
+    its contents, about its own)."""
+    ids = list(ids)
+    single = [i for i in ids if doc.item(i) is not None]
+    items = [(i, doc.item(i)) for i in with_members(doc, ids)]
     items = [(i, it) for i, it in items if it is not None]
     if not items:
         return Composite([], "Rotate")
-    if len(items) == 1 and isinstance(items[0][1], Placed):
-        c = (items[0][1].x, items[0][1].y)
+    if len(single) == 1 and isinstance(doc.item(single[0]), Placed):
+        c = (doc.item(single[0]).x, doc.item(single[0]).y)
     else:
         bb = union_bounds([it for _, it in items])
         if bb is None:
@@ -143,7 +156,7 @@ def cascade(doc: Document, ids: Iterable[str]) -> set[str]:
             if it.id in gone:
                 continue
             hit = (
-                (isinstance(it, h.Rack) and it.module_id in gone)
+                (getattr(it, "module_id", None) in gone)
                 or (isinstance(it, h.AirUnit) and it.rack_id in gone)
                 or (isinstance(it, h.Pipe) and (it.start.item_id in gone or it.end.item_id in gone))
                 or (isinstance(it, p.BuswayTap) and it.busway_id in gone)
@@ -179,18 +192,9 @@ def delete_items(doc: Document, ids: Iterable[str]) -> Composite:
         if it.id in gone:
             continue
         vals = {}
-        if isinstance(it, h.Rack):
-            for side in ("feed_a", "feed_b"):
-                f = getattr(it, side)
-                if f is not None and f.source_id in gone:
-                    vals[side] = None
-            if it.module_id in gone:
-                vals["module_id"] = None
-        if isinstance(it, (p.Transformer, p.Switchboard, p.Ups, p.Pdu, p.Busway)):
-            if it.upstream_id in gone:
-                vals["upstream_id"] = None
-            if it.alternate_upstream_id in gone:
-                vals["alternate_upstream_id"] = None
+        if loc.collection.scope == "hall":
+            vals = remapped(it, lambda r: None if r in gone else r)
+            vals.pop("_drop", None)  # (pipes and taps on gone items are gone themselves)
         if loc.kind == "workload":
             if it.pinned_module_id in gone:
                 vals["pinned_module_id"] = None
@@ -223,12 +227,15 @@ def module_at(doc: Document, site_id: str, x: float, y: float) -> str | None:
 
 def place_entry(doc: Document, site_id: str, entry: CatalogEntry, x: float, y: float,
                 rotation_deg: float = 0.0) -> Composite:
-    """Place a catalog entry; a rack dropped inside a module joins it."""
+    """Place a catalog entry. A module comes with all its contents (one edit); an item
+    dropped inside a placed module joins it."""
+    if isinstance(entry, ModuleType):
+        return place_module(doc, site_id, entry, x, y, rotation_deg)
     kind = BY_TYPE[type(instantiate(entry, "tmp"))].kind
     taken = doc.ids()
     iid = new_id(BY_KIND[kind].prefix, taken)
     item = instantiate(entry, iid, x, y, rotation_deg, name=_next_name(doc, site_id, entry, kind))
-    if isinstance(item, h.Rack):
+    if "module_id" in type(item).model_fields:
         item.module_id = module_at(doc, site_id, x, y)
     if isinstance(item, h.AirUnit) and item.kind == "rear_door":
         # a rear door dropped on a rack is mounted on that rack's rear face
@@ -238,6 +245,19 @@ def place_entry(doc: Document, site_id: str, entry: CatalogEntry, x: float, y: f
             item.x, item.y = to_plan(0.0, -(rack.depth_m + item.depth_m) / 2, rack)
             item.rotation_deg = rack.rotation_deg
     return Composite([AddItem(kind, item, site_id)], f"Place {entry.name}")
+
+
+def _module_holding(doc: Document, site_id: str, item: Placed) -> str | None:
+    """The module whose footprint holds the item's whole footprint (else the one under its
+    centre, as a drop does)."""
+    site = doc.site(site_id)
+    if site is None:
+        return None
+    for m in site.hall.modules:
+        poly = m.corners()
+        if all(point_in_polygon(c, poly) for c in item.corners()):
+            return m.id
+    return module_at(doc, site_id, item.x, item.y)
 
 
 def rack_at(doc: Document, site_id: str, x: float, y: float) -> h.Rack | None:
@@ -254,7 +274,10 @@ def rack_at(doc: Document, site_id: str, x: float, y: float) -> h.Rack | None:
 def _next_name(doc: Document, site_id: str, entry: CatalogEntry, kind: str) -> str:
     site = doc.site(site_id)
     prefix = {"rack": "R", "module": "M", "cdu": "CDU", "air_unit": "AHU", "ups": "UPS",
-              "pdu": "PDU", "transformer": "TX", "switchboard": "SWB", "busway": "BW"}.get(kind, kind)
+              "pdu": "PDU", "transformer": "TX", "switchboard": "SWB", "busway": "BW",
+              "water_supply": "FW", "floor_tile": "TILE", "ceiling_grille": "GRILLE"}.get(kind, kind)
+    if kind == "source":
+        prefix = "GEN" if getattr(entry, "kind", "") == "generator" else "UTIL"
     names = set()
     if site is not None:
         for loc in iter_items(doc.project):
@@ -267,9 +290,10 @@ def _next_name(doc: Document, site_id: str, entry: CatalogEntry, kind: str) -> s
 
 
 def copy_payload(doc: Document, ids: Iterable[str]) -> list[dict]:
-    """The selection as plain data for the clipboard (kind and fields of each item)."""
+    """The selection as plain data for the clipboard (kind and fields of each item); a
+    module comes with its contents."""
     out = []
-    for i in ids:
+    for i in with_members(doc, ids):
         loc = doc.find(i)
         if loc is not None and loc.collection.scope == "hall":
             out.append({"kind": loc.kind, "data": loc.item.model_dump(mode="json")})
@@ -309,36 +333,57 @@ def paste_payload(doc: Document, site_id: str, payload: list[dict], dx: float = 
         return old if old in site_ids else None
 
     edits: list[Edit] = []
+    names = _site_names(doc, site)
+    renamed: dict[str, str] = {}  # module name -> its copy's name (members follow it)
     for kind, item in items:
-        upd: dict = {"id": remap[item.id]}
+        if kind == "module" and item.name:
+            renamed[item.name] = _free_name(item.name, names)
+    for kind, item in items:
+        upd = remapped(item, ref)
+        if upd.pop("_drop", False):
+            continue
+        upd["id"] = remap[item.id]
         upd.update(translate_values(item, dx, dy))
-        if isinstance(item, h.Rack):
-            upd["module_id"] = ref(item.module_id)
-            for side in ("feed_a", "feed_b"):
-                f = getattr(item, side)
-                if f is not None:
-                    src = ref(f.source_id)
-                    upd[side] = None if src is None else f.model_copy(update={"source_id": src})
-        if isinstance(item, h.AirUnit):
-            upd["rack_id"] = ref(item.rack_id)
-        if isinstance(item, h.Pipe):
-            s, e = ref(item.start.item_id), ref(item.end.item_id)
-            if s is None or e is None:
-                continue
-            upd["start"] = item.start.model_copy(update={"item_id": s})
-            upd["end"] = item.end.model_copy(update={"item_id": e})
-        if isinstance(item, p.BuswayTap):
-            b = ref(item.busway_id)
-            if b is None:
-                continue
-            upd["busway_id"] = b
-        if hasattr(item, "upstream_id"):
-            upd["upstream_id"] = ref(item.upstream_id)
-            upd["alternate_upstream_id"] = ref(item.alternate_upstream_id)
-        if item.name and hasattr(item, "name"):
-            upd["name"] = item.name + "-copy" if not item.name.endswith("-copy") else item.name
+        name = getattr(item, "name", "")
+        if name:
+            if kind == "module":
+                upd["name"] = renamed[name]
+            else:
+                head, sep, tail = name.partition("-")
+                if sep and head in renamed and getattr(item, "module_id", None) in remap:
+                    upd["name"] = _free_name(f"{renamed[head]}-{tail}", names)
+                else:
+                    upd["name"] = _free_name(name, names)
         edits.append(AddItem(kind, item.model_copy(update=upd), site_id))
     return Composite(edits, f"Paste {_plural(len(edits), 'item')}")
+
+
+def _site_names(doc: Document, site) -> set[str]:
+    return {getattr(loc.item, "name", "") for loc in iter_items(doc.project)
+            if loc.site_index is not None and doc.project.sites[loc.site_index] is site}
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    """``name`` if free, else the next free number in its place: R13 -> R14 (R13 and R14
+    taken -> R15), CDU-1A -> CDU-2A is not guessed: a name without a trailing number gets
+    " (2)", " (3)", ... The result is added to ``taken``."""
+    if name not in taken:
+        taken.add(name)
+        return name
+    m = re.match(r"^(.*?)(\d+)$", name)
+    if m:
+        head, digits = m.group(1), m.group(2)
+        n = int(digits) + 1
+        while f"{head}{n:0{len(digits)}d}" in taken:
+            n += 1
+        out = f"{head}{n:0{len(digits)}d}"
+    else:
+        n = 2
+        while f"{name} ({n})" in taken:
+            n += 1
+        out = f"{name} ({n})"
+    taken.add(out)
+    return out
 
 
 def duplicate_items(doc: Document, ids: Iterable[str], dx: float = 1.0, dy: float = -1.0) -> Composite:
@@ -350,6 +395,7 @@ def duplicate_items(doc: Document, ids: Iterable[str], dx: float = 1.0, dy: floa
         return Composite([], "Duplicate")
     # take pipes whose both ends are duplicated along (in plan order, so the new ids do not
     # depend on set iteration order)
+    ids = with_members(doc, ids)
     sel = set(ids)
     order = list(ids) + [pipe.id for pipe in site.hall.pipes if pipe.id not in sel
                          and pipe.start.item_id in sel and pipe.end.item_id in sel]
@@ -359,15 +405,29 @@ def duplicate_items(doc: Document, ids: Iterable[str], dx: float = 1.0, dy: floa
 
 
 # -- rows and containment ---------------------------------------------------------------------
+def aisle_width(doc: Document, entry: RackType, aisle: str = "cold") -> float:
+    """The aisle two rows of ``entry`` need: a cold aisle both rows face takes the rack's front
+    clearance, a hot aisle both rows turn their backs to its rear clearance; where the entry
+    gives none, the project's minimum cold / hot aisle."""
+    st = doc.project.settings
+    if aisle == "hot":
+        return entry.clearance_rear_m if entry.clearance_rear_m > 0 else st.min_hot_aisle_m
+    return entry.clearance_front_m if entry.clearance_front_m > 0 else st.min_cold_aisle_m
+
+
 def rack_rows(doc: Document, site_id: str, entry: RackType, x0: float, y0: float, count: int,
-              pitch_m: float | None = None, rows: int = 2, aisle_m: float = 1.2,
+              pitch_m: float | None = None, rows: int = 2, aisle_m: float | None = None,
               aisle: str = "cold", contain: bool = False) -> Composite:
     """``rows`` (1 or 2) rows of ``count`` racks starting at (x0, y0) (the first rack's
     outer corner), ``pitch_m`` apart along x. Two rows face each other across a cold
     aisle (``aisle="cold"``) or turn their backs to a hot aisle (``"hot"``);
-    ``contain`` adds containment over that aisle."""
+    ``contain`` adds containment over that aisle. ``aisle_m`` None takes the width the
+    entry's clearances ask for (:func:`aisle_width`). A rack that stands in a module
+    joins it."""
     if count < 1 or rows not in (1, 2):
         raise ValueError("count must be 1 or more and rows 1 or 2")
+    if aisle_m is None:
+        aisle_m = aisle_width(doc, entry, aisle)
     pitch = pitch_m if pitch_m is not None else entry.width_m
     w, d = entry.width_m, entry.depth_m
     taken = set(doc.ids())
@@ -391,7 +451,7 @@ def rack_rows(doc: Document, site_id: str, entry: RackType, x0: float, y0: float
             names.add(f"R{n:02d}")
             x = x0 + w / 2 + k * pitch
             rack = instantiate(entry, iid, x, ys[row], rot[row], name=f"R{n:02d}")
-            rack.module_id = module_at(doc, site_id, x, ys[row])
+            rack.module_id = _module_holding(doc, site_id, rack)
             edits.append(AddItem("rack", rack, site_id))
     if contain and rows == 2:
         cid = new_id("cont", taken)

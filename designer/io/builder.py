@@ -13,18 +13,8 @@ from designer.model import power as p
 from designer.model.catalog import Catalog
 from designer.model.factory import instantiate
 from designer.model.project import Site
-
-# Nominal inner diameters of copper / stainless pipe for secondary loops (m).
-PIPE_SIZES_M = (0.022, 0.028, 0.035, 0.042, 0.054, 0.067, 0.080, 0.105, 0.130, 0.155, 0.205, 0.255, 0.305)
-
-
-def pipe_size_for(flow_lpm: float, v_max: float = 1.8) -> float:
-    """The smallest nominal size that keeps velocity at or under ``v_max`` m/s."""
-    q = flow_lpm / 60000.0
-    for d in PIPE_SIZES_M:
-        if q / (math.pi * d * d / 4) <= v_max:
-            return d
-    return PIPE_SIZES_M[-1]
+from designer.solvers.sizing import PIPE_SIZES_M  # noqa: F401  (re-exported for older callers)
+from designer.solvers.sizing import pipe_bore_for as pipe_size_for
 
 
 def rack_flow_lpm(rack: h.Rack, cp: float = 3900.0, rho: float = 1025.0) -> float:
@@ -91,6 +81,8 @@ class HallBuilder:
                 p.Transformer: self.hall.power.transformers,
                 p.Switchboard: self.hall.power.switchboards}[type(item)]
         coll.append(item)
+        if isinstance(item, h.Cdu) and self.hall.water_supplies:
+            item.facility_id = self.hall.water_supplies[0].id  # the site's water, once there is one
         return item
 
     def rack_row(self, model: str, x0: float, y: float, n: int, rot: float = 0.0,
@@ -184,11 +176,36 @@ class HallBuilder:
                       pipe_size_for(upstream[-1], v_design), _elbow(prev_r_pt, back), k=0.9)
 
     # -- power -------------------------------------------------------------------------
-    def source(self, name: str, kva: float, v: float, side: str, kind: str = "utility") -> p.PowerSource:
+    def _beside(self) -> tuple[float, float]:
+        """The next free place in a column right of the hall, for site services."""
+        xs = [q[0] for q in self.hall.outline]
+        ys = [q[1] for q in self.hall.outline]
+        k = len(self.hall.power.sources) + len(self.hall.water_supplies)
+        return max(xs) + 2.5, min(ys) + 1.0 + 2.0 * k
+
+    def source(self, name: str, kva: float, v: float, side: str, kind: str = "utility",
+               x: float | None = None, y: float | None = None) -> p.PowerSource:
+        """A utility supply or generator, placed beside the hall unless (x, y) is given."""
+        if x is None or y is None:
+            x, y = self._beside()
         s = p.PowerSource(id=self.new_id("util" if kind == "utility" else "gen"), name=name, kind=kind,
-                          capacity_kva=kva, voltage_v=v, side=side)
+                          capacity_kva=kva, voltage_v=v, side=side, x=x, y=y)
         self.hall.power.sources.append(s)
         return s
+
+    def water_supply(self, name: str, supply_c: float, capacity_kw: float, kind: str = "chiller",
+                     x: float | None = None, y: float | None = None) -> h.WaterSupply:
+        """Facility water beside the hall (unless (x, y) is given), connected to every CDU of
+        the hall that has no facility water yet."""
+        if x is None or y is None:
+            x, y = self._beside()
+        w = h.WaterSupply(id=self.new_id("fw"), name=name, kind=kind, supply_temp_c=supply_c,
+                          capacity_kw=capacity_kw, x=x, y=y)
+        self.hall.water_supplies.append(w)
+        for c in self.hall.cdus:
+            if c.facility_id is None:
+                c.facility_id = w.id
+        return w
 
     def busway(self, model: str, path, upstream_id: str, side: str, name: str = "") -> p.Busway:
         e = self.entry(model)

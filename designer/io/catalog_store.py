@@ -11,8 +11,9 @@ from pydantic import ValidationError
 
 from designer.io.errors import LoadError, Problem
 from designer.io.files import parse_json, problems_from_validation
-from designer.model.catalog import Catalog, CatalogData
+from designer.model.catalog import TEMPLATE_FORMAT, Catalog, CatalogData, ModuleType
 from designer.model.project import Project
+from designer.model.template import template_problems
 
 APP_NAME = "data-hall-designer"
 
@@ -59,9 +60,14 @@ def read_catalog_file(path: Path) -> CatalogData:
     if isinstance(data, dict):
         data = {k: v for k, v in data.items() if k not in ("$comment", "catalog_version")}
     try:
-        return CatalogData.model_validate(data)
+        cat = CatalogData.model_validate(data)
     except ValidationError as e:
         raise LoadError(str(path), problems_from_validation(e)) from None
+    problems = [Problem(*pr) for i, m in enumerate(cat.modules)
+                for pr in template_problems(m, f"modules[{i}]")]
+    if problems:
+        raise LoadError(str(path), problems)
+    return cat
 
 
 _shipped: CatalogData | None = None
@@ -74,14 +80,92 @@ def shipped_catalog() -> CatalogData:
     return _shipped
 
 
+# -- module template files ------------------------------------------------------------------------
+def template_from_data(data: object, source: str) -> ModuleType:
+    """A module template from a parsed template file. Raises :class:`LoadError` naming the
+    field and the fix for anything that placing it would trip over."""
+    if not isinstance(data, dict) or "template_format" not in data:
+        raise LoadError(source, [Problem("template_format", "this is not a module template file",
+                                         "save a module template with Save selection as module...")])
+    version = data.get("template_format")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise LoadError(source, [Problem("template_format", f"template_format must be a whole number from 1, "
+                                                            f"is {version!r}", "repair the file's template_format")])
+    if version > TEMPLATE_FORMAT:
+        raise LoadError(source, [Problem(
+            "template_format", f"the template was written by a newer Data Hall Designer (template format "
+                               f"{version}; this version reads up to {TEMPLATE_FORMAT})",
+            "update Data Hall Designer to use it; the file was left unchanged")])
+    extra = sorted(set(data) - {"template_format", "module", "$comment"})
+    if extra:
+        raise LoadError(source, [Problem(k, "unknown field in a template file", "remove it") for k in extra])
+    if "module" not in data:
+        raise LoadError(source, [Problem("module", "the template has no module", "add the module object")])
+    try:
+        entry = ModuleType.model_validate(data["module"])
+    except ValidationError as e:
+        raise LoadError(source, [Problem(f"module.{pr.path}" if pr.path else "module", pr.message, pr.fix)
+                                 for pr in problems_from_validation(e)]) from None
+    problems = template_problems(entry, "module")
+    if problems:
+        raise LoadError(source, [Problem(*pr) for pr in problems])
+    return entry
+
+
+def read_template_file(path: Path) -> ModuleType:
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise LoadError(str(path), [Problem(f"byte {e.start}", "the file is not UTF-8 text",
+                                            "save the template as UTF-8")]) from None
+    return template_from_data(parse_json(text, str(path)), str(path))
+
+
+def template_text(entry: ModuleType) -> str:
+    return json.dumps({"template_format": TEMPLATE_FORMAT, "module": entry.model_dump(mode="json")},
+                      indent=2, ensure_ascii=False) + "\n"
+
+
+def template_file_name(model: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in model) + ".json"
+
+
+def write_template_file(entry: ModuleType, folder: Path | None = None, overwrite: bool = False) -> Path:
+    """Write the template to the user catalog folder (or ``folder``), atomically.
+
+    Refuses a template that would not load back (its problems, as :class:`LoadError`) and,
+    unless ``overwrite``, a file that exists (FileExistsError)."""
+    from designer.io.outputs import write_bytes_atomic
+
+    problems = template_problems(entry, "module")
+    if problems:
+        raise LoadError(entry.model, [Problem(*pr) for pr in problems])
+    folder = Path(folder) if folder is not None else user_catalog_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / template_file_name(entry.model)
+    if target.exists() and not overwrite:
+        raise FileExistsError(str(target))
+    write_bytes_atomic(target, template_text(entry).encode("utf-8"))
+    return target
+
+
+def _read_user_file(f: Path) -> CatalogData:
+    """A user catalog file, or a module template file (``template_format``)."""
+    head = f.read_bytes()[:4096].decode("utf-8-sig", errors="replace")
+    if '"template_format"' in head:
+        return CatalogData(modules=[read_template_file(f)])
+    return read_catalog_file(f)
+
+
 def user_catalog_layers() -> tuple[list[CatalogData], list[LoadError]]:
-    """Every ``*.json`` in the user catalog folder, in name order; bad files are reported."""
+    """Every ``*.json`` in the user catalog folder (catalog files and module templates), in
+    name order; bad files are reported and add nothing."""
     layers, errors = [], []
     folder = user_catalog_dir()
     if folder.is_dir():
         for f in sorted(folder.glob("*.json")):
             try:
-                layers.append(read_catalog_file(f))
+                layers.append(_read_user_file(f))
             except (LoadError, OSError) as e:
                 errors.append(e if isinstance(e, LoadError) else
                               LoadError(str(f), [Problem("", str(e), "check the file")]))

@@ -26,15 +26,62 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 Migration = Callable[[dict], dict]
 
 
+def _ids_in(obj, out: set[str]) -> set[str]:
+    if isinstance(obj, dict):
+        if isinstance(obj.get("id"), str):
+            out.add(obj["id"])
+        for v in obj.values():
+            _ids_in(v, out)
+    elif isinstance(obj, list):
+        for v in obj:
+            _ids_in(v, out)
+    return out
+
+
 def _v1_to_v2(data: dict) -> dict:
-    """File format 2 makes the air side explicit (unit discharge and intake, rack and unit
-    heights, plenums, tiles, grilles). Format 1 in-row coolers returned air over their back:
-    say so, since format 2's default intake is the top."""
+    """File format 2 makes the air side explicit and site services items.
+
+    - Air: unit discharge and intake, rack and unit heights, plenums, tiles, grilles. Format
+      1 in-row coolers returned air over their back: say so, since format 2's default intake
+      is the top.
+    - A site's ``facility_water`` becomes a facility water supply item beside the hall that
+      every CDU of the hall is connected to (format 1 connected them all implicitly).
+    - Power sources are placed on the plan: they go in a column beside the hall.
+    """
+    taken = _ids_in(data, set())
     for site in data.get("sites") or []:
-        hall = site.get("hall") if isinstance(site, dict) else None
-        for unit in (hall or {}).get("air_units") or []:
+        if not isinstance(site, dict):
+            continue
+        hall = site.setdefault("hall", {})
+        if not isinstance(hall, dict):
+            continue
+        for unit in hall.get("air_units") or []:
             if isinstance(unit, dict) and unit.get("kind") == "inrow":
                 unit.setdefault("intake", "rear")
+        try:
+            pts = [(float(p[0]), float(p[1])) for p in hall.get("outline") or [(0, 0), (20, 0), (20, 12), (0, 12)]]
+            x_right, y_low = max(p[0] for p in pts) + 2.0, min(p[1] for p in pts) + 1.0
+        except (TypeError, ValueError, IndexError):
+            x_right, y_low = 22.0, 1.0
+        fw = site.pop("facility_water", None)
+        fw = fw if isinstance(fw, dict) else {}
+        base = f"{site.get('id', 'site')}.fw"
+        wid, n = base, 1
+        while wid in taken:
+            n += 1
+            wid = f"{base}{n}"
+        taken.add(wid)
+        hall.setdefault("water_supplies", []).append({
+            "id": wid, "name": "Facility water", "kind": "chiller", "x": x_right + 3.0, "y": y_low,
+            "supply_temp_c": fw.get("supply_temp_c", 32.0), "capacity_kw": fw.get("capacity_kw", 2000.0)})
+        for cdu in hall.get("cdus") or []:
+            if isinstance(cdu, dict):
+                cdu.setdefault("facility_id", wid)
+        power = hall.get("power")
+        for k, src in enumerate((power or {}).get("sources") or [] if isinstance(power, dict) else []):
+            if isinstance(src, dict):
+                src.setdefault("x", x_right)
+                src.setdefault("y", y_low + 2.0 * k)
     return data
 
 

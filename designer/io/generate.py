@@ -16,7 +16,7 @@ from designer.io.catalog_store import shipped_catalog
 from designer.model.base import Located
 from designer.model.catalog import Catalog
 from designer.model.power import Cable
-from designer.model.project import FacilityWater, Project, Site
+from designer.model.project import Project, Site
 
 RACKS_PER_POD = 25
 PODS_PER_GROUP = 3
@@ -27,8 +27,7 @@ def generate_project(n_racks: int, rack_kw: float = 15.0, liquid_fraction: float
     """A one-site project with ``n_racks`` racks (see module doc). Same n, same project."""
     cat = Catalog(shipped_catalog())
     site = Site(id="gen", name=f"Generated hall, {n_racks} racks", kind="core",
-                location=Located(lat=50.0, lon=8.6), utility_capacity_kw=n_racks * rack_kw * 1.5,
-                facility_water=FacilityWater(supply_temp_c=24.0, capacity_kw=n_racks * rack_kw))
+                location=Located(lat=50.0, lon=8.6), utility_capacity_kw=n_racks * rack_kw * 1.5)
     b = HallBuilder(site, cat)
     n_pods = max(1, math.ceil(n_racks / RACKS_PER_POD))
     per_pod = [n_racks // n_pods + (1 if i < n_racks % n_pods else 0) for i in range(n_pods)]
@@ -100,6 +99,7 @@ def generate_project(n_racks: int, rack_kw: float = 15.0, liquid_fraction: float
                     tap = b.tap_for(bw, r.x, r.y, 63.0)
                     b.feed(r, side, tap.id)
     site.hall.power.scheme = "2N"
+    b.water_supply("Facility water", 24.0, n_racks * rack_kw)
     return Project(name=f"Generated {n_racks}-rack hall", sites=[site])
 
 

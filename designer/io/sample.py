@@ -7,6 +7,7 @@ sample can be read as code here and changed in one place.
 
 from __future__ import annotations
 
+from designer.document.assembly import inside_module
 from designer.io.builder import HallBuilder
 from designer.io.catalog_store import shipped_catalog
 from designer.model.base import Located
@@ -14,7 +15,6 @@ from designer.model.catalog import Catalog
 from designer.model.power import Cable
 from designer.model.project import (
     DataSource,
-    FacilityWater,
     Link,
     Project,
     Settings,
@@ -27,7 +27,7 @@ def _core(cat: Catalog, taken: set[str]) -> Site:
     """Rhein-Main core: a 1 MW liquid-cooled AI module plus an air-cooled services row, 2N."""
     s = Site(id="core-fra", name="Rhein-Main core AI factory", kind="core",
              location=Located(lat=50.0998, lon=8.6321), utility_capacity_kw=5000,
-             cost_per_kw_month=110.0, facility_water=FacilityWater(supply_temp_c=32.0, capacity_kw=2500))
+             cost_per_kw_month=110.0)
     b = HallBuilder(s, cat, taken)
     b.outline(36.0, 22.0)
     s.hall.floor_rating_kg_m2 = 1500.0
@@ -77,14 +77,14 @@ def _core(cat: Catalog, taken: set[str]) -> Site:
         b.feed(r, "A", sides["A"][0].id, phase)
         b.feed(r, "B", sides["B"][0].id, phase)
     s.hall.power.scheme = "2N"
+    b.water_supply("Facility water", 32.0, 2500)
     return s
 
 
 def _industrial(cat: Catalog, taken: set[str]) -> Site:
     """Stuttgart body shop: a ruggedised 120 kW skid on the factory floor, UPS on side A."""
     s = Site(id="ind-str", name="Stuttgart body-shop node", kind="industrial", core_site_id="core-fra",
-             location=Located(lat=48.8342, lon=9.1525), utility_capacity_kw=400, cost_per_kw_month=210.0,
-             facility_water=FacilityWater(supply_temp_c=35.0, capacity_kw=150))
+             location=Located(lat=48.8342, lon=9.1525), utility_capacity_kw=400, cost_per_kw_month=210.0)
     b = HallBuilder(s, cat, taken)
     b.outline(14.0, 8.0)
     s.hall.floor_rating_kg_m2 = 5000.0
@@ -110,14 +110,14 @@ def _industrial(cat: Catalog, taken: set[str]) -> Site:
         b.feed(r, "A", dba.id)
         b.feed(r, "B", dbb.id)
     s.hall.power.scheme = "N+1"
+    b.water_supply("Facility water", 35.0, 150)
     return s
 
 
 def _enterprise(cat: Catalog, taken: set[str]) -> Site:
     """Munich campus: a 400 kW hybrid room module, cold-aisle containment, 2N UPS."""
     s = Site(id="ent-muc", name="Munich campus node", kind="enterprise", core_site_id="core-fra",
-             location=Located(lat=48.1769, lon=11.5562), utility_capacity_kw=900, cost_per_kw_month=180.0,
-             facility_water=FacilityWater(supply_temp_c=18.0, capacity_kw=500))
+             location=Located(lat=48.1769, lon=11.5562), utility_capacity_kw=900, cost_per_kw_month=180.0)
     b = HallBuilder(s, cat, taken)
     b.outline(22.0, 12.0)
     s.hall.floor_rating_kg_m2 = 1200.0
@@ -164,14 +164,14 @@ def _enterprise(cat: Catalog, taken: set[str]) -> Site:
         b.feed(r, "A", sides["A"][k].id, phase)
         b.feed(r, "B", sides["B"][k].id, phase)
     s.hall.power.scheme = "2N"
+    b.water_supply("Facility water", 18.0, 500)
     return s
 
 
 def _urban(cat: Catalog, taken: set[str]) -> Site:
     """Berlin city site: a 40 ft container in a plant yard, UPS N+1 on A, mains on B."""
     s = Site(id="urb-ber", name="Berlin Mitte city node", kind="urban", core_site_id="core-fra",
-             location=Located(lat=52.5145, lon=13.3923), utility_capacity_kw=300, cost_per_kw_month=260.0,
-             facility_water=FacilityWater(supply_temp_c=27.0, capacity_kw=150))
+             location=Located(lat=52.5145, lon=13.3923), utility_capacity_kw=300, cost_per_kw_month=260.0)
     b = HallBuilder(s, cat, taken)
     b.outline(18.0, 8.0)
     s.hall.floor_rating_kg_m2 = 2500.0
@@ -215,14 +215,14 @@ def _urban(cat: Catalog, taken: set[str]) -> Site:
         b.feed(r, "A", dba.id, phase)
         b.feed(r, "B", dbb.id, phase)
     s.hall.power.scheme = "N+1"
+    b.water_supply("Facility water", 27.0, 150)
     return s
 
 
 def _distributed(cat: Catalog, taken: set[str]) -> Site:
     """A7 tower site: a 60 kW outdoor micro-module in the tower compound."""
     s = Site(id="twr-ks", name="A7 tower site Kassel-Ost", kind="distributed", core_site_id="core-fra",
-             location=Located(lat=51.3003, lon=9.5412), utility_capacity_kw=100, cost_per_kw_month=320.0,
-             facility_water=FacilityWater(supply_temp_c=40.0, capacity_kw=70))
+             location=Located(lat=51.3003, lon=9.5412), utility_capacity_kw=100, cost_per_kw_month=320.0)
     b = HallBuilder(s, cat, taken)
     b.outline(8.0, 6.0)
     s.hall.floor_rating_kg_m2 = 2000.0
@@ -246,6 +246,7 @@ def _distributed(cat: Catalog, taken: set[str]) -> Site:
         b.feed(r, "A", dba.id)
         b.feed(r, "B", dbb.id)
     s.hall.power.scheme = "N+1"
+    b.water_supply("Facility water", 40.0, 70)
     return s
 
 
@@ -324,6 +325,10 @@ def build_sample_project() -> Project:
                 settings=Settings())
     p.sites = [_core(cat, taken), _industrial(cat, taken), _enterprise(cat, taken), _urban(cat, taken),
                _distributed(cat, taken)]
+    for site in p.sites:  # what stands in a module is part of it (moves, turns and goes with it)
+        for m in site.hall.modules:
+            for it in inside_module(site.hall, m):
+                it.module_id = m.id
     _workloads(p)
     return p
 

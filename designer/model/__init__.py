@@ -32,7 +32,6 @@ from designer.model.power import (
 from designer.model.project import (
     SCHEMA_VERSION,
     DataSource,
-    FacilityWater,
     Link,
     Project,
     Settings,
@@ -42,7 +41,7 @@ from designer.model.project import (
 
 __all__ = [
     "AirUnit", "Busway", "BuswayTap", "Cable", "Catalog", "CatalogData", "Cdu", "Containment",
-    "DModel", "DataSource", "FacilityWater", "Feed", "Finding", "GridSettings", "Hall", "Id",
+    "DModel", "DataSource", "Feed", "Finding", "GridSettings", "Hall", "Id",
     "Junction", "Link", "Located", "Module", "Obstruction", "Pdu", "Pipe", "Placed", "Point",
     "PortRef", "PowerChain", "PowerSource", "Project", "Pump", "Rack", "SCHEMA_VERSION",
     "Settings", "Severity", "Site", "Switchboard", "Transformer", "Ups", "Workload",

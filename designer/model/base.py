@@ -32,6 +32,13 @@ class DModel(BaseModel):
     )
 
 
+class Member(DModel):
+    """Mixin of every hall item that can belong to a placed module (an assembly)."""
+
+    module_id: Id | None = None
+    """The module this item is part of: it moves, turns, copies and goes with it."""
+
+
 class Located(DModel):
     """Geographic location in decimal degrees (WGS84)."""
 

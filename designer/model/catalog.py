@@ -11,8 +11,13 @@ from typing import Literal
 
 from pydantic import Field
 
+from designer.model import hall as h
+from designer.model import power as p
 from designer.model.base import DModel, Id
 from designer.model.hall import CoolingType, Fluid
+
+TEMPLATE_FORMAT = 1
+"""Version of a module template file (``{"template_format": 1, "module": {...}}``)."""
 
 
 class CatalogEntry(DModel):
@@ -27,6 +32,32 @@ class CatalogEntry(DModel):
     clearance_front_m: float = 0.0
     clearance_rear_m: float = 0.0
     clearance_side_m: float = 0.0
+
+
+class ModuleContents(DModel):
+    """What a module template places: hall items in the module's own frame (metres from its
+    centre, front = +y). Ids are local to the template; references between contents use
+    them, and placing the module gives every item a fresh id. An element's ``upstream_id``
+    of None is fed through a ``power_in`` connection; a CDU's ``facility_id`` is set through
+    a water connection."""
+
+    racks: list[h.Rack] = Field(default_factory=list)
+    air_units: list[h.AirUnit] = Field(default_factory=list)
+    cdus: list[h.Cdu] = Field(default_factory=list)
+    junctions: list[h.Junction] = Field(default_factory=list)
+    pipes: list[h.Pipe] = Field(default_factory=list)
+    containments: list[h.Containment] = Field(default_factory=list)
+    floor_tiles: list[h.FloorTile] = Field(default_factory=list)
+    ceiling_grilles: list[h.CeilingGrille] = Field(default_factory=list)
+    transformers: list[p.Transformer] = Field(default_factory=list)
+    switchboards: list[p.Switchboard] = Field(default_factory=list)
+    ups: list[p.Ups] = Field(default_factory=list)
+    pdus: list[p.Pdu] = Field(default_factory=list)
+    busways: list[p.Busway] = Field(default_factory=list)
+    taps: list[p.BuswayTap] = Field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not any(getattr(self, f) for f in type(self).model_fields)
 
 
 class ModuleType(CatalogEntry):
@@ -49,6 +80,10 @@ class ModuleType(CatalogEntry):
     monitoring: list[str] = Field(default_factory=list)
     standards: list[str] = Field(default_factory=list)
     default_rack_model: str | None = None
+    contents: ModuleContents = Field(default_factory=ModuleContents)
+    """The assembly placed with the module (see :mod:`designer.document.assembly`)."""
+    connections: list[h.ModuleConnection] = Field(default_factory=list)
+    """Its connection points, in the module's frame, naming contents by their local ids."""
 
 
 class RackType(CatalogEntry):
@@ -132,6 +167,23 @@ class SwitchboardType(CatalogEntry):
     voltage_v: float = 415.0
 
 
+class SourceType(CatalogEntry):
+    """A utility point of supply or a generator set."""
+
+    kind: Literal["utility", "generator"] = "utility"
+    capacity_kva: float
+    voltage_v: float = 11000.0
+
+
+class WaterSupplyType(CatalogEntry):
+    """Facility water / heat rejection: chiller plant, dry cooler, cooling tower, district."""
+
+    kind: Literal["chiller", "dry_cooler", "cooling_tower", "district"] = "chiller"
+    supply_temp_c: float
+    capacity_kw: float
+    design_delta_t_k: float = 6.0
+
+
 CATEGORIES: dict[str, type[CatalogEntry]] = {
     "modules": ModuleType,
     "racks": RackType,
@@ -142,6 +194,8 @@ CATEGORIES: dict[str, type[CatalogEntry]] = {
     "busways": BuswayType,
     "transformers": TransformerType,
     "switchboards": SwitchboardType,
+    "sources": SourceType,
+    "water_supplies": WaterSupplyType,
 }
 
 
@@ -157,6 +211,8 @@ class CatalogData(DModel):
     busways: list[BuswayType] = Field(default_factory=list)
     transformers: list[TransformerType] = Field(default_factory=list)
     switchboards: list[SwitchboardType] = Field(default_factory=list)
+    sources: list[SourceType] = Field(default_factory=list)
+    water_supplies: list[WaterSupplyType] = Field(default_factory=list)
 
 
 class Catalog:

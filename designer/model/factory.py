@@ -19,10 +19,12 @@ def instantiate(entry: c.CatalogEntry, item_id: str, x: float = 0.0, y: float = 
                   width_m=entry.width_m, depth_m=entry.depth_m)
     pos = dict(x=x, y=y, rotation_deg=rotation_deg)
     if isinstance(entry, c.ModuleType):
+        # the bare module; its contents and connections are placed by
+        # designer.document.assembly, which knows how to give them fresh ids
         return h.Module(**common, **pos, height_m=entry.height_m, weight_kg=entry.weight_kg,
                         form_factor=entry.form_factor, it_capacity_kw=entry.it_capacity_kw,
                         cooling=entry.cooling, cooling_capacity_kw=entry.cooling_capacity_kw,
-                        rack_positions=entry.rack_positions)
+                        rack_positions=entry.rack_positions, redundancy=entry.redundancy)
     if isinstance(entry, c.RackType):
         return h.Rack(**common, **pos, height_u=entry.height_u, height_m=entry.height_m,
                       weight_kg=entry.weight_kg,
@@ -66,4 +68,10 @@ def instantiate(entry: c.CatalogEntry, item_id: str, x: float = 0.0, y: float = 
                         path=[(x, y), (x + 4.0, y)], rating_a=entry.rating_a,
                         voltage_v=entry.voltage_v, r_ohm_per_km=entry.r_ohm_per_km,
                         x_ohm_per_km=entry.x_ohm_per_km)
+    if isinstance(entry, c.SourceType):
+        return p.PowerSource(**common, **pos, kind=entry.kind, capacity_kva=entry.capacity_kva,
+                             voltage_v=entry.voltage_v)
+    if isinstance(entry, c.WaterSupplyType):
+        return h.WaterSupply(**common, **pos, kind=entry.kind, supply_temp_c=entry.supply_temp_c,
+                             capacity_kw=entry.capacity_kw, design_delta_t_k=entry.design_delta_t_k)
     raise TypeError(f"cannot place a catalog entry of type {type(entry).__name__}")

@@ -6,12 +6,15 @@ from typing import Literal
 
 from pydantic import Field
 
-from designer.model.base import DModel, Id, Placed, Point, to_plan
+from designer.model.base import DModel, Id, Member, Placed, Point, to_plan
 from designer.model.power import PowerChain
 
 CoolingType = Literal["air", "hybrid", "liquid", "rear_door", "immersion", "none"]
 Fluid = Literal["water", "pg25", "pg40"]
-PortName = Literal["supply", "return", "node"]
+PortName = Literal["supply", "return", "node", "facility_supply", "facility_return"]
+"""Pipe ends: a rack's or CDU's secondary ``supply`` / ``return``, a CDU's primary
+``facility_supply`` / ``facility_return``, a water supply's ``supply`` / ``return``, or a
+junction's ``node``."""
 
 
 class Obstruction(DModel):
@@ -23,7 +26,7 @@ class Obstruction(DModel):
     polygon: list[Point]
 
 
-class Containment(DModel):
+class Containment(Member):
     """A contained aisle: the polygon is the enclosed aisle; its boundary blocks air
     except through the faces of the racks that line it.
 
@@ -46,8 +49,38 @@ class Containment(DModel):
     3-5 % for doors with gaps and no brush strips)."""
 
 
+ConnectionKind = Literal["power_in", "power_out", "water_supply", "water_return", "loop_supply", "loop_return"]
+"""``power_in`` / ``power_out``: electrical input and output; ``water_supply`` / ``water_return``:
+facility water to the CDUs' primary side; ``loop_supply`` / ``loop_return``: a CDU's secondary
+(technology cooling) loop offered to racks outside the module (a CDU skid)."""
+
+
+class ModuleConnection(DModel):
+    """A connection point of a module: where the site's services join the assembly.
+
+    ``x``, ``y`` are in the module's own frame (metres from its centre, front = +y at
+    rotation 0). ``item_ids`` name the members that take the connection: for ``power_in``
+    the items whose ``upstream_id`` the site's supply sets; for ``power_out`` the item that
+    feeds out (a power skid's UPS or switchboard); for water the CDUs whose primary side it
+    serves; for a loop output the CDU whose secondary ports it offers.
+    """
+
+    id: Id
+    name: str = ""
+    kind: ConnectionKind
+    side: str = ""
+    """The redundant path it belongs to ("A", "B"), for power."""
+    x: float = 0.0
+    y: float = 0.0
+    item_ids: list[Id] = Field(default_factory=list)
+
+
 class Module(Placed):
-    """A pre-engineered module (room module, container, skid) placed in the hall."""
+    """A pre-engineered module (room module, container, skid) placed in the hall.
+
+    A module is an assembly: the items whose ``module_id`` names it are its contents and
+    move, turn, copy and go with it (see :mod:`designer.document.assembly`).
+    """
 
     width_m: float = 6.0
     depth_m: float = 12.0
@@ -58,6 +91,13 @@ class Module(Placed):
     cooling: CoolingType = "air"
     cooling_capacity_kw: float = 0.0
     rack_positions: int = 0
+    redundancy: str = ""
+    """The module's power redundancy scheme as built ("2N", "N+1", ...)."""
+    connections: list[ModuleConnection] = Field(default_factory=list)
+
+    def connection_position(self, conn: ModuleConnection) -> Point:
+        """Plan position of one of its connection points."""
+        return to_plan(conn.x, conn.y, self)
 
 
 class Feed(DModel):
@@ -80,6 +120,7 @@ class Rack(Placed):
     width_m: float = 0.6
     depth_m: float = 1.2
     height_u: int = 42
+    module_id: Id | None = None
     height_m: float | None = None
     """Outside height; None is ``height_u`` x 44.45 mm plus 0.1 m for plinth and roof
     (see :meth:`outer_height_m`)."""
@@ -90,7 +131,6 @@ class Rack(Placed):
     """Share of the air entering the front that passes the rack without picking up heat
     (gaps beside the mounting rails)."""
     weight_kg: float = 1000.0
-    module_id: Id | None = None
     it_load_kw: float = 10.0
     power_factor: float = 0.95
     liquid_fraction: float = 0.0
@@ -120,7 +160,7 @@ class Rack(Placed):
         return self.height_u * 0.04445 + 0.1
 
 
-class AirUnit(Placed):
+class AirUnit(Member, Placed):
     """A cooling unit on the air side: perimeter CRAH, in-row cooler or rear door.
 
     Where air leaves and enters is explicit, nothing is implied: ``discharge`` is
@@ -159,8 +199,13 @@ class Pump(DModel):
     speed_fraction: float = 1.0
 
 
-class Cdu(Placed):
-    """A coolant distribution unit: pumps, heat exchanger to facility water."""
+class Cdu(Member, Placed):
+    """A coolant distribution unit: pumps, heat exchanger to facility water.
+
+    Its primary side is served by the water supply ``facility_id`` (ports
+    ``facility_supply`` / ``facility_return``); its secondary loop leaves from ``supply`` and
+    comes back to ``return``.
+    """
 
     width_m: float = 0.6
     depth_m: float = 1.2
@@ -176,13 +221,37 @@ class Cdu(Placed):
     heat_to_air_kw: float = 0.0
     """Losses released into the hall's air (pump motors, controls); the air model adds them
     around the cabinet."""
+    facility_id: Id | None = None
+    """The facility water supply (chiller, dry cooler, ...) its heat exchanger rejects to."""
 
     def port_position(self, port: PortName) -> Point:
+        """Secondary ports on the rear face (supply left, return right); primary ports on
+        the top near the front (facility supply left, return right)."""
+        if port in ("facility_supply", "facility_return"):
+            off = -self.width_m / 4 if port == "facility_supply" else self.width_m / 4
+            return to_plan(off, self.depth_m / 4, self)
         off = -self.width_m / 4 if port == "supply" else self.width_m / 4
         return to_plan(off, -self.depth_m / 2, self)
 
 
-class Junction(DModel):
+class WaterSupply(Placed):
+    """Facility water / heat rejection serving CDUs' primary sides: a chiller plant, dry
+    cooler, cooling tower or district connection. Usually outside the hall."""
+
+    kind: Literal["chiller", "dry_cooler", "cooling_tower", "district"] = "chiller"
+    width_m: float = 2.4
+    depth_m: float = 1.2
+    supply_temp_c: float = 32.0
+    capacity_kw: float = 2000.0
+    design_delta_t_k: float = 6.0
+    """Facility water temperature rise at design load (sizes its pipes)."""
+
+    def port_position(self, port: PortName) -> Point:
+        off = -self.width_m / 4 if port == "supply" else self.width_m / 4
+        return to_plan(off, self.depth_m / 2, self)
+
+
+class Junction(Member):
     """A node of a pipe network (a tee, a manifold take-off)."""
 
     id: Id
@@ -198,8 +267,14 @@ class PortRef(DModel):
     port: PortName = "node"
 
 
-class Pipe(DModel):
-    """A pipe run between two ports, along the drawn vertices."""
+class Pipe(Member):
+    """A pipe run between two ports, along the drawn vertices.
+
+    ``role`` says which way the loop flows in it: secondary ``supply`` (CDU to racks) and
+    ``return``; ``facility_supply`` / ``facility_return`` on the primary side between a
+    water supply and a CDU. Flows are reported in the loop's direction, whichever way the
+    pipe was drawn.
+    """
 
     id: Id
     name: str = ""
@@ -207,7 +282,7 @@ class Pipe(DModel):
     end: PortRef
     points: list[Point] = Field(default_factory=list)
     """Intermediate vertices in metres; ends come from the ports."""
-    role: Literal["supply", "return"] = "supply"
+    role: Literal["supply", "return", "facility_supply", "facility_return"] = "supply"
     diameter_m: float = 0.05
     roughness_m: float = 1.5e-6
     minor_k: float = 1.0
@@ -215,7 +290,7 @@ class Pipe(DModel):
     """Length not seen on the plan (risers, drops into racks)."""
 
 
-class FloorTile(Placed):
+class FloorTile(Member, Placed):
     """A perforated or grate tile in the raised floor: air from the underfloor plenum
     enters the room through its open area (the hall must have a raised floor)."""
 
@@ -225,7 +300,7 @@ class FloorTile(Placed):
     """Free area over tile area (0.25 for a perforated tile, 0.5-0.6 for a grate)."""
 
 
-class CeilingGrille(Placed):
+class CeilingGrille(Member, Placed):
     """A return grille in a suspended ceiling: room air leaves through it into the ceiling
     plenum (the hall must have a ceiling plenum)."""
 
@@ -277,6 +352,7 @@ class Hall(DModel):
     racks: list[Rack] = Field(default_factory=list)
     air_units: list[AirUnit] = Field(default_factory=list)
     cdus: list[Cdu] = Field(default_factory=list)
+    water_supplies: list[WaterSupply] = Field(default_factory=list)
     junctions: list[Junction] = Field(default_factory=list)
     pipes: list[Pipe] = Field(default_factory=list)
     power: PowerChain = Field(default_factory=PowerChain)

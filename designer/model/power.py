@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from designer.model.base import DModel, Id, Placed, Point
+from designer.model.base import DModel, Id, Member, Placed, Point
 
 
 class Cable(DModel):
@@ -23,21 +23,27 @@ class Cable(DModel):
     """Per conductor, per km, at operating temperature (240 mm2 copper by default)."""
     x_ohm_per_km: float = 0.08
     parallel_sets: int = 1
+    conductor_mm2: float | None = None
+    """Cross-section of one conductor of one set when the cable was sized (copper, XLPE,
+    see :mod:`designer.solvers.sizing`); None: not sized, r and x stand as given."""
 
 
-class PowerSource(DModel):
-    """A utility service or a generator. Sources are not placed on the plan."""
+class PowerSource(Placed):
+    """A utility service (the point of supply) or a generator, placed on the site plan
+    (usually outside the hall)."""
 
-    id: Id
-    name: str = ""
     kind: Literal["utility", "generator"] = "utility"
+    width_m: float = 2.0
+    depth_m: float = 1.2
     capacity_kva: float = 2500.0
     voltage_v: float = 11000.0
+    voltage_setpoint_pu: float = 1.0
+    """Voltage held at the point of supply, per unit of ``voltage_v``."""
     side: str = ""
     """Free label of the redundant path it belongs to ("A", "B", ...)."""
 
 
-class PowerEquipment(Placed):
+class PowerEquipment(Member, Placed):
     """Base of placed power equipment fed from ``upstream_id`` over ``feeder``."""
 
     upstream_id: Id | None = None
@@ -97,7 +103,7 @@ class Pdu(PowerEquipment):
     efficiency: float = 0.99
 
 
-class Busway(DModel):
+class Busway(Member):
     """An overhead busway along the drawn path, fed at its first point."""
 
     id: Id
@@ -114,7 +120,7 @@ class Busway(DModel):
     x_ohm_per_km: float = 0.03
 
 
-class BuswayTap(DModel):
+class BuswayTap(Member):
     """A tap-off box on a busway, ``offset_m`` along its path from the feed end."""
 
     id: Id

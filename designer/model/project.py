@@ -15,13 +15,6 @@ SCHEMA_VERSION = 2
 SiteKind = Literal["core", "industrial", "enterprise", "urban", "distributed"]
 
 
-class FacilityWater(DModel):
-    """The site's heat rejection on the liquid side (primary / facility water)."""
-
-    supply_temp_c: float = 32.0
-    capacity_kw: float = 2000.0
-
-
 class Site(DModel):
     id: Id
     name: str = ""
@@ -32,7 +25,6 @@ class Site(DModel):
     utility_capacity_kw: float = 2000.0
     cost_per_kw_month: float = 150.0
     """Fully loaded cost of hosting one kW of IT here, for placement."""
-    facility_water: FacilityWater = Field(default_factory=FacilityWater)
     hall: Hall = Field(default_factory=Hall)
 
 

@@ -47,6 +47,7 @@ COLLECTIONS: tuple[Collection, ...] = (
     Collection("rack", "hall", ("racks",), h.Rack, "rack", "Rack"),
     Collection("air_unit", "hall", ("air_units",), h.AirUnit, "ahu", "Air unit"),
     Collection("cdu", "hall", ("cdus",), h.Cdu, "cdu", "CDU"),
+    Collection("water_supply", "hall", ("water_supplies",), h.WaterSupply, "fw", "Facility water"),
     Collection("junction", "hall", ("junctions",), h.Junction, "j", "Junction"),
     Collection("pipe", "hall", ("pipes",), h.Pipe, "pipe", "Pipe"),
     Collection("source", "hall", ("power", "sources"), p.PowerSource, "src", "Power source"),

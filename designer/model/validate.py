@@ -46,7 +46,10 @@ RULES: dict[type, dict[str, tuple]] = {
             "rated_flow_lpm": ("pos",), "heat_to_air_kw": ("nonneg",)},
     h.Pipe: {"diameter_m": ("pos",), "roughness_m": ("nonneg",), "minor_k": ("nonneg",),
              "extra_length_m": ("nonneg",)},
-    p.PowerSource: {"capacity_kva": ("pos",), "voltage_v": ("pos",)},
+    p.PowerSource: {**_PLACED, "capacity_kva": ("pos",), "voltage_v": ("pos",),
+                    "voltage_setpoint_pu": ("range", 0.9, 1.1)},
+    h.WaterSupply: {**_PLACED, "supply_temp_c": ("range", 2.0, 70.0), "capacity_kw": ("pos",),
+                    "design_delta_t_k": ("range", 1.0, 30.0)},
     p.Transformer: {**_PLACED, "rating_kva": ("pos",), "primary_v": ("pos",),
                     "secondary_v": ("pos",), "impedance_pct": ("range", 0.5, 25.0),
                     "x_r_ratio": ("pos",), "no_load_loss_kw": ("nonneg",),
@@ -73,6 +76,14 @@ RULES: dict[type, dict[str, tuple]] = {
                "default_hops": ("nonneg",), "default_hop_us": ("nonneg",),
                "backhaul_cost_per_gbps_km": ("nonneg",)},
     Site: {"utility_capacity_kw": ("nonneg",), "cost_per_kw_month": ("nonneg",)},
+}
+
+# Valid pipe-end ports: (item kind, primary side?) -> ports
+_PORTS = {
+    ("rack", False): ("supply", "return"), ("rack", True): (),
+    ("cdu", False): ("supply", "return"), ("cdu", True): ("facility_supply", "facility_return"),
+    ("junction", False): ("node",), ("junction", True): ("node",),
+    ("water_supply", False): (), ("water_supply", True): ("supply", "return"),
 }
 
 _FIX = {
@@ -292,18 +303,23 @@ class _Validator:
                                "set rack_id to the rack it is mounted on", f"{hp}.air_units[{i}].rack_id", (a.id,)))
         for i, c in enumerate(hall.cdus):
             self._pump(c, f"{hp}.cdus[{i}].pump")
+            self._ref(c.facility_id, ("water_supply",), f"{hp}.cdus[{i}].facility_id", c.id, si, "facility water")
+        self._members(si, site)
         for i, pipe in enumerate(hall.pipes):
             pp = f"{hp}.pipes[{i}]"
             for end in ("start", "end"):
                 ref = getattr(pipe, end)
-                loc2 = self._ref(ref.item_id, ("rack", "cdu", "junction"), f"{pp}.{end}.item_id", pipe.id, si,
-                                 f"pipe {end}")
+                loc2 = self._ref(ref.item_id, ("rack", "cdu", "junction", "water_supply"), f"{pp}.{end}.item_id",
+                                 pipe.id, si, f"pipe {end}")
                 if loc2 is not None:
-                    want_node = loc2.kind == "junction"
-                    if want_node != (ref.port == "node"):
-                        good = "node" if want_node else "supply or return"
-                        self.add(error("ref.port", f"a {loc2.kind}'s port cannot be '{ref.port}'",
-                                       f"use port {good}", f"{pp}.{end}.port", (pipe.id,)))
+                    primary = pipe.role in ("facility_supply", "facility_return")
+                    good = _PORTS[(loc2.kind, primary)]
+                    if ref.port not in good:
+                        where = " on a facility water pipe" if primary else ""
+                        fix = (f"use port {' or '.join(good)}" if good else
+                               f"a {loc2.kind.replace('_', ' ')} cannot end a {pipe.role.replace('_', ' ')} pipe")
+                        self.add(error("ref.port", f"a {loc2.kind.replace('_', ' ')}'s port cannot be "
+                                       f"'{ref.port}'{where}", fix, f"{pp}.{end}.port", (pipe.id,)))
             if pipe.start == pipe.end:
                 self.add(error("pipe.loop", "pipe starts and ends at the same port",
                                "connect it to another port or delete it", pp, (pipe.id,)))
@@ -348,6 +364,37 @@ class _Validator:
                 self.add(error("air.rack.too_tall", f"rack '{r.name or r.id}' is {r.outer_height_m():.2f} m tall "
                                f"in a {hall.height_m:g} m room", "use a shorter rack or raise the hall's height",
                                f"{hp}.racks[{i}].height_m", (r.id,)))
+
+    def _members(self, si: int, site: Site) -> None:
+        """Module membership and module connection points."""
+        from designer.model.registry import HALL_COLLECTIONS, hall_container
+
+        hp = f"sites[{si}].hall"
+        for coll in HALL_COLLECTIONS:
+            if coll.kind == "rack":
+                continue  # checked with the racks
+            for i, it in enumerate(hall_container(site.hall, coll)):
+                mid = getattr(it, "module_id", None)
+                if mid is not None:
+                    self._ref(mid, ("module",), f"{hp}.{coll.json_attr}[{i}].module_id", it.id, si, "module")
+        for i, m in enumerate(site.hall.modules):
+            seen: set[str] = set()
+            for k, conn in enumerate(m.connections):
+                cp = f"{hp}.modules[{i}].connections[{k}]"
+                if conn.id in seen:
+                    self.add(error("module.connection.duplicate", f"module '{m.name or m.id}' has two connection "
+                                   f"points named '{conn.id}'", "give each connection point its own id",
+                                   f"{cp}.id", (m.id,)))
+                seen.add(conn.id)
+                kinds = (("cdu",) if conn.kind.startswith(("water", "loop")) else
+                         ("transformer", "switchboard", "ups", "pdu", "busway"))
+                for j, ref in enumerate(conn.item_ids):
+                    loc = self._ref(ref, kinds, f"{cp}.item_ids[{j}]", m.id, si, f"connection {conn.id}")
+                    if loc is not None and getattr(loc.item, "module_id", None) != m.id:
+                        self.add(error("module.connection.outside", f"connection {conn.id} of module "
+                                       f"'{m.name or m.id}' names '{ref}', which is not part of the module",
+                                       "name an item of the module, or add the item to the module",
+                                       f"{cp}.item_ids[{j}]", (m.id, ref)))
 
     def _pump(self, cdu: h.Cdu, path: str) -> None:
         pump = cdu.pump

@@ -40,10 +40,10 @@ REF_KINDS = {
     "alternate_upstream_id": ("source", "transformer", "switchboard", "ups", "pdu"),
     "source_id": ("pdu", "tap"), "rack_id": ("rack",), "busway_id": ("busway",), "core_site_id": ("site",),
     "data_source_id": ("data_source",), "pinned_module_id": ("module",), "site_id": ("site",),
-    "item_id": ("rack", "cdu", "junction"), "a": ("site", "data_source"), "b": ("site", "data_source"),
+    "item_id": ("rack", "cdu", "junction", "water_supply"), "facility_id": ("water_supply",), "a": ("site", "data_source"), "b": ("site", "data_source"),
 }
 SITE_FIELDS = ["name", "kind", "location", "core_site_id", "utility_capacity_kw", "cost_per_kw_month",
-               "facility_water", "hall.height_m", "hall.floor_rating_kg_m2", "hall.grid"]
+               "hall.power.scheme", "hall.height_m", "hall.floor_rating_kg_m2", "hall.grid"]
 
 
 def _unwrap(ann):
@@ -69,6 +69,7 @@ LABELS = {
     "pinned_module_id": "Pinned module", "data_source_id": "Data source", "core_site_id": "Core site",
     "upstream_id": "Fed from", "alternate_upstream_id": "Transfers to", "source_id": "Source",
     "r_ohm_per_km": "R per km", "x_ohm_per_km": "X per km", "minor_k": "Minor-loss K",
+    "scheme": "Power redundancy", "voltage_setpoint_pu": "Voltage set point (pu)",
 }
 
 
@@ -366,7 +367,7 @@ class PropertiesPanel(QWidget):
         shown = set(self.ids) or {self.session.site_id}
         if change.structural or any(i in shown for i in change.modified):
             # structure of optional groups may change: rebuild; else only values
-            if any(any(f.startswith(("feed_", "pump", "feeder", "location", "facility_water", "hall.grid", "*"))
+            if any(any(f.startswith(("feed_", "pump", "feeder", "location", "hall.grid", "*"))
                        for f in change.modified.get(i, ())) for i in shown):
                 self._build()
             else:

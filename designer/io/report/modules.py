@@ -150,8 +150,9 @@ def _cooling(ctx: Ctx, site: Site, m: Module, e: ModuleType | None, racks: list)
                                                     f"{e.facility_water_class}".strip()))
         if e.pump_redundancy:
             rows.append(("Pump redundancy", e.pump_redundancy))
-    rows.append(("Site facility water", f"{ctx.q(site.facility_water.supply_temp_c, 'temperature')}, "
-                                        f"{ctx.q(site.facility_water.capacity_kw, 'power')}"))
+    for w in site.hall.water_supplies:
+        rows.append((f"Site facility water ({w.name or w.id})",
+                     f"{ctx.q(w.supply_temp_c, 'temperature')}, {ctx.q(w.capacity_kw, 'power')}"))
     if any(r.liquid_fraction > 0 for r in racks):
         rows += guarded_rows(ctx, "liquid", "Liquid results", _liquid_rows, racks)
     rows += guarded_rows(ctx, "air", "Air results", _air_rows, site, racks)

@@ -111,8 +111,9 @@ def site_blocks(ctx: Ctx, site: Site) -> list:
                  f"clear height {ctx.q(hall.height_m, 'length', 1)}"),
         ("Floor rating", ctx.q(hall.floor_rating_kg_m2, "floor_load")),
         ("Utility capacity", ctx.q(site.utility_capacity_kw, "power")),
-        ("Facility water", f"{ctx.q(site.facility_water.supply_temp_c, 'temperature')} supply, "
-                           f"{ctx.q(site.facility_water.capacity_kw, 'power')} heat rejection"),
+        ("Facility water", "; ".join(f"{w.name or w.id}: {ctx.q(w.supply_temp_c, 'temperature')} supply, "
+                                     f"{ctx.q(w.capacity_kw, 'power')} heat rejection"
+                                     for w in hall.water_supplies) or "none"),
         ("IT load", f"{ctx.q(kw, 'power')} in {len(racks)} racks ({kinds['air']} air, {kinds['hybrid']} hybrid, "
                     f"{kinds['liquid']} liquid)" + (f"; {num(kw / area, 2)} kW/m² of hall" if area > 0 else "")),
         ("Heat to liquid / air", f"{ctx.q(liquid_kw, 'power')} / {ctx.q(kw - liquid_kw, 'power')}"),

@@ -31,7 +31,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from designer.model.findings import Finding, warning
+from designer.model.findings import Finding, error, warning
 from designer.model.hall import Cdu, Hall, Rack
 from designer.model.project import Site
 from designer.solvers.liquid.network import PIPE, PUMP, RESISTANCE, Network
@@ -115,8 +115,10 @@ class LiquidSystem:
     """pipe id -> polyline on the plan (ports and vertices), for drawing."""
     pipe_roles: dict[str, str]
     findings: list[Finding] = field(default_factory=list)
-    facility_supply_c: float = 32.0
-    facility_capacity_kw: float = 0.0
+    supplies: dict = field(default_factory=dict)
+    """Facility water supply id -> (name, capacity kW, ids of the CDUs it serves)."""
+    pipe_sign: dict[str, float] = field(default_factory=dict)
+    """pipe id -> -1 for pipes drawn against their loop's direction (else +1 or absent)."""
 
     @property
     def n_nodes(self) -> int:
@@ -219,10 +221,19 @@ def _pipe_end_findings(p, junctions, port_items) -> list[Finding]:
     return out
 
 
+def _dry_cdus(hall: Hall) -> frozenset[str]:
+    """CDUs with no facility water (none named, or a missing one, and no temperature of their
+    own): their heat has nowhere to go, so they do not make a loop (see facility_water_of)."""
+    supplies = {w.id for w in hall.water_supplies}
+    return frozenset(c.id for c in hall.cdus
+                     if c.facility_supply_temp_c is None and c.facility_id not in supplies)
+
+
 def _signature(hall: Hall) -> tuple:
     """Everything the graph depends on (pipe ends, which items exist): cheap to compare."""
-    return (tuple((p.id, p.start.item_id, p.start.port, p.end.item_id, p.end.port) for p in hall.pipes),
-            tuple(r.id for r in hall.racks), tuple(c.id for c in hall.cdus), tuple(j.id for j in hall.junctions))
+    return (tuple((p.id, p.role, p.start.item_id, p.start.port, p.end.item_id, p.end.port) for p in hall.pipes),
+            tuple(r.id for r in hall.racks), tuple(c.id for c in hall.cdus), tuple(j.id for j in hall.junctions),
+            _dry_cdus(hall))
 
 
 @dataclass
@@ -256,6 +267,42 @@ class _Skeleton:
     supply_ports: set[str]
     pipe_links: dict[str, int]
     """pipe id -> link index (pipes inside a loop)."""
+    pipe_sign: dict[str, float] = field(default_factory=dict)
+    """pipe id -> +1 when the loop flows from the pipe's start to its end, -1 when the pipe
+    was drawn against the loop's direction (see :func:`_loop_direction`)."""
+
+
+def _loop_direction(names: list[str], rows_role: list[tuple[str, int, int]], cdus: list[str]) -> dict[str, float]:
+    """Which way each pipe runs in its loop's direction, from the graph alone.
+
+    Supply pipes run away from a CDU's supply port, return pipes towards its return port.
+    Each pipe's ends are ranked by their distance in pipes from the CDU port over pipes of its
+    own role; a supply pipe whose start is farther from the CDU than its end was drawn
+    backwards (-1), and so was a return pipe whose start is nearer. Equal or unreachable ends
+    keep the drawing's direction.
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    n = len(names)
+    index = {nm: i for i, nm in enumerate(names)}
+    out: dict[str, float] = {}
+    for role, port in (("supply", "supply"), ("return", "return")):
+        rows = [(pid, a, b) for pid, r, a, b in rows_role if r == role]
+        if not rows:
+            continue
+        a = np.array([x[1] for x in rows], dtype=np.int64)
+        b = np.array([x[2] for x in rows], dtype=np.int64)
+        g = coo_matrix((np.ones(a.size), (a, b)), shape=(n, n)).tocsr()
+        src = [index[f"{c}:{port}"] for c in cdus if f"{c}:{port}" in index]
+        if not src:
+            continue
+        dist = dijkstra(g, directed=False, unweighted=True, indices=src, min_only=True)
+        for (pid, _, _), da, db in zip(rows, dist[a].tolist(), dist[b].tolist(), strict=True):
+            if not (math.isfinite(da) and math.isfinite(db)) or da == db:
+                continue
+            drawn_out = da < db  # start nearer the CDU port than the end
+            out[pid] = 1.0 if drawn_out == (role == "supply") else -1.0
+    return out
 
 
 def _skeleton(hall: Hall, signature: tuple) -> _Skeleton:
@@ -283,7 +330,10 @@ def _skeleton(hall: Hall, signature: tuple) -> _Skeleton:
         return None
 
     start, end, item, rows = [], [], [], []
+    role_rows: list[tuple[str, str, int, int]] = []
     for n, p in enumerate(hall.pipes):
+        if p.role == "facility_supply" or p.role == "facility_return":
+            continue  # the primary side: not part of a CDU's secondary loop
         a, b = key_of(p.start), key_of(p.end)
         if a is None or b is None or a == b:
             findings.extend(_pipe_end_findings(p, junctions, port_items))
@@ -292,6 +342,7 @@ def _skeleton(hall: Hall, signature: tuple) -> _Skeleton:
         start.append(node(a))
         end.append(node(b))
         item.append(p.id)
+        role_rows.append((p.id, p.role, start[-1], end[-1]))
     kind = [PIPE] * len(start)
     role = [ROLE_PIPE] * len(start)
 
@@ -304,9 +355,10 @@ def _skeleton(hall: Hall, signature: tuple) -> _Skeleton:
         return len(start) - 1
 
     cdu_pre: dict[str, tuple[int, int]] = {}
+    dry = signature[-1]
     for c in hall.cdus:
         s_key, r_key = f"{c.id}:supply", f"{c.id}:return"
-        if s_key not in node_index and r_key not in node_index:
+        if (s_key not in node_index and r_key not in node_index) or c.id in dry:
             continue
         mid = node(f"{c.id}:pump")
         kp = add(node(r_key), mid, PUMP, ROLE_PUMP, c.id)
@@ -364,11 +416,15 @@ def _skeleton(hall: Hall, signature: tuple) -> _Skeleton:
         if kn >= 0:
             rack_links[rid] = (kn, int(link_loop[kn]))
     rack_why = {}
+    dry_comps = {int(comp[node_index[f"{c}:{port}"]]) for c in dry for port in ("supply", "return")
+                 if f"{c}:{port}" in node_index}
     for r in hall.racks:
         if r.id in rack_links:
             continue
         s_in, r_in = f"{r.id}:supply" in node_index, f"{r.id}:return" in node_index
-        rack_why[r.id] = ("its pipes do not reach a CDU" if s_in and r_in else
+        reaches_dry = s_in and int(comp[node_index[f"{r.id}:supply"]]) in dry_comps
+        rack_why[r.id] = ("its CDU has no facility water" if reaches_dry else
+                          "its pipes do not reach a CDU" if s_in and r_in else
                           "its return port has no pipe" if s_in else
                           "its supply port has no pipe" if r_in else "neither of its ports is piped")
     return _Skeleton(
@@ -380,7 +436,8 @@ def _skeleton(hall: Hall, signature: tuple) -> _Skeleton:
         cdu_links={cid: (int(link_new[kp]), int(link_new[kh]), int(node_loop[start_a[kp]]))
                    for cid, (kp, kh) in cdu_pre.items()},
         rack_links=rack_links, rack_why=rack_why, supply_ports={f"{r}:supply" for r in racks},
-        pipe_links={it: i for i, (it, rl) in enumerate(zip(item_k, role_k.tolist(), strict=True)) if rl == ROLE_PIPE})
+        pipe_links={it: i for i, (it, rl) in enumerate(zip(item_k, role_k.tolist(), strict=True)) if rl == ROLE_PIPE},
+        pipe_sign=_loop_direction(names, role_rows, [c.id for c in hall.cdus]))
 
 
 def build_system(site: Site, cache: dict | None = None) -> LiquidSystem:
@@ -449,15 +506,21 @@ def build_system(site: Site, cache: dict | None = None) -> LiquidSystem:
         loops.append(LoopInfo(li, tuple(ids), tuple(sk.loop_racks[li]), tuple(sk.loop_pipes[li]),
                               sk.loop_ref[li], first.fluid))
 
-    fac = site.facility_water.supply_temp_c
+    supplies = {w.id: w for w in hall.water_supplies}
+    served: dict[str, list[str]] = {}
     cdu_data: dict[str, CduData] = {}
     for cid, (kp, kh, loop) in sk.cdu_links.items():
         c = cdus[cid]
         q_rated = c.rated_flow_lpm / 60000.0
         hx_k = c.hx_dp_kpa * 1000.0 / q_rated ** 2 if q_rated > 0 else 0.0
         running = max(c.pump.count - c.pump.redundant, 0)
+        ws = supplies.get(c.facility_id) if c.facility_id is not None else None
+        if ws is not None:
+            served.setdefault(ws.id, []).append(cid)
+        # facility_water_of() has made sure one of the two exists before the solve
+        fac = c.facility_supply_temp_c if c.facility_supply_temp_c is not None else ws.supply_temp_c
         cdu_data[cid] = CduData(c, kp, kh, loop, _curve(tuple(tuple(pt) for pt in c.pump.curve)), running,
-                                c.facility_supply_temp_c if c.facility_supply_temp_c is not None else fac, hx_k)
+                                fac, hx_k)
     rack_data: dict[str, RackData] = {}
     links = sk.rack_links
     for r in hall.racks:
@@ -473,6 +536,25 @@ def build_system(site: Site, cache: dict | None = None) -> LiquidSystem:
         site_id=site.id, node_names=sk.node_names, start=sk.start, end=sk.end, kind=sk.kind, role=sk.role,
         link_item=sk.item, length=length[sel], diameter=diam[sel], roughness=rough[sel], minor_k=mk[sel],
         node_loop=sk.node_loop, link_loop=sk.link_loop, loops=loops, cdus=cdu_data, racks=rack_data,
-        pipes=sk.pipe_links,
+        pipes=sk.pipe_links, pipe_sign=sk.pipe_sign,
         pipe_points=pipe_points, pipe_roles=pipe_roles, findings=findings,
-        facility_supply_c=fac, facility_capacity_kw=site.facility_water.capacity_kw)
+        supplies={wid: (supplies[wid].name or wid, supplies[wid].capacity_kw, tuple(ids))
+                  for wid, ids in served.items()})
+
+
+def facility_water_of(site: Site) -> list[Finding]:
+    """Error findings for CDUs whose heat has nowhere to go: no facility water supply named
+    (or a missing one) and no facility supply temperature of their own. Such a CDU makes no
+    loop: its racks are reported as without a loop, not given made-up temperatures."""
+    out: list[Finding] = []
+    dry = _dry_cdus(site.hall)
+    for c in site.hall.cdus:
+        if c.id not in dry:
+            continue
+        what = ("names a facility water supply that does not exist" if c.facility_id is not None
+                else "is not connected to facility water")
+        out.append(error("liquid.cdu.no_facility", f"CDU {c.name or c.id} {what}, so its heat has nowhere to go; "
+                         "its loop is not solved",
+                         "connect the CDU to a facility water supply (Connect to site, or set its Facility water)",
+                         ids=(c.id,), source=SOURCE))
+    return out

@@ -23,8 +23,7 @@ def _n(item) -> str:
     return item.name or item.id
 
 
-PIPE_SIZES_M = (0.022, 0.028, 0.035, 0.042, 0.054, 0.067, 0.080, 0.105, 0.130, 0.155, 0.205, 0.255, 0.305)
-"""Nominal bores of secondary-loop pipe, for the suggested fix."""
+from designer.solvers.sizing import PIPE_SIZES_M  # noqa: E402  (nominal bores, for the suggested fix)
 
 
 def _next_size(d_m: float) -> str:
@@ -182,12 +181,13 @@ def operating(system: LiquidSystem, st: OperatingState, racks: dict[str, RackLiq
                 "liquid.unbalanced", f"the branches of the loop of CDU {', '.join(lp.cdu_ids)} are unbalanced: rack "
                 f"{_n(rhi)} gets {hi[0]:.0%} of its required flow, rack {_n(rlo)} only {lo[0]:.0%}",
                 "apply Auto-balance to set the racks' balancing valves", ids=tuple(lp.rack_ids), source=SOURCE))
-    total = sum(cr.load_kw for cr in cdus.values())
-    if system.facility_capacity_kw > 0 and total > system.facility_capacity_kw * (1 + 1e-9):
-        out.append(warning(
-            "liquid.facility_capacity", f"the CDUs of {site_name} reject {total:.0f} kW to facility water sized for "
-            f"{system.facility_capacity_kw:g} kW", "raise the site's facility water capacity or move load",
-            ids=tuple(cdus), source=SOURCE))
+    for wid, (wname, cap, ids) in system.supplies.items():
+        total = sum(cdus[c].load_kw for c in ids if c in cdus)
+        if total > cap * (1 + 1e-9):
+            out.append(warning(
+                "liquid.facility_capacity", f"the CDUs on {wname} reject {total:.0f} kW to facility water sized for "
+                f"{cap:g} kW", f"raise the capacity of {wname} or move load to another supply",
+                ids=(wid, *ids), source=SOURCE))
     return out
 
 

@@ -30,9 +30,10 @@ import numpy as np
 from designer.model.findings import Finding
 from designer.model.project import Project, Settings, Site
 from designer.solvers.liquid import checks
-from designer.solvers.liquid.build import ROLE_PUMP, ROLE_RACK, LiquidSystem, build_system
+from designer.solvers.liquid.build import ROLE_PUMP, ROLE_RACK, LiquidSystem, build_system, facility_water_of
 from designer.solvers.liquid.elements import SolverOptions
 from designer.solvers.liquid.operate import OperatingState, operate
+from designer.solvers.liquid.primary import primary_findings, primary_pipe_results
 from designer.solvers.liquid.results import (
     LPM,
     Convergence,
@@ -175,6 +176,7 @@ def _solve_project(project: Project, cache: dict | None, opts: SolverOptions | N
     outcomes: list[SiteOutcome] = []
     sites_cache = None if cache is None else cache.setdefault("sites", {})
     for site in project.sites:
+        findings += facility_water_of(site)
         sc = None if sites_cache is None else sites_cache.setdefault(site.id, {})
         oc = solve_site(site, project.settings, opts, sc, failure)
         outcomes.append(oc)
@@ -201,6 +203,10 @@ def _solve_project(project: Project, cache: dict | None, opts: SolverOptions | N
             f += checks.operating(system, st, r_site, p_site, c_site, project.settings, site.name or site.id)
             if oc.failure_view is not None:
                 f += checks.pump_failure(system, r_site, c_site)
+        prim: dict = {}
+        primary_pipe_results(site.hall, c_site, prim)
+        f += primary_findings(prim, project.settings.velocity_limit_mps)
+        p_site.update(prim)
         oc.findings = f
         findings += f
         racks.update(r_site)

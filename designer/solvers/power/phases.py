@@ -161,7 +161,16 @@ def suggest_phases(net: PowerNetwork, st: FlowState, exact_up_to: int = 7) -> np
             groups[b] = (vec, [(c, int(new[c]) - 1)])
             continue
         parts = [groups.pop(k) for k in kids.get(b, [])]
-        groups[b] = _combine(parts, exact_up_to)
+        vec, members = _combine(parts, exact_up_to)
+        # the greedy rule (many parts) is not optimal: never suggest worse than what is there.
+        # Keeping the subtree as it stands is a candidate at every bus, so by induction the
+        # suggestion is never worse than the present phases anywhere in the tree.
+        now = np.zeros(3)
+        for c, _ph in members:
+            now[net.cord_phase[c] - 1] += w[c]
+        if _score(now) <= _score(vec):
+            vec, members = now, [(c, int(net.cord_phase[c]) - 1) for c, _ph in members]
+        groups[b] = (vec, members)
     # roots of the marked forest: relabel to keep as many cords as they are
     for _vec, members in groups.values():
         best, best_keep = None, -1
