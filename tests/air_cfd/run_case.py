@@ -426,12 +426,13 @@ def main(argv: list[str] | None = None) -> int:
         build_case.RELAX.update(zip(("U", "p_rgh", "T", "turb"), a.relax, strict=True))
     project = HERE / "cases" / f"{a.name}.json"
     prev = None
+    done = []
     for cell in sorted(a.cells, reverse=True):
         case = a.root / a.name / f"h{cell:.3f}"
         (run_mesh_transient if a.transient else run_mesh)(project, case, cell, None if a.no_map else prev, a)
         prev = case
-    extract.write_results(a.name, [a.root / a.name / f"h{c:.3f}" for c in sorted(a.cells, reverse=True)],
-                          a.results)
+        done.append(case)
+        extract.write_results(a.name, done, a.results)  # the study so far, so a lost session keeps it
     return 0
 
 
