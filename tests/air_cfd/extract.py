@@ -193,20 +193,26 @@ def mesh_study(summaries: list[dict]) -> dict:
 def write_results(name: str, cases: list[Path], results: Path = RESULTS) -> dict:
     summaries = [json.loads((c / "result.json").read_text()) for c in cases]
     ref = summaries[-1]
+    if "time_step_s" in ref:
+        solver = ("OpenFOAM.com v1912 buoyantBoussinesqPimpleFoam, transient (URANS, Euler, fixed step), "
+                  "Boussinesq, standard k-epsilon, wall functions; rack inlets are time means over the "
+                  "averaging window; coupled rack/unit temperatures follow the 5 s means (run_case.py)")
+    else:
+        solver = ("OpenFOAM.com v1912 buoyantBoussinesqSimpleFoam, steady, Boussinesq, standard k-epsilon, "
+                  "wall functions; coupled rack/unit temperatures iterated by run_case.py")
     out = dict(
         case=name,
         case_file=f"tests/air_cfd/cases/{name}.json",
-        solver="OpenFOAM.com v1912 buoyantBoussinesqSimpleFoam, steady, Boussinesq, standard k-epsilon, "
-               "wall functions; coupled rack/unit temperatures iterated by run_case.py",
+        solver=solver,
         machine=f"{platform.machine()} {platform.processor() or ''}".strip() + ", 1 core",
         reference_cell_m=ref["cell_m"],
         reference=dict((k, ref[k]) for k in ("cells", "status", "iterations", "averaged_over_last_iterations",
-                                              "time_step_s", "simulated_s", "averaging_window_s",
+                                              "time_step_s", "simulated_s", "averaging_window_s", "averaging",
                                               "final_residuals", "solver_wall_s", "solver_cpu_s", "heat") if k in ref),
         racks=ref["racks"],
         units=ref["units"],
         meshes=[dict((k, s[k]) for k in ("cell_m", "cells", "grid", "status", "iterations", "time_step_s",
-                                         "simulated_s", "averaging_window_s", "final_residuals",
+                                         "simulated_s", "averaging_window_s", "averaging", "final_residuals",
                                          "solver_wall_s", "solver_cpu_s", "heat") if k in s) for s in summaries],
         mesh_study=mesh_study(summaries),
     )
