@@ -559,7 +559,7 @@ def write_polymesh(case: Path, m: Mesh) -> None:
     note = (f"nPoints:{len(m.points)} nCells:{m.n_cells} nFaces:{len(m.faces)} "
             f"nInternalFaces:{len(m.neighbour)}")
     _write_list(d / "points", _header("vectorField", "points", "constant/polyMesh"),
-                [f"({x:.9g} {y:.9g} {z:.9g})" for x, y, z in m.points])
+                [f"({x:.17g} {y:.17g} {z:.17g})" for x, y, z in m.points])
     _write_list(d / "faces", _header("faceList", "faces", "constant/polyMesh"),
                 [f"4({a} {b} {c} {e})" for a, b, c, e in m.faces])
     _write_list(d / "owner", _header("labelList", "owner", "constant/polyMesh", note), [str(v) for v in m.owner])
@@ -615,7 +615,7 @@ def write_fields(case: Path, g: Geometry, t_ref_c: float, t_rack_out: dict[str, 
     for o in g.openings:
         v = o.flow_m3s / o.area
         vec = np.array(o.normal, dtype=float) * v * (-1.0 if o.inflow else 1.0)
-        U[o.name] = f"        type            fixedValue;\n        value           uniform ({vec[0]:.9g} {vec[1]:.9g} {vec[2]:.9g});\n"
+        U[o.name] = f"        type            fixedValue;\n        value           uniform ({vec[0]:.17g} {vec[1]:.17g} {vec[2]:.17g});\n"
         p[o.name] = p[w]
         prgh[o.name] = prgh[w]
         nut[o.name] = "        type            calculated;\n        value           uniform 0;\n"

@@ -160,27 +160,30 @@ def inrow_open_cold_aisle() -> Project:
     """In-row coolers in two rows around an open 1.2 m cold aisle, 10 x 7 x 3 m.
 
     South row: cooler, four racks, cooler, four racks, cooler. North row: two racks, cooler,
-    four racks, cooler, two racks, so its ends are racks with no cooler near them. Coolers take
-    hot-aisle air through their rear and blow it out of their whole front into the aisle, which
-    is open above the 2 m racks: hot air spills over the rack tops and round the row ends. The
-    coolers run at 2.6 m3/s (1.18x the racks) with their capacity scaled to 36 kW, so the ones
-    beside the heaviest racks may reach it and raise their supply temperature.
+    four racks, cooler, two racks, so its ends are racks with no cooler near them (the west one
+    a 10 kW rack). Coolers take hot-aisle air through their rear and blow it out of their whole
+    front into the aisle, which is open above the 2 m racks: hot air spills over the rack tops
+    and round the row ends. The coolers run at 2.15 m3/s (1.18x the racks) and keep their
+    catalog capacity of 40 kW, which the busiest one stays well below, so every supply is at
+    its set point. (A first version ran them at a scaled 36 kW: three coolers sat at their
+    limit with the supply following the return, a weakly damped thermal mode that kept the
+    room's time mean wandering by +-0.5 K; the capacity logic is simple algebra the model can
+    check on its own.)
     """
     s, b = _site("irc", "In-row coolers around an open cold aisle")
     b.outline(10.0, 7.0)
     s.hall.height_m = 3.0
-    south = [("u", 0), ("r", 6), ("r", 8), ("r", 10), ("r", 12), ("u", 0), ("r", 14), ("r", 12),
-             ("r", 10), ("r", 8), ("u", 0)]
-    north = [("r", 12), ("r", 10), ("u", 0), ("r", 8), ("r", 8), ("r", 10), ("r", 12), ("u", 0),
-             ("r", 14), ("r", 6)]
+    south = [("u", 0), ("r", 6), ("r", 8), ("r", 10), ("r", 12), ("u", 0), ("r", 12), ("r", 10),
+             ("r", 8), ("r", 6), ("u", 0)]
+    north = [("r", 10), ("r", 8), ("u", 0), ("r", 6), ("r", 6), ("r", 8), ("r", 8), ("u", 0),
+             ("r", 10), ("r", 4)]
     for seq, x0, y, rot in ((south, 2.0, 2.6, 0.0), (north, 2.15, 5.0, 180.0)):
         x = x0
         for kind, kw in seq:
             w = 0.3 if kind == "u" else 0.6
             if kind == "u":
                 u = b.place("IRC-40", x + w / 2, y, rot)
-                u.airflow_m3s = 2.6
-                u.capacity_kw = 36.0  # 40 kW at 2.9 m3/s, scaled to the reduced airflow
+                u.airflow_m3s = 2.15
                 u.supply_temp_c = 22.0
             else:
                 r = b.place(RACK, x + w / 2, y, rot)
