@@ -106,8 +106,15 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _read(path: Path) -> object:
+    from designer.io.files import MAX_FILE_BYTES
+    from designer.io.inputs import read_input_text
+
+    return parse_json(read_input_text(path, MAX_FILE_BYTES, "recovery copy"), str(path))
+
+
 def read_header(path: Path) -> RecoveryFile:
-    data = parse_json(path.read_text(encoding="utf-8"), str(path))
+    data = _read(path)
     if not isinstance(data, dict) or data.get("recovery_format") != RECOVERY_FORMAT:
         raise LoadError(str(path), [])
     return RecoveryFile(path, str(data.get("saved_at", "")), int(data.get("pid", 0)),
@@ -116,7 +123,7 @@ def read_header(path: Path) -> RecoveryFile:
 
 def load_recovery(path: Path) -> Project:
     """The project held by a recovery file (raises :class:`LoadError`)."""
-    data = parse_json(path.read_text(encoding="utf-8"), str(path))
+    data = _read(path)
     if not isinstance(data, dict) or "project" not in data:
         from designer.io.errors import Problem
 
