@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from designer.io.errors import LoadError, Problem
-from designer.io.files import parse_json, problems_from_validation
+from designer.io.files import parse_json, problems_from_validation, writable
 from designer.io.inputs import read_input_text
 from designer.model.catalog import TEMPLATE_FORMAT, Catalog, CatalogData, ModuleType
 from designer.model.project import Project
@@ -143,7 +143,7 @@ def write_template_file(entry: ModuleType, folder: Path | None = None, overwrite
     target = folder / template_file_name(entry.model)
     if target.exists() and not overwrite:
         raise FileExistsError(str(target))
-    write_bytes_atomic(target, template_text(entry).encode("utf-8"))
+    write_bytes_atomic(target, writable(template_text(entry)).encode("utf-8"))
     return target
 
 

@@ -318,7 +318,7 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     :func:`designer.io.outputs.atomic_output`)."""
     from designer.io.outputs import write_bytes_atomic
 
-    write_bytes_atomic(path, text.encode("utf-8"))
+    write_bytes_atomic(path, writable(text).encode("utf-8"))
 
 
 def save(project: Project, path: str | os.PathLike) -> None:
