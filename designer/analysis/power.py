@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from designer.analysis.base import Analysis, AnalysisResult, register
+from designer.analysis.base import ALWAYS_BLOCKING, Analysis, AnalysisResult, register
 from designer.document.edits import Composite, SetFields
 from designer.model.project import Project
 from designer.solvers.power.results import PowerResult, SitePower, frozen_map
@@ -24,6 +24,7 @@ class PowerAnalysis(Analysis):
     name = "power"
     title = "Power chain"
     order = 40
+    blocked_by = ALWAYS_BLOCKING  # it reports dangling references and bad values itself
 
     def run(self, project: Project, revision: int, cache: dict) -> AnalysisResult:
         t0 = time.perf_counter()

@@ -14,6 +14,7 @@ from designer.model import hall as h
 from designer.model import power as p
 from designer.model.base import DModel, Point
 from designer.model.findings import Finding, error, warning
+from designer.model.limits import hall_span_findings, magnitude_findings, size_findings
 from designer.model.project import DataSource, Link, Project, Settings, Site, Workload
 from designer.model.registry import ItemLoc, iter_items
 
@@ -207,8 +208,14 @@ class _Validator:
                                "give one of them a new, unique id", f"{loc.json_path}.id", (iid,)))
             else:
                 self.locs[iid] = loc
-            self.findings += check_fields(loc.item, loc.json_path, (iid,))
+            jp = loc.json_path
+            self.findings += check_fields(loc.item, jp, (iid,))
+            self.findings += magnitude_findings(loc.item, jp, (iid,))
+            self.findings += size_findings(loc.item, jp, (iid,))
         self.findings += check_fields(pr.settings, "settings")
+        self.findings += magnitude_findings(pr.settings, "settings")
+        for si, site in enumerate(pr.sites):
+            self.findings += hall_span_findings(site.hall.outline, f"sites[{si}].hall.outline", (site.id,))
         for si, site in enumerate(pr.sites):
             self._site(si, site)
         self._project_refs()

@@ -331,7 +331,7 @@ class HallScene(QGraphicsScene):
             return to_scene(m.x + dx, m.y + dy)
         if hasattr(m, "busway_id"):
             bw = self.model(m.busway_id)
-            if bw is not None and len(bw.path) >= 2:
+            if len(getattr(bw, "path", None) or ()) >= 2:  # it may name a non-busway (a validation error)
                 x, y = point_along(bw.path, m.offset_m)
                 bdx, bdy = offsets.get(m.busway_id, (0.0, 0.0))
                 return to_scene(x + bdx, y + bdy)
