@@ -178,7 +178,8 @@ def run_command(argv: list[str]) -> dict:
         problems.append("traceback in output: " + text[text.index("Traceback"):][:600])
     for w in caught:
         problems.append(f"warning: {w.category.__name__}: {w.message} ({w.filename}:{w.lineno})")
-    if "--json" in argv and rc is not None and out.getvalue().strip() and not _strict(out.getvalue()):
+    if argv[0] in ("validate", "info", "solve") and "--json" in argv and rc is not None \
+            and out.getvalue().strip() and not _strict(out.getvalue()):
         problems.append("output is not strict JSON")
     return {"argv": argv, "rc": rc, "elapsed": elapsed, "problems": problems, "out": out.getvalue(),
             "err": err.getvalue()}
@@ -239,8 +240,11 @@ class AppHarness:
         self.errors.append(f"unraisable: {u.exc_type.__name__}: {u.exc_value}")
 
     def open(self, path: str) -> dict:
+        from designer.app import guard
+
         s, w = self.session, self.win
         self.errors, self.dialogs[:] = [], []
+        guard.caught.clear()
         old_hook, old_unr = sys.excepthook, sys.unraisablehook
         sys.excepthook, sys.unraisablehook = self._hook, self._unraisable
         err = io.StringIO()
@@ -274,7 +278,7 @@ class AppHarness:
         finally:
             sys.excepthook, sys.unraisablehook = old_hook, old_unr
         elapsed = time.perf_counter() - t0
-        problems = list(self.errors)
+        problems = list(self.errors) + [f"view error (caught, shown as n/a): {c}" for c in guard.caught]
         text = err.getvalue()
         if "Traceback (most recent call last)" in text:
             problems.append("traceback on stderr: " + text[text.index("Traceback"):][:600])

@@ -103,15 +103,16 @@ def restore_project(session, project, original: Path | None) -> None:
     session.path_changed.emit(original)
 
 
-def install_excepthook(window) -> None:
+def install_excepthook(window, modal: bool = True) -> None:
     """Unexpected errors show a dialog with details, write a recovery copy and keep the app
-    running (Qt slots would otherwise print and carry on silently, or abort)."""
+    running (Qt slots would otherwise print and carry on silently, or abort). Not ``modal``
+    (screenshot mode): the error is only printed, so nothing waits for a click."""
     state = {"busy": False}
 
     def hook(exc_type, exc, tb) -> None:
         text = "".join(traceback.format_exception(exc_type, exc, tb))
         sys.stderr.write(text)
-        if state["busy"]:
+        if state["busy"] or not modal:
             return
         state["busy"] = True
         try:

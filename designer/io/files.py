@@ -286,6 +286,26 @@ def load(path: str | os.PathLike) -> Project:
     return loads(text, src)
 
 
+def check_editable(project: Project, source: str = "<project>") -> Project:
+    """Raise :class:`LoadError` for what the editor cannot work around: items sharing an id
+    (the document finds items by id, so one of them could not be shown or edited).
+    ``designer validate`` reports the same as findings."""
+    from designer.model.registry import iter_items
+
+    seen: dict[str, str] = {}
+    problems = []
+    for loc in iter_items(project):
+        iid = loc.item.id  # type: ignore[attr-defined]
+        if iid in seen:
+            problems.append(Problem(f"{loc.json_path}.id", f"the id '{iid}' is already used by {seen[iid]}",
+                                    "give one of them a new, unique id in a text editor"))
+        else:
+            seen[iid] = loc.json_path
+    if problems:
+        raise LoadError(source, problems)
+    return project
+
+
 # A JSON string literal (matched first, so that text which looks like a number list is left
 # alone) or a list of numbers.
 _NUM_LIST = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]')

@@ -128,7 +128,9 @@ def load_recovery(path: Path) -> Project:
         from designer.io.errors import Problem
 
         raise LoadError(str(path), [Problem("", "not a recovery file", "delete it")])
-    return project_from_data(data["project"], str(path))
+    from designer.io.files import check_editable
+
+    return check_editable(project_from_data(data["project"], str(path)), str(path))
 
 
 def orphaned_recoveries(folder: Path | None = None) -> list[RecoveryFile]:

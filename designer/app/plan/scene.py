@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsPolygonItem, QGraphicsScene
 
 from designer.app import style
+from designer.app.guard import safely
 from designer.app.plan.coords import to_scene
 from designer.app.plan.items import ITEM_CLASSES, PipeItem, PlanItem, TapItem, point_along
 from designer.document.document import Change
@@ -80,7 +81,11 @@ class HallScene(QGraphicsScene):
             self.rebuild()
 
     def rebuild(self) -> None:
+        replaced = self._built_for is not None and self._built_for[0] != id(self.session.project)
         self._built_for = (id(self.session.project), self.session.site_id)
+        if replaced:  # another file: the last file's results must not be drawn on this one
+            for ov in self.overlays:
+                safely(f"the {ov.name} overlay", ov.results, -1, {})
         for it in list(self.items_by_id.values()):
             self.removeItem(it)
         self.items_by_id.clear()
@@ -106,7 +111,7 @@ class HallScene(QGraphicsScene):
         self.addItem(self.sel_overlay)
         self._selection_to_scene(self.session.selection.ids)
         for ov in self.overlays:
-            ov.site_rebuilt(self)
+            safely(f"the {ov.name} overlay", ov.site_rebuilt, self)
         self.setSceneRect(self.hall_rect().adjusted(-10, -10, 10, 10))
 
     def hall_rect(self) -> QRectF:

@@ -514,6 +514,8 @@ class PlacementMap(QGraphicsView):
             rect.bottomRight())
         span = max(lon_right - lon_left, lat_top - lat_bot)
         step = _nice_step(span / 8)
+        if not _drawable(step, lon_left, lon_right, lat_bot, lat_top):
+            return  # a degenerate view (sites at absurd coordinates): no graticule
         pen = QPen(ps.GRATICULE, 1)
         pen.setCosmetic(True)
         p.setPen(pen)
@@ -537,6 +539,8 @@ class PlacementMap(QGraphicsView):
         vr = self.mapToScene(self.viewport().rect()).boundingRect()
         (lat_top, lon_left), (lat_bot, lon_right) = self.proj.to_geo(vr.topLeft()), self.proj.to_geo(vr.bottomRight())
         step = _nice_step(max(lon_right - lon_left, lat_top - lat_bot) / 8)
+        if not _drawable(step, lon_left, lon_right, lat_bot, lat_top):
+            return
         p.save()
         p.resetTransform()
         p.setRenderHint(QPainter.Antialiasing)
@@ -579,6 +583,13 @@ class PlacementMap(QGraphicsView):
             p.drawLine(QPointF(x, y0 - 4), QPointF(x, y0 + 3))
         label = f"{km:g} km"
         p.drawText(QPointF(x0 + w + 6, y0 + 4), label)
+
+
+def _drawable(step: float, *bounds: float) -> bool:
+    """Graticule lines can be drawn: finite bounds, and not thousands of lines."""
+    if not all(math.isfinite(v) for v in (step, *bounds)) or step <= 0:
+        return False
+    return (bounds[1] - bounds[0]) / step < 1000 and (bounds[3] - bounds[2]) / step < 1000
 
 
 def _nice_step(raw: float, mants=(1, 2, 5)) -> float:
