@@ -95,7 +95,10 @@ def csv_text(text: str) -> str:
     character gets a leading apostrophe, as OWASP recommends ("=HYPERLINK(...)" is shown
     as the text "'=HYPERLINK(...)"). The CSV writer adds the quotes it needs."""
     text = str(text)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    if text.startswith(FORMULA_STARTS):
+        text = "'" + text
+    # line breaks as "\n", which the CSV writer quotes (it leaves a lone "\r" bare)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _qty(v: float, unit: str) -> str:
