@@ -264,7 +264,7 @@ class AppHarness:
                             s.set_site(site.id)
                             self.app.processEvents()
                             w.grab()
-                        for key, dock in list(w.docks.items()):
+                        for dock in list(w.docks.values()):
                             dock.show()
                             dock.raise_()
                             self.app.processEvents()

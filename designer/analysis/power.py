@@ -14,7 +14,9 @@ import time
 
 from designer.analysis.base import ALWAYS_BLOCKING, Analysis, AnalysisResult, register
 from designer.document.edits import Composite, SetFields
+from designer.model.findings import error
 from designer.model.project import Project
+from designer.solvers.power.loadflow import LoadFlowDiverged
 from designer.solvers.power.results import PowerResult, SitePower, frozen_map
 from designer.solvers.power.solve import describe, solve_site
 
@@ -30,8 +32,15 @@ class PowerAnalysis(Analysis):
         t0 = time.perf_counter()
         sites: dict[str, SitePower] = {}
         findings = []
-        for site in project.sites:
-            res, f = solve_site(site, cache)
+        for si, site in enumerate(project.sites):
+            try:
+                res, f = solve_site(site, cache)
+            except LoadFlowDiverged as e:  # no solution: say so, keep the other sites
+                findings.append(error("power.no_solution", f"site {site.name or site.id}: {e}",
+                                      "reduce the rack loads or raise the ratings of the power chain "
+                                      "until the overloads are gone", f"sites[{si}].hall.power", (site.id,),
+                                      source=self.name))
+                continue
             sites[site.id] = res
             findings += f
         live = {s.id for s in project.sites}
