@@ -365,6 +365,9 @@ if __name__ == "__main__":
     n = int(args[0]) if args else 200
     seed = int(args[1]) if len(args) > 1 else 1
     out = run(n, seed, app="--no-app" not in sys.argv, log=lambda m: print(m, file=sys.stderr, flush=True))
+    if "--json" in sys.argv:
+        print(json.dumps(out))
+        sys.exit(0)
     seen = set()
     for p in out["problems"]:
         key = (p["where"], p["problem"].splitlines()[0][:160])

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import socket
+import platform
 
 
 @functools.cache
@@ -41,7 +41,7 @@ def process_start(pid: int) -> int | None:
 
 def host_name() -> str:
     try:
-        return socket.gethostname()
+        return platform.node()
     except OSError:
         return ""
 

@@ -110,7 +110,8 @@ class RecoveryWriter:
     def write(self, project: Project, original_path: Path | None) -> Path:
         self.folder.mkdir(parents=True, exist_ok=True)
         lock = lock_path(self.path)
-        if not lock.exists():  # the lock first: a copy without its owner could be offered too early
+        new_lock = not lock.exists()
+        if new_lock:  # the lock first: a copy without its owner could be offered too early
             atomic_write_text(lock, json.dumps(this_process()))
         doc = {
             "recovery_format": RECOVERY_FORMAT,
@@ -120,7 +121,12 @@ class RecoveryWriter:
             "summary": summary_of(project),
             "project": project.model_dump(mode="json"),
         }
-        atomic_write_text(self.path, json.dumps(doc, ensure_ascii=False, allow_nan=False))
+        try:
+            atomic_write_text(self.path, json.dumps(doc, ensure_ascii=False, allow_nan=False))
+        except BaseException:
+            if new_lock:  # a full disk: leave nothing behind
+                lock.unlink(missing_ok=True)
+            raise
         self.last_write = time.monotonic()
         return self.path
 

@@ -104,7 +104,11 @@ def _too_large(v, bound: float) -> bool:
 
 
 def _message(name: str, v, bound: float) -> tuple[str, str]:
-    return (f"{name} is {v:.6g}, beyond what any real design uses (at most {bound:.0e} in size)",
+    try:
+        shown = f"{v:.6g}"
+    except OverflowError:  # an integer too long for a float
+        shown = f"a {len(str(abs(v)))}-digit number"
+    return (f"{name} is {shown}, beyond what any real design uses (at most {bound:.0e} in size)",
             f"enter a realistic value (within +/-{bound:g})")
 
 
