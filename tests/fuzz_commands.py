@@ -303,7 +303,8 @@ def run(n: int, seed: int = 1, app: bool = True, log=None) -> dict:
     rng = random.Random(seed)
     harness = AppHarness() if app else None
     tally = {"files": 0, "by_kind": {}, "commands": 0, "tracebacks": 0, "hangs": 0, "changed_inputs": 0,
-             "analysis_failures": 0, "app_opened": 0, "app_files": 0, "slowest_s": 0.0, "problems": []}
+             "analysis_failures": 0, "app_opened": 0, "app_files": 0, "slowest_s": 0.0, "cli_s": 0.0, "app_s": 0.0,
+             "problems": []}
     t_start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(n):
@@ -320,12 +321,14 @@ def run(n: int, seed: int = 1, app: bool = True, log=None) -> dict:
             file_problems = []
             for r in results:
                 tally["commands"] += 1
+                tally["cli_s"] += r["elapsed"]
                 tally["slowest_s"] = max(tally["slowest_s"], r["elapsed"])
                 file_problems += [(" ".join(r["argv"][:1] + r["argv"][2:3]), p) for p in r["problems"]]
                 file_problems += [(r["argv"][0], f"analysis failed: {f}") for f in _analysis_failures(r)]
             if harness is not None:
                 a = harness.open(path)
                 tally["app_files"] += 1
+                tally["app_s"] += a["elapsed"]
                 tally["app_opened"] += not a["dialogs"]
                 tally["slowest_s"] = max(tally["slowest_s"], a["elapsed"])
                 file_problems += [("app", p) for p in a["problems"]]
@@ -357,7 +360,8 @@ def summary(t: dict) -> str:
     return (f"{t['files']} damaged files, {t['commands']} commands, app on {t['app_files']} files "
             f"({t['app_opened']} opened) in {t['elapsed_s']:.0f} s: {t['tracebacks']} tracebacks, "
             f"{t['hangs']} hangs over {HANG_S:.0f} s, {t['changed_inputs']} changed inputs, "
-            f"{t['analysis_failures']} failed analyses; slowest {t['slowest_s']:.1f} s")
+            f"{t['analysis_failures']} failed analyses; slowest {t['slowest_s']:.1f} s "
+            f"(commands {t['cli_s']:.0f} s, app {t['app_s']:.0f} s)")
 
 
 if __name__ == "__main__":
