@@ -317,3 +317,28 @@ def test_writing_through_a_symlink_replaces_the_file_it_points_to(tmp_path):
 def test_lone_surrogate_text_is_written_as_a_replacement_character(tmp_path):
     write_text_atomic(tmp_path / "t.txt", "a\ud800b")
     assert (tmp_path / "t.txt").read_text(encoding="utf-8") == "a\ufffdb"
+
+
+@pytest.mark.gui
+def test_every_writer_writes_a_project_holding_lone_surrogates(tmp_path):
+    """Names with lone surrogates (only possible in memory: files refuse them) go through
+    every writer: each file is written, as valid UTF-8 where it is text."""
+    sys.path.insert(0, str(HERE))
+    try:
+        import writers_on_full_disk as w
+    finally:
+        sys.path.remove(str(HERE))
+    from designer.app.report.qtapp import ensure_app
+    from designer.io.sample import build_sample_project
+
+    ensure_app()
+    p = build_sample_project()
+    p.name = "crash \ud800 test"
+    p.sites[0].name = "\udfff"
+    p.sites[0].hall.racks[0].name = "R\ud83d"
+    for name, (fname, write) in w.writers(p, tmp_path).items():
+        write(tmp_path / fname)
+        data = (tmp_path / fname).read_bytes()
+        assert data, name
+        if fname.endswith((".json", ".csv", ".svg", ".dxf")):
+            data.decode("utf-8")  # raises if not UTF-8
