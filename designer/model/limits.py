@@ -26,6 +26,9 @@ MAX_HALL_SPAN_M = 2_000.0
 MIN_SIZE_M = 0.01
 """Placed equipment at least 1 cm wide and deep: nothing real is smaller, and every grid
 and geometry tolerance in the solvers is far above the floating-point noise of this size."""
+MIN_BORE_M = 0.001
+"""Pipes at least 1 mm in bore: the friction law of a thinner one overflows (d^5)."""
+MIN_SIZES = {"width_m": MIN_SIZE_M, "depth_m": MIN_SIZE_M, "diameter_m": MIN_BORE_M}
 GENERIC_MAX = 1e9
 """Bound of a number whose unit is not in :data:`UNIT_MAX`."""
 
@@ -145,15 +148,15 @@ def magnitude_findings(obj: DModel, path: str, ids: tuple[str, ...] = (), depth:
 
 
 def size_findings(obj: DModel, path: str, ids: tuple[str, ...] = ()) -> list[Finding]:
-    """Placed equipment smaller than :data:`MIN_SIZE_M` (zero and negative sizes are range errors)."""
+    """Equipment smaller than :data:`MIN_SIZES` (zero and negative sizes are range errors)."""
     out = []
     values = obj.__dict__
-    for name in ("width_m", "depth_m"):
+    for name, least in MIN_SIZES.items():
         v = values.get(name)
-        if v is not None and 0 < v < MIN_SIZE_M:
+        if v is not None and 0 < v < least:
             out.append(error("value.too_small", f"{name} is {v:.3g} m; nothing real is smaller than "
-                                                f"{MIN_SIZE_M * 100:.0f} cm",
-                             f"enter the real size (at least {MIN_SIZE_M} m)", f"{path}.{name}", ids))
+                                                f"{least * 1000:g} mm",
+                             f"enter the real size (at least {least} m)", f"{path}.{name}", ids))
     return out
 
 
