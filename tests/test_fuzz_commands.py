@@ -1,15 +1,18 @@
 """Damaged files through every command and the app (tests/fuzz_commands.py): no traceback,
 no hang over 30 s, no changed input.
 
-CI runs :data:`CI_FILES` files (derandomized: fixed seeds); ``HYPOTHESIS_PROFILE=nightly``
-runs :data:`NIGHTLY_FILES`, and ``DESIGNER_FUZZ_FILES=N`` any number. The files are split
-over up to two processes (``DESIGNER_FUZZ_SEED`` moves the seeds for a fresh draw).
+CI runs :data:`CI_FILES` files with fixed seeds (the same files every run);
+``HYPOTHESIS_PROFILE=nightly`` runs :data:`NIGHTLY_FILES` with fresh seeds, and
+``DESIGNER_FUZZ_FILES=N`` any number. The seeds are printed; ``DESIGNER_FUZZ_SEED`` repeats a
+run. The files are split over up to two processes. A damaged file that shows a problem is
+kept in the temporary folder (``fuzz-seed<S>-file<I>.json``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -43,7 +46,13 @@ def _chunk(n: int, seed: int, tmp: Path) -> dict:
 def test_damaged_files_through_every_command_and_the_app(tmp_path):
     n = _files()
     workers = max(1, min(2, os.cpu_count() or 1))
-    base = int(os.environ.get("DESIGNER_FUZZ_SEED", "1000"))
+    if os.environ.get("DESIGNER_FUZZ_SEED"):
+        base = int(os.environ["DESIGNER_FUZZ_SEED"])
+    elif os.environ.get("HYPOTHESIS_PROFILE") in ("nightly", "dev") and n > CI_FILES:
+        base = random.SystemRandom().randrange(10**6)  # a fresh draw; printed to repeat it
+    else:
+        base = 1000  # CI: the same files every run
+    print(f"\nfuzz seeds {base}..{base + workers - 1} (DESIGNER_FUZZ_SEED={base} repeats this run)")
     sizes = [n // workers + (k < n % workers) for k in range(workers)]
     with ThreadPoolExecutor(workers) as pool:
         parts = list(pool.map(lambda k: _chunk(sizes[k], base + k, tmp_path), range(workers)))
