@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -49,6 +48,8 @@ def _check_all_failed_cleanly(report: dict) -> None:
 def test_every_writer_fails_cleanly_when_writing_is_cut_short(tmp_path):
     """A file size limit makes every write past 1,000 bytes fail (EFBIG), the way a full
     disk does, for Python's and Qt's writers alike."""
+
+    resource = pytest.importorskip("resource")  # POSIX
 
     def limit():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -285,6 +286,7 @@ def test_symlink_loop_output_is_a_clear_error(tmp_path):
         write_text_atomic(tmp_path / "a", "x")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 def test_pipe_and_device_outputs_are_refused(tmp_path):
     os.mkfifo(tmp_path / "fifo")
     with pytest.raises(OutputError, match="not a regular file"):
