@@ -3,8 +3,8 @@
 
 Every output path is checked before any work starts (a missing or read-only folder, a pipe,
 a link loop or the input file itself is a clear error, exit 2); a project with validation
-errors is not exported (they are listed, exit 1); every file is written atomically, so a failure or an interrupt never
-leaves a half-written file. PDF, SVG and PNG are drawn with Qt: without a display, Qt's
+errors is not exported (they are listed, exit 1); every file is written atomically and
+checked complete, so a full disk, a failure or an interrupt never leaves a half-written file. PDF, SVG and PNG are drawn with Qt: without a display, Qt's
 offscreen platform is used.
 """
 
