@@ -120,3 +120,4 @@ def test_unreadable_file(tmp_path):
     with pytest.raises(LoadError) as ei:
         load(f)
     assert "ermission" in _message(ei)
+

@@ -118,9 +118,17 @@ def not_run(analysis: Analysis, revision: int, blocking: list) -> AnalysisResult
 
 def run_analysis(analysis: Analysis, project: Project, revision: int, cache: dict) -> AnalysisResult:
     """Run one analysis, timing it; an exception becomes a result with ``error`` set."""
+    from designer.solvers.memory import MemoryBudgetExceeded
+
     t0 = time.perf_counter()
     try:
         res = analysis.run(project, revision, cache)
+    except MemoryBudgetExceeded as e:  # a design too large for this machine: a finding, not a bug
+        from designer.model.findings import error
+
+        f = error("analysis.memory", f"{analysis.title}: {e}", e.fix, source=analysis.name)
+        return AnalysisResult(analysis.name, revision, (f,), None, {"not_run": str(e)},
+                              elapsed_s=time.perf_counter() - t0)
     except Exception as e:  # a solver bug must not take the app down
         import traceback
 
