@@ -70,3 +70,16 @@ def test_just_inside_the_bounds_every_analysis_answers(sample):
     assert not _codes(sample) - {"geometry.outside"}
     results = _run(sample)
     assert _not_run(results) == set()
+
+
+@pytest.mark.parametrize("field, value", [("design_delta_t_air_k", 1e-300), ("design_delta_t_liquid_k", 5e-324),
+                                          ("x", 1e-300), ("cold_plate_dp_kpa", -1e-12)])
+def test_numbers_too_small_to_be_real_are_errors(sample, field, value):
+    """A design temperature rise of 1e-300 K made the liquid and air solvers overflow (heat /
+    (rho cp dT)); found by the nightly fuzz. Any non-zero number below 1e-9 in size, and a
+    rise below 1 K, is a validation error, so nothing is solved on it."""
+    rack = sample.sites[0].hall.racks[0]
+    setattr(rack, field, value)
+    assert _codes(sample) & {"value.magnitude", "value.too_small"}
+    results = _run(sample)
+    assert {"liquid", "air"} <= _not_run(results)

@@ -28,7 +28,15 @@ MIN_SIZE_M = 0.01
 and geometry tolerance in the solvers is far above the floating-point noise of this size."""
 MIN_BORE_M = 0.001
 """Pipes at least 1 mm in bore: the friction law of a thinner one overflows (d^5)."""
-MIN_SIZES = {"width_m": MIN_SIZE_M, "depth_m": MIN_SIZE_M, "diameter_m": MIN_BORE_M}
+MIN_DELTA_T_K = 1.0
+"""A rack's design temperature rise at least 1 K: the flow it asks for is heat / (rho cp dT),
+which overflows as dT goes to zero."""
+MIN_VALUES = {"width_m": (MIN_SIZE_M, "m"), "depth_m": (MIN_SIZE_M, "m"), "diameter_m": (MIN_BORE_M, "m"),
+              "design_delta_t_air_k": (MIN_DELTA_T_K, "K"), "design_delta_t_liquid_k": (MIN_DELTA_T_K, "K")}
+"""Smallest positive value of these fields (zero and negative values are range errors)."""
+MIN_NONZERO = 1e-9
+"""A number other than zero is at least this large in size: 1e-300 is no real value, and
+dividing by it overflows."""
 GENERIC_MAX = 1e9
 """Bound of a number whose unit is not in :data:`UNIT_MAX`."""
 
@@ -106,7 +114,13 @@ def _too_large(v, bound: float) -> bool:
     return (t is float or t is int) and not -bound <= v <= bound
 
 
+def _too_small(v) -> bool:
+    return type(v) is float and v != 0.0 and -MIN_NONZERO < v < MIN_NONZERO
+
+
 def _message(name: str, v, bound: float) -> tuple[str, str]:
+    if _too_small(v):
+        return f"{name} is {v:.3g}, too small to be a real value", f"enter 0, or at least {MIN_NONZERO:g} in size"
     try:
         shown = f"{v:.6g}"
     except OverflowError:  # an integer too long for a float
@@ -130,10 +144,14 @@ def magnitude_findings(obj: DModel, path: str, ids: tuple[str, ...] = (), depth:
             if (t is float or t is int) and not -bound <= v <= bound:
                 msg, fix = _message(name, v, bound)
                 out.append(error("value.magnitude", msg, fix, f"{path}.{name}", ids))
+            elif t is float and v != 0.0 and -MIN_NONZERO < v < MIN_NONZERO:
+                out.append(error("value.magnitude", f"{name} is {v:.3g}, too small to be a real value",
+                                 f"enter 0, or a value of at least {MIN_NONZERO:g} in size",
+                                 f"{path}.{name}", ids))
         elif kind == "points":
             pts = [v] if v and not isinstance(v[0], list | tuple) else v
             for k, pt in enumerate(pts):
-                bad = next((c for c in pt if _too_large(c, bound)), None)
+                bad = next((c for c in pt if _too_large(c, bound) or _too_small(c)), None)
                 if bad is not None:
                     msg, fix = _message(f"{name}[{k}]" if pts is v else name, bad, bound)
                     out.append(error("value.magnitude", msg, fix,
@@ -148,15 +166,15 @@ def magnitude_findings(obj: DModel, path: str, ids: tuple[str, ...] = (), depth:
 
 
 def size_findings(obj: DModel, path: str, ids: tuple[str, ...] = ()) -> list[Finding]:
-    """Equipment smaller than :data:`MIN_SIZES` (zero and negative sizes are range errors)."""
+    """Values below :data:`MIN_VALUES` (zero and negative values are range errors)."""
     out = []
     values = obj.__dict__
-    for name, least in MIN_SIZES.items():
+    for name, (least, unit) in MIN_VALUES.items():
         v = values.get(name)
         if v is not None and 0 < v < least:
-            out.append(error("value.too_small", f"{name} is {v:.3g} m; nothing real is smaller than "
-                                                f"{least * 1000:g} mm",
-                             f"enter the real size (at least {least} m)", f"{path}.{name}", ids))
+            shown = f"{least * 1000:g} mm" if unit == "m" else f"{least:g} {unit}"
+            out.append(error("value.too_small", f"{name} is {v:.3g} {unit}; no real design uses less than {shown}",
+                             f"enter the real value (at least {least:g} {unit})", f"{path}.{name}", ids))
     return out
 
 
