@@ -188,3 +188,85 @@ def test_lone_surrogate_in_memory_still_gets_a_recovery_copy(sample, tmp_path):
     path = RecoveryWriter(tmp_path).write(sample, None)
     p = load_recovery(path)
     assert p.name == "bad \ufffd name" and p.sites[0].name == "\ufffd"
+
+
+_WRITER = ("import os, sys\nfrom pathlib import Path\nfrom designer.io.sample import build_sample_project\n"
+           "from designer.io.recovery import RecoveryWriter\n"
+           "p = build_sample_project(); p.name = sys.argv[2]\n"
+           "print(os.getpid(), RecoveryWriter(Path(sys.argv[1])).write(p, None), flush=True)\n"
+           "if sys.argv[3] == 'wait':\n    sys.stdin.read()\n"
+           "os._exit(9)\n")
+
+
+def test_a_copy_whose_owner_still_runs_is_not_offered_until_it_ends(tmp_path):
+    """Another, live process owns the copy: not offered (it is that process's unsaved work);
+    once that process has ended, it is."""
+    proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path), "still running", "wait"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        pid, _path = proc.stdout.readline().split(" ", 1)
+        assert int(pid) == proc.pid and proc.poll() is None
+        assert [p.suffix for p in sorted(tmp_path.iterdir())] == [".json", ".lock"]
+        assert orphaned_recoveries(tmp_path) == []
+    finally:
+        proc.stdin.close()
+        proc.wait(30)
+        proc.stdout.close()
+    assert proc.returncode == 9
+    assert [r.summary["name"] for r in orphaned_recoveries(tmp_path)] == ["still running"]
+
+
+_PID_REUSE = r"""
+import os, subprocess, sys
+from pathlib import Path
+from designer.io.owner import pid_alive
+from designer.io.recovery import orphaned_recoveries
+folder, writer = Path(sys.argv[1]), sys.argv[2]
+out = subprocess.run([sys.executable, "-c", writer, str(folder), "killed", "exit"], capture_output=True, text=True)
+pid = int(out.stdout.split()[0])
+with open("/proc/sys/kernel/ns_last_pid", "w") as f:  # the next process gets the dead writer's id
+    f.write(str(pid - 1))
+other = subprocess.Popen(["sleep", "60"])
+try:
+    if other.pid != pid:
+        print("no reuse", pid, other.pid)
+        sys.exit(77)
+    print("reused", pid, pid_alive(pid), [r.summary["name"] for r in orphaned_recoveries(folder)])
+finally:
+    other.kill()
+    other.wait()
+"""
+
+
+def test_a_copy_whose_process_id_was_really_reused_is_offered(tmp_path):
+    """Real process-id reuse, in a private pid namespace: the writer is killed, and its id is
+    handed to an unrelated process (`sleep`); the id is alive again, yet the copy is offered."""
+    import shutil
+
+    import pytest
+
+    if not sys.platform.startswith("linux") or not shutil.which("unshare"):
+        pytest.skip("needs Linux pid namespaces (unshare)")
+    r = None
+    for prefix in (["unshare", "--pid", "--fork", "--mount-proc"],
+                   ["unshare", "--user", "--map-root-user", "--pid", "--fork", "--mount-proc"]):
+        r = subprocess.run([*prefix, sys.executable, "-c", _PID_REUSE, str(tmp_path), _WRITER],
+                           capture_output=True, text=True, timeout=120)
+        if r.stdout.startswith(("reused", "no reuse")):
+            break
+    if not r.stdout.startswith("reused"):
+        pytest.skip(f"no private pid namespace with a settable next pid here: {r.stdout}{r.stderr[-300:]}")
+    assert r.stdout.split(" ", 3)[2:] == ["True", "['killed']\n"], r.stdout
+
+
+def test_a_lock_left_without_its_copy_is_removed_once_its_owner_is_gone(tmp_path):
+    import json
+
+    from designer.io.owner import this_process
+
+    me = this_process()
+    (tmp_path / "dead.lock").write_text(json.dumps({**me, "pid": 0}))
+    (tmp_path / "live.lock").write_text(json.dumps(me))  # a writer that is about to write its copy
+    (tmp_path / "odd.lock").write_text("not json")  # unreadable: kept
+    assert orphaned_recoveries(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["live.lock", "odd.lock"]

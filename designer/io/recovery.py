@@ -169,11 +169,18 @@ def load_recovery(path: Path) -> Project:
 
 def orphaned_recoveries(folder: Path | None = None) -> list[RecoveryFile]:
     """Every recovery copy whose owner is gone, newest first. Unreadable ones are skipped
-    (and kept, in case a newer version can read them)."""
+    (and kept, in case a newer version can read them). A lock file with no copy whose owner
+    is gone (a writer killed between the two) is removed."""
     folder = folder or recovery_dir()
     out = []
     if not folder.is_dir():
         return out
+    for lock in folder.glob("*.lock"):  # a writer killed between its lock and its first copy
+        copy = lock.with_suffix(".json")
+        if not copy.exists():
+            owner = read_owner(copy)
+            if owner is not None and not owner_alive(owner):
+                lock.unlink(missing_ok=True)
     for f in folder.glob("*.json"):
         try:
             rf = read_header(f)
