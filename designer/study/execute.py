@@ -106,12 +106,20 @@ def run_chunk(design: dict, items: list[tuple[str, str, dict]], analyses: list[s
         row = headline.empty_row()
         row.update(design=design["id"], file=design["file"], site=design["site"] or "", site_kind=design["site_kind"],
                    scenario=sid, key=key, **headline.axis_values(spec))
-        row.update(figs)
+        row.update({k: _plain(v) for k, v in figs.items()})
         row["elapsed_ms"] = round((time.perf_counter() - t0) * 1000.0, 2)
         rows.append((key, row))
         if on_row is not None:
             on_row(key, row)
     return rows
+
+
+def _plain(v):
+    """numpy scalars as Python values (the row goes to JSON and across processes)."""
+    if isinstance(v, (bool, int, float, str)) or v is None:
+        return v
+    item = getattr(v, "item", None)
+    return item() if item is not None else v
 
 
 def clear_runners() -> None:
