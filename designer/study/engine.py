@@ -127,7 +127,8 @@ def worker_version() -> str:
 def run_study(study, out_dir: str | Path | None, designs: list[Design] | None = None, workers: int = 0,
               scheduler: str | None = None, progress: Callable[[ProgressInfo], None] | None = None,
               should_stop: Callable[[], bool] | None = None, reuse: bool = True,
-              chunk_size: int | None = None, journal: Journal | None = None) -> StudyOutcome:
+              chunk_size: int | None = None, journal: Journal | None = None,
+              connect_timeout_s: float = 10.0) -> StudyOutcome:
     """Run every design x scenario not yet in the results folder's journal.
 
     Parameters
@@ -150,6 +151,8 @@ def run_study(study, out_dir: str | Path | None, designs: list[Design] | None = 
         Polled while waiting; True stops the study (:class:`StudyStopped`).
     reuse
         Keep a design's analysis caches between its scenarios (False for the benchmark).
+    connect_timeout_s
+        How long to try reaching ``scheduler``.
 
     Raises
     ------
@@ -191,7 +194,7 @@ def run_study(study, out_dir: str | Path | None, designs: list[Design] | None = 
             if mode == "serial":
                 _serial(plan, analyses, reuse, keep, stop)
             else:
-                failed = _dask(plan, analyses, reuse, keep, stop, workers, scheduler)
+                failed = _dask(plan, analyses, reuse, keep, stop, workers, scheduler, connect_timeout_s)
     except (KeyboardInterrupt, StudyStopped):
         raise StudyStopped(state["done"] + plan.skipped, plan.total) from None
     finally:
@@ -219,7 +222,8 @@ def _serial(plan: StudyPlan, analyses, reuse, keep, stop) -> None:
         keep([])
 
 
-def _dask(plan: StudyPlan, analyses, reuse, keep, stop, workers: int, scheduler: str | None) -> list[str]:
+def _dask(plan: StudyPlan, analyses, reuse, keep, stop, workers: int, scheduler: str | None,
+          timeout_s: float = 10.0) -> list[str]:
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError as e:  # pragma: no cover - a dependency
@@ -228,7 +232,7 @@ def _dask(plan: StudyPlan, analyses, reuse, keep, stop, workers: int, scheduler:
     try:
         if scheduler:
             try:
-                client = Client(scheduler, timeout="10s")
+                client = Client(scheduler, timeout=f"{timeout_s}s")
             except (OSError, TimeoutError) as e:
                 raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from None
         else:
