@@ -89,6 +89,8 @@ class StudyOutcome:
     elapsed_s: float
     mode: str
     failed_tasks: list[str] = field(default_factory=list)
+    startup_s: float = 0.0
+    """Time to start or reach the Dask cluster (included in ``elapsed_s``)."""
 
 
 def plan_study(study, designs: list[Design], journal: Journal | None, chunk_size: int | None = None) -> StudyPlan:
@@ -119,6 +121,9 @@ def _payload(d: Design) -> dict:
 
 
 def worker_version() -> str:
+    """The worker's program version, after importing what the tasks need (so a worker's
+    start-up is paid before the first task, and counted as start-up)."""
+    import designer.study.execute  # noqa: F401
     from designer import __version__
 
     return __version__
@@ -172,6 +177,7 @@ def run_study(study, out_dir: str | Path | None, designs: list[Design] | None = 
     state = {"done": 0}
     stop = should_stop or (lambda: False)
     failed: list[str] = []
+    timing = {"startup_s": 0.0}
 
     def keep(batch: list[tuple[str, dict]], sync: bool = True) -> None:
         for key, row in batch:
@@ -194,7 +200,7 @@ def run_study(study, out_dir: str | Path | None, designs: list[Design] | None = 
             if mode == "serial":
                 _serial(plan, analyses, reuse, keep, stop)
             else:
-                failed = _dask(plan, analyses, reuse, keep, stop, workers, scheduler, connect_timeout_s)
+                failed = _dask(plan, analyses, reuse, keep, stop, workers, scheduler, connect_timeout_s, timing)
     except (KeyboardInterrupt, StudyStopped):
         raise StudyStopped(state["done"] + plan.skipped, plan.total) from None
     finally:
@@ -211,7 +217,7 @@ def run_study(study, out_dir: str | Path | None, designs: list[Design] | None = 
 
             row.update(axis_values(s.spec))
         out.append(row)
-    return StudyOutcome(out, state["done"], plan.skipped, time.perf_counter() - t0, mode, failed)
+    return StudyOutcome(out, state["done"], plan.skipped, time.perf_counter() - t0, mode, failed, timing["startup_s"])
 
 
 def _serial(plan: StudyPlan, analyses, reuse, keep, stop) -> None:
@@ -223,12 +229,13 @@ def _serial(plan: StudyPlan, analyses, reuse, keep, stop) -> None:
 
 
 def _dask(plan: StudyPlan, analyses, reuse, keep, stop, workers: int, scheduler: str | None,
-          timeout_s: float = 10.0) -> list[str]:
+          timeout_s: float = 10.0, timing: dict | None = None) -> list[str]:
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError as e:  # pragma: no cover - a dependency
         raise ClusterError(f"Dask is not installed ({e}); run with --workers 0") from None
     cluster = None
+    t0 = time.perf_counter()
     try:
         if scheduler:
             try:
@@ -251,6 +258,8 @@ def _dask(plan: StudyPlan, analyses, reuse, keep, stop, workers: int, scheduler:
         if versions - {__version__}:
             raise ClusterError(f"the Dask workers run Data Hall Designer {', '.join(sorted(versions))}, this is "
                                f"{__version__}: install the same version on the workers")
+        if timing is not None:
+            timing["startup_s"] = time.perf_counter() - t0
         by_design: dict[str, list[Task]] = {}
         for t in plan.tasks:
             by_design.setdefault(t.design.id, []).append(t)

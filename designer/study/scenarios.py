@@ -51,7 +51,13 @@ each of them already)."""
 
 AXES = ("rack_density", "it_load_growth", "facility_water_temp_c", "air_supply_temp_c", "workload_growth",
         "new_workloads", "links", "variant", "failure")
-"""Order of the product (the last varies fastest) and of the edits."""
+"""The axes, in the order their edits are applied."""
+
+PRODUCT = ("failure", "variant", "new_workloads", "links", "rack_density", "facility_water_temp_c",
+           "air_supply_temp_c", "workload_growth", "it_load_growth")
+"""Order of the product, the last varying fastest: what changes the structure of a design (a
+failure, added items) slowest, so the scenarios run one after the other share the structure
+and differ in loads and temperatures (right-hand sides) only."""
 
 
 @dataclass(frozen=True)
@@ -166,8 +172,9 @@ def expand(study, project: Project, site_id: str | None = None) -> list[Scenario
     }
     out: list[Scenario] = []
     seen: set[str] = set()
-    for combo in itertools.product(*(axes[a] for a in AXES)):
-        spec = dict(zip(AXES, combo, strict=True))
+    for combo in itertools.product(*(axes[a] for a in PRODUCT)):
+        spec = {a: v for a, v in zip(PRODUCT, combo, strict=True)}
+        spec = {a: spec[a] for a in AXES}
         spec["site"] = site
         blob = json.dumps(spec, sort_keys=True)
         if blob in seen:
