@@ -272,3 +272,25 @@ def test_design_runner_keeps_the_design_untouched(sample_project):
     figs, project = dr.run(_spec(it_load_growth=2.0, failure={"name": "x", "items": ["urb-ber.ups1"], "kind": "ups"}))
     assert figs["status"] == "ok" and project is not None
     assert dumps(cut) == before
+
+
+def test_scenario_edit_is_one_undo_step_on_the_whole_project(sample_project):
+    from designer.io.files import dumps
+    from designer.study.scenarios import ScenarioEdit
+
+    doc = Document(sample_project.model_copy(deep=True))
+    before = dumps(doc.project)
+    spec = _spec(it_load_growth=1.3, workload_growth=2.0,
+                 failure={"name": "urb-ber.ups1", "items": ["urb-ber.ups1"], "kind": "ups"})
+    edit = ScenarioEdit(spec, ["urb-ber"], ["wl-traffic"])
+    inverse = doc.apply(edit)
+    assert edit.label == "Scenario: load x1.3 · workloads x2 · fail urb-ber.ups1"
+    assert doc.item("urb-ber.ups1") is None
+    assert doc.item("wl-traffic").it_power_kw == pytest.approx(180.0)
+    assert doc.item("wl-citizen").it_power_kw == pytest.approx(80.0)  # not a workload of this design
+    assert doc.site("twr-ks").hall.racks[0].it_load_kw == sample_project.sites[4].hall.racks[0].it_load_kw
+    after = dumps(doc.project)
+    redo = doc.apply(inverse)
+    assert dumps(doc.project) == before
+    doc.apply(redo)
+    assert dumps(doc.project) == after

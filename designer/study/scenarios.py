@@ -290,27 +290,52 @@ def _variant(doc: Document, v: dict, site: str, done: list) -> None:
         _apply(doc, [delete_items(doc, v["remove"])], v["name"], done)
 
 
-def apply_scenario(doc: Document, scenario: Scenario | dict, sites: Iterable[str] | None = None) -> Composite:
-    """Apply the scenario to ``doc`` (a copy of the design) and return what was applied, as
-    one edit whose inverse restores the design.
-
-    ``sites`` limits the changes to those sites' items (all sites when None). Raises
-    :class:`~designer.document.edits.EditError` (the document is then as it was) when an
-    edit does not fit the design: an id already used, a value of the wrong type.
-    """
-    spec = scenario.spec if isinstance(scenario, Scenario) else scenario
+def _run(doc: Document, spec: dict, sites, workloads) -> list[tuple[Edit, Edit]]:
     site = spec.get("site") or (doc.project.sites[0].id if doc.project.sites else "")
     done: list[tuple[Edit, Edit]] = []
     try:
-        _steps(doc, spec, sites, site, done)
+        _steps(doc, spec, sites, site, done, workloads)
     except Exception:
         for _e, inverse in reversed(done):  # leave the document as it was
             doc.apply(inverse)
         raise
+    return done
+
+
+def apply_scenario(doc: Document, scenario: Scenario | dict, sites: Iterable[str] | None = None,
+                   workloads: Iterable[str] | None = None) -> Composite:
+    """Apply the scenario to ``doc`` (a copy of the design) and return what was applied.
+
+    ``sites`` limits the changes to those sites' items (all sites when None), ``workloads``
+    the workload growth to those workloads (by default all, or with ``sites`` those pinned to
+    or sourced at them). Raises :class:`~designer.document.edits.EditError` (the document
+    is then as it was) when an edit does not fit the design: an id already used, a value of
+    the wrong type.
+    """
+    spec = scenario.spec if isinstance(scenario, Scenario) else scenario
+    done = _run(doc, spec, sites, workloads)
     return Composite([e for e, _ in done], _label(spec))
 
 
-def _steps(doc: Document, spec: dict, sites, site: str, done: list) -> None:
+@dataclass
+class ScenarioEdit(Edit):
+    """A whole scenario as ONE undoable edit (the app opens a study row this way)."""
+
+    spec: dict
+    sites: list[str] | None = None
+    workloads: list[str] | None = None
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            self.label = f"Scenario: {_label(self.spec)}"
+
+    def apply(self, doc) -> Composite:
+        done = _run(doc, self.spec, self.sites, self.workloads)
+        return Composite([inv for _e, inv in reversed(done)], self.label)
+
+
+def _steps(doc: Document, spec: dict, sites, site: str, done: list, workloads=None) -> None:
     sc = _scope(doc, sites)
     if spec["rack_density"] is not None:
         _apply(doc, _density(doc, sc, spec["rack_density"]), "Re-rate racks", done)
@@ -330,7 +355,7 @@ def _steps(doc: Document, spec: dict, sites, site: str, done: list) -> None:
                f"Air supply {t:g} degC", done)
     wg = spec["workload_growth"]
     if wg != 1.0:
-        mine = _workloads_of(doc.project, sites)
+        mine = set(workloads) if workloads is not None else _workloads_of(doc.project, sites)
         _apply(doc, [SetFields(w.id, {"it_power_kw": w.it_power_kw * wg}) for w in doc.project.workloads
                      if w.id in mine], f"Workloads x{wg:g}", done)
     if spec["new_workloads"] is not None:
