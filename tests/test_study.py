@@ -39,6 +39,12 @@ def _problems(tmp_path, text: str) -> list[str]:
     ({"study_version": 7}, "study_version", "newer"),
     ({"variants": [{"name": "x", "add": [{"kind": "rack", "item": {"id": "r"}, "bogus": 1}]}]},
      "variants[0].add[0].bogus", "remove this field"),
+    ({"variants": [{"name": "x", "add": [{"kind": "rack", "item": {"id": "r", "it_load_kw": "hot"}}]}]},
+     "variants[0].add[0].item.it_load_kw", "enter a number"),
+    ({"variants": [{"name": "x", "add": [{"kind": "spaceship", "item": {"id": "r"}}]}]},
+     "variants[0].add[0].kind", "rack"),
+    ({"grid": {"new_workloads": [{"name": "n", "workloads": [{"id": "wl-{site}", "latency_budget_ms": "fast"}]}]}},
+     "grid.new_workloads[0].workloads[0].latency_budget_ms", "enter a number"),
 ])
 def test_bad_study_names_the_field_and_the_fix(tmp_path, patch, path, words):
     from designer.io.catalog_store import sample_project_path
@@ -294,3 +300,12 @@ def test_scenario_edit_is_one_undo_step_on_the_whole_project(sample_project):
     assert dumps(doc.project) == before
     doc.apply(redo)
     assert dumps(doc.project) == after
+
+
+def test_shipped_sample_study_reads():
+    from designer.io.catalog_store import resource_path
+
+    study = load_study(resource_path("sample_study.json"))
+    designs = load_designs(study)
+    assert [d.site_id for d in designs] == ["core-fra", "ind-str", "ent-muc", "urb-ber", "twr-ks"]
+    assert sum(len(expand(study, d.project, d.site_id)) for d in designs) > 300

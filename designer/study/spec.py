@@ -17,6 +17,7 @@ numbers of scenarios.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -280,12 +281,52 @@ def check_meaning(study: Study) -> list[Problem]:
             problems.append(Problem(f"variants[{k}].name", f"the variant name '{n}' is used twice"
                                     if n != "as designed" else "'as designed' is the name of the unchanged design",
                                     "give each variant its own name"))
+    problems += _check_items(study)
     for axis in ("new_workloads", "links"):
         vals = [v.name for v in getattr(study.grid, axis) if v is not None]
         for k, n in enumerate(vals):
             if n in vals[:k]:
                 problems.append(Problem(f"grid.{axis}", f"the name '{n}' is used twice", "give each value its own name"))
     return problems
+
+
+def _item_problems(kind: str, data: dict, where: str) -> list[Problem]:
+    """An item the study adds, checked as the project file would check it (``{site}`` taken
+    as a site id; a data source may leave out its location to take its site's)."""
+    from designer.io.files import problems_from_validation
+    from designer.model.registry import BY_KIND
+
+    coll = BY_KIND.get(kind)
+    if coll is None:
+        return [Problem(f"{where.removesuffix('.item')}.kind", f"'{kind}' is not a kind of item",
+                        f"use one of {', '.join(sorted(BY_KIND))}")]
+    probe = json.loads(json.dumps(data).replace("{site}", "site"))
+    if kind == "data_source" and isinstance(probe, dict) and "location" not in probe and probe.get("site_id"):
+        probe["location"] = {"lat": 0.0, "lon": 0.0}
+    try:
+        coll.type.model_validate(probe)
+    except ValidationError as e:
+        return [Problem(f"{where}.{p.path}" if p.path else where, p.message, p.fix)
+                for p in problems_from_validation(e)]
+    return []
+
+
+def _check_items(study: Study) -> list[Problem]:
+    out: list[Problem] = []
+    for i, nw in enumerate(study.grid.new_workloads):
+        if nw is None:
+            continue
+        for attr, kind in (("data_sources", "data_source"), ("workloads", "workload"), ("links", "link")):
+            for j, d in enumerate(getattr(nw, attr)):
+                out += _item_problems(kind, d, f"grid.new_workloads[{i}].{attr}[{j}]")
+    for i, lc in enumerate(study.grid.links):
+        if lc is not None:
+            for j, d in enumerate(lc.add):
+                out += _item_problems("link", d, f"grid.links[{i}].add[{j}]")
+    for i, v in enumerate(study.variants):
+        for j, a in enumerate(v.add):
+            out += _item_problems(a.kind, a.item, f"variants[{i}].add[{j}].item")
+    return out
 
 
 def parse_study_text(text: str, source: str = "<study>", base_dir: Path | None = None) -> Study:
