@@ -63,7 +63,7 @@ def test_scheduler_address_gives_the_same_table(study, serial, loopback, tmp_pat
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=50) as cluster:
+                      scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}, silence_logs=50) as cluster:
         out = run_study(study, tmp_path, scheduler=cluster.scheduler_address)
         assert out.mode.startswith("dask tcp://127.0.0.1:")
         assert results(out.rows) == results(serial.rows)
@@ -75,3 +75,28 @@ def test_scheduler_address_gives_the_same_table(study, serial, loopback, tmp_pat
 def test_unreachable_scheduler_is_a_clear_error(study, loopback, tmp_path):
     with pytest.raises(ClusterError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         run_study(study, tmp_path, scheduler="tcp://127.0.0.1:9", connect_timeout_s=1.0)
+
+
+def test_ctrl_c_stops_a_dask_study_cleanly(tmp_path):
+    """The CLI on a two-process cluster: Ctrl+C keeps what finished, closes the cluster, exit 130."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = write_study(tmp_path, {"it_load_growth": [1.0, 1.1, 1.2, 1.3], "failures": ["none", "each_power"]})
+    res = tmp_path / "res"
+    proc = subprocess.Popen([sys.executable, "-m", "designer", "study", str(path), "-o", str(res), "--workers", "2",
+                             "--no-pdf"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    journal = res / "journal.jsonl"
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        if journal.exists() and journal.read_bytes().count(b"\n") > 0:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "stopped:" in err and "Port" not in err
+    done = journal.read_bytes().count(b"\n")
+    assert done > 0 and not (res / "results.csv").exists()

@@ -243,8 +243,11 @@ def _dask(plan: StudyPlan, analyses, reuse, keep, stop, workers: int, scheduler:
             except (OSError, TimeoutError) as e:
                 raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from None
         else:
+            # no dashboard; the scheduler's small HTTP server on any free local port (its default, 8787,
+            # may belong to another cluster on this machine)
             cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+                                   dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                                   silence_logs=logging.ERROR)
             client = Client(cluster)
     except ClusterError:
         raise

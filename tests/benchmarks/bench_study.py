@@ -1,7 +1,7 @@
 """Study benchmark: scenarios per second on a generated fleet, serial against Dask, and what
 reusing a design's structure saves.
 
-Run: ``python tests/benchmarks/bench_study.py [--sites 200] [--reuse-designs 20]``
+Run: ``python tests/benchmarks/bench_study.py [--sites 200] [--reuse-designs 20] [--hall 200]``
 
 The fleet is ``designer generate fleet --sites N`` (a core and N edge sites, every site a
 design); the grid is 20 scenarios per design: IT load x1.0 to x1.4 in five steps, each as
@@ -18,7 +18,9 @@ It prints, for the whole fleet x 20 scenarios:
 and, on the first ``--reuse-designs`` designs in this process, the time per scenario with
 each design's analysis caches kept across its scenarios (live power tree and failure-sweep
 plan, liquid pattern and warm Newton state, air rasterisation and factorisations, latency
-network) against starting every scenario cold. Tables are checked equal between the runs.
+network) against starting every scenario cold; then the same on one generated ``--hall``-rack
+hall (``designer.io.generate``), where the structure is worth more than on a two-rack tower
+site. Tables are checked equal between the runs.
 
 The machine may be shared: compare ratios taken in the same run rather than absolute times.
 """
@@ -46,7 +48,12 @@ def main() -> None:
     ap.add_argument("--sites", type=int, default=200)
     ap.add_argument("--reuse-designs", type=int, default=20)
     ap.add_argument("--workers", type=int, nargs="*", default=[1, 2])
+    ap.add_argument("--hall", type=int, default=200, help="racks of the generated hall for the reuse figure (0: none)")
+    ap.add_argument("--skip-fleet", action="store_true", help="only the reuse figure on the generated hall")
     args = ap.parse_args()
+    if args.skip_fleet:
+        hall_reuse(args.hall)
+        return
 
     from designer.io.files import save
     from designer.io.fleet import generate_fleet
@@ -101,6 +108,36 @@ def main() -> None:
     print(f"\nstructure reuse on {len(sub)} designs x {m // len(sub)} scenarios, in this process:")
     print(f"  reused across a design's scenarios: {w_ms:7.1f} ms per scenario")
     print(f"  every scenario cold:               {c_ms:7.1f} ms per scenario  ({c_ms / w_ms:.2f}x)")
+    if args.hall:
+        hall_reuse(args.hall)
+
+
+def hall_reuse(n_racks: int) -> None:
+    """The same grid on one bigger design, a generated hall (2N, pods with CDU loops), where
+    the structure is worth more: reused against cold, per scenario."""
+    from designer.io.files import save
+    from designer.io.generate import generate_project
+    from designer.study.designs import load_designs
+    from designer.study.engine import run_study
+    from designer.study.execute import clear_runners
+    from designer.study.spec import parse_study_text
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-study-hall-"))
+    save(generate_project(n_racks), folder / "hall.json")
+    grid = {"it_load_growth": GRID["it_load_growth"], "failures": ["none", "gen.ups1", "gen.bw1", "gen.cdu1"]}
+    text = json.dumps({"study_version": 1, "name": "hall", "designs": [{"file": "hall.json"}], "grid": grid})
+    study = parse_study_text(text, "hall", folder)
+    designs = load_designs(study)
+    clear_runners()
+    warm = run_study(study, None, designs, workers=0, reuse=True)
+    clear_runners()
+    cold = run_study(study, None, designs, workers=0, reuse=False)
+    assert results(warm.rows) == results(cold.rows)
+    m = len(warm.rows)
+    w_ms, c_ms = warm.elapsed_s / m * 1000, cold.elapsed_s / m * 1000
+    print(f"\nstructure reuse on a generated {n_racks}-rack hall x {m} scenarios, in this process:")
+    print(f"  reused across the design's scenarios: {w_ms:7.1f} ms per scenario")
+    print(f"  every scenario cold:                  {c_ms:7.1f} ms per scenario  ({c_ms / w_ms:.2f}x)")
 
 
 if __name__ == "__main__":
