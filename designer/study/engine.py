@@ -23,7 +23,7 @@ from pathlib import Path
 
 from designer.study.designs import Design, load_designs
 from designer.study.execute import run_chunk
-from designer.study.headline import NAMES
+from designer.study.headline import NAMES, axis_values
 from designer.study.scenarios import Scenario, expand
 from designer.study.store import Journal
 
@@ -213,18 +213,21 @@ def run_study(study, out_dir: str | Path | None, designs: list[Design] | None = 
             row = dict.fromkeys(NAMES)
             row.update(design=d.id, file=d.file, site=d.site_id or "", site_kind=d.site_kind, scenario=s.id,
                        key=key, status="task failed: " + next((f for f in failed if d.id in f), "see the log"))
-            from designer.study.headline import axis_values
-
             row.update(axis_values(s.spec))
         out.append(row)
     return StudyOutcome(out, state["done"], plan.skipped, time.perf_counter() - t0, mode, failed, timing["startup_s"])
 
 
 def _serial(plan: StudyPlan, analyses, reuse, keep, stop) -> None:
+    def row(key: str, r: dict) -> None:
+        keep([(key, r)], False)
+        if stop():  # between scenarios: the app's cancel answers within one scenario
+            raise StudyStopped(0, plan.total)
+
     for task in plan.tasks:
         if stop():
             raise StudyStopped(0, plan.total)
-        run_chunk(_payload(task.design), task.items, analyses, reuse, on_row=lambda k, r: keep([(k, r)], False))
+        run_chunk(_payload(task.design), task.items, analyses, reuse, on_row=row)
         keep([])
 
 

@@ -134,8 +134,8 @@ def figures(project: Project, results: dict) -> dict:
         out.update(racks_without_coolant=len(dry), racks_short_of_flow=sum(not r.ok for r in cooled),
                    min_flow_ratio=_r(min(ratios), 4) if ratios else None,
                    cdu_max_load_pct=_r(max(loads) * 100, 2) if loads else None,
-                   racks_short_one_pump_down=liq.summary.get("racks_short_with_one_pump_down", 0)
-                   + liq.summary.get("racks_waiting_for_standby_pump", 0))
+                   # (racks whose CDU starts a standby pump are not short: they wait for it)
+                   racks_short_one_pump_down=liq.summary.get("racks_short_with_one_pump_down", 0))
     air = results.get("air")
     if air is not None and air.data is not None:
         inlets = [r.inlet_max_c for s in air.data.sites.values() for r in s.racks.values() if r.inlet_max_c is not None]

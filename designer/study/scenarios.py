@@ -40,7 +40,7 @@ from designer.document.ops import delete_items
 from designer.model.project import Project
 from designer.model.registry import BY_KIND
 
-ROW_VERSION = 1
+ROW_VERSION = 2
 """Bump when the figures of a row change meaning (stored results are then re-run)."""
 
 POWER_KINDS = ("source", "transformer", "switchboard", "ups", "pdu", "busway", "tap")
