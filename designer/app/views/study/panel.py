@@ -73,6 +73,8 @@ class StudiesPanel(QWidget):
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.table)
         right.addWidget(self.plots)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
         split = QSplitter(Qt.Horizontal)
         split.addWidget(left)
         split.addWidget(right)

@@ -52,8 +52,12 @@ class StudyPlots(QWidget):
         zero = pg.InfiniteLine(0.0, angle=0, pen=pg.mkPen("#8a929c", width=1, style=Qt.DashLine))
         self.margin.addItem(zero)
         kinds = sorted({r["site_kind"] for r in ok})
-        for kind in kinds:
-            pts = [(r["it_load_growth"], r["power_margin_pct"]) for r in ok
+        xs = sorted({r["it_load_growth"] for r in ok})
+        step = min((b - a for a, b in zip(xs, xs[1:], strict=False)), default=1.0)
+        for k, kind in enumerate(kinds):
+            # kinds side by side around each load step, so their dots do not hide each other
+            dx = (k - (len(kinds) - 1) / 2) * step * 0.06
+            pts = [(r["it_load_growth"] + dx, r["power_margin_pct"]) for r in ok
                    if r["site_kind"] == kind and not r["failure"] and r.get("power_margin_pct") is not None]
             if pts:
                 c = KIND_COLOURS.get(kind, "#5b6470")
@@ -61,7 +65,8 @@ class StudyPlots(QWidget):
                                           brush=pg.mkBrush(c), name=kind)
                 self.margin.addItem(item)
                 self.series[f"margin:{kind}"] = len(pts)
-            fails = [(r["it_load_growth"], r.get("racks_lost") or 0) for r in ok if r["site_kind"] == kind and r["failure"]]
+            fails = [(r["it_load_growth"] + dx, r.get("racks_lost") or 0) for r in ok
+                     if r["site_kind"] == kind and r["failure"]]
             if fails:
                 c = KIND_COLOURS.get(kind, "#5b6470")
                 self.lost.addItem(pg.ScatterPlotItem([p[0] for p in fails], [p[1] for p in fails], size=7,
