@@ -91,6 +91,8 @@ class StudyOutcome:
     failed_tasks: list[str] = field(default_factory=list)
     startup_s: float = 0.0
     """Time to start or reach the Dask cluster (included in ``elapsed_s``)."""
+    shutdown_s: float = 0.0
+    """Time to close the client and the local cluster (included in ``elapsed_s``)."""
 
 
 def plan_study(study, designs: list[Design], journal: Journal | None, chunk_size: int | None = None) -> StudyPlan:
@@ -177,7 +179,7 @@ def run_study(study, out_dir: str | Path | None, designs: list[Design] | None = 
     state = {"done": 0}
     stop = should_stop or (lambda: False)
     failed: list[str] = []
-    timing = {"startup_s": 0.0}
+    timing = {"startup_s": 0.0, "shutdown_s": 0.0}
 
     def keep(batch: list[tuple[str, dict]], sync: bool = True) -> None:
         for key, row in batch:
@@ -215,7 +217,8 @@ def run_study(study, out_dir: str | Path | None, designs: list[Design] | None = 
                        key=key, status="task failed: " + next((f for f in failed if d.id in f), "see the log"))
             row.update(axis_values(s.spec))
         out.append(row)
-    return StudyOutcome(out, state["done"], plan.skipped, time.perf_counter() - t0, mode, failed, timing["startup_s"])
+    return StudyOutcome(out, state["done"], plan.skipped, time.perf_counter() - t0, mode, failed, timing["startup_s"],
+                        timing["shutdown_s"])
 
 
 def _serial(plan: StudyPlan, analyses, reuse, keep, stop) -> None:
@@ -294,6 +297,7 @@ def _dask(plan: StudyPlan, analyses, reuse, keep, stop, workers: int, scheduler:
                 f.release()
         return failed
     finally:
+        t1 = time.perf_counter()
         for f in futures:
             f.cancel()
         try:
@@ -301,3 +305,5 @@ def _dask(plan: StudyPlan, analyses, reuse, keep, stop, workers: int, scheduler:
         finally:
             if cluster is not None:
                 cluster.close(timeout=10)
+            if timing is not None:
+                timing["shutdown_s"] = time.perf_counter() - t1

@@ -12,8 +12,8 @@ It prints, for the whole fleet x 20 scenarios:
 
 * serial: every task in this process, no Dask;
 * Dask on a local cluster of 1 and of 2 single-threaded worker processes: the wall time with
-  the cluster's start (processes spawned, the analyses imported), the start alone, and the
-  rate after it;
+  the cluster's start (processes spawned, the analyses imported) and stop, those two alone,
+  and the rate between them;
 
 and, on the first ``--reuse-designs`` designs in this process, the time per scenario with
 each design's analysis caches kept across its scenarios (live power tree and failure-sweep
@@ -80,11 +80,12 @@ def main() -> None:
     runs["serial"] = out
     n = len(out.rows)
     print(f"\n{n} scenarios ({len(designs)} designs x {n // len(designs)})")
-    print(f"{'run':<26}{'wall s':>9}{'start s':>9}{'scen/s':>9}{'after start':>13}")
+    print(f"{'run':<26}{'wall s':>9}{'start s':>9}{'stop s':>8}{'scen/s':>9}{'between':>10}")
 
     def line(name, o):
-        after = n / max(o.elapsed_s - o.startup_s, 1e-9)
-        print(f"{name:<26}{o.elapsed_s:9.1f}{o.startup_s:9.1f}{n / o.elapsed_s:9.2f}{after:13.2f}", flush=True)
+        between = n / max(o.elapsed_s - o.startup_s - o.shutdown_s, 1e-9)
+        print(f"{name:<26}{o.elapsed_s:9.1f}{o.startup_s:9.1f}{o.shutdown_s:8.1f}{n / o.elapsed_s:9.2f}{between:10.2f}",
+              flush=True)
 
     line("serial (this process)", out)
     for w in args.workers:
