@@ -38,8 +38,8 @@ COLUMNS: tuple[Col, ...] = (
     Col("links", "str", "name of the fibre change ('' when none)"),
     Col("variant", "str", "name of the variant ('' when as designed)"),
     Col("failure", "str", "what fails: item id(s), or the named set ('' when nothing)"),
-    Col("failure_kind", "str", "source, transformer, switchboard, ups, pdu, busway, cdu (one pump), air_unit, "
-                               "water_supply, named"),
+    Col("failure_kind", "str", "source, transformer, switchboard, ups, pdu, busway, tap, cdu (one pump), air_unit, "
+                               "water_supply (the failed item's kind), or named (a named set of items)"),
     Col("status", "str", "ok; 'edit failed: ...' when the scenario does not fit the design; "
                          "'analysis failed: ...' when an analysis raised"),
     Col("racks", "int", "racks in the design"),

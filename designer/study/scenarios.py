@@ -158,7 +158,8 @@ def expand(study, project: Project, site_id: str | None = None) -> list[Scenario
             name, items = _sub(name, site), [_sub(i, site) for i in items]
             here = [i for i in items if i in ids]
             if here:  # a failure of another design's items does not apply here
-                failures.append({"name": name, "items": here, "kind": "named", "title": name})
+                kind = ids[here[0]].kind if len(here) == 1 and isinstance(f, str) else "named"
+                failures.append({"name": name, "items": here, "kind": kind, "title": name})
     axes = {
         "rack_density": [_dump(v) for v in g.rack_density],
         "it_load_growth": list(g.it_load_growth),
@@ -184,10 +185,10 @@ def expand(study, project: Project, site_id: str | None = None) -> list[Scenario
     return out
 
 
-def _ids(project: Project) -> set[str]:
+def _ids(project: Project) -> dict:
     from designer.model.registry import build_index
 
-    return set(build_index(project))
+    return build_index(project)
 
 
 # -- edits ---------------------------------------------------------------------------------------
