@@ -17,6 +17,7 @@ EXTENSIONS = (
     "designer.app.views.placement",
     "designer.app.views.export",
     "designer.app.views.study",
+    "designer.app.assembly",
 )
 
 

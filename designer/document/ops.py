@@ -274,7 +274,10 @@ def rack_at(doc: Document, site_id: str, x: float, y: float) -> h.Rack | None:
 def _next_name(doc: Document, site_id: str, entry: CatalogEntry, kind: str) -> str:
     site = doc.site(site_id)
     prefix = {"rack": "R", "module": "M", "cdu": "CDU", "air_unit": "AHU", "ups": "UPS",
-              "pdu": "PDU", "transformer": "TX", "switchboard": "SWB", "busway": "BW"}.get(kind, kind)
+              "pdu": "PDU", "transformer": "TX", "switchboard": "SWB", "busway": "BW",
+              "water_supply": "FW", "floor_tile": "TILE", "ceiling_grille": "GRILLE"}.get(kind, kind)
+    if kind == "source":
+        prefix = "GEN" if getattr(entry, "kind", "") == "generator" else "UTIL"
     names = set()
     if site is not None:
         for loc in iter_items(doc.project):
