@@ -1,5 +1,7 @@
 """Plot axes of the PDF report cover every value drawn (a series above the last tick was clipped)."""
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -22,6 +24,6 @@ def test_ticks_cover_the_range_with_round_even_steps(lo, span):
     hi = lo + span
     t = nice_ticks(lo, hi)
     assert t[0] <= lo and t[-1] >= hi - 1e-9 * max(1.0, abs(hi))
-    steps = {round(b - a, 6) for a, b in zip(t, t[1:])}
+    steps = {round(b - a, 6) for a, b in pairwise(t)}
     assert len(steps) == 1
     assert 2 <= len(t) <= 12
