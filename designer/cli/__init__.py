@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-COMMANDS = ("validate", "schema", "info", "solve", "export", "design", "gui")
+COMMANDS = ("validate", "schema", "info", "solve", "export", "design", "study", "generate", "gui")
 
 
 def _load_or_report(path: str):
@@ -112,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     from designer.cli.design import add_parser as _add_design
 
     _add_design(sub)
+    from designer.cli.generate import add_parser as _add_generate
+    from designer.cli.study import add_parser as _add_study
+
+    _add_study(sub)
+    _add_generate(sub)
     return ap
 
 
