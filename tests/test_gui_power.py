@@ -380,8 +380,9 @@ def test_fail_combo_table_and_context_menu_pick_scenarios(win):
     assert f"What if {ups.name} fails" in texts and f"What if one module of {ups.name} fails" in texts
     assert "Back to normal operation" in texts
     # the real right-click on the plan (the menu is caught instead of shown)
-    shown = []
+    shown, plan_menu = [], []
     pv.popup = lambda menu, _pos: shown.append([a.text() for a in menu.actions()])
+    win.view.popup_menu = lambda menu, _pos: plan_menu.append([a.text() for a in menu.actions()])
     pos = win.view.mapFromScene(to_scene(ups.x, ups.y))
     QApplication.sendEvent(win.view.viewport(), QContextMenuEvent(QContextMenuEvent.Mouse, pos, win.view.viewport().mapToGlobal(pos)))
     assert shown and f"What if {ups.name} fails" in shown[-1]
@@ -389,6 +390,7 @@ def test_fail_combo_table_and_context_menu_pick_scenarios(win):
     pos = win.view.mapFromScene(to_scene(rack.x, rack.y))
     QApplication.sendEvent(win.view.viewport(), QContextMenuEvent(QContextMenuEvent.Mouse, pos, win.view.viewport().mapToGlobal(pos)))
     assert len(shown) == 1
+    assert plan_menu and "Select whole &module" in plan_menu[-1]  # the plan's own menu instead
     module = next(a for a in pv.menu_for(ups.id).actions() if "module" in a.text())
     module.trigger()
     assert pv.scenario.scenario.kind == "ups_module" and pv.scenario.failed == frozenset()

@@ -25,7 +25,8 @@ from designer.model.validate import validate  # noqa: E402
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 ACTIONS = ("select", "rotate_cw", "rotate_ccw", "duplicate", "delete", "copy", "paste", "align_left",
-           "distribute_x", "nudge", "drag", "prop_x", "prop_load", "undo", "redo", "site", "row", "select_all")
+           "distribute_x", "nudge", "drag", "prop_x", "prop_load", "undo", "redo", "site", "row", "select_all",
+           "dclick", "select_module", "add_to_module", "detach_module", "place_module", "connect_selection")
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +68,22 @@ def do(w, action: str, rng: random.Random, qtbot) -> None:
     elif action == "select_all":
         w.registry["select_all"].trigger()
     elif action in ("rotate_cw", "rotate_ccw", "duplicate", "delete", "copy", "paste", "align_left",
-                    "distribute_x", "undo", "redo"):
-        w.registry[action].trigger()
+                    "distribute_x", "undo", "redo", "select_module", "add_to_module", "detach_module",
+                    "connect_selection"):
+        if w.registry[action].isEnabled():
+            w.registry[action].trigger()
+    elif action == "dclick" and items:
+        m = s.doc.item(rng.choice(items))
+        vp = w.view.viewport()
+        if hasattr(m, "x") and vp.rect().contains(a := w.view.mapFromScene(to_scene(m.x, m.y))):
+            qtbot.mouseDClick(vp, Qt.LeftButton, pos=a)
+    elif action == "place_module":
+        site = s.site
+        model = rng.choice(["MIC-60T", "IND-120R", "PWR-2500", "UTIL-LV-630", "FW-DC-150"])
+        if site is not None and s.catalog.get(model) is not None:
+            xs = [q[0] for q in site.hall.outline]
+            ys = [q[1] for q in site.hall.outline]
+            w.view.place_model(model, rng.uniform(min(xs), max(xs)), rng.uniform(min(ys), max(ys)))
     elif action == "nudge" and s.selection:
         w.view.setFocus()
         qtbot.keyClick(w.view, rng.choice([Qt.Key_Left, Qt.Key_Right, Qt.Key_Up, Qt.Key_Down]))

@@ -549,3 +549,19 @@ def test_id_index_kept_current_through_bulk_edits_matches_a_fresh_build(sample):
     while undo:
         doc.apply(undo.pop())
         same()
+
+
+@pytest.mark.parametrize("model, aisle, want", [("RK-DLC-132", "cold", 1.5), ("RK-DLC-132", "hot", 1.2),
+                                                ("RK-AIR-15", "cold", 1.2), ("RK-AIR-15", "hot", 0.9)])
+def test_rows_take_the_aisle_from_the_rack_clearances(doc, model, aisle, want):
+    entry = CAT.get(model)
+    edit = ops.rack_rows(doc, "core-fra", entry, 1.0, 14.0, 2, rows=2, aisle=aisle)
+    racks = _new_racks(doc, edit)
+    ys = sorted({round(r.y, 6) for r in racks})
+    # centres one rack depth plus the aisle apart: the rows' faces are the aisle apart
+    assert ys[1] - ys[0] - entry.depth_m == pytest.approx(want, abs=TOL)
+    assert ops.aisle_width(doc, entry, aisle) == pytest.approx(want, abs=TOL)
+    # a typed width still wins
+    edit = ops.rack_rows(doc, "core-fra", entry, 1.0, 14.0, 2, rows=2, aisle=aisle, aisle_m=2.0)
+    ys = sorted({round(r.y, 6) for r in _new_racks(doc, edit)})
+    assert ys[1] - ys[0] - entry.depth_m == pytest.approx(2.0, abs=TOL)

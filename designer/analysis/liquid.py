@@ -5,8 +5,11 @@
 
 - ``racks[rack_id]``: flow, required flow and their ratio, supply / return temperature and
   rise, port-to-port pressure difference, valve setting, flow with one pump down;
-- ``pipes[pipe_id]``: signed flow, velocity, pressure drop, Reynolds number and regime,
+- ``pipes[pipe_id]``: flow signed by the loop's direction (``drawn_reversed`` when the pipe was
+  drawn against it), velocity, pressure drop, Reynolds number and regime,
   temperature, and ``points``, the pipe's polyline on the plan (colour it by velocity or flow);
+  primary (facility water) pipes too, with loop -1: their flow is each CDU's heat at its
+  supply's design rise (not a hydraulic solve; see :mod:`designer.solvers.liquid.primary`);
 - ``cdus[cdu_id]``: flow, pump head, HX drop, load against capacity and margin, supply /
   return / facility temperatures, ASHRAE class, ``pump_curve`` and ``system_curve`` point
   lists for a pump-vs-system plot with the operating point ``(flow_lpm, pump_head_kpa)``;
@@ -19,12 +22,12 @@
 
 from __future__ import annotations
 
-from operator import attrgetter
-
 from designer.analysis.base import ALWAYS_BLOCKING, Analysis, AnalysisResult, register
 from designer.document.edits import Composite, SetFields
 from designer.model.project import Project
 from designer.solvers.liquid.balance import BalancePlan, balance_site
+from designer.solvers.liquid.primary import LOOP as PRIMARY_LOOP
+from designer.solvers.liquid.primary import NOTE as PRIMARY_NOTE
 from designer.solvers.liquid.results import LiquidResults
 from designer.solvers.liquid.solve import solve_project, solve_site
 
@@ -41,7 +44,8 @@ def _summary(res: LiquidResults, findings) -> dict:
     f_short = [r for r in cooled if r.failure_ratio is not None and r.failure_ratio < 1.0 - 1e-3
                and (cdu_left.get(r.loop) or 0) > 0]
     f_wait = [r for r in cooled if cdu_left.get(r.loop) == 0]
-    vmax = max(map(attrgetter("velocity_mps"), res.pipes.values()), default=0.0)
+    vmax = max((pr.velocity_mps for pr in res.pipes.values() if pr.loop != PRIMARY_LOOP), default=0.0)
+    prim = [pr for pr in res.pipes.values() if pr.loop == PRIMARY_LOOP]
     worst = max((c for c in res.cdus.values() if c.load_fraction is not None), key=lambda c: c.load_fraction,
                 default=None)
     conv = list(res.convergence.values())
@@ -54,6 +58,9 @@ def _summary(res: LiquidResults, findings) -> dict:
         "liquid_heat_kw": round(sum(r.heat_kw for r in cooled), 1),
         "cdu_load_kw": round(sum(c.load_kw for c in res.cdus.values()), 1),
         "max_velocity_mps": round(vmax, 3),
+        "primary_pipes": len(prim),
+        "max_primary_velocity_mps": round(max((pr.velocity_mps for pr in prim), default=0.0), 3),
+        "primary_side": PRIMARY_NOTE if prim else "no facility water pipes drawn",
         "worst_cdu": None if worst is None else f"{worst.cdu_id} at {worst.load_fraction:.0%}",
         "racks_short_with_one_pump_down": len(f_short),
         "racks_waiting_for_standby_pump": len(f_wait),

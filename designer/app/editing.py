@@ -6,9 +6,10 @@ from PySide6.QtWidgets import QInputDialog
 
 from designer.app.dialogs import RowDialog
 from designer.app.plan.coords import to_model
-from designer.app.plan.tools import BuswayTool, FeedTool, PipeTool, PolygonTool
+from designer.app.plan.tools import BuswayTool, FeedTool, PipeTool, PolygonTool, RowStartTool
 from designer.document import ops
 from designer.document.geometry import snap
+from designer.document.grouping import top_level
 
 
 class EditingController:
@@ -26,7 +27,12 @@ class EditingController:
 
     @property
     def ids(self) -> list[str]:
-        return self.session.selection.ids
+        """The selection at its top level: a selected module stands for all its members."""
+        return top_level(self.doc, self.session.selection.ids)
+
+    def _select_new(self, edit) -> None:
+        """Select what an edit added, modules standing for their contents."""
+        self.session.selection.set(top_level(self.doc, [e.item.id for e in edit.edits]))
 
     def _need_selection(self) -> bool:
         if not self.ids:
@@ -51,21 +57,22 @@ class EditingController:
             return
         edit = ops.paste_payload(self.doc, site.id, self.session.clipboard, 1.0, -1.0)
         if self.session.push(edit):
-            self.session.selection.set([e.item.id for e in edit.edits])
+            self._select_new(edit)
 
     def duplicate(self) -> None:
         if self._need_selection():
             edit = ops.duplicate_items(self.doc, self.ids)
             if self.session.push(edit):
-                self.session.selection.set([e.item.id for e in edit.edits])
+                self._select_new(edit)
 
     def delete(self) -> None:
         if self._need_selection():
             self.session.push(ops.delete_items(self.doc, self.ids))
 
     def select_all(self) -> None:
-        self.session.selection.set([i for i in self.session.site_item_ids() if i in self.view.scene().items_by_id
-                                    and self.view.scene().items_by_id[i].isVisible()])
+        sc = self.view.scene()
+        self.session.selection.set(top_level(self.doc, [i for i in self.session.site_item_ids()
+                                                        if i in sc.items_by_id and sc.items_by_id[i].isVisible()]))
 
     # -- arrange -----------------------------------------------------------------------------
     def rotate(self, deg: float) -> None:
@@ -101,16 +108,29 @@ class EditingController:
         self.view.place_model(model, x, y)
 
     def row_of_racks(self) -> None:
+        """The row dialog for the rack picked in the catalog; its start typed, or clicked on
+        the plan ("Place on plan…")."""
         site = self.session.site
         if site is None:
             return
         x, y = self.view_centre()
         step = site.hall.grid.snap_m
-        dlg = RowDialog(self.session, snap(x, step), snap(y, step), self.window)
-        if not dlg.exec():
+        model = self.window.palette.selected.get("racks")
+        dlg = RowDialog(self.session, snap(x, step), snap(y, step), self.window, model=model)
+        result = dlg.exec()
+        if result == RowDialog.PICK:
+            v = dlg.values()
+            self.view.set_tool(RowStartTool(self.view, v, dlg.entry(),
+                                            lambda px, py: self.place_rows({**v, "x0": px, "y0": py})))
             return
-        v = dlg.values()
+        if result:
+            self.place_rows(dlg.values())
+
+    def place_rows(self, v: dict) -> None:
+        site = self.session.site
         entry = self.session.catalog.get(v["model"])
+        if site is None or entry is None:
+            return
         edit = ops.rack_rows(self.doc, site.id, entry, v["x0"], v["y0"], v["count"], v["pitch_m"], v["rows"],
                              v["aisle_m"], v["aisle"], v["contain"])
         if self.session.push(edit):

@@ -228,6 +228,32 @@ class MainWindow(QMainWindow):
         s.results_ready.connect(self._results)
         self.palette.place_requested.connect(self.editing.place_at_centre)
         self.findings.go_to.connect(self.go_to)
+        self.view.context_menu = self.plan_menu
+
+    PLAN_MENU = ("select_module", "connect_module", "connect_selection", "save_module", None,
+                 "add_to_module", "detach_module", None, "cut", "copy", "paste", "duplicate", "rotate_cw",
+                 "delete")
+    """The plan's right-click menu, by action id (None: a separator; missing ids are skipped)."""
+
+    def plan_menu(self, item_id: str | None):
+        from PySide6.QtWidgets import QMenu
+
+        menu = QMenu(self)
+        last_sep = True
+        for key in self.PLAN_MENU:
+            if key is None:
+                if not last_sep:
+                    menu.addSeparator()
+                    last_sep = True
+                continue
+            act = self.registry.actions.get(key)
+            if act is None or (item_id is None and key not in ("paste",)):
+                continue
+            if not act.isEnabled():
+                continue
+            menu.addAction(act)
+            last_sep = False
+        return menu
 
     # -- behaviour that is only wiring ---------------------------------------------------------
     def update_title(self) -> None:
@@ -305,7 +331,9 @@ class MainWindow(QMainWindow):
         extra = ("<tr><td>Nudge selection (Shift ×10, Alt 1 cm)</td><td><b>Arrow keys</b></td></tr>"
                  "<tr><td>Pan</td><td><b>Middle drag or Space + drag</b></td></tr>"
                  "<tr><td>Cancel drag or drawing</td><td><b>Esc</b></td></tr>"
-                 "<tr><td>Move without snapping</td><td><b>Alt + drag</b></td></tr>")
+                 "<tr><td>Move without snapping</td><td><b>Alt + drag</b></td></tr>"
+                 "<tr><td>Select the whole module of an item</td><td><b>Double-click</b> (or click the module's "
+                 "floor)</td></tr>")
         QMessageBox.information(self, "Keyboard shortcuts", f"<table>{''.join(rows)}{extra}</table>")
 
     def _about(self) -> None:

@@ -16,6 +16,7 @@ from designer.app.selection import Selection
 from designer.app.undo import EditCommand
 from designer.document.document import Change, Document
 from designer.document.edits import Composite, Edit, EditError
+from designer.document.grouping import with_contents
 from designer.io.catalog_store import load_catalog
 from designer.model.catalog import Catalog
 from designer.model.project import Project, Site
@@ -34,6 +35,8 @@ class Session(QObject):
     results_ready = Signal(int, dict)
     message = Signal(str)
     path_changed = Signal(object)
+    catalog_changed = Signal()
+    """The merged catalog was read again (a template saved or added to the user folder)."""
 
     def __init__(self, project: Project | None = None, path: Path | None = None) -> None:
         super().__init__()
@@ -70,9 +73,13 @@ class Session(QObject):
         self.scheduler.request()
 
     def push(self, edit: Edit, label: str | None = None) -> bool:
-        """Apply an edit as one undo step. Returns False (and says why) if it failed."""
+        """Apply an edit as one undo step. Returns False (and says why) if it failed.
+
+        An edit that moves or turns a module by its fields (align, an exact rotation, a typed
+        position) carries the module's members along, so an assembly never comes apart."""
         if isinstance(edit, Composite) and not edit.edits:
             return False
+        edit = with_contents(self.doc, edit)  # a module set somewhere takes its contents along
         try:
             self.undo_stack.push(EditCommand(self.doc, edit, label))
         except EditError as e:
@@ -98,6 +105,11 @@ class Session(QObject):
         self.site_changed.emit(self.site_id or "")
         self.path_changed.emit(path)
         self.scheduler.request()
+
+    def reload_catalog(self) -> None:
+        """Read the catalog layers again (shipped, user folder, project) and tell the views."""
+        self.catalog, self.catalog_errors = load_catalog(self.project)
+        self.catalog_changed.emit()
 
     def set_site(self, site_id: str | None) -> None:
         if site_id == self.site_id:

@@ -12,6 +12,8 @@ GRID_MAJOR = QColor(0, 0, 0, 40)
 OBSTRUCTION = QColor("#6b6f76")
 MODULE_FILL = QColor(90, 120, 160, 28)
 MODULE_EDGE = QColor("#5a7396")
+GROUP = QColor("#1f5fbf")
+"""Outline of the module a selection belongs to, and of a selected module's members."""
 RACK = {
     "air": QColor("#d9dde3"),
     "hybrid": QColor("#cfe6e3"),

@@ -61,6 +61,16 @@ def thumbnail(category: str, entry, size: int = 40) -> QIcon:
         p.setPen(Qt.NoPen)
         for x in (12, 20, 28):
             p.drawRect(QRectF(x - 2, size / 2 + 4, 4, 4))
+    elif category in ("sources", "water_supplies"):
+        water = category == "water_supplies"
+        fill = style.WATER if water else style.SOURCE.get(getattr(entry, "kind", "utility"), style.SOURCE["utility"])
+        p.setBrush(fill)
+        p.setPen(QPen(QColor("#2b6f8a") if water else QColor("#8a5a2b"), 1))
+        r = QRectF(4, size * 0.25, size - 8, size * 0.5)
+        p.drawRect(r)
+        symbol = "\u2248" if water else ("G" if getattr(entry, "kind", "") == "generator" else "~")
+        p.setPen(QColor("#1b4a5a") if water else QColor("#5a3a1b"))
+        p.drawText(r, Qt.AlignCenter, symbol)
     else:
         kind = {"transformers": "transformer", "switchboards": "switchboard", "ups": "ups",
                 "pdus": "pdu"}.get(category, "pdu")

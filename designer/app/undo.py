@@ -51,6 +51,8 @@ class EditCommand(QUndoCommand):
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt API
         if not isinstance(other, EditCommand) or other._key() != self._key():
             return False
+        if other.text() != self.text():
+            return False  # two different commands (detach, then add back) stay two steps
         if other.stamp - self.stamp > MERGE_WINDOW_S:
             return False
         # self.inverse restores the state before both; other's forward is the new state

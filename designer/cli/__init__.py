@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-COMMANDS = ("validate", "schema", "info", "solve", "export", "gui")
+COMMANDS = ("validate", "schema", "info", "solve", "export", "design", "study", "generate", "gui")
 
 
 def _load_or_report(path: str):
@@ -108,6 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_info)
     _add_solve(sub)
     _add_export(sub)
+    from designer.cli.design import add_parser as _add_design
+
+    _add_design(sub)
+    from designer.cli.generate import add_parser as _add_generate
+    from designer.cli.study import add_parser as _add_study
+
+    _add_study(sub)
+    _add_generate(sub)
     return ap
 
 

@@ -247,6 +247,19 @@ def place_entry(doc: Document, site_id: str, entry: CatalogEntry, x: float, y: f
     return Composite([AddItem(kind, item, site_id)], f"Place {entry.name}")
 
 
+def _module_holding(doc: Document, site_id: str, item: Placed) -> str | None:
+    """The module whose footprint holds the item's whole footprint (else the one under its
+    centre, as a drop does)."""
+    site = doc.site(site_id)
+    if site is None:
+        return None
+    for m in site.hall.modules:
+        poly = m.corners()
+        if all(point_in_polygon(c, poly) for c in item.corners()):
+            return m.id
+    return module_at(doc, site_id, item.x, item.y)
+
+
 def rack_at(doc: Document, site_id: str, x: float, y: float) -> h.Rack | None:
     """The rack whose footprint holds the point (x, y), if any."""
     site = doc.site(site_id)
@@ -261,7 +274,10 @@ def rack_at(doc: Document, site_id: str, x: float, y: float) -> h.Rack | None:
 def _next_name(doc: Document, site_id: str, entry: CatalogEntry, kind: str) -> str:
     site = doc.site(site_id)
     prefix = {"rack": "R", "module": "M", "cdu": "CDU", "air_unit": "AHU", "ups": "UPS",
-              "pdu": "PDU", "transformer": "TX", "switchboard": "SWB", "busway": "BW"}.get(kind, kind)
+              "pdu": "PDU", "transformer": "TX", "switchboard": "SWB", "busway": "BW",
+              "water_supply": "FW", "floor_tile": "TILE", "ceiling_grille": "GRILLE"}.get(kind, kind)
+    if kind == "source":
+        prefix = "GEN" if getattr(entry, "kind", "") == "generator" else "UTIL"
     names = set()
     if site is not None:
         for loc in iter_items(doc.project):
@@ -389,15 +405,29 @@ def duplicate_items(doc: Document, ids: Iterable[str], dx: float = 1.0, dy: floa
 
 
 # -- rows and containment ---------------------------------------------------------------------
+def aisle_width(doc: Document, entry: RackType, aisle: str = "cold") -> float:
+    """The aisle two rows of ``entry`` need: a cold aisle both rows face takes the rack's front
+    clearance, a hot aisle both rows turn their backs to its rear clearance; where the entry
+    gives none, the project's minimum cold / hot aisle."""
+    st = doc.project.settings
+    if aisle == "hot":
+        return entry.clearance_rear_m if entry.clearance_rear_m > 0 else st.min_hot_aisle_m
+    return entry.clearance_front_m if entry.clearance_front_m > 0 else st.min_cold_aisle_m
+
+
 def rack_rows(doc: Document, site_id: str, entry: RackType, x0: float, y0: float, count: int,
-              pitch_m: float | None = None, rows: int = 2, aisle_m: float = 1.2,
+              pitch_m: float | None = None, rows: int = 2, aisle_m: float | None = None,
               aisle: str = "cold", contain: bool = False) -> Composite:
     """``rows`` (1 or 2) rows of ``count`` racks starting at (x0, y0) (the first rack's
     outer corner), ``pitch_m`` apart along x. Two rows face each other across a cold
     aisle (``aisle="cold"``) or turn their backs to a hot aisle (``"hot"``);
-    ``contain`` adds containment over that aisle."""
+    ``contain`` adds containment over that aisle. ``aisle_m`` None takes the width the
+    entry's clearances ask for (:func:`aisle_width`). A rack that stands in a module
+    joins it."""
     if count < 1 or rows not in (1, 2):
         raise ValueError("count must be 1 or more and rows 1 or 2")
+    if aisle_m is None:
+        aisle_m = aisle_width(doc, entry, aisle)
     pitch = pitch_m if pitch_m is not None else entry.width_m
     w, d = entry.width_m, entry.depth_m
     taken = set(doc.ids())
@@ -421,7 +451,7 @@ def rack_rows(doc: Document, site_id: str, entry: RackType, x0: float, y0: float
             names.add(f"R{n:02d}")
             x = x0 + w / 2 + k * pitch
             rack = instantiate(entry, iid, x, ys[row], rot[row], name=f"R{n:02d}")
-            rack.module_id = module_at(doc, site_id, x, ys[row])
+            rack.module_id = _module_holding(doc, site_id, rack)
             edits.append(AddItem("rack", rack, site_id))
     if contain and rows == 2:
         cid = new_id("cont", taken)

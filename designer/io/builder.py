@@ -13,18 +13,8 @@ from designer.model import power as p
 from designer.model.catalog import Catalog
 from designer.model.factory import instantiate
 from designer.model.project import Site
-
-# Nominal inner diameters of copper / stainless pipe for secondary loops (m).
-PIPE_SIZES_M = (0.022, 0.028, 0.035, 0.042, 0.054, 0.067, 0.080, 0.105, 0.130, 0.155, 0.205, 0.255, 0.305)
-
-
-def pipe_size_for(flow_lpm: float, v_max: float = 1.8) -> float:
-    """The smallest nominal size that keeps velocity at or under ``v_max`` m/s."""
-    q = flow_lpm / 60000.0
-    for d in PIPE_SIZES_M:
-        if q / (math.pi * d * d / 4) <= v_max:
-            return d
-    return PIPE_SIZES_M[-1]
+from designer.solvers.sizing import PIPE_SIZES_M  # noqa: F401  (re-exported for older callers)
+from designer.solvers.sizing import pipe_bore_for as pipe_size_for
 
 
 def rack_flow_lpm(rack: h.Rack, cp: float = 3900.0, rho: float = 1025.0) -> float:

@@ -49,7 +49,10 @@ class Containment(Member):
     3-5 % for doors with gaps and no brush strips)."""
 
 
-ConnectionKind = Literal["power_in", "power_out", "water_supply", "water_return"]
+ConnectionKind = Literal["power_in", "power_out", "water_supply", "water_return", "loop_supply", "loop_return"]
+"""``power_in`` / ``power_out``: electrical input and output; ``water_supply`` / ``water_return``:
+facility water to the CDUs' primary side; ``loop_supply`` / ``loop_return``: a CDU's secondary
+(technology cooling) loop offered to racks outside the module (a CDU skid)."""
 
 
 class ModuleConnection(DModel):
@@ -59,7 +62,7 @@ class ModuleConnection(DModel):
     rotation 0). ``item_ids`` name the members that take the connection: for ``power_in``
     the items whose ``upstream_id`` the site's supply sets; for ``power_out`` the item that
     feeds out (a power skid's UPS or switchboard); for water the CDUs whose primary side it
-    serves.
+    serves; for a loop output the CDU whose secondary ports it offers.
     """
 
     id: Id

@@ -23,6 +23,9 @@ class Cable(DModel):
     """Per conductor, per km, at operating temperature (240 mm2 copper by default)."""
     x_ohm_per_km: float = 0.08
     parallel_sets: int = 1
+    conductor_mm2: float | None = None
+    """Cross-section of one conductor of one set when the cable was sized (copper, XLPE,
+    see :mod:`designer.solvers.sizing`); None: not sized, r and x stand as given."""
 
 
 class PowerSource(Placed):

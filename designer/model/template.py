@@ -81,7 +81,7 @@ def template_problems(entry: ModuleType, path: str = "") -> list[tuple[str, str,
         if abs(conn.x) > hw + _TOL or abs(conn.y) > hd + _TOL:
             out.append((f"{cp}.x", f"connection point '{conn.id}' is not on the module",
                         "put it inside the module's footprint"))
-        want = ("cdus",) if conn.kind.startswith("water") else ("transformers", "switchboards", "ups", "pdus",
+        want = ("cdus",) if conn.kind.startswith(("water", "loop")) else ("transformers", "switchboards", "ups", "pdus",
                                                                   "busways")
         if not conn.item_ids:
             out.append((f"{cp}.item_ids", f"connection point '{conn.id}' names no item of the module",

@@ -431,7 +431,7 @@ class _Validator:
                                    f"points named '{conn.id}'", "give each connection point its own id",
                                    f"{cp}.id", (m.id,)))
                 seen.add(conn.id)
-                kinds = (("cdu",) if conn.kind.startswith("water") else
+                kinds = (("cdu",) if conn.kind.startswith(("water", "loop")) else
                          ("transformer", "switchboard", "ups", "pdu", "busway"))
                 for j, ref in enumerate(conn.item_ids):
                     loc = self._ref(ref, kinds, f"{cp}.item_ids[{j}]", m.id, si, f"connection {conn.id}")

@@ -43,7 +43,7 @@ REF_KINDS = {
     "item_id": ("rack", "cdu", "junction", "water_supply"), "facility_id": ("water_supply",), "a": ("site", "data_source"), "b": ("site", "data_source"),
 }
 SITE_FIELDS = ["name", "kind", "location", "core_site_id", "utility_capacity_kw", "cost_per_kw_month",
-               "hall.height_m", "hall.floor_rating_kg_m2", "hall.grid"]
+               "hall.power.scheme", "hall.height_m", "hall.floor_rating_kg_m2", "hall.grid"]
 
 
 def _unwrap(ann):
@@ -69,6 +69,7 @@ LABELS = {
     "pinned_module_id": "Pinned module", "data_source_id": "Data source", "core_site_id": "Core site",
     "upstream_id": "Fed from", "alternate_upstream_id": "Transfers to", "source_id": "Source",
     "r_ohm_per_km": "R per km", "x_ohm_per_km": "X per km", "minor_k": "Minor-loss K",
+    "scheme": "Power redundancy", "voltage_setpoint_pu": "Voltage set point (pu)",
 }
 
 

@@ -108,6 +108,21 @@ def draw_label(painter: QPainter, rect: QRectF, text: str, rotation_deg: float, 
     painter.restore()
 
 
+PORTS_FROM_PX_PER_M = 22.0
+"""Rack and CDU pipe ports are drawn from this zoom on (a 0.6 m rack is 13 px wide there)."""
+PORT_R = 0.055
+
+
+def draw_ports(painter: QPainter, width: float, y: float, colors, inset: float = 0.07) -> None:
+    """Two pipe ports, supply left and return right at a quarter of ``width`` from the
+    middle, on the line ``y`` (moved ``inset`` into the item so the circle stays on it)."""
+    yy = y - inset if y > 0 else y + inset
+    for x, color in ((-width / 4, colors[0]), (width / 4, colors[1])):
+        painter.setPen(QPen(color.darker(130), 0.02))
+        painter.setBrush(QBrush(color))
+        painter.drawEllipse(QPointF(x, yy), PORT_R, PORT_R)
+
+
 class PlacedItem(PlanItem):
     """A rectangle-footprint item: local rect centred on the origin, front at the top."""
 
@@ -190,12 +205,15 @@ class RackItem(PlacedItem):
 
     def paint_detail(self, painter: QPainter, r: QRectF) -> None:
         # the front (cold side) is the top edge in local coordinates
-        if lod(painter) < 6:
+        scale = lod(painter)
+        if scale < 6:
             return
         pen = QPen(style.FRONT, 0.06)
         pen.setCapStyle(Qt.FlatCap)
         painter.setPen(pen)
         painter.drawLine(QPointF(r.left() + 0.03, r.top() + 0.03), QPointF(r.right() - 0.03, r.top() + 0.03))
+        if self.cooling != "air" and scale >= PORTS_FROM_PX_PER_M:
+            draw_ports(painter, r.width(), r.bottom(), (style.SUPPLY, style.RETURN))
 
 
 class CduItem(PlacedItem):
@@ -208,6 +226,12 @@ class CduItem(PlacedItem):
         self.text = m.name or "CDU"
 
     def paint_detail(self, painter, r) -> None:
+        if lod(painter) >= PORTS_FROM_PX_PER_M:
+            # secondary ports on the rear face, primary (facility water) ports on top near the front
+            draw_ports(painter, r.width(), r.bottom(), (style.SUPPLY, style.RETURN))
+            draw_ports(painter, r.width(), r.top() + r.height() / 4, (style.FACILITY_SUPPLY, style.FACILITY_RETURN),
+                       inset=0.0)
+            return
         painter.setPen(QPen(style.SUPPLY, 0.04))
         painter.drawEllipse(QPointF(-r.width() / 4, r.bottom() - 0.08), 0.05, 0.05)
         painter.setPen(QPen(style.RETURN, 0.04))
@@ -264,20 +288,29 @@ class ServiceItem(PlacedItem):
             self.symbol = "\u2248"
         super().sync(m, scene)
 
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        r = self.rect()
+        painter.setBrush(QBrush(self.fill))
+        painter.setPen(self._outline_pen(painter, self.edge))
+        painter.drawRect(r)
+        scale = lod(painter)
+        d = min(r.width(), r.height()) * 0.45 + 0.12
+        # the symbol only where the name still fits beside it (at a readable 6 px or more)
+        symbol = scale >= 8 and (r.width() - d) * scale >= _text_width(self.text) * 0.6
+        if symbol:
+            self.paint_detail(painter, r)
+        if self.kind == "water_supply" and scale >= 8:
+            draw_ports(painter, r.width(), r.top(), (style.FACILITY_SUPPLY, style.FACILITY_RETURN))
+        if self.labels_on():
+            draw_label(painter, r.adjusted(d if symbol else 0.0, 0, 0, 0), self.text, self.rot)
+
     def paint_detail(self, painter, r) -> None:
-        if lod(painter) < 8:
-            return
         d = min(r.width(), r.height()) * 0.45
         circle = QRectF(r.left() + 0.08, r.center().y() - d / 2, d, d)
         painter.setPen(QPen(self.edge, 0.04))
         painter.setBrush(Qt.NoBrush)
         painter.drawEllipse(circle)
         draw_label(painter, circle, self.symbol, self.rot)
-        if self.kind == "water_supply":
-            for port, color in (("supply", style.FACILITY_SUPPLY), ("return", style.FACILITY_RETURN)):
-                x = -r.width() / 4 if port == "supply" else r.width() / 4
-                painter.setPen(QPen(color, 0.04))
-                painter.drawEllipse(QPointF(x, r.top() + 0.08), 0.05, 0.05)
 
 
 class OpeningItem(PlacedItem):

@@ -15,7 +15,9 @@ from designer.app import style
 from designer.app.guard import safely
 from designer.app.plan.coords import to_scene
 from designer.app.plan.items import ITEM_CLASSES, PipeItem, PlanItem, TapItem, point_along
+from designer.document.assembly import members
 from designer.document.document import Change
+from designer.document.grouping import modules_involved
 from designer.model import hall as h
 from designer.model.base import Placed
 from designer.model.registry import HALL_COLLECTIONS, hall_container
@@ -46,6 +48,16 @@ class HallScene(QGraphicsScene):
         pen.setCosmetic(True)
         pen.setJoinStyle(Qt.MiterJoin)
         self.sel_overlay.setPen(pen)
+        # the modules the selection belongs to (and a selected module's members): dashed, in
+        # the module colour, so a member is seen as part of its assembly
+        self.group_overlay = _SelectionOverlay()
+        self.group_overlay.setZValue(59)
+        gpen = QPen(style.GROUP, 2.0)
+        gpen.setCosmetic(True)
+        gpen.setStyle(Qt.DashLine)
+        self.group_overlay.setPen(gpen)
+        self.group_modules: list[str] = []
+        """Modules outlined by the group overlay (selected, or owning a selected item)."""
         # stroke only: filling a path of thousands of sub-paths costs seconds in the raster engine
         self.overlays: list = []
         self._built_for: tuple | None = None
@@ -94,7 +106,7 @@ class HallScene(QGraphicsScene):
         if self.outline_item is not None:
             self.removeItem(self.outline_item)
             self.outline_item = None
-        for extra in (self.feed_lines, self.sel_overlay):
+        for extra in (self.feed_lines, self.sel_overlay, self.group_overlay):
             if extra.scene() is self:
                 self.removeItem(extra)
         site = self.session.site
@@ -109,16 +121,36 @@ class HallScene(QGraphicsScene):
                 self._add(coll.kind, m)
         self.addItem(self.feed_lines)
         self.addItem(self.sel_overlay)
+        self.addItem(self.group_overlay)
         self._selection_to_scene(self.session.selection.ids)
         for ov in self.overlays:
             safely(f"the {ov.name} overlay", ov.site_rebuilt, self)
-        self.setSceneRect(self.hall_rect().adjusted(-10, -10, 10, 10))
+        self.setSceneRect(self.content_rect().adjusted(-10, -10, 10, 10))
 
     def hall_rect(self) -> QRectF:
         site = self.session.site
         if site is None or len(site.hall.outline) < 2:
             return QRectF(-1, -1, 2, 2)
         return QPolygonF([to_scene(x, y) for x, y in site.hall.outline]).boundingRect()
+
+    def content_rect(self) -> QRectF:
+        """The hall with the site services placed beside it (utility, generators, facility
+        water usually stand outside the hall)."""
+        rect = self.hall_rect()
+        for it in self.items_by_id.values():
+            if it.kind in ("source", "water_supply"):
+                rect = rect.united(it.sceneBoundingRect())
+        return rect
+
+    def _grow_to(self, items) -> None:
+        """Let the plan scroll to items placed beyond its edges (services beside the hall)."""
+        rect = self.sceneRect()
+        for it in items:
+            r = it.sceneBoundingRect()
+            if not rect.contains(r):
+                rect = rect.united(r.adjusted(-10, -10, 10, 10))
+        if rect != self.sceneRect():
+            self.setSceneRect(rect)
 
     def _build_outline(self, hall: h.Hall) -> None:
         poly = QPolygonF([to_scene(x, y) for x, y in hall.outline])
@@ -187,6 +219,8 @@ class HallScene(QGraphicsScene):
                 self._remove(i)
                 self._add(loc.kind, loc.item)
                 touched.add(i)
+        if added:
+            self._grow_to([self.items_by_id[i] for i in added if i in self.items_by_id])
         for i in change.modified:
             it = self.items_by_id.get(i)
             m = self.model(i)
@@ -208,7 +242,8 @@ class HallScene(QGraphicsScene):
                 if tid in self.items_by_id:
                     self.items_by_id[tid].sync(self.model(tid), self)
         sel = set(self.session.selection.ids)
-        if sel & touched or change.removed:
+        if sel & touched or change.removed or set(self.group_modules) & touched or \
+                any("module_id" in f for f in change.modified.values()):
             self._selection_to_scene(self.session.selection.ids)
         else:
             self.update_feed_lines()
@@ -227,6 +262,8 @@ class HallScene(QGraphicsScene):
     def _preview(self, ids: list[str], dx: float, dy: float) -> None:
         offsets = {i: (dx, dy) for i in ids}
         self.sel_overlay.setPos(QPointF(dx, -dy))
+        if self.group_modules and any(m in offsets for m in self.group_modules):
+            self.group_overlay.setPos(QPointF(dx, -dy))
         pipes: set[str] = set()
         for i in ids:
             it = self.items_by_id.get(i)
@@ -249,6 +286,7 @@ class HallScene(QGraphicsScene):
         """Put items back where the model says they are (Escape during a drag)."""
         self._preview(ids, 0.0, 0.0)
         self.sel_overlay.setPos(QPointF(0, 0))
+        self.group_overlay.setPos(QPointF(0, 0))
         for i in ids:
             it = self.items_by_id.get(i)
             m = self.model(i)
@@ -290,7 +328,25 @@ class HallScene(QGraphicsScene):
                 path.addPath(it.outline())
         self.sel_overlay.setPos(QPointF(0, 0))
         self.sel_overlay.setPath(path)
+        self._groups_to_scene(ids)
         self.update_feed_lines()
+
+    def _groups_to_scene(self, ids) -> None:
+        """Outline the module of every selected member, and the members of every selected
+        module: the assembly a click belongs to is always in view."""
+        doc = self.session.doc
+        self.group_modules = [m for m in modules_involved(doc, ids) if m in self.items_by_id]
+        path = QPainterPath()
+        chosen = set(ids)
+        for mid in self.group_modules:
+            path.addPath(self.items_by_id[mid].outline())
+            if mid in chosen:
+                for i in members(doc, mid):
+                    it = self.items_by_id.get(i)
+                    if it is not None and it.isVisible() and it.kind not in ("pipe", "junction", "tap"):
+                        path.addPath(it.outline())
+        self.group_overlay.setPos(QPointF(0, 0))
+        self.group_overlay.setPath(path)
 
     def update_feed_lines(self, offsets: dict | None = None) -> None:
         """Lines from selected racks to their A / B sources (and from a selected source

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsView, QScrollBar, QWidget
+from PySide6.QtWidgets import QGraphicsView, QScrollBar, QToolTip, QWidget
 
 from designer.app import style
 from designer.app.plan.coords import to_model
+from designer.document.grouping import top_level
 
 MIME_CATALOG = "application/x-datahall-catalog-model"
 
@@ -80,7 +81,7 @@ class PlanView(QGraphicsView):
         self.zoom_changed.emit(self.px_per_m)
 
     def fit(self, rect: QRectF | None = None) -> None:
-        rect = rect or self.scene().hall_rect()
+        rect = rect or self.scene().content_rect()
         if rect.isEmpty():
             return
         rect = rect.adjusted(-1.0, -1.0, 1.0, 1.0)
@@ -137,12 +138,76 @@ class PlanView(QGraphicsView):
 
         path = QPainterPath()
         path.addRect(area)
-        ids = self.scene().ids_in(path)
+        # a module is taken only when the band holds all of it (a band drawn inside a module
+        # picks items in it, not the room around them); members come with their module
+        sc = self.scene()
+        ids = [i for i in sc.ids_in(path)
+               if sc.items_by_id[i].kind != "module" or area.contains(sc.items_by_id[i].sceneBoundingRect())]
+        ids = top_level(self.session.doc, ids)
         sel = self.session.selection
         if mods & (Qt.ShiftModifier | Qt.ControlModifier):
             sel.set(sel.ids + [i for i in ids if i not in sel.ids])
         else:
             sel.set(ids)
+
+    # -- tooltips --------------------------------------------------------------------------------
+    def viewportEvent(self, e) -> bool:  # noqa: N802
+        if e.type() == QEvent.ToolTip:
+            text = self.tooltip_at(e.pos())
+            if text:
+                QToolTip.showText(e.globalPos(), text, self.viewport())
+            else:
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(e)
+
+    def tooltip_at(self, pos) -> str:
+        """What the item under ``pos`` is, and how to select the module it belongs to
+        (written from the document when asked, so it is never stale)."""
+        from designer.app.plan.items import PlanItem
+        from designer.model.registry import BY_TYPE
+
+        it = next((i for i in self.items(pos) if isinstance(i, PlanItem) and i.isVisible()), None)
+        doc = self.session.doc
+        m = doc.item(it.item_id) if it is not None else None
+        if m is None:
+            return ""
+        name = getattr(m, "name", "") or m.id
+        what = BY_TYPE[type(m)].label
+        if it.kind == "module":
+            model = f" ({m.catalog_model})" if m.catalog_model else ""
+            return (f"<b>Module {name}</b>{model}<br>Click its floor, or double-click any item in it, to select "
+                    "the whole module: a drag, R, copy, duplicate and delete then act on all of it.<br>"
+                    "Right-click: connect it to the site, save it as a template.")
+        mod = doc.item(getattr(m, "module_id", None) or "")
+        if mod is not None:
+            return (f"<b>{what} {name}</b> in module {mod.name or mod.id}<br>"
+                    "Double-click to select the whole module.")
+        return f"<b>{what} {name}</b>"
+
+    # -- context menu ----------------------------------------------------------------------------
+    context_menu = None
+    """Callable (item id or None) -> QMenu or None that the window sets: the plan's right-click menu."""
+
+    def contextMenuEvent(self, e) -> None:  # noqa: N802
+        if self.tool is not self.select_tool or self.context_menu is None:
+            return super().contextMenuEvent(e)
+        from designer.app.plan.items import PlanItem
+        from designer.document.grouping import module_of
+
+        it = next((i for i in self.items(e.pos()) if isinstance(i, PlanItem) and i.isVisible()), None)
+        sel = self.session.selection
+        if it is not None and it.item_id not in sel.ids and module_of(self.session.doc, it.item_id) not in sel.ids:
+            sel.set([it.item_id])  # right-click acts on what is under the cursor
+        menu = self.context_menu(it.item_id if it is not None else None)
+        if menu is not None and menu.actions():
+            self.popup_menu(menu, e.globalPos())
+        e.accept()
+
+    def popup_menu(self, menu, global_pos) -> None:
+        """Show a context menu (one place, so tests can catch it without a window system)."""
+        self.last_menu = menu
+        menu.popup(global_pos)
 
     # -- mouse -----------------------------------------------------------------------------------
     def mousePressEvent(self, e) -> None:  # noqa: N802
@@ -200,8 +265,11 @@ class PlanView(QGraphicsView):
         super().keyReleaseEvent(e)
 
     # -- drop from the palette -------------------------------------------------------------------
+    _catalog_drag = False
+
     def dragEnterEvent(self, e) -> None:  # noqa: N802
         if e.mimeData().hasFormat(MIME_CATALOG):
+            self._catalog_drag = True
             e.acceptProposedAction()
         else:
             super().dragEnterEvent(e)
@@ -209,10 +277,71 @@ class PlanView(QGraphicsView):
     def dragMoveEvent(self, e) -> None:  # noqa: N802
         if e.mimeData().hasFormat(MIME_CATALOG):
             e.acceptProposedAction()
+            self._show_ghost(e)
         else:
             super().dragMoveEvent(e)
 
+    def dragLeaveEvent(self, e) -> None:  # noqa: N802
+        self.drop_ghost = None
+        self.viewport().update()
+        if self._catalog_drag:
+            self._catalog_drag = False  # ours: the scene never saw it enter
+            e.accept()
+            return
+        super().dragLeaveEvent(e)
+
+    drop_ghost: tuple | None = None
+    """(catalog entry, x, y) being dragged over the plan: drawn where it would land."""
+
+    def _show_ghost(self, e) -> None:
+        from designer.document.geometry import snap
+
+        entry = self.session.catalog.get(bytes(e.mimeData().data(MIME_CATALOG)).decode())
+        site = self.session.site
+        if entry is None or site is None:
+            return
+        x, y = to_model(self.mapToScene(e.position().toPoint()))
+        step = site.hall.grid.snap_m
+        self.drop_ghost = (entry, snap(x, step), snap(y, step))
+        self.viewport().update()
+
+    def _paint_ghost(self, painter: QPainter) -> None:
+        """The footprint of what is being dragged in, and for a module everything it holds,
+        dashed where it will land."""
+        from designer.app.plan.coords import to_scene
+        from designer.model.base import footprint_corners
+        from designer.model.catalog import ModuleType
+
+        entry, x, y = self.drop_ghost
+        painter.save()
+        pen = QPen(style.GROUP, 2.0)
+        pen.setCosmetic(True)
+        pen.setStyle(Qt.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(QColor(style.GROUP.red(), style.GROUP.green(), style.GROUP.blue(), 25))
+
+        def rect(cx, cy, w, d, rot=0.0) -> None:
+            from PySide6.QtGui import QPolygonF
+
+            painter.drawPolygon(QPolygonF([to_scene(px, py) for px, py in footprint_corners(cx, cy, w, d, rot)]))
+
+        rect(x, y, entry.width_m, entry.depth_m)
+        if isinstance(entry, ModuleType):
+            pen.setStyle(Qt.SolidLine)
+            pen.setWidthF(1.0)
+            painter.setPen(pen)
+            c = entry.contents
+            for it in (*c.racks, *c.cdus, *c.air_units, *c.transformers, *c.switchboards, *c.ups, *c.pdus):
+                rect(x + it.x, y + it.y, it.width_m, it.depth_m, it.rotation_deg)
+            for bw in c.busways:
+                for (ax, ay), (bx, by) in zip(bw.path, bw.path[1:], strict=False):
+                    painter.drawLine(to_scene(x + ax, y + ay), to_scene(x + bx, y + by))
+        painter.restore()
+
     def dropEvent(self, e) -> None:  # noqa: N802
+        self.drop_ghost = None
+        self._catalog_drag = False
+        self.viewport().update()
         if not e.mimeData().hasFormat(MIME_CATALOG):
             return super().dropEvent(e)
         model = bytes(e.mimeData().data(MIME_CATALOG)).decode()
@@ -270,6 +399,8 @@ class PlanView(QGraphicsView):
         super().drawForeground(painter, rect)
         if self.tool is not None:
             self.tool.paint(painter)
+        if self.drop_ghost is not None:
+            self._paint_ghost(painter)
         self._draw_scale_bar(painter)
 
     def _draw_scale_bar(self, painter: QPainter) -> None:

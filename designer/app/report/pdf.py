@@ -277,7 +277,7 @@ class _Doc:
         h = self.m.text_height(font(24, bold=True), c.project, w)
         draw_text(p, QRectF(x, mm(58), w, h + 4), c.project, font(24, bold=True), INK)
         y = mm(58) + h + mm(6)
-        draw_text(p, QRectF(x, y, w, mm(7)), f"Revision {c.revision}   ·   {c.date}   ·   {c.author}", font(11), GREY)
+        draw_text(p, QRectF(x, y, w, mm(7)), "   ·   ".join(v for v in (f"Revision {c.revision}", c.date, c.author) if v), font(11), GREY)
         y += mm(14)
         if c.description:
             dh = self.m.text_height(font(10), c.description, w)

@@ -117,6 +117,8 @@ class LiquidSystem:
     findings: list[Finding] = field(default_factory=list)
     supplies: dict = field(default_factory=dict)
     """Facility water supply id -> (name, capacity kW, ids of the CDUs it serves)."""
+    pipe_sign: dict[str, float] = field(default_factory=dict)
+    """pipe id -> -1 for pipes drawn against their loop's direction (else +1 or absent)."""
 
     @property
     def n_nodes(self) -> int:
@@ -265,6 +267,42 @@ class _Skeleton:
     supply_ports: set[str]
     pipe_links: dict[str, int]
     """pipe id -> link index (pipes inside a loop)."""
+    pipe_sign: dict[str, float] = field(default_factory=dict)
+    """pipe id -> +1 when the loop flows from the pipe's start to its end, -1 when the pipe
+    was drawn against the loop's direction (see :func:`_loop_direction`)."""
+
+
+def _loop_direction(names: list[str], rows_role: list[tuple[str, int, int]], cdus: list[str]) -> dict[str, float]:
+    """Which way each pipe runs in its loop's direction, from the graph alone.
+
+    Supply pipes run away from a CDU's supply port, return pipes towards its return port.
+    Each pipe's ends are ranked by their distance in pipes from the CDU port over pipes of its
+    own role; a supply pipe whose start is farther from the CDU than its end was drawn
+    backwards (-1), and so was a return pipe whose start is nearer. Equal or unreachable ends
+    keep the drawing's direction.
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    n = len(names)
+    index = {nm: i for i, nm in enumerate(names)}
+    out: dict[str, float] = {}
+    for role, port in (("supply", "supply"), ("return", "return")):
+        rows = [(pid, a, b) for pid, r, a, b in rows_role if r == role]
+        if not rows:
+            continue
+        a = np.array([x[1] for x in rows], dtype=np.int64)
+        b = np.array([x[2] for x in rows], dtype=np.int64)
+        g = coo_matrix((np.ones(a.size), (a, b)), shape=(n, n)).tocsr()
+        src = [index[f"{c}:{port}"] for c in cdus if f"{c}:{port}" in index]
+        if not src:
+            continue
+        dist = dijkstra(g, directed=False, unweighted=True, indices=src, min_only=True)
+        for (pid, _, _), da, db in zip(rows, dist[a].tolist(), dist[b].tolist(), strict=True):
+            if not (math.isfinite(da) and math.isfinite(db)) or da == db:
+                continue
+            drawn_out = da < db  # start nearer the CDU port than the end
+            out[pid] = 1.0 if drawn_out == (role == "supply") else -1.0
+    return out
 
 
 def _skeleton(hall: Hall, signature: tuple) -> _Skeleton:
@@ -292,6 +330,7 @@ def _skeleton(hall: Hall, signature: tuple) -> _Skeleton:
         return None
 
     start, end, item, rows = [], [], [], []
+    role_rows: list[tuple[str, str, int, int]] = []
     for n, p in enumerate(hall.pipes):
         if p.role == "facility_supply" or p.role == "facility_return":
             continue  # the primary side: not part of a CDU's secondary loop
@@ -303,6 +342,7 @@ def _skeleton(hall: Hall, signature: tuple) -> _Skeleton:
         start.append(node(a))
         end.append(node(b))
         item.append(p.id)
+        role_rows.append((p.id, p.role, start[-1], end[-1]))
     kind = [PIPE] * len(start)
     role = [ROLE_PIPE] * len(start)
 
@@ -397,7 +437,8 @@ def _skeleton(hall: Hall, signature: tuple) -> _Skeleton:
         cdu_links={cid: (int(link_new[kp]), int(link_new[kh]), int(node_loop[start_a[kp]]))
                    for cid, (kp, kh) in cdu_pre.items()},
         rack_links=rack_links, rack_why=rack_why, supply_ports={f"{r}:supply" for r in racks},
-        pipe_links={it: i for i, (it, rl) in enumerate(zip(item_k, role_k.tolist(), strict=True)) if rl == ROLE_PIPE})
+        pipe_links={it: i for i, (it, rl) in enumerate(zip(item_k, role_k.tolist(), strict=True)) if rl == ROLE_PIPE},
+        pipe_sign=_loop_direction(names, role_rows, [c.id for c in hall.cdus]))
 
 
 def _undriven(rows, item, start_a, comp, names, keep_link) -> list[Finding]:
@@ -524,7 +565,7 @@ def build_system(site: Site, cache: dict | None = None) -> LiquidSystem:
         site_id=site.id, node_names=sk.node_names, start=sk.start, end=sk.end, kind=sk.kind, role=sk.role,
         link_item=sk.item, length=length[sel], diameter=diam[sel], roughness=rough[sel], minor_k=mk[sel],
         node_loop=sk.node_loop, link_loop=sk.link_loop, loops=loops, cdus=cdu_data, racks=rack_data,
-        pipes=sk.pipe_links,
+        pipes=sk.pipe_links, pipe_sign=sk.pipe_sign,
         pipe_points=pipe_points, pipe_roles=pipe_roles, findings=findings,
         supplies={wid: (supplies[wid].name or wid, supplies[wid].capacity_kw, tuple(ids))
                   for wid, ids in served.items()})

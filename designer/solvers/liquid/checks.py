@@ -23,8 +23,7 @@ def _n(item) -> str:
     return item.name or item.id
 
 
-PIPE_SIZES_M = (0.022, 0.028, 0.035, 0.042, 0.054, 0.067, 0.080, 0.105, 0.130, 0.155, 0.205, 0.255, 0.305)
-"""Nominal bores of secondary-loop pipe, for the suggested fix."""
+from designer.solvers.sizing import PIPE_SIZES_M  # noqa: E402  (nominal bores, for the suggested fix)
 
 
 def _next_size(d_m: float) -> str:

@@ -1,7 +1,11 @@
 """Read-only results keyed by item id: what the report, the CLI and the plan overlays read.
 
 Units: flows in L/min, pressures in kPa, velocities in m/s, temperatures in degC, heat in
-kW. Signed pipe flows are positive from the pipe's ``start`` to its ``end``.
+kW. Pipe flows are signed by the loop's direction: positive from the CDU towards the racks in
+a supply pipe and from the racks back to the CDU in a return pipe, whichever way the pipe was
+drawn (``drawn_reversed`` says when the drawing runs against it); a negative flow runs
+against the loop's direction. Primary (facility water) pipes carry the flow set by their
+CDUs' heat at the supply's design rise (see :func:`primary_pipe_results`).
 """
 
 from __future__ import annotations
@@ -68,6 +72,9 @@ class PipeLiquid:
     temp_c: float
     points: tuple[tuple[float, float], ...]
     """The pipe's polyline on the plan (for drawing)."""
+    drawn_reversed: bool = False
+    """True when the pipe was drawn against the loop's direction: the flow then runs from its
+    ``end`` to its ``start`` when ``flow_lpm`` is positive."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,9 +265,10 @@ def pipe_results(system: LiquidSystem, st: OperatingState, g: float, out: dict, 
     rows = zip(system.pipes, (system.link_loop[idx] + off).tolist(), (q[idx] * LPM).tolist(), vel.tolist(),
                dp.tolist(), system.length[idx].tolist(), d.tolist(), re_l, fr_l, regime.tolist(),
                st.heat.link_in_c[idx].tolist(), strict=True)
-    roles, points = system.pipe_roles, system.pipe_points
+    roles, points, sign = system.pipe_roles, system.pipe_points, system.pipe_sign
     for pid, lp, fl, v, dpk, ln, dd, r, f, rg, t in rows:
-        out[pid] = PipeLiquid(pid, lp, roles.get(pid, ""), fl, v, dpk, ln, dd, r, f, rg, t, points[pid])
+        sg = sign.get(pid, 1.0)
+        out[pid] = PipeLiquid(pid, lp, roles.get(pid, ""), fl * sg, v, dpk, ln, dd, r, f, rg, t, points[pid], sg < 0)
 
 
 def cdu_results(system: LiquidSystem, st: OperatingState, fail: FailureView | None, g: float,

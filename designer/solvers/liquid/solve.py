@@ -33,6 +33,7 @@ from designer.solvers.liquid import checks
 from designer.solvers.liquid.build import ROLE_PUMP, ROLE_RACK, LiquidSystem, build_system, facility_water_of
 from designer.solvers.liquid.elements import SolverOptions
 from designer.solvers.liquid.operate import OperatingState, operate
+from designer.solvers.liquid.primary import primary_findings, primary_pipe_results
 from designer.solvers.liquid.results import (
     LPM,
     Convergence,
@@ -202,6 +203,10 @@ def _solve_project(project: Project, cache: dict | None, opts: SolverOptions | N
             f += checks.operating(system, st, r_site, p_site, c_site, project.settings, site.name or site.id)
             if oc.failure_view is not None:
                 f += checks.pump_failure(system, r_site, c_site)
+        prim: dict = {}
+        primary_pipe_results(site.hall, c_site, prim)
+        f += primary_findings(prim, project.settings.velocity_limit_mps)
+        p_site.update(prim)
         oc.findings = f
         findings += f
         racks.update(r_site)

@@ -129,10 +129,12 @@ def _envelope(t: ModuleType) -> Envelope:
 
 
 def _slot_counts(sites, new_site_ids, types, free_demand, lat_site, cool_ok_type, fits_type,
-                 existing_kw, respect_utility, max_copies, notes):
+                 existing_kw, respect_utility, max_copies, notes, only=None):
     """Slots per (site, type): demand, floor space and utility limits (see module doc)."""
     out = []
     for si, s in enumerate(sites):
+        if only is not None and s.id not in only:
+            continue
         obstacles = hall_obstacles(s.hall)
         headroom = s.utility_capacity_kw - existing_kw.get(s.id, 0.0)
         for ti, t in enumerate(types):
@@ -166,7 +168,8 @@ def _slot_counts(sites, new_site_ids, types, free_demand, lat_site, cool_ok_type
 def recommend(project: Project, module_types: Sequence[ModuleType], extra_sites: Sequence[Site] = (),
               fixed_cost: FixedCost | None = None, use_existing: bool = True, respect_utility: bool = True,
               max_copies: int = 6, overrides: Mapping[str, object] | None = None,
-              time_limit_s: float = 60.0, mip_rel_gap: float = 1e-6) -> Recommendation:
+              time_limit_s: float = 60.0, mip_rel_gap: float = 1e-6,
+              new_module_sites: Sequence[str] | None = None) -> Recommendation:
     """Choose catalog modules to deploy at candidate sites to serve the workloads at least cost.
 
     Parameters
@@ -194,6 +197,8 @@ def recommend(project: Project, module_types: Sequence[ModuleType], extra_sites:
         Capacity overrides for existing modules (see :class:`~.build.CapacityOverride`).
     time_limit_s, mip_rel_gap
         Per MILP run.
+    new_module_sites
+        Only these sites may get new modules (None: every candidate site).
 
     Returns
     -------
@@ -231,7 +236,8 @@ def recommend(project: Project, module_types: Sequence[ModuleType], extra_sites:
         for s in project.sites:
             existing_kw[s.id] = sum(m.it_capacity_kw for m in s.hall.modules)
     slots = _slot_counts(sites, new_site_ids, types, np.where(free_w, p, 0.0), lat_ok_site,
-                         cool_ok_type, fits_type, existing_kw, respect_utility, max_copies, site_notes)
+                         cool_ok_type, fits_type, existing_kw, respect_utility, max_copies, site_notes,
+                         None if new_module_sites is None else set(new_module_sites))
     # the facility problem: existing modules, then slots
     n_e = len(base.modules)
     s_ix = {s.id: i for i, s in enumerate(sites)}
