@@ -27,7 +27,12 @@ COMMANDS = {
     "solve": ["solve", "{f}"],
     "solve --json": ["solve", "{f}", "--json"],
     "export": ["export", "{f}", "--json", "{o}/e.json", "--bom", "{o}/b.csv", "--dxf", "{o}/d.dxf"],
+    "design": ["design", "{f}", "--site", "core-fra", "-o", "{o}/d.json"],
+    "study": ["study", "{f}", "-o", "{o}/results", "--workers", "0", "--no-pdf"],  # the study file
 }
+RC = {"study": 2}
+"""Exit code of a command whose input cannot be read, where it is not 1 (a bad study file is
+a usage error)."""
 TIMEOUT_S = 30.0
 
 
@@ -92,7 +97,7 @@ def test_odd_inputs_end_quickly_with_a_clear_message(odd, tmp_path, kind, comman
     (tmp_path / "out").mkdir(exist_ok=True)
     argv = [a.format(f=f, o=tmp_path / "out") for a in COMMANDS[command]]
     rc, out, err = run_bounded(argv)
-    assert rc == 1
+    assert rc == RC.get(command, 1)
     assert WANT[kind] in err and "Traceback" not in out + err
     assert os.listdir(tmp_path / "out") == []  # nothing written
 
@@ -109,7 +114,8 @@ def test_screenshot_of_an_odd_input_ends_at_once(odd, tmp_path, kind):
 
 
 @pytest.mark.parametrize("as_", ["same", "symlink", "hardlink"])
-def test_an_output_that_is_the_input_is_refused(tmp_path, as_):
+@pytest.mark.parametrize("command", ["export", "design"])
+def test_an_output_that_is_the_input_is_refused(tmp_path, as_, command):
     f = tmp_path / "hall.json"
     f.write_text(sample_project_path().read_text(encoding="utf-8"), encoding="utf-8")
     before = f.read_bytes()
@@ -118,9 +124,46 @@ def test_an_output_that_is_the_input_is_refused(tmp_path, as_):
         os.symlink(f, out)
     elif as_ == "hardlink":
         os.link(f, out)
-    rc, _out, err = run_bounded(["export", str(f), "--json", str(out)])
+    argv = ["export", str(f), "--json", str(out)] if command == "export" else \
+        ["design", str(f), "--site", "core-fra", "-o", str(out)]
+    rc, _out, err = run_bounded(argv)
     assert rc == 2 and "input file" in err
     assert f.read_bytes() == before
+
+
+@pytest.mark.parametrize("argv", [["design", "{s}", "--site", "core-fra", "-o", "{t}/a.dhd.json"],
+                                  ["generate", "fleet", "--sites", "1", "-o", "{t}/a.dhd.json"],
+                                  ["study", "{t}/study.json", "-o", "{t}/a.dhd.json", "--workers", "0"]])
+def test_new_commands_refuse_a_symlink_loop_as_output(tmp_path, argv):
+    os.symlink(tmp_path / "b.dhd.json", tmp_path / "a.dhd.json")
+    os.symlink(tmp_path / "a.dhd.json", tmp_path / "b.dhd.json")
+    study = json.loads((sample_project_path().parent / "sample_study.json").read_text(encoding="utf-8"))
+    study["designs"] = [{"file": str(sample_project_path()), "split": "sites", "sites": ["twr-ks"]}]
+    (tmp_path / "study.json").write_text(json.dumps(study), encoding="utf-8")
+    rc, out, err = run_bounded([a.format(s=sample_project_path(), t=tmp_path) for a in argv])
+    assert rc == 2 and "loop of symbolic links" in err and "Traceback" not in out + err
+
+
+def test_design_stops_on_validation_errors_and_writes_nothing(tmp_path, sample):
+    sample.sites[0].hall.power.taps[0].busway_id = sample.sites[0].hall.racks[0].id
+    (tmp_path / "p.json").write_text(dumps(sample), encoding="utf-8")
+    rc, out, err = run_bounded(["design", str(tmp_path / "p.json"), "--site", "core-fra", "-o",
+                                str(tmp_path / "d.json")])
+    assert rc == 1 and "[ref.kind]" in out and "1 validation error" in err
+    assert not (tmp_path / "d.json").exists()
+
+
+def test_study_stops_on_a_design_with_validation_errors_before_running(tmp_path, sample):
+    sample.sites[4].hall.power.taps = []
+    sample.sites[4].hall.racks[0].x = 1e300
+    (tmp_path / "p.json").write_text(dumps(sample), encoding="utf-8")
+    study = json.loads((sample_project_path().parent / "sample_study.json").read_text(encoding="utf-8"))
+    study["designs"] = [{"file": "p.json", "split": "sites", "sites": ["twr-ks"]}]
+    (tmp_path / "study.json").write_text(json.dumps(study), encoding="utf-8")
+    rc, _out, err = run_bounded(["study", str(tmp_path / "study.json"), "-o", str(tmp_path / "res"),
+                                 "--workers", "0", "--no-pdf"])
+    assert rc == 1 and "[value.magnitude]" in err and "nothing was run" in err
+    assert not (tmp_path / "res").exists()
 
 
 def test_export_to_a_symlink_loop_is_a_clear_error(tmp_path):
