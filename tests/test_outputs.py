@@ -32,7 +32,8 @@ from designer.io.outputs import (
 
 HERE = Path(__file__).parent
 HARNESS = HERE / "writers_on_full_disk.py"
-WRITERS = {"save", "recovery", "json", "json-schema", "bom", "dxf", "pdf", "svg", "png", "template", "screenshot"}
+WRITERS = {"save", "recovery", "json", "json-schema", "bom", "dxf", "pdf", "svg", "png", "template", "screenshot",
+           "study-csv", "study-parquet"}
 
 
 def _check_all_failed_cleanly(report: dict) -> None:

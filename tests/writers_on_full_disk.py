@@ -2,7 +2,7 @@
 
 ``python tests/writers_on_full_disk.py FOLDER --prepare`` fills ``FOLDER`` with an "old" file
 for every output; ``python tests/writers_on_full_disk.py FOLDER`` then asks every writer (save, recovery copy, JSON export and its schema, BOM, DXF,
-PDF, SVG, PNG plan, module template, app screenshot) to replace it. Run it on a full file
+PDF, SVG, PNG plan, module template, app screenshot, study table as CSV and Parquet) to replace it. Run it on a full file
 system (a small tmpfs) or with a file size limit (``RLIMIT_FSIZE``): every writer must fail
 with an error, keep the old file and leave no temporary file. Prints one JSON object:
 ``{"writers": {name: {"error": str | None, "old_kept": bool}}, "left": [file names]}``.
@@ -83,6 +83,19 @@ def writers(project, folder: Path) -> dict:
 
         save_(project, path)
 
+    study_rows = [{"design": f"design {k}", "scenario": "base", "status": "ok", "it_kw": 100.0 + k, "racks": k}
+                  for k in range(2000)]
+
+    def study_csv(path):
+        from designer.study.table import write_csv
+
+        write_csv(study_rows, path)
+
+    def study_parquet(path):
+        from designer.study.table import write_parquet
+
+        write_parquet(study_rows, path)
+
     return {
         "save": ("p.dhd.json", save),
         "recovery": (rec.path.name, lambda _p: rec.write(project, None)),
@@ -96,6 +109,8 @@ def writers(project, folder: Path) -> dict:
         "template": (template_file_name(entry.model),
                      lambda _p: write_template_file(entry, folder, overwrite=True)),
         "screenshot": ("shot.png", screenshot),
+        "study-csv": ("results.csv", study_csv),
+        "study-parquet": ("results.parquet", study_parquet),
     }
 
 
