@@ -11,7 +11,7 @@ from designer.app.dialogs import show_error
 from designer.app.session import new_project
 from designer.io.catalog_store import user_data_dir
 from designer.io.errors import LoadError
-from designer.io.files import load, save
+from designer.io.files import check_editable, load, save
 
 FILTER = "Data Hall Designer projects (*.dhd.json *.json);;All files (*)"
 MAX_RECENT = 10
@@ -69,7 +69,7 @@ class FileController:
         if ask and not self.maybe_save():
             return False
         try:
-            project = load(path)
+            project = check_editable(load(path), str(path))
         except LoadError as e:
             show_error(self.window, "Cannot open project",
                        f"{path.name} could not be opened. Nothing was changed.\n\n"

@@ -15,6 +15,7 @@ from designer.app.docks.properties import PropertiesPanel
 from designer.app.docks.sites import SitesPanel
 from designer.app.editing import EditingController
 from designer.app.files import FileController
+from designer.app.guard import safely
 from designer.app.plan.scene import LAYERS, HallScene
 from designer.app.plan.view import PlanView
 from designer.app.session import Session
@@ -307,9 +308,9 @@ class MainWindow(QMainWindow):
                 for i in f.item_ids:
                     if status.get(i) != "error" and f.severity.value in ("error", "warning"):
                         status[i] = f.severity.value
-        self.scene.set_status(status)
-        for ov in self.scene.overlays:
-            ov.results(revision, results)
+        safely("the finding marks on the plan", self.scene.set_status, status)
+        for ov in self.scene.overlays:  # one overlay's bug must not stop the others
+            safely(f"the {ov.name} overlay", ov.results, revision, results)
         self.view.refit_if_untouched()  # a legend that just appeared must not hide the hall
 
     def go_to(self, ids: list[str]) -> None:

@@ -90,6 +90,9 @@ class Session(QObject):
     def replace_project(self, project: Project, path: Path | None) -> None:
         self.undo_stack.clear()
         self.selection.clear()
+        # the last file's results belong to it: no view may draw them on this one
+        self.scheduler.last_results = {}
+        self.scheduler.last_revision = -1
         self._replacing = True
         try:
             self.doc.replace_project(project, path)

@@ -190,8 +190,8 @@ def build_dxf(project: Project, site_ids: Iterable[str] | None = None):
 
 def write_dxf(project: Project, path: str | os.PathLike, site_ids: Iterable[str] | None = None) -> None:
     """Write the DXF drawing atomically (see the module doc for the layers)."""
-    from designer.io.outputs import atomic_output
+    from designer.io.outputs import atomic_output, complete_dxf
 
     doc = build_dxf(project, site_ids)
-    with atomic_output(path) as tmp:
+    with atomic_output(path, verify=complete_dxf) as tmp:
         doc.saveas(tmp)

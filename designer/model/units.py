@@ -6,6 +6,7 @@ name suffix (``it_load_kw`` -> kW), the convention of the whole document.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -101,6 +102,8 @@ def fmt(value: float | None, quantity: str, system: str = "SI", decimals: int | 
     """``12.5 kW`` or ``42,650 BTU/h``: a value in display units with its symbol."""
     if value is None:
         return "-"
+    if not math.isfinite(value):
+        return "n/a"
     u = unit_of_quantity(quantity, system)
     d = u.decimals if decimals is None else decimals
     return f"{u.to_display(value):,.{d}f} {u.symbol}"

@@ -473,7 +473,7 @@ class TapItem(PlanItem):
     def sync(self, m: p.BuswayTap, scene) -> None:
         bw = scene.model(m.busway_id)
         pt = (0.0, 0.0)
-        if bw is not None and len(bw.path) >= 2:
+        if len(getattr(bw, "path", None) or ()) >= 2:  # a tap naming a non-busway is a validation error
             pt = point_along(bw.path, m.offset_m)
         self.base_pos = to_scene(*pt)
         self.setPos(self.base_pos)

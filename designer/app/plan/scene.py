@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsPolygonItem, QGraphicsScene
 
 from designer.app import style
+from designer.app.guard import safely
 from designer.app.plan.coords import to_scene
 from designer.app.plan.items import ITEM_CLASSES, PipeItem, PlanItem, TapItem, point_along
 from designer.document.assembly import members
@@ -92,7 +93,11 @@ class HallScene(QGraphicsScene):
             self.rebuild()
 
     def rebuild(self) -> None:
+        replaced = self._built_for is not None and self._built_for[0] != id(self.session.project)
         self._built_for = (id(self.session.project), self.session.site_id)
+        if replaced:  # another file: the last file's results must not be drawn on this one
+            for ov in self.overlays:
+                safely(f"the {ov.name} overlay", ov.results, -1, {})
         for it in list(self.items_by_id.values()):
             self.removeItem(it)
         self.items_by_id.clear()
@@ -119,7 +124,7 @@ class HallScene(QGraphicsScene):
         self.addItem(self.group_overlay)
         self._selection_to_scene(self.session.selection.ids)
         for ov in self.overlays:
-            ov.site_rebuilt(self)
+            safely(f"the {ov.name} overlay", ov.site_rebuilt, self)
         self.setSceneRect(self.content_rect().adjusted(-10, -10, 10, 10))
 
     def hall_rect(self) -> QRectF:
@@ -387,7 +392,7 @@ class HallScene(QGraphicsScene):
             return to_scene(m.x + dx, m.y + dy)
         if hasattr(m, "busway_id"):
             bw = self.model(m.busway_id)
-            if bw is not None and len(bw.path) >= 2:
+            if len(getattr(bw, "path", None) or ()) >= 2:  # it may name a non-busway (a validation error)
                 x, y = point_along(bw.path, m.offset_m)
                 bdx, bdy = offsets.get(m.busway_id, (0.0, 0.0))
                 return to_scene(x + bdx, y + bdy)

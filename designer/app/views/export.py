@@ -84,7 +84,8 @@ class ExportController:
 
     def _check(self, path: Path) -> bool:
         try:
-            check_output_path(path)
+            # an export may never replace the open project's file
+            check_output_path(path, inputs=[self.session.doc.path] if self.session.doc.path else ())
         except OutputError as e:
             show_error(self.window, "Cannot export", str(e))
             return False

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from designer.analysis.liquid import auto_balance
 from designer.app.actions import ActionSpec
+from designer.app.guard import guarded
 from designer.app.views import liquid_rows as rows
 from designer.app.views import liquid_style as ls
 from designer.app.views.liquid_legend import LiquidLegend
@@ -70,6 +71,7 @@ class LiquidView:
         self.refresh_panel()
 
     # -- results ------------------------------------------------------------------------------
+    @guarded("the liquid results view")
     def on_results(self, revision: int, results: dict) -> None:
         self.data = liquid_data(results)
         self.dirty = True

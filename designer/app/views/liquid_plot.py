@@ -8,11 +8,14 @@ added (identical pumps in parallel: the same head at (n-1)/n of the flow).
 
 from __future__ import annotations
 
+import math
+
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from designer.app.guard import num
 from designer.app.views import liquid_style as ls
 
 PUMP_PEN = pg.mkPen("#2f6fdb", width=2.5)
@@ -137,30 +140,36 @@ class PumpPlot(QWidget):
             return
         fq = ls.scale("liquid_flow", units)
         fh = ls.scale("pressure", units)
-        qp = [q * fq for q, _ in c.pump_curve]
-        hp = [h * fh for _, h in c.pump_curve]
+        pump = [(q * fq, h * fh) for q, h in c.pump_curve if math.isfinite(q * fq) and math.isfinite(h * fh)]
+        qp, hp = [q for q, _ in pump], [h for _, h in pump]
         h_top = max(hp, default=1.0) * 1.12 or 1.0
-        qs = [q * fq for q, h in c.system_curve if h * fh <= h_top]
-        hs = [h * fh for q, h in c.system_curve if h * fh <= h_top]
+        sys_c = [(q * fq, h * fh) for q, h in c.system_curve if math.isfinite(q * fq) and h * fh <= h_top]
+        qs, hs = [q for q, _ in sys_c], [h for _, h in sys_c]
         self.pump.setData(qp, hp)
         self.system.setData(qs, hs)
         x, y = c.flow_lpm * fq, c.pump_head_kpa * fh
-        self.point.setData([x], [y])
+        if math.isfinite(x) and math.isfinite(y):  # no operating point to mark otherwise ("n/a")
+            self.point.setData([x], [y])
         qsym, psym = ls.symbol("liquid_flow", units), ls.symbol("pressure", units)
-        self.point_label.setText(f"{x:,.0f} {qsym}\n{y:,.1f} {psym}")
-        self.point_label.setPos(x, y)
-        self.rated.setValue(c.rated_flow_lpm * fq)
-        self.rated.setVisible(c.rated_flow_lpm > 0)
-        q_top = max(qp[-1] if qp else 0.0, x * 1.25, c.rated_flow_lpm * fq * 1.1, 1.0)
+        self.point_label.setText(f"{num(x, ',.0f')} {qsym}\n{num(y, ',.1f')} {psym}")
+        if math.isfinite(x) and math.isfinite(y):
+            self.point_label.setPos(x, y)
+        rated = c.rated_flow_lpm * fq
+        self.rated.setVisible(math.isfinite(rated) and rated > 0)
+        if math.isfinite(rated):
+            self.rated.setValue(rated)
+        q_top = max([v for v in (qp[-1] if qp else 0.0, x * 1.25, rated * 1.1) if math.isfinite(v)] + [1.0])
         fail_note = ""
         if failure and c.failure_running is not None:
             n = c.pumps_running
             if c.failure_running > 0 and n > 0:
                 k = c.failure_running / n
-                self.pump_fail.setData([q * k for q in qp], hp)
+                if math.isfinite(k):
+                    self.pump_fail.setData([q * k for q in qp], hp)
             if c.failure_flow_lpm is not None:
                 fy = (c.failure_head_kpa or 0.0) * fh
-                self.fail_point.setData([c.failure_flow_lpm * fq], [fy])
+                if math.isfinite(fy) and math.isfinite(c.failure_flow_lpm * fq):
+                    self.fail_point.setData([c.failure_flow_lpm * fq], [fy])
             fail_note = (f"One pump down: {c.failure_running} running, "
                          f"{ls.num(c.failure_flow_lpm, 'liquid_flow', units, 0)} {qsym}"
                          if c.failure_running else
@@ -169,12 +178,12 @@ class PumpPlot(QWidget):
                              failure and bool(c.failure_running) and c.pumps_running > 0)
         pi.setXRange(0, q_top, padding=0.02)
         pi.setYRange(0, h_top, padding=0.02)
-        speed = f"{c.pump_speed * 100:.0f} %"
+        speed = f"{num(c.pump_speed * 100, '.0f')} %"
         fluid = c.fluid.upper().replace("PG", "PG ") + " %" if c.fluid.startswith("pg") else c.fluid
         pi.setTitle(f"<span style='font-size:9pt'><b>{name}</b> · {c.pumps_running} pump"
                     f"{'s' if c.pumps_running != 1 else ''} at {speed} speed · {fluid}</span>", color="#1b1b1b")
         state = "on its curve" if c.on_curve else "<b style='color:#d62d20'>outside its curve</b>"
-        text = (f"Operating point {x:,.0f} {qsym} at {y:,.1f} {psym} ({state}); "
+        text = (f"Operating point {num(x, ',.0f')} {qsym} at {num(y, ',.1f')} {psym} ({state}); "
                 f"HX {ls.num(c.hx_dp_kpa, 'pressure', units)} {psym}, loop "
                 f"{ls.num(c.available_dp_kpa, 'pressure', units)} {psym}")
         self.info.setText(text + (f"<br>{fail_note}" if fail_note else ""))

@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from designer.app.actions import ActionSpec
+from designer.app.guard import guarded
 from designer.app.views import placement_style as ps
 from designer.app.views.placement_chart import LatencyChart
 from designer.app.views.placement_map import PlacementMap, legend_html
@@ -106,6 +107,7 @@ class PlacementPane(QWidget):
             self._summary()
 
     # -- results --------------------------------------------------------------------------------
+    @guarded("the placement results view")
     def on_results(self, _revision: int, results: dict) -> None:
         r = results.get("placement")
         data = None if r is None else r.data

@@ -121,7 +121,10 @@ class LatencyChart(QWidget):
         for i, w in enumerate(wl):
             if w.latency is not None:
                 comps[:, i] = [getattr(w.latency, k) for k, _, _ in ps.COMPONENTS]
-        comps /= div
+        with np.errstate(divide="ignore", invalid="ignore"):
+            comps /= div
+            bx = budget / div
+        comps[~np.isfinite(comps)] = 0.0  # a value that cannot be drawn is left out (n/a)
         left = np.zeros(n)
         for k, (_key, name, color) in enumerate(ps.COMPONENTS):
             b = pg.BarGraphItem(x0=left.copy(), y=y, height=BAR_H, width=comps[k], brush=color,
@@ -129,11 +132,11 @@ class LatencyChart(QWidget):
             pi.addItem(b)
             self.bars.append(b)
             left += comps[k]
-        bx = budget / div
         if self.percent():  # every budget is 100 %: one line
             pi.addItem(pg.InfiniteLine(pos=100, angle=90, pen=pg.mkPen(ps.MARGIN["over"], width=2)))
         else:
-            pi.addItem(pg.ScatterPlotItem(x=bx, y=y, symbol="|", size=16, brush=None,
+            ok = np.isfinite(bx)
+            pi.addItem(pg.ScatterPlotItem(x=bx[ok], y=y[ok], symbol="|", size=16, brush=None,
                                           pen=pg.mkPen(ps.MARGIN["over"], width=2.5)))
         ticks = [(float(y[i]), _short(w.name or w.workload_id)) for i, w in enumerate(wl)]
         pi.getAxis("left").setTicks([ticks])

@@ -212,10 +212,12 @@ class PlacementMap(QGraphicsView):
             self.viewport().update()
             return
         pts = [(s.lat, s.lon) for s in results.sites.values()] + [(d.lat, d.lon) for d in results.sources.values()]
+        pts = [p for p in pts if _finite(*p)]  # a place without a position is left off the map
         old = self.proj
         self.proj = Projection(pts)
-        where = {sid: self.proj.to_scene(s.lat, s.lon) for sid, s in results.sites.items()}
-        where.update({did: self.proj.to_scene(d.lat, d.lon) for did, d in results.sources.items()})
+        where = {sid: self.proj.to_scene(s.lat, s.lon) for sid, s in results.sites.items() if _finite(s.lat, s.lon)}
+        where.update({did: self.proj.to_scene(d.lat, d.lon) for did, d in results.sources.items()
+                      if _finite(d.lat, d.lon)})
         # network links (thin) and tethers (dashed) underneath everything
         link_pen = QPen(QColor(120, 128, 140, 110), 1.2)
         link_pen.setCosmetic(True)
@@ -230,7 +232,7 @@ class PlacementMap(QGraphicsView):
         tether_pen = QPen(ps.TETHER, 1.6, Qt.DashLine)
         tether_pen.setCosmetic(True)
         for t in results.sites.values():
-            if t.core_site_id and t.core_site_id in where:
+            if t.core_site_id and t.core_site_id in where and t.site_id in where:
                 path = QPainterPath(where[t.site_id])
                 path.lineTo(where[t.core_site_id])
                 it = sc.addPath(path, tether_pen)
@@ -280,6 +282,8 @@ class PlacementMap(QGraphicsView):
                 self.rings[w] = (rings, k)
         # markers: sources, then sites on top
         for d in results.sources.values():
+            if d.source_id not in where:
+                continue
             on_site = d.site_id is not None and d.site_id in where and \
                 QLineF(where[d.source_id], where[d.site_id]).length() < local_km
             m = Marker("circle", ps.SOURCE, 3.2 if on_site else 4.5, "" if on_site else (d.name or d.source_id),
@@ -291,6 +295,8 @@ class PlacementMap(QGraphicsView):
             sc.addItem(m)
             self.source_markers[d.source_id] = m
         for s in results.sites.values():
+            if s.site_id not in where:
+                continue
             m = Marker(ps.SITE_SHAPE.get(s.kind, "circle"), ps.SITE_KIND.get(s.kind, ps.SOURCE),
                        7.5 if s.kind == "core" else 6.0, s.name or s.site_id, bold=True)
             m.setPos(where[s.site_id])
@@ -514,6 +520,8 @@ class PlacementMap(QGraphicsView):
             rect.bottomRight())
         span = max(lon_right - lon_left, lat_top - lat_bot)
         step = _nice_step(span / 8)
+        if not _drawable(step, lon_left, lon_right, lat_bot, lat_top):
+            return  # a degenerate view (sites at absurd coordinates): no graticule
         pen = QPen(ps.GRATICULE, 1)
         pen.setCosmetic(True)
         p.setPen(pen)
@@ -537,6 +545,8 @@ class PlacementMap(QGraphicsView):
         vr = self.mapToScene(self.viewport().rect()).boundingRect()
         (lat_top, lon_left), (lat_bot, lon_right) = self.proj.to_geo(vr.topLeft()), self.proj.to_geo(vr.bottomRight())
         step = _nice_step(max(lon_right - lon_left, lat_top - lat_bot) / 8)
+        if not _drawable(step, lon_left, lon_right, lat_bot, lat_top):
+            return
         p.save()
         p.resetTransform()
         p.setRenderHint(QPainter.Antialiasing)
@@ -579,6 +589,20 @@ class PlacementMap(QGraphicsView):
             p.drawLine(QPointF(x, y0 - 4), QPointF(x, y0 + 3))
         label = f"{km:g} km"
         p.drawText(QPointF(x0 + w + 6, y0 + 4), label)
+
+
+def _finite(*values) -> bool:
+    try:
+        return all(math.isfinite(v) for v in values)
+    except TypeError:
+        return False
+
+
+def _drawable(step: float, *bounds: float) -> bool:
+    """Graticule lines can be drawn: finite bounds, and not thousands of lines."""
+    if not all(math.isfinite(v) for v in (step, *bounds)) or step <= 0:
+        return False
+    return (bounds[1] - bounds[0]) / step < 1000 and (bounds[3] - bounds[2]) / step < 1000
 
 
 def _nice_step(raw: float, mants=(1, 2, 5)) -> float:

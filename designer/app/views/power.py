@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 
 from designer.analysis.power import suggest_phase_balance
 from designer.app.actions import ActionSpec
+from designer.app.guard import guarded
 from designer.app.plan.items import PlanItem
 from designer.app.views import power_style as ps
 from designer.app.views.power_flows import FlowCache
@@ -89,6 +90,7 @@ class PowerView(QObject):
         self.on_results(s.scheduler.last_revision, s.scheduler.last_results)
 
     # -- results ------------------------------------------------------------------------------
+    @guarded("the power results view")
     def on_results(self, revision: int, results: dict) -> None:
         t0 = time.perf_counter()
         data = power_data(results)
