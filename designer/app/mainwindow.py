@@ -352,5 +352,5 @@ class MainWindow(QMainWindow):
             e.ignore()
             return
         self.recovery.discard()
-        self.session.scheduler.shutdown()
+        self.session.close()
         e.accept()

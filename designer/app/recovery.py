@@ -103,6 +103,12 @@ def restore_project(session, project, original: Path | None) -> None:
     session.path_changed.emit(original)
 
 
+def _alive(widget) -> bool:
+    from shiboken6 import isValid
+
+    return widget is not None and isValid(widget)
+
+
 def install_excepthook(window) -> None:
     """Unexpected errors show a dialog with details, write a recovery copy and keep the app
     running (Qt slots would otherwise print and carry on silently, or abort)."""
@@ -111,8 +117,8 @@ def install_excepthook(window) -> None:
     def hook(exc_type, exc, tb) -> None:
         text = "".join(traceback.format_exception(exc_type, exc, tb))
         sys.stderr.write(text)
-        if state["busy"]:
-            return
+        if state["busy"] or not _alive(window):
+            return  # a window already gone (an error while quitting) can show nothing
         state["busy"] = True
         try:
             saved = None

@@ -128,3 +128,11 @@ class Session(QObject):
     @property
     def modified(self) -> bool:
         return not self.undo_stack.isClean()
+
+    def close(self) -> None:
+        """The window is going: stop the analysis thread and fall silent. The undo stack
+        announces its last state change when it is destroyed, after the widgets listening to
+        it are gone; a closed session must not call into them."""
+        self.scheduler.shutdown()
+        for obj in (self, self.undo_stack, self.selection, self.scheduler):
+            obj.blockSignals(True)
