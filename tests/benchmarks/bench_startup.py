@@ -20,6 +20,8 @@ import sys
 import tempfile
 
 CHILD = "--child"
+START = 0.0
+"""Wall-clock time the child process started (set by :func:`run_once` before any import)."""
 
 
 def _cpu() -> float:
