@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from designer.app.dialogs import show_error
 from designer.app.session import new_project
-from designer.io.catalog_store import user_data_dir
+from designer.app.settings import app_settings
 from designer.io.errors import LoadError
 from designer.io.files import load, save
 
@@ -17,10 +16,7 @@ FILTER = "Data Hall Designer projects (*.dhd.json *.json);;All files (*)"
 MAX_RECENT = 10
 
 
-def app_settings() -> QSettings:
-    folder = user_data_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    return QSettings(str(folder / "settings.ini"), QSettings.IniFormat)
+__all__ = ["FileController", "app_settings"]
 
 
 class FileController:
