@@ -223,7 +223,7 @@ def test_plot_shows_the_selected_cdus_pump_and_system_curves(win):
 def test_us_units_change_axis_labels_values_and_badges(win):
     view = lv(win)
     win.session.selection.set(["core-fra.cdu1"])
-    win.session.push(SetFields(None, {"settings.units": "US"}))
+    win.session.set_units("US")  # a view setting: no edit, no new results needed
     settle(win)
     plot = view.panel.plot
     assert plot.axis_labels() == ("Flow (gpm)", "Head (psi)")

@@ -128,7 +128,8 @@ def targets(hall: h.Hall, exclude: Iterable[str] = ()) -> Targets:
     ex = set(exclude)
     pts: list = []
     segs: list = []
-    _poly_features(hall.outline, "outline", True, pts, segs)
+    if "outline" not in ex:
+        _poly_features(hall.outline, "outline", True, pts, segs)
     for coll in HALL_COLLECTIONS:
         if coll.kind == "tap":
             continue  # taps sit on their busway: its points serve

@@ -69,6 +69,9 @@ def floating_keys(view) -> list[QWidget]:
 
 def may_show(key: QWidget) -> bool:
     """A key shown now, or one that will show once its view has results (its overlay is on)."""
+    view = key.parentWidget()
+    if is_legend(key) and view is not None and not legends_shown(view):
+        return False
     if key.isVisible():
         return True
     ov = getattr(key, "overlay", None)
@@ -78,3 +81,30 @@ def may_show(key: QWidget) -> bool:
         return bool(ov.visible())
     except Exception:  # noqa: BLE001 - a view's key must not stop a fit
         return False
+
+
+def is_legend(key: QWidget) -> bool:
+    """A key that only explains colours (lets clicks through): what View > Legends hides."""
+    return key.testAttribute(Qt.WA_TransparentForMouseEvents)
+
+
+def legends_shown(view) -> bool:
+    return getattr(view, "_legends_shown", True)
+
+
+def set_legends_shown(view, on: bool) -> None:
+    """Show or hide every legend over the plan. A legend keeps deciding for itself whether
+    it has something to show; hidden here, it draws nothing and a fit leaves it no room."""
+    from PySide6.QtWidgets import QGraphicsOpacityEffect
+
+    view._legends_shown = on
+    for key in floating_keys(view):
+        if not is_legend(key):
+            continue
+        if on:
+            key.setGraphicsEffect(None)
+        else:
+            eff = QGraphicsOpacityEffect(key)
+            eff.setOpacity(0.0)
+            key.setGraphicsEffect(eff)
+    view.viewport().update()

@@ -62,6 +62,7 @@ class LiquidView:
         s.site_changed.connect(self._site_changed)
         s.document_replaced.connect(self._replaced)
         s.changed.connect(self._changed)
+        s.units_changed.connect(self._units_changed)
         window.view.zoom_changed.connect(self.overlay.set_zoom)
         if hasattr(window.scene, "preview_changed"):  # drag previews (scene hook)
             window.scene.preview_changed.connect(self.overlay.move_with_drag)
@@ -83,7 +84,7 @@ class LiquidView:
         t0 = time.perf_counter()
         self.dirty = False
         s, p, data = self.session, self.panel, self.data
-        site, units = s.site, s.project.settings.units
+        site, units = s.site, s.units
         if site is None or data is None:
             for k in p.tables.KINDS:
                 p.tables.set_rows(k, [], units)
@@ -150,7 +151,7 @@ class LiquidView:
         c = self.data.cdus.get(self.cdu_id) if self.data is not None and self.cdu_id else None
         m = self.session.doc.item(self.cdu_id) if self.cdu_id else None
         name = (m.name or m.id) if m is not None else (self.cdu_id or "")
-        self.panel.plot.show_cdu(c, name, self.session.project.settings.units, self.overlay.failure)
+        self.panel.plot.show_cdu(c, name, self.session.units, self.overlay.failure)
 
     # -- selection both ways ------------------------------------------------------------------
     def _rows_selected(self, ids: list[str]) -> None:
@@ -186,6 +187,15 @@ class LiquidView:
             self.dirty = True
             if self.panel.isVisible():
                 self.refresh_panel()
+
+    def _units_changed(self, _units: str) -> None:
+        """A view setting: relabel the panel, the badges and the key at once."""
+        self.dirty = True
+        if self.panel.isVisible():
+            self.refresh_panel()
+        self.overlay.clear()
+        self.overlay.draw(self.overlay.last_results)
+        self.overlay._notify()
 
     # -- actions ------------------------------------------------------------------------------
     def set_failure(self, on: bool) -> None:

@@ -168,7 +168,7 @@ class LiquidOverlay(Overlay):
     # -- drawing ------------------------------------------------------------------------------
     @property
     def units(self) -> str:
-        return self.session.project.settings.units
+        return self.session.units
 
     def refresh(self) -> None:
         """Bring badges, bars and pipe colours in step with :attr:`data` for the site shown."""

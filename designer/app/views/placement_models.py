@@ -4,7 +4,7 @@ Each model reads the live document (nothing is copied) and writes through
 ``session.push``: one undoable :class:`~designer.document.edits.SetFields` per cell. Input
 is checked here first, so a bad value (text in a number cell, a negative budget, a
 latitude of 123) gives a status-bar message naming the item and the field and nothing is
-applied. Numbers show in the project's display units (SI / US); the model stays SI.
+applied. Numbers show in the display units (SI / US, a view setting); the model stays SI.
 """
 
 from __future__ import annotations
@@ -96,6 +96,8 @@ class ItemTableModel(QAbstractTableModel):
         self._row: dict[str, int] = {}
         self._sync_ids()
         session.changed.connect(self.on_change)
+        if hasattr(session, "units_changed"):
+            session.units_changed.connect(self._units_changed)
         session.document_replaced.connect(self.reset)
 
     # -- rows ---------------------------------------------------------------------------------
@@ -134,7 +136,13 @@ class ItemTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
 
     def units(self) -> str:
-        return self.session.project.settings.units
+        return getattr(self.session, "units", "SI")
+
+    def _units_changed(self, _units: str) -> None:
+        """Display units are a view setting: headers and every number follow."""
+        if self.rowCount():
+            self.headerDataChanged.emit(Qt.Horizontal, 0, self.columnCount() - 1)
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
 
     # -- Qt model API ---------------------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
