@@ -379,18 +379,19 @@ def test_fail_combo_table_and_context_menu_pick_scenarios(win):
     texts = [a.text() for a in pv.menu_for(ups.id).actions()]
     assert f"What if {ups.name} fails" in texts and f"What if one module of {ups.name} fails" in texts
     assert "Back to normal operation" in texts
-    # the real right-click on the plan (the menu is caught instead of shown)
-    shown, plan_menu = [], []
-    pv.popup = lambda menu, _pos: shown.append([a.text() for a in menu.actions()])
+    # the real right-click on the plan (the menu is caught instead of shown): the plan's menu,
+    # with what-if first for a power item
+    plan_menu = []
     win.view.popup_menu = lambda menu, _pos: plan_menu.append([a.text() for a in menu.actions()])
     pos = win.view.mapFromScene(to_scene(ups.x, ups.y))
     QApplication.sendEvent(win.view.viewport(), QContextMenuEvent(QContextMenuEvent.Mouse, pos, win.view.viewport().mapToGlobal(pos)))
-    assert shown and f"What if {ups.name} fails" in shown[-1]
-    rack = site.hall.racks[0]  # not a power item: no power menu
+    assert plan_menu and plan_menu[-1][0] == f"What if {ups.name} fails"
+    assert "&Delete" in plan_menu[-1] and "P&roperties" in plan_menu[-1]
+    rack = site.hall.racks[0]  # not a power item: no what-if
     pos = win.view.mapFromScene(to_scene(rack.x, rack.y))
     QApplication.sendEvent(win.view.viewport(), QContextMenuEvent(QContextMenuEvent.Mouse, pos, win.view.viewport().mapToGlobal(pos)))
-    assert len(shown) == 1
-    assert plan_menu and "Select whole &module" in plan_menu[-1]  # the plan's own menu instead
+    assert not any("What if" in t for t in plan_menu[-1])
+    assert "Select whole &module" in plan_menu[-1] and "Connect feed &A…" in plan_menu[-1]
     module = next(a for a in pv.menu_for(ups.id).actions() if "module" in a.text())
     module.trigger()
     assert pv.scenario.scenario.kind == "ups_module" and pv.scenario.failed == frozenset()

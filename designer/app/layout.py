@@ -44,9 +44,11 @@ class WindowLayout:
             return
         if visible and dock in self.growers:
             want = int(w.height() * GROW)
-            if dock.height() < want:
+            # the area's height now: the tab sent behind still has it (the new one is not laid out)
+            now = max(d.height() for d in self._bottom_docks())
+            if now < want:
                 if self.base_height is None:
-                    self.base_height = dock.height()
+                    self.base_height = now
                 self._resize(dock, want)
         elif visible and self.base_height is not None:
             self._resize(dock, self.base_height)
@@ -54,6 +56,11 @@ class WindowLayout:
         elif not visible and dock in self.growers and self.base_height is not None:
             # closed (not just sent behind another tab): the next bottom panel shown returns
             QTimer.singleShot(0, self._settle)
+
+    def _bottom_docks(self) -> list:
+        w = self.window
+        return [d for d in w.docks.values() if w.dockWidgetArea(d) == _Qt.BottomDockWidgetArea
+                and not d.isFloating()]
 
     def _settle(self) -> None:
         w = self.window
@@ -64,9 +71,15 @@ class WindowLayout:
             self.base_height = None
 
     def _resize(self, dock, height: int) -> None:
+        """Make ``dock`` ``height`` px tall (Qt sizes the area, tab bar included: measure, correct)."""
         self._busy = True
         try:
-            self.window.resizeDocks([dock], [height], _Qt.Vertical)
+            w = self.window
+            w.resizeDocks([dock], [height], _Qt.Vertical)
+            w.layout().activate()
+            got = dock.height()
+            if got != height and dock.isVisible():
+                w.resizeDocks([dock], [height + (height - got)], _Qt.Vertical)
         finally:
             self._busy = False
 

@@ -40,6 +40,9 @@ class Targets:
     """The id each point belongs to ("outline" for the hall's walls)."""
     labels: list[str]
     """What the point is ("supply port", "corner"), for the marker's text."""
+    solid: list[bool]
+    """True for points of equipment (racks, units, modules): preferred to a polygon's or a
+    pipe's point in the same place (a rack's corner, not the containment's around it)."""
     segs: np.ndarray  # (M, 4): x0, y0, x1, y1
     seg_owners: list[str]
     axis_pts: np.ndarray  # (K, 2): corners and centres other items line up with
@@ -141,10 +144,11 @@ def targets(hall: h.Hall, exclude: Iterable[str] = ()) -> Targets:
             segs += s
     axis = np.array([p for p, k, _o, _l in pts if k in ("corner", "centre", "end")] or np.zeros((0, 2)),
                     dtype=float).reshape(-1, 2)
+    solid_ids = {m.id for coll in HALL_COLLECTIONS for m in hall_container(hall, coll) if isinstance(m, Placed)}
     return Targets(
         pts=np.array([p for p, *_ in pts], dtype=float).reshape(-1, 2),
         kinds=[k for _p, k, _o, _l in pts], owners=[o for _p, _k, o, _l in pts],
-        labels=[lab for *_r, lab in pts],
+        labels=[lab for *_r, lab in pts], solid=[o in solid_ids for _p, _k, o, _l in pts],
         segs=np.array([s[:4] for s in segs], dtype=float).reshape(-1, 4),
         seg_owners=[s[4] for s in segs], axis_pts=axis)
 
@@ -160,8 +164,8 @@ def _best_point(t: Targets, q: np.ndarray, tol: float) -> tuple[int, float] | No
         return None
     rows, cols = np.nonzero(ok)
     # nearest first; at (nearly) equal distance the better kind
-    key = [(round(float(d[r, c]) / tol * 20), _RANK.get(t.kinds[c], 9), float(d[r, c])) for r, c in zip(rows, cols,
-                                                                                                        strict=True)]
+    key = [(round(float(d[r, c]) / tol * 20), _RANK.get(t.kinds[c], 9), not t.solid[c], float(d[r, c]))
+           for r, c in zip(rows, cols, strict=True)]
     i = min(range(len(key)), key=key.__getitem__)
     return int(cols[i]), int(rows[i]), float(d[rows[i], cols[i]])
 
@@ -222,7 +226,7 @@ def snap_point(t: Targets, x: float, y: float, tol: float, step: float = 0.0,
             return Snap(float(px), float(py), t.kinds[i], t.owners[i], t.labels[i], target=(float(px), float(py)))
         ax, ay = _align(t, q, tol)
         edge = _nearest_on_edges(t, q, tol)
-        if edge is not None and ax is None and ay is None:
+        if edge is not None and (ax is None or ay is None):  # on a line beats a single alignment
             j, _r, (fx, fy), _d = edge
             return Snap(fx, fy, "edge", t.seg_owners[j], "edge", target=(fx, fy))
         if ax is not None or ay is not None:
@@ -234,9 +238,6 @@ def snap_point(t: Targets, x: float, y: float, tol: float, step: float = 0.0,
             if ay:
                 guides.append((ay[2][0], ay[2][1], sx, sy))
             return Snap(sx, sy, "axis", "", "aligned", guides=guides, target=(sx, sy))
-        if edge is not None:
-            j, _r, (fx, fy), _d = edge
-            return Snap(fx, fy, "edge", t.seg_owners[j], "edge", target=(fx, fy))
     if step:
         return Snap(_grid(x, step), _grid(y, step), "grid")
     return Snap(x, y, "")

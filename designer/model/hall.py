@@ -331,6 +331,7 @@ class Dimension(DModel):
     set (a note such as "min. 1.2 m"); the length is always the true distance."""
 
     id: Id
+    name: str = ""
     start: Point
     end: Point
     offset_m: float = 0.6

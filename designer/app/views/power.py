@@ -12,12 +12,11 @@ from __future__ import annotations
 import html
 import time
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMenu
 
 from designer.analysis.power import suggest_phase_balance
 from designer.app.actions import ActionSpec
-from designer.app.plan.items import PlanItem
 from designer.app.views import power_style as ps
 from designer.app.views.power_flows import FlowCache
 from designer.app.views.power_layout import Layout, build_layout, natural
@@ -85,7 +84,7 @@ class PowerView(QObject):
         s.document_replaced.connect(self._site_changed)
         self.dock.visibilityChanged.connect(lambda vis: self.refresh_panel() if vis and self.dirty else None)
         self.dock.dockLocationChanged.connect(self._docked)
-        window.view.viewport().installEventFilter(self)
+        window.view.menu_providers.append(self.plan_menu)
         self.on_results(s.scheduler.last_revision, s.scheduler.last_results)
 
     # -- results ------------------------------------------------------------------------------
@@ -412,20 +411,22 @@ class PowerView(QObject):
             menu.addAction("Back to normal operation", self.normal)
         return menu if menu.actions() else None
 
-    def eventFilter(self, obj, e) -> bool:  # noqa: N802
-        """Right-click on a power item on the plan: what if it fails."""
-        if e.type() != QEvent.ContextMenu or self.sp is None:
-            return False
-        for it in self.window.view.items(e.pos()):
-            if isinstance(it, PlanItem) and it.isVisible():
-                if it.kind not in POWER_KINDS:
-                    return False
-                menu = self.menu_for(it.item_id)
-                if menu is None:
-                    return False
-                self.popup(menu, e.globalPos())
-                return True
-        return False
+    def plan_menu(self, menu: QMenu, item_id: str | None) -> None:
+        """Right-click on a power item on the plan: what if it fails, first in its menu."""
+        if item_id is None or self.sp is None:
+            return
+        it = self.window.scene.items_by_id.get(item_id)
+        if it is None or it.kind not in POWER_KINDS:
+            return
+        sub = self.menu_for(item_id)
+        if sub is None:
+            return
+        menu._power_actions = sub  # the actions belong to it: keep it as long as the menu
+        first = menu.actions()[0] if menu.actions() else None
+        for act in sub.actions():
+            menu.insertAction(first, act)
+        if first is not None:
+            menu.insertSeparator(first)
 
     def _docked(self, area) -> None:
         """Beside the plan the dock is tall and narrow: diagram above the tables there."""
