@@ -606,7 +606,10 @@ class DimensionItem(PlanItem):
     def sync(self, m: h.Dimension, scene) -> None:
         self.prepareGeometryChange()
         self.dim = m
-        self.units = getattr(getattr(scene, "session", None), "units", "SI")
+        session = getattr(scene, "session", None)
+        # the app's view setting; an export's scene has only the project's own setting
+        self.units = getattr(session, "units", None) or getattr(
+            getattr(getattr(session, "project", None), "settings", None), "units", "SI")
         a, b = m.line()
         pts = [to_scene(*m.start), to_scene(*m.end), to_scene(*a), to_scene(*b)]
         poly = QPolygonF(pts)

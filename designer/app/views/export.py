@@ -137,6 +137,9 @@ class ExportController:
                 self.window.statusBar().showMessage("PDF export cancelled; no file written", 6000)
                 return False
             project = self.session.doc.snapshot()
+            # the report reads in the units the user is looking at (a view setting)
+            project = project.model_copy(update={"settings": project.settings.model_copy(
+                update={"units": getattr(self.session, "units", project.settings.units)})})
 
             def progress(f: float, text: str) -> None:
                 dlg.setLabelText(text)
