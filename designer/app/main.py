@@ -21,8 +21,12 @@ def make_app():
     return app
 
 
-def open_window(file: str | None, ask_recovery: bool = True):
-    """Build the session and the window for ``file`` (or the sample). Returns the window."""
+def open_window(file: str | None, ask_recovery: bool = True, splash=None):
+    """Build the session and the window for ``file`` (or the sample). Returns the window.
+    ``splash`` (start-up) says what is being done and goes when the window shows."""
+    from designer.app.splash import step
+
+    step(splash, "Loading the editor…")
     from designer.app.mainwindow import MainWindow
     from designer.app.session import Session
     from designer.io.catalog_store import sample_project_path
@@ -36,10 +40,13 @@ def open_window(file: str | None, ask_recovery: bool = True):
     except LoadError as e:
         project, error = None, e
     session = Session(project, path if (project is not None and file) else None)
+    step(splash, "Building the window…")
     win = MainWindow(session)
     if project is not None and not file:
         win.setWindowTitle(win.windowTitle().replace("untitled", "sample (save to keep changes)"))
     win.show()
+    if splash is not None:
+        splash.finish(win)
     win.view.fit()
     from designer.app.recovery import install_excepthook, offer_restore
 
@@ -56,7 +63,12 @@ def open_window(file: str | None, ask_recovery: bool = True):
 
 def run(file: str | None = None, screenshot: str | None = None, site: str | None = None) -> int:
     app = make_app()
-    win = open_window(file, ask_recovery=screenshot is None)
+    splash = None
+    if screenshot is None:
+        from designer.app.splash import show_splash
+
+        splash = show_splash(app)
+    win = open_window(file, ask_recovery=screenshot is None, splash=splash)
     if site:
         win.session.set_site(site)
     win.raise_()

@@ -9,11 +9,11 @@ other, and the pump plot shows the CDU of whatever is selected.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from designer.analysis.liquid import auto_balance
 from designer.app.actions import ActionSpec
 from designer.app.views import liquid_rows as rows
 from designer.app.views import liquid_style as ls
@@ -22,7 +22,9 @@ from designer.app.views.liquid_overlay import LiquidOverlay, liquid_data
 from designer.app.views.liquid_panel import LiquidPanel
 from designer.document.document import Change
 from designer.document.edits import Composite
-from designer.solvers.liquid.results import LiquidResults
+
+if TYPE_CHECKING:  # the solver (scipy) loads with the first results, not with the window
+    from designer.solvers.liquid.results import LiquidResults
 
 BALANCE_LABEL = "Balance liquid loops"
 
@@ -210,6 +212,8 @@ class LiquidView:
             return False
         QApplication.setOverrideCursor(Qt.WaitCursor)
         try:
+            from designer.analysis.liquid import auto_balance
+
             edit = auto_balance(s.project, site.id)
         finally:
             QApplication.restoreOverrideCursor()

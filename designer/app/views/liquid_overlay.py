@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 
@@ -19,7 +20,9 @@ from designer.app.views import liquid_style as ls
 from designer.app.views.liquid_items import DETAIL_PX_PER_M, CduBar, ChipLayer, RackBadge
 from designer.document.document import Change
 from designer.model.units import TONS_PER_KW
-from designer.solvers.liquid.results import LiquidResults
+
+if TYPE_CHECKING:  # the solver (scipy) loads with the first results, not with the window
+    from designer.solvers.liquid.results import LiquidResults
 
 STALE_OPACITY = 0.45
 """Badges of items edited since the last results are dimmed until new results arrive."""
@@ -37,6 +40,10 @@ def nice_ceil(x: float) -> float:
 
 
 def liquid_data(results: dict) -> LiquidResults | None:
+    if not results or "liquid" not in results:
+        return None
+    from designer.solvers.liquid.results import LiquidResults
+
     return payload(results, "liquid", LiquidResults)
 
 

@@ -5,7 +5,10 @@ Pure functions of the site and the results (no Qt), so they are cheap to test an
 
 from __future__ import annotations
 
-from designer.solvers.liquid.results import LiquidResults
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from designer.solvers.liquid.results import LiquidResults
 
 
 def _name(m) -> str:

@@ -23,8 +23,8 @@ from designer.app.views import placement_style as ps
 from designer.app.views.placement_chart import LatencyChart
 from designer.app.views.placement_map import PlacementMap, legend_html
 from designer.app.views.placement_recommend import RecommendController
+from designer.app.views.placement_style import fmt_num
 from designer.app.views.placement_tables import PlacementTables
-from designer.solvers.placement.diagnose import fmt_num
 
 
 def _signature(res, project) -> tuple:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from designer.app.views import placement_style as ps
 from designer.app.views.placement_models import breakdown_text
-from designer.solvers.placement.diagnose import fmt_num
+from designer.app.views.placement_style import fmt_num
 
 BAR_H = 0.62
 MAX_TEXT_ROWS = 80

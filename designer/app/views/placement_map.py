@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, 
 
 from designer.app.views import placement_style as ps
 from designer.app.views.placement_models import breakdown_text
-from designer.solvers.placement.diagnose import fmt_num
+from designer.app.views.placement_style import fmt_num
 
 R_KM = 6371.0088
 LOCAL_SHARE = 0.015

@@ -16,10 +16,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyMod
 from PySide6.QtGui import QBrush, QFont
 
 from designer.app.views import placement_style as ps
+from designer.app.views.placement_style import fmt_num, great_circle_km
 from designer.document.edits import SetFields
 from designer.model.units import unit_for
-from designer.solvers.placement.diagnose import fmt_num
-from designer.solvers.placement.latency import great_circle_km
 
 ID_ROLE = Qt.UserRole + 1
 """The row's item id."""

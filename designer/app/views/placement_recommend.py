@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import threading
 import traceback
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,8 +27,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from designer.analysis.placement import RecommendedEdit, recommend_edit
-from designer.solvers.placement.diagnose import fmt_num
+from designer.app.views.placement_style import fmt_num
+
+if TYPE_CHECKING:
+    from designer.analysis.placement import RecommendedEdit
 
 
 class _Relay(QObject):
@@ -205,6 +208,7 @@ class RecommendController(QObject):
         self.dialog.set_running(f"Choosing modules for {len(snapshot.workloads)} workloads over "
                                 f"{len(snapshot.sites)} sites…")
         relay = self.relay
+        from designer.analysis.placement import recommend_edit  # on this (GUI) thread, not the worker's
 
         def work() -> None:
             try:

@@ -66,3 +66,19 @@ def light(c: QColor, alpha: int = 60) -> QColor:
     out = QColor(c)
     out.setAlpha(alpha)
     return out
+
+
+def fmt_num(*args, **kwargs) -> str:
+    """:func:`designer.solvers.placement.diagnose.fmt_num`, loaded when first used: the
+    placement solver (scipy's MILP) is not needed to show the window."""
+    from designer.solvers.placement.diagnose import fmt_num as real
+
+    return real(*args, **kwargs)
+
+
+def great_circle_km(*args) -> float:
+    """:func:`designer.solvers.placement.latency.great_circle_km`, loaded when first used."""
+    from designer.solvers.placement.latency import great_circle_km as real
+
+    return real(*args)
+

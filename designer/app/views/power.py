@@ -15,7 +15,6 @@ import time
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMenu
 
-from designer.analysis.power import suggest_phase_balance
 from designer.app.actions import ActionSpec
 from designer.app.views import power_style as ps
 from designer.app.views.power_flows import FlowCache
@@ -448,6 +447,8 @@ class PowerView(QObject):
             return False
         QApplication.setOverrideCursor(Qt.WaitCursor)
         try:
+            from designer.analysis.power import suggest_phase_balance
+
             edit = suggest_phase_balance(s.project, site.id)
         finally:
             QApplication.restoreOverrideCursor()

@@ -14,10 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from designer.model.project import Site
-from designer.solvers.power.checks import build_checks, measure, utilisation
-from designer.solvers.power.loadflow import solve_flow
-from designer.solvers.power.network import S_BASE_VA, build_network
-from designer.solvers.power.phases import phase_state
+
+# the load-flow solver (scipy) is loaded when a scenario is first shown, not with the window
 
 
 @dataclass(frozen=True)
@@ -44,6 +42,9 @@ class FlowCache:
         """Loads with ``failed_ids`` lost (``module_ups``: that UPS has one module fewer)."""
         key = (site.id, revision)
         if key != self.key:
+            from designer.solvers.power.checks import build_checks
+            from designer.solvers.power.network import build_network
+
             self.key, self.memo = key, {}
             self.net = build_network(site.hall, site.id)
             self.checks = build_checks(self.net)
@@ -55,6 +56,11 @@ class FlowCache:
 
 
 def _loads(net, checks, failed_ids: tuple[str, ...], module_ups: str | None) -> ScenarioLoads:
+    from designer.solvers.power.checks import measure, utilisation
+    from designer.solvers.power.loadflow import solve_flow
+    from designer.solvers.power.network import S_BASE_VA
+    from designer.solvers.power.phases import phase_state
+
     idx = tuple(net.item_index[i] for i in failed_ids if i in net.item_index)
     st = solve_flow(net, idx)
     ph = phase_state(net, st)
