@@ -15,7 +15,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from designer.app.mainwindow import MainWindow  # noqa: E402
 from designer.app.plan.items import PipeItem  # noqa: E402
 from designer.app.session import Session  # noqa: E402
-from designer.app.views import liquid_style as ls  # noqa: E402
+from designer.app.views.liquid import style as ls  # noqa: E402
 from designer.document.edits import AddItem, SetFields  # noqa: E402
 from designer.model.hall import Rack  # noqa: E402
 
@@ -382,7 +382,7 @@ def test_badge_and_bar_follow_a_drag_preview_and_come_back_on_cancel(win):
 
 
 def test_names_sort_naturally():
-    from designer.app.views.liquid_table import _key
+    from designer.app.views.liquid.table import _key
 
     names = ["R10", "R2", "R1000", "R1", "r3", None, "CDU-1B", "CDU-1A"]
     assert sorted(names, key=_key) == ["CDU-1A", "CDU-1B", "R1", "R2", "r3", "R10", "R1000", None]

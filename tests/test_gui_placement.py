@@ -11,8 +11,8 @@ from PySide6.QtGui import QColor  # noqa: E402
 
 from designer.app.mainwindow import MainWindow  # noqa: E402
 from designer.app.session import Session  # noqa: E402
-from designer.app.views import placement_style as ps  # noqa: E402
-from designer.app.views.placement_models import ID_ROLE  # noqa: E402
+from designer.app.views.placement import style as ps  # noqa: E402
+from designer.app.views.placement.models import ID_ROLE  # noqa: E402
 from designer.model.base import Located  # noqa: E402
 from designer.model.project import DataSource, Project, Site, Workload  # noqa: E402
 

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from designer.app.mainwindow import MainWindow  # noqa: E402
 from designer.app.plan.coords import to_scene  # noqa: E402
 from designer.app.session import Session  # noqa: E402
-from designer.app.views.power_layout import RANK, build_layout  # noqa: E402
-from designer.app.views.power_scenario import BATTERY, DEAD, LIVE, racks_cut, scenario_state  # noqa: E402
+from designer.app.views.power.layout import RANK, build_layout  # noqa: E402
+from designer.app.views.power.scenario import BATTERY, DEAD, LIVE, racks_cut, scenario_state  # noqa: E402
 from designer.document.edits import Composite, SetFields  # noqa: E402
 from designer.solvers.power.solve import solve_site  # noqa: E402
 
@@ -174,7 +174,7 @@ def test_load_bars_carry_the_utilisation_of_the_governing_rating(win):
             assert v.util == pytest.approx(sp.nodes[k].utilisation, rel=1e-12), k
         assert v.bar_text.startswith(f"{v.util * 100:.0f} %"), k
     # the bars' colours: green below 80 %, amber to 100 %, red over
-    from designer.app.views import power_style as ps
+    from designer.app.views.power import style as ps
 
     assert ps.util_color(0.79) == ps.GOOD and ps.util_color(0.8) == ps.NEAR
     assert ps.util_color(1.0) == ps.NEAR and ps.util_color(1.01) == ps.OVER
@@ -230,7 +230,7 @@ def test_diagram_fits_and_turns_upright_beside_the_plan(win, qtbot):
 # -- the plan overlay ---------------------------------------------------------------------------
 
 def test_racks_coloured_by_feed_margin(win):
-    from designer.app.views import power_style as ps
+    from designer.app.views.power import style as ps
 
     pv = on_site(win, "core-fra")
     ov = pv.overlay

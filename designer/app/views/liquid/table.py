@@ -17,7 +17,7 @@ from PySide6.QtCore import QAbstractTableModel, QItemSelection, QItemSelectionMo
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QTabWidget, QVBoxLayout, QWidget
 
-from designer.app.views import liquid_style as ls
+from designer.app.views.liquid import style as ls
 
 ID_ROLE = Qt.UserRole
 SORT_ROLE = Qt.UserRole + 1

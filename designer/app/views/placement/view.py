@@ -19,12 +19,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from designer.app.actions import ActionSpec
-from designer.app.views import placement_style as ps
-from designer.app.views.placement_chart import LatencyChart
-from designer.app.views.placement_map import PlacementMap, legend_html
-from designer.app.views.placement_recommend import RecommendController
-from designer.app.views.placement_style import fmt_num
-from designer.app.views.placement_tables import PlacementTables
+from designer.app.views.placement import style as ps
+from designer.app.views.placement.chart import LatencyChart
+from designer.app.views.placement.map import PlacementMap, legend_html
+from designer.app.views.placement.recommend import RecommendController
+from designer.app.views.placement.style import fmt_num
+from designer.app.views.placement.tables import PlacementTables
 
 
 def _signature(res, project) -> tuple:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from designer.app.views.placement_style import fmt_num
+from designer.app.views.placement.style import fmt_num
 
 if TYPE_CHECKING:
     from designer.analysis.placement import RecommendedEdit

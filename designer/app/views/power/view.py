@@ -16,14 +16,14 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMenu
 
 from designer.app.actions import ActionSpec
-from designer.app.views import power_style as ps
-from designer.app.views.power_flows import FlowCache
-from designer.app.views.power_layout import Layout, build_layout, natural
-from designer.app.views.power_legend import PowerLegend, ScenarioBanner
-from designer.app.views.power_overlay import PowerOverlay, power_data
-from designer.app.views.power_panel import PowerPanel
-from designer.app.views.power_scenario import ScenarioState, scenario_state
-from designer.app.views.power_table import node_rows, scenario_rows
+from designer.app.views.power import style as ps
+from designer.app.views.power.flows import FlowCache
+from designer.app.views.power.layout import Layout, build_layout, natural
+from designer.app.views.power.legend import PowerLegend, ScenarioBanner
+from designer.app.views.power.overlay import PowerOverlay, power_data
+from designer.app.views.power.panel import PowerPanel
+from designer.app.views.power.scenario import ScenarioState, scenario_state
+from designer.app.views.power.table import node_rows, scenario_rows
 from designer.solvers.power.network import KIND_LABEL
 from designer.solvers.power.results import SitePower
 

@@ -17,10 +17,10 @@ from PySide6.QtGui import QPainterPath, QPolygonF
 from designer.app.plan.coords import to_scene
 from designer.app.plan.items import point_along
 from designer.app.plan.overlay import Overlay
-from designer.app.views import power_style as ps
-from designer.app.views.power_flows import ScenarioLoads
-from designer.app.views.power_marks import BAR_H, Equip, EquipField, RackField
-from designer.app.views.power_scenario import DEAD, ScenarioState
+from designer.app.views.power import style as ps
+from designer.app.views.power.flows import ScenarioLoads
+from designer.app.views.power.marks import BAR_H, Equip, EquipField, RackField
+from designer.app.views.power.scenario import DEAD, ScenarioState
 from designer.document.document import Change
 from designer.model import power as pm
 from designer.solvers.power.results import PowerResult, SitePower

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.app.views.placement_models import (
+from designer.app.views.placement.models import (
     ID_ROLE,
     LinksModel,
     SitesModel,

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QFont
 
-from designer.app.views import placement_style as ps
-from designer.app.views.placement_style import fmt_num, great_circle_km
+from designer.app.views.placement import style as ps
+from designer.app.views.placement.style import fmt_num, great_circle_km
 from designer.document.edits import SetFields
 from designer.model.units import unit_for
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from designer.app.views import liquid_style as ls
+from designer.app.views.liquid import style as ls
 
 PUMP_PEN = pg.mkPen("#2f6fdb", width=2.5)
 FAIL_PEN = pg.mkPen("#2f6fdb", width=1.6, style=Qt.DashLine)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QGraphicsItem
 from designer.app.plan.coords import to_scene
 from designer.app.plan.text import font, text_width
 from designer.app.plan.text import lod as _lod
-from designer.app.views import liquid_style as ls
+from designer.app.views.liquid import style as ls
 
 MIN_FONT_PX = 7.5
 """Below this text is not drawn (a colour chip says as much)."""

@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from designer.app.views import power_style as ps
+from designer.app.views.power import style as ps
 
 MARGIN = 10
 ROW = 19

@@ -10,11 +10,11 @@ from __future__ import annotations
 import html
 import math
 
-from designer.app.views import power_style as ps
-from designer.app.views.power_flows import ScenarioLoads
-from designer.app.views.power_layout import LNode
-from designer.app.views.power_nodes import NodeView
-from designer.app.views.power_scenario import BATTERY, DEAD, ScenarioState
+from designer.app.views.power import style as ps
+from designer.app.views.power.flows import ScenarioLoads
+from designer.app.views.power.layout import LNode
+from designer.app.views.power.nodes import NodeView
+from designer.app.views.power.scenario import BATTERY, DEAD, ScenarioState
 from designer.solvers.power.results import CheckValue, NodePower, SitePower
 
 KIND = {"transformer": "transformer", "switchboard": "switchboard", "ups": "UPS", "busway": "busway"}

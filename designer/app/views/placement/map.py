@@ -18,9 +18,9 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView, QToolTip
 
-from designer.app.views import placement_style as ps
-from designer.app.views.placement_models import breakdown_text
-from designer.app.views.placement_style import fmt_num
+from designer.app.views.placement import style as ps
+from designer.app.views.placement.models import breakdown_text
+from designer.app.views.placement.style import fmt_num
 
 R_KM = 6371.0088
 LOCAL_SHARE = 0.015

@@ -16,8 +16,8 @@ from PySide6.QtCore import QTimer
 
 from designer.app.plan.items import PipeItem
 from designer.app.plan.overlay import Overlay, payload
-from designer.app.views import liquid_style as ls
-from designer.app.views.liquid_items import DETAIL_PX_PER_M, CduBar, ChipLayer, RackBadge
+from designer.app.views.liquid import style as ls
+from designer.app.views.liquid.items import DETAIL_PX_PER_M, CduBar, ChipLayer, RackBadge
 from designer.document.document import Change
 from designer.model.units import TONS_PER_KW
 

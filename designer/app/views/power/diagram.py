@@ -1,6 +1,6 @@
 """The one-line diagram: a zoomable, pannable view of one site's power chain.
 
-Boxes come from :mod:`power_layout` (one per piece of equipment, one per block of racks)
+Boxes come from :mod:`.layout` (one per piece of equipment, one per block of racks)
 and are kept while the topology stays the same: new results only change what they show.
 Normal supplies are solid orthogonal lines; alternate supplies (transfer switches to a
 generator) are dashed, and turn solid blue when a scenario moves a board onto them.
@@ -12,12 +12,12 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView
 
-from designer.app.views import power_style as ps
-from designer.app.views import power_text as pt
-from designer.app.views.power_flows import ScenarioLoads
-from designer.app.views.power_layout import Layout
-from designer.app.views.power_nodes import NODE_H, NODE_W, NodeBox, RacksBox
-from designer.app.views.power_scenario import BATTERY, DEAD, ScenarioState
+from designer.app.views.power import style as ps
+from designer.app.views.power import text as pt
+from designer.app.views.power.flows import ScenarioLoads
+from designer.app.views.power.layout import Layout
+from designer.app.views.power.nodes import NODE_H, NODE_W, NodeBox, RacksBox
+from designer.app.views.power.scenario import BATTERY, DEAD, ScenarioState
 from designer.solvers.power.results import SitePower
 
 COL_W = NODE_W + 34.0
@@ -55,7 +55,7 @@ class Diagram(QGraphicsView):
         self.auto_fit = True
         self.highlighted: set[str] = set()
         self.stats: dict[str, tuple] = {}
-        """Block key -> :func:`power_text.block_stats` for the results shown."""
+        """Block key -> :func:`.text.block_stats` for the results shown."""
         self._press: QPointF | None = None
         self._fitting = False
 

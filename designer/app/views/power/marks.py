@@ -14,7 +14,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
-from designer.app.views import power_style as ps
+from designer.app.views.power import style as ps
 
 FILL_ALPHA = 150
 MIN_TEXT_PPM = 28.0

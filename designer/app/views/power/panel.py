@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.app.views.power_diagram import Diagram
-from designer.app.views.power_table import NODE_COLUMNS, SCENARIO_COLUMNS, Table
+from designer.app.views.power.diagram import Diagram
+from designer.app.views.power.table import NODE_COLUMNS, SCENARIO_COLUMNS, Table
 
 
 class PowerPanel(QWidget):

@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from designer.app.plan.text import font
-from designer.app.views import liquid_style as ls
+from designer.app.views.liquid import style as ls
 
 BAR_W, BAR_H = 230, 12
 MARGIN = 10

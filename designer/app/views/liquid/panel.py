@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QToolButton, QVBoxLayout, QWidget
 
-from designer.app.views.liquid_plot import PumpPlot
-from designer.app.views.liquid_table import LiquidTables
+from designer.app.views.liquid.plot import PumpPlot
+from designer.app.views.liquid.table import LiquidTables
 
 
 class LiquidPanel(QWidget):

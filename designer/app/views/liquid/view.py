@@ -15,11 +15,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from designer.app.actions import ActionSpec
-from designer.app.views import liquid_rows as rows
-from designer.app.views import liquid_style as ls
-from designer.app.views.liquid_legend import LiquidLegend
-from designer.app.views.liquid_overlay import LiquidOverlay, liquid_data
-from designer.app.views.liquid_panel import LiquidPanel
+from designer.app.views.liquid import rows
+from designer.app.views.liquid import style as ls
+from designer.app.views.liquid.legend import LiquidLegend
+from designer.app.views.liquid.overlay import LiquidOverlay, liquid_data
+from designer.app.views.liquid.panel import LiquidPanel
 from designer.document.document import Change
 from designer.document.edits import Composite
 

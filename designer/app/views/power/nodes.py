@@ -15,7 +15,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
-from designer.app.views import power_style as ps
+from designer.app.views.power import style as ps
 
 NODE_W, NODE_H = 216.0, 78.0
 PAD = 10.0

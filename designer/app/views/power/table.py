@@ -14,7 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from designer.app.views import power_style as ps
+from designer.app.views.power import style as ps
 
 KEY_ROLE = Qt.UserRole
 

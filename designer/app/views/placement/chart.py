@@ -14,9 +14,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from designer.app.views import placement_style as ps
-from designer.app.views.placement_models import breakdown_text
-from designer.app.views.placement_style import fmt_num
+from designer.app.views.placement import style as ps
+from designer.app.views.placement.models import breakdown_text
+from designer.app.views.placement.style import fmt_num
 
 BAR_H = 0.62
 MAX_TEXT_ROWS = 80
