@@ -284,6 +284,23 @@ def test_wheel_zoom_keeps_the_point_under_the_cursor_in_every_tool(win, qtbot):
         v.set_tool("select")
 
 
+def test_keyboard_zoom_is_about_the_middle_wherever_the_mouse_rests(win):
+    from PySide6.QtGui import QCursor
+
+    v = win.view
+    vp = v.viewport()
+    middle = QPointF(vp.rect().center())
+    for rest in (QPoint(5, 5), QPoint(vp.width() - 5, vp.height() - 5)):  # over the plan
+        QCursor.setPos(vp.mapToGlobal(rest))
+        v.fit()
+        before = v.map_to_scene(middle)
+        ppm = v.px_per_m
+        win.registry["zoom_out"].trigger()
+        assert v.px_per_m == pytest.approx(ppm * 0.8)
+        after = v.mapFromScene(before)
+        assert abs(after.x() - middle.x()) <= 1 and abs(after.y() - middle.y()) <= 1
+
+
 def test_results_and_legends_never_move_the_view(win):
     s = win.session
     v = win.view

@@ -145,11 +145,10 @@ class PlanView(DropTarget, QGraphicsView):
             vb.setValue(vb.value() + round(err.y()))
 
     def zoom_by(self, f: float) -> None:
-        """Zoom about the cursor when it is over the plan, else about the middle."""
-        vp = self.viewport()
-        pos = vp.mapFromGlobal(self.cursor().pos())
-        anchor = QPointF(pos) if vp.rect().contains(pos) else QPointF(vp.rect().center())
-        self.zoom_at(f, anchor)
+        """Zoom about the middle of the plan (View > Zoom in / out, Ctrl++ / Ctrl+-). Only the
+        wheel zooms about the cursor: a key press or a menu click says nothing about where the
+        mouse happens to rest, so anchoring there would move the view unpredictably."""
+        self.zoom_at(f, QPointF(self.viewport().rect().center()))
 
     def pan_by(self, dx_px: float, dy_px: float) -> None:
         hb, vb = self.horizontalScrollBar(), self.verticalScrollBar()
