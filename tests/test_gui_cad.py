@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("PySide6.QtWidgets")
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt  # noqa: E402
-from PySide6.QtGui import QContextMenuEvent, QDragMoveEvent, QDropEvent, QWheelEvent  # noqa: E402
+from PySide6.QtGui import QAction, QContextMenuEvent, QDragMoveEvent, QDropEvent, QWheelEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from designer.app.mainwindow import MainWindow  # noqa: E402
@@ -550,6 +550,25 @@ def test_bottom_panels_return_to_their_height(win):
     find.raise_()
     QApplication.processEvents()
     assert abs(find.height() - base) <= 2
+
+
+def test_toolbar_buttons_stay_put_as_the_undo_text_changes(win):
+    tb = win.toolbar
+    s = win.session
+
+    def places():
+        return [tb.widgetForAction(a).geometry() for a in tb.actions() if tb.widgetForAction(a) is not None]
+
+    undo_btn = win.findChild(QAction, "toolbar-undo")
+    before = places()
+    assert not undo_btn.isEnabled()
+    s.selection.set([rack(win, "R09").id])
+    win.registry["rotate_cw"].trigger()
+    QApplication.processEvents()
+    assert "Rotate" in win.registry["undo"].text()  # the menu says what it undoes
+    assert places() == before and undo_btn.isEnabled() and "Rotate" in undo_btn.toolTip()
+    undo_btn.trigger()
+    assert s.undo_stack.count() == 1 and s.undo_stack.index() == 0 and not undo_btn.isEnabled()
 
 
 # -- 10. units as a view setting ----------------------------------------------------------------------

@@ -235,8 +235,10 @@ class MainWindow(QMainWindow):
         tb.setObjectName("toolbar-main")
         tb.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
         r.build_toolbar(tb)
-        tb.insertAction(r["rotate_cw"], undo)
-        tb.insertAction(r["rotate_cw"], redo)
+        # the toolbar's Undo / Redo keep a fixed label (the menu's say what they undo): buttons
+        # that grew with "Undo Rotate 1 item" pushed every button after them sideways
+        for act in (undo, redo):
+            tb.insertAction(r["rotate_cw"], _fixed_label(act, self))
         self.addToolBar(tb)
         self.refresh_recent_menu()
 
@@ -382,3 +384,24 @@ class MainWindow(QMainWindow):
         self.dock_layout.save()
         self.session.close()
         e.accept()
+
+
+def _fixed_label(act, parent):
+    """A toolbar twin of ``act`` (the undo stack's Undo or Redo) with a label that does not
+    change: it triggers ``act``, follows its enabled state, and names what it would undo in
+    its tooltip."""
+    from PySide6.QtGui import QAction
+
+    label = act.text().split(" ")[0]  # "&Undo", "&Redo": the stack's prefix
+    twin = QAction(act.icon(), label, parent)
+    twin.setObjectName(f"toolbar-{label.strip('&').lower()}")
+
+    def follow() -> None:
+        twin.setEnabled(act.isEnabled())
+        twin.setToolTip(act.text().replace("&", "") + (f" ({act.shortcut().toString()})" if not act.shortcut().isEmpty() else ""))
+
+    act.changed.connect(follow)
+    twin.triggered.connect(act.trigger)
+    follow()
+    return twin
+
