@@ -4,11 +4,16 @@ The view moves only when the user asks: the wheel zooms about the point under th
 whatever tool is active, a middle drag (or Space + drag) pans, F fits. Nothing else scrolls
 or re-fits it: not results arriving, not a legend appearing. The plan is an unbounded
 drawing (no scroll bars), so the point under the cursor can always stay under it.
+
+One exception keeps the hall in view when the panels around the plan change: while the view
+is still as a fit left it (no zoom or pan since), a new size of the plan (a results panel
+growing below it, a dock closed, the window resized) fits again, beside the legends. Once the
+user has zoomed or panned, a new size keeps the middle of the plan where it was.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QTransform
 from PySide6.QtWidgets import QGraphicsView, QToolTip
 
@@ -53,6 +58,9 @@ class PlanView(DropTarget, QGraphicsView):
         self.setBackgroundBrush(style.OUTSIDE)
         self._panning: QPointF | None = None
         self._space = False
+        self.fitted = False
+        """The view is as :meth:`fit` left it (no zoom or pan since): a new size fits again."""
+        self._refit_due = False
         self._show_grid = True
         self.last_cursor: QPointF | None = None
         """Where the mouse last was over the viewport (viewport pixels)."""
@@ -129,6 +137,7 @@ class PlanView(DropTarget, QGraphicsView):
         centre = self.map_to_scene(QPointF(self.viewport().rect().center()))
         self.centerOn(centre + (before - after))
         self._fix_anchor(pos, before)
+        self.fitted = False
         self.zoom_changed.emit(self.px_per_m)
         if self.last_cursor is not None:
             self.emit_cursor(*to_model(self.map_to_scene(self.last_cursor)))
@@ -151,6 +160,7 @@ class PlanView(DropTarget, QGraphicsView):
         self.zoom_at(f, QPointF(self.viewport().rect().center()))
 
     def pan_by(self, dx_px: float, dy_px: float) -> None:
+        self.fitted = False
         hb, vb = self.horizontalScrollBar(), self.verticalScrollBar()
         hb.setValue(hb.value() - round(dx_px))
         vb.setValue(vb.value() - round(dy_px))
@@ -171,8 +181,21 @@ class PlanView(DropTarget, QGraphicsView):
         offset = (free.center() - vp.center()) / s
         self.centerOn(rect.center() - offset)
         self._fix_anchor(free.center(), rect.center())
+        self.fitted = True
         self.resetCachedContent()
         self.zoom_changed.emit(self.px_per_m)
+
+    def resizeEvent(self, e) -> None:  # noqa: N802
+        super().resizeEvent(e)
+        if self.fitted and e.oldSize().isValid() and e.oldSize() != e.size() and not self._refit_due:
+            # after the legends have taken their places in the new size
+            self._refit_due = True
+            QTimer.singleShot(0, self._refit)
+
+    def _refit(self) -> None:
+        self._refit_due = False
+        if self.fitted:
+            self.fit()
 
     def key_rects(self) -> list[QRectF]:
         """Viewport rectangles a fit keeps the hall clear of: the scale bar, the north arrow
@@ -193,6 +216,7 @@ class PlanView(DropTarget, QGraphicsView):
             if it is not None:
                 rect = rect.united(it.sceneBoundingRect())
         if not rect.isNull():
+            self.fitted = False
             self.centerOn(rect.center())
             self.resetCachedContent()
 
