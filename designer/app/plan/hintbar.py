@@ -3,6 +3,9 @@
 It is part of the plan's own layout (not the status bar, where permanent widgets cut long
 messages off), word-wraps instead of clipping, and follows the tool however it was started:
 a toolbar button, a menu, a shortcut or the right-click menu.
+
+Its height does not change with the tool: it keeps room for the longest standing hint (the
+select tool's) at its width, so picking a tool never resizes the plan above it.
 """
 
 from __future__ import annotations
@@ -22,7 +25,12 @@ class HintBar(QFrame):
         lay.setContentsMargins(8, 3, 8, 3)
         lay.setSpacing(10)
         self.tool_label = QLabel()
-        self.tool_label.setStyleSheet("font-weight: bold; color: #1f4e9a;")
+        self.tool_label.setStyleSheet("color: #1f4e9a;")
+        bold = self.tool_label.font()
+        bold.setBold(True)
+        self.tool_label.setFont(bold)
+        # as wide as the longest tool name: the hint beside it keeps its width whatever the tool
+        self.tool_label.setFixedWidth(self.tool_label.fontMetrics().horizontalAdvance("Row of racks") + 6)
         self.tool_label.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         self.text = QLabel()
         self.text.setWordWrap(True)
@@ -35,8 +43,28 @@ class HintBar(QFrame):
         lay.addWidget(self.tool_label, 0, Qt.AlignTop)
         lay.addWidget(self.text, 1)
         lay.addWidget(self.typed, 0, Qt.AlignTop)
+        self._probe = QLabel()  # never shown: measures the height the longest hint needs
+        self._probe.setWordWrap(True)
+        self._probe.setTextFormat(Qt.RichText)
         view.hint_changed.connect(self.refresh)
         self.refresh()
+
+    def resizeEvent(self, e) -> None:  # noqa: N802
+        super().resizeEvent(e)
+        self._steady()
+
+    def _steady(self) -> None:
+        """Room for the select tool's hint (or the current text if longer) at this width."""
+        w = self.text.width()
+        if w <= 0:
+            return
+        self._probe.setFont(self.text.font())
+        need = 0
+        for text in (getattr(self.view.select_tool, "hint", ""), self.text.text()):
+            self._probe.setText(text)
+            need = max(need, self._probe.heightForWidth(w))
+        if need > 0 and need != self.text.minimumHeight():
+            self.text.setMinimumHeight(need)
 
     def refresh(self) -> None:
         tool = self.view.tool
@@ -52,3 +80,4 @@ class HintBar(QFrame):
         typing = getattr(tool, "typing", "")
         self.typed.setText(typing)
         self.typed.setVisible(bool(typing))
+        self._steady()
