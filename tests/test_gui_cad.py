@@ -6,6 +6,7 @@ names, paste at the cursor, rotate each, units as a view setting, the dock layou
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -569,6 +570,66 @@ def test_toolbar_buttons_stay_put_as_the_undo_text_changes(win):
     assert places() == before and undo_btn.isEnabled() and "Rotate" in undo_btn.toolTip()
     undo_btn.trigger()
     assert s.undo_stack.count() == 1 and s.undo_stack.index() == 0 and not undo_btn.isEnabled()
+
+
+def test_a_fitted_plan_fits_again_when_a_panel_takes_room_and_a_zoomed_one_stays(win):
+    s = win.session
+    v = win.view
+    win.results_mode.set_mode("liquid")
+    v.fit()
+    assert s.scheduler.wait_idle(60)
+    QApplication.processEvents()
+    win.docks["liquid"].raise_()  # the bottom area grows: the plan gets shorter
+    for _ in range(5):
+        QApplication.processEvents()
+    assert v.fitted
+    vp = v.viewport()
+    hall = v.mapFromScene(win.scene.hall_rect()).boundingRect()
+    assert vp.rect().contains(hall)  # all of the hall, and no legend over it
+    legend = win.extensions["liquid"].legend
+    assert legend.isVisible() and not hall.translated(vp.pos()).intersects(legend.geometry())
+    # zoomed by the user: a new size keeps the middle of the plan, no fit
+    v.zoom_at(1.5, QPointF(vp.rect().center()))
+    assert not v.fitted
+    t = v.transform()
+    win.docks["findings"].raise_()
+    for _ in range(5):
+        QApplication.processEvents()
+    assert v.transform() == t
+
+
+def test_the_hint_bar_keeps_its_height_whatever_the_tool(win):
+    QApplication.processEvents()
+    heights = set()
+    for tool in ("outline", "pipe_supply", "measure", "dimension", "busway"):
+        win.registry[tool].trigger()
+        QApplication.processEvents()
+        heights.add(win.hint_bar.height())
+        win.view.set_tool("select")
+        QApplication.processEvents()
+        heights.add(win.hint_bar.height())
+    assert len(heights) == 1
+
+
+def test_file_dialogs_open_in_the_documents_folder_not_the_working_folder(win, monkeypatch, tmp_path):
+    from PySide6.QtCore import QStandardPaths
+    from PySide6.QtWidgets import QFileDialog
+
+    from designer.app.files import start_folder
+
+    monkeypatch.chdir(tmp_path)
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (asked.append(a[2]), ("", ""))[1])
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (asked.append(a[2]), ("", ""))[1])
+    win.session.undo_stack.setClean()
+    win.files.save_as()  # the sample is untitled
+    win.files.open_dialog()
+    docs = QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation)
+    want = start_folder()
+    assert want == (Path(docs) if docs and Path(docs).is_dir() else Path.home())
+    assert Path(asked[0]).parent == want and asked[0].endswith(".dhd.json")  # named after the project
+    assert asked[1] == str(want)
+    assert not any(a.startswith(str(tmp_path)) for a in asked)
 
 
 # -- 10. units as a view setting ----------------------------------------------------------------------
