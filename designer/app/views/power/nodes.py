@@ -5,6 +5,11 @@ itself: name and kind, kW / kVA, a load bar against the governing rating (green,
 from 80 %, red over the limit), voltage and drop. In a failure scenario a box is greyed
 when de-energised, crossed when it is the failed item, hatched amber when it runs on a
 UPS battery, and outlined red with its utilisation when overloaded.
+
+How much a box says depends on how large it is on screen: from :data:`DETAIL_FROM` every
+line; below, as the diagram usually is when fitted into a bottom panel, its name and its
+utilisation in letters kept readable (:func:`compact_text_px`); far out (a 1,000-rack hall),
+a coloured tile.
 """
 
 from __future__ import annotations
@@ -12,15 +17,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from designer.app.views.power import style as ps
 
 NODE_W, NODE_H = 216.0, 78.0
 PAD = 10.0
-SIMPLE_BELOW = 0.32
+SIMPLE_BELOW = 0.2
 """Scale under which boxes are drawn as plain coloured tiles (text would be unreadable)."""
+DETAIL_FROM = 0.75
+"""Scale from which boxes show all their lines (the smallest, 7.5 pt, is then about 7.5 px)."""
+COMPACT_PX = 10.0
+"""Screen height (px) wanted for the compact text (name and utilisation)."""
+
+
+def compact_text_px(scale: float) -> float:
+    """Letter height in scene units for the compact box at ``scale`` (screen px per unit):
+    :data:`COMPACT_PX` on screen, as long as two lines still fit the box."""
+    return min(COMPACT_PX / max(scale, 1e-6), NODE_H * 0.4)
+
+
+def smallest_text_px(scale: float) -> float:
+    """The height on screen (px) of the smallest text a box draws at ``scale`` (0: none)."""
+    if scale < SIMPLE_BELOW:
+        return 0.0
+    if scale < DETAIL_FROM:
+        return compact_text_px(scale) * scale
+    return 7.5 * 96 / 72 * scale
 
 
 @dataclass
@@ -104,7 +128,8 @@ class NodeBox(QGraphicsItem):
             painter.setPen(pen)
             painter.setBrush(Qt.NoBrush)
             painter.drawRoundedRect(r.adjusted(-4, -4, 4, 4), 8, 8)
-        if QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform()) < SIMPLE_BELOW:
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < SIMPLE_BELOW:
             self.paint_simple(painter, r, dead)
             return
         self.paint_body(painter, r, dead)
@@ -122,7 +147,10 @@ class NodeBox(QGraphicsItem):
             if dead:
                 c.setAlpha(90)
             painter.fillRect(QRectF(r.left() + 1, r.top() + 6, 4, r.height() - 12), c)
-        self.paint_text(painter, r, dead)
+        if lod < DETAIL_FROM:
+            self.paint_compact(painter, r, dead, lod)
+        else:
+            self.paint_text(painter, r, dead)
         if v.failed:
             pen = QPen(ps.FAILED, 4.0)
             pen.setCapStyle(Qt.RoundCap)
@@ -190,6 +218,46 @@ class NodeBox(QGraphicsItem):
         painter.setPen(soft)
         painter.drawText(QRectF(x0, r.top() + 57, x1 - x0, 16), Qt.AlignLeft | Qt.AlignVCenter,
                          painter.fontMetrics().elidedText(v.line4, Qt.ElideRight, int(x1 - x0)))
+
+    def paint_compact(self, painter: QPainter, r: QRectF, dead: bool, scale: float) -> None:
+        """Fitted into a panel: the name and the utilisation (or the scenario's note), in
+        letters :data:`COMPACT_PX` high on screen; the rest is in the tooltip and the table."""
+        v = self.v
+        lost = v.state == "lost"
+        ink = QColor("#ffffff") if lost else ink_of(v, dead)
+        px = max(1, round(compact_text_px(scale)))
+        x0, x1 = r.left() + PAD + 2, r.right() - PAD
+        f = QFont(ps.font(9.5, True))  # a copy: the shared font keeps its size
+        f.setPixelSize(px)
+        painter.setFont(f)
+        painter.setPen(ink)
+        half = r.height() / 2
+        top = QRectF(x0, r.top() + 2, x1 - x0, half - 2)
+        painter.drawText(top, Qt.AlignLeft | Qt.AlignVCenter,
+                         painter.fontMetrics().elidedText(v.title, Qt.ElideRight, int(top.width())))
+        low = QRectF(x0, r.top() + half, x1 - x0, half - 4)
+        f.setBold(False)
+        painter.setFont(f)
+        if v.note:
+            color = QColor("#ff8a80") if lost else ps.BATTERY if v.state == "battery" else \
+                ps.OVER if v.overloaded is not None else ink
+            painter.setPen(color)
+            painter.drawText(low, Qt.AlignLeft | Qt.AlignVCenter,
+                             painter.fontMetrics().elidedText(v.note, Qt.ElideRight, int(low.width())))
+            return
+        if dead or v.util is None:
+            return
+        text = ps.pct(v.util)
+        bar = QRectF(low.left(), low.center().y() - px * 0.35, low.width() * 0.42, px * 0.7)
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(QColor("#eceef1"))
+        painter.drawRect(bar)
+        painter.setBrush(ps.util_color(v.util))
+        painter.drawRect(QRectF(bar.left(), bar.top(), bar.width() * max(0.0, min(v.util, 1.0)), bar.height()))
+        over = v.util > 1.0 + 1e-9
+        painter.setPen(ps.OVER if over else ink)
+        painter.drawText(QRectF(bar.right() + px * 0.4, low.top(), low.right() - bar.right() - px * 0.4, low.height()),
+                         Qt.AlignLeft | Qt.AlignVCenter, text)
 
     def _bar(self, painter: QPainter, area: QRectF, dead: bool) -> None:
         """The load bar on the left of ``area`` and its figure beside it; a scenario note
