@@ -632,6 +632,27 @@ def test_file_dialogs_open_in_the_documents_folder_not_the_working_folder(win, m
     assert not any(a.startswith(str(tmp_path)) for a in asked)
 
 
+def test_one_line_diagram_is_readable_when_fitted_in_its_panel(win):
+    from designer.app.views.power.nodes import DETAIL_FROM, smallest_text_px
+
+    s = win.session
+    assert s.scheduler.wait_idle(60)
+    pv = win.extensions["power"]
+    for size in ((1280, 800), (1600, 1000), (1920, 1080)):
+        win.resize(*size)
+        win.docks["power"].raise_()
+        for _ in range(5):
+            QApplication.processEvents()
+        d = pv.diagram
+        assert d.auto_fit and d.boxes
+        scale = d.transform().m11()
+        assert scale < DETAIL_FROM  # fitted, the compact boxes are what shows
+        assert smallest_text_px(scale) >= 8.0, (size, scale)  # no 5 px text
+        d.viewport().grab()  # they paint
+        win.docks["findings"].raise_()
+    assert smallest_text_px(0.1) == 0.0 and smallest_text_px(1.0) >= 9.0
+
+
 # -- 10. units as a view setting ----------------------------------------------------------------------
 def test_units_follow_the_scale_bar_grid_and_read_outs(win):
     from designer.app.plan.background import nice_length
