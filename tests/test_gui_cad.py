@@ -541,6 +541,32 @@ def test_dock_layout_is_saved_restored_and_reset(qtbot, sample):
     s2.scheduler.shutdown()
 
 
+def _dock_tab_bars(w) -> list[list[str]]:
+    from PySide6.QtWidgets import QTabBar
+
+    return sorted([bar.tabText(i) for i in range(bar.count())]
+                  for bar in w.findChildren(QTabBar, options=Qt.FindDirectChildrenOnly) if bar.isVisible())
+
+
+def test_one_tab_bar_per_dock_group_at_start_after_a_restart_and_a_reset(qtbot, sample):
+    bottom = ["Findings", "Liquid loops", "Air", "Power chain", "Workloads && sites", "Connect and design"]
+    want = sorted([["Properties", "History"], bottom])
+    for run in range(2):  # the first run builds the layout, the second restores the saved one
+        s = Session(sample.model_copy(deep=True))
+        w = MainWindow(s)
+        w.resize(1600, 1000)
+        w.show()
+        qtbot.waitExposed(w)
+        QApplication.processEvents()
+        assert _dock_tab_bars(w) == want, run  # no stray "Findings | Liquid loops" strip
+        if run:
+            w.registry["reset_layout"].trigger()
+            QApplication.processEvents()
+            assert _dock_tab_bars(w) == want
+        w.close()
+        s.scheduler.shutdown()
+
+
 def test_bottom_panels_return_to_their_height(win):
     find = win.docks["findings"]
     base = find.height()

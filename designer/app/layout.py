@@ -7,12 +7,18 @@
 - Where the docks are and how big is saved when the window closes (QSettings, in the user
   folder) and restored at the next start; View > Reset layout goes back to the layout the
   window was built with.
+- Qt (seen with 6.11.3) leaves a stray copy of a dock group's tab bar on screen when docks
+  are tabbed in a second dock area before the window is shown, and restoreState adds more:
+  a "Findings | Liquid loops" strip was drawn across the bottom panels. Every restoreState
+  here (start-up, Reset layout) first hides all the window's dock tab bars; the restored
+  layout shows the ones it uses.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtCore import Qt as _Qt
+from PySide6.QtWidgets import QTabBar
 
 from designer.app.settings import app_settings
 
@@ -85,19 +91,32 @@ class WindowLayout:
 
     # -- saved between runs ------------------------------------------------------------------------
     def first_shown(self) -> None:
-        """The window is on screen with its built layout: remember it, then apply the saved one."""
+        """The window is on screen with its built layout: remember it, then apply the saved one
+        (or the built one again, which puts away the stray tab bars of the docks tabbed while
+        the window was being built)."""
         self.default_state = self.window.saveState(STATE_VERSION)
         st = app_settings()
         state = st.value("window/state")
         geom = st.value("window/geometry")
         if isinstance(geom, QByteArray) and not geom.isEmpty():
             self.window.restoreGeometry(geom)
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self._busy = True
-            try:
-                self.window.restoreState(state, STATE_VERSION)
-            finally:
-                self._busy = False
+        if not isinstance(state, QByteArray) or state.isEmpty():
+            state = self.default_state
+        self._restore(state)
+
+    def _restore(self, state: QByteArray) -> None:
+        """restoreState, after hiding every dock tab bar of the window: the restored layout
+        shows the ones it uses, and Qt's strays stay hidden."""
+        w = self.window
+        for bar in w.findChildren(QTabBar, options=_Qt.FindDirectChildrenOnly):
+            bar.hide()
+        self._busy = True
+        try:
+            if not w.restoreState(state, STATE_VERSION) and state is not self.default_state \
+                    and self.default_state is not None:
+                w.restoreState(self.default_state, STATE_VERSION)
+        finally:
+            self._busy = False
 
     def save(self) -> None:
         st = app_settings()
@@ -112,11 +131,7 @@ class WindowLayout:
     def reset(self) -> None:
         """View > Reset layout: the docks as the window built them."""
         if self.default_state is not None:
-            self._busy = True
-            try:
-                self.window.restoreState(self.default_state, STATE_VERSION)
-            finally:
-                self._busy = False
+            self._restore(self.default_state)
         self.base_height = None
         for d in self.window.docks.values():
             if d.isFloating():
