@@ -689,5 +689,6 @@ def test_units_follow_the_scale_bar_grid_and_read_outs(win):
     assert nice_length(win.view.px_per_m, units="US")[1].endswith(("ft", "in"))
     win.view.mouseMoveEvent  # noqa: B018 - the read-out uses feet
     assert win._len(3.048) == "10.00 ft"
+    assert win.zoom_label.text() == f"{win.view.px_per_m * 0.3048:.1f} px/ft"  # the zoom read-out too
     win.registry["units_us"].setChecked(False)
-    assert s.units == "SI"
+    assert s.units == "SI" and win.zoom_label.text() == f"{win.view.px_per_m:.0f} px/m"

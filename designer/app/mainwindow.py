@@ -255,7 +255,8 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         s = self.session
         self.view.cursor_moved.connect(lambda x, y: self.cursor_label.setText(f"x {self._len(x)}  y {self._len(y)}"))
-        self.view.zoom_changed.connect(lambda ppm: self.zoom_label.setText(f"{ppm:.0f} px/m"))
+        self.view.zoom_changed.connect(lambda _ppm: self._zoom_text())
+        s.units_changed.connect(lambda _u: self._zoom_text())
         self.view.tool_changed.connect(lambda t: self.statusBar().showMessage(t.hint, 8000) if t.hint else None)
         s.scheduler.state_changed.connect(self.analysis_label.setText)
         s.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
@@ -297,6 +298,12 @@ class MainWindow(QMainWindow):
         act.blockSignals(True)
         act.setChecked(self.session.units == "US")
         act.blockSignals(False)
+
+    def _zoom_text(self) -> None:
+        """The zoom in the display units: pixels per metre, or per foot in US units."""
+        ppm = self.view.px_per_m
+        text = f"{ppm * 0.3048:.1f} px/ft" if self.session.units == "US" else f"{ppm:.0f} px/m"
+        self.zoom_label.setText(text)
 
     def _len(self, v: float) -> str:
         from designer.model.units import fmt
