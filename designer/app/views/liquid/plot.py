@@ -51,21 +51,20 @@ class PumpPlot(QWidget):
             a.setPen(pg.mkPen("#5b6470"))
             a.setTextPen(pg.mkPen("#1b1b1b"))
             a.setTickFont(tick_font)
-        self.legend = pi.addLegend(offset=(-8, 8), labelTextColor="#1b1b1b", labelTextSize="8pt",
-                                   brush=pg.mkBrush(255, 255, 255, 225), pen=pg.mkPen("#c4c9d0"))
+        # the key is a line under the title, outside the data: inside the plot it covered the
+        # pump curve and the operating point of a small plot (1280 x 800 screen)
         self.pump = pi.plot([], [], pen=PUMP_PEN, name="Pump curve")
         self.system = pi.plot([], [], pen=SYSTEM_PEN, name="System curve")
         self.point = pg.ScatterPlotItem(size=11, brush=pg.mkBrush("#d62d20"), pen=pg.mkPen("#1b1b1b", width=1.2))
         pi.addItem(self.point)
-        self.legend.addItem(self.point, "Operating point")
-        # the one-pump-down items join the legend only while they are shown
+        # the one-pump-down items join the key only while they are shown
         self.pump_fail = pg.PlotDataItem([], [], pen=FAIL_PEN)
         self.fail_point = pg.ScatterPlotItem(size=10, symbol="d", brush=pg.mkBrush("#ffffff"),
                                              pen=pg.mkPen("#d62d20", width=2))
         pi.addItem(self.pump_fail)
         pi.addItem(self.fail_point)
         self.rated = pg.InfiniteLine(angle=90, pen=RATED_PEN, movable=False, label="rated",
-                                     labelOpts={"position": 0.08, "color": "#5b6470", "anchors": [(0, 0), (0, 0)]})
+                                     labelOpts={"position": 0.9, "color": "#5b6470", "anchors": [(0, 0), (0, 0)]})
         pi.addItem(self.rated, ignoreBounds=True)
         # below-right of the point: under a falling pump curve and a rising system curve
         self.point_label = pg.TextItem(color="#1b1b1b", anchor=(-0.1, -0.3), fill=pg.mkBrush(255, 255, 255, 200))
@@ -110,14 +109,18 @@ class PumpPlot(QWidget):
 
     def _failure_legend(self, point: bool, curve: bool | None = None) -> None:
         curve = point if curve is None else curve
-        for item, label, on in ((self.pump_fail, "One pump down", curve),
-                                (self.fail_point, "Flow, one pump down", point)):
-            item.setVisible(on)
-            listed = any(sample.item is item for sample, _lbl in self.legend.items)
-            if on and not listed:
-                self.legend.addItem(item, label)
-            elif not on and listed:
-                self.legend.removeItem(item)
+        self.pump_fail.setVisible(curve)
+        self.fail_point.setVisible(point)
+
+    def key_html(self) -> str:
+        """The plot's key, one line: what each line and mark is (one pump down when shown)."""
+        keys = [("━━", "#2f6fdb", "pump curve"), ("━━", "#e07b00", "system curve"),
+                ("●", "#d62d20", "operating point")]
+        if self.pump_fail.isVisible():
+            keys.append(("╍╍", "#2f6fdb", "one pump down"))
+        if self.fail_point.isVisible():
+            keys.append(("◆", "#d62d20", "flow, one pump down"))
+        return " &nbsp; ".join(f"<span style='color:{c}'>{g}</span> {t}" for g, c, t in keys)
 
     def show_cdu(self, c, name: str, units: str, failure: bool) -> None:
         """Draw CDU results ``c`` (a CduLiquid, or None to empty the plot)."""
@@ -172,7 +175,8 @@ class PumpPlot(QWidget):
         speed = f"{c.pump_speed * 100:.0f} %"
         fluid = c.fluid.upper().replace("PG", "PG ") + " %" if c.fluid.startswith("pg") else c.fluid
         pi.setTitle(f"<span style='font-size:9pt'><b>{name}</b> · {c.pumps_running} pump"
-                    f"{'s' if c.pumps_running != 1 else ''} at {speed} speed · {fluid}</span>", color="#1b1b1b")
+                    f"{'s' if c.pumps_running != 1 else ''} at {speed} speed · {fluid}</span><br>"
+                    f"<span style='font-size:8pt'>{self.key_html()}</span>", color="#1b1b1b")
         state = "on its curve" if c.on_curve else "<b style='color:#d62d20'>outside its curve</b>"
         text = (f"Operating point {x:,.0f} {qsym} at {y:,.1f} {psym} ({state}); "
                 f"HX {ls.num(c.hx_dp_kpa, 'pressure', units)} {psym}, loop "
