@@ -87,7 +87,8 @@ def test_badges_give_way_to_one_chip_layer_when_zoomed_out(win):
     assert ov.chips.isVisible()
     (color, path), = ov.chips.paths  # all eight racks are green: one path
     assert color == ls.GOOD and path.elementCount() == 8 * 5
-    win.view.zoom_by(4.5)  # (the fit shows the services beside the hall too)
+    # zoom in to 90 px/m (the fit's own scale depends on the room the Liquid loops panel leaves)
+    win.view.zoom_by(90 / win.view.px_per_m)
     assert win.view.px_per_m > 80
     assert all(b.isVisible() for b in ov.badges.values())
     assert not ov.chips.isVisible()
@@ -333,6 +334,14 @@ def test_failure_with_parallel_duty_pumps_shows_reduced_flow(win):
     assert list(fx) == pytest.approx([q / 2 for q in px])  # one of two parallel pumps: half the flow
     assert list(fy) == pytest.approx(list(py))
     assert cdu.name == "CDU-1A"
+    # the key is a line under the title, never a box over the curves
+    import pyqtgraph as pg
+
+    pi = plot.plot.getPlotItem()
+    assert not [it for it in pi.vb.childItems() if isinstance(it, pg.LegendItem)] and pi.legend is None
+    assert "one pump down" in plot.key_html() and "one pump down" in pi.titleLabel.text
+    win.registry["liquid_failure"].setChecked(False)
+    assert "one pump down" not in plot.key_html() and "pump curve" in pi.titleLabel.text
 
 
 def test_rack_in_no_loop_is_flagged_on_plan_and_in_table(win):
