@@ -16,8 +16,6 @@ import time
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
-from designer.analysis.base import registered
-from designer.analysis.runner import Runner
 from designer.document.document import Document
 
 
@@ -28,6 +26,8 @@ class _Worker(QObject):
         super().__init__()
         # Built here, on the GUI thread: importing numpy / scipy / shapely from the worker
         # thread while the GUI thread touches them races on half-initialised modules.
+        from designer.analysis.runner import Runner
+
         self.lane = lane
         self.runner = Runner(lane=lane)
         self.latest_requested = 0
@@ -71,7 +71,10 @@ class _Lane:
 class AnalysisScheduler(QObject):
     """Owns the worker threads. ``results_ready(revision, {name: AnalysisResult})`` fires on
     the GUI thread for current results only (all lanes that have the current revision);
-    ``state_changed(text)`` tells the status bar."""
+    ``state_changed(text)`` tells the status bar.
+
+    The workers (and with them every analysis and solver module: scipy, shapely) are built at
+    the first run, after the debounce, so the window shows before the analyses are loaded."""
 
     results_ready = Signal(int, dict)
     state_changed = Signal(str)
@@ -87,8 +90,15 @@ class AnalysisScheduler(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(debounce_ms)
         self._timer.timeout.connect(self._start)
-        names = sorted({cls.lane for cls in registered().values()}, key=lambda n: (n != "main", n))
         self.lanes: dict[str, _Lane] = {}
+        self._closed = False
+
+    def _ensure_lanes(self) -> None:
+        if self.lanes:
+            return
+        from designer.analysis.runner import registered
+
+        names = sorted({cls.lane for cls in registered().values()}, key=lambda n: (n != "main", n))
         for n in names:
             lane = _Lane(self, n)
             lane.worker.finished.connect(self._done)
@@ -123,6 +133,9 @@ class AnalysisScheduler(QObject):
         self._start()
 
     def _start(self) -> None:
+        if self._closed:
+            return
+        self._ensure_lanes()
         rev = self.doc.revision
         snap = None
         started = False
@@ -192,6 +205,7 @@ class AnalysisScheduler(QObject):
         return False
 
     def shutdown(self) -> None:
+        self._closed = True
         self._timer.stop()
         for lane in self.lanes.values():
             lane.worker.closing = True  # a running air solve stops at its next step

@@ -402,7 +402,7 @@ def run_mesh_transient(project: Path, case: Path, cell: float, prev: Path | None
         set_patch_values(latest_dir(case) / "T", {k: v + K0 for k, v in {**rack_out, **unit_sup}.items()})
         meta["t_rack_out"], meta["t_unit_sup"] = rack_out, unit_sup
         (case / "case.json").write_text(json.dumps(meta, indent=1))
-        for tt, old in time_dirs(case)[1:-2]:
+        for _tt, old in time_dirs(case)[1:-2]:
             shutil.rmtree(old)
         se_max, window = float("nan"), 0.0
         if t_avg0 is not None and t > t_avg0 + 1e-9:
