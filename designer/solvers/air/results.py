@@ -322,6 +322,7 @@ def site_results(site_id: str, site_name: str, site_index: int, hall: Hall, sol:
     where = f"in {site_name}"
     hp = f"sites[{site_index}].hall"
     ok = sol.solved and sol.converged
+    refused = bool(sol.stats.get("refused"))
     if sol.solved and not sol.converged:
         out.append(fd.error("air.not_converged",
                             f"{site_name}: the air model did not reach a steady state in {sol.iterations} "
@@ -362,7 +363,9 @@ def site_results(site_id: str, site_name: str, site_index: int, hall: Hall, sol:
             means.append(tmean)
             exhausts.append(tex)
             flows.append(q)
-        out += _rack_findings(r, cls, where, f"{hp}.racks[{k}]", float(lay.rack_recirc[k]), float(lay.rack_dt[k]))
+        if not refused:  # on a grid too coarse for the racks, "blocked" is the grid's, not the design's
+            out += _rack_findings(r, cls, where, f"{hp}.racks[{k}]", float(lay.rack_recirc[k]),
+                                  float(lay.rack_dt[k]))
     for rid in lay.rack_offaxis:
         out.append(fd.info("air.rack.rotation", f"Rack {racks[rid].name} {where} is not at a quarter turn; "
                            "the air model treats it as turned to the nearest 90 degrees",
@@ -394,7 +397,9 @@ def site_results(site_id: str, site_name: str, site_index: int, hall: Hall, sol:
                     load / cap if cap > 0 and math.isfinite(load) else None, q, tsup, tret, None,
                     bool(lay.unit_running[n]), tset, lim)
         units[uid] = u
-        out += _unit_findings(u, bool(lay.unit_blocked[n]), where, f"{hp}.air_units[{unit_index.get(uid, -1)}]")
+        if not refused:
+            out += _unit_findings(u, bool(lay.unit_blocked[n]), where,
+                                  f"{hp}.air_units[{unit_index.get(uid, -1)}]")
     for k, rid in enumerate(lay.rack_ids):
         for did in lay.rack_door_ids[k]:
             door = next(a for a in hall.air_units if a.id == did)
