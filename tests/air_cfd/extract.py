@@ -29,6 +29,7 @@ from foamio import read_fo_table, read_internal, read_residuals  # noqa: E402
 RHO_CP = 1.2 * 1005.0
 K0 = 273.15
 RESULTS = HERE / "results"
+MESH_MEAN_CHANGE_K = 0.5
 MESH_MAX_CHANGE_K = 1.0
 
 
@@ -192,9 +193,13 @@ def mesh_study(summaries: list[dict]) -> dict:
     over = []
     if len(summaries) > 1:
         over = [rid for rid in ids if abs(table[rid][-1] - table[rid][-2]) > MESH_MAX_CHANGE_K]
+    within = bool(steps) and not over and steps[-1]["inlet_mean_mean_abs_change_k"] <= MESH_MEAN_CHANGE_K
     return dict(cells_m=[s["cell_m"] for s in summaries], cells=[s["cells"] for s in summaries],
                 inlet_mean_c=table, inlet_max_c=table_max, changes=steps,
-                racks_changed_over_1k_between_finest=over)
+                racks_changed_over_1k_between_finest=over,
+                bounds_between_finest=dict(inlet_mean_mean_abs_change_k=MESH_MEAN_CHANGE_K,
+                                           inlet_mean_max_abs_change_k=MESH_MAX_CHANGE_K),
+                within_bounds_between_finest=within)
 
 
 def write_results(name: str, cases: list[Path], results: Path = RESULTS) -> dict:
