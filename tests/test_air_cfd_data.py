@@ -86,7 +86,17 @@ def test_result_covers_every_rack_and_unit(name: str) -> None:
             continue
         assert u["supply_c"] >= unit.supply_temp_c - 1e-6
         assert u["load_kw"] <= unit.capacity_kw * (1 + 1e-3)
-        if u["capped"]:
+        if "time_step_s" in res["reference"]:
+            # a time mean: a unit near its capacity is capped in some 5 s chunks and not in others
+            share = u["capped_share_of_window"]
+            assert 0.0 <= share <= 1.0
+            if u["capped"]:
+                assert share > 0.0
+            else:
+                assert u["supply_c"] == pytest.approx(unit.supply_temp_c, abs=1e-3)
+            if share == 0.0:
+                assert u["supply_c"] == pytest.approx(unit.supply_temp_c, abs=1e-6)
+        elif u["capped"]:
             assert u["load_kw"] == pytest.approx(unit.capacity_kw, rel=0.02)
         else:
             assert u["supply_c"] == pytest.approx(unit.supply_temp_c, abs=1e-6)
