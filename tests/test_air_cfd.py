@@ -67,6 +67,14 @@ KNOWN_MISSES = {
     ("hot_aisle_ceiling_return", "max"):
         "inlet maxima on the 15 racks whose CFD maximum is mesh-independent to 1 K: MAE 3.79 K (bar "
         "1.5), largest 6.19 K (R08; bar 4); all colder than CFD's",
+    ("open_aisle_crah", "mean"):
+        "CFD (URANS time means, 0.20 m) not mesh-independent: inlet means uncertain by 0.76 K on average, "
+        "2.16 K at most; held to the bar widened by that, the model still misses: MAE 3.01 K, largest 9.82 K",
+    ("open_aisle_crah", "max"):
+        "inlet maxima on the 10 racks whose CFD maximum is mesh-independent to 1 K: MAE 5.24 K, "
+        "largest 7.25 K (bar 1.5 / 4)",
+    ("open_aisle_crah", "returns"):
+        "CRAH AHU01 returns 32.35 degC in the model, 33.62 in CFD (1.26 K; bar 1.0)",
 }
 
 
@@ -136,9 +144,18 @@ def _get(name: str):
 def test_rack_inlet_means_match_cfd(name):
     data, res = _get(name)
     u = np.array(list(uncertainty(data, "inlet_mean_c").values()))
-    # the CFD is known well enough to judge the model at this bar
-    assert u.mean() <= MAE_K / 3 and u.max() <= MAX_K / 2, (u.mean(), u.max())
     err = np.array([abs(res.racks[r["id"]].inlet_mean_c - r["inlet_mean_c"]) for r in data["racks"]])
+    if not (u.mean() <= MAE_K / 3 and u.max() <= MAX_K / 2):
+        # the CFD is not known well enough to hold the model to the bar itself: hold it to the bar
+        # widened by the CFD's own uncertainty, rack by rack (a miss there is a miss whatever
+        # the CFD's mesh would settle to)
+        ids = [r["id"] for r in data["racks"]]
+        uu = uncertainty(data, "inlet_mean_c")
+        wide = np.array([MAX_K + uu[i] for i in ids])
+        assert err.mean() <= MAE_K + u.mean() and (err <= wide).all(), (
+            f"CFD uncertain by {u.mean():.2f} K mean / {u.max():.2f} K max; model MAE {err.mean():.2f} K, "
+            f"largest {err.max():.2f} K")
+        return
     assert err.mean() <= MAE_K and err.max() <= MAX_K, (err.mean(), err.max())
 
 

@@ -30,14 +30,17 @@ MESH_MEAN_TOL_K = 0.5
 """Two finest meshes: the mean over racks of |change of inlet mean| at most this."""
 MESH_MAX_TOL_K = 1.0
 """Two finest meshes: no rack's inlet mean changes by more than this."""
-MESH_DEPENDENT_RACKS = {
+MESH_DEPENDENT = {
     # the open row's south end (R13, 10 kW) on cold_aisle_raised_floor: 27.77 / 27.02 / 25.56 degC on
     # 0.28 / 0.20 / 0.14 m cells, still falling; a finer mesh was not affordable (README, Results)
-    "cold_aisle_raised_floor": ["caf.rack13"],
+    "cold_aisle_raised_floor": dict(racks=["caf.rack13"], mean_over=False),
+    # 0.28 -> 0.20 m only (0.14 m not affordable): mean |change| 0.65 K, R05 / R06 -1.86 / -1.99 K
+    "open_aisle_crah": dict(racks=["oa.rack5", "oa.rack6"], mean_over=True),
 }
-"""Racks whose inlet mean changed by more than MESH_MAX_TOL_K between the two finest meshes, known
-and stated in the README; any other rack over the bound fails, and so does a listed rack that is
-no longer over it (keep the list true)."""
+"""Cases whose inlet means still moved by more than the bounds between the two finest meshes, known
+and stated in the README: the racks over MESH_MAX_TOL_K and whether the mean is over
+MESH_MEAN_TOL_K. Any other case or rack over a bound fails, and so does a declaration that is no
+longer true (keep the list honest both ways)."""
 SE_TOL_K = 0.25
 """Transient runs: standard error of each rack's time-mean inlet temperature at most this."""
 DONE = ("converged", "plateau_averaged", "time_averaged", "time_averaged_max_window", "time_averaged_short_window")
@@ -83,7 +86,17 @@ def test_result_covers_every_rack_and_unit(name: str) -> None:
             continue
         assert u["supply_c"] >= unit.supply_temp_c - 1e-6
         assert u["load_kw"] <= unit.capacity_kw * (1 + 1e-3)
-        if u["capped"]:
+        if "time_step_s" in res["reference"]:
+            # a time mean: a unit near its capacity is capped in some 5 s chunks and not in others
+            share = u["capped_share_of_window"]
+            assert 0.0 <= share <= 1.0
+            if u["capped"]:
+                assert share > 0.0
+            else:
+                assert u["supply_c"] == pytest.approx(unit.supply_temp_c, abs=1e-3)
+            if share == 0.0:
+                assert u["supply_c"] == pytest.approx(unit.supply_temp_c, abs=1e-6)
+        elif u["capped"]:
             assert u["load_kw"] == pytest.approx(unit.capacity_kw, rel=0.02)
         else:
             assert u["supply_c"] == pytest.approx(unit.supply_temp_c, abs=1e-6)
@@ -118,10 +131,12 @@ def test_mesh_independence(name: str) -> None:
     assert len(study["cells_m"]) >= 2, "two meshes at least"
     assert study["cells"] == sorted(study["cells"]), "meshes get finer"
     last = study["changes"][-1]
-    assert last["inlet_mean_mean_abs_change_k"] <= MESH_MEAN_TOL_K
+    known = MESH_DEPENDENT.get(name, dict(racks=[], mean_over=False))
+    assert (last["inlet_mean_mean_abs_change_k"] > MESH_MEAN_TOL_K) == known["mean_over"]
     over = [rid for rid, v in study["inlet_mean_c"].items() if abs(v[-1] - v[-2]) > MESH_MAX_TOL_K]
-    assert over == MESH_DEPENDENT_RACKS.get(name, [])
+    assert over == known["racks"]
     assert study["racks_changed_over_1k_between_finest"] == over
+    assert study["within_bounds_between_finest"] == (not over and not known["mean_over"])
     if not over:
         assert last["inlet_mean_max_abs_change_k"] <= MESH_MAX_TOL_K
     for r in res["racks"]:

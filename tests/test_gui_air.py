@@ -366,6 +366,35 @@ def test_dock_lists_racks_hottest_first_and_a_click_selects_the_rack(win, qtbot)
     assert model.rowCount() == len(ent.racks)  # the dock follows the site
 
 
+def test_dock_says_when_the_grid_was_coarsened_and_which_units_are_off():
+    from types import SimpleNamespace
+
+    from designer.app.views.air_panel import summary_html
+    from designer.app.views.air_tables import unit_rows
+    from designer.solvers.air.results import UnitAir
+
+    off = UnitAir("u1", "CRAH-1", "crah", 100.0, 0.0, 0.0, 0.0, 20.0, None, running=False, set_point_c=20.0)
+    on = UnitAir("u2", "CRAH-2", "crah", 100.0, 40.0, 0.4, 3.0, 20.0, 31.0, running=True, set_point_c=20.0)
+    rows = {r[0]: r for r in unit_rows(SimpleNamespace(units={"u1": off, "u2": on}))}
+    assert rows["u1"][2] == "CRAH (off)" and rows["u1"][3] is None and rows["u1"][5] is None
+    assert rows["u2"][2] == "CRAH" and rows["u2"][3] == 40.0
+    # the sample's core hall is solved on coarser cells than asked: the summary says so
+    from designer.analysis.air import AirAnalysis
+    from designer.model.hall import AirUnit, Hall, Rack
+    from designer.model.project import Project, Settings, Site
+
+    hall = Hall(outline=[(0, 0), (8, 0), (8, 6.4), (0, 6.4)], height_m=3.0,
+                racks=[Rack(id="r", name="R", x=4.0, y=2.0, it_load_kw=5.0)],
+                air_units=[AirUnit(id="c", name="C", x=0.4, y=3.2, rotation_deg=270, width_m=2.0, depth_m=0.8,
+                                   height_m=2.0, capacity_kw=50.0, airflow_m3s=2.0, supply_temp_c=20.0)])
+    p = Project(settings=Settings(air_cell_m=0.25), sites=[Site(id="s", name="S", hall=hall)])
+    res = AirAnalysis(max_cells=1500).run(p, 0, {})
+    sa = res.data.sites["s"]
+    assert sa.solved and sa.map.cell_m > 0.25
+    assert "coarsened from the 0.25 m asked" in summary_html(sa, "SI", False, res.data.cell_m)
+    assert "coarsened" not in summary_html(sa, "SI", True, res.data.cell_m)  # a preview says it is coarse
+
+
 def test_the_ui_says_it_is_a_coarse_3d_model_not_cfd(win, qtbot):
     p = air(win).panel
     assert p.banner.isVisible()

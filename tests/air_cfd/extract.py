@@ -29,6 +29,7 @@ from foamio import read_fo_table, read_internal, read_residuals  # noqa: E402
 RHO_CP = 1.2 * 1005.0
 K0 = 273.15
 RESULTS = HERE / "results"
+MESH_MEAN_CHANGE_K = 0.5
 MESH_MAX_CHANGE_K = 1.0
 
 
@@ -192,9 +193,13 @@ def mesh_study(summaries: list[dict]) -> dict:
     over = []
     if len(summaries) > 1:
         over = [rid for rid in ids if abs(table[rid][-1] - table[rid][-2]) > MESH_MAX_CHANGE_K]
+    within = bool(steps) and not over and steps[-1]["inlet_mean_mean_abs_change_k"] <= MESH_MEAN_CHANGE_K
     return dict(cells_m=[s["cell_m"] for s in summaries], cells=[s["cells"] for s in summaries],
                 inlet_mean_c=table, inlet_max_c=table_max, changes=steps,
-                racks_changed_over_1k_between_finest=over)
+                racks_changed_over_1k_between_finest=over,
+                bounds_between_finest=dict(inlet_mean_mean_abs_change_k=MESH_MEAN_CHANGE_K,
+                                           inlet_mean_max_abs_change_k=MESH_MAX_CHANGE_K),
+                within_bounds_between_finest=within)
 
 
 def write_results(name: str, cases: list[Path], results: Path = RESULTS) -> dict:
@@ -207,6 +212,19 @@ def write_results(name: str, cases: list[Path], results: Path = RESULTS) -> dict
     else:
         solver = ("OpenFOAM.com v1912 buoyantBoussinesqSimpleFoam, steady, Boussinesq, standard k-epsilon, "
                   "wall functions; coupled rack/unit temperatures iterated by run_case.py")
+    units = ref["units"]
+    if "time_step_s" in ref:
+        # transient: a unit near its capacity is capped in some chunks and not in others; say how often
+        meta = json.loads((cases[-1] / "case.json").read_text())
+        t0 = ref["averaging_window_s"][0]
+        hist = [h for h in ref["coupling_history"] if h["t"] > t0 + 1e-9]
+        units = []
+        for u, mu in zip(ref["units"], meta["units"], strict=True):
+            u = dict(u)
+            if u["running"]:
+                capped = [h["unit_sup"][mu["patch_sup"]] > mu["supply_set_c"] + 1e-3 for h in hist]
+                u["capped_share_of_window"] = round(float(np.mean(capped)), 4) if capped else 0.0
+            units.append(u)
     out = dict(
         case=name,
         case_file=f"tests/air_cfd/cases/{name}.json",
@@ -217,7 +235,7 @@ def write_results(name: str, cases: list[Path], results: Path = RESULTS) -> dict
                                               "time_step_s", "simulated_s", "averaging_window_s", "averaging",
                                               "final_residuals", "solver_wall_s", "solver_cpu_s", "heat") if k in ref),
         racks=ref["racks"],
-        units=ref["units"],
+        units=units,
         meshes=[dict((k, s[k]) for k in ("cell_m", "cells", "grid", "status", "iterations", "time_step_s",
                                          "simulated_s", "averaging_window_s", "averaging", "final_residuals",
                                          "solver_wall_s", "solver_cpu_s", "heat") if k in s) for s in summaries],

@@ -89,8 +89,9 @@ class AirView(QObject):
         """Indices, summary and tables for the site shown (skipped while the dock is hidden)."""
         t0 = time.perf_counter()
         self.dirty = False
-        self.panel.show_results(self.overlay.site_air(), preview=self.overlay.preview is not None)
         data = self.overlay.data
+        self.panel.show_results(self.overlay.site_air(), preview=self.overlay.preview is not None,
+                                asked_cell_m=data.cell_m if data is not None else None)
         if data is not None:
             self.panel.set_assumptions(data.headline, data.assumptions)
         self.last_panel_ms = (time.perf_counter() - t0) * 1000

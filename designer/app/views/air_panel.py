@@ -228,7 +228,7 @@ class AirPanel(QWidget):
             self.go_to.emit([item_id])
 
     # -- results -------------------------------------------------------------------------------
-    def show_results(self, site_air, preview: bool = False) -> None:
+    def show_results(self, site_air, preview: bool = False, asked_cell_m: float | None = None) -> None:
         """Fill the panel from a :class:`SiteAir` (None: nothing to show for this site)."""
         units = self.units()
         if site_air is None:
@@ -243,7 +243,7 @@ class AirPanel(QWidget):
         self.cards["RCI_LO"].set_value(_pct(ix.rci_lo), rci_grade(ix.rci_lo))
         self.cards["RTI"].set_value(_pct(ix.rti), rti_grade(ix.rti))
         self.cards["SHI"].set_value("–" if ix.shi is None else f"{ix.shi:.2f}", shi_grade(ix.shi))
-        self.summary.setText(summary_html(site_air, units, preview))
+        self.summary.setText(summary_html(site_air, units, preview, asked_cell_m))
         self.rack_model.set_rows(rack_rows(site_air))
         self.unit_model.set_rows(unit_rows(site_air))
         if not self._sized:  # once: later results keep the user's column widths
@@ -256,7 +256,7 @@ def _pct(v: float | None) -> str:
     return "–" if v is None else f"{v:.0f} %"
 
 
-def summary_html(sa, units: str, preview: bool = False) -> str:
+def summary_html(sa, units: str, preview: bool = False, asked_cell_m: float | None = None) -> str:
     """One paragraph: class, hottest rack, heat balance, grid."""
     sym = st.temp_symbol(units)
     if not sa.solved:
@@ -288,6 +288,9 @@ def summary_html(sa, units: str, preview: bool = False) -> str:
                                                  "racks draw)." if ix.rti < 100 else
                                                  "hot exhaust recirculates into intakes."))
     if m is not None:
+        coarsened = not preview and asked_cell_m is not None and m.cell_m > asked_cell_m + 1e-9
         parts.append(f"Grid {m.nx} × {m.ny} of {m.cell_m:g} m" + (" <i>(coarse preview while dragging)</i>"
-                                                                  if preview else "") + ".")
+                                                                  if preview else "")
+                     + (f" <b>(coarsened from the {asked_cell_m:g} m asked for: see the findings)</b>"
+                        if coarsened else "") + ".")
     return " ".join(parts)

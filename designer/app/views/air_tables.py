@@ -205,5 +205,7 @@ def rack_rows(site_air) -> list[tuple]:
 def unit_rows(site_air) -> list[tuple]:
     """``(id, name, kind, load kW, capacity kW, use, return, supply, airflow)`` per air unit."""
     kinds = {"crah": "CRAH", "inrow": "in-row", "rear_door": "rear door"}
-    return [(u.unit_id, u.name, kinds.get(u.kind, u.kind), u.load_kw, u.capacity_kw, u.utilisation,
-             u.return_temp_c, u.supply_temp_c, u.airflow_m3s) for u in site_air.units.values()]
+    return [(u.unit_id, u.name, kinds.get(u.kind, u.kind) + ("" if u.running else " (off)"),
+             u.load_kw if u.running else None, u.capacity_kw, u.utilisation if u.running else None,
+             u.return_temp_c, u.supply_temp_c if u.running else None, u.airflow_m3s)
+            for u in site_air.units.values()]
