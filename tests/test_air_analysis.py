@@ -183,3 +183,58 @@ def test_should_stop_stops_the_solve_with_no_answer_and_nothing_kept():
     # through the analysis: a stopped run says so and carries no data
     res = run_analysis(AirAnalysis(cell_m=CELL), _project(_hall(kw=5.0)), 1, {}, should_stop=lambda: True)
     assert res.summary == {"stopped": True} and res.data is None
+
+
+def test_a_rack_or_unit_under_half_a_cell_is_an_error_naming_it():
+    hall = _hall()
+    hall.racks[1].width_m = 0.01
+    hall.air_units[0].depth_m = 0.01
+    res = _run(_project(hall))
+    s = res.data.sites["s1"]
+    assert not s.solved and all(r.inlet_mean_c is None for r in s.racks.values())
+    small = {f.item_ids[-1]: f for f in res.findings if f.code == "air.item.too_small"}
+    assert set(small) == {"a1", "c1"}
+    assert all(f.severity.value == "error" for f in small.values())
+    assert "rack A1 is 0.01 m wide" in small["a1"].message and "0.4 m" in small["a1"].message
+    assert "air unit CRAH1 is 0.01 m deep" in small["c1"].message
+    assert not any(f.code in ("air.not_converged", "air.rack.blocked", "air.unit.blocked") for f in res.findings)
+    # at half a cell it is represented (and solved)
+    hall.racks[1].width_m = hall.air_units[0].depth_m = 0.5 * CELL
+    assert not [f for f in _run(_project(hall)).findings if f.code == "air.item.too_small"]
+
+
+@pytest.mark.slow
+def test_the_sample_with_items_at_the_10_mm_bound_answers_in_bounded_time(tmp_path):
+    """The sample with, in every site, two racks 10 mm wide and an air unit 10 mm deep (the
+    smallest sizes a file may hold) once ran ``designer solve --air`` past 300 s. Each such
+    item is an error finding naming it, and the command ends well inside a bound generous for
+    a loaded machine (it takes seconds)."""
+    import json
+    import subprocess
+    import sys
+    import time
+
+    from designer.io.catalog_store import sample_project_path
+
+    d = json.loads(sample_project_path().read_text(encoding="utf-8"))
+    want = set()
+    for site in d["sites"]:
+        h = site["hall"]
+        for r in h["racks"][:2]:
+            r["width_m"] = 0.01
+            want.add(r["id"])
+        unit = next(u for u in h["air_units"] if u["kind"] != "rear_door")
+        unit["depth_m"] = 0.01
+        want.add(unit["id"])
+    f = tmp_path / "tiny.json"
+    f.write_text(json.dumps(d), encoding="utf-8")
+    t0 = time.monotonic()
+    out = subprocess.run([sys.executable, "-m", "designer", "solve", "--air", "--json", str(f)],
+                         capture_output=True, text=True, timeout=240)
+    wall = time.monotonic() - t0
+    air = json.loads(out.stdout)["air"]
+    small = [x for x in air["findings"] if x["code"] == "air.item.too_small"]
+    assert {x["item_ids"][-1] for x in small} == want
+    assert all(x["severity"] == "error" for x in small)
+    assert not [x for x in air["findings"] if x["code"] == "air.not_converged"]
+    assert wall < 120, wall

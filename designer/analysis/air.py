@@ -32,7 +32,7 @@ from designer.analysis.base import Analysis, AnalysisResult, register
 from designer.model import findings as fd
 from designer.model.project import Project
 from designer.solvers.air.engine import AirParams, HallCache, refused, solve_hall
-from designer.solvers.air.resolution import Limit, resolution_limit
+from designer.solvers.air.resolution import MIN_SHARE_OF_CELL, Limit, resolution_limit, too_small
 from designer.solvers.air.results import ASSUMPTIONS, HEADLINE, AirResult, SiteAir, site_results
 
 MAX_CELLS = 15_000
@@ -105,6 +105,21 @@ class AirAnalysis(Analysis):
                                            "Read its temperatures as coarser than asked, or split the hall",
                                            ids=(site.id,), source=self.name))
             params = AirParams(**{**self.params.__dict__, "cell_m": cell})
+            small = too_small(hall, base)  # the item's size, not the budget's coarsening
+            if small:
+                # a box under half a cell snaps to a whole cell: its openings (and its jet)
+                # would be many times its own; no answer rather than a wrong one
+                for ts in small:
+                    findings.append(fd.error("air.item.too_small", f"{name}: {ts.what}, under half the {base:g} m "
+                                             "air cells asked for; the air model cannot represent it, so no temperatures "
+                                             "are given for this site",
+                                             f"Check its size (at least {MIN_SHARE_OF_CELL * base:.2f} m on "
+                                             "these cells)", ids=(site.id, ts.item_id), source=self.name))
+                sa, f = site_results(site.id, name, si, hall, refused(hall, params, small[0].what),
+                                     project.settings.ashrae_class)
+                sites[site.id] = sa
+                findings += f
+                continue
             limit = _limit(hall, cache)
             if cell > limit.cell_m + 1e-9:
                 findings.append(fd.error("air.grid.too_coarse", f"{name}: {cell:g} m air cells cannot resolve "

@@ -8,6 +8,13 @@ is whatever the cell holds). A cell larger than half of either is *too coarse*: 
 refuses to give temperatures (an error finding naming the rack, the gap and both sizes),
 rather than show numbers that change with the grid by many kelvin.
 
+Every rack and air unit must also be at least half a cell wide and deep
+(:data:`MIN_SHARE_OF_CELL`): a smaller box snaps to a whole cell and its openings would be
+more than twice its own. An item under half the cell size *asked for* is the item's problem,
+not the grid's (:func:`too_small`: an error naming it; a 10 mm rack once made the sample's
+solve run for minutes and not settle); under half of a coarsened cell it limits the cell
+size like a rack's depth.
+
 Aisle width here is measured per rack along its facing direction, over the rack's width:
 the clear distance from its front (and from its rear) face to the nearest box of another
 rack, air unit or equipment cabinet, obstruction, or the hall's outline; gaps wider than
@@ -24,6 +31,10 @@ import shapely
 from designer.model.hall import Hall
 from designer.solvers.air.grid import box_edges, snap_quadrant
 
+MIN_SHARE_OF_CELL = 0.5
+"""A rack or air unit narrower or shallower than this share of a cell cannot be represented:
+its box snaps to a whole cell, so its faces (and the area its air crosses) would be more than
+twice its own. Such an item is an error finding naming it, and its site gets no temperatures."""
 MIN_CELLS_ACROSS = 2
 """Cells a rack's depth and the gaps in front of and behind it must span at least."""
 FAR_M = 6.0
@@ -70,6 +81,12 @@ def resolution_limit(hall: Hall) -> Limit:
     tree = shapely.STRtree(geoms)
 
     best = Limit(float("inf"), "", "")
+    # every rack and unit at least half a cell across (see MIN_SHARE_OF_CELL)
+    for kind, items in (("rack", racks), ("air unit", [u for u in hall.air_units if u.kind != "rear_door"])):
+        for it in items:
+            for dim, v in (("width", it.width_m), ("depth", it.depth_m)):
+                if v / MIN_SHARE_OF_CELL < best.cell_m:
+                    best = Limit(v / MIN_SHARE_OF_CELL, it.id, f"the {v:.2f} m {dim} of {kind} {it.name or it.id}")
     for r in racks:
         q, _ = snap_quadrant(r.rotation_deg)
         th = np.deg2rad(90.0 * q)
@@ -99,3 +116,27 @@ def resolution_limit(hall: Hall) -> Limit:
         if cand.cell_m < best.cell_m:
             best = cand
     return best
+
+
+@dataclass(frozen=True)
+class TooSmall:
+    """A rack or air unit too small in plan for the air model's cells."""
+
+    item_id: str
+    what: str
+    """e.g. ``"rack R01 is 0.01 m wide"``."""
+    size_m: float
+
+
+def too_small(hall: Hall, cell_m: float) -> list[TooSmall]:
+    """Racks and air units (rear doors are part of their rack) whose width or depth is under
+    :data:`MIN_SHARE_OF_CELL` of ``cell_m``: the grid cannot represent them (see there)."""
+    out = []
+    bound = MIN_SHARE_OF_CELL * cell_m
+    for kind, items in (("rack", hall.racks), ("air unit", [u for u in hall.air_units if u.kind != "rear_door"])):
+        for it in items:
+            for dim, v in (("wide", it.width_m), ("deep", it.depth_m)):
+                if v < bound - 1e-12:
+                    out.append(TooSmall(it.id, f"{kind} {it.name or it.id} is {v:.2f} m {dim}", float(v)))
+                    break
+    return out
