@@ -29,6 +29,16 @@ measured on the five reference cases at 0.25 m (13-23k cells, 165-400 pseudo-tim
 4-55 s of CPU on the shared 2-core machine). The OpenFOAM results were not yet in the
 repository when this was written; ``tests/test_air_cfd.py`` compares the two as soon as they are.
 
+**Loss faces and mixing.** Loss faces (floor tiles, ceiling grilles, containment panels, the
+leakage of raised floors and ceilings) are not walls for turbulent mixing: heat diffuses
+through them with the eddy diffusivity of the cells either side, and they do not shorten the
+mixing length ``L``. This is how the OpenFOAM reference realises them (porous layers 0.04 m
+thick that take the flow law, with k-epsilon's eddy viscosity unchanged inside them: 0.06 to
+0.08 m2/s in the roof of the contained cold aisle of ``cold_aisle_raised_floor``, with no
+temperature step across it), and measured against it, it is what the model was missing: with
+panels as adiabatic walls that shorten ``L``, every inlet behind a panel read colder than CFD's
+(``tests/air_cfd/EXPERIMENTS.md``). Flow through them still obeys only ``dp = K rho v^2 / 2``.
+
 **Known limits (measured).** Grid convergence is not yet at the 0.5 K bar: on the open-aisle
 reference case the rack inlet means move by up to 5.6 K from 0.5 to 0.25 m cells and by up to
 1.8 K from 0.25 to 0.125 m (hottest cells 7.5 and 5.6 K): first-order upwind convection smears
@@ -188,8 +198,8 @@ def geometry(lay: Layout) -> Geometry:
 
 
 def wall_distance(lay: Layout) -> np.ndarray:
-    """Distance from each cell centre to the nearest wall, m (solids, the grid's edge, and the
-    floor and ceiling planes of plenums): the plan distance in the layer and the vertical
+    """Distance from each cell centre to the nearest wall, m (solids and the grid's edge; not
+    loss faces: see the module docstring): the plan distance in the layer and the vertical
     distance in the column, whichever is shorter."""
     mesh = lay.mesh
     h = mesh.plan.cell_m
@@ -203,7 +213,6 @@ def wall_distance(lay: Layout) -> np.ndarray:
     barrier = np.zeros((nz + 1,) + mesh.shape[1:], dtype=bool)
     barrier[0] = barrier[-1] = True
     barrier[1:-1] = solid[:-1] | solid[1:]
-    barrier[1:-1] |= lay.K[0][1:-1] > 0  # the floor and ceiling of plenums
     below = np.empty(mesh.shape)
     last = np.full(mesh.shape[1:], zf[0])
     for k in range(nz):
@@ -461,7 +470,9 @@ class FlowSolver:
             b, c = [x for x in range(3) if x != a]
             qa = q[a]
             inner = _sl(a, 1, -1)
-            open_ = geo.free[a][inner] & (geo.K[a][inner] == 0)
+            # loss faces (tiles, grilles, panels, leaky floors) diffuse heat like any face: see the
+            # module docstring
+            open_ = geo.free[a][inner]
             dist = 0.5 * (w[a][_sl(a, 0, -1)] + w[a][_sl(a, 1, None)])
             al_f = 0.5 * (al[_sl(a, 0, -1)] + al[_sl(a, 1, None)])
             D = np.where(open_, al_f * (w[b] * w[c]) / dist, 0.0)
