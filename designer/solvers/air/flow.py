@@ -41,9 +41,12 @@ panels as adiabatic walls that shorten ``L``, every inlet behind a panel read co
 
 **Known limits (measured).** Grid convergence is not yet at the 0.5 K bar: on the open-aisle
 reference case the rack inlet means move by up to 5.6 K from 0.5 to 0.25 m cells and by up to
-1.8 K from 0.25 to 0.125 m (hottest cells 7.5 and 5.6 K): first-order upwind convection smears
-the CRAH throw and the rack exhaust jets, so a bounded second-order convection scheme is the
-next step (``tests/test_air_grid.py`` documents it). Cost: about 2-4 us of CPU per cell and
+1.8 K from 0.25 to 0.125 m (hottest cells 7.5 and 5.6 K); on the contained cold aisle by up to
+0.67 K from 0.25 to 0.125 m (hottest cells 5.5 K). A bounded second-order (van Leer) momentum
+scheme changed the open-aisle inlets by 0.1 K at 0.25 m and left no steady state at 0.125 m
+(and none on the hot-aisle case at 0.25 m): with less numerical diffusion the jets meeting in
+an open aisle are unsteady, as OpenFOAM's URANS found (``tests/air_cfd/EXPERIMENTS.md``).
+Cost: about 2-4 us of CPU per cell and
 step, a few hundred steps from rest; far from issue 13's goals on large halls. The loop stops when the largest change per step of every velocity, relative
 to the largest port velocity, and of every temperature are below their tolerances; if it does
 not get there within ``max_iter`` steps the solution is flagged unconverged (the results step
