@@ -62,7 +62,7 @@ def test_payload_for_the_gui_slices_and_sections():
     assert u.utilisation == pytest.approx(u.load_kw / u.capacity_kw)
     assert res.summary["s1"]["rci_hi_pct"] == pytest.approx(s.indices.rci_hi, abs=0.06)
     text = AirAnalysis().report_text(res)
-    assert "hottest inlet" in text
+    assert "inlet max: hottest of 3 sensors" in text
 
 
 def test_reuse_between_runs_gives_the_fresh_answer():

@@ -103,6 +103,27 @@ def test_result_covers_every_rack_and_unit(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", RESULTS)
+def test_inlet_sensors_are_stored_for_every_rack_and_mesh(name: str) -> None:
+    """The rack inlet maximum compared with the model is the hottest of three inlet sensors
+    (bottom, middle, top; designer.solvers.air.sensors), read from the reference mesh's field by
+    ``extract.py --sensors``: a width-average at a height, so never above the hottest face (the
+    stored face maximum of a steady run is a 500-iteration mean, the field the last iteration:
+    they differ by the inlets' swing, under 0.1 K) and never below the coldest supply."""
+    hall, res = _case_and_result(name)
+    study = res["mesh_study"]
+    t_sup = min(u.supply_temp_c for u in hall.air_units if u.running)
+    for r in res["racks"]:
+        sens = r["inlet_sensors_c"]
+        assert len(sens) == 3
+        assert r["inlet_sensor_max_c"] == max(sens)
+        assert t_sup - 0.05 <= min(sens) and max(sens) <= r["inlet_max_c"] + 0.1
+        v = study["inlet_sensor_max_c"][r["id"]]
+        assert len(v) == len(study["cells_m"]) and v[-1] == r["inlet_sensor_max_c"]
+    for ch in study["changes"]:
+        assert 0.0 <= ch["inlet_sensor_max_mean_abs_change_k"] <= ch["inlet_sensor_max_max_abs_change_k"]
+
+
+@pytest.mark.parametrize("name", RESULTS)
 def test_heat_balance_closes(name: str) -> None:
     hall, res = _case_and_result(name)
     design = sum(r.it_load_kw * (1 - r.liquid_fraction) for r in hall.racks)

@@ -62,6 +62,9 @@ def test_energy_balance_open_room():
         # exhaust is the front-face mean plus the rack's rise, exactly
         assert r.exhaust_c - r.inlet_mean_c == pytest.approx(6000.0 / (RHO_CP * r.airflow_m3s), rel=1e-9)
         assert 20.0 - 1e-9 <= r.inlet_mean_c <= r.inlet_max_c
+        # the inlet max is the hottest of the three inlet sensors (bottom, middle, top)
+        assert len(r.inlet_sensors_c) == 3 and r.inlet_max_c == max(r.inlet_sensors_c)
+        assert min(r.inlet_sensors_c) >= 20.0 - 1e-9
 
 
 def test_energy_balance_raised_floor_ceiling_plenum_doors_and_equipment():

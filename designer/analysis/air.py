@@ -195,7 +195,7 @@ class AirAnalysis(Analysis):
                          f"solved in {s.stats.get('build_ms', 0) + s.stats.get('flow_ms', 0) + s.stats.get('temperature_ms', 0):.0f} ms")
             lines.append(f"  heat to air {b.heat_in_kw:.1f} kW, removed by units {b.removed_by_units_kw:.1f} kW, "
                          f"residual {b.residual_kw:.2e} kW")
-            lines.append(f"  ASHRAE {ix.ashrae_class} (on each rack's hottest inlet): RCI_HI {_f(ix.rci_hi, '%')}  RCI_LO {_f(ix.rci_lo, '%')}  "
+            lines.append(f"  ASHRAE {ix.ashrae_class} (on each rack's inlet max: hottest of 3 sensors): RCI_HI {_f(ix.rci_hi, '%')}  RCI_LO {_f(ix.rci_lo, '%')}  "
                          f"RTI {_f(ix.rti, '%')}  SHI {_f(ix.shi, '', 2)}")
             lines.append(f"  {'rack':<22}{'air kW':>8}{'m3/s':>7}{'in mean':>9}{'in max':>8}{'out':>7}  band")
             for r in sorted(s.racks.values(), key=lambda r: -(r.inlet_max_c or -1e9)):
@@ -264,7 +264,8 @@ def _r(d: dict) -> dict:
 
 def _summary(data: AirResult) -> dict:
     out: dict = {"model": "coarse-grid 3D RANS (zero-equation turbulence, buoyancy); not CFD",
-                 "inlet_quantity": "hottest front-face cell (inlet_max_c)"}
+                 "inlet_quantity": "inlet_max_c: hottest of three inlet sensors (0.15 m, mid-height, top - 0.15 m; "
+                                   "each the mean across the rack's width)"}
     for sid, s in data.sites.items():
         if not s.solved:
             out[sid] = "not solved"

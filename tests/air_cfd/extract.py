@@ -3,6 +3,10 @@
 Usage (from the repository root)::
 
     python tests/air_cfd/extract.py open_aisle_crah /work/cfd-runs/open_aisle_crah/h0.200 ... h0.100
+    python tests/air_cfd/extract.py --sensors open_aisle_crah <the same run directories>
+
+``--sensors`` only adds the rack inlet sensors (bottom, middle, top; ``add_sensors``) to an
+existing ``results/<name>.json`` from the meshes' fields; a full extraction adds them too.
 
 Per mesh (``summarise_mesh``, also called by ``run_case.py``): per rack the area mean and the
 maximum face temperature over its front patch, per unit its return and supply temperature and
@@ -88,6 +92,72 @@ def patch_stats(case: Path, field: np.ndarray, patch: str) -> tuple[float, float
     cells, area = z[f"patch:{patch}:cells"], z[f"patch:{patch}:area"]
     v = field[cells]
     return float((v * area).sum() / area.sum()), float(v.max())
+
+
+def patch_sensors(case: Path, field: np.ndarray, patch: str, height_m: float) -> tuple[float, float, float]:
+    """The rack's three inlet sensors (bottom, middle, top; ``designer.solvers.air.sensors``) from a
+    cell field: each face takes its adjacent cell's value (as ``patch_stats``), rows of faces are
+    width-averaged and interpolated in height, exactly as the model reads its own faces."""
+    from designer.solvers.air.sensors import sensor_readings
+
+    z = np.load(case / "zones.npz")
+    g = np.load(case / "grid.npz")
+    cells, area = z[f"patch:{patch}:cells"], z[f"patch:{patch}:area"]
+    zs = g["zs"]
+    k = g["ijk"][cells, 2]
+    return sensor_readings(0.5 * (zs[k] + zs[k + 1]), field[cells], area, height_m)
+
+
+def _rack_heights(meta: dict) -> dict[str, float]:
+    from designer.io.files import load
+
+    project = HERE / "cases" / Path(meta["project_file"]).name  # the same file the run was built from
+    return {r.id: r.outer_height_m() for r in load(project).sites[0].hall.racks}
+
+
+def mesh_sensors(case: Path) -> dict[str, dict]:
+    """Per rack id: the three inlet sensor readings and their maximum (degC) on one finished mesh,
+    from the last written field (steady) or the window's time-mean field (transient)."""
+    meta = json.loads((case / "case.json").read_text())
+    ld = max((float(p.name), p) for p in case.iterdir() if p.is_dir() and p.name.replace(".", "").isdigit())[1]
+    name = "TMean" if meta.get("transient") else "T"
+    field = read_internal(ld / name, meta["n_cells"]) - K0
+    heights = _rack_heights(meta)
+    out = {}
+    for r in meta["racks"]:
+        sens = patch_sensors(case, field, r["patch_in"], heights[r["id"]])
+        mean, _ = patch_stats(case, field, r["patch_in"])
+        out[r["id"]] = dict(inlet_sensors_c=[round(v, 4) for v in sens], inlet_sensor_max_c=round(max(sens), 4),
+                            inlet_mean_of_field_c=round(mean, 4), field=f"{ld.name}/{name}")
+    return out
+
+
+def add_sensors(name: str, cases: list[Path], results: Path = RESULTS) -> dict:
+    """Add the inlet sensors to ``results/<name>.json`` from the run directories of its meshes
+    (coarse to fine, the same meshes as its mesh study): per rack on the reference mesh
+    ``inlet_sensors_c`` and ``inlet_sensor_max_c``; in the mesh study ``inlet_sensor_max_c`` per
+    mesh and its changes between consecutive meshes."""
+    path = results / f"{name}.json"
+    out = json.loads(path.read_text())
+    study = out["mesh_study"]
+    per_mesh = [mesh_sensors(c) for c in cases]
+    cells = [json.loads((c / "case.json").read_text())["n_cells"] for c in cases]
+    if cells != study["cells"]:
+        raise SystemExit(f"{name}: run directories have {cells} cells, the mesh study {study['cells']}")
+    ids = [r["id"] for r in out["racks"]]
+    for r in out["racks"]:
+        ref = per_mesh[-1][r["id"]]
+        r["inlet_sensors_c"] = ref["inlet_sensors_c"]
+        r["inlet_sensor_max_c"] = ref["inlet_sensor_max_c"]
+    study["inlet_sensor_max_c"] = {rid: [m[rid]["inlet_sensor_max_c"] for m in per_mesh] for rid in ids}
+    for k, ch in enumerate(study["changes"], start=1):
+        d = np.array([per_mesh[k][rid]["inlet_sensor_max_c"] - per_mesh[k - 1][rid]["inlet_sensor_max_c"]
+                      for rid in ids])
+        ch["inlet_sensor_max_max_abs_change_k"] = round(float(np.abs(d).max()), 4)
+        ch["inlet_sensor_max_mean_abs_change_k"] = round(float(np.abs(d).mean()), 4)
+    study["inlet_sensors_from"] = [per_mesh[k][ids[0]]["field"] for k in range(len(cases))]
+    path.write_text(json.dumps(out, indent=1) + "\n")
+    return out
 
 
 def summarise_transient(case: Path, meta: dict, history: list, t_avg0: float | None, status: str,
@@ -243,6 +313,7 @@ def write_results(name: str, cases: list[Path], results: Path = RESULTS) -> dict
     )
     results.mkdir(parents=True, exist_ok=True)
     (results / f"{name}.json").write_text(json.dumps(out, indent=1) + "\n")
+    out = add_sensors(name, cases, results)
     try:
         plot_sections(cases[-1], results / f"{name}")
     except Exception as e:  # plotting is a convenience, never a reason to lose results
@@ -353,6 +424,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = argv if argv is not None else sys.argv[1:]
     if argv and argv[0] == "--table":
         print(markdown_tables())
+        return 0
+    if argv and argv[0] == "--sensors":
+        if len(argv) < 3:
+            print(__doc__)
+            return 2
+        add_sensors(argv[1], [Path(a) for a in argv[2:]])
         return 0
     if len(argv) < 2:
         print(__doc__)

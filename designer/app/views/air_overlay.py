@@ -285,6 +285,8 @@ class AirOverlay(Overlay):
                 lines.append("coarse preview while dragging")
             return "\n".join(lines)
         lines = [f"{r.name}: inlet max {st.temp(r.inlet_max_c, units)} {sym}, mean {st.temp(r.inlet_mean_c, units)} {sym}",
+                 *([("sensors bottom / middle / top " + " / ".join(st.temp(t, units) for t in r.inlet_sensors_c)
+                     + f" {sym}")] if len(r.inlet_sensors_c) == 3 else []),
                  f"ASHRAE {sa.indices.ashrae_class}: {st.BAND_WORDS.get(r.band, r.band)} ("
                  f"{st.temp(lo, units, 0)}–{st.temp(hi, units, 0)} {sym})",
                  f"exhaust {st.temp(r.exhaust_c, units)} {sym}; {st.power(r.heat_to_air_kw, units)} "

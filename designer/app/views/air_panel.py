@@ -34,7 +34,8 @@ from designer.solvers.air.indices import rci_grade
 from designer.solvers.air.results import ASSUMPTIONS, HEADLINE
 
 BANNER = ("Coarse-grid 3D model, not CFD: steady RANS with zero-equation turbulence and buoyancy; "
-          "bands and RCI on each rack's hottest inlet.")
+          "bands and RCI on each rack's inlet max, the hottest of three inlet sensors (bottom, middle, top of the "
+          "front; each the mean across the rack's width).")
 
 
 def rti_grade(value: float | None) -> str:

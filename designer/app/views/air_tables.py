@@ -32,12 +32,13 @@ class Column:
 
 RACK_COLUMNS = (
     Column("Rack", kind="text"),
-    Column("Inlet max", "temperature", 1, tip="Hottest cell of the air in front of the rack's front face"),
+    Column("Inlet max", "temperature", 1, tip="Hottest of three inlet sensors at 0.15 m above the floor, mid-height "
+           "and 0.15 m below the rack's top, each the mean across the rack's width (bands and RCI use it)"),
     Column("Inlet mean", "temperature", 1, tip="Mean over the rack's front face"),
     Column("Exhaust", "temperature", 1, tip="Mean temperature of the air the rack blows out"),
     Column("To air", "power", tip="Air-side heat released to the room (after a rear door)"),
     Column("Airflow", "airflow"),
-    Column("Band", kind="band", tip="ASHRAE band of the maximum inlet temperature"),
+    Column("Band", kind="band", tip="ASHRAE band of the inlet max (hottest inlet sensor)"),
 )
 UNIT_COLUMNS = (
     Column("Air unit", kind="text"),

@@ -51,7 +51,8 @@ def _headline(ctx: Ctx, s) -> KeyValues:
     rows = [("ASHRAE class", f"{ix.ashrae_class}: recommended {ctx.q(ix.recommended_c[0], 'temperature')} to "
                              f"{ctx.q(ix.recommended_c[1], 'temperature')}, allowable "
                              f"{ctx.q(ix.allowable_c[0], 'temperature')} to {ctx.q(ix.allowable_c[1], 'temperature')}"),
-            ("Inlet quantity", "each rack's hottest front-face inlet (bands and RCI)"),
+            ("Inlet quantity", "each rack's inlet max, the hottest of three inlet sensors at 0.15 m above "
+             "the floor, mid-height and 0.15 m below the top, each the mean across the front (bands and RCI)"),
             ("Hottest rack inlet", f"{ctx.q(hottest.inlet_max_c, 'temperature')} ({ctx.name(hottest.rack_id)})"
              if hottest else "-"),
             ("RCI HI / RCI LO", f"{num(ix.rci_hi, 1)} % / {num(ix.rci_lo, 1)} %"),

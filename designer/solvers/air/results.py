@@ -23,12 +23,14 @@ from designer.solvers.air.indices import (
     rti,
     shi,
 )
+from designer.solvers.air.sensors import sensor_readings
 
 SOURCE = "air"
 
 INLET_QUANTITY = "inlet_max_c"
-"""The one inlet quantity the ASHRAE band and RCI are computed on: the hottest cell of each
-rack's front face (the README's ``inlet_max_c``)."""
+"""The one inlet quantity the ASHRAE band and RCI are computed on: each rack's inlet maximum,
+the hottest of three inlet sensors (bottom, middle, top of the front, each the width-average
+of the air entering the face at its height; :mod:`.sensors`)."""
 
 HEADLINE = ("Coarse-grid 3D model, not CFD: steady RANS with the indoor zero-equation turbulence model "
             "and buoyancy on a coarse staggered grid. Against OpenFOAM its rack inlets read too cool: by 1.2-1.5 K "
@@ -204,13 +206,17 @@ class RackAir:
     inlet_mean_c: float | None
     """Area-mean air temperature over the front face."""
     inlet_max_c: float | None
-    """Hottest cell of the front face (the quantity of the band and RCI)."""
+    """Inlet maximum: the hottest of the three inlet sensors (``inlet_sensors_c``), the quantity
+    of the band and RCI. Not a bound on ``inlet_mean_c`` (see :mod:`.sensors`)."""
     exhaust_c: float | None
     """Temperature of the air it blows into the room (uniform over the rear face)."""
     band: str
     """ASHRAE band of ``inlet_max_c`` (see :data:`indices.BANDS`), or "n/a"."""
     blocked: bool
     rear_door_ids: tuple[str, ...] = ()
+    inlet_sensors_c: tuple[float, ...] = ()
+    """Bottom, middle and top inlet sensor readings (0.15 m above the floor, mid-height, 0.15 m
+    below the rack's top; width-averages over the front face), degC; empty with no answer."""
 
 
 @dataclass(frozen=True)
@@ -342,25 +348,30 @@ def site_results(site_id: str, site_name: str, site_index: int, hall: Hall, sol:
     # -- racks ------------------------------------------------------------------------------
     racks: dict[str, RackAir] = {}
     inlets, means, exhausts, flows = [], [], [], []
+    layer_size = lay.mesh.plan.nx * lay.mesh.plan.ny
+    z_cell = lay.mesh.zc
+    heights = {r.id: r.outer_height_m() for r in hall.racks}
     for k, rid in enumerate(lay.rack_ids):
         q = float(lay.rack_q[k])
         tmean = tmax = tex = None
+        sensors: tuple[float, ...] = ()
+        cells = w = None
         if ok and q > 0:
             s = (pt.owner == k) & (outq > 0)
-            tc = Tf[pt.cell[s]]
-            tmean = float((tc * outq[s]).sum() / outq[s].sum())
-            tmax = float(tc.max())
+            cells, w = pt.cell[s], outq[s]  # uniform face velocity: flow is proportional to area
             tex = float(t_item[k])
         elif ok and lay.rack_front_cells[k].size:
             # no air through it (all liquid, or blocked): the air in front of it, for reference;
             # no band and not in RCI (it takes no air in)
-            tc = Tf[lay.rack_front_cells[k]]
-            a_ = lay.rack_front_area[k]
-            tmean = float((tc * a_).sum() / a_.sum())
-            tmax = float(tc.max())
+            cells, w = lay.rack_front_cells[k], lay.rack_front_area[k]
+        if cells is not None:
+            tc = Tf[cells]
+            tmean = float((tc * w).sum() / w.sum())
+            sensors = sensor_readings(z_cell[cells // layer_size], tc, w, heights[rid])  # z = 0: the floor
+            tmax = max(sensors)
         b = band(tmax, cls) if (tmax is not None and q > 0) else "n/a"
         r = RackAir(rid, lay.rack_names[k], lay.rack_heat_w[k] / 1000.0, q, tmean, tmax, tex, b,
-                    bool(lay.rack_blocked[k]), lay.rack_door_ids[k])
+                    bool(lay.rack_blocked[k]), lay.rack_door_ids[k], sensors)
         racks[rid] = r
         if tmax is not None and q > 0:
             inlets.append(tmax)
@@ -626,8 +637,8 @@ def _hall_findings(idx: AirIndices, sol: HallSolution, units: dict, site_name: s
     g = rci_grade(idx.rci_hi)
     if g in ("poor", "acceptable"):
         out.append((fd.warning if g == "poor" else fd.info)(
-            "air.rci_hi", f"{site_name}: Rack Cooling Index RCI_HI {idx.rci_hi:.0f} % ({g}; on the hottest "
-            f"inlet of each rack; 100 % means none above {idx.recommended_c[1]:g} degC)",
+            "air.rci_hi", f"{site_name}: Rack Cooling Index RCI_HI {idx.rci_hi:.0f} % ({g}; on each rack's "
+            f"hottest inlet sensor; 100 % means none above {idx.recommended_c[1]:g} degC)",
             "Fix the hottest racks listed above first", source=SOURCE))
     g = rci_grade(idx.rci_lo)
     if g in ("poor", "acceptable"):
