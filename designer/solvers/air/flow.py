@@ -41,8 +41,9 @@ panels as adiabatic walls that shorten ``L``, every inlet behind a panel read co
 
 **Known limits (measured).** Grid convergence is not yet at the 0.5 K bar: on the open-aisle
 reference case the rack inlet means move by up to 5.6 K from 0.5 to 0.25 m cells and by up to
-1.8 K from 0.25 to 0.125 m (hottest cells 7.5 and 5.6 K); on the contained cold aisle by up to
-0.67 K from 0.25 to 0.125 m (hottest cells 5.5 K). A bounded second-order (van Leer) momentum
+1.8 K from 0.25 to 0.125 m (inlet max, the hottest of three inlet sensors: 4.6 K); on the
+contained cold aisle by up to 0.67 K from 0.25 to 0.125 m (inlet max 1.7 K); the hot-aisle case
+has no steady state at 0.125 m in 2,000 steps. A bounded second-order (van Leer) momentum
 scheme changed the open-aisle inlets by 0.1 K at 0.25 m and left no steady state at 0.125 m
 (and none on the hot-aisle case at 0.25 m): with less numerical diffusion the jets meeting in
 an open aisle are unsteady, as OpenFOAM's URANS found (``tests/air_cfd/EXPERIMENTS.md``).
