@@ -624,6 +624,26 @@ def test_a_fitted_plan_fits_again_when_a_panel_takes_room_and_a_zoomed_one_stays
     assert v.transform() == t
 
 
+def test_choosing_other_results_on_a_fitted_plan_makes_room_for_their_legend(win):
+    s = win.session
+    v = win.view
+    win.resize(1280, 800)
+    win.results_mode.set_mode("liquid")
+    win.docks["liquid"].raise_()  # the tallest bottom area: the plan is short
+    v.fit()
+    assert s.scheduler.wait_idle(60)
+    for _ in range(5):
+        QApplication.processEvents()
+    win.results_mode.set_mode("air")  # the user asks for the air legend (taller than the liquid key)
+    for _ in range(5):
+        QApplication.processEvents()
+    assert v.fitted
+    vp = v.viewport()
+    hall = v.mapFromScene(win.scene.hall_rect()).boundingRect()
+    legend = win.extensions["air"].legend
+    assert legend.isVisible() and not hall.translated(vp.pos()).intersects(legend.geometry())
+
+
 def test_the_hint_bar_keeps_its_height_whatever_the_tool(win):
     QApplication.processEvents()
     heights = set()

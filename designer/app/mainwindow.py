@@ -320,6 +320,7 @@ class MainWindow(QMainWindow):
         from designer.app.plan.fitting import set_legends_shown
 
         set_legends_shown(self.view, on)
+        self.view.keys_changed()
 
     def _toggle_grid(self, on: bool) -> None:
         self.view.show_grid = on

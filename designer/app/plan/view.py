@@ -7,8 +7,9 @@ drawing (no scroll bars), so the point under the cursor can always stay under it
 
 One exception keeps the hall in view when the panels around the plan change: while the view
 is still as a fit left it (no zoom or pan since), a new size of the plan (a results panel
-growing below it, a dock closed, the window resized) fits again, beside the legends. Once the
-user has zoomed or panned, a new size keeps the middle of the plan where it was.
+growing below it, a dock closed, the window resized) or the user's choice of other keys over
+it (View > Results on plan, View > Legends) fits again, beside the keys. Once the user has
+zoomed or panned, these keep the view as it is.
 """
 
 from __future__ import annotations
@@ -196,6 +197,14 @@ class PlanView(DropTarget, QGraphicsView):
         self._refit_due = False
         if self.fitted:
             self.fit()
+
+    def keys_changed(self) -> None:
+        """The user changed which keys float over the plan (results on plan, View > Legends):
+        a view still as a fit left it fits again beside them. Results arriving do not call
+        this: a key appearing with its results never moves the view."""
+        if self.fitted and not self._refit_due:
+            self._refit_due = True
+            QTimer.singleShot(0, self._refit)
 
     def key_rects(self) -> list[QRectF]:
         """Viewport rectangles a fit keeps the hall clear of: the scale bar, the north arrow
