@@ -549,7 +549,7 @@ def _dock_tab_bars(w) -> list[list[str]]:
 
 
 def test_one_tab_bar_per_dock_group_at_start_after_a_restart_and_a_reset(qtbot, sample):
-    bottom = ["Findings", "Liquid loops", "Air", "Power chain", "Workloads && sites", "Connect and design"]
+    bottom = ["Findings", "Liquid loops", "Air", "Power chain", "Workloads && sites", "Studies", "Connect and design"]
     want = sorted([["Properties", "History"], bottom])
     for run in range(2):  # the first run builds the layout, the second restores the saved one
         s = Session(sample.model_copy(deep=True))

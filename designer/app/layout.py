@@ -44,7 +44,11 @@ class WindowLayout:
         dock.visibilityChanged.connect(lambda vis, d=dock: self._bottom_visible(d, vis))
 
     def _bottom_visible(self, dock, visible: bool) -> None:
+        from shiboken6 import isValid
+
         w = self.window
+        if not (isValid(w) and isValid(dock)):
+            return  # the window is being destroyed: its docks hide on the way out
         if self._busy or not getattr(w, "_sized", False) or w.dockWidgetArea(dock) != _Qt.BottomDockWidgetArea \
                 or dock.isFloating():
             return
