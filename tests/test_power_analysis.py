@@ -117,7 +117,9 @@ def test_bad_input_gives_findings_not_crashes():
     res = Runner(["power"]).run(Project(sites=[site]), 0)["power"]
     assert res.error is None, res.summary
     codes = {f.code for f in res.findings}
-    assert {"power.feed_source", "power.no_feed", "power.upstream", "power.unpowered"} <= codes
+    assert {"power.feed_source", "power.no_feed", "power.upstream"} <= codes
+    # a 0 kVA transformer passes nothing: no solution for the site, named
+    assert any(f.code == "power.no_solution" and "transformer TX-A" in f.message for f in res.findings)
 
 
 def test_loops_in_the_upstream_chain_do_not_hang():

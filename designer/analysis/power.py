@@ -14,7 +14,10 @@ import time
 
 from designer.analysis.base import Analysis, AnalysisResult, register
 from designer.document.edits import Composite, SetFields
+from designer.model.findings import error
 from designer.model.project import Project
+from designer.solvers.power.collapse import fix_text
+from designer.solvers.power.loadflow import LoadFlowDiverged
 from designer.solvers.power.results import PowerResult, SitePower, frozen_map
 from designer.solvers.power.solve import describe, solve_site
 
@@ -29,8 +32,21 @@ class PowerAnalysis(Analysis):
         t0 = time.perf_counter()
         sites: dict[str, SitePower] = {}
         findings = []
-        for site in project.sites:
-            res, f = solve_site(site, cache)
+        for si, site in enumerate(project.sites):
+            try:
+                res, f = solve_site(site, cache)
+            except LoadFlowDiverged as e:  # no solution: say so, keep the other sites
+                col = e.collapse
+                ids = (col.ids if col is not None else ()) + (site.id,)
+                findings.append(error("power.no_solution", f"site {site.name or site.id}: {e}", fix_text(col),
+                                      f"sites[{si}].hall.power", ids, source=self.name))
+                findings += getattr(e, "findings", [])
+                continue
+            except Exception as e:  # a bug in one site's analysis must not blank the others
+                findings.append(error("power.failed", f"site {site.name or site.id}: the power analysis failed "
+                                      f"({type(e).__name__}: {e})", "report this as a bug, with the project file",
+                                      f"sites[{si}].hall.power", (site.id,), source=self.name))
+                continue
             sites[site.id] = res
             findings += f
         live = {s.id for s in project.sites}

@@ -64,6 +64,9 @@ class Transformer(PowerEquipment):
     no_load_loss_kw: float = 2.5
     load_loss_kw: float = 20.0
     """Copper loss at rated load."""
+    tap_pct: float = 0.0
+    """Off-load tap position: the change of the secondary's no-load voltage, % of nominal
+    (+2.5 raises the secondary by 2.5 %; usual taps are -5, -2.5, 0, +2.5, +5)."""
 
 
 class Switchboard(PowerEquipment):

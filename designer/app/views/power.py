@@ -310,7 +310,7 @@ class PowerView(QObject):
             parts = []
             if s.racks_lost:
                 n = len(s.racks_lost)
-                txt = f"<b>{n} rack{'s' if n != 1 else ''} lose power</b>"
+                txt = f"<b>{n} rack{'s' if n != 1 else ''} lose{'' if n != 1 else 's'} power</b>"
                 if s.racks_on_battery:
                     txt += f" ({len(s.racks_on_battery)} after {s.battery_min:g} min on UPS battery)"
                 parts.append(txt)

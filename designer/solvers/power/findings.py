@@ -47,6 +47,7 @@ def _cord_name(net: PowerNetwork, c: int) -> str:
 
 def site_findings(net, st, ph, ph2, checks, val, util, outcomes, res) -> list[Finding]:
     out: list[Finding] = []
+    out += _near_collapse(net, st)
     out += _overloads(net, checks, val, util)
     out += _unpowered(net, st)
     out += _drops(net, st)
@@ -54,6 +55,27 @@ def site_findings(net, st, ph, ph2, checks, val, util, outcomes, res) -> list[Fi
     out += _imbalance(net, ph, ph2, checks, res)
     out += _failures(res, [k for k, oc in enumerate(outcomes) if not oc.ok])
     return out
+
+
+NEAR_COLLAPSE = 0.8
+"""Share of the most a path can deliver (the nose of the P-V curve) above which the normal
+state is reported as on the edge of voltage collapse."""
+
+
+def _near_collapse(net, st) -> list[Finding]:
+    """A solution that exists only just: the voltage has sagged towards the nose of the curve."""
+    from designer.solvers.power.collapse import diagnose, fix_text
+
+    if not st.topo.alive.any() or np.min(np.abs(st.V[st.topo.alive])) > 0.9:
+        return []
+    col = diagnose(net, st.topo, st.load, st.z)
+    if col is None or col.ratio < NEAR_COLLAPSE:
+        return []
+    v = np.abs(st.V)
+    b = int(np.argmin(np.where(st.topo.alive, v, np.inf)))
+    return [error("power.near_collapse", f"{_cap(col.text())}. A solution exists only on the edge of voltage "
+                  f"collapse: the lowest voltage is {v[b]:.3f} pu ({v[b] * st.topo.base_v[b]:.0f} V), where no "
+                  "equipment runs", fix_text(col), ids=col.ids, source=SRC)]
 
 
 def _overloads(net, checks, val, util) -> list[Finding]:
@@ -193,7 +215,7 @@ def _failures(res, bad_idx: list[int]) -> list[Finding]:
             else:
                 msg = (f"{len(chunk)} single failures of a {kind.replace('_', ' ')} each lose racks or overload "
                        f"equipment; worst: " + describe(chunk[0], res))
-            fixes = []
+            fixes = list(dict.fromkeys(s.no_solution_fix for s in chunk if s.no_solution_fix))
             if any(s.racks_lost for s in chunk):
                 fixes.append("feed every rack from two independent paths (A and B); add a generator or a second "
                              "supply where a source, transformer or board is shared")

@@ -81,7 +81,12 @@ class PowerNetwork:
     origin_v: np.ndarray
     """Line-line voltage a bus sets for the buses below it (NaN where it passes its parent's on)."""
     sets_voltage: np.ndarray
-    """Buses held at 1.0 pu: sources and UPS outputs."""
+    """Buses that hold their voltage: sources (at their set point) and UPS outputs (1.0 pu)."""
+    v_set: np.ndarray
+    """Voltage held at each ``sets_voltage`` bus, pu (1.0 elsewhere)."""
+    tap_ratio: np.ndarray
+    """No-load ratio of a transformer's off-load tap, per unit (1.0 elsewhere): the secondary
+    sits at ``tap_ratio`` times its nominal share of the primary voltage."""
     equip_v: np.ndarray
     """Nominal line-line voltage of the equipment at a bus (NaN if none), to check against its zone."""
     one_phase: np.ndarray
@@ -141,6 +146,8 @@ class _Buses:
         self.eff = np.ones(n)
         self.origin = np.full(n, np.nan)
         self.sets = np.zeros(n, bool)
+        self.vset = np.ones(n)
+        self.tap = np.ones(n)
         self.equip = np.full(n, np.nan)
         self.one = np.zeros(n, bool)
         self.len, self.alen = np.zeros(n), np.zeros(n)
@@ -193,7 +200,8 @@ def build_network(hall: Hall, site_id: str = "") -> PowerNetwork:
     ups_up: list[tuple[int, object]] = []  # (entry bus, item) of everything with a feeder
     for i, (kind, it) in enumerate(zip(kinds, items, strict=True)):
         if kind == "source":
-            b = B.add(it.id, SOURCE, i, BR_NONE, origin=it.voltage_v, sets=True, equip=it.voltage_v)
+            b = B.add(it.id, SOURCE, i, BR_NONE, origin=it.voltage_v, sets=True, equip=it.voltage_v,
+                      vset=_finite(it.voltage_setpoint_pu, 1.0))
             entry[i] = out[i] = inp[i] = b
         elif kind == "transformer":
             hv = B.add(f"{it.id}#hv", TX_HV, i, BR_CABLE, equip=it.primary_v)
@@ -205,6 +213,7 @@ def build_network(hall: Hall, site_id: str = "") -> PowerNetwork:
                 rk = zk / math.sqrt(1.0 + max(it.x_r_ratio, 1e-9) ** 2)
             B.txz[lv] = complex(rk, math.sqrt(max(zk * zk - rk * rk, 0.0)))
             B.txs[lv] = rated
+            B.tap[lv] = 1.0 + _finite(it.tap_pct, 0.0) / 100.0
             B.pfe[lv] = max(it.no_load_loss_kw, 0.0) * 1e3
             entry[i], out[i], inp[i] = hv, lv, lv
         elif kind == "switchboard":
@@ -365,13 +374,18 @@ def build_network(hall: Hall, site_id: str = "") -> PowerNetwork:
         site_id=site_id, bus_label=B.label[:n], bus_kind=B.kind[:n], bus_item=B.item[:n], bus_cord=B.cord[:n],
         parent=B.parent[:n], alt=B.alt[:n], branch=B.branch[:n], r_ohm=B.r[:n], x_ohm=B.x[:n],
         alt_r_ohm=B.ar[:n], alt_x_ohm=B.ax[:n], tx_z_rated=B.txz[:n], tx_rating_va=B.txs[:n],
-        p_fe_w=B.pfe[:n], eff=B.eff[:n], origin_v=B.origin[:n], sets_voltage=B.sets[:n],
+        p_fe_w=B.pfe[:n], eff=B.eff[:n], origin_v=B.origin[:n], sets_voltage=B.sets[:n], v_set=B.vset[:n], tap_ratio=B.tap[:n],
         equip_v=B.equip[:n], one_phase=B.one[:n], feeder_len_m=B.len[:n], alt_len_m=B.alen[:n],
         feeder_routed=B.routed[:n], items=items, item_kind=kinds, item_entry=entry, item_out=out,
         item_in=inp, item_index=index, cord_bus=cb, cord_rack=cord_rack, cord_side=cord_side,
         cord_phase=cord_phase, cord_breaker_a=np.array(cc["brk"], float), cord_len_m=np.array(cc["len"], float),
         cord_routed=np.array(cc["routed"], bool), cord_supply=cord_sup, racks=racks, rack_s_pu=rack_s,
         rack_share=rack_share, rack_cords=rack_cords, findings=findings)
+
+
+def _finite(v: float, default: float) -> float:
+    """``v``, or ``default`` where it is not a finite number (validation reports those)."""
+    return float(v) if math.isfinite(v) else default
 
 
 def _eff(e: float) -> float:

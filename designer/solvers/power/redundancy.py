@@ -25,7 +25,7 @@ import numpy as np
 
 from designer.solvers.power import incremental
 from designer.solvers.power.checks import Checks, measure, utilisation
-from designer.solvers.power.loadflow import FlowState, solve_flow
+from designer.solvers.power.loadflow import FlowState, LoadFlowDiverged, solve_flow
 from designer.solvers.power.network import KIND_LABEL, S_BASE_VA, UPS_IN, PowerNetwork
 from designer.solvers.power.phases import phase_state
 from designer.solvers.power.tree import nearest_ancestor
@@ -68,10 +68,15 @@ class Outcome:
     """Solved by a full load flow (transfer switches involved) rather than incrementally."""
     flows: tuple[np.ndarray, np.ndarray] | None = None
     """With ``keep_flows``: (buses whose throughput changed, their new ``S_out`` per unit)."""
+    no_solution: str = ""
+    """Set when the load flow of the scenario has no solution: which element cannot carry its
+    load, and by how much (plain words)."""
+    collapse: object = None
+    """The :class:`~designer.solvers.power.collapse.Collapse` behind ``no_solution``."""
 
     @property
     def ok(self) -> bool:
-        return self.racks_lost.size == 0 and not self.overloaded
+        return self.racks_lost.size == 0 and not self.overloaded and not self.no_solution
 
 
 def scenarios(net: PowerNetwork, st: FlowState) -> list[ScenarioSpec]:
@@ -200,10 +205,17 @@ def _record(outcomes: list[Outcome], lost, overloaded) -> None:
 
 
 def _exact(net: PowerNetwork, st: FlowState, checks: Checks, base_util: np.ndarray, oc: Outcome) -> None:
-    """A scenario with transfer switches involved: a full load flow."""
-    st2 = solve_flow(net, oc.spec.failed)
+    """A scenario with transfer switches involved (or near a limit): a full load flow."""
     oc.exact = True
     oc.flows = None
+    try:
+        st2 = solve_flow(net, oc.spec.failed)
+    except LoadFlowDiverged as e:
+        col = e.collapse
+        oc.no_solution = col.text() if col is not None else "the loads are beyond what the power chain can deliver"
+        oc.collapse = col
+        oc.overloaded = []
+        return
     ph = phase_state(net, st2)
     b = checks.bus
     val = measure(checks.kind, st2.s_out[b], np.abs(st2.V[b]), st2.topo.base_v[b], ph.factor[b], net.one_phase[b])

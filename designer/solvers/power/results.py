@@ -129,6 +129,10 @@ class FailureScenario:
     """(item id or cord key, what, utilisation) driven past the limit."""
     ok: bool
     exact: bool
+    no_solution: str = ""
+    """Set when the scenario's load flow has no solution (voltage collapse): which element
+    cannot carry its load and by how much."""
+    no_solution_fix: str = ""
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ import numpy as np
 from designer.model.findings import Finding
 from designer.model.project import Site
 from designer.solvers.power.checks import UNITS, build_checks, current_points, measure, utilisation
+from designer.solvers.power.collapse import fix_text
 from designer.solvers.power.findings import site_findings
-from designer.solvers.power.loadflow import FlowState, Topology, solve_flow, topology
+from designer.solvers.power.loadflow import FlowState, LoadFlowDiverged, Topology, solve_flow, topology
 from designer.solvers.power.network import JUNCTION, PHASES, S_BASE_VA, PowerNetwork, build_network
 from designer.solvers.power.phases import PhaseState, phase_state, suggest_phases
 from designer.solvers.power.redundancy import Outcome, scenarios, sweep
@@ -65,7 +66,11 @@ def solve_site(site: Site, cache: dict | None = None, sweep_failures: bool = Tru
     t0 = time.perf_counter()
     net = build_network(site.hall, site.id)
     topo = cached_topology(net, cache)
-    st = solve_flow(net, topo=topo)
+    try:
+        st = solve_flow(net, topo=topo)
+    except LoadFlowDiverged as e:
+        e.findings = list(net.findings)  # what the build found still stands
+        raise
     ph = phase_state(net, st)
     checks = build_checks(net)
     b = checks.bus
@@ -255,15 +260,18 @@ def _scenario(net: PowerNetwork, checks, oc: Outcome, cord_keys: list[str]) -> F
         failed_ids=tuple(net.items[i].id for i in sp.failed),
         racks_lost=tuple(net.racks[r].id for r in oc.racks_lost),
         racks_on_battery=tuple(net.racks[r].id for r in oc.racks_on_battery), battery_min=oc.battery_min,
-        overloaded=tuple(over), ok=oc.ok, exact=oc.exact)
+        overloaded=tuple(over), ok=oc.ok, exact=oc.exact, no_solution=oc.no_solution,
+        no_solution_fix=fix_text(oc.collapse) if oc.no_solution else "")
 
 
 def describe(s: FailureScenario, site: SitePower) -> str:
     """A scenario's outcome in plain words."""
     parts = []
+    if s.no_solution:
+        parts.append(f"no load-flow solution: {s.no_solution}")
     if s.racks_lost:
         n = len(s.racks_lost)
-        txt = f"{n} rack{'s' if n > 1 else ''} lose power"
+        txt = f"{n} rack{'s' if n > 1 else ''} lose{'' if n > 1 else 's'} power"
         if s.racks_on_battery:
             txt += f" ({len(s.racks_on_battery)} after {s.battery_min:g} min on UPS battery)"
         parts.append(txt)
