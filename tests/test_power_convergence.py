@@ -42,15 +42,15 @@ def test_30_kva_transformer_is_a_finding_on_its_site_only(sample_project):
 
 def test_74_kva_transformer_sits_on_the_nose_and_says_so(sample_project):
     """The sweep used to stop after 60 iterations at 1.107 pu; the solution (it exists, just)
-    is at 0.694 pu, 99 % of the most the transformer can pass: an error, not a voltage."""
+    is at 0.73 pu, 98 % of the most the transformer can pass: an error, not a voltage."""
     p = _core_with_tx(sample_project, 74.0)
     res = Runner(["power"]).run(p, 1)["power"]
     assert res.error is None
     site = res.data.sites["core-fra"]
     tx = site.nodes["core-fra.tx1"]
-    assert tx.voltage_pu < 0.71 and tx.voltage_pu > 0.6  # never above the source
+    assert 0.6 < tx.voltage_pu < 0.75  # never above the source
     (f,) = _errors(res.findings, "power.near_collapse")
-    assert "TX-A cannot carry its load" in f.message and "99 % of that" in f.message
+    assert "TX-A cannot carry its load" in f.message and "98 % of that" in f.message
     assert "800 kVA" in f.fix
     # losing side B puts the whole load on TX-A: no solution in that scenario, named
     sc = site.what_if("core-fra.ups2")

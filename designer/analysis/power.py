@@ -34,7 +34,7 @@ class PowerAnalysis(Analysis):
         findings = []
         for si, site in enumerate(project.sites):
             try:
-                res, f = solve_site(site, cache)
+                res, f = solve_site(site, cache, standard=project.settings.cable_standard)
             except LoadFlowDiverged as e:  # no solution: say so, keep the other sites
                 col = e.collapse
                 ids = (col.ids if col is not None else ()) + (site.id,)

@@ -72,6 +72,12 @@ def build_checks(net: PowerNetwork) -> Checks:
             rows.append((out, AMPS, it.rating_a, BREAKER_FACTOR, i, "rating", True))
         elif kind == "tap":
             rows.append((out, AMPS, it.breaker_a, BREAKER_FACTOR, i, "breaker", True))
+    amp = net.feeder_amp_a
+    if amp.size:
+        for b in np.flatnonzero(~np.isnan(amp)):
+            i = int(net.bus_item[b])
+            if i >= 0:
+                rows.append((int(b), AMPS, float(amp[b]), BREAKER_FACTOR, i, "feeder cable", True))
     for c in range(len(net.cord_bus)):
         rows.append((int(net.cord_bus[c]), AMPS, float(net.cord_breaker_a[c]), BREAKER_FACTOR, -(c + 1),
                      "cord breaker", True))

@@ -24,7 +24,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from designer.solvers.power.network import BR_CABLE, BR_TX, CORD, JUNCTION, KIND_LABEL, S_BASE_VA, PowerNetwork
+from designer.solvers.power.network import (
+    BR_CABLE,
+    BR_TX,
+    CORD,
+    JUNCTION,
+    KIND_LABEL,
+    S_BASE_VA,
+    PowerNetwork,
+)
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,6 @@ def _limit(z: np.ndarray, s: np.ndarray, v0: np.ndarray) -> np.ndarray:
 def diagnose(net: PowerNetwork, topo, load: np.ndarray, z: np.ndarray) -> Collapse | None:
     """The element to blame for a load flow of ``net`` in ``topo`` without a solution."""
     from designer.solvers.power.loadflow import zone_voltages
-
     from designer.solvers.power.network import BR_EFF, BR_UPS
 
     alive = topo.alive

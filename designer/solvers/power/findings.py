@@ -94,6 +94,19 @@ def _overloads(net, checks, val, util) -> list[Finding]:
                              ids=(net.racks[net.cord_rack[c]].id,), source=SRC))
             continue
         it = net.items[o]
+        if checks.what[r] == "feeder cable":
+            from designer.solvers.power.solve import cable_fix
+            from designer.solvers.sizing import size_name
+
+            b = int(checks.bus[r])
+            mm2, sets, inferred, method, grp, amb = net.feeder_cable[b]
+            size = f"{sets} x {size_name(mm2, net.standard)}" if sets > 1 else size_name(mm2, net.standard)
+            how = " (size taken from its resistance)" if inferred else ""
+            out.append(error("power.cable_ampacity", f"The feeder of {_name(net, o)} ({size}{how}, "
+                             f"{net.standard}{' method ' + method if net.standard.startswith('IEC') else ''}, "
+                             f"{checks.rating[r]:.0f} A derated) carries {val[r]:.0f} A, {util[r] * 100:.0f} % of its "
+                             f"continuous limit ({lim})", cable_fix(net, b, float(val[r])), ids=(it.id,), source=SRC))
+            continue
         if not checks.overload[r]:
             out.append(warning("power.ups_redundancy", f"UPS {net.item_label(o)} carries {val[r]:.0f} kW, "
                                f"{util[r] * 100:.0f} % of its N rating ({it.module_count - it.redundant_modules} x "
@@ -216,6 +229,7 @@ def _failures(res, bad_idx: list[int]) -> list[Finding]:
                 msg = (f"{len(chunk)} single failures of a {kind.replace('_', ' ')} each lose racks or overload "
                        f"equipment; worst: " + describe(chunk[0], res))
             fixes = list(dict.fromkeys(s.no_solution_fix for s in chunk if s.no_solution_fix))
+            fixes += list(dict.fromkeys(f for s in chunk for f in s.cable_fixes))
             if any(s.racks_lost for s in chunk):
                 fixes.append("feed every rack from two independent paths (A and B); add a generator or a second "
                              "supply where a source, transformer or board is shared")

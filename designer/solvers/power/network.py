@@ -114,6 +114,11 @@ class PowerNetwork:
     """(n_rack, 2): share of the rack's load on cord A and B with both alive."""
     rack_cords: np.ndarray
     """(n_rack, 2): cord index of feed A and B (-1 if none)."""
+    feeder_amp_a: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Derated ampacity of each bus's feeder cable, all sets (A; NaN: no cable to check)."""
+    feeder_cable: dict = field(default_factory=dict)
+    """bus -> (mm2, sets, inferred, method, grouping, ambient_c) of the feeder checked."""
+    standard: str = "IEC 60364-5-52"
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -168,8 +173,12 @@ _PLACED = ("transformer", "switchboard", "ups", "pdu")
 _N_BUSES = {"source": 1, "transformer": 2, "switchboard": 1, "ups": 2, "pdu": 2, "busway": 1, "tap": 2}
 
 
-def build_network(hall: Hall, site_id: str = "") -> PowerNetwork:
-    """Arrays of ``hall``'s power chain; problems found on the way go to ``.findings``."""
+def build_network(hall: Hall, site_id: str = "", standard: str = "IEC 60364-5-52") -> PowerNetwork:
+    """Arrays of ``hall``'s power chain; problems found on the way go to ``.findings``.
+    ``standard`` names the ampacity table feeders are checked against (see
+    :func:`designer.solvers.sizing.cable_ampacity_a`)."""
+    from designer.solvers.sizing import cable_ampacity_a, infer_mm2
+
     pw = hall.power
     findings: list[Finding] = []
     items: list = []
@@ -198,6 +207,7 @@ def build_network(hall: Hall, site_id: str = "") -> PowerNetwork:
             bw = busway_by_id.get(it.busway_id)
             pos[i] = routing.point_along(bw.path, it.offset_m) if bw is not None else None
     ups_up: list[tuple[int, object]] = []  # (entry bus, item) of everything with a feeder
+    amp_of: dict[int, tuple[float, tuple]] = {}
     for i, (kind, it) in enumerate(zip(kinds, items, strict=True)):
         if kind == "source":
             b = B.add(it.id, SOURCE, i, BR_NONE, origin=it.voltage_v, sets=True, equip=it.voltage_v,
@@ -302,6 +312,14 @@ def build_network(hall: Hall, site_id: str = "") -> PowerNetwork:
                                          "enter the feeder's length in metres", ids=(it.id,), source=SOURCE_NAME))
             sets = max(cab.parallel_sets, 1)
             r, x = cab.r_ohm_per_km * length / 1000.0 / sets, cab.x_ohm_per_km * length / 1000.0 / sets
+            if length > 0 and b not in amp_of:
+                mm2 = cab.conductor_mm2 if cab.conductor_mm2 and cab.conductor_mm2 > 0 else None
+                inferred = mm2 is None
+                mm2 = infer_mm2(cab.r_ohm_per_km) if inferred else float(mm2)
+                grp = cab.grouping_factor if cab.grouping_factor is not None and cab.grouping_factor > 0 else None
+                amb = cab.ambient_c if math.isfinite(cab.ambient_c) else 30.0
+                amp_of[b] = (cable_ampacity_a(mm2, sets, standard, cab.installation_method, grp, amb),
+                             (mm2, sets, inferred, cab.installation_method, grp, amb))
             if which == "normal":
                 B.parent[b] = out[ui]
                 B.r[b], B.x[b], B.len[b], B.routed[b] = r, x, length, routed
@@ -370,6 +388,9 @@ def build_network(hall: Hall, site_id: str = "") -> PowerNetwork:
                                   "feed", "connect feed A (and B) to a PDU or busway tap", ids=(r.id,),
                                   source=SOURCE_NAME))
     n = B.n
+    amp = np.full(n, np.nan)
+    for b, (a, _) in amp_of.items():
+        amp[b] = a
     return PowerNetwork(
         site_id=site_id, bus_label=B.label[:n], bus_kind=B.kind[:n], bus_item=B.item[:n], bus_cord=B.cord[:n],
         parent=B.parent[:n], alt=B.alt[:n], branch=B.branch[:n], r_ohm=B.r[:n], x_ohm=B.x[:n],
@@ -380,7 +401,8 @@ def build_network(hall: Hall, site_id: str = "") -> PowerNetwork:
         item_in=inp, item_index=index, cord_bus=cb, cord_rack=cord_rack, cord_side=cord_side,
         cord_phase=cord_phase, cord_breaker_a=np.array(cc["brk"], float), cord_len_m=np.array(cc["len"], float),
         cord_routed=np.array(cc["routed"], bool), cord_supply=cord_sup, racks=racks, rack_s_pu=rack_s,
-        rack_share=rack_share, rack_cords=rack_cords, findings=findings)
+        rack_share=rack_share, rack_cords=rack_cords, feeder_amp_a=amp,
+        feeder_cable={b: v for b, (_, v) in amp_of.items()}, standard=standard, findings=findings)
 
 
 def _finite(v: float, default: float) -> float:

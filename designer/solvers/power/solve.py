@@ -55,8 +55,8 @@ def cached_topology(net: PowerNetwork, cache: dict | None) -> Topology:
     return topo
 
 
-def solve_site(site: Site, cache: dict | None = None, sweep_failures: bool = True
-               ) -> tuple[SitePower, list[Finding]]:
+def solve_site(site: Site, cache: dict | None = None, sweep_failures: bool = True,
+               standard: str = "IEC 60364-5-52") -> tuple[SitePower, list[Finding]]:
     """Power chain of ``site``: flows, margins, phases, and every single failure.
 
     Returns
@@ -64,7 +64,7 @@ def solve_site(site: Site, cache: dict | None = None, sweep_failures: bool = Tru
     (SitePower, findings)
     """
     t0 = time.perf_counter()
-    net = build_network(site.hall, site.id)
+    net = build_network(site.hall, site.id, standard)
     topo = cached_topology(net, cache)
     try:
         st = solve_flow(net, topo=topo)
@@ -252,16 +252,35 @@ def _groups(owner: np.ndarray, n: int) -> list[np.ndarray]:
 def _scenario(net: PowerNetwork, checks, oc: Outcome, cord_keys: list[str]) -> FailureScenario:
     sp = oc.spec
     over = []
+    fixes = []
     for r, u in sorted(oc.overloaded, key=lambda x: -x[1]):
         o = int(checks.owner[r])
         over.append((net.items[o].id if o >= 0 else cord_keys[-o - 1], checks.what[r], u))
+        if checks.what[r] == "feeder cable":
+            fixes.append(cable_fix(net, int(checks.bus[r]), u * float(checks.limit[r])))
     return FailureScenario(
         id=f"{sp.kind}:{sp.subject}", kind=sp.kind, subject=sp.subject, label=sp.label,
         failed_ids=tuple(net.items[i].id for i in sp.failed),
         racks_lost=tuple(net.racks[r].id for r in oc.racks_lost),
         racks_on_battery=tuple(net.racks[r].id for r in oc.racks_on_battery), battery_min=oc.battery_min,
         overloaded=tuple(over), ok=oc.ok, exact=oc.exact, no_solution=oc.no_solution,
-        no_solution_fix=fix_text(oc.collapse) if oc.no_solution else "")
+        no_solution_fix=fix_text(oc.collapse) if oc.no_solution else "", cable_fixes=tuple(fixes))
+
+
+def cable_fix(net: PowerNetwork, bus: int, current_a: float) -> str:
+    """'use 3 x 240 mm2 ...': the feeder of ``bus`` sized for ``current_a`` in its own standard,
+    installation method and grouping (checked: the choice carries it at 80 %)."""
+    from designer.solvers.sizing import choose_cable, size_name
+
+    mm2, sets, inferred, method, grp, amb = net.feeder_cable[bus]
+    i = int(net.bus_item[bus])
+    length = float(net.feeder_len_m[bus])
+    v = float(net.equip_v[bus]) if np.isfinite(net.equip_v[bus]) else 400.0
+    ch = choose_cable(current_a, length, v, net.standard, method, grp, amb)
+    size = f"{ch.sets} x {size_name(ch.mm2, net.standard)}" if ch.sets > 1 else size_name(ch.mm2, net.standard)
+    return (f"feeder of {net.item_label(i)}: use {size} copper per phase ({ch.ampacity_a:.0f} A derated, "
+            f"{net.standard}{'' if net.standard != 'IEC 60364-5-52' else ' method ' + method}) for "
+            f"{current_a:.0f} A" + ("" if ch.ok else "; even that is not enough: split the load"))
 
 
 def describe(s: FailureScenario, site: SitePower) -> str:
