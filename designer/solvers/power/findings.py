@@ -188,15 +188,18 @@ def _imbalance(net, ph, ph2, checks, res) -> list[Finding]:
     n_changes = sum(len(v) for v in res.phase_suggestion.values())
     cb = current_points(net, checks)
     imb, imb2 = ph.imbalance[cb], ph2.imbalance[cb]
-    three = np.array([k not in ("source", "transformer", "switchboard") for k in net.item_kind], bool)
-    for i in np.flatnonzero(three & (imb > IMBALANCE_LIMIT) & (imb2 < imb - 0.05)):
+    for i in np.flatnonzero(imb > IMBALANCE_LIMIT):
         c = cb[i]
         pa = "/".join(f"{x:.0f}" for x in ph.phase_a[c])
-        out.append(warning("power.phase_imbalance", f"{_cap(_name(net, i))} phase currents {pa} A: "
-                           f"imbalance {imb[i] * 100:.0f} %, neutral {ph.neutral_a[c]:.0f} A; the suggested "
-                           f"re-assignment brings it to {imb2[i] * 100:.0f} %",
-                           f"apply the suggested phase re-assignment ({n_changes} cord change"
-                           f"{'s' if n_changes != 1 else ''})", ids=(net.items[i].id,), source=SRC))
+        helps = imb2[i] < imb[i] - 0.05
+        msg = (f"{_cap(_name(net, i))} phase currents {pa} A: imbalance {imb[i] * 100:.0f} % (limit "
+               f"{IMBALANCE_LIMIT * 100:.0f} %), neutral {ph.neutral_a[c]:.0f} A")
+        if helps:
+            msg += f"; the suggested re-assignment brings it to {imb2[i] * 100:.0f} %"
+            fix = f"apply the suggested phase re-assignment ({n_changes} cord change{'s' if n_changes != 1 else ''})"
+        else:
+            fix = "spread the single-phase cords below it over L1, L2 and L3 (or use three-phase cords)"
+        out.append(warning("power.phase_imbalance", msg, fix, ids=(net.items[i].id,), source=SRC))
     return out
 
 

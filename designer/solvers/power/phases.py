@@ -36,6 +36,9 @@ class PhaseState:
     imbalance: np.ndarray
     factor: np.ndarray
     has_single: np.ndarray
+    flow: object = None
+    """The :class:`~designer.solvers.power.unbalanced.Unbalanced` flow behind the phase values
+    of the buses in its ``region``."""
 
 
 def cord_phase_power(net: PowerNetwork, cord_s: np.ndarray, cord_phase: np.ndarray | None = None) -> np.ndarray:
@@ -91,7 +94,21 @@ def phase_state(net: PowerNetwork, st: FlowState, cord_phase: np.ndarray | None 
     factor = np.where(avg > 0, phase_a.max(axis=1) / np.where(avg > 0, avg, 1.0), 1.0)
     factor[one] = 1.0
     imb[one] = 0.0
-    return PhaseState(phase_a, neutral, imb, factor, has_single | one)
+    # where single-phase cords are, the unbalanced flow gives the true phase and neutral currents
+    from designer.solvers.power.unbalanced import solve_unbalanced
+
+    u = solve_unbalanced(net, st, cord_phase)
+    reg = u.region & ~one
+    if reg.any():
+        pa = np.abs(u.I_a[reg])
+        phase_a[reg] = pa
+        neutral[reg] = u.neutral_a[reg]
+        avg = pa.mean(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            imb[reg] = np.where(avg > 0, np.max(np.abs(pa - avg[:, None]), axis=1) / np.where(avg > 0, avg, 1), 0.0)
+            ib = i_bal[reg]
+            factor[reg] = np.where(ib > 0, pa.max(axis=1) / np.where(ib > 0, ib, 1.0), 1.0)
+    return PhaseState(phase_a, neutral, imb, factor, has_single | one | u.region, u)
 
 
 # -- rebalancing ---------------------------------------------------------------------------

@@ -182,7 +182,21 @@ def _assemble(site: Site, net: PowerNetwork, st: FlowState, ph: PhaseState, ph2:
     with np.errstate(divide="ignore", invalid="ignore"):
         u_c = np.where(lim > 0, cur / lim, np.inf)
         u_full = np.where(lim > 0, i_full / lim, np.inf)
-    v_rack = Vabs[bus] * topo.base_v[bus] / np.where(one, np.sqrt(3.0), 1.0)
+    # single-phase cords: their own line's phase-to-neutral voltage from the unbalanced flow
+    u = ph.flow
+    drop_c, fdrop_c = drop[bus].copy(), fdrop[bus].copy()
+    v_pu = Vabs[bus].copy()
+    if u is not None and u.region.any():
+        sel = np.flatnonzero(one & u.region[bus] & (net.cord_phase > 0))
+        if sel.size:
+            b1 = bus[sel]
+            p1 = net.cord_phase[sel] - 1
+            vc = np.abs(u.V[b1, p1])
+            vpar = np.abs(u.V[np.maximum(ap[b1], 0), p1])
+            v_pu[sel] = vc
+            drop_c[sel] = (origin_abs[b1] - vc) * 100.0
+            fdrop_c[sel] = (vpar - vc) * 100.0
+    v_rack = v_pu * topo.base_v[bus] / np.where(one, np.sqrt(3.0), 1.0)
     sup_ids = [ids[k] for k in net.cord_supply]
 
     def feed(c: int) -> FeedPower:
@@ -194,8 +208,8 @@ def _assemble(site: Site, net: PowerNetwork, st: FlowState, ph: PhaseState, ph2:
             s_kva=float(abs(st.cord_s[c]) * 1e3), current_a=float(cur[c]), current_full_a=float(i_full[c]),
             breaker_a=float(net.cord_breaker_a[c]), limit_a=float(lim[c]), margin_a=float(lim[c] - cur[c]),
             margin_full_a=float(lim[c] - i_full[c]), utilisation=float(u_c[c]), utilisation_full=float(u_full[c]),
-            voltage_v=float(v_rack[c]), voltage_pu=float(Vabs[b]), drop_pct=float(drop[b]),
-            cord_drop_pct=float(fdrop[b]), length_m=float(net.cord_len_m[c]), routed=bool(net.cord_routed[c]))
+            voltage_v=float(v_rack[c]), voltage_pu=float(v_pu[c]), drop_pct=float(drop_c[c]),
+            cord_drop_pct=float(fdrop_c[c]), length_m=float(net.cord_len_m[c]), routed=bool(net.cord_routed[c]))
 
     nr = len(net.racks)
     r_margin = np.full(nr, np.inf)

@@ -1,0 +1,153 @@
+"""The unbalanced three-phase flow against pandapower's runpp_3ph (a test-only peer): phase
+currents, neutral currents and phase-to-neutral voltages on unbalanced four-wire networks
+(issue 15), and what the power analysis reports from it."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from test_power_cases import rack, site_of
+
+from designer.model.power import Busway, BuswayTap, Cable, Pdu, PowerChain, PowerSource
+from designer.solvers.power.loadflow import solve_flow
+from designer.solvers.power.network import BR_CABLE, BR_EFF, BR_LINK, CORD, SOURCE, build_network
+from designer.solvers.power.routing import cord_conductor
+from designer.solvers.power.solve import solve_site
+from designer.solvers.power.unbalanced import solve_unbalanced
+
+
+def runpp_3ph_twin(net, st):
+    """pandapower twin: four-wire lines with Z0 = 4 Z (a full neutral), single-phase cords as
+    their conductor with the load on one phase, stiff external grids at the sources."""
+    import pandapower as pp
+
+    topo = st.topo
+    pn = pp.create_empty_network(sn_mva=1.0)
+    alive = np.flatnonzero(topo.alive)
+    bus = {int(b): pp.create_bus(pn, vn_kv=topo.base_v[b] / 1e3) for b in alive}
+    line = {}
+    zb = topo.base_v ** 2 / 1e6
+    for b in alive:
+        b = int(b)
+        p = int(topo.ap[b])
+        if net.bus_kind[b] == SOURCE:
+            pp.create_ext_grid(pn, bus[b], vm_pu=float(net.v_set[b]), va_degree=0.0, s_sc_max_mva=1e8, rx_max=0.1,
+                               x0x_max=1.0, r0x0_max=0.1)
+        elif net.branch[b] == BR_CABLE and abs(st.z[b]) > 0:
+            zo = st.z[b] * zb[b] / (6.0 if net.one_phase[b] else 1.0)
+            line[b] = pp.create_line_from_parameters(
+                pn, bus[p], bus[b], length_km=1.0, r_ohm_per_km=zo.real, x_ohm_per_km=zo.imag, c_nf_per_km=0.0,
+                r0_ohm_per_km=4 * zo.real, x0_ohm_per_km=4 * zo.imag, c0_nf_per_km=0.0, max_i_ka=100.0)
+        elif net.branch[b] in (BR_CABLE, BR_EFF, BR_LINK):
+            pp.create_switch(pn, bus[p], bus[b], et="b", closed=True)
+        else:
+            raise AssertionError("the twin takes sources, cables, PDUs without losses and taps")
+    for c, cb in enumerate(net.cord_bus):
+        s = st.cord_s[c] * 1.0  # MVA (1 MVA base)
+        ph = net.cord_phase[c]
+        kw = {}
+        for k, name in enumerate("abc"):
+            share = s / 3 if ph == 0 else (s if ph == k + 1 else 0.0)
+            kw[f"p_{name}_mw"], kw[f"q_{name}_mvar"] = share.real, share.imag
+        pp.create_asymmetric_load(pn, bus[int(cb)], type="wye", **kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pp.runpp_3ph(pn, tolerance_mva=1e-12, max_iteration=100)
+    return pn, bus, line
+
+
+def compare(net, st):
+    pn, bus, line = runpp_3ph_twin(net, st)
+    u = solve_unbalanced(net, st)
+    assert u.converged
+    dv, di, dn = 0.0, 0.0, 0.0
+    for b, k in bus.items():
+        vm = pn.res_bus_3ph.loc[k, ["vm_a_pu", "vm_b_pu", "vm_c_pu"]].to_numpy(float)
+        ours = np.abs(u.V[b])
+        if net.bus_kind[b] == CORD and net.one_phase[b]:
+            p = net.cord_phase[net.bus_cord[b]] - 1
+            dv = max(dv, abs(vm[p] - ours[p]))
+        else:
+            dv = max(dv, float(np.max(np.abs(vm - ours))))
+    for b, k in line.items():
+        ia = pn.res_line_3ph.loc[k, ["i_a_to_ka", "i_b_to_ka", "i_c_to_ka"]].to_numpy(float) * 1e3
+        ours = np.abs(u.I_a[b])
+        scale = max(float(ia.max()), 1e-9)
+        di = max(di, float(np.max(np.abs(ia - ours))) / scale)
+        i_n = float(pn.res_line_3ph.loc[k, "i_n_to_ka"]) * 1e3
+        dn = max(dn, abs(i_n - u.neutral_a[b]) / scale)
+    return dv, di, dn, u
+
+
+def _pdu_site(racks, length=30.0):
+    src = PowerSource(id="u", name="LV", capacity_kva=1000, voltage_v=415)
+    pdu = Pdu(id="p", name="P1", x=0, y=0, upstream_id="u", efficiency=1.0, rating_kva=300, breaker_a=400,
+              feeder=Cable(length_m=length, r_ohm_per_km=0.0754, x_ohm_per_km=0.08))
+    return site_of(PowerChain(scheme="N", sources=[src], pdus=[pdu]), racks)
+
+
+def case_all_on_l1():
+    """The issue's case: three 20 kW racks all on L1 of a PDU fed straight from a 415 V source."""
+    return _pdu_site([rack(f"r{k}", 20.0, "p", phase="L1", length=10.0, breaker=125) for k in range(3)])
+
+
+def case_mixed_pdu():
+    """Nine racks on one PDU: unequal single-phase loads on all three lines, power factors
+    0.85-1.0, long cords, and two three-phase racks."""
+    racks = []
+    for k in range(9):
+        ph = ("L1", "L2", "L3", "L1", "L1", "L2", "3P", "L3", "3P")[k]
+        racks.append(rack(f"r{k}", 3.0 + 2.5 * k, "p", phase=ph, length=8.0 + 4 * k, pf=(0.85, 0.9, 0.95, 1.0)[k % 4],
+                          breaker=63 if ph != "3P" else 80))
+    return _pdu_site(racks, length=60.0)
+
+
+def case_busway():
+    """A 30 m busway from a 400 V supply with a tap per rack, single-phase racks on every line."""
+    src = PowerSource(id="u", name="LV", capacity_kva=2000, voltage_v=400, voltage_setpoint_pu=1.02)
+    bw = Busway(id="bw", name="BW", upstream_id="u", path=[(45.0, 10.0), (15.0, 10.0)], rating_a=1000,
+                r_ohm_per_km=0.05, x_ohm_per_km=0.02, feeder=Cable(length_m=25.0, r_ohm_per_km=0.0754,
+                                                                   x_ohm_per_km=0.08, parallel_sets=2))
+    taps = [BuswayTap(id=f"t{k}", name=f"T{k}", busway_id="bw", offset_m=3.0 * (k + 1), breaker_a=63)
+            for k in range(8)]
+    racks = [rack(f"r{k}", 6.0 + k, f"t{k}", phase=("L1", "L2", "L3", "L1", "L1", "3P", "L2", "L1")[k],
+                  length=5.0, pf=0.95, breaker=63) for k in range(8)]
+    return site_of(PowerChain(scheme="N", sources=[src], busways=[bw], taps=taps), racks)
+
+
+@pytest.mark.parametrize("case", [case_all_on_l1, case_mixed_pdu, case_busway])
+def test_unbalanced_flow_agrees_with_runpp_3ph(case):
+    net = build_network(case().hall)
+    st = solve_flow(net)
+    dv, di, dn, _ = compare(net, st)
+    assert dv < 1e-4, dv
+    assert di < 0.005, di
+    assert dn < 0.005, dn
+
+
+def test_the_issue_case_265_a_on_l1_and_in_the_neutral():
+    site = case_all_on_l1()
+    res, findings = solve_site(site)
+    pdu = res.nodes["p"]
+    a, b, c = pdu.phase_current_a
+    assert a == pytest.approx(265, abs=2) and b == pytest.approx(0, abs=1e-6) and c == pytest.approx(0, abs=1e-6)
+    assert pdu.neutral_a == pytest.approx(a, rel=1e-9)
+    f = [x for x in findings if x.code == "power.phase_imbalance" and "P1" in x.message]
+    assert f and "200 %" in f[0].message and f[0].fix
+
+
+def test_single_phase_cord_drop_is_two_i_r_cos_plus_x_sin():
+    """One 5 kW single-phase rack on a 30 m cord: the drop against 2 I (R cos + X sin) L by hand."""
+    site = _pdu_site([rack("r", 5.0, "p", phase="L2", length=30.0, pf=1.0, breaker=32)], length=0.0)
+    site.hall.power.pdus[0].feeder = Cable(length_m=0.0)
+    res, _ = solve_site(site)
+    f = res.feeds["r#A"]
+    _, rk, xk = cord_conductor(32)
+    v_ln = 415.0 / math.sqrt(3)
+    i = 5000.0 / v_ln
+    by_hand = 2 * i * (rk * 1.0 + xk * 0.0) * 30.0 / 1000.0 / v_ln * 100
+    assert f.cord_drop_pct == pytest.approx(by_hand, rel=0.02)
+    assert f.voltage_v == pytest.approx(v_ln * (1 - f.drop_pct / 100), rel=1e-9)
