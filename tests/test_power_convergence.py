@@ -132,3 +132,51 @@ def test_a_converged_flow_never_hides_a_residual():
             continue
         assert np.all(np.abs(st.V) <= 1.0 + 1e-12)
         assert abs(st.balance_error_kw) < 1e-6
+
+
+def test_dead_equipment_and_unpowered_racks_are_reported_and_efficiency_counts_only_powered_racks():
+    """A PDU feed loop and a UPS with no input: named by the power analysis itself; "% to IT"
+    counts the powered racks only; "1 rack loses power"."""
+    site = two_n_site(0.3)
+    site.hall.power.pdus[0].upstream_id = "pdub"
+    site.hall.power.pdus[1].upstream_id = "pdua"  # a loop: neither PDU has a supply
+    res, findings = solve_site(site)
+    dead = [f for f in findings if f.code == "power.dead_equipment"]
+    assert {f.item_ids[0] for f in dead} == {"pdua", "pdub"} or {f.item_ids[0] for f in dead} <= {"pdua", "pdub"}
+    assert dead and all("loops back on itself" in f.message for f in dead)
+    assert any(f.code == "power.unpowered" for f in findings)
+    assert res.racks_powered == 0 and res.it_powered_kw == 0.0
+    site = two_n_site(0.3)
+    site.hall.power.ups[0].upstream_id = None
+    res, findings = solve_site(site)
+    (f,) = [f for f in findings if f.code == "power.dead_equipment"]
+    assert "UPS UPS-A has no supply in the normal state: it has no upstream" in f.message
+    from designer.solvers.power.solve import describe
+
+    sc = next(s for s in res.scenarios if len(s.racks_lost) == 1) if any(
+        len(s.racks_lost) == 1 for s in res.scenarios) else None
+    if sc is not None:
+        assert "1 rack loses power" in describe(sc, res)
+
+
+def test_one_rack_loses_power_grammar():
+    site = two_n_site(0.3, n_racks=1)
+    site.hall.racks[0].feed_b = None
+    res, _ = solve_site(site)
+    sc = res.what_if("pdua")
+    from designer.solvers.power.solve import describe
+
+    assert "1 rack loses power" in describe(sc, res)
+
+
+def test_source_set_point_and_transformer_tap_are_in_the_flow():
+    site = two_n_site(0.3)
+    base, _ = solve_site(site)
+    site.hall.power.sources[0].voltage_setpoint_pu = 1.03
+    site.hall.power.transformers[0].tap_pct = 2.5
+    res, _ = solve_site(site)
+    assert res.nodes["ua"].voltage_pu == pytest.approx(1.03)
+    # the secondary rises by the set point and the tap: (1.03 x 1.025) x the old per-unit voltage, nearly
+    assert res.nodes["txa"].voltage_pu == pytest.approx(base.nodes["txa"].voltage_pu * 1.03 * 1.025, rel=2e-3)
+    assert res.nodes["txb"].voltage_pu == pytest.approx(base.nodes["txb"].voltage_pu, rel=1e-12)
+    assert abs(res.balance_error_kw) < 1e-6

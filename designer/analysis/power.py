@@ -88,7 +88,7 @@ def _summary(sites: dict[str, SitePower]) -> dict:
 
 
 def _site_text(s: SitePower) -> list[str]:
-    eff = s.it_kw / s.source_kw * 100 if s.source_kw > 0 else 0.0
+    eff = s.it_powered_kw / s.source_kw * 100 if s.source_kw > 0 else 0.0  # only what is powered
     lines = ["", f"-- site {s.site_id} (scheme {s.scheme}) --",
              f"IT load {s.it_kw:.1f} kW, sources {s.source_kw:.1f} kW, losses {s.losses_kw:.2f} kW "
              f"({eff:.1f} % to IT), {s.racks_powered}/{s.racks_total} racks powered, "

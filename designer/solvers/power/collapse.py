@@ -66,8 +66,9 @@ class Collapse:
 
     def text(self) -> str:
         t = (f"{self.what} cannot carry its load: {self.load_kva:,.0f} kVA must pass through it, but at most "
-             f"{self.path_max_kva:,.0f} kVA can reach {self.point} through the chain above it "
-             f"({self.ratio * 100:.0f} % of that)")
+             f"{self.path_max_kva:,.0f} kVA can reach {self.point} through the chain above it")
+        if self.ratio < 1e6:
+            t += f" ({self.ratio * 100:.0f} % of that)"
         if self.own_max_kva < self.load_kva:
             t += f"; on its own impedance alone it can pass at most {self.own_max_kva:,.0f} kVA"
         if self.rating_kva > 0:
@@ -169,6 +170,8 @@ def fix_text(col: Collapse | None) -> str:
         return "choose a busway of a higher rating (lower impedance) or feed it from both ends"
     from designer.solvers.sizing import size_cable
 
+    if not (col.voltage_v > 0 and math.isfinite(col.current_a) and math.isfinite(col.length_m)):
+        return "give the chain a real supply voltage and cable data, then size the cable for its load"
     ch = size_cable(col.current_a, col.length_m, col.voltage_v)
     return (f"use {ch.describe()} for it" + ("" if ch.ok else " (even that does not meet the limits: shorten the run)")
             + ", or move load off it")

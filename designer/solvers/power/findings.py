@@ -49,6 +49,7 @@ def site_findings(net, st, ph, ph2, checks, val, util, outcomes, res) -> list[Fi
     out: list[Finding] = []
     out += _near_collapse(net, st)
     out += _overloads(net, checks, val, util)
+    out += _dead(net, st)
     out += _unpowered(net, st)
     out += _drops(net, st)
     out += _mismatch(net, st)
@@ -78,6 +79,10 @@ def _near_collapse(net, st) -> list[Finding]:
                   "equipment runs", fix_text(col), ids=col.ids, source=SRC)]
 
 
+def _pct(u: float) -> str:
+    return f"{u * 100:.0f} %" if np.isfinite(u) else "beyond all"
+
+
 def _overloads(net, checks, val, util) -> list[Finding]:
     out = []
     for r in np.flatnonzero(util > 1.0 + 1e-9):
@@ -89,7 +94,7 @@ def _overloads(net, checks, val, util) -> list[Finding]:
         if o < 0:
             c = -o - 1
             out.append(error("power.cord_overload", f"{_cap(_cord_name(net, c))} carries {val[r]:.1f} A, "
-                             f"{util[r] * 100:.0f} % of its continuous limit ({lim})",
+                             f"{_pct(util[r])} of its continuous limit ({lim})",
                              "use a larger cord breaker or move load off the rack",
                              ids=(net.racks[net.cord_rack[c]].id,), source=SRC))
             continue
@@ -104,19 +109,54 @@ def _overloads(net, checks, val, util) -> list[Finding]:
             how = " (size taken from its resistance)" if inferred else ""
             out.append(error("power.cable_ampacity", f"The feeder of {_name(net, o)} ({size}{how}, "
                              f"{net.standard}{' method ' + method if net.standard.startswith('IEC') else ''}, "
-                             f"{checks.rating[r]:.0f} A derated) carries {val[r]:.0f} A, {util[r] * 100:.0f} % of its "
+                             f"{checks.rating[r]:.0f} A derated) carries {val[r]:.0f} A, {_pct(util[r])} of its "
                              f"continuous limit ({lim})", cable_fix(net, b, float(val[r])), ids=(it.id,), source=SRC))
             continue
         if not checks.overload[r]:
             out.append(warning("power.ups_redundancy", f"UPS {net.item_label(o)} carries {val[r]:.0f} kW, "
-                               f"{util[r] * 100:.0f} % of its N rating ({it.module_count - it.redundant_modules} x "
+                               f"{_pct(util[r])} of its N rating ({it.module_count - it.redundant_modules} x "
                                f"{it.module_kw:g} kW): its redundant module{'s are' if it.redundant_modules > 1 else ' is'}"
                                " no longer spare", "move load to another UPS or add a module", ids=(it.id,), source=SRC))
             continue
         out.append(error("power.overload", f"{_cap(_name(net, o))} carries {val[r]:.0f} {unit}, "
-                         f"{util[r] * 100:.0f} % of its {checks.what[r]} limit ({lim})",
+                         f"{_pct(util[r])} of its {checks.what[r]} limit ({lim})",
                          _FIX.get(net.item_kind[o], "reduce its load"), ids=(it.id,), source=SRC))
     return out
+
+
+def _dead(net, st) -> list[Finding]:
+    """Equipment without a live supply in the normal state: the first dead item of each dead
+    chain is named, with the reason (no upstream, a loop, a dead upstream)."""
+    alive = st.topo.alive
+    out = []
+    for i, kind in enumerate(net.item_kind):
+        e = int(net.item_entry[i])
+        if kind in ("source", "tap") or alive[e]:
+            continue
+        p = int(net.parent[e])
+        up = int(net.bus_item[p]) if p >= 0 else -1
+        if up >= 0 and net.item_kind[up] != "source" and not alive[net.item_entry[up]] and not _in_loop(net, e):
+            continue  # reported through the dead item above it
+        if p < 0:
+            why = "it has no upstream"
+        elif _in_loop(net, e):
+            why = "its supply chain loops back on itself"
+        else:
+            why = f"its upstream {_name(net, up)} has no live supply"
+        cords = int(np.count_nonzero(~alive[net.cord_bus])) if len(net.cord_bus) else 0
+        out.append(error("power.dead_equipment", f"{_cap(_name(net, i))} has no supply in the normal state: {why}",
+                         "connect it to a live upstream (a source, transformer, board, UPS or PDU)"
+                         + (f"; {cords} rack cord{'s' if cords != 1 else ''} in this hall are dead" if cords else ""),
+                         ids=(net.items[i].id,), source=SRC))
+    return out
+
+
+def _in_loop(net, b: int) -> bool:
+    seen = set()
+    while b >= 0 and b not in seen:
+        seen.add(b)
+        b = int(net.parent[b])
+    return b >= 0
 
 
 def _unpowered(net, st) -> list[Finding]:

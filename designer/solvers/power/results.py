@@ -162,6 +162,8 @@ class SitePower:
     sweep_ms: float
     iterations: int
     scenario_index: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    it_powered_kw: float = 0.0
+    """IT load of the racks that have power in the normal state (what "% to IT" counts)."""
     """Scenario id -> position in ``scenarios``."""
 
     def name_of(self, key: str) -> str:

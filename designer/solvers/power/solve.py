@@ -247,7 +247,8 @@ def _assemble(site: Site, net: PowerNetwork, st: FlowState, ph: PhaseState, ph2:
         balance_error_kw=st.balance_error_kw, racks_total=nr, racks_powered=int(st.rack_powered.sum()),
         phase_suggestion=frozen_map({k: frozen_map(v) for k, v in suggestion.items()}),
         solve_ms=solve_ms, sweep_ms=sweep_ms, iterations=st.iterations,
-        scenario_index=frozen_map({f"{oc.spec.kind}:{oc.spec.subject}": k for k, oc in enumerate(outcomes)}))
+        scenario_index=frozen_map({f"{oc.spec.kind}:{oc.spec.subject}": k for k, oc in enumerate(outcomes)}),
+        it_powered_kw=float(net.rack_s_pu.real[st.rack_powered].sum() * 1e3) if nr else 0.0)
     if worst_k is not None:
         txt = describe(scen[worst_k], res)
         object.__setattr__(res, "worst", txt if base_ok else
@@ -309,7 +310,8 @@ def describe(s: FailureScenario, site: SitePower) -> str:
             txt += f" ({len(s.racks_on_battery)} after {s.battery_min:g} min on UPS battery)"
         parts.append(txt)
     for oid, what, u in s.overloaded[:3]:
-        parts.append(f"{site.name_of(oid)} at {u * 100:.0f} % of its {what} limit")
+        parts.append(f"{site.name_of(oid)} at {u * 100:.0f} % of its {what} limit" if np.isfinite(u)
+                     else f"{site.name_of(oid)} beyond its {what} limit (rated 0)")
     if len(s.overloaded) > 3:
         parts.append(f"{len(s.overloaded) - 3} more overloads")
     return f"{s.label}: " + ", ".join(parts) if parts else f"{s.label}: survives"
