@@ -95,3 +95,25 @@ def test_every_cord_conductor_is_rated_above_its_breaker():
     for brk, _ in _CONDUCTORS:
         mm2, _, _ = cord_conductor(brk)
         assert cable_ampacity_a(mm2, 1, IEC, "E") >= brk
+
+
+def test_voltage_is_checked_in_failure_scenarios():
+    """400 m PDU feeders: 5.8 % drop normally (a warning), 12.7 % when one side carries the whole
+    load: the sweep's voltage estimate sends the scenario to a full load flow, which names the rack."""
+    import numpy as np
+
+    from designer.solvers.power.loadflow import solve_flow
+    from designer.solvers.power.network import build_network
+
+    site = two_n_site(0.45, module_kw=250.0)
+    for p in site.hall.power.pdus:
+        p.feeder = Cable(length_m=400.0, r_ohm_per_km=0.0754, x_ohm_per_km=0.08, parallel_sets=2)
+    res, findings = solve_site(site)
+    assert min(f.voltage_pu for f in res.feeds.values()) > 0.94
+    sc = res.what_if("upsa")
+    assert sc.exact and sc.low_voltage.startswith("rack R0 at 0.873 pu")
+    net = build_network(site.hall)
+    st = solve_flow(net, (net.item_index["upsa"],))
+    assert np.min(np.abs(st.V[st.topo.alive])) == pytest.approx(0.873, abs=5e-4)
+    f = [x for x in findings if x.code == "power.single_failure" and "UPS UPS-A fails" in x.message]
+    assert f and "the voltage falls to rack R0 at 0.873 pu" in f[0].message and "90 %" in f[0].fix

@@ -291,7 +291,9 @@ def choose_cable(current_a: float, length_m: float, voltage_v: float, standard: 
     cap_mm2 = NEC_MAX_SET_MM2 if standard == NEC else MAX_SET_MM2
     sizes = [s for s in sorted(tab) if s <= cap_mm2]
     need = current_a / CONTINUOUS_FACTOR
-    for sets in range(1, MAX_SETS + 1):
+    top = tab[sizes[-1]] * ambient_factor(ambient_c) * (1.0 if grouping is None else max(grouping, 1.0))
+    first = min(max(int(need // top) if math.isfinite(need) and top > 0 else MAX_SETS, 1), MAX_SETS)
+    for sets in range(first, MAX_SETS + 1):  # fewer sets than ``first`` cannot carry it
         for mm2 in sizes:
             cap = cable_ampacity_a(mm2, sets, standard, method, grouping, ambient_c)
             dp = drop_pct(current_a, length_m, voltage_v, mm2, sets, power_factor)

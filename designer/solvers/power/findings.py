@@ -273,6 +273,9 @@ def _failures(res, bad_idx: list[int]) -> list[Finding]:
                        f"equipment; worst: " + describe(chunk[0], res))
             fixes = list(dict.fromkeys(s.no_solution_fix for s in chunk if s.no_solution_fix))
             fixes += list(dict.fromkeys(f for s in chunk for f in s.cable_fixes))
+            if any(s.low_voltage for s in chunk):
+                fixes.append("use larger or parallel feeders on the path that carries the load after the failure "
+                             "(or a transformer tap) so the racks keep 90 % of their voltage")
             if any(s.racks_lost for s in chunk):
                 fixes.append("feed every rack from two independent paths (A and B); add a generator or a second "
                              "supply where a source, transformer or board is shared")

@@ -108,6 +108,20 @@ class FlowState:
     losses_kw: float
     balance_error_kw: float
     _z_path: np.ndarray | None = None
+    _v_min: np.ndarray | None = None
+
+    def v_min_below(self) -> np.ndarray:
+        """Per bus: the lowest voltage (pu) at or below it in its zone (down to the next UPS)."""
+        if self._v_min is None:
+            m = self.topo.M.tocsc()
+            v = np.abs(self.V)
+            out = np.full(len(v), np.inf)
+            cnt = np.diff(m.indptr)
+            has = np.flatnonzero(cnt > 0)
+            if has.size:
+                out[has] = np.minimum.reduceat(v[m.indices], m.indptr[has])
+            self._v_min = np.where(np.isfinite(out), out, v)
+        return self._v_min
 
     def z_path(self) -> np.ndarray:
         """Series impedance from each bus's zone root down to it (per unit), computed once."""

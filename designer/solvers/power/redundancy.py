@@ -32,6 +32,9 @@ from designer.solvers.power.tree import nearest_ancestor
 
 FAILABLE = ("source", "transformer", "switchboard", "ups", "pdu", "busway", "tap")
 OVER = incremental.OVER
+VOLTAGE_MIN_PU = 0.90
+"""Lowest voltage at a rack (or any bus) a failure scenario may leave: the usual supply
+tolerance of IT power supplies and of IEC 60038 (-10 %)."""
 
 
 @dataclass(slots=True)
@@ -73,10 +76,13 @@ class Outcome:
     load, and by how much (plain words)."""
     collapse: object = None
     """The :class:`~designer.solvers.power.collapse.Collapse` behind ``no_solution``."""
+    low_voltage: tuple = ()
+    """(bus, pu) of the lowest voltage when it falls below :data:`VOLTAGE_MIN_PU` (and below the
+    normal state's)."""
 
     @property
     def ok(self) -> bool:
-        return self.racks_lost.size == 0 and not self.overloaded and not self.no_solution
+        return self.racks_lost.size == 0 and not self.overloaded and not self.no_solution and not self.low_voltage
 
 
 def scenarios(net: PowerNetwork, st: FlowState) -> list[ScenarioSpec]:
@@ -222,6 +228,10 @@ def _exact(net: PowerNetwork, st: FlowState, checks: Checks, base_util: np.ndarr
     util = utilisation(checks, val)
     over = checks.overload & st2.topo.alive[b] & (util > OVER) & (util > base_util + 1e-9)
     oc.overloaded = [(int(r), float(util[r])) for r in np.flatnonzero(over)]
+    v2 = np.where(st2.topo.alive, np.abs(st2.V), np.inf)
+    k = int(np.argmin(v2))
+    if v2[k] < VOLTAGE_MIN_PU and v2[k] < np.min(np.where(st.topo.alive, np.abs(st.V), np.inf)) - 1e-9:
+        oc.low_voltage = (k, float(v2[k]), float(v2[k] * st2.topo.base_v[k]))
     lost = np.flatnonzero(st.rack_powered & ~st2.rack_powered)
     oc.racks_lost = lost
     if lost.size:

@@ -133,6 +133,8 @@ class FailureScenario:
     """Set when the scenario's load flow has no solution (voltage collapse): which element
     cannot carry its load and by how much."""
     no_solution_fix: str = ""
+    low_voltage: str = ""
+    """Where the voltage falls below 0.9 pu in the scenario: "rack R1 at 0.87 pu (209 V)"."""
     cable_fixes: tuple[str, ...] = ()
     """For each feeder cable overloaded in the scenario: the size that holds."""
 

@@ -18,7 +18,7 @@ from designer.solvers.power.checks import UNITS, build_checks, current_points, m
 from designer.solvers.power.collapse import fix_text
 from designer.solvers.power.findings import site_findings
 from designer.solvers.power.loadflow import FlowState, LoadFlowDiverged, Topology, solve_flow, topology
-from designer.solvers.power.network import JUNCTION, PHASES, S_BASE_VA, PowerNetwork, build_network
+from designer.solvers.power.network import CORD, JUNCTION, PHASES, S_BASE_VA, PowerNetwork, build_network
 from designer.solvers.power.phases import PhaseState, phase_state, suggest_phases
 from designer.solvers.power.redundancy import Outcome, scenarios, sweep
 from designer.solvers.power.results import (
@@ -279,12 +279,38 @@ def _scenario(net: PowerNetwork, checks, oc: Outcome, cord_keys: list[str]) -> F
         racks_lost=tuple(net.racks[r].id for r in oc.racks_lost),
         racks_on_battery=tuple(net.racks[r].id for r in oc.racks_on_battery), battery_min=oc.battery_min,
         overloaded=tuple(over), ok=oc.ok, exact=oc.exact, no_solution=oc.no_solution,
-        no_solution_fix=fix_text(oc.collapse) if oc.no_solution else "", cable_fixes=tuple(fixes))
+        no_solution_fix=fix_text(oc.collapse) if oc.no_solution else "", cable_fixes=tuple(fixes),
+        low_voltage=_low_text(net, oc.low_voltage))
+
+
+def _low_text(net: PowerNetwork, low: tuple) -> str:
+    if not low:
+        return ""
+    b, pu, volts = low
+    if net.bus_kind[b] == CORD:
+        c = int(net.bus_cord[b])
+        r = net.racks[net.cord_rack[c]]
+        where = f"rack {r.name or r.id}"
+        if net.one_phase[b]:
+            volts /= np.sqrt(3.0)
+    else:
+        where = net.item_label(int(net.bus_item[b]))
+    return f"{where} at {pu:.3f} pu ({volts:.0f} V)"
 
 
 def cable_fix(net: PowerNetwork, bus: int, current_a: float) -> str:
     """'use 3 x 240 mm2 ...': the feeder of ``bus`` sized for ``current_a`` in its own standard,
-    installation method and grouping (checked: the choice carries it at 80 %)."""
+    installation method and grouping (checked: the choice carries it at 80 %). Kept on the
+    network per (bus, current to the ampere), since many scenarios ask for the same."""
+    memo = net.__dict__.setdefault("_cable_fix", {})
+    key = (bus, round(current_a))
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo[key] = _cable_fix(net, bus, current_a)
+    return hit
+
+
+def _cable_fix(net: PowerNetwork, bus: int, current_a: float) -> str:
     from designer.solvers.sizing import choose_cable, size_name
 
     mm2, sets, inferred, method, grp, amb = net.feeder_cable[bus]
@@ -309,6 +335,8 @@ def describe(s: FailureScenario, site: SitePower) -> str:
         if s.racks_on_battery:
             txt += f" ({len(s.racks_on_battery)} after {s.battery_min:g} min on UPS battery)"
         parts.append(txt)
+    if s.low_voltage:
+        parts.append(f"the voltage falls to {s.low_voltage}, below 0.9 pu")
     for oid, what, u in s.overloaded[:3]:
         parts.append(f"{site.name_of(oid)} at {u * 100:.0f} % of its {what} limit" if np.isfinite(u)
                      else f"{site.name_of(oid)} beyond its {what} limit (rated 0)")

@@ -76,13 +76,14 @@ def solve_unbalanced(net: PowerNetwork, st: FlowState, cord_phase: np.ndarray | 
     alive = topo.alive
     n = net.n_bus
     ph = net.cord_phase if cord_phase is None else cord_phase
-    roots = region_roots(net, alive)
-    from designer.solvers.power.tree import nearest_ancestor
-
-    root_of = nearest_ancestor(topo.ap, roots, alive)
     single = np.flatnonzero(ph > 0) if len(net.cord_bus) else np.zeros(0, np.int64)
+    single = single[alive[net.cord_bus[single]]]
     need = np.zeros(n, bool)
     if single.size:
+        from designer.solvers.power.tree import nearest_ancestor
+
+        roots = region_roots(net, alive)
+        root_of = nearest_ancestor(topo.ap, roots, alive)
         r = root_of[net.cord_bus[single]]
         need_root = np.zeros(n, bool)
         need_root[r[r >= 0]] = True
