@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from test_power_cases import rack, site_of
 
-from designer.model.power import Busway, BuswayTap, Cable, Pdu, PowerChain, PowerSource
+from designer.model.power import Busway, BuswayTap, Cable, Pdu, PowerChain, PowerSource, Transformer
 from designer.solvers.power.loadflow import solve_flow
-from designer.solvers.power.network import BR_CABLE, BR_EFF, BR_LINK, CORD, SOURCE, build_network
+from designer.solvers.power.network import BR_CABLE, BR_EFF, BR_LINK, BR_TX, CORD, SOURCE, build_network
 from designer.solvers.power.routing import cord_conductor
 from designer.solvers.power.solve import solve_site
 from designer.solvers.power.unbalanced import solve_unbalanced
@@ -41,6 +41,14 @@ def runpp_3ph_twin(net, st):
             line[b] = pp.create_line_from_parameters(
                 pn, bus[p], bus[b], length_km=1.0, r_ohm_per_km=zo.real, x_ohm_per_km=zo.imag, c_nf_per_km=0.0,
                 r0_ohm_per_km=4 * zo.real, x0_ohm_per_km=4 * zo.imag, c0_nf_per_km=0.0, max_i_ka=100.0)
+        elif net.branch[b] == BR_TX:
+            zr = net.tx_z_rated[b]
+            pp.create_transformer_from_parameters(
+                pn, bus[p], bus[b], sn_mva=net.tx_rating_va[b] / 1e6, vn_hv_kv=topo.base_v[p] / 1e3,
+                vn_lv_kv=topo.base_v[b] / 1e3, vkr_percent=zr.real * 100, vk_percent=abs(zr) * 100, pfe_kw=0.0,
+                i0_percent=0.0, shift_degree=150.0, vector_group="Dyn", vk0_percent=abs(zr) * 100,
+                vkr0_percent=zr.real * 100, mag0_percent=100.0, mag0_rx=0.0, si0_hv_partial=0.9)
+            assert net.p_fe_w[b] == 0 and net.tap_ratio[b] == 1.0, "the twin takes no iron loss and no tap"
         elif net.branch[b] in (BR_CABLE, BR_EFF, BR_LINK):
             pp.create_switch(pn, bus[p], bus[b], et="b", closed=True)
         else:
@@ -118,6 +126,20 @@ def case_busway():
     return site_of(PowerChain(scheme="N", sources=[src], busways=[bw], taps=taps), racks)
 
 
+def case_transformer():
+    """11 kV supply -> 500 kVA Dyn transformer (6 %) -> 40 m feeder -> PDU with single-phase racks
+    loading L1 twice as much as L3: the transformer's own unbalanced drop is in the answer."""
+    src = PowerSource(id="u", name="MV", capacity_kva=5000, voltage_v=11000)
+    tx = Transformer(id="tx", name="TX", x=5, y=5, upstream_id="u", rating_kva=500, impedance_pct=6.0,
+                     load_loss_kw=5.0, no_load_loss_kw=0.0, feeder=Cable(length_m=200.0, r_ohm_per_km=0.125,
+                                                                           x_ohm_per_km=0.11))
+    pdu = Pdu(id="p", name="P1", x=0, y=0, upstream_id="tx", efficiency=1.0, rating_kva=300, breaker_a=400,
+              feeder=Cable(length_m=40.0, r_ohm_per_km=0.0754, x_ohm_per_km=0.08, parallel_sets=2))
+    racks = [rack(f"r{k}", 12.0, "p", phase=("L1", "L1", "L2", "L3", "L1", "L2")[k], length=12.0, pf=0.95,
+                  breaker=80) for k in range(6)]
+    return site_of(PowerChain(scheme="N", sources=[src], transformers=[tx], pdus=[pdu]), racks)
+
+
 @pytest.mark.parametrize("case", [case_all_on_l1, case_mixed_pdu, case_busway])
 def test_unbalanced_flow_agrees_with_runpp_3ph(case):
     net = build_network(case().hall)
@@ -126,6 +148,27 @@ def test_unbalanced_flow_agrees_with_runpp_3ph(case):
     assert dv < 1e-4, dv
     assert di < 0.005, di
     assert dn < 0.005, dn
+
+
+def test_a_transformer_secondary_sags_on_its_loaded_phase():
+    """Below a Dyn transformer the secondary is the open-circuit voltage behind the transformer's
+    impedance, the same for every sequence: V_p = V_open e^(-j 120 k) - Z I_p on each phase.
+    (Not compared with runpp_3ph: pandapower 3.5's Dyn model in the three-phase flow is known to
+    give inconsistent low-voltage results, e2nIEE/pandapower issues 1580, 2662 and PR 2720.)"""
+    from designer.solvers.power.unbalanced import ROT
+
+    net = build_network(case_transformer().hall)
+    st = solve_flow(net)
+    u = solve_unbalanced(net, st)
+    lv = net.item_out[net.item_index["tx"]]
+    i_pu = u.I_a[lv] / (1e6 / (math.sqrt(3) * 415.0))
+    i_bal = np.conj(st.s_out[lv] / st.V[lv])
+    v_open = st.V[lv] + st.z[lv] * i_bal
+    assert np.allclose(u.V[lv], v_open * ROT - st.z[lv] * i_pu, atol=1e-12)
+    v = np.abs(u.V[lv])
+    assert v[0] < abs(st.V[lv]) < v[2]  # L1 carries twice L3
+    assert u.neutral_a[lv] == pytest.approx(abs(u.I_a[lv].sum()))
+    assert np.abs(u.I_a[lv]).sum() == pytest.approx(np.abs(u.I_a[net.item_entry[net.item_index["p"]]]).sum())
 
 
 def test_the_issue_case_265_a_on_l1_and_in_the_neutral():

@@ -110,11 +110,13 @@ def utilisation(checks: Checks, value: np.ndarray) -> np.ndarray:
 
 
 def current_points(net: PowerNetwork, checks: Checks) -> np.ndarray:
-    """Per item, the bus whose current is rated: its first ampere check, else its output."""
+    """Per item, the bus whose current is rated: its first ampere check (of its own rating, not
+    its feeder cable's), else its output."""
     ni = len(net.items)
     cb = net.item_out.copy()
     own = checks.owner
-    amp = np.flatnonzero((own >= 0) & (checks.kind == AMPS))
+    cable = np.array([w == "feeder cable" for w in checks.what], bool)
+    amp = np.flatnonzero((own >= 0) & (checks.kind == AMPS) & ~cable)  # its own rating, not its feeder's
     first = np.full(ni, len(checks.bus), dtype=np.int64)
     np.minimum.at(first, own[amp], amp)
     has = first < len(checks.bus)

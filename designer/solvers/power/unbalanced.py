@@ -31,6 +31,7 @@ import numpy as np
 from designer.solvers.power.loadflow import FlowState
 from designer.solvers.power.network import (
     BR_EFF,
+    BR_TX,
     CORD,
     PDU_OUT,
     S_BASE_VA,
@@ -114,19 +115,32 @@ def solve_unbalanced(net: PowerNetwork, st: FlowState, cord_phase: np.ndarray | 
     bnd = need & ((net.bus_kind == UPS_IN) | (net.bus_kind == TX_HV))
     pdu_tx = np.flatnonzero(need & (net.branch == BR_EFF) & roots)
     bnd_power = np.zeros(n, dtype=complex)
-    for k in np.flatnonzero(bnd):
-        kids = np.flatnonzero((topo.ap == k) & alive)
-        bnd_power[k] = st.s_in[kids].sum() if kids.size else 0.0
+    kb = np.flatnonzero(bnd)
+    bnd_power[kb] = st.s_in[net.item_out[net.bus_item[kb]]]  # the UPS output / transformer secondary
     for k in pdu_tx:
         bnd_power[int(topo.ap[k])] += st.s_in[k]
     S[bnd_power != 0] += bnd_power[bnd_power != 0, None]
     loss_k = np.where(need & (net.branch == BR_EFF) & ~roots, 1.0 / net.eff - 1.0, 0.0)
     eff_bus = np.flatnonzero(loss_k > 0)
     eff_par = topo.ap[eff_bus]
-    root_v = np.where(root_of >= 0, v_bal[np.maximum(root_of, 0)], 0.0)
-    V = np.where(need, root_v, 0.0)[:, None] * ROT[None, :]
-    V[~need] = Vp[~need]
+    # region roots: a source, UPS output or PDU transformer holds its (balanced) voltage; a
+    # transformer secondary is its open-circuit voltage behind the transformer's impedance, the
+    # same for every sequence (Dyn: zero-sequence current circulates in the delta)
+    rb = np.flatnonzero(roots & need)
+    tx_root = net.branch[rb] == BR_TX
+    v_open = v_bal[rb].copy()
+    v_open[tx_root] += st.z[rb[tx_root]] * i_bal[rb[tx_root]]
+    z_root = np.where(tx_root, st.z[rb], 0.0)
+    kids = np.flatnonzero(need & ~roots & (topo.ap >= 0))
+    kids = kids[roots[topo.ap[kids]]]
+    slot = np.full(n, -1, np.int64)
+    slot[rb] = np.arange(rb.size)
+    kid_slot = slot[topo.ap[kids]]
+    rsl = np.maximum(slot[np.maximum(root_of, 0)], 0)
+    Vroot = v_open[:, None] * ROT[None, :]
+    V = np.where(need[:, None], Vroot[rsl], Vp)
     Ibr = np.zeros((n, 3), dtype=complex)
+    Iroot = np.zeros((rb.size, 3), dtype=complex)
     it, converged = 0, False
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for it in range(1, max_iter + 1):  # noqa: B007
@@ -136,9 +150,12 @@ def solve_unbalanced(net: PowerNetwork, st: FlowState, cord_phase: np.ndarray | 
                 np.add.at(Sx, eff_par, loss_k[eff_bus, None] * p_out)
             inj = np.where(need[:, None], np.conj(Sx / np.where(V != 0, V, 1.0)), 0.0)
             Ibr = T @ inj
+            Iroot = inj[rb].copy()
+            np.add.at(Iroot, kid_slot, Ibr[kids])
+            Vroot = v_open[:, None] * ROT[None, :] - z_root[:, None] * Iroot
             In = Ibr.sum(axis=1)
             drop = M @ (z[:, None] * Ibr + zn[:, None] * In[:, None])
-            V_new = np.where(need[:, None], root_v[:, None] * ROT[None, :] - drop, Vp)
+            V_new = np.where(need[:, None], Vroot[rsl] - drop, Vp)
             dv = np.max(np.abs(V_new - V), initial=0.0)
             V = V_new
             if dv < tol:
@@ -146,12 +163,7 @@ def solve_unbalanced(net: PowerNetwork, st: FlowState, cord_phase: np.ndarray | 
                 break
             if not np.isfinite(dv):
                 break
-    # a region root's own branch carries its whole region (plus its own load)
-    kids = np.flatnonzero(need & ~roots & (topo.ap >= 0))
-    kids = kids[roots[topo.ap[kids]]]
-    rb = np.flatnonzero(roots & need)
-    Ibr[rb] = inj[rb]
-    np.add.at(Ibr, topo.ap[kids], Ibr[kids])
+    Ibr[rb] = Iroot  # a region root's own branch carries its whole region
     Ip = np.where(need[:, None], Ibr, Ip)
     Vp = np.where(need[:, None], V, Vp)
     return _out(net, topo, Vp, Ip, need, it, converged)
