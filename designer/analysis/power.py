@@ -128,7 +128,7 @@ def site_json(s: SitePower) -> dict:
 
     return {
         "scheme": s.scheme, "survives": s.survives, "worst": s.worst, "worst_scenario": s.worst_scenario,
-        "it_kw": s.it_kw, "source_kw": s.source_kw, "losses_kw": s.losses_kw,
+        "it_kw": s.it_kw, "it_powered_kw": s.it_powered_kw, "source_kw": s.source_kw, "losses_kw": s.losses_kw,
         "balance_error_kw": s.balance_error_kw, "racks_total": s.racks_total, "racks_powered": s.racks_powered,
         "roots": list(s.roots), "solve_ms": s.solve_ms, "sweep_ms": s.sweep_ms,
         "nodes": {k: asdict(v) for k, v in s.nodes.items()},

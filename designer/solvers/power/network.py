@@ -208,14 +208,26 @@ def build_network(hall: Hall, site_id: str = "", standard: str = "IEC 60364-5-52
             pos[i] = routing.point_along(bw.path, it.offset_m) if bw is not None else None
     ups_up: list[tuple[int, object]] = []  # (entry bus, item) of everything with a feeder
     amp_of: dict[int, tuple[float, tuple]] = {}
+    def volts(it, name: str) -> float:
+        """A voltage field of ``it``, or 400 V with an error finding when it is not a usable
+        voltage (validation says so too; the analysis still runs on the rest)."""
+        v = getattr(it, name)
+        if math.isfinite(v) and 1.0 <= v <= 1e6:
+            return float(v)
+        findings.append(error("power.value", f"{KIND_LABEL.get(kinds[index[it.id]], 'item')} {it.name or it.id}: "
+                              f"{name} {v:g} V is not a usable voltage; the power analysis takes 400 V",
+                              "enter the equipment's nominal voltage", ids=(it.id,), source=SOURCE_NAME))
+        return 400.0
+
     for i, (kind, it) in enumerate(zip(kinds, items, strict=True)):
         if kind == "source":
-            b = B.add(it.id, SOURCE, i, BR_NONE, origin=it.voltage_v, sets=True, equip=it.voltage_v,
+            sv = volts(it, "voltage_v")
+            b = B.add(it.id, SOURCE, i, BR_NONE, origin=sv, sets=True, equip=sv,
                       vset=_finite(it.voltage_setpoint_pu, 1.0))
             entry[i] = out[i] = inp[i] = b
         elif kind == "transformer":
-            hv = B.add(f"{it.id}#hv", TX_HV, i, BR_CABLE, equip=it.primary_v)
-            lv = B.add(it.id, TX_LV, i, BR_TX, parent=hv, origin=it.secondary_v)
+            hv = B.add(f"{it.id}#hv", TX_HV, i, BR_CABLE, equip=volts(it, "primary_v"))
+            lv = B.add(it.id, TX_LV, i, BR_TX, parent=hv, origin=volts(it, "secondary_v"))
             rated = max(it.rating_kva, 1e-9) * 1e3
             zk = max(it.impedance_pct, 0.0) / 100.0
             rk = max(it.load_loss_kw, 0.0) * 1e3 / rated
@@ -227,20 +239,21 @@ def build_network(hall: Hall, site_id: str = "", standard: str = "IEC 60364-5-52
             B.pfe[lv] = max(it.no_load_loss_kw, 0.0) * 1e3
             entry[i], out[i], inp[i] = hv, lv, lv
         elif kind == "switchboard":
-            b = B.add(it.id, SWB, i, BR_CABLE, equip=it.voltage_v)
+            b = B.add(it.id, SWB, i, BR_CABLE, equip=volts(it, "voltage_v"))
             entry[i] = out[i] = inp[i] = b
         elif kind == "ups":
             b_in = B.add(f"{it.id}#in", UPS_IN, i, BR_CABLE)
             b_out = B.add(it.id, UPS_OUT, i, BR_UPS, parent=b_in, eff=_eff(it.efficiency),
-                          origin=it.voltage_v, sets=True)
+                          origin=volts(it, "voltage_v"), sets=True)
             entry[i], out[i], inp[i] = b_in, b_out, b_in
         elif kind == "pdu":
-            b_in = B.add(f"{it.id}#in", PDU_IN, i, BR_CABLE, equip=math.nan if it.has_transformer else it.voltage_v)
+            pv = volts(it, "voltage_v")
+            b_in = B.add(f"{it.id}#in", PDU_IN, i, BR_CABLE, equip=math.nan if it.has_transformer else pv)
             b_out = B.add(it.id, PDU_OUT, i, BR_EFF, parent=b_in, eff=_eff(it.efficiency),
-                          origin=it.voltage_v if it.has_transformer else math.nan)
+                          origin=pv if it.has_transformer else math.nan)
             entry[i], out[i], inp[i] = b_in, b_out, b_in
         elif kind == "busway":
-            b = B.add(it.id, BUSWAY, i, BR_CABLE, equip=it.voltage_v)
+            b = B.add(it.id, BUSWAY, i, BR_CABLE, equip=volts(it, "voltage_v"))
             entry[i] = out[i] = inp[i] = b
         else:
             continue
