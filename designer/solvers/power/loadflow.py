@@ -208,7 +208,8 @@ def branch_z(net: PowerNetwork, topo: Topology) -> np.ndarray:
     x = np.where(topo.via_alt, net.alt_x_ohm, net.x_ohm)
     z = (r + 1j * x) / zb
     tx = net.branch == BR_TX
-    z[tx] = net.tx_z_rated[tx] * S_BASE_VA / net.tx_rating_va[tx]
+    # its percent impedance is on the tapped secondary voltage: in ohms on the secondary it scales with ratio^2
+    z[tx] = net.tx_z_rated[tx] * S_BASE_VA / net.tx_rating_va[tx] * net.tap_ratio[tx] ** 2
     z[net.branch == BR_UPS] = 0.0
     z[net.branch == BR_EFF] = 0.0
     z[~topo.alive] = 0.0

@@ -86,7 +86,9 @@ class PowerNetwork:
     """Voltage held at each ``sets_voltage`` bus, pu (1.0 elsewhere)."""
     tap_ratio: np.ndarray
     """No-load ratio of a transformer's off-load tap, per unit (1.0 elsewhere): the secondary
-    sits at ``tap_ratio`` times its nominal share of the primary voltage."""
+    sits at ``tap_ratio`` times its nominal share of the primary voltage, and its percent
+    impedance applies on that tapped voltage (ohms on the secondary x ``tap_ratio``^2; as
+    pandapower takes a low-voltage-side tap)."""
     equip_v: np.ndarray
     """Nominal line-line voltage of the equipment at a bus (NaN if none), to check against its zone."""
     one_phase: np.ndarray
