@@ -42,6 +42,11 @@ class Checks:
     """True: exceeding it is an overload (error); False: a warning (UPS N rating)."""
 
     @property
+    def cable(self) -> np.ndarray:
+        """Rows that check a feeder cable (not the item's own rating)."""
+        return np.array([w == "feeder cable" for w in self.what], bool)
+
+    @property
     def limit(self) -> np.ndarray:
         return self.rating * self.factor
 

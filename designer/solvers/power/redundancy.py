@@ -185,7 +185,7 @@ def _module(net: PowerNetwork, st: FlowState, checks: Checks, oc: Outcome) -> No
     u = net.items[i]
     avail = (u.module_count - 1) * u.module_kw
     s = st.s_out[net.item_out[i]] * S_BASE_VA / 1e3
-    rows = np.flatnonzero((checks.owner == i) & checks.overload)
+    rows = np.flatnonzero((checks.owner == i) & checks.overload & ~checks.cable)  # its feeder carries the same
     for r in rows:
         lim = avail if checks.kind[r] == 2 else avail / max(u.power_factor, 0.05)
         val = s.real if checks.kind[r] == 2 else abs(s)

@@ -133,7 +133,7 @@ def _assemble(site: Site, net: PowerNetwork, st: FlowState, ph: PhaseState, ph2:
     own = checks.owner
     cb = current_points(net, checks)
     rows_of = _groups(np.where(own >= 0, own, -1), ni)
-    over = checks.overload & (own >= 0)
+    over = checks.overload & (own >= 0) & ~checks.cable  # the equipment's own ratings (its feeder: a finding)
     item_util = np.zeros(ni)
     np.maximum.at(item_util, own[over], util[over])
     s_item = st.s_out[o] * S_BASE_VA / 1e3
