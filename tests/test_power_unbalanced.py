@@ -194,3 +194,21 @@ def test_single_phase_cord_drop_is_two_i_r_cos_plus_x_sin():
     by_hand = 2 * i * (rk * 1.0 + xk * 0.0) * 30.0 / 1000.0 / v_ln * 100
     assert f.cord_drop_pct == pytest.approx(by_hand, rel=0.02)
     assert f.voltage_v == pytest.approx(v_ln * (1 - f.drop_pct / 100), rel=1e-9)
+
+
+def test_phase_to_neutral_voltage_at_each_cord():
+    site = case_mixed_pdu()
+    res, _ = solve_site(site)
+    net = build_network(site.hall)
+    u = solve_unbalanced(net, solve_flow(net))
+    v_ln = 415.0 / math.sqrt(3)
+    for c, b in enumerate(net.cord_bus):
+        f = res.feeds[net.bus_label[b]]
+        ph = net.cord_phase[c]
+        if ph == 0:
+            assert f.phase_voltage_v == pytest.approx(tuple(np.abs(u.V[b]) * v_ln), rel=1e-12)
+        else:
+            expect = [0.0, 0.0, 0.0]
+            expect[ph - 1] = abs(u.V[b, ph - 1]) * v_ln
+            assert f.phase_voltage_v == pytest.approx(tuple(expect), rel=1e-12)
+            assert f.voltage_v == pytest.approx(expect[ph - 1], rel=1e-12)

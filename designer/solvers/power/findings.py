@@ -48,7 +48,7 @@ def _cord_name(net: PowerNetwork, c: int) -> str:
 def site_findings(net, st, ph, ph2, checks, val, util, outcomes, res) -> list[Finding]:
     out: list[Finding] = []
     out += _near_collapse(net, st)
-    out += _overloads(net, checks, val, util)
+    out += _overloads(net, checks, val, util, st.topo.base_v)
     out += _dead(net, st)
     out += _unpowered(net, st)
     out += _drops(net, st)
@@ -83,7 +83,7 @@ def _pct(u: float) -> str:
     return f"{u * 100:.0f} %" if np.isfinite(u) else "beyond all"
 
 
-def _overloads(net, checks, val, util) -> list[Finding]:
+def _overloads(net, checks, val, util, base_v) -> list[Finding]:
     out = []
     for r in np.flatnonzero(util > 1.0 + 1e-9):
         o = int(checks.owner[r])
@@ -110,7 +110,7 @@ def _overloads(net, checks, val, util) -> list[Finding]:
             out.append(error("power.cable_ampacity", f"The feeder of {_name(net, o)} ({size}{how}, "
                              f"{net.standard}{' method ' + method if net.standard.startswith('IEC') else ''}, "
                              f"{checks.rating[r]:.0f} A derated) carries {val[r]:.0f} A, {_pct(util[r])} of its "
-                             f"continuous limit ({lim})", cable_fix(net, b, float(val[r])), ids=(it.id,), source=SRC))
+                             f"continuous limit ({lim})", cable_fix(net, b, float(val[r]), float(base_v[b])), ids=(it.id,), source=SRC))
             continue
         if not checks.overload[r]:
             out.append(warning("power.ups_redundancy", f"UPS {net.item_label(o)} carries {val[r]:.0f} kW, "

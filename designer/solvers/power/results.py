@@ -98,6 +98,9 @@ class FeedPower:
     cord_drop_pct: float
     length_m: float
     routed: bool
+    phase_voltage_v: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    """Phase-to-neutral voltage of L1, L2, L3 at the rack (from the unbalanced flow where
+    single-phase loads are; 0 on the lines a single-phase cord does not carry)."""
 
 
 @dataclass(frozen=True)

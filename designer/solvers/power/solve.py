@@ -197,6 +197,17 @@ def _assemble(site: Site, net: PowerNetwork, st: FlowState, ph: PhaseState, ph2:
             drop_c[sel] = (origin_abs[b1] - vc) * 100.0
             fdrop_c[sel] = (vpar - vc) * 100.0
     v_rack = v_pu * topo.base_v[bus] / np.where(one, np.sqrt(3.0), 1.0)
+    v_ln = topo.base_v[bus] / np.sqrt(3.0)
+    if u is not None:
+        v_ph = np.abs(u.V[bus]) * v_ln[:, None]
+    else:
+        v_ph = np.repeat((Vabs[bus] * v_ln)[:, None], 3, axis=1)
+    if len(bus):
+        single = np.flatnonzero(net.cord_phase > 0)
+        keep = np.zeros_like(v_ph, dtype=bool)
+        keep[single, net.cord_phase[single] - 1] = True
+        keep[net.cord_phase == 0] = True
+        v_ph = np.where(keep & alive[bus][:, None], v_ph, 0.0)
     sup_ids = [ids[k] for k in net.cord_supply]
 
     def feed(c: int) -> FeedPower:
@@ -209,7 +220,8 @@ def _assemble(site: Site, net: PowerNetwork, st: FlowState, ph: PhaseState, ph2:
             breaker_a=float(net.cord_breaker_a[c]), limit_a=float(lim[c]), margin_a=float(lim[c] - cur[c]),
             margin_full_a=float(lim[c] - i_full[c]), utilisation=float(u_c[c]), utilisation_full=float(u_full[c]),
             voltage_v=float(v_rack[c]), voltage_pu=float(v_pu[c]), drop_pct=float(drop_c[c]),
-            cord_drop_pct=float(fdrop_c[c]), length_m=float(net.cord_len_m[c]), routed=bool(net.cord_routed[c]))
+            cord_drop_pct=float(fdrop_c[c]), length_m=float(net.cord_len_m[c]), routed=bool(net.cord_routed[c]),
+            phase_voltage_v=tuple(float(x) for x in v_ph[c]))
 
     nr = len(net.racks)
     r_margin = np.full(nr, np.inf)
@@ -225,7 +237,7 @@ def _assemble(site: Site, net: PowerNetwork, st: FlowState, ph: PhaseState, ph2:
                          margin_a=float(r_margin[r]) if keys else 0.0, utilisation=float(r_util[r]))
 
     nodes = LazyMap(ids, node)
-    scen = LazySeq(len(outcomes), lambda k: _scenario(net, checks, outcomes[k], cord_keys))
+    scen = LazySeq(len(outcomes), lambda k: _scenario(net, checks, outcomes[k], cord_keys, topo.base_v))
     base_ok = not np.any(checks.overload & (util > 1.0 + 1e-9)) and bool(st.rack_powered.all())
     bad = [k for k, oc in enumerate(outcomes) if not oc.ok]
     worst_k = max(bad, key=lambda k: (outcomes[k].racks_lost.size,
@@ -264,7 +276,7 @@ def _groups(owner: np.ndarray, n: int) -> list[np.ndarray]:
     return [order[cuts[k]:cuts[k + 1]] for k in range(n)]
 
 
-def _scenario(net: PowerNetwork, checks, oc: Outcome, cord_keys: list[str]) -> FailureScenario:
+def _scenario(net: PowerNetwork, checks, oc: Outcome, cord_keys: list[str], base_v: np.ndarray) -> FailureScenario:
     sp = oc.spec
     over = []
     fixes = []
@@ -272,7 +284,8 @@ def _scenario(net: PowerNetwork, checks, oc: Outcome, cord_keys: list[str]) -> F
         o = int(checks.owner[r])
         over.append((net.items[o].id if o >= 0 else cord_keys[-o - 1], checks.what[r], u))
         if checks.what[r] == "feeder cable":
-            fixes.append(cable_fix(net, int(checks.bus[r]), u * float(checks.limit[r])))
+            b = int(checks.bus[r])
+            fixes.append(cable_fix(net, b, u * float(checks.limit[r]), float(base_v[b])))
     return FailureScenario(
         id=f"{sp.kind}:{sp.subject}", kind=sp.kind, subject=sp.subject, label=sp.label,
         failed_ids=tuple(net.items[i].id for i in sp.failed),
@@ -298,25 +311,26 @@ def _low_text(net: PowerNetwork, low: tuple) -> str:
     return f"{where} at {pu:.3f} pu ({volts:.0f} V)"
 
 
-def cable_fix(net: PowerNetwork, bus: int, current_a: float) -> str:
+def cable_fix(net: PowerNetwork, bus: int, current_a: float, volts: float) -> str:
     """'use 3 x 240 mm2 ...': the feeder of ``bus`` sized for ``current_a`` in its own standard,
     installation method and grouping (checked: the choice carries it at 80 %). Kept on the
-    network per (bus, current to the ampere), since many scenarios ask for the same."""
+    network per (bus, current to the ampere), since many scenarios ask for the same. ``volts``:
+    the line-line voltage of the feeder (for its drop)."""
     memo = net.__dict__.setdefault("_cable_fix", {})
     key = (bus, round(current_a))
     hit = memo.get(key)
     if hit is None:
-        hit = memo[key] = _cable_fix(net, bus, current_a)
+        hit = memo[key] = _cable_fix(net, bus, current_a, volts)
     return hit
 
 
-def _cable_fix(net: PowerNetwork, bus: int, current_a: float) -> str:
+def _cable_fix(net: PowerNetwork, bus: int, current_a: float, volts: float) -> str:
     from designer.solvers.sizing import choose_cable, size_name
 
     mm2, sets, inferred, method, grp, amb = net.feeder_cable[bus]
     i = int(net.bus_item[bus])
     length = float(net.feeder_len_m[bus])
-    v = float(net.equip_v[bus]) if np.isfinite(net.equip_v[bus]) else 400.0
+    v = volts if np.isfinite(volts) and volts > 0 else 400.0
     ch = choose_cable(current_a, length, v, net.standard, method, grp, amb)
     size = f"{ch.sets} x {size_name(ch.mm2, net.standard)}" if ch.sets > 1 else size_name(ch.mm2, net.standard)
     return (f"feeder of {net.item_label(i)}: use {size} copper per phase ({ch.ampacity_a:.0f} A derated, "
