@@ -212,3 +212,18 @@ def test_phase_to_neutral_voltage_at_each_cord():
             expect[ph - 1] = abs(u.V[b, ph - 1]) * v_ln
             assert f.phase_voltage_v == pytest.approx(tuple(expect), rel=1e-12)
             assert f.voltage_v == pytest.approx(expect[ph - 1], rel=1e-12)
+
+
+def test_an_unbalanced_flow_without_solution_is_an_error_not_a_number():
+    """One line overloaded far beyond its loop impedance while the balanced model (which spreads
+    the load) still solves."""
+    racks = [rack(f"r{k}", 30.0, "p", phase="L1", length=60.0, breaker=400, pf=0.95) for k in range(4)]
+    site = _pdu_site(racks, length=400.0)
+    site.hall.power.pdus[0].feeder = Cable(length_m=400.0, r_ohm_per_km=0.387, x_ohm_per_km=0.08)
+    net = build_network(site.hall)
+    st = solve_flow(net)
+    u = solve_unbalanced(net, st)
+    assert not u.converged
+    res, findings = solve_site(site)
+    assert any(f.code == "power.unbalanced_no_solution" for f in findings)
+    assert all(math.isfinite(x) for n in res.nodes.values() for x in n.phase_current_a)

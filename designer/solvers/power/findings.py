@@ -54,6 +54,13 @@ def site_findings(net, st, ph, ph2, checks, val, util, outcomes, res) -> list[Fi
     out += _drops(net, st)
     out += _mismatch(net, st)
     out += _imbalance(net, ph, ph2, checks, res)
+    if ph.unbalanced_failed:
+        out.append(error("power.unbalanced_no_solution", "The unbalanced three-phase flow has no solution: the "
+                         "single-phase loads on the most loaded line are beyond what its conductors can deliver "
+                         "(the phase currents shown are the balanced estimate)",
+                         "spread the single-phase racks over L1, L2 and L3, or use larger or shorter feeders",
+                         ids=tuple(net.racks[net.cord_rack[c]].id for c in np.flatnonzero(net.cord_phase > 0)[:20]),
+                         source=SRC))
     out += _failures(res, [k for k, oc in enumerate(outcomes) if not oc.ok])
     return out
 

@@ -39,6 +39,8 @@ class PhaseState:
     flow: object = None
     """The :class:`~designer.solvers.power.unbalanced.Unbalanced` flow behind the phase values
     of the buses in its ``region``."""
+    unbalanced_failed: bool = False
+    """The unbalanced flow found no solution (the phase values are the balanced estimate)."""
 
 
 def cord_phase_power(net: PowerNetwork, cord_s: np.ndarray, cord_phase: np.ndarray | None = None) -> np.ndarray:
@@ -99,7 +101,7 @@ def phase_state(net: PowerNetwork, st: FlowState, cord_phase: np.ndarray | None 
 
     u = solve_unbalanced(net, st, cord_phase)
     reg = u.region & ~one
-    if reg.any():
+    if reg.any() and u.converged:
         pa = np.abs(u.I_a[reg])
         phase_a[reg] = pa
         neutral[reg] = u.neutral_a[reg]
@@ -108,7 +110,8 @@ def phase_state(net: PowerNetwork, st: FlowState, cord_phase: np.ndarray | None 
             imb[reg] = np.where(avg > 0, np.max(np.abs(pa - avg[:, None]), axis=1) / np.where(avg > 0, avg, 1), 0.0)
             ib = i_bal[reg]
             factor[reg] = np.where(ib > 0, pa.max(axis=1) / np.where(ib > 0, ib, 1.0), 1.0)
-    return PhaseState(phase_a, neutral, imb, factor, has_single | one | u.region, u)
+    return PhaseState(phase_a, neutral, imb, factor, has_single | one | u.region, u if u.converged else None,
+                      not u.converged)
 
 
 # -- rebalancing ---------------------------------------------------------------------------

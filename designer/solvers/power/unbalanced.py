@@ -141,9 +141,10 @@ def solve_unbalanced(net: PowerNetwork, st: FlowState, cord_phase: np.ndarray | 
     V = np.where(need[:, None], Vroot[rsl], Vp)
     Ibr = np.zeros((n, 3), dtype=complex)
     Iroot = np.zeros((rb.size, 3), dtype=complex)
-    it, converged = 0, False
+    it, converged, limit, last = 0, False, max_iter, np.inf
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for it in range(1, max_iter + 1):  # noqa: B007
+        while it < limit:
+            it += 1
             Sx = S.copy()
             if eff_bus.size:  # PDU losses per phase from the power through it
                 p_out = (V[eff_bus] * np.conj(Ibr[eff_bus])).real if it > 1 else S[eff_bus].real
@@ -161,8 +162,12 @@ def solve_unbalanced(net: PowerNetwork, st: FlowState, cord_phase: np.ndarray | 
             if dv < tol:
                 converged = True
                 break
-            if not np.isfinite(dv):
+            if not np.isfinite(dv) or np.max(np.abs(V), initial=0.0) > 1e6:
                 break
+            if it == limit and limit < 8 * max_iter and dv < 0.9 * last:
+                limit += max_iter  # near the nose the sweep contracts slowly: keep going while it does
+            if it % max_iter == 0:
+                last = dv
     Ibr[rb] = Iroot  # a region root's own branch carries its whole region
     Ip = np.where(need[:, None], Ibr, Ip)
     Vp = np.where(need[:, None], V, Vp)
