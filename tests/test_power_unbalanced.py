@@ -227,3 +227,15 @@ def test_an_unbalanced_flow_without_solution_is_an_error_not_a_number():
     res, findings = solve_site(site)
     assert any(f.code == "power.unbalanced_no_solution" for f in findings)
     assert all(math.isfinite(x) for n in res.nodes.values() for x in n.phase_current_a)
+
+
+def test_berlin_db_b_no_longer_reads_the_same_current_on_every_phase(sample_project):
+    """Behind a transformer and a switchboard, no UPS: the issue saw 168.3 A on all three phases."""
+    site = next(s for s in sample_project.sites if s.id == "urb-ber")
+    res, _ = solve_site(site)
+    db_b = next(n for n in res.nodes.values() if n.name == "DB-B")
+    a, b, c = db_b.phase_current_a
+    assert max(a, b, c) - min(a, b, c) > 5.0
+    assert db_b.neutral_a > 5.0
+    # the neutral is the phasor sum of the three: it never exceeds the largest phase current here
+    assert db_b.neutral_a <= max(a, b, c)
