@@ -103,7 +103,7 @@ def solve_unbalanced(net: PowerNetwork, st: FlowState, cord_phase: np.ndarray | 
     z = st.z.copy()
     one = net.one_phase & (net.bus_kind == CORD)
     z[one] /= 6.0  # the balanced model's single-phase cord is 6 x its conductor
-    zn = np.where(one, z, z)  # neutral as large as the phase
+    zn = z  # the neutral as large as the phase (a single-phase cord: its line and neutral conductors)
     # loads per phase (pu of S_base / 3 per phase, i.e. 3 x the per-phase share)
     S = np.zeros((n, 3), dtype=complex)
     cb = net.cord_bus
