@@ -9,8 +9,9 @@ For each generated hall (``designer.io.generate.generate_project(n)``, 2N power)
   topology costs), and cold (tree matrices built too);
 * sweep: every single failure (each source, transformer, switchboard, UPS, UPS module,
   busway, tap, and each side), incremental, from scratch; warm: with its structure cached;
-* site: ``solve_site`` end to end as the analysis runs it (build, flow, phases, ratings,
-  sweep, results, findings), with a warm cache;
+* site: the whole power analysis of the site as the analysis runs it (``solve_site``: build, load
+  flow with its convergence check, unbalanced phases, ratings and feeder ampacity, every single
+  failure with its voltage estimate, results, findings), warm (cache kept) and cold (no cache);
 * pandapower: one ``runpp`` of the same network (Newton-Raphson, numba off) after its UPS and
   PDU loads have been settled, the ratio pandapower / our sweep, and the largest differences
   between the two answers (voltage in pu, total losses in %).
@@ -74,7 +75,8 @@ def bench(n: int, k: int = 7) -> dict:
     t_pp, _ = best(lambda: run_pp_once(pn), 3)
     c = compare(net, st, pn, book)
     return {
-        "racks": n, "buses": net.n_bus, "scenarios": len(specs), "build": t_build, "flow": t_flow, "flow_cold": t_cold,
+        "racks": n, "buses": net.n_bus, "pp_buses": len(pn.bus), "scenarios": len(specs), "build": t_build,
+        "flow": t_flow, "flow_cold": t_cold,
         "sweep": t_sweep, "sweep_w": t_sweep_w, "site": t_site, "site_cold": t_site_cold, "pp": t_pp, "dv": c["dv_max_pu"],
         "dloss": abs(c["loss_kw"] - c["loss_pp_kw"]) / c["loss_pp_kw"] * 100, "survives": res.survives,
         "failing": sum(not o.ok for o in outcomes),
@@ -93,14 +95,14 @@ def run_pp_once(pn) -> None:
 
 def main(sizes: list[int]) -> None:
     ms = 1e3
-    head = (f"{'racks':>6}{'buses':>7}{'scen.':>7}{'build':>8}{'flow':>8}{'cold':>8}{'sweep':>8}{'warm':>8}{'site':>8}"
+    head = (f"{'racks':>6}{'buses':>7}{'pp bus':>7}{'scen.':>7}{'build':>8}{'flow':>8}{'cold':>8}{'sweep':>8}{'warm':>8}{'site':>8}"
             f"{'sitecold':>9}{'pp runpp':>10}{'pp/site':>9}{'pp/cold':>9}{'max dV pu':>11}{'dLoss %':>9}  survives")
     print("times in ms (best of several runs; the machine may be shared, so expect noise)")
     print(head)
     print("-" * len(head))
     for n in sizes:
         r = bench(n)
-        print(f"{r['racks']:>6}{r['buses']:>7}{r['scenarios']:>7}{r['build'] * ms:8.1f}{r['flow'] * ms:8.1f}"
+        print(f"{r['racks']:>6}{r['buses']:>7}{r['pp_buses']:>7}{r['scenarios']:>7}{r['build'] * ms:8.1f}{r['flow'] * ms:8.1f}"
               f"{r['flow_cold'] * ms:8.1f}{r['sweep'] * ms:8.1f}{r['sweep_w'] * ms:8.1f}{r['site'] * ms:8.1f}"
               f"{r['site_cold'] * ms:9.1f}{r['pp'] * ms:10.1f}"
               f"{r['pp'] / r['site']:9.2f}{r['pp'] / r['site_cold']:9.2f}{r['dv']:11.1e}{r['dloss']:9.1e}  "
