@@ -48,10 +48,24 @@ def best(fn, k: int) -> tuple[float, object]:
     return t_best, out
 
 
-def bench(n: int, k: int = 7) -> dict:
+def single_phase_hall(n: int):
+    """The generated hall with every fourth rack a 7 kW rack on single-phase cords, L1, L2, L3 in
+    turn: the unbalanced flow then runs in every UPS zone."""
+    site = generate_project(n).sites[0]
+    k = 0
+    for r in site.hall.racks[::4]:
+        r.it_load_kw = 7.0
+        for f in (r.feed_a, r.feed_b):
+            if f is not None:
+                f.phase = ("L1", "L2", "L3")[k % 3]
+        k += 1
+    return site
+
+
+def bench(n: int, k: int = 7, single_phase: bool = False) -> dict:
     import numpy as np
 
-    site = generate_project(n).sites[0]
+    site = single_phase_hall(n) if single_phase else generate_project(n).sites[0]
     t_build, net = best(lambda: build_network(site.hall, site.id), k)
     t_cold, _ = best(lambda: solve_flow(net), max(2, k // 2))
     topo = topology(net)
@@ -95,21 +109,27 @@ def run_pp_once(pn) -> None:
 
 def main(sizes: list[int]) -> None:
     ms = 1e3
-    head = (f"{'racks':>6}{'buses':>7}{'pp bus':>7}{'scen.':>7}{'build':>8}{'flow':>8}{'cold':>8}{'sweep':>8}{'warm':>8}{'site':>8}"
+    head = (f"{'racks':>6}{'buses':>7}{'pp bus':>7}{'scen.':>7}{'build':>8}{'flow':>8}{'cold':>8}{'sweep':>8}"
+            f"{'warm':>8}{'site':>8}"
             f"{'sitecold':>9}{'pp runpp':>10}{'pp/site':>9}{'pp/cold':>9}{'max dV pu':>11}{'dLoss %':>9}  survives")
     print("times in ms (best of several runs; the machine may be shared, so expect noise)")
     print(head)
     print("-" * len(head))
-    for n in sizes:
-        r = bench(n)
-        print(f"{r['racks']:>6}{r['buses']:>7}{r['pp_buses']:>7}{r['scenarios']:>7}{r['build'] * ms:8.1f}{r['flow'] * ms:8.1f}"
+    for n, one in [(n, one) for one in (False, True) for n in sizes]:
+        if one and n == sizes[0]:
+            print("with every fourth rack on single-phase cords (unbalanced flow in every zone):")
+        r = bench(n, single_phase=one)
+        print(f"{r['racks']:>6}{r['buses']:>7}{r['pp_buses']:>7}{r['scenarios']:>7}{r['build'] * ms:8.1f}"
+              f"{r['flow'] * ms:8.1f}"
               f"{r['flow_cold'] * ms:8.1f}{r['sweep'] * ms:8.1f}{r['sweep_w'] * ms:8.1f}{r['site'] * ms:8.1f}"
               f"{r['site_cold'] * ms:9.1f}{r['pp'] * ms:10.1f}"
               f"{r['pp'] / r['site']:9.2f}{r['pp'] / r['site_cold']:9.2f}{r['dv']:11.1e}{r['dloss']:9.1e}  "
               f"{'yes' if r['survives'] else 'no'} ({r['failing']} failing)")
     print("\nbuild: hall to arrays; flow: one load flow, cached tree; cold: tree built too; sweep: all single "
           "failures from scratch;\nwarm: the same with its structure cached (an edit that keeps the topology); "
-          "site: the whole power analysis of the site (solve_site: flow, unbalanced phases, ampacity, every single failure,\nresults, findings) with a warm cache; sitecold: the same from nothing;\npp runpp: one pandapower load flow of the same network; "
+          "site: the whole power analysis of the site (solve_site: flow, unbalanced phases, ampacity, every single "
+          "failure,\nresults, findings) with a warm cache; sitecold: the same from nothing;\npp runpp: one pandapower "
+          "load flow of the same network (pp bus: its buses); "
           "pp/site, pp/cold > 1: the whole power analysis is faster than it.")
 
 
