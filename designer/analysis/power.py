@@ -37,7 +37,7 @@ class PowerAnalysis(Analysis):
                 res, f = solve_site(site, cache, standard=project.settings.cable_standard)
             except LoadFlowDiverged as e:  # no solution: say so, keep the other sites
                 col = e.collapse
-                ids = (col.ids if col is not None else ()) + (site.id,)
+                ids = (site.id,) + (col.ids if col is not None else ())
                 findings.append(error("power.no_solution", f"site {site.name or site.id}: {e}", fix_text(col),
                                       f"sites[{si}].hall.power", ids, source=self.name))
                 findings += getattr(e, "findings", [])

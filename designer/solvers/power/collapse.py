@@ -79,7 +79,7 @@ class Collapse:
 def _limit(z: np.ndarray, s: np.ndarray, v0: np.ndarray) -> np.ndarray:
     """Largest |S| at the angle of ``s`` that impedance ``z`` can pass from ``v0`` (per unit)."""
     mag = np.abs(s)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         c = np.where(mag > 0, s.real / np.where(mag > 0, mag, 1.0), 1.0)
         sn = np.where(mag > 0, s.imag / np.where(mag > 0, mag, 1.0), 0.0)
         den = 2.0 * (np.abs(z) + z.real * c + z.imag * sn)
@@ -107,7 +107,8 @@ def diagnose(net: PowerNetwork, topo, load: np.ndarray, z: np.ndarray) -> Collap
     z_path = topo.M @ np.where(series, z, 0.0)
     v_root, k = zone_voltages(net, topo)
     v0 = v_root * k
-    ratio = np.where(alive, np.abs(s_sub) / _limit(z_path, s_sub, v0), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = np.where(alive, np.abs(s_sub) / _limit(z_path, s_sub, v0), 0.0)
     ratio = np.where(np.isfinite(ratio), ratio, 0.0)
     n = int(np.argmax(ratio))
     path = topo.M[n].indices

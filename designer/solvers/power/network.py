@@ -237,7 +237,7 @@ def build_network(hall: Hall, site_id: str = "", standard: str = "IEC 60364-5-52
                 rk = zk / math.sqrt(1.0 + max(it.x_r_ratio, 1e-9) ** 2)
             B.txz[lv] = complex(rk, math.sqrt(max(zk * zk - rk * rk, 0.0)))
             B.txs[lv] = rated
-            B.tap[lv] = 1.0 + _finite(it.tap_pct, 0.0) / 100.0
+            B.tap[lv] = 1.0 + min(max(_finite(it.tap_pct, 0.0), -50.0), 50.0) / 100.0  # validation: -10..10
             B.pfe[lv] = max(it.no_load_loss_kw, 0.0) * 1e3
             entry[i], out[i], inp[i] = hv, lv, lv
         elif kind == "switchboard":
