@@ -180,3 +180,16 @@ def test_source_set_point_and_transformer_tap_are_in_the_flow():
     assert res.nodes["txa"].voltage_pu == pytest.approx(base.nodes["txa"].voltage_pu * 1.03 * 1.025, rel=2e-3)
     assert res.nodes["txb"].voltage_pu == pytest.approx(base.nodes["txb"].voltage_pu, rel=1e-12)
     assert abs(res.balance_error_kw) < 1e-6
+
+
+def test_a_site_without_solution_never_reads_as_surviving():
+    from designer.analysis.power import PowerAnalysis
+    from designer.model.project import Project
+
+    site = feeder_site()
+    res = Runner(["power"]).run(Project(sites=[site]), 1)["power"]
+    assert res.summary["survives any single failure"].startswith("no (1 of 1 sites; e.g. t: no load-flow solution")
+    assert res.summary["sites"]["t"]["survives"] is False
+    assert res.summary["IT load kW"] == 100.0
+    text = PowerAnalysis().report_text(res)
+    assert "-- site t --" in text and "no load-flow solution" in text

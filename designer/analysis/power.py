@@ -31,6 +31,7 @@ class PowerAnalysis(Analysis):
     def run(self, project: Project, revision: int, cache: dict) -> AnalysisResult:
         t0 = time.perf_counter()
         sites: dict[str, SitePower] = {}
+        unsolved: dict[str, tuple[str, float]] = {}  # site id -> (why, IT kW)
         findings = []
         for si, site in enumerate(project.sites):
             try:
@@ -41,11 +42,14 @@ class PowerAnalysis(Analysis):
                 findings.append(error("power.no_solution", f"site {site.name or site.id}: {e}", fix_text(col),
                                       f"sites[{si}].hall.power", ids, source=self.name))
                 findings += getattr(e, "findings", [])
+                unsolved[site.id] = (f"no load-flow solution: {col.text() if col is not None else e}",
+                                     sum(r.it_load_kw for r in site.hall.racks))
                 continue
             except Exception as e:  # a bug in one site's analysis must not blank the others
                 findings.append(error("power.failed", f"site {site.name or site.id}: the power analysis failed "
                                       f"({type(e).__name__}: {e})", "report this as a bug, with the project file",
                                       f"sites[{si}].hall.power", (site.id,), source=self.name))
+                unsolved[site.id] = (f"not analysed ({type(e).__name__})", sum(r.it_load_kw for r in site.hall.racks))
                 continue
             sites[site.id] = res
             findings += f
@@ -53,7 +57,7 @@ class PowerAnalysis(Analysis):
         for key in [k for k in cache if isinstance(k, tuple) and k[-1] not in live]:
             del cache[key]  # sites that are gone
         data = PowerResult(sites=frozen_map(sites))
-        return AnalysisResult(self.name, revision, tuple(findings), data, _summary(sites),
+        return AnalysisResult(self.name, revision, tuple(findings), data, _summary(sites, unsolved),
                               elapsed_s=time.perf_counter() - t0)
 
     def report_text(self, result: AnalysisResult) -> str:
@@ -61,6 +65,9 @@ class PowerAnalysis(Analysis):
         data: PowerResult = result.data
         for site in data.sites.values():
             lines += _site_text(site)
+        for sid, row in result.summary.get("sites", {}).items():
+            if sid not in data.sites:
+                lines += ["", f"-- site {sid} --", f"survives any single failure: no; {row['worst']}"]
         lines.append("")
         lines += [f.as_text() for f in result.findings]
         return "\n".join(lines)
@@ -71,19 +78,27 @@ class PowerAnalysis(Analysis):
         return out
 
 
-def _summary(sites: dict[str, SitePower]) -> dict:
+def _summary(sites: dict[str, SitePower], unsolved: dict[str, tuple[str, float]] | None = None) -> dict:
+    """Totals and the verdict; a site without a solution (``unsolved``: why, its IT kW) does not survive."""
+    unsolved = unsolved or {}
     bad = [s for s in sites.values() if not s.survives]
-    verdict = "yes" if not bad else "no"
-    if bad:
+    verdict = "yes" if not bad and not unsolved else "no"
+    n_all = len(sites) + len(unsolved)
+    if unsolved:
+        sid, (why, _kw) = next(iter(unsolved.items()))
+        verdict += f" ({len(bad) + len(unsolved)} of {n_all} sites; e.g. {sid}: {why})"
+    elif bad:
         worst = max(bad, key=lambda s: s.racks_total - s.racks_powered)
-        verdict += f" ({len(bad)} of {len(sites)} sites; e.g. {worst.site_id}: {worst.worst})"
+        verdict += f" ({len(bad)} of {n_all} sites; e.g. {worst.site_id}: {worst.worst})"
+    per_site = {sid: {"survives": s.survives, "worst": s.worst} for sid, s in sites.items()}
+    per_site.update({sid: {"survives": False, "worst": why} for sid, (why, _kw) in unsolved.items()})
     return {
         "survives any single failure": verdict,
-        "IT load kW": round(sum(s.it_kw for s in sites.values()), 1),
+        "IT load kW": round(sum(s.it_kw for s in sites.values()) + sum(kw for _w, kw in unsolved.values()), 1),
         "source output kW": round(sum(s.source_kw for s in sites.values()), 1),
         "losses kW": round(sum(s.losses_kw for s in sites.values()), 2),
         "failure scenarios": sum(len(s.scenarios) for s in sites.values()),
-        "sites": {sid: {"survives": s.survives, "worst": s.worst} for sid, s in sites.items()},
+        "sites": per_site,
     }
 
 
