@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from designer.analysis.base import Analysis, AnalysisResult, register
+from designer.analysis.base import ALWAYS_BLOCKING, Analysis, AnalysisResult, register
 from designer.document.edits import Composite, SetFields
 from designer.model.findings import error
 from designer.model.project import Project
@@ -27,6 +27,7 @@ class PowerAnalysis(Analysis):
     name = "power"
     title = "Power chain"
     order = 40
+    blocked_by = ALWAYS_BLOCKING  # it reports dangling references and bad values itself
 
     def run(self, project: Project, revision: int, cache: dict) -> AnalysisResult:
         t0 = time.perf_counter()
