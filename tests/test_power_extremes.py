@@ -56,6 +56,9 @@ def test_extreme_values_never_raise_nor_print_an_impossible_number_silently(chan
         _set(site, where, k, name, value)
     res = Runner(["power"]).run(Project(sites=[site]), 0)["power"]
     assert res.error is None, res.error
+    if res.data is None:  # stopped by validation errors it cannot work around: nothing printed but why
+        assert [f for f in res.findings if f.code == "analysis.not_run"]
+        return
     errors = [f for f in res.findings if f.severity is Severity.ERROR]
     for f in res.findings:
         assert "nan" not in f.message.lower().split() and "inf" not in f.message.lower().split(), f.message

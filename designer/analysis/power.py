@@ -63,7 +63,9 @@ class PowerAnalysis(Analysis):
 
     def report_text(self, result: AnalysisResult) -> str:
         lines = [f"== {self.title} =="]
-        data: PowerResult = result.data
+        data: PowerResult | None = result.data
+        if data is None:  # not run (validation errors it cannot work around): the findings say why
+            return "\n".join(lines + [""] + [f.as_text() for f in result.findings])
         for site in data.sites.values():
             lines += _site_text(site)
         for sid, row in result.summary.get("sites", {}).items():
