@@ -41,10 +41,14 @@ class Checks:
     overload: np.ndarray
     """True: exceeding it is an overload (error); False: a warning (UPS N rating)."""
 
+    _cable: np.ndarray | None = None
+
     @property
     def cable(self) -> np.ndarray:
-        """Rows that check a feeder cable (not the item's own rating)."""
-        return np.array([w == "feeder cable" for w in self.what], bool)
+        """Rows that check a feeder cable (not the item's own rating); computed once."""
+        if self._cable is None:
+            self._cable = np.array([w == "feeder cable" for w in self.what], bool)
+        return self._cable
 
     @property
     def limit(self) -> np.ndarray:
