@@ -61,12 +61,15 @@ def _core(cat: Catalog, taken: set[str]) -> Site:
         tx.feeder = Cable(length_m=120.0, r_ohm_per_km=0.125, x_ohm_per_km=0.11)
         swb = b.place("SWB-4000", x, 16.5, 180.0, name=f"SWB-{side}")
         swb.upstream_id, swb.side = tx.id, side
+        swb.feeder = _feeder_for(1150.0)  # each side carries the whole hall when the other fails
         ups = b.place("UPS-1500-M", x, 12.5, 180.0, name=f"UPS-{side}")
         ups.upstream_id, ups.side = swb.id, side
+        ups.feeder = _feeder_for(1150.0)
         pdu = b.place("PDU-150", x - 2.0 if side == "A" else x + 1.5, 4.5, 0.0, name=f"PDU-{side}1")
         pdu.upstream_id, pdu.side = ups.id, side
         y = 10.9 if side == "A" else 11.1
         bw = b.busway("BW-2000", [(26.0, y), (8.1, y)], ups.id, side, name=f"BW-{side}1")
+        bw.feeder = _feeder_for(1050.0)
         sides[side] = (pdu, bw)
     for r in row1 + row2:
         for side in ("A", "B"):
@@ -79,6 +82,15 @@ def _core(cat: Catalog, taken: set[str]) -> Site:
     s.hall.power.scheme = "2N"
     b.water_supply("Facility water", 32.0, 2500)
     return s
+
+
+def _feeder_for(kw: float, volts: float = 415.0, length_m: float = 30.0) -> Cable:
+    """A routed low-voltage feeder sized (IEC 60364-5-52, method E) for ``kw`` over about ``length_m``."""
+    from designer.solvers.sizing import design_current_a, size_cable
+
+    c = size_cable(design_current_a(kw, volts), length_m, volts)
+    return Cable(r_ohm_per_km=c.r_ohm_per_km, x_ohm_per_km=c.x_ohm_per_km, parallel_sets=c.sets,
+                 conductor_mm2=c.mm2)
 
 
 def _industrial(cat: Catalog, taken: set[str]) -> Site:
@@ -151,8 +163,10 @@ def _enterprise(cat: Catalog, taken: set[str]) -> Site:
     for side, y, y_swb in (("A", 4.5, 7.5), ("B", 1.5, 3.5)):
         swb = b.place("SWB-1600", 19.5, y_swb, 270.0, name=f"SWB-{side}")
         swb.upstream_id, swb.alternate_upstream_id, swb.side = tx.id, gen.id, side
+        swb.feeder = _feeder_for(360.0)  # each side carries the whole room when the other fails
         ups = b.place("UPS-500-M", 16.5, y, 0.0, name=f"UPS-{side}")
         ups.upstream_id, ups.side = swb.id, side
+        ups.feeder = _feeder_for(360.0)
         pdu = b.place("PDU-300", 13.0, y - 0.5, 0.0, name=f"PDU-{side}1")
         pdu.upstream_id, pdu.side = ups.id, side
         pdu2 = b.place("PDU-150", 11.6, y - 0.5, 0.0, name=f"PDU-{side}2")

@@ -84,6 +84,8 @@ class Settings(DModel):
     default_route_factor: float = 1.5
     default_hops: int = 4
     default_hop_us: float = 50.0
+    cable_standard: Literal["IEC 60364-5-52", "NEC 310.16"] = "IEC 60364-5-52"
+    """Table the power analysis checks feeder ampacity against."""
     backhaul_cost_per_gbps_km: float = 0.05
     """Placement weight of data gravity: cost per (Gb/s x km) of backhaul per month."""
 
