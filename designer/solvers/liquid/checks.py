@@ -430,18 +430,22 @@ def temperatures(system: LiquidSystem, racks: dict[str, RackLiquid], cdus: dict[
         hot: list[tuple[float, float, str, str]] = []  # (excess K, temp, item id, what)
         cold: list[tuple[float, float, str, str]] = []
         outside: list[tuple[float, float, str, str]] = []
-        for t, item, what, node in seen:
-            if t is None:
-                continue
+        temps = np.array([np.nan if t is None else t for t, *_ in seen], dtype=float)
+        p_abs = np.array([fluids.LOOP_TANK_PRESSURE_KPA + (nodes[nd].pressure_kpa if nd in nodes else 0.0)
+                          for *_, nd in seen], dtype=float)
+        p_abs = np.maximum(np.nan_to_num(p_abs, nan=fluids.LOOP_TANK_PRESSURE_KPA), 1.0)
+        boil = np.asarray(fluids.boiling_point_c(fluid, p_abs), dtype=float).reshape(-1)
+        with np.errstate(invalid="ignore"):
+            flag = ~np.isfinite(temps) & ~np.isnan(temps) | (temps > np.minimum(boil, hi)) | (temps < lo)
+        for k in np.flatnonzero(flag).tolist():
+            t, item, what, _node = seen[k]
             if not math.isfinite(t):
                 outside.append((math.inf, t, item, what))
                 continue
-            nd = nodes.get(node)
-            p_abs = max(fluids.LOOP_TANK_PRESSURE_KPA + (nd.pressure_kpa if nd is not None else 0.0), 1.0)
-            boil = float(fluids.boiling_point_c(fluid, p_abs))
-            if t > boil:
-                hot.append((t - boil, t, item, f"{what} at {t:.1f} degC, above the {boil:.1f} degC {fluid} boils at "
-                            f"{p_abs:.0f} kPa (absolute)"))
+            bk, pk = float(boil[k]), float(p_abs[k])
+            if t > bk:
+                hot.append((t - bk, t, item, f"{what} at {t:.1f} degC, above the {bk:.1f} degC {fluid} boils at "
+                            f"{pk:.0f} kPa (absolute)"))
             elif t > hi:
                 outside.append((t - hi, t, item, f"{what} at {t:.1f} degC, above the {hi:g} degC up to which the "
                                 f"properties of {fluid} are known (taken at {hi:g} degC)"))

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from designer.model.findings import Finding, error
 from designer.model.hall import Cdu
 from designer.model.project import Settings, Site
@@ -64,18 +66,26 @@ def _range_fix(lo: float, hi: float, lo_in: bool, unit: str) -> str:
     return f"enter a value between {lo:g} and {hi:g}{u}"
 
 
-def _fields(item, what: str, rules: dict, path: str) -> list[Finding]:
-    out = []
+def _fields(items: list, what: str, rules: dict, path: str, index: list[int] | None = None) -> list[Finding]:
+    """Range findings for ``items`` (all of one type; ``path`` has a ``{i}`` for the index in
+    its list, ``index`` maps positions in ``items`` to it). One numpy test per field."""
+    out: list[Finding] = []
+    if not items:
+        return out
     for name, (lo, hi, lo_in, label, unit) in rules.items():
-        v = getattr(item, name, None)
-        if v is None:
-            continue
-        ok = math.isfinite(v) and (v >= lo if lo_in else v > lo) and v <= hi
-        if not ok:
+        vals = [it.__dict__.get(name) for it in items]
+        a = np.array([np.nan if v is None else v for v in vals], dtype=float)
+        with np.errstate(invalid="ignore"):
+            ok = np.isnan(a) | (((a >= lo) if lo_in else (a > lo)) & (a <= hi))
+        ok &= ~np.isinf(a)
+        ok |= np.array([v is None for v in vals])
+        for k in np.flatnonzero(~ok).tolist():
+            item, v = items[k], vals[k]
             u = f" {unit}" if unit else ""
+            i = index[k] if index is not None else k
             out.append(error("liquid.input", f"{what} {_name(item)}: {name} ({label}) is {v:g}{u}, "
                              f"{'not a number' if not math.isfinite(v) else 'out of range'}",
-                             f"{_range_fix(lo, hi, lo_in, unit)} for {name}", f"{path}.{name}", (item.id,),
+                             f"{_range_fix(lo, hi, lo_in, unit)} for {name}", f"{path.format(i=i)}.{name}", (item.id,),
                              source=SOURCE))
     return out
 
@@ -133,22 +143,19 @@ def check_site(site: Site, si: int = 0) -> list[Finding]:
     hp = f"sites[{si}].hall"
     out: list[Finding] = []
     piped = {ref.item_id for p in hall.pipes for ref in (p.start, p.end)}
-    for i, r in enumerate(hall.racks):
-        if r.liquid_fraction == 0 and r.id not in piped:
-            continue  # an air-cooled rack: nothing of it is used here
-        out += _fields(r, "rack", _RACK, f"{hp}.racks[{i}]")
+    used = [(i, r) for i, r in enumerate(hall.racks) if r.liquid_fraction != 0 or r.id in piped]  # not air-cooled
+    out += _fields([r for _, r in used], "rack", _RACK, hp + ".racks[{i}]", [i for i, _ in used])
+    out += _fields(list(hall.cdus), "CDU", _CDU, hp + ".cdus[{i}]")
     for i, c in enumerate(hall.cdus):
-        out += _fields(c, "CDU", _CDU, f"{hp}.cdus[{i}]")
         out += _pump(c, f"{hp}.cdus[{i}].pump")
+    out += _fields(list(hall.pipes), "pipe", _PIPE, hp + ".pipes[{i}]")
     for i, p in enumerate(hall.pipes):
-        out += _fields(p, "pipe", _PIPE, f"{hp}.pipes[{i}]")
         if math.isfinite(p.extra_length_m) and p.extra_length_m > MAX_PIPE_RUN_M:
             out.append(error("liquid.input", f"pipe {_name(p)}: extra_length_m is {p.extra_length_m:g} m, longer "
                              f"than any pipe of a data hall (at most {MAX_PIPE_RUN_M:g} m)",
                              "enter the length the pipe runs beyond its drawn route, in metres",
                              f"{hp}.pipes[{i}].extra_length_m", (p.id,), source=SOURCE))
-    for i, w in enumerate(hall.water_supplies):
-        out += _fields(w, "facility water supply", _SUPPLY, f"{hp}.water_supplies[{i}]")
+    out += _fields(list(hall.water_supplies), "facility water supply", _SUPPLY, hp + ".water_supplies[{i}]")
     return out
 
 
