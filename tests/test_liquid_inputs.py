@@ -241,17 +241,19 @@ def test_cli_solve_liquid_alone_reports_the_stopped_pump(tmp_path):
 
 # -- random extreme values -------------------------------------------------------------------
 EXTREMES = [0.0, -1.0, -1e12, 1e-9, 1e12, 0.5, 2.0]
+PLACED = ["x", "y", "width_m", "depth_m", "rotation_deg"]
 RACK_FIELDS = ["it_load_kw", "liquid_fraction", "design_delta_t_liquid_k", "max_supply_temp_c", "cold_plate_dp_kpa",
-               "cold_plate_rated_flow_lpm", "valve_k"]
-CDU_FIELDS = ["capacity_kw", "approach_k", "facility_supply_temp_c", "hx_dp_kpa", "rated_flow_lpm"]
+               "cold_plate_rated_flow_lpm", "valve_k", *PLACED]
+CDU_FIELDS = ["capacity_kw", "approach_k", "facility_supply_temp_c", "hx_dp_kpa", "rated_flow_lpm", *PLACED]
 PUMP_FIELDS = ["speed_fraction", "count", "redundant"]
 PIPE_FIELDS = ["diameter_m", "roughness_m", "minor_k", "extra_length_m"]
-SUPPLY_FIELDS = ["supply_temp_c", "capacity_kw", "design_delta_t_k"]
+SUPPLY_FIELDS = ["supply_temp_c", "capacity_kw", "design_delta_t_k", *PLACED]
 NUMBER = re.compile(r"-?\d[\d,]*\.?\d*(?:e[+-]?\d+)?")
 
 
 @settings(max_examples=examples(30), deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(st.tuples(st.sampled_from(["rack", "cdu", "pump", "pipe", "supply", "curve"]), st.integers(0, 50),
+@given(st.lists(st.tuples(st.sampled_from(["rack", "cdu", "pump", "pipe", "supply", "curve", "junction", "settings"]),
+                          st.integers(0, 50),
                           st.sampled_from(EXTREMES)), min_size=1, max_size=4))
 def test_random_extreme_values_never_raise_nor_print_impossible_numbers(edits):
     project, site, cdu, racks = small_project(n_racks=2)
@@ -267,6 +269,10 @@ def test_random_extreme_values_never_raise_nor_print_impossible_numbers(edits):
                 v = int(max(min(v, 5), -1))
         elif what == "pipe":
             obj, name = hall.pipes[i % len(hall.pipes)], PIPE_FIELDS[i % len(PIPE_FIELDS)]
+        elif what == "junction":
+            obj, name = hall.junctions[i % len(hall.junctions)], ("x", "y")[i % 2]
+        elif what == "settings":
+            obj, name = project.settings, "velocity_limit_mps"
         elif what == "supply":
             obj, name = hall.water_supplies[0], SUPPLY_FIELDS[i % len(SUPPLY_FIELDS)]
         else:
