@@ -298,7 +298,7 @@ def solve_assignment(problem: AssignmentProblem, time_limit_s: float = 10.0, mip
     cost = np.asarray(problem.cost, dtype=float)
     unplaced_cost = 1.0 + float(np.where(cand, cost, 0.0).max(axis=1).sum())
     free = problem.free_capacity()
-    runs = rounds = n_rows = 0
+    runs = rounds = n_rows = proved_out = 0
     if n_pairs <= direct_pairs:
         # at the size of real projects closing the gap completely costs nothing: do it
         # (above a few hundred pairs within ``exact_s``: HiGHS then stops with its best and the
@@ -363,10 +363,10 @@ def solve_assignment(problem: AssignmentProblem, time_limit_s: float = 10.0, mip
         if use_repair:
             if repair(problem, cand, module_of, cost):
                 obj = _objective(problem, module_of, placeable, unplaced_cost)
-            obj, r2 = _repair_exact(problem, cand, module_of, unplaced_cost, bound, obj, deadline)
+            obj, r2, proved_out = _repair_exact(problem, cand, module_of, unplaced_cost, bound, obj, deadline)
             runs += r2
     return _finish(done, obj, bound, placeable, module_of, unplaced_cost, mip_rel_gap, runs, n_rows, rounds,
-                   cols)
+                   cols, proved_out)
 
 
 def repair(problem: AssignmentProblem, cand: np.ndarray, module_of: np.ndarray, prefer: np.ndarray,
@@ -433,43 +433,53 @@ def repair(problem: AssignmentProblem, cand: np.ndarray, module_of: np.ndarray, 
 
 def _repair_exact(problem, cand, module_of, unplaced_cost, bound, obj, deadline, limit_pairs: int = 20_000):
     """While more are left out than the bound proves necessary: re-solve exactly (``milp``)
-    the workloads left out together with every free workload on their candidate modules,
-    over those modules (the rest stay). Keeps the result when it places more or costs less."""
+    the workloads left out, the free workloads on their candidate modules and, ring by ring
+    while under ``limit_pairs``, on the modules those could move to; each over its own
+    candidates among those modules (everything else stays). Keeps the result when it places
+    more or costs less."""
     free_w = problem.pins() == FREE
     placeable = cand.any(axis=1)
     out = placeable & free_w & (module_of < 0)
     min_out = int(np.floor(bound / unplaced_cost + 1e-9)) if np.isfinite(bound) else 0
     if not out.any() or int(out.sum()) <= min_out or time.perf_counter() >= deadline:
-        return obj, 0
+        return obj, 0, 0
+    # rings: the left-out and the occupants of their modules may move, to any of their own
+    # candidate modules; then the occupants of those modules too (while small enough)
+    occupied = module_of >= 0
+    movers = out.copy()
     group = cand[out].any(axis=0)
-    for _ring in range(2):  # the modules of the left-out, then where their occupants could go
-        movers = free_w & placeable & (out | group[np.maximum(module_of, 0)] & (module_of >= 0))
-        wider = group | cand[movers].any(axis=0)
-        if int((cand & (free_w & placeable & (out | wider[np.maximum(module_of, 0)] & (module_of >= 0)))[:, None]
-                & wider[None, :]).sum()) > limit_pairs:
-            break
-        group = wider
-    movers = free_w & placeable & (out | group[np.maximum(module_of, 0)] & (module_of >= 0))
     pairs = cand & movers[:, None] & group[None, :]
+    for _ring in range(3):
+        m2 = movers | (free_w & placeable & occupied & group[np.maximum(module_of, 0)])
+        g2 = group | cand[m2].any(axis=0)
+        p2 = cand & m2[:, None] & g2[None, :]
+        if int(p2.sum()) > limit_pairs:
+            break
+        movers, group, pairs = m2, g2, p2
     if int(pairs.sum()) > limit_pairs:
-        return obj, 0
+        return obj, 0, 0
     stay = free_w & ~movers
     lp_, lc, ll = _loads(problem, module_of, stay)
     free = tuple(np.where(group, f - ld, 0.0) for f, ld in zip(problem.free_capacity(), (lp_, lc, ll), strict=True))
     before = module_of.copy()
     res = _milp(problem, pairs, free, unplaced_cost, max(min(2.0, deadline - time.perf_counter()), 0.05), 0.0)
     if res is None:
-        return obj, 1
+        return obj, 1, 0
+    # closed: the movers can go nowhere else and nothing else sits on their modules, so the
+    # count the exact solve leaves out of them is left out by every assignment (a proof)
+    closed = (not (cand[movers] & ~group[None, :]).any()
+              and not (stay & occupied & group[np.maximum(module_of, 0)]).any())
+    proved = sum(1 for m in res.module_of.values() if m < 0) if closed and res.status == 0 else 0
     for w, m in res.module_of.items():
         module_of[w] = m
     new = _objective(problem, module_of, placeable, unplaced_cost)
     if new < obj - 1e-9 * max(abs(obj), 1.0):
-        return new, 1
+        return new, 1, proved
     module_of[:] = before
-    return obj, 1
+    return obj, 1, proved
 
 
-def _finish(done, obj, bound, placeable, module_of, unplaced_cost, tol, runs, n_rows, rounds, cols):
+def _finish(done, obj, bound, placeable, module_of, unplaced_cost, tol, runs, n_rows, rounds, cols, proved_out=0):
     """Status and gap. With workloads left out, the bound's share of "unplaced" is
     fractional, so the gap is reported on the count: proven when the count left out equals
     the bound's, rounded up; the cost gap is then not proven (nan)."""
@@ -482,6 +492,7 @@ def _finish(done, obj, bound, placeable, module_of, unplaced_cost, tol, runs, n_
         return done(status, runs, n_rows, msg, bound, gap, rounds, cols)
     # k left out cost at least k R, and the cost part is below R: k >= floor(bound / R)
     min_out = int(np.floor(bound / unplaced_cost + 1e-9)) if np.isfinite(bound) else 0
+    min_out = max(min_out, proved_out)
     msg = (f"{n_out} placeable workload{'s' if n_out != 1 else ''} left out for capacity; "
            + ("proven the fewest possible" if n_out <= min_out else f"the bound proves at least {min_out}"))
     return done("partial", runs, n_rows, msg, bound, float("nan"), rounds, cols)
