@@ -57,7 +57,8 @@ def _summary(res: LiquidResults, findings) -> dict:
     cdu_left = {c.loop: c.failure_running for c in res.cdus.values()}
     f_short = [r for r in cooled if r.failure_ratio is not None and r.failure_ratio < 1.0 - 1e-3
                and (cdu_left.get(r.loop) or 0) > 0]
-    f_wait = [r for r in cooled if cdu_left.get(r.loop) == 0]
+    running = {c.loop for c in res.cdus.values() if c.pumps_running > 0}
+    f_wait = [r for r in cooled if cdu_left.get(r.loop) == 0 and r.loop in running]  # not when no pump runs
     vmax = max((pr.velocity_mps for pr in res.pipes.values() if pr.loop != PRIMARY_LOOP), default=0.0)
     prim = [pr for pr in res.pipes.values() if pr.loop == PRIMARY_LOOP]
     worst = max((c for c in res.cdus.values() if c.load_fraction is not None), key=lambda c: c.load_fraction,
