@@ -127,3 +127,26 @@ def test_removing_racks_changes_the_count_by_exactly_that(sample_project, gone):
     assert bom.quantity("Rack") == 48 - len(gone)
     for s in p.sites:
         assert bom.quantity("Rack", site_id=s.id) == len(s.hall.racks)
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://x.invalid")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx",
+                                  "\uff1d1+1"])
+def test_cells_a_spreadsheet_would_run_as_formulas_are_neutralised(sample, tmp_path, text):
+    """CSV injection (OWASP): a leading apostrophe makes the cell text, in every text column."""
+    site = sample.sites[0]
+    site.hall.racks[0].catalog_model = text  # a model the catalog does not know: its own row
+    site.id = "-" + site.id if text == "-2+3" else site.id
+    write_bom_csv(bill_of_materials(sample, None), tmp_path / "b.csv")
+    with open(tmp_path / "b.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    cells = [c for r in rows for c in r[:5]] + rows[0]
+    assert "'" + text.replace("\r", "\n") in cells
+    for c in cells:
+        assert not c.startswith(("=", "+", "-", "@", "\t", "\r", "\uff1d")), c
+
+
+def test_ordinary_text_is_unchanged():
+    from designer.io.bom import csv_text
+
+    for t in ("Rack 42U 600 x 1200 mm", "Pipe, bore 50 mm", "", "a=b", "1-2", "'quoted"):
+        assert csv_text(t) == t

@@ -16,6 +16,7 @@ EXTENSIONS = (
     "designer.app.views.power",
     "designer.app.views.placement",
     "designer.app.views.export",
+    "designer.app.views.study",
     "designer.app.assembly",
 )
 

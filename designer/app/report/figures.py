@@ -25,12 +25,8 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     e = 10 ** math.floor(math.log10(raw))
     step = next(m * e for m in (1, 2, 2.5, 5, 10) if m * e >= raw)
     t0 = math.floor(lo / step) * step
-    out = []
-    v = t0
-    while v <= hi + step * 1e-9:
-        out.append(round(v, 10))
-        v += step
-    return out
+    count = math.ceil((hi - t0) / step - 1e-9)  # the last tick reaches hi: no series is cut off
+    return [round(t0 + k * step, 10) for k in range(max(count, 1) + 1)]
 
 
 def plots(flow: Flow, blocks: list[LinePlot]) -> None:

@@ -277,7 +277,7 @@ class _Doc:
         h = self.m.text_height(font(24, bold=True), c.project, w)
         draw_text(p, QRectF(x, mm(58), w, h + 4), c.project, font(24, bold=True), INK)
         y = mm(58) + h + mm(6)
-        draw_text(p, QRectF(x, y, w, mm(7)), f"Revision {c.revision}   ·   {c.date}   ·   {c.author}", font(11), GREY)
+        draw_text(p, QRectF(x, y, w, mm(7)), "   ·   ".join(v for v in (f"Revision {c.revision}", c.date, c.author) if v), font(11), GREY)
         y += mm(14)
         if c.description:
             dh = self.m.text_height(font(10), c.description, w)
@@ -345,7 +345,7 @@ def write_pdf(report: Report, project: Project, path: str | os.PathLike, results
     PdfInfo
         Page count, the table of contents with printed page numbers, page kinds.
     """
-    from designer.io.outputs import atomic_output
+    from designer.io.outputs import atomic_output, complete_pdf
 
     progress = progress or (lambda _f, _t: None)
 
@@ -353,7 +353,7 @@ def write_pdf(report: Report, project: Project, path: str | os.PathLike, results
         if should_cancel is not None and should_cancel():
             raise Cancelled("export cancelled")
 
-    with atomic_output(path) as tmp:
+    with atomic_output(path, verify=complete_pdf) as tmp:
         writer = QPdfWriter(str(tmp))
         writer.setResolution(DPI)
         writer.setTitle(f"{report.cover.title}: {report.cover.project} (revision {report.cover.revision})")
