@@ -83,8 +83,11 @@ class PlacementAnalysis(Analysis):
     def report_text(self, result: AnalysisResult) -> str:
         res: PlacementResults = result.data
         s = result.summary
+        gap = s.get("optimality_gap")
+        proved = ("proved optimal" if s["status"] == "optimal" else
+                  f"gap to the proved lower bound {gap:.2%}" if gap is not None else "gap not proved")
         lines = [f"== {self.title} ==",
-                 f"status: {s['status']}; {s['workloads_placed']} of {len(res.workloads)} workloads placed; "
+                 f"status: {s['status']} ({proved}); {s['workloads_placed']} of {len(res.workloads)} workloads placed; "
                  f"cost {_money(s['cost_per_month'])} per month (hosting {_money(s['hosting_cost_per_month'])}, "
                  f"backhaul {_money(s['backhaul_cost_per_month'])})", "", "Workloads:"]
         mods = res.modules

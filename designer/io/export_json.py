@@ -151,12 +151,13 @@ def export_schema() -> dict:
     def analysis(then_required: list[str], props: dict) -> dict:
         return {**_obj(req, {**base, **props}), **ok, "then": {"required": then_required}}
 
-    defs["ExportLiquid"] = analysis(["racks", "pipes", "cdus", "loops"], {
+    defs["ExportLiquid"] = analysis(["racks", "pipes", "cdus", "nodes", "loops"], {
         "racks": _rows_of("rack_id", ["flow_lpm", "required_lpm", "flow_ratio", "supply_temp_c", "return_temp_c",
                                       "dp_kpa"]),
         "pipes": _rows_of("pipe_id", ["flow_lpm", "velocity_mps", "dp_kpa", "length_m", "diameter_m"]),
         "cdus": _rows_of("cdu_id", ["flow_lpm", "pump_head_kpa", "load_kw", "capacity_kw", "supply_temp_c",
                                     "return_temp_c"]),
+        "nodes": _rows_of("node_id", ["head_m", "pressure_kpa", "temp_c"]),
         "loops": {"type": "array"}})
     site_air = _obj(["solved", "racks", "units"], {
         "solved": {"type": "boolean"},

@@ -29,6 +29,7 @@ import numpy as np
 
 from designer.model.hall import Module
 from designer.model.project import Project, Site, Workload
+from designer.solvers.placement.inputs import PlacementChecks, check
 from designer.solvers.placement.latency import LatencyTable, Network, latency_table
 from designer.solvers.placement.problem import FREE, PINNED_INVALID, AssignmentProblem
 
@@ -70,8 +71,9 @@ def module_capacity(m: Module) -> tuple[float, float, float]:
 def cost_matrices(workloads: Sequence[Workload], price_per_kw: np.ndarray, route_km: np.ndarray,
                   backhaul_cost_per_gbps_km: float) -> tuple[np.ndarray, np.ndarray]:
     """(hosting, backhaul) cost per month, each (W, C)."""
-    p = np.array([w.it_power_kw for w in workloads], dtype=float)
-    r = np.array([w.data_rate_gbps for w in workloads], dtype=float)
+    p = _nonneg_array([w.it_power_kw for w in workloads])
+    r = _nonneg_array([w.data_rate_gbps for w in workloads])
+    backhaul_cost_per_gbps_km = max(float(backhaul_cost_per_gbps_km), 0.0)
     hosting = p[:, None] * price_per_kw[None, :]
     backhaul = backhaul_cost_per_gbps_km * r[:, None] * route_km
     return hosting, backhaul
@@ -92,6 +94,10 @@ class PlacementInput:
     pin_errors: dict[int, str] = field(default_factory=dict)
     """Workload index -> why its pin cannot be honoured."""
     override_notes: dict[int, str] = field(default_factory=dict)
+    input_errors: dict[int, str] = field(default_factory=dict)
+    """Workload index -> the input error that keeps it out of placement (see :mod:`.inputs`)."""
+    checks: PlacementChecks | None = None
+    """The input checks (their findings lead the placement's findings)."""
 
     @property
     def workload_index(self) -> dict[str, int]:
@@ -120,10 +126,13 @@ def build_placement(project: Project, overrides: Mapping[str, object] | None = N
     PlacementInput
     """
     network = network or Network.from_project(project)
+    checks = check(project)
     pairs = candidate_modules(project)
     modules = tuple(m for _, m in pairs)
     sites = tuple(s for s, _ in pairs)
-    workloads = tuple(project.workloads)
+    kept = [i for i in range(len(project.workloads)) if i not in checks.duplicates]
+    workloads = tuple(project.workloads[i] for i in kept)
+    input_errors = {k: checks.excluded[i] for k, i in enumerate(kept) if i in checks.excluded}
     lat = latency_table(network, workloads, project.data_sources, [(m.id, s.id) for s, m in pairs])
     caps = np.array([module_capacity(m) for m in modules], dtype=float).reshape(-1, 3)
     notes = {}
@@ -138,13 +147,16 @@ def build_placement(project: Project, overrides: Mapping[str, object] | None = N
                 caps[j, k] = max(float(v), 0.0)
         if ov.note:
             notes[j] = ov.note
-    price = np.array([s.cost_per_kw_month for s in sites], dtype=float)
+    price = _nonneg_array([s.cost_per_kw_month for s in sites])
     hosting, backhaul = cost_matrices(workloads, price, lat.route_km,
                                       project.settings.backhaul_cost_per_gbps_km)
     pins = np.full(len(workloads), FREE, dtype=np.intp)
     pin_errors: dict[int, str] = {}
     all_modules = {m.id: m for s in project.sites for m in s.hall.modules}
     for i, w in enumerate(workloads):
+        if i in input_errors:
+            pins[i] = PINNED_INVALID  # not placed: its input is wrong
+            continue
         if w.pinned_module_id is None:
             continue
         if w.pinned_module_id in mix:
@@ -160,7 +172,7 @@ def build_placement(project: Project, overrides: Mapping[str, object] | None = N
     problem = AssignmentProblem(
         latency_ms=lat.total_ms,
         budget_ms=np.array([w.latency_budget_ms for w in workloads], dtype=float),
-        power_kw=np.array([w.it_power_kw for w in workloads], dtype=float),
+        power_kw=_nonneg_array([w.it_power_kw for w in workloads]),
         needs_liquid=np.array([w.needs_liquid for w in workloads], dtype=bool),
         cost=hosting + backhaul,
         cap_power_kw=caps[:, 0].copy(), cap_cooling_kw=caps[:, 1].copy(), cap_liquid_kw=caps[:, 2].copy(),
@@ -168,4 +180,10 @@ def build_placement(project: Project, overrides: Mapping[str, object] | None = N
         pinned=pins,
     )
     return PlacementInput(problem, lat, hosting, backhaul, workloads, modules, sites, network,
-                          pin_errors, notes)
+                          pin_errors, notes, input_errors, checks)
+
+
+def _nonneg_array(values) -> np.ndarray:
+    """Values as floats, negative and non-finite ones (input errors, reported) as 0."""
+    a = np.array(values, dtype=float)
+    return np.where(np.isfinite(a) & (a > 0), a, 0.0)

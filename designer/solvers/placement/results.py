@@ -212,7 +212,9 @@ def build_results(project: Project, inp: PlacementInput, sol: AssignmentSolution
                     "clear the pin to let placement choose, or raise the budget",
                     ids=(w.id, inp.modules[j].id), source=SOURCE))
             continue
-        if i in inp.pin_errors:
+        if i in inp.input_errors:
+            code, msg, fix = "input", inp.input_errors[i], "correct the value named in the input finding"
+        elif i in inp.pin_errors:
             code, msg, fix = "pin", inp.pin_errors[i], "pin it to a module with IT capacity, or clear the pin"
         elif i in by_w:
             r = by_w[i]
@@ -249,6 +251,11 @@ def build_results(project: Project, inp: PlacementInput, sol: AssignmentSolution
                     f"workloads pinned to {module_label(inp, j)} need {fmt_num(used)} kW of {what} against "
                     f"{fmt_num(cap)} kW available", "clear a pin so placement can move the workload, or add "
                     "capacity", ids=(m.id, *ids), source=SOURCE))
+    if sol.status == "near_optimal":
+        findings.append(info("placement.near_optimal", f"the assignment of {len(inp.workloads)} workloads costs "
+                             f"at most {sol.gap:.2%} more than the proved lower bound; it is not proved optimal",
+                             "nothing to do unless the last fraction of a percent of cost matters (a longer solve "
+                             "closes the gap)", source=SOURCE))
     if sol.status in ("time_limit", "greedy"):
         gap = "" if not np.isfinite(sol.gap) else f"; it is within {sol.gap:.2%} of the lower bound"
         findings.append(warning("placement.not_optimal", f"the assignment of {len(inp.workloads)} workloads "
@@ -261,7 +268,9 @@ def build_results(project: Project, inp: PlacementInput, sol: AssignmentSolution
     fib = project.settings.fibre_us_per_km
     for s in project.sites:
         t = dict(site_id=s.id, name=s.name, kind=s.kind, lat=s.location.lat, lon=s.location.lon)
-        if s.core_site_id is not None and s.core_site_id in net.site_ids and s.core_site_id != s.id:
+        bad_core = inp.checks.bad_core if inp.checks is not None else set()
+        if (s.core_site_id is not None and s.core_site_id in net.site_ids and s.core_site_id != s.id
+                and s.id not in bad_core):
             r = net.route(s.id, s.core_site_id)
             t.update(core_site_id=s.core_site_id, route_km=r.km, round_trip_ms=r.network_ms(fib),
                      route_kind=r.kind, route_nodes=r.nodes, route_links=r.links)

@@ -247,7 +247,11 @@ class PlacementPane(QWidget):
                 return
         placed = res.placed
         n = len(res.workloads)
-        txt = f"<b>{len(placed)} of {n}</b> workloads placed ({esc(res.status)}), cost {res.total_cost:,.0f} per month"
+        gap = res.gap
+        proof = ("proved optimal" if res.status == "optimal" else
+                 f"within {gap:.2%} of the proved lower bound" if gap == gap else "gap not proved")
+        txt = (f"<b>{len(placed)} of {n}</b> workloads placed ({esc(res.status)}, {proof}), cost "
+               f"{res.total_cost:,.0f} per month")
         if placed:
             w = min(placed, key=lambda x: x.margin_ms)
             txt += f"; smallest margin {fmt_num(w.margin_ms)} ms ({esc(w.name or w.workload_id)})"
