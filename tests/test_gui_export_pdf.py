@@ -392,3 +392,32 @@ def test_large_hall_overview_nothing_cut_off(tmp_path):
     text = " ".join(pdftext(tmp_path / "big.pdf", "-f", str(first), "-l", str(first)).split())
     n = info.detail_sheets["gen"][1]
     assert f"Floor plan of site gen, all systems; details on the next {n} sheets" in text
+
+
+def test_svg_renders_the_same_in_cairosvg(tmp_path, sample_project, results):
+    """No stroke relies on vector-effect (librsvg and CairoSVG ignore it and drew 1 px
+    outlines 76 px wide at 1:50), no empty path, no dash 4 m long; CairoSVG's picture of the
+    SVG matches Qt's PNG of the same sheet pixel for pixel within a tolerance (text is set by
+    two different engines, so a fraction of pixels differ)."""
+    cairosvg = pytest.importorskip("cairosvg")
+    from PIL import Image
+
+    svg, png = tmp_path / "p.svg", tmp_path / "p.png"
+    for site in ("core-fra", "ent-muc"):
+        write_plan_svg(sample_project, svg, site, results, date="2026-02-01")
+        write_plan_png(sample_project, png, site, results, date="2026-02-01")
+        text = svg.read_text(encoding="utf-8")
+        assert "non-scaling-stroke" not in text and 'd=""' not in text
+        for g in re.finditer(r'stroke-dasharray="([^"]+)"[^>]*stroke-width="([^"]+)"', text):
+            dashes, width = [float(v) for v in g.group(1).split(",")], float(g.group(2))
+            assert max(dashes) <= 10 * width, g.group(0)[:120]
+        import io
+
+        q = np.asarray(Image.open(png).convert("L"), dtype=float)
+        c = np.asarray(Image.open(io.BytesIO(cairosvg.svg2png(
+            url=str(svg), output_width=q.shape[1], output_height=q.shape[0], background_color="white"))).convert("L"),
+            dtype=float)
+        differ = (np.abs(q - c) > 64).mean()
+        assert differ < 0.01, (site, differ)
+        dark_q, dark_c = (q < 128).mean(), (c < 128).mean()
+        assert dark_c == pytest.approx(dark_q, rel=0.05), (site, dark_q, dark_c)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QAbstractGraphicsShapeItem, QGraphicsItem, QGraphicsPathItem
 
 from designer.app import style
 from designer.app.plan.coords import to_scene
@@ -94,6 +94,37 @@ def choose_scale(bounds: QRectF, area: QRectF) -> int:
     return SCALES[-1]
 
 
+def export_strokes(scene, k: float, svg: bool = False) -> None:
+    """Make the scene's overlay strokes plain ones for ``k`` device px per metre.
+
+    The app draws its overlays (feed lines, selection and group outlines) with cosmetic
+    pens, which Qt's SVG generator writes as ``vector-effect="non-scaling-stroke"``: librsvg
+    and CairoSVG ignore it and scale the stroke with the drawing. Here each cosmetic pen
+    gets its width in metres instead, and a path item with nothing to draw is hidden (Qt
+    would write an empty ``d=""``). For an SVG (``svg``) dashes are given in absolute
+    units (see :func:`~designer.app.plan.items.svg_dashes`).
+    """
+    from designer.app.plan.items import svg_dashes
+
+    for it in scene.items():
+        if not isinstance(it, QAbstractGraphicsShapeItem):
+            continue
+        if isinstance(it, QGraphicsPathItem) and it.path().isEmpty():
+            it.setVisible(False)
+            continue
+        pen = it.pen()
+        px = getattr(it, "_export_px", None)
+        if pen.isCosmetic() or px is not None:
+            if px is None:
+                px = it._export_px = (pen.widthF() or 1.0, pen.style())  # a cosmetic width of 0 is 1 px
+            pen.setCosmetic(False)
+            pen.setWidthF(px[0] / k)
+            pen.setStyle(px[1])
+            if svg and px[1] == Qt.DashLine:
+                svg_dashes(pen)
+            it.setPen(pen)
+
+
 def render_plan(p: QPainter, scene: HallScene, window: QRectF, origin: QPointF, k: float,
                 pad: float = 0.6) -> QRectF:
     """Draw the scene over ``window`` (model metres, y up) so that its top-left (north-west)
@@ -101,6 +132,9 @@ def render_plan(p: QPainter, scene: HallScene, window: QRectF, origin: QPointF, 
     drawn too (supply arrows, the wall pen). Returns the window's rectangle on the device."""
     src = QRectF(to_scene(window.left(), window.bottom()), to_scene(window.right(), window.top()))
     src = src.adjusted(-pad, -pad, pad, pad)
+    from PySide6.QtSvg import QSvgGenerator
+
+    export_strokes(scene, k, isinstance(p.device(), QSvgGenerator))
     target = QRectF(origin.x() - pad * k, origin.y() - pad * k, src.width() * k, src.height() * k)
     p.save()
     p.setRenderHint(QPainter.Antialiasing, True)
