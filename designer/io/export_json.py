@@ -200,7 +200,7 @@ def export_schema() -> dict:
     defs["ExportAnalysis"] = _obj(req, base, extra=True)
     defs["ExportBomRow"] = _obj(
         ["category", "item", "catalog_model", "name", "unit", "per_site", "total"],
-        {"category": _STR, "item": _STR, "catalog_model": _STR, "name": _STR, "unit": {"enum": ["pcs", "m"]},
+        {"category": _STR, "item": _STR, "catalog_model": _STR, "name": _STR, "unit": {"enum": ["pcs", "m", "m2"]},
          "per_site": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}},
          "total": {"type": "number", "minimum": 0}}, extra=False)
     return {
