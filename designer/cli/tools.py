@@ -13,6 +13,7 @@ with ``-o``; without ``-o`` the command only reports what it would change.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 
@@ -289,3 +290,86 @@ def _cdu_what_if(project, site, cdu_id: str, as_json: bool) -> int:
         for r in short:
             print(f"  rack {r.rack_id}: {r.failure_flow_lpm:.1f} L/min, {r.failure_ratio:.0%} of required")
     return 1 if short else 0
+
+
+def add_import_parser(sub) -> None:
+    p = sub.add_parser("import-dxf", help="bring in an architect's DXF: background, outline, columns, walls",
+                       description="Put a DXF drawing under a site's hall as a locked background and, where "
+                                   "asked, take the hall outline, columns and walls from its closed polylines. "
+                                   "With --list only the drawing's layers, unit and closed polylines are shown.")
+    p.add_argument("file", help="project file")
+    p.add_argument("dxf", help="the drawing (DXF)")
+    p.add_argument("--site", help="the site whose hall gets it (default: the first site)")
+    p.add_argument("-o", "--output", help="project file to write (never the input)")
+    p.add_argument("--list", action="store_true", help="only list layers, unit and closed polylines")
+    p.add_argument("--layers", help="comma-separated layers to bring in (default: all)")
+    p.add_argument("--units", choices=("mm", "cm", "m", "in", "ft"),
+                   help="the drawing's length unit (default: the file's $INSUNITS)")
+    p.add_argument("--scale", type=float, default=1.0, help="drawing length x SCALE = real length (default 1)")
+    p.add_argument("--origin", default="0,0", metavar="X,Y",
+                   help="drawing point (drawing units) put at the plan's 0,0; 'min' for the drawing's lower left")
+    p.add_argument("--outline", metavar="LAYER|INDEX", help="the hall outline: the largest closed polyline of "
+                                                            "this layer, or a path index from --list")
+    p.add_argument("--columns", metavar="LAYER", help="every closed polyline of this layer becomes a column")
+    p.add_argument("--walls", metavar="LAYER", help="every closed polyline of this layer becomes a wall")
+    p.set_defaults(func=cmd_import_dxf)
+
+
+def cmd_import_dxf(args) -> int:
+    from designer.io.dxf_import import DxfImportError, closed_paths, import_edit, read_dxf, to_background
+
+    if not args.list and not args.output:
+        _err("import-dxf", "give -o OUT (a new project file), or --list to look at the drawing first")
+        return 2
+    if not _check_output("import-dxf", args):
+        return 2
+    project = _load("import-dxf", args.file)
+    if project is None:
+        return 1
+    site_id = args.site or (project.sites[0].id if project.sites else None)
+    try:
+        layers = [s.strip() for s in args.layers.split(",") if s.strip()] if args.layers else None
+        drawing = read_dxf(args.dxf, layers)
+        if args.origin == "min":
+            x0, y0, _x1, _y1 = drawing.extents()
+            origin = (x0, y0)
+        else:
+            try:
+                origin = tuple(float(v) for v in args.origin.split(","))
+                assert len(origin) == 2 and all(math.isfinite(v) for v in origin)
+            except (ValueError, AssertionError):
+                _err("import-dxf", f"--origin must be X,Y in drawing units or 'min', not {args.origin!r}")
+                return 2
+        bg = to_background(drawing, args.units, args.scale, origin)
+        if args.list:
+            print(f"{drawing.source}: unit {drawing.units or 'not given'}; layers (geometry entities):")
+            for name, n in drawing.layers.items():
+                print(f"  {name}: {n}")
+            if drawing.skipped:
+                print("left out: " + ", ".join(f"{n} {t}" for t, n in drawing.skipped.items()))
+            print("closed polylines (index, layer, area m2), largest first:")
+            for i, area in closed_paths(bg)[:40]:
+                print(f"  {i}: {bg.paths[i].layer}, {area:.2f}")
+            return 0
+
+        def sel(v):
+            return None if v is None else (int(v) if v.isdigit() else v)
+
+        plan = import_edit(project, site_id, bg, sel(args.outline), sel(args.columns), sel(args.walls))
+    except DxfImportError as e:
+        _err("import-dxf", f"{e}; nothing was written")
+        return 1
+    from designer.document.document import Document
+    from designer.io.files import save
+    from designer.model.validate import validate
+
+    doc = Document(project)
+    doc.apply(plan.edit)
+    save(doc.project, args.output)
+    for line in plan.account:
+        print(f"  {line}")
+    if drawing.skipped:
+        print("  left out: " + ", ".join(f"{n} {t}" for t, n in drawing.skipped.items()))
+    errors = [f for f in validate(doc.project) if f.severity.value == "error"]
+    print(f"{args.output}: written ({len(errors)} errors)")
+    return 0
