@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hyp import examples
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.special import k0
 
@@ -14,8 +14,9 @@ from designer.io.generate import generate_project
 from designer.model.hall import AirUnit, Containment, Hall, Rack
 from designer.solvers.air import AirParams, HallCache, site_results, solve_hall
 from designer.solvers.air.build import RHO_CP
+from designer.solvers.air.engine import FLOW_RTOL, RESIDUAL_RTOL
 from designer.solvers.air.nd import NDPattern
-from designer.solvers.air.temperature import solve_refined, transport_system
+from designer.solvers.air.temperature import matvec, solve_refined, transport_system
 
 BALANCE_RTOL = 1e-9
 
@@ -208,13 +209,52 @@ def _mirror_rack(r: Rack, k: int) -> Rack:
                                 "rotation_deg": (360.0 - r.rotation_deg) % 360.0})
 
 
+def _condition_inf(coef, keep) -> float:
+    """Condition number (max norm) of a 5-point operator on the cells ``keep``, estimated
+    (Higham's 1-norm estimator on the transpose). ``keep`` must be a union of blocks the
+    operator does not couple to the rest (here: the cells the units' air reaches; a sealed
+    pocket is held only by a 1e-9 exchange and is left out of the answer)."""
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import LinearOperator, onenormest, splu
+
+    C, Wc, E, S, N = coef
+    ny, nx = C.shape
+    idx = np.arange(ny * nx).reshape(ny, nx)
+    rows = [idx, idx[:, 1:], idx[:, :-1], idx[1:, :], idx[:-1, :]]
+    cols = [idx, idx[:, :-1], idx[:, 1:], idx[:-1, :], idx[1:, :]]
+    vals = [C, Wc[:, 1:], E[:, :-1], S[1:, :], N[:-1, :]]
+    A = sp.csc_matrix((np.concatenate([v.ravel() for v in vals]),
+                       (np.concatenate([r.ravel() for r in rows]), np.concatenate([c.ravel() for c in cols]))),
+                      shape=(ny * nx, ny * nx)).tocsr()
+    k = np.nonzero(keep.ravel())[0]
+    A = A[k][:, k].tocsc()
+    lu = splu(A)
+    inv_t = LinearOperator(A.shape, matvec=lambda x: lu.solve(x, trans="T"), rmatvec=lu.solve)
+    return float(onenormest(A.T.tocsc()) * onenormest(inv_t))
+
+
 @settings(max_examples=examples(12), deadline=None)
 @given(st.lists(st.tuples(st.integers(5, 26), st.integers(8, 62), st.sampled_from([0, 90, 180, 270]),
                           st.floats(2.0, 20.0)), min_size=1, max_size=5))
+# found at random: two racks on one spot (both blocked) left a region whose sources do not
+# balance; its leak through the grounding raised the potential to 2.9e10, and flows taken as
+# differences of it were asymmetric by 5e-8 m3/s, the temperatures by 4.2e-6 K; the second
+# and third also wall off pockets the units' air does not reach
+@example([(5, 8, 0, 2.0), (5, 8, 0, 2.0), (8, 45, 90, 2.0), (11, 37, 90, 2.0), (17, 43, 0, 2.0)])
+@example([(5, 8, 0, 2.0), (5, 8, 90, 2.0), (5, 15, 90, 2.0)])
+@example([(5, 8, 0, 2.0), (5, 8, 90, 2.0), (5, 17, 90, 2.0)])
 def test_mirror_symmetric_layout_gives_mirror_symmetric_answer(spec):
     """Racks placed at random in the west half and mirrored into the east half (x -> W - x,
     rotation -> -rotation), between mirror-symmetric units: the temperature field and every
-    answer must be mirror-symmetric."""
+    answer must be mirror-symmetric, to the round-off the solves allow.
+
+    Tolerance, from the numerics: a solve whose relative residual is ``r`` is off by at most
+    ``kappa * r`` relative (``kappa`` the operator's condition number, estimated here, about
+    1e3 for these halls, on the cells the units' air reaches). ``r`` is the larger of the two solves' achieved residuals (airflow
+    and temperature: at most FLOW_RTOL and RESIDUAL_RTOL, mostly round-off) and never taken
+    below machine epsilon; a factor 10 covers the norm-wise estimate. That is mostly ~1e-9 K,
+    at worst ~1e-5 K; the answers agree to ~1e-13 K.
+    """
     left = [_rack(k, 0.1 * xi, 0.1 * yi, float(rot), kw=kw) for k, (xi, yi, rot, kw) in enumerate(spec)]
     right = [_mirror_rack(r, k) for k, r in enumerate(left)]
     units = [_crah(1, W / 2, 0.45, 0.0), _crah(2, W / 2, D - 0.45, 180.0),
@@ -223,8 +263,16 @@ def test_mirror_symmetric_layout_gives_mirror_symmetric_answer(spec):
     sol, res, _ = _result(hall)
     T = sol.T
     assert np.array_equal(np.isnan(T), np.isnan(T[:, ::-1]))
-    # round-off: the elimination order is not symmetric, the operator's condition is ~1e7
-    scale = np.nanmax(np.abs(T)) * 1e-7
+    reached = sol.ts.active if sol.unreached is None else sol.ts.active & ~sol.unreached
+    kappa = _condition_inf(sol.ts.coef, reached)
+    # the temperature residual on the cells of the answer (a sealed pocket, left out of it, is
+    # held only by a 1e-9 exchange; its residual says nothing about the rest)
+    Tr = np.nan_to_num(sol.T_all)
+    res_t = np.abs((sol.ts.rhs - matvec(sol.ts.coef, Tr))[reached]).max() / np.abs(sol.ts.rhs[reached]).max()
+    assert res_t <= RESIDUAL_RTOL and sol.stats["flow_residual"] <= FLOW_RTOL
+    r = max(res_t, sol.stats["flow_residual"], np.finfo(float).eps)
+    rel = 10.0 * kappa * r
+    scale = np.nanmax(np.abs(T)) * rel
     assert np.nanmax(np.abs(T - T[:, ::-1])) <= scale
     for a, b in zip(left, right, strict=True):
         ra, rb = res.racks[a.id], res.racks[b.id]
@@ -232,7 +280,7 @@ def test_mirror_symmetric_layout_gives_mirror_symmetric_answer(spec):
         if ra.inlet_max_c is not None:
             assert rb.inlet_max_c == pytest.approx(ra.inlet_max_c, abs=scale)
             assert rb.inlet_mean_c == pytest.approx(ra.inlet_mean_c, abs=scale)
-    assert res.units["u1"].load_kw == pytest.approx(res.units["u2"].load_kw, rel=1e-7, abs=1e-7)
+    assert res.units["u1"].load_kw == pytest.approx(res.units["u2"].load_kw, rel=rel)
     assert res.units["c1"].load_kw > 0
 
 

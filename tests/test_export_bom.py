@@ -186,3 +186,26 @@ def test_containment_tiles_grilles_and_valves():
     assert b.quantity("Containment roof") == pytest.approx(2.9)  # 2.88 m2 ordered as 2.9
     assert b.quantity("Perforated floor tile") == 3 and b.quantity("Ceiling return grille") == 1
     assert b.quantity("Balancing valve") == 2
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://x.invalid")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx",
+                                  "\uff1d1+1"])
+def test_cells_a_spreadsheet_would_run_as_formulas_are_neutralised(sample, tmp_path, text):
+    """CSV injection (OWASP): a leading apostrophe makes the cell text, in every text column."""
+    site = sample.sites[0]
+    site.hall.racks[0].catalog_model = text  # a model the catalog does not know: its own row
+    site.id = "-" + site.id if text == "-2+3" else site.id
+    write_bom_csv(bill_of_materials(sample, None), tmp_path / "b.csv")
+    with open(tmp_path / "b.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    cells = [c for r in rows for c in r[:5]] + rows[0]
+    assert "'" + text.replace("\r", "\n") in cells
+    for c in cells:
+        assert not c.startswith(("=", "+", "-", "@", "\t", "\r", "\uff1d")), c
+
+
+def test_ordinary_text_is_unchanged():
+    from designer.io.bom import csv_text
+
+    for t in ("Rack 42U 600 x 1200 mm", "Pipe, bore 50 mm", "", "a=b", "1-2", "'quoted"):
+        assert csv_text(t) == t

@@ -145,13 +145,27 @@ def test_strings_that_look_like_number_lists_survive(text):
     assert (q.name, q.description, q.author) == (text, text, text)
 
 
-def test_lone_surrogates_in_text_can_be_saved(tmp_path):
-    """A file may legally hold an escaped lone surrogate; such a project must save and reopen."""
-    p = loads('{"schema_version": ' + str(SCHEMA_VERSION) + ', "name": "a\\ud800b", "author": "\\udfff"}')
+def test_lone_surrogates_are_refused_with_their_path():
+    """An escaped lone surrogate is legal JSON but not a character: no export, save or
+    recovery copy could write it as UTF-8, so the file is refused, naming where."""
+    with pytest.raises(LoadError) as ei:
+        loads('{"schema_version": ' + str(SCHEMA_VERSION) + ', "name": "a\\ud800b", "author": "\\udfff",'
+              ' "description": "\\ud83d\\ude00 a pair is fine"}')
+    assert [p.path for p in ei.value.problems] == ["name", "author"]
+    assert "lone surrogate" in ei.value.problems[0].message
+    with pytest.raises(LoadError) as ei:
+        loads('{"schema_version": 1, "sites": [{"id": "s", "hall": {"racks": [{"\\udc00": 1}]}}]}')
+    assert ei.value.problems[0].path.startswith("sites[0].hall.racks[0]")
+
+
+def test_lone_surrogates_in_memory_are_saved_as_replacement_characters(tmp_path):
+    """A project that got one in memory (typed text) still saves, and the file reopens."""
+    p = Project(name="a\ud800b", author="\udfff")
     path = tmp_path / "s.json"
     save(p, path)
-    assert load(path) == p
-    assert path.read_bytes().decode("utf-8")  # the file is still valid UTF-8
+    q = load(path)
+    assert (q.name, q.author) == ("a\ufffdb", "\ufffd")
+    assert path.read_bytes().decode("utf-8")  # the file is valid UTF-8
 
 
 @pytest.mark.parametrize("value", AWKWARD_FLOATS)

@@ -117,3 +117,17 @@ def test_plan_of_the_current_site(win, ctl, tmp_path):
     assert ctl.export_plan("svg", tmp_path / "p.svg")
     assert "A7 tower site Kassel-Ost" in (tmp_path / "p.svg").read_text(encoding="utf-8")
     assert "twr-ks" in win.statusBar().currentMessage()
+
+
+def test_an_export_never_replaces_the_open_project(win, ctl, tmp_path, monkeypatch):
+    from designer.io.files import save
+
+    path = tmp_path / "hall.dhd.json"
+    save(win.session.project, path)
+    win.session.doc.path = path
+    before = path.read_bytes()
+    shown = []
+    monkeypatch.setattr("designer.app.views.export.show_error", lambda parent, title, text, *a: shown.append(text))
+    assert not ctl.export_json(path)
+    assert shown and "input file" in shown[0]
+    assert path.read_bytes() == before

@@ -402,10 +402,14 @@ def test_svg_renders_the_same_in_cairosvg(tmp_path, sample_project, results):
     cairosvg = pytest.importorskip("cairosvg")
     from PIL import Image
 
+    from designer.model.hall import Dimension
+
+    project = sample_project.model_copy(deep=True)  # with a dimension the user drew (cad)
+    project.sites[0].hall.dimensions.append(Dimension(id="dim1", start=(0.0, 0.0), end=(12.0, 0.0), offset_m=1.5))
     svg, png = tmp_path / "p.svg", tmp_path / "p.png"
     for site in ("core-fra", "ent-muc"):
-        write_plan_svg(sample_project, svg, site, results, date="2026-02-01")
-        write_plan_png(sample_project, png, site, results, date="2026-02-01")
+        write_plan_svg(project, svg, site, results, date="2026-02-01")
+        write_plan_png(project, png, site, results, date="2026-02-01")
         text = svg.read_text(encoding="utf-8")
         assert "non-scaling-stroke" not in text and 'd=""' not in text
         for g in re.finditer(r'stroke-dasharray="([^"]+)"[^>]*stroke-width="([^"]+)"', text):
@@ -421,3 +425,22 @@ def test_svg_renders_the_same_in_cairosvg(tmp_path, sample_project, results):
         assert differ < 0.01, (site, differ)
         dark_q, dark_c = (q < 128).mean(), (c < 128).mean()
         assert dark_c == pytest.approx(dark_q, rel=0.05), (site, dark_q, dark_c)
+
+
+@needs_poppler
+def test_dimensions_drawn_on_the_plan_sheet(tmp_path, sample_project):
+    from designer.model.hall import Dimension
+
+    p = sample_project.model_copy(deep=True)
+    p.sites = p.sites[-1:]  # one small site: a short report
+    p.workloads, p.links = [], []
+    hall = p.sites[0].hall
+    hall.dimensions = [Dimension(id="dim1", start=(0.0, -0.5), end=(7.35, -0.5), offset_m=-0.6),
+                       Dimension(id="dim2", start=(0.0, 1.0), end=(0.0, 4.0), offset_m=0.6, text="clear 3 m")]
+    report = build_report(p, {})
+    write_pdf(report, p, tmp_path / "dims.pdf", {})
+    flat = " ".join(pdftext(tmp_path / "dims.pdf").split())
+    assert "7.35 m" in flat and "clear 3 m" in flat
+    hall.dimensions = []
+    write_pdf(build_report(p, {}), p, tmp_path / "none.pdf", {})
+    assert "7.35 m" not in " ".join(pdftext(tmp_path / "none.pdf").split())

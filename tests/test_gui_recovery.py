@@ -73,3 +73,46 @@ def test_unexpected_error_shows_details_saves_a_copy_and_keeps_running(win, monk
     assert load_recovery(win.recovery.writer.path) == win.session.project
     assert win.isVisible()  # still running
     win.registry["rotate_ccw"].trigger()  # and still editing
+
+
+def test_every_orphaned_copy_is_offered_until_one_is_recovered(win, monkeypatch, tmp_path):
+    import json
+
+    from designer.app import recovery as app_recovery
+    from designer.io.recovery import RecoveryWriter, lock_path, orphaned_recoveries, recovery_dir
+
+    folder = recovery_dir()
+    names = []
+    for k in range(3):
+        p = win.session.project.model_copy(deep=True)
+        p.name = f"crashed {k}"
+        w = RecoveryWriter(folder)
+        w.path = folder / f"2026010{k}-000000-1-abc.json"
+        path = w.write(p, None)
+        owner = json.loads(lock_path(path).read_text())
+        owner["start"] = (owner["start"] or 0) - 1 - k  # its process is gone, its id reused by us
+        lock_path(path).write_text(json.dumps(owner))
+        names.append(path)
+    offered = []
+
+    def pick(_window, found):
+        offered.append([rf.summary["name"] for rf in found])
+        return ("discard", found[-1]) if len(offered) == 1 else ("recover", found[0])
+
+    monkeypatch.setattr(app_recovery, "choose", pick)
+    assert app_recovery.offer_restore(win, win.files)
+    assert len(offered[0]) == 3 and len(offered[1]) == 2  # every copy offered; one discarded
+    assert win.session.project.name in offered[1]
+    assert len(orphaned_recoveries(folder)) == 1  # the one neither recovered nor discarded stays
+
+
+def test_screenshot_of_a_file_that_cannot_be_opened_ends_at_once(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "empty.json").write_bytes(b"")
+    r = subprocess.run([sys.executable, "-m", "designer", str(tmp_path / "empty.json"), "--screenshot",
+                        str(tmp_path / "s.png")], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1
+    assert "no screenshot written" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "s.png").exists()

@@ -467,3 +467,25 @@ def test_a_cdu_without_facility_water_makes_no_loop_and_says_so():
     cdu.facility_supply_temp_c = 30.0
     res, findings, _ = run(project)
     assert len(res.loops) == 1 and not any(f.code == "liquid.cdu.no_facility" for f in findings)
+
+
+def test_a_loop_of_junctions_with_no_cdu_is_named():
+    """Three junctions piped in a ring, with no CDU or rack: nothing pumps coolant through
+    them, and the liquid analysis says so (it used to say nothing)."""
+    import fuzz_inputs
+
+    from designer.analysis.runner import Runner
+    from designer.io.files import loads
+    from designer.model import hall as hm
+
+    _doc, text = fuzz_inputs.base()
+    p = loads(text)
+    hall = p.sites[0].hall
+    hall.junctions.extend(hm.Junction(id=f"jx{k}", x=2.0 + k, y=2.0 + k % 2) for k in range(3))
+    hall.pipes.extend(hm.Pipe(id=f"px{k}", role="supply", start=hm.PortRef(item_id=f"jx{k}", port="node"),
+                              end=hm.PortRef(item_id=f"jx{(k + 1) % 3}", port="node"), diameter_m=0.05)
+                      for k in range(3))
+    res = Runner(["liquid"]).run(p, 0)["liquid"]
+    (f,) = [f for f in res.findings if f.code == "liquid.no_pump"]
+    assert set(f.item_ids) == {"px0", "px1", "px2", "jx0", "jx1", "jx2"}
+    assert not any(f.code == "liquid.no_pump" for f in Runner(["liquid"]).run(loads(text), 0)["liquid"].findings)

@@ -176,3 +176,38 @@ def test_warm_cache_gives_the_same_answers_as_a_cold_solve():
     assert "r2" in res.what_if("pdua").racks_lost
     site.hall.racks[2].feed_b = Feed(source_id="pdub", breaker_a=400, cable_length_m=10.0)
     assert same().what_if("pdua").racks_lost == ()
+
+
+@pytest.mark.parametrize("kw", [1e5, 1e6])
+def test_loads_beyond_the_chain_give_a_finding_not_a_failure(sample, kw):
+    """Racks at the validation bound behind busways of 10 ohm/m: no load flow solution. The
+    analysis says so per site (power.no_solution) and still answers for the other sites."""
+    import warnings
+
+    for s in sample.sites:
+        for r in s.hall.racks:
+            r.it_load_kw = kw
+        for bw in s.hall.power.busways:
+            bw.r_ohm_per_km = 1e4
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = Runner(["power"]).run(sample, 0)["power"]
+    assert res.error is None, res.summary
+    bad = [f for f in res.findings if f.code == "power.no_solution"]
+    assert bad and all(f.severity.value == "error" and f.item_ids for f in bad)
+    assert set(res.data.sites) | {f.item_ids[0] for f in bad} == {s.id for s in sample.sites}
+
+
+def test_a_failure_scenario_whose_losses_do_not_settle_is_solved_exactly():
+    """One rack at 1 GW on a small site: the incremental failure sweep diverges; the
+    scenario is handed to a full load flow instead of failing a balance check."""
+    import fuzz_inputs
+
+    from designer.io.files import loads
+
+    _doc, text = fuzz_inputs.base()
+    p = loads(text)
+    p.sites[0].hall.racks[1].it_load_kw = 1e6
+    res = Runner(["power"]).run(p, 0)["power"]
+    assert res.error is None, res.summary
+    assert any(f.code == "power.overload" for f in res.findings)

@@ -309,3 +309,32 @@ def test_shipped_sample_study_reads():
     designs = load_designs(study)
     assert [d.site_id for d in designs] == ["core-fra", "ind-str", "ent-muc", "urb-ber", "twr-ks"]
     assert sum(len(expand(study, d.project, d.site_id)) for d in designs) > 300
+
+
+def test_a_scenario_that_makes_the_design_invalid_says_so_instead_of_ok(sample_project):
+    """Load growth past the bound of a rack's load (1e6 kW): the analyses that cannot work
+    around it are stopped, and the row's status names them (it used to read "ok" with the
+    figures left empty)."""
+    cut = site_design(sample_project, "urb-ber", served_by_site(sample_project))
+    dr = DesignRunner(cut, ["power", "liquid"])
+    figs, _ = dr.run(_spec(it_load_growth=1e6))
+    assert figs["status"].startswith("not analysed (liquid, power): validation errors")
+    assert "it_load_kw" in figs["status"]
+    figs, _ = dr.run(_spec(it_load_growth=1.0))
+    assert figs["status"] == "ok"
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://x.invalid")', "+1+1", "-2+3", "@SUM(A1)", "\tx"])
+def test_study_csv_neutralises_formulas_in_text_cells_and_reads_them_back(tmp_path, text):
+    """CSV injection (OWASP): a design or scenario name from the user's files is never a live
+    formula in the study table; numbers (negative ones too) stay numbers."""
+    import csv
+
+    row = {"design": text, "scenario": text + " s", "status": "ok", "it_kw": -2.5, "racks": 3}
+    write_csv([row], tmp_path / "r.csv")
+    with open(tmp_path / "r.csv", encoding="utf-8", newline="") as f:
+        cells = list(csv.DictReader(f))[0]
+    assert cells["design"] == "'" + text and cells["scenario"] == "'" + text + " s"
+    assert cells["it_kw"] == "-2.5" and cells["racks"] == "3"
+    back = read_csv_rows(tmp_path / "r.csv")[0]
+    assert back["design"] == text and back["it_kw"] == -2.5

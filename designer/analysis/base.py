@@ -35,12 +35,39 @@ class AnalysisResult:
     """Set when the analysis itself failed (a bug): the message, for the findings panel."""
 
 
+TOLERATED = ("geometry.outside", "module.connection.")
+"""Validation errors every analysis works around: an item outside the hall outline is still
+solved where it stands; module connection points are for placing templates."""
+
+ALWAYS_BLOCKING = ("id.duplicate", "ref.kind", "value.magnitude", "value.too_small", "hall.too_large")
+"""Validation errors no analysis works around: two items with one id, a reference to an
+item of the wrong kind, numbers beyond any physical bound, a hall too large for a grid."""
+
+
 class Analysis:
-    """Base class. Subclasses set ``name`` and ``title`` and implement :meth:`run`."""
+    """Base class. Subclasses set ``name`` and ``title`` and implement :meth:`run`.
+
+    An analysis runs only on a design whose validation errors it can work around (see
+    :meth:`blocking`): the runner gives it a result that says which errors stopped it
+    instead. A solver can then rely on what validation checks and guards only the rest.
+    """
 
     name: str = "analysis"
     title: str = "Analysis"
     order: int = 50
+    blocked_by: tuple[str, ...] | None = None
+    """Prefixes of the validation error codes that stop this analysis. None (the default,
+    for an analysis that has not said what it works around): every validation error but
+    those in :data:`TOLERATED`. An analysis tested to work around the rest names only
+    :data:`ALWAYS_BLOCKING` (and its own)."""
+    needs_valid_design: bool = True
+    """False for an analysis that reports validation itself (the layout checks)."""
+
+    def blocking(self, errors) -> list:
+        """Of the validation ``errors``, those this analysis cannot work around."""
+        if self.blocked_by is None:
+            return [f for f in errors if not f.code.startswith(TOLERATED)]
+        return [f for f in errors if f.code.startswith(self.blocked_by)]
 
     def run(self, project: Project, revision: int, cache: dict) -> AnalysisResult:
         raise NotImplementedError
@@ -72,11 +99,36 @@ def registered() -> dict[str, type[Analysis]]:
     return dict(sorted(_REGISTRY.items(), key=lambda kv: kv[1].order))
 
 
+def not_run(analysis: Analysis, revision: int, blocking: list) -> AnalysisResult:
+    """The result of an analysis stopped by validation errors: one finding that says which."""
+    from designer.model.findings import warning
+
+    first = blocking[0]
+    more = f" and {len(blocking) - 1} more" if len(blocking) > 1 else ""
+    f = warning("analysis.not_run",
+                f"{analysis.title} not analysed: the design has {len(blocking)} validation "
+                f"error{'s' * (len(blocking) != 1)} it cannot work around ({first.path or first.code}: "
+                f"{first.message}{more})",
+                "fix the validation errors listed with the layout checks", first.path,
+                first.item_ids, source=analysis.name)
+    return AnalysisResult(analysis.name, revision, (f,), None,
+                          {"not_run": f"{len(blocking)} validation errors",
+                           "blocked_by": [b.to_json() for b in blocking[:20]]})
+
+
 def run_analysis(analysis: Analysis, project: Project, revision: int, cache: dict) -> AnalysisResult:
     """Run one analysis, timing it; an exception becomes a result with ``error`` set."""
+    from designer.solvers.memory import MemoryBudgetExceeded
+
     t0 = time.perf_counter()
     try:
         res = analysis.run(project, revision, cache)
+    except MemoryBudgetExceeded as e:  # a design too large for this machine: a finding, not a bug
+        from designer.model.findings import error
+
+        f = error("analysis.memory", f"{analysis.title}: {e}", e.fix, source=analysis.name)
+        return AnalysisResult(analysis.name, revision, (f,), None, {"not_run": str(e)},
+                              elapsed_s=time.perf_counter() - t0)
     except Exception as e:  # a solver bug must not take the app down
         import traceback
 

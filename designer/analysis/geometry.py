@@ -14,11 +14,19 @@ class GeometryAnalysis(Analysis):
     name = "geometry"
     title = "Layout checks"
     order = 10
+    needs_valid_design = False  # it reports validation itself
+    BLOCKED_BY = ("value.magnitude", "hall.too_large")
+    """Validation errors that stop the layout checks of a site (numbers no geometry library
+    can work with); the validation findings are reported all the same."""
 
     def run(self, project: Project, revision: int, cache: dict) -> AnalysisResult:
         findings = list(validate(project))
+        blocked = {f.path.split(".hall", 1)[0] for f in findings
+                   if f.severity is Severity.ERROR and f.code in self.BLOCKED_BY}
         per_site: dict[str, GeometryResult] = {}
-        for site in project.sites:
+        for si, site in enumerate(project.sites):
+            if f"sites[{si}]" in blocked or "settings" in blocked:
+                continue
             f, res = check_hall(site.hall, project.settings, site.name or site.id)
             findings += f
             per_site[site.id] = res

@@ -22,7 +22,7 @@
 
 from __future__ import annotations
 
-from designer.analysis.base import Analysis, AnalysisResult, register
+from designer.analysis.base import ALWAYS_BLOCKING, Analysis, AnalysisResult, register
 from designer.document.edits import Composite, SetFields
 from designer.model.project import Project
 from designer.solvers.liquid.balance import BalancePlan, balance_site
@@ -78,6 +78,7 @@ class LiquidAnalysis(Analysis):
     name = "liquid"
     title = "Liquid cooling"
     order = 20
+    blocked_by = ALWAYS_BLOCKING  # it reports dangling references and bad values itself
 
     def run(self, project: Project, revision: int, cache: dict) -> AnalysisResult:
         res, findings, _ = solve_project(project, cache=cache)

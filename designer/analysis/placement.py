@@ -16,7 +16,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from designer.analysis.base import Analysis, AnalysisResult, register
+from designer.analysis.base import ALWAYS_BLOCKING, Analysis, AnalysisResult, register
 from designer.document.edits import AddItem, Composite
 from designer.model.catalog import Catalog, ModuleType
 from designer.model.factory import instantiate
@@ -47,6 +47,7 @@ class PlacementAnalysis(Analysis):
     name = "placement"
     title = "Workload placement"
     order = 60
+    blocked_by = ALWAYS_BLOCKING  # it reports dangling references and bad values itself
 
     def run(self, project: Project, revision: int, cache: dict) -> AnalysisResult:
         key = _network_key(project)

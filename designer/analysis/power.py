@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import time
 
-from designer.analysis.base import Analysis, AnalysisResult, register
+from designer.analysis.base import ALWAYS_BLOCKING, Analysis, AnalysisResult, register
 from designer.document.edits import Composite, SetFields
+from designer.model.findings import error
 from designer.model.project import Project
+from designer.solvers.power.loadflow import LoadFlowDiverged
 from designer.solvers.power.results import PowerResult, SitePower, frozen_map
 from designer.solvers.power.solve import describe, solve_site
 
@@ -24,13 +26,21 @@ class PowerAnalysis(Analysis):
     name = "power"
     title = "Power chain"
     order = 40
+    blocked_by = ALWAYS_BLOCKING  # it reports dangling references and bad values itself
 
     def run(self, project: Project, revision: int, cache: dict) -> AnalysisResult:
         t0 = time.perf_counter()
         sites: dict[str, SitePower] = {}
         findings = []
-        for site in project.sites:
-            res, f = solve_site(site, cache)
+        for si, site in enumerate(project.sites):
+            try:
+                res, f = solve_site(site, cache)
+            except LoadFlowDiverged as e:  # no solution: say so, keep the other sites
+                findings.append(error("power.no_solution", f"site {site.name or site.id}: {e}",
+                                      "reduce the rack loads or raise the ratings of the power chain "
+                                      "until the overloads are gone", f"sites[{si}].hall.power", (site.id,),
+                                      source=self.name))
+                continue
             sites[site.id] = res
             findings += f
         live = {s.id for s in project.sites}

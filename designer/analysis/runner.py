@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-from designer.analysis.base import Analysis, AnalysisResult, registered, run_analysis
+from designer.analysis.base import Analysis, AnalysisResult, not_run, registered, run_analysis
+from designer.model.findings import Severity
 from designer.model.project import Project
+
+
+def validation_errors(project: Project, results: dict[str, AnalysisResult] | None = None) -> list:
+    """The validation errors of ``project``: taken from the layout checks' result when it
+    is among ``results`` (it holds them), otherwise validated here."""
+    geo = (results or {}).get("geometry")
+    if geo is not None and geo.error is None:
+        return [f for f in geo.findings if f.source == "validation" and f.severity is Severity.ERROR]
+    from designer.model.validate import validate
+
+    return [f for f in validate(project) if f.severity is Severity.ERROR]
 
 
 class Runner:
@@ -17,11 +29,21 @@ class Runner:
 
     def run(self, project: Project, revision: int, names: list[str] | None = None,
             should_stop=lambda: False) -> dict[str, AnalysisResult]:
-        out = {}
+        """Run the analyses in order. One whose preconditions validation says are not met
+        (:meth:`~designer.analysis.base.Analysis.blocking`) is not run; its result says why."""
+        out: dict[str, AnalysisResult] = {}
+        errors = None
         for n, a in self.analyses.items():
             if names is not None and n not in names:
                 continue
             if should_stop():
                 break
+            if a.needs_valid_design:
+                if errors is None:
+                    errors = validation_errors(project, out)
+                blocking = a.blocking(errors)
+                if blocking:
+                    out[n] = not_run(a, revision, blocking)
+                    continue
             out[n] = run_analysis(a, project, revision, self.caches[n])
         return out

@@ -7,7 +7,14 @@ import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QVBoxLayout,
+)
 
 from designer.io.errors import LoadError
 from designer.io.recovery import RecoveryWriter, load_recovery, orphaned_recoveries
@@ -63,37 +70,56 @@ class RecoveryController(QObject):
         self.writer.discard()
 
 
+def choose(window, found: list) -> tuple[str, object]:
+    """Ask which recovery copy to recover or discard: ("recover" | "discard" | "later", copy)."""
+    dlg = QDialog(window)
+    dlg.setWindowTitle("Recover unsaved work")
+    lay = QVBoxLayout(dlg)
+    n = len(found)
+    lay.addWidget(QLabel("Data Hall Designer did not close properly. "
+                         + ("This copy of unsaved work was kept:" if n == 1 else
+                            f"These {n} copies of unsaved work were kept (newest first):")))
+    lst = QListWidget(dlg)
+    for rf in found:
+        lst.addItem(rf.describe())
+    lst.setCurrentRow(0)
+    lay.addWidget(lst)
+    lay.addWidget(QLabel("A copy you do not recover or discard now is offered again at the next start."))
+    buttons = QDialogButtonBox(dlg)
+    picked = {"what": "later"}
+    for text, what, role in (("Recover", "recover", QDialogButtonBox.AcceptRole),
+                             ("Discard", "discard", QDialogButtonBox.DestructiveRole),
+                             ("Later", "later", QDialogButtonBox.RejectRole)):
+        b = buttons.addButton(text, role)
+        b.clicked.connect(lambda _c=False, w=what: (picked.update(what=w), dlg.done(0)))
+    lay.addWidget(buttons)
+    dlg.exec()
+    row = lst.currentRow()
+    return picked["what"], found[row] if 0 <= row < n else None
+
+
 def offer_restore(window, files) -> bool:
-    """Ask about recovery copies left by a crash. Returns True if one was restored."""
+    """Offer every recovery copy whose owner is gone. Returns True if one was restored
+    (one project per window: the others stay and are offered at the next start)."""
     found = orphaned_recoveries()
-    if not found:
-        return False
-    rf = found[0]
-    box = QMessageBox(window)
-    box.setIcon(QMessageBox.Question)
-    box.setWindowTitle("Recover unsaved work")
-    box.setText("Data Hall Designer did not close properly last time. Recover the unsaved work?")
-    box.setInformativeText(rf.describe())
-    more = "\n".join(r.describe() for r in found[1:])
-    if more:
-        box.setDetailedText("Older recovery copies (kept until you discard them):\n" + more)
-    restore = box.addButton("Recover", QMessageBox.AcceptRole)
-    discard = box.addButton("Discard", QMessageBox.DestructiveRole)
-    box.addButton("Later", QMessageBox.RejectRole)
-    box.exec()
-    if box.clickedButton() is discard:
-        rf.path.unlink(missing_ok=True)
-        return False
-    if box.clickedButton() is not restore:
-        return False
-    try:
-        project = load_recovery(rf.path)
-    except (LoadError, OSError) as e:
-        QMessageBox.warning(window, "Cannot recover", f"The recovery copy could not be read: {e}")
-        return False
-    restore_project(window.session, project, Path(rf.original_path) if rf.original_path else None)
-    rf.path.unlink(missing_ok=True)
-    return True
+    while found:
+        what, rf = choose(window, found)
+        if rf is None or what == "later":
+            return False
+        if what == "discard":
+            rf.discard()
+            found.remove(rf)
+            continue
+        try:
+            project = load_recovery(rf.path)
+        except (LoadError, OSError) as e:
+            QMessageBox.warning(window, "Cannot recover", f"The recovery copy could not be read: {e}")
+            found.remove(rf)
+            continue
+        restore_project(window.session, project, Path(rf.original_path) if rf.original_path else None)
+        rf.discard()
+        return True
+    return False
 
 
 def restore_project(session, project, original: Path | None) -> None:
@@ -103,16 +129,23 @@ def restore_project(session, project, original: Path | None) -> None:
     session.path_changed.emit(original)
 
 
-def install_excepthook(window) -> None:
+def _alive(widget) -> bool:
+    from shiboken6 import isValid
+
+    return widget is not None and isValid(widget)
+
+
+def install_excepthook(window, modal: bool = True) -> None:
     """Unexpected errors show a dialog with details, write a recovery copy and keep the app
-    running (Qt slots would otherwise print and carry on silently, or abort)."""
+    running (Qt slots would otherwise print and carry on silently, or abort). Not ``modal``
+    (screenshot mode): the error is only printed, so nothing waits for a click."""
     state = {"busy": False}
 
     def hook(exc_type, exc, tb) -> None:
         text = "".join(traceback.format_exception(exc_type, exc, tb))
         sys.stderr.write(text)
-        if state["busy"]:
-            return
+        if state["busy"] or not modal or not _alive(window):
+            return  # screenshot mode waits for no click; a window already gone can show nothing
         state["busy"] = True
         try:
             saved = None

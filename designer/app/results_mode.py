@@ -47,7 +47,9 @@ class ResultsMode:
             liquid_toggle.blockSignals(True)
             liquid_toggle.setChecked(mode in ("all", "liquid"))
             liquid_toggle.blockSignals(False)
-        self.window.view.refit_if_untouched()
+        for ov in self.overlays():
+            for fn in ov.listeners:  # legends follow their overlay at once (shown or hidden)
+                fn()
         self.window.statusBar().showMessage(f"Results on plan: {dict(MODES)[mode].replace('&', '')}", 3000)
 
     def cycle(self) -> None:

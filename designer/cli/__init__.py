@@ -7,7 +7,6 @@ starts fast.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 COMMANDS = ("validate", "schema", "info", "solve", "export", "design", "recommend", "balance", "what-if",
@@ -15,14 +14,9 @@ COMMANDS = ("validate", "schema", "info", "solve", "export", "design", "recommen
 
 
 def _load_or_report(path: str):
-    from designer.io.errors import LoadError
-    from designer.io.files import load
+    from designer.cli.common import load_or_report
 
-    try:
-        return load(path)
-    except LoadError as e:
-        print(e.summary(), file=sys.stderr)
-        return None
+    return load_or_report(path)
 
 
 def cmd_validate(args) -> int:
@@ -34,7 +28,9 @@ def cmd_validate(args) -> int:
         return 1
     findings = validate(project)
     if args.json:
-        print(json.dumps([f.to_json() for f in findings], indent=2))
+        from designer.cli.common import print_json
+
+        print_json([f.to_json() for f in findings])
     else:
         for f in findings:
             print(f.as_text())
@@ -45,9 +41,10 @@ def cmd_validate(args) -> int:
 
 
 def cmd_schema(args) -> int:
+    from designer.cli.common import print_json
     from designer.io.files import json_schema
 
-    print(json.dumps(json_schema(), indent=2))
+    print_json(json_schema())
     return 0
 
 
@@ -65,8 +62,10 @@ def cmd_info(args) -> int:
             "cdus": len(hall.cdus), "air_units": len(hall.air_units),
         })
     if args.json:
-        print(json.dumps({"name": project.name, "schema_version": project.schema_version,
-                          "sites": rows, "workloads": len(project.workloads)}, indent=2))
+        from designer.cli.common import print_json
+
+        print_json({"name": project.name, "schema_version": project.schema_version,
+                    "sites": rows, "workloads": len(project.workloads)})
         return 0
     print(f"{project.name} (revision {project.revision}, file format {project.schema_version})")
     print(f"{'site':<12} {'kind':<12} {'modules':>7} {'racks':>6} {'IT kW':>9}  name")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 
@@ -16,23 +15,20 @@ def add_parser(sub) -> None:
 
 def cmd_design(args) -> int:
     from designer.analysis.design import design_site
+    from designer.cli.common import load_valid
     from designer.document.document import Document
     from designer.io.catalog_store import load_catalog
-    from designer.io.errors import LoadError
-    from designer.io.files import load, save
+    from designer.io.files import save
+    from designer.io.outputs import OutputError, check_output_path
     from designer.model.findings import Severity
 
-    try:
-        same = os.path.exists(args.output) and os.path.samefile(args.file, args.output)
-    except OSError:
-        same = False
-    if same or os.path.abspath(args.output) == os.path.abspath(args.file):
-        print("the output must be a new file, not the input", file=sys.stderr)
+    try:  # before any work: never the input, a folder, a pipe or a loop of links
+        check_output_path(args.output, [args.file])
+    except OutputError as e:
+        print(f"designer design: {e}", file=sys.stderr)
         return 2
-    try:
-        project = load(args.file)
-    except LoadError as e:
-        print(e.summary(), file=sys.stderr)
+    project = load_valid(args.file, "design")
+    if project is None:
         return 1
     if not any(s.id == args.site for s in project.sites):
         print(f"no site '{args.site}' in {args.file} (sites: {', '.join(s.id for s in project.sites)})",
@@ -44,7 +40,11 @@ def cmd_design(args) -> int:
     res = design_site(project, args.site, catalog)
     doc = Document(project)
     doc.apply(res.edit)
-    save(doc.project, args.output)
+    try:
+        save(doc.project, args.output)
+    except (OutputError, OSError) as e:
+        print(f"designer design: writing {args.output} failed: {e}; nothing was written", file=sys.stderr)
+        return 1
     print(f"Design of {args.site}:")
     for line in res.account:
         print(f"  - {line}")

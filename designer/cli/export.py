@@ -2,9 +2,10 @@
 --png OUT.png --epanet DIR --pandapower DIR [--site ID]``: the design as documents, with no
 display needed.
 
-Every output path is checked before any work starts (a missing or read-only folder is a
-clear error, exit 2); every file is written atomically, so a failure or an interrupt never
-leaves a half-written file. PDF, SVG and PNG are drawn with Qt: without a display, Qt's
+Every output path is checked before any work starts (a missing or read-only folder, a pipe,
+a link loop or the input file itself is a clear error, exit 2); a project with validation
+errors is not exported (they are listed, exit 1); every file is written atomically and
+checked complete, so a full disk, a failure or an interrupt never leaves a half-written file. PDF, SVG and PNG are drawn with Qt: without a display, Qt's
 offscreen platform is used.
 """
 
@@ -70,7 +71,7 @@ def cmd_export(args) -> int:
     seen: dict[str, str] = {}
     for name, out in paths.items():
         try:
-            real = str(check_output_path(out))
+            real = str(check_output_path(out, inputs=[args.file] if args.file else ()))
         except OutputError as e:
             _err(str(e))
             return 2
@@ -88,9 +89,9 @@ def cmd_export(args) -> int:
     if not args.file:
         _err("give the project FILE to export")
         return 2
-    from designer.cli import _load_or_report
+    from designer.cli.common import load_valid
 
-    project = _load_or_report(args.file)
+    project = load_valid(args.file, "export")
     if project is None:
         return 1
     ids = [s.id for s in project.sites]

@@ -31,7 +31,11 @@ def cmd_fleet(args) -> int:
     from designer.io.fleet import generate_fleet
 
     project = generate_fleet(args.sites, args.seed)
-    save(project, args.output)
+    try:
+        save(project, args.output)
+    except (OutputError, OSError) as e:
+        print(f"designer generate fleet: writing {args.output} failed: {e}; nothing was written", file=sys.stderr)
+        return 1
     racks = sum(len(s.hall.racks) for s in project.sites)
     print(f"wrote {args.output}: {len(project.sites)} sites ({args.sites} edge sites and the core), {racks} racks, "
           f"{len(project.workloads)} workloads")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 
@@ -20,14 +19,11 @@ def add_parser(sub) -> None:
 def cmd_solve(args) -> int:
     from designer.analysis.base import registered
     from designer.analysis.runner import Runner
-    from designer.io.errors import LoadError
-    from designer.io.files import load
+    from designer.cli.common import load_or_report, print_json
     from designer.model.findings import Severity
 
-    try:
-        project = load(args.file)
-    except LoadError as e:
-        print(e.summary(), file=sys.stderr)
+    project = load_or_report(args.file)
+    if project is None:
         return 1
     reg = registered()
     wanted = [n for n in reg if getattr(args, n, False)] or list(reg)
@@ -37,22 +33,45 @@ def cmd_solve(args) -> int:
         print(f"not available in this version: {', '.join(missing)}", file=sys.stderr)
         return 2
     runner = Runner(wanted)
-    results = runner.run(project, 0)
+    results = runner.run(project, 0)  # an analysis the validation errors stop says so
     failed = False
     if args.json:
         out = {}
         for n, r in results.items():
-            out[n] = runner.analyses[n].report_json(r) if r.error is None else {"error": r.error}
+            out[n] = _json(runner.analyses[n], r)
             out[n]["elapsed_s"] = r.elapsed_s
-        print(json.dumps(out, indent=2))
+        print_json(out)
     else:
         for n, r in results.items():
-            if r.error is not None:
-                print(f"== {runner.analyses[n].title} ==\nanalysis failed: {r.error}")
-            else:
-                print(runner.analyses[n].report_text(r))
+            print(_text(runner.analyses[n], r))
             print(f"({n}: {r.elapsed_s * 1000:.1f} ms)\n")
+    not_run = [runner.analyses[n].title for n, r in results.items() if r.summary.get("not_run")]
+    if not_run:
+        print(f"designer solve: not analysed because of validation errors: {', '.join(not_run)} "
+              f"(designer validate {args.file} lists them)", file=sys.stderr)
     for r in results.values():
-        failed |= r.error is not None
+        failed |= r.error is not None or bool(r.summary.get("not_run"))
         failed |= any(f.severity is Severity.ERROR for f in r.findings)
     return 1 if failed else 0
+
+
+def _json(analysis, r) -> dict:
+    if r.error is not None:
+        return {"status": "failed", "error": r.error}
+    if r.summary.get("not_run"):
+        return {"status": "not_run", "summary": r.summary, "findings": [f.to_json() for f in r.findings]}
+    try:
+        return {"status": "ok", **analysis.report_json(r)}
+    except Exception as e:  # a report bug must not hide the other analyses' answers
+        return {"status": "failed", "error": f"the report could not be written: {type(e).__name__}: {e}"}
+
+
+def _text(analysis, r) -> str:
+    if r.error is not None:
+        return f"== {analysis.title} ==\nanalysis failed: {r.error}"
+    if r.summary.get("not_run"):
+        return f"== {analysis.title} ==\n" + "\n".join(f.as_text() for f in r.findings)
+    try:
+        return analysis.report_text(r)
+    except Exception as e:  # noqa: BLE001
+        return f"== {analysis.title} ==\nthe report could not be written: {type(e).__name__}: {e}"

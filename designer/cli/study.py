@@ -9,6 +9,7 @@ Ctrl+C stops cleanly: what finished is kept, and the same command resumes.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -81,6 +82,12 @@ def _results_folder(out: str) -> Path | str:
     """The folder, checked (not made) before anything runs; a message when it cannot be used."""
     p = Path(out).expanduser()
     p = p if p.is_absolute() else Path.cwd() / p
+    try:
+        p = p.resolve()
+    except RuntimeError:  # Python 3.11 reports a loop of links this way
+        return f"{out}: the path is a loop of symbolic links"
+    except OSError as e:
+        return f"{out}: {'the path is a loop of symbolic links' if e.errno == errno.ELOOP else e.strerror or e}"
     if p.exists() and not p.is_dir():
         return f"{out}: is a file; give a folder for the results"
     parent = p if p.exists() else p.parent
@@ -116,8 +123,14 @@ def cmd_study(args) -> int:
     from designer.study.engine import ClusterError, StudyStopped, run_study
 
     designs = load_designs(study)
+    if _invalid_designs(designs):
+        return 1
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
-    folder.mkdir(exist_ok=True)
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as e:
+        _err(f"{args.output}: {e.strerror or e}; choose another folder")
+        return 2
     bar = TextProgress()
     where = f"the Dask cluster at {args.scheduler}" if args.scheduler else (
         "this process" if workers == 0 else f"a local Dask cluster of {workers} processes")
@@ -135,6 +148,23 @@ def cmd_study(args) -> int:
         return 1
     bar.end()
     return _write(study, designs, outcome, folder, args)
+
+
+def _invalid_designs(designs) -> bool:
+    """Designs with validation errors no analysis works around stop the study before it
+    runs (as every command stops on them): say which, and True."""
+    from designer.analysis.base import TOLERATED
+    from designer.cli.common import SHOWN_ERRORS, validation_errors
+
+    bad = [(d, validation_errors(d.project, TOLERATED)) for d in designs]
+    bad = [(d, errs) for d, errs in bad if errs]
+    for d, errs in bad:
+        print(f"{d.id} ({d.file}): {len(errs)} validation error{'s' * (len(errs) != 1)}", file=sys.stderr)
+        for f in errs[:SHOWN_ERRORS]:
+            print(f"  {f.as_text()}", file=sys.stderr)
+    if bad:
+        _err(f"{len(bad)} design{'s' * (len(bad) != 1)} with validation errors; fix them first (nothing was run)")
+    return bool(bad)
 
 
 def _write(study, designs, outcome, folder: Path, args) -> int:

@@ -82,17 +82,37 @@ class Bom:
                 "rows": [r.to_json() for r in self.rows]}
 
     def to_csv(self) -> str:
-        """CSV text: item, catalog model, name, unit, one column per site, total."""
+        """CSV text: item, catalog model, name, unit, one column per site, total. Text cells
+        a spreadsheet would read as a formula are neutralised (see :func:`csv_text`)."""
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["category", "item", "catalog_model", "name", "unit", *self.site_ids, "total"])
+        w.writerow([csv_text(c) for c in ("category", "item", "catalog_model", "name", "unit", *self.site_ids,
+                                          "total")])
         for r in self.rows:
-            w.writerow([r.category, r.item, r.catalog_model, r.name, r.unit,
+            w.writerow([*(csv_text(c) for c in (r.category, r.item, r.catalog_model, r.name, r.unit)),
                         *(_qty(r.per_site.get(s, 0.0), r.unit) for s in self.site_ids), _qty(r.total, r.unit)])
         return buf.getvalue()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP's list: = + - @
+tab and carriage return; also line feed and the full-width forms some spreadsheets fold)."""
+
+
+def csv_text(text: str) -> str:
+    """A text cell that no spreadsheet runs as a formula: one starting with a formula
+    character gets a leading apostrophe, as OWASP recommends ("=HYPERLINK(...)" is shown
+    as the text "'=HYPERLINK(...)"). The CSV writer adds the quotes it needs."""
+    text = str(text)
+    if text.startswith(FORMULA_STARTS):
+        text = "'" + text
+    # line breaks as "\n", which the CSV writer quotes (it leaves a lone "\r" bare)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _qty(v: float, unit: str) -> str:
+    if not math.isfinite(v):
+        return ""
     if unit == "pcs":
         return str(int(round(v)))
     return f"{v:.1f}"

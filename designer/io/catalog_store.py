@@ -10,12 +10,15 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from designer.io.errors import LoadError, Problem
-from designer.io.files import parse_json, problems_from_validation
+from designer.io.files import parse_json, problems_from_validation, writable
+from designer.io.inputs import read_input_text
 from designer.model.catalog import TEMPLATE_FORMAT, Catalog, CatalogData, ModuleType
 from designer.model.project import Project
 from designer.model.template import template_problems
 
 APP_NAME = "data-hall-designer"
+MAX_CATALOG_BYTES = 64 * 1024 * 1024
+"""Catalog and template files larger than this are refused before reading."""
 
 
 def resource_path(name: str) -> Path:
@@ -50,12 +53,11 @@ def user_catalog_dir() -> Path:
 
 
 def read_catalog_file(path: Path) -> CatalogData:
-    """Parse one catalog file. Raises :class:`LoadError` for bad content, OSError if unreadable."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise LoadError(str(path), [Problem(f"byte {e.start}", "the file is not UTF-8 text",
-                                            "save the catalog file as UTF-8")]) from None
+    """Parse one catalog file. Raises :class:`LoadError` for bad content or an unreadable file."""
+    return _catalog_from_text(read_input_text(path, MAX_CATALOG_BYTES, "catalog file"), path)
+
+
+def _catalog_from_text(text: str, path: Path) -> CatalogData:
     data = parse_json(text, str(path))
     if isinstance(data, dict):
         data = {k: v for k, v in data.items() if k not in ("$comment", "catalog_version")}
@@ -113,11 +115,7 @@ def template_from_data(data: object, source: str) -> ModuleType:
 
 
 def read_template_file(path: Path) -> ModuleType:
-    try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise LoadError(str(path), [Problem(f"byte {e.start}", "the file is not UTF-8 text",
-                                            "save the template as UTF-8")]) from None
+    text = read_input_text(path, MAX_CATALOG_BYTES, "template")
     return template_from_data(parse_json(text, str(path)), str(path))
 
 
@@ -145,16 +143,16 @@ def write_template_file(entry: ModuleType, folder: Path | None = None, overwrite
     target = folder / template_file_name(entry.model)
     if target.exists() and not overwrite:
         raise FileExistsError(str(target))
-    write_bytes_atomic(target, template_text(entry).encode("utf-8"))
+    write_bytes_atomic(target, writable(template_text(entry)).encode("utf-8"))
     return target
 
 
 def _read_user_file(f: Path) -> CatalogData:
     """A user catalog file, or a module template file (``template_format``)."""
-    head = f.read_bytes()[:4096].decode("utf-8-sig", errors="replace")
-    if '"template_format"' in head:
-        return CatalogData(modules=[read_template_file(f)])
-    return read_catalog_file(f)
+    text = read_input_text(f, MAX_CATALOG_BYTES, "catalog file")
+    if '"template_format"' in text[:4096]:
+        return CatalogData(modules=[template_from_data(parse_json(text, str(f)), str(f))])
+    return _catalog_from_text(text, f)
 
 
 def user_catalog_layers() -> tuple[list[CatalogData], list[LoadError]]:

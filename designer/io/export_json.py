@@ -21,63 +21,28 @@ as ``null``: the file is strict JSON. :func:`export_schema` gives the JSON Schem
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
-import enum
 import json
-import math
 import os
 from collections.abc import Mapping
-
-import numpy as np
 
 from designer import __version__
 from designer.io.bom import Bom, bill_of_materials
 from designer.io.files import EXPORT_FORMAT, json_schema
 from designer.io.result_schema import Defs, results_schemas
+from designer.io.strict_json import plain
 from designer.model.catalog import Catalog
 from designer.model.project import SCHEMA_VERSION, Project
 
 ANALYSES = ("geometry", "liquid", "air", "power", "placement")
 
 
-def plain(v):
-    """JSON-safe copy: non-finite floats -> None, numpy -> Python, tuples -> lists, keys -> str."""
-    t = type(v)
-    if t is float:
-        return v if math.isfinite(v) else None
-    if v is None or t is str or t is int or t is bool:
-        return v
-    if t is list or t is tuple:
-        return [plain(x) for x in v]
-    if t is dict:
-        return {str(k): plain(x) for k, x in v.items()}
-    if isinstance(v, bool | str | int):
-        return v
-    if isinstance(v, float):
-        return v if math.isfinite(v) else None
-    if isinstance(v, np.generic):
-        return plain(v.item())
-    if isinstance(v, np.ndarray):
-        return [plain(x) for x in v.tolist()]
-    if isinstance(v, enum.Enum):
-        return plain(v.value)
-    if isinstance(v, Mapping):
-        return {str(k): plain(x) for k, x in v.items()}
-    if dataclasses.is_dataclass(v) and not isinstance(v, type):
-        return {f.name: plain(getattr(v, f.name)) for f in dataclasses.fields(v)}
-    if isinstance(v, list | tuple | set | frozenset):
-        return [plain(x) for x in v]
-    if hasattr(v, "to_json"):
-        return plain(v.to_json())
-    return str(v)
-
-
 def result_json(name: str, result) -> dict:
     """One analysis result as JSON: its status, timing, summary, findings and its own report."""
-    out: dict = {"status": "failed" if result.error else "ok", "error": result.error,
+    status = "failed" if result.error else "not_run" if result.summary.get("not_run") else "ok"
+    out: dict = {"status": status, "error": result.error,
                  "revision": result.revision, "elapsed_s": result.elapsed_s}
-    if not result.error:
+    if status == "ok":
         from designer.analysis.base import registered
 
         cls = registered().get(name)
@@ -173,7 +138,7 @@ def export_schema() -> dict:
         ["severity", "code", "message", "fix", "path", "item_ids", "source"],
         {"severity": {"enum": ["error", "warning", "info"]}, "code": _STR, "message": _STR, "fix": _STR,
          "path": _STR, "item_ids": {"type": "array", "items": _STR}, "source": _STR}, extra=False)
-    base = {"status": {"enum": ["ok", "failed"]}, "error": {"type": ["string", "null"]},
+    base = {"status": {"enum": ["ok", "failed", "not_run"]}, "error": {"type": ["string", "null"]},
             "revision": {"type": "integer"}, "elapsed_s": {"type": "number", "minimum": 0},
             "summary": {"type": "object"}, "findings": {"type": "array", "items": {"$ref": "#/$defs/ExportFinding"}},
             "report_error": _STR}
@@ -189,8 +154,10 @@ def export_schema() -> dict:
         ok = {**part, "required": list(part["required"]), "properties": {**base, **part["properties"]}}
         return {"type": "object", "required": req, "properties": props, "additionalProperties": False,
                 "if": {"properties": {"status": {"const": "ok"}}},
-                "then": ok, "else": {"properties": {"summary": {  # a failed run keeps the traceback
-                    "type": "object", "properties": {"traceback": _STR}, "additionalProperties": False}}}}
+                "then": ok, "else": {"properties": {"summary": {  # a failed run keeps the traceback,
+                    "type": "object", "additionalProperties": False,  # one not run says why
+                    "properties": {"traceback": _STR, "not_run": _STR,
+                                   "blocked_by": {"type": "array", "items": {"$ref": "#/$defs/ExportFinding"}}}}}}}
 
     names = {"geometry": "ExportGeometry", "liquid": "ExportLiquid", "air": "ExportAir", "power": "ExportPower",
              "placement": "ExportPlacement"}

@@ -14,7 +14,6 @@ import json
 import os
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -156,7 +155,48 @@ def _no_duplicates(pairs: list) -> dict:
     return out
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogates(node, path: tuple, out: list, limit: int = 20) -> list:
+    """JSON paths of the strings (keys included) holding a lone surrogate."""
+    if len(out) >= limit:
+        return out
+    if isinstance(node, str):
+        if _SURROGATE.search(node):
+            out.append(json_path(path))
+    elif isinstance(node, dict):
+        for k, v in node.items():
+            if _SURROGATE.search(k):
+                out.append(json_path(path) + f" (key {k.encode('utf-8', 'backslashreplace').decode()!r})")
+            _lone_surrogates(v, (*path, k), out, limit)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _lone_surrogates(v, (*path, i), out, limit)
+    return out
+
+
 def parse_json(text: str, source: str = "<text>") -> object:
+    """Parse JSON text strictly: no NaN / Infinity, no duplicate keys, no lone surrogates
+    (an escape such as ``\\ud800`` that is half of a character: it could never be written
+    back as UTF-8, so every export and the recovery copy could fail)."""
+    data = _parse(text, source)
+    if _SURROGATE_ESCAPE.search(text) or _SURROGATE.search(text):
+        try:
+            bad = _lone_surrogates(data, (), [])
+        except RecursionError:
+            bad = [""]
+        if bad:
+            raise LoadError(source, [Problem(p or "(top level)", "the text holds a lone surrogate (a \\ud800-"
+                                                                 "\\udfff escape that is only half of a "
+                                                                 "character)",
+                                             "replace the escape with the character meant, or delete it")
+                                     for p in bad])
+    return data
+
+
+def _parse(text: str, source: str) -> object:
     try:
         return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
     except _DuplicateKey as e:
@@ -257,18 +297,16 @@ def loads(text: str, source: str = "<text>") -> Project:
 
 
 def load(path: str | os.PathLike) -> Project:
-    """Read a project file. Raises :class:`LoadError` (never anything else for bad input)."""
-    path = Path(path)
+    """Read a project file. Raises :class:`LoadError` (never anything else for bad input).
+
+    The path is checked before it is read (see :mod:`designer.io.inputs`): a folder, FIFO,
+    device or socket, a file over :data:`MAX_FILE_BYTES` and a read that takes longer than
+    :data:`~designer.io.inputs.READ_TIMEOUT_S` are refused with a clear message.
+    """
+    from designer.io.inputs import read_input
+
     src = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise LoadError(src, [Problem("", f"the file is {size / 1e6:.0f} MB, larger than any project "
-                                              f"({MAX_FILE_BYTES / 1e6:.0f} MB limit)",
-                                          "check that this is a Data Hall Designer project")])
-        raw = path.read_bytes()
-    except OSError as e:
-        raise LoadError(src, [Problem("", e.strerror or str(e), "check the file name and permissions")]) from None
+    raw = read_input(path, MAX_FILE_BYTES)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -277,10 +315,34 @@ def load(path: str | os.PathLike) -> Project:
     return loads(text, src)
 
 
+def check_editable(project: Project, source: str = "<project>") -> Project:
+    """Raise :class:`LoadError` for what the editor cannot work around: items sharing an id
+    (the document finds items by id, so one of them could not be shown or edited).
+    ``designer validate`` reports the same as findings."""
+    from designer.model.registry import iter_items
+
+    seen: dict[str, str] = {}
+    problems = []
+    for loc in iter_items(project):
+        iid = loc.item.id  # type: ignore[attr-defined]
+        if iid in seen:
+            problems.append(Problem(f"{loc.json_path}.id", f"the id '{iid}' is already used by {seen[iid]}",
+                                    "give one of them a new, unique id in a text editor"))
+        else:
+            seen[iid] = loc.json_path
+    if problems:
+        raise LoadError(source, problems)
+    return project
+
+
 # A JSON string literal (matched first, so that text which looks like a number list is left
 # alone) or a list of numbers.
 _NUM_LIST = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]')
-_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def writable(text: str) -> str:
+    """``text`` with any lone surrogate replaced by U+FFFD, so it can be encoded as UTF-8."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _one_line(m: re.Match) -> str:
@@ -293,9 +355,9 @@ def dumps(project: Project) -> str:
     """The file text: indented JSON with short number lists (points) kept on one line."""
     text = json.dumps(project.model_dump(mode="json"), indent=2, ensure_ascii=False,
                       allow_nan=False)
-    # lone surrogates (legal as \\u escapes in JSON text) cannot be encoded as UTF-8: keep
-    # them escaped; they can only occur inside strings, where the escape means the same
-    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    # a lone surrogate is not a character and cannot be encoded as UTF-8; files refuse it
+    # (parse_json), so one that reached a project in memory is written as U+FFFD
+    text = writable(text)
     return _NUM_LIST.sub(_one_line, text) + "\n"
 
 
@@ -305,7 +367,7 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     :func:`designer.io.outputs.atomic_output`)."""
     from designer.io.outputs import write_bytes_atomic
 
-    write_bytes_atomic(path, text.encode("utf-8"))
+    write_bytes_atomic(path, writable(text).encode("utf-8"))
 
 
 def save(project: Project, path: str | os.PathLike) -> None:

@@ -364,20 +364,19 @@ def catalog_text(raw: dict, data: CatalogData) -> str:
 
 def rebuilt_catalog_text(path: Path) -> str:
     """What ``python -m designer.io.templates`` writes for the catalog file at ``path``."""
-    from designer.io.catalog_store import read_catalog_file
+    from designer.io.catalog_store import MAX_CATALOG_BYTES, read_catalog_file
+    from designer.io.inputs import read_input_text
 
-    raw = json.loads(path.read_text(encoding="utf-8"))
+    raw = json.loads(read_input_text(path, MAX_CATALOG_BYTES, "catalog file"))
     return catalog_text(raw, build_templates(read_catalog_file(path)))
 
 
 def main() -> None:  # pragma: no cover - writes the resource file
     from designer.io.catalog_store import resource_path
+    from designer.io.outputs import write_text_atomic
 
     path = resource_path("catalog.json")
-    text = rebuilt_catalog_text(path)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, rebuilt_catalog_text(path))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,6 +14,7 @@ from designer.model import hall as h
 from designer.model import power as p
 from designer.model.base import DModel, Point
 from designer.model.findings import Finding, error, warning
+from designer.model.limits import hall_span_findings, magnitude_findings, size_findings
 from designer.model.project import DataSource, Link, Project, Settings, Site, Workload
 from designer.model.registry import ItemLoc, iter_items
 
@@ -177,14 +178,51 @@ def polygon_area(poly: list[Point]) -> float:
     return a / 2.0
 
 
-def _check_polygon(poly: list[Point], path: str, what: str, ids=()) -> list[Finding]:
+def _check_polygon(poly: list[Point], path: str, what: str, ids=(), crossing: bool = True) -> list[Finding]:
+    """Enough corners, an area, and (``crossing``) no edges that cross. A crossing hall
+    outline is reported by the layout checks (designer.solvers.geometry) instead."""
     if len(poly) < 3:
         return [error("geometry.polygon", f"{what} needs at least 3 points, has {len(poly)}",
                       "draw the outline again with three or more corners", path, ids)]
     if abs(polygon_area(poly)) < 1e-6:
         return [error("geometry.polygon", f"{what} has zero area",
                       "move its corners apart", path, ids)]
+    if crossing and _crosses_itself(poly):
+        return [error("geometry.polygon", f"{what} crosses itself",
+                      "redraw it so that its edges do not cross", path, ids)]
     return []
+
+
+MAX_CROSSING_CHECK = 400
+"""Polygons with more corners than this are not checked for crossing edges (quadratic)."""
+
+
+def _crosses_itself(poly: list[Point]) -> bool:
+    """True when two edges that do not share a corner cross or touch (a bow tie)."""
+    n = len(poly)
+    if n < 4 or n > MAX_CROSSING_CHECK:
+        return False
+
+    def orient(a, b, c) -> float:
+        return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+    def on(a, b, c) -> bool:
+        return min(a[0], b[0]) <= c[0] <= max(a[0], b[0]) and min(a[1], b[1]) <= c[1] <= max(a[1], b[1])
+
+    edges = [(poly[i], poly[(i + 1) % n]) for i in range(n)]
+    for i in range(n):
+        a, b = edges[i]
+        for j in range(i + 2, n):
+            if i == 0 and j == n - 1:
+                continue  # neighbours through the closing edge
+            c, d = edges[j]
+            o1, o2, o3, o4 = orient(a, b, c), orient(a, b, d), orient(c, d, a), orient(c, d, b)
+            if ((o1 > 0) != (o2 > 0) and o1 != 0 and o2 != 0) and ((o3 > 0) != (o4 > 0) and o3 != 0 and o4 != 0):
+                return True
+            if (o1 == 0 and on(a, b, c)) or (o2 == 0 and on(a, b, d)) or (o3 == 0 and on(c, d, a)) \
+                    or (o4 == 0 and on(c, d, b)):
+                return True
+    return False
 
 
 class _Validator:
@@ -207,8 +245,14 @@ class _Validator:
                                "give one of them a new, unique id", f"{loc.json_path}.id", (iid,)))
             else:
                 self.locs[iid] = loc
-            self.findings += check_fields(loc.item, loc.json_path, (iid,))
+            jp = loc.json_path
+            self.findings += check_fields(loc.item, jp, (iid,))
+            self.findings += magnitude_findings(loc.item, jp, (iid,))
+            self.findings += size_findings(loc.item, jp, (iid,))
         self.findings += check_fields(pr.settings, "settings")
+        self.findings += magnitude_findings(pr.settings, "settings")
+        for si, site in enumerate(pr.sites):
+            self.findings += hall_span_findings(site.hall.outline, f"sites[{si}].hall.outline", (site.id,))
         for si, site in enumerate(pr.sites):
             self._site(si, site)
         self._project_refs()
@@ -250,8 +294,9 @@ class _Validator:
                            "enter the longitude in decimal degrees", f"{sp}.location.lon", (site.id,)))
         if site.core_site_id is not None:
             self._ref(site.core_site_id, ("site",), f"{sp}.core_site_id", site.id, what="core site")
-        outline_ok = not _check_polygon(hall.outline, f"{hp}.outline", "hall outline", (site.id,))
-        self.findings += _check_polygon(hall.outline, f"{hp}.outline", "hall outline", (site.id,))
+        outline_bad = _check_polygon(hall.outline, f"{hp}.outline", "hall outline", (site.id,), crossing=False)
+        outline_ok = not outline_bad
+        self.findings += outline_bad
         if hall.floor_rating_kg_m2 <= 0:
             self.add(error("value.range", f"floor rating must be greater than zero, is {hall.floor_rating_kg_m2}",
                            "enter the floor's rated load in kg/m2", f"{hp}.floor_rating_kg_m2", (site.id,)))
@@ -262,6 +307,10 @@ class _Validator:
             self.findings += _check_polygon(o.polygon, f"{hp}.obstructions[{i}].polygon", "obstruction", (o.id,))
         for i, c in enumerate(hall.containments):
             self.findings += _check_polygon(c.polygon, f"{hp}.containments[{i}].polygon", "containment", (c.id,))
+        for i, d in enumerate(hall.dimensions):
+            if d.length_m < 1e-6:
+                self.add(warning("dimension.zero", "a dimension measures two points in the same place",
+                                 "drag one of its ends, or delete it", f"{hp}.dimensions[{i}].end", (d.id,)))
         self._air_side(si, site)
         rack_inside = []
         if outline_ok and hall.racks:

@@ -105,9 +105,14 @@ class _Checker:
         self.items = placed_items(hall)
         self.polys = footprints(self.items)
         self.tree = STRtree(self.polys)
-        self.obst = np.array([Polygon(o.polygon) for o in hall.obstructions if len(o.polygon) >= 3],
-                             dtype=object)
         self.obst_items = [o for o in hall.obstructions if len(o.polygon) >= 3]
+        obst = []
+        for o in self.obst_items:
+            poly = Polygon(o.polygon)
+            if not poly.is_valid:  # validation reports the crossing; measure what it covers
+                poly = shapely.make_valid(poly)
+            obst.append(poly)
+        self.obst = np.array(obst, dtype=object)
         self.otree = STRtree(self.obst) if len(self.obst) else None
         self.module_poly = {m.id: Polygon(m.corners()) for m in hall.modules}
         # racks in walk-in modules (rooms, containers) are serviced inside them; skids and

@@ -59,8 +59,17 @@ class DesignRunner:
         results = self.runner.run(doc.project, self.runs)
         self.runs += 1
         failed = [f"{n}: {r.error}" for n, r in results.items() if r.error]
+        stopped = [r for r in results.values()
+                   if r.error is None and isinstance(r.summary, dict) and "not_run" in r.summary]
         out = headline.figures(doc.project, {n: r for n, r in results.items() if r.error is None})
-        out["status"] = "ok" if not failed else "analysis failed: " + "; ".join(failed)
+        if failed:
+            out["status"] = "analysis failed: " + "; ".join(failed)
+        elif stopped:  # the scenario made the design invalid (or it was): say so, never "ok"
+            first = stopped[0].summary.get("blocked_by") or [{}]
+            out["status"] = (f"not analysed ({', '.join(r.name for r in stopped)}): validation errors, e.g. "
+                             f"{first[0].get('path') or first[0].get('code', '?')}: {first[0].get('message', '')}")
+        else:
+            out["status"] = "ok"
         return out, doc.project
 
 

@@ -329,6 +329,10 @@ def _check_items(study: Study) -> list[Problem]:
     return out
 
 
+MAX_STUDY_BYTES = 16 * 1024 * 1024
+"""A study file lists designs and scenarios; anything larger is not one."""
+
+
 def parse_study_text(text: str, source: str = "<study>", base_dir: Path | None = None) -> Study:
     from designer.io.files import parse_json
 
@@ -341,11 +345,13 @@ def parse_study_text(text: str, source: str = "<study>", base_dir: Path | None =
 
 def load_study(path: str | os.PathLike) -> Study:
     """Read and check a study file. Raises :class:`StudyError` (never anything else for bad input)."""
+    from designer.io.inputs import read_input
+
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise StudyError(str(path), [Problem("", e.strerror or str(e), "check the file name and permissions")]) from None
+    try:  # a regular file only, within a size and a time bound (never waits on a FIFO)
+        raw = read_input(path, MAX_STUDY_BYTES)
+    except LoadError as e:
+        raise StudyError(str(path), e.problems) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:

@@ -21,13 +21,31 @@ def _cell(v, typ: str) -> str:
         return "true" if v else "false"
     if typ == "float":
         return repr(float(v))
-    return str(v)
+    if typ == "int":
+        return str(v)
+    return csv_cell(str(v))  # names come from the user's files: never a live formula
+
+
+def csv_cell(text: str) -> str:
+    """A text cell no spreadsheet runs as a formula (:func:`designer.io.bom.csv_text`: a
+    leading apostrophe, as OWASP recommends); numbers are left as they are."""
+    from designer.io.bom import csv_text as neutral
+
+    return neutral(text)
+
+
+def _text_back(v: str) -> str:
+    """Undo :func:`csv_cell` on reading (a text that itself began with an apostrophe and a
+    formula character reads back without the apostrophe)."""
+    from designer.io.bom import FORMULA_STARTS
+
+    return v[1:] if v.startswith("'") and v[1:].startswith(FORMULA_STARTS) else v
 
 
 def csv_text(rows: list[dict]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow([c.name for c in COLUMNS])
+    w.writerow([csv_cell(c.name) for c in COLUMNS])
     for r in rows:
         w.writerow([_cell(r.get(c.name), c.type) for c in COLUMNS])
     return buf.getvalue()
@@ -85,6 +103,6 @@ def read_csv_rows(path: str | os.PathLike) -> list[dict]:
                 elif t == "bool":
                     row[k] = v == "true"
                 else:
-                    row[k] = v
+                    row[k] = _text_back(v)
             out.append(row)
     return out

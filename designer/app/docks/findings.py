@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.app.guard import guarded
 from designer.model.findings import Finding, Severity
 
 COLORS = {"error": QColor("#d62d20"), "warning": QColor("#c98a00"), "info": QColor("#3a6ea5")}
@@ -66,6 +67,7 @@ class FindingsPanel(QWidget):
         session.results_ready.connect(self.set_results)
         session.site_changed.connect(lambda _s: self.populate())
 
+    @guarded("the findings list")
     def set_results(self, revision: int, results: dict) -> None:
         fs: list[Finding] = []
         self.errors = []

@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsPolygonItem, QGraphicsScene
 
 from designer.app import style
+from designer.app.guard import safely
 from designer.app.plan.coords import to_scene
 from designer.app.plan.items import ITEM_CLASSES, PipeItem, PlanItem, TapItem, point_along
 from designer.document.assembly import members
@@ -21,7 +22,7 @@ from designer.model import hall as h
 from designer.model.base import Placed
 from designer.model.registry import HALL_COLLECTIONS, hall_container
 
-LAYERS = ("modules", "racks", "air", "liquid", "power", "labels", "results")
+LAYERS = ("modules", "racks", "air", "liquid", "power", "labels", "results", "dimensions")
 
 
 class HallScene(QGraphicsScene):
@@ -65,7 +66,15 @@ class HallScene(QGraphicsScene):
         session.site_changed.connect(self._site_changed)
         session.document_replaced.connect(self.rebuild)
         session.selection.changed.connect(self._selection_to_scene)
+        if hasattr(session, "units_changed"):
+            session.units_changed.connect(self._units_changed)
         self.rebuild()
+
+    def _units_changed(self, _units: str) -> None:
+        """Dimensions write their lengths in the display units."""
+        for it in self.items_by_id.values():
+            if it.kind == "dimension":
+                it.sync(self.model(it.item_id), self)
 
     # -- lookups ----------------------------------------------------------------------------
     def model(self, item_id: str):
@@ -92,7 +101,11 @@ class HallScene(QGraphicsScene):
             self.rebuild()
 
     def rebuild(self) -> None:
+        replaced = self._built_for is not None and self._built_for[0] != id(self.session.project)
         self._built_for = (id(self.session.project), self.session.site_id)
+        if replaced:  # another file: the last file's results must not be drawn on this one
+            for ov in self.overlays:
+                safely(f"the {ov.name} overlay", ov.results, -1, {})
         for it in list(self.items_by_id.values()):
             self.removeItem(it)
         self.items_by_id.clear()
@@ -121,7 +134,7 @@ class HallScene(QGraphicsScene):
         self.addItem(self.group_overlay)
         self._selection_to_scene(self.session.selection.ids)
         for ov in self.overlays:
-            ov.site_rebuilt(self)
+            safely(f"the {ov.name} overlay", ov.site_rebuilt, self)
         self.setSceneRect(self.content_rect().adjusted(-10, -10, 10, 10))
 
     def hall_rect(self) -> QRectF:
@@ -153,7 +166,8 @@ class HallScene(QGraphicsScene):
 
     def _build_outline(self, hall: h.Hall) -> None:
         poly = QPolygonF([to_scene(x, y) for x, y in hall.outline])
-        item = QGraphicsPolygonItem(poly)
+        item = FloorItem(poly)
+        item.grid_units = self.grid_units
         pen = QPen(style.WALL, 0.2)
         pen.setJoinStyle(Qt.MiterJoin)
         item.setPen(pen)
@@ -183,6 +197,15 @@ class HallScene(QGraphicsScene):
             self.addItem(self.underlay)
         else:
             self.underlay.set_background(bg)
+    grid_units: str | None = None
+    """The floor's grid: None (no grid: exports), or the display units it is drawn in."""
+
+    def set_grid(self, units: str | None) -> None:
+        """Draw the floor grid in ``units`` ("SI", "US"), or none (None)."""
+        self.grid_units = units
+        if self.outline_item is not None:
+            self.outline_item.grid_units = units
+            self.outline_item.update()
 
     def _add(self, kind: str, m) -> PlanItem | None:
         cls = ITEM_CLASSES.get(kind)
@@ -412,11 +435,44 @@ class HallScene(QGraphicsScene):
             return to_scene(m.x + dx, m.y + dy)
         if hasattr(m, "busway_id"):
             bw = self.model(m.busway_id)
-            if bw is not None and len(bw.path) >= 2:
+            if len(getattr(bw, "path", None) or ()) >= 2:  # it may name a non-busway (a validation error)
                 x, y = point_along(bw.path, m.offset_m)
                 bdx, bdy = offsets.get(m.busway_id, (0.0, 0.0))
                 return to_scene(x + bdx, y + bdy)
         return None
+
+
+class FloorItem(QGraphicsPolygonItem):
+    """The hall's floor and walls, with the grid on the floor when the plan shows one (the
+    grid adapts to the zoom it is drawn at; see :mod:`designer.app.plan.background`)."""
+
+    grid_units: str | None = None
+
+    def __init__(self, poly) -> None:
+        super().__init__(poly)
+        self.setFlag(QGraphicsItem.ItemUsesExtendedStyleOption, True)  # paint only what is exposed
+
+    def paint(self, painter, option, widget=None) -> None:
+        if self.grid_units is None:
+            super().paint(painter, option, widget)
+            return
+        from PySide6.QtWidgets import QStyleOptionGraphicsItem
+
+        from designer.app.plan.background import draw_grid
+
+        painter.save()
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(self.brush())
+        painter.drawPolygon(self.polygon())
+        path = QPainterPath()
+        path.addPolygon(self.polygon())
+        painter.setClipPath(path, Qt.IntersectClip)
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        draw_grid(painter, option.exposedRect, lod, self.grid_units)
+        painter.restore()
+        painter.setPen(self.pen())
+        painter.setBrush(Qt.NoBrush)
+        painter.drawPolygon(self.polygon())
 
 
 class _SelectionOverlay(QGraphicsPathItem):

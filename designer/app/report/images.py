@@ -59,11 +59,11 @@ def _paint(p: QPainter, project: Project, site, results, scale: int, rect: QRect
 def write_plan_svg(project: Project, path: str | os.PathLike, site_id: str | None = None,
                    results: dict | None = None, scale: int | None = None, date: str | None = None) -> int:
     """Write the plan of one site (the first when None) as SVG, atomically. Returns the scale."""
-    from designer.io.outputs import atomic_output
+    from designer.io.outputs import atomic_output, complete_svg
 
     site = _site(project, site_id)
     scale, size, rect = _layout(project, site.id, scale)
-    with atomic_output(path) as tmp:
+    with atomic_output(path, verify=complete_svg) as tmp:
         gen = QSvgGenerator()
         gen.setFileName(str(tmp))
         gen.setSize(size)
@@ -103,10 +103,16 @@ def plan_image(project: Project, site_id: str | None = None, results: dict | Non
 def write_plan_png(project: Project, path: str | os.PathLike, site_id: str | None = None,
                    results: dict | None = None, scale: int | None = None, date: str | None = None) -> int:
     """Write the plan of one site as PNG, atomically. Returns the scale."""
-    from designer.io.outputs import atomic_output
-
     img, scale = plan_image(project, site_id, results, scale, date)
-    with atomic_output(path) as tmp:
-        if not img.save(str(tmp), "PNG"):
-            raise OSError(f"cannot write {path}")
+    save_png(img, path)
     return scale
+
+
+def save_png(img, path: str | os.PathLike) -> None:
+    """Save a QImage or QPixmap as PNG through the atomic writer (checked complete)."""
+    from designer.io.outputs import OutputError, atomic_output, complete_png
+
+    with atomic_output(path, verify=complete_png) as tmp:
+        if not img.save(str(tmp), "PNG"):
+            raise OutputError(f"{path}: the PNG could not be written (is the disk full?); "
+                              "the previous file, if any, was kept")

@@ -393,7 +393,7 @@ def write_pdf(report: Report, project: Project, path: str | os.PathLike, results
     PdfInfo
         Page count, the table of contents with printed page numbers, page kinds.
     """
-    from designer.io.outputs import atomic_output
+    from designer.io.outputs import atomic_output, complete_pdf
 
     progress = progress or (lambda _f, _t: None)
 
@@ -401,7 +401,7 @@ def write_pdf(report: Report, project: Project, path: str | os.PathLike, results
         if should_cancel is not None and should_cancel():
             raise Cancelled("export cancelled")
 
-    with atomic_output(path) as tmp:
+    with atomic_output(path, verify=complete_pdf) as tmp:
         writer = QPdfWriter(str(tmp))
         writer.setResolution(DPI)
         writer.setTitle(f"{report.cover.title}: {report.cover.project} (revision {report.cover.revision})")

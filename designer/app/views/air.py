@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QLabel
 
 from designer.app.actions import ActionSpec
+from designer.app.guard import guarded
 from designer.app.views import air_style as st
 from designer.app.views.air_legend import AirLegend
 from designer.app.views.air_overlay import AirOverlay
@@ -72,6 +73,7 @@ class AirView(QObject):
         self.refresh_panel()
 
     # -- results ------------------------------------------------------------------------------
+    @guarded("the air results view")
     def on_results(self, revision: int, results: dict) -> None:
         self._panel_changed()
         self._show_cursor()

@@ -9,6 +9,8 @@ breathes, so it never covers the rack's name or the liquid overlay's badge on th
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem
@@ -133,7 +135,9 @@ class UnitBar(QGraphicsItem):
 
     def set_values(self, title: str, detail: str, fraction: float | None) -> bool:
         """Show new values; repaints (and returns True) only when what is drawn changes: the
-        text or the bar by at least half a per cent."""
+        text or the bar by at least half a per cent. A non-finite fraction draws no bar (n/a)."""
+        if fraction is not None and not math.isfinite(fraction):
+            fraction = None
         state = (title, detail, None if fraction is None else round(fraction * 200))
         if state == self.state:
             return False

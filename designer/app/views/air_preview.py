@@ -36,8 +36,9 @@ def preview_project(session, ids: list[str], dx: float, dy: float):
     cannot change what the worker reads.
     """
     site = session.site
-    if site is None:
-        return None
+    last = session.scheduler.last_results.get("air")
+    if site is None or last is None or last.error or last.summary.get("not_run"):
+        return None  # the air analysis did not run on this design (validation stopped it): no preview
     doc = session.doc
     moved = {}
     for i in ids:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from designer.model.hall import Hall
-from designer.solvers.air.grid import Grid, polygon_mask, snap_quadrant, snapped_boxes
+from designer.solvers.air.grid import Grid, polygon_mask, snap_boxes, snap_quadrant
 
 RHO_AIR = 1.2
 """Air density, kg/m3 (REFERENCE.md)."""
@@ -78,6 +78,9 @@ class StaticLayout:
     unit_return_cells: list[np.ndarray]
     unit_offaxis: list[str] = field(default_factory=list)
     """Units not at a quarter turn (modelled as turned to the nearest one)."""
+    soft: np.ndarray | None = None
+    """(ny, nx) cells held only by a unit or cabinet thinner than a cell: solid, but a rack
+    whose footprint covers the cell's centre takes it (the thin item covers no centre)."""
 
 
 def _equipment(hall: Hall) -> list:
@@ -113,12 +116,17 @@ def build_static(hall: Hall, cell_m: float, containment_leak: float) -> StaticLa
     inside = polygon_mask(grid, hall.outline)
     for o in hall.obstructions:
         inside &= ~polygon_mask(grid, o.polygon, thin=True)
+    room = inside.copy()
+    hard = np.zeros((grid.ny, grid.nx), dtype=bool)  # cells of cabinets and units that hold a centre
+    thin_cells = np.zeros((grid.ny, grid.nx), dtype=bool)
     eq = _equipment(hall)
     if eq:
-        eb = snapped_boxes(grid, [e.x for e in eq], [e.y for e in eq], [e.width_m for e in eq],
-                           [e.depth_m for e in eq], [snap_quadrant(e.rotation_deg)[0] for e in eq])
-        for i0, i1, j0, j1 in eb:
-            inside[max(j0, 0):max(j1, 0), max(i0, 0):max(i1, 0)] = False
+        eb, ethin = snap_boxes(grid, [e.x for e in eq], [e.y for e in eq], [e.width_m for e in eq],
+                               [e.depth_m for e in eq], [snap_quadrant(e.rotation_deg)[0] for e in eq])
+        for (i0, i1, j0, j1), t in zip(eb, ethin, strict=True):
+            sl = np.s_[max(j0, 0):max(j1, 0), max(i0, 0):max(i1, 0)]
+            inside[sl] = False
+            (thin_cells if t else hard)[sl] = True
     cont_label = np.full((grid.ny, grid.nx), -1, dtype=np.int64)
     cont_ids = []
     for k, c in enumerate(hall.containments):
@@ -129,13 +137,17 @@ def build_static(hall: Hall, cell_m: float, containment_leak: float) -> StaticLa
     offaxis_units: list[str] = []
     units = [u for u in hall.air_units if u.kind != "rear_door"]
     quarter, offaxis = zip(*(snap_quadrant(u.rotation_deg) for u in units), strict=True) if units else ((), ())
-    box = snapped_boxes(grid, [u.x for u in units], [u.y for u in units], [u.width_m for u in units],
-                        [u.depth_m for u in units], list(quarter)) if units else np.zeros((0, 4), np.int64)
+    box, uthin = snap_boxes(grid, [u.x for u in units], [u.y for u in units], [u.width_m for u in units],
+                            [u.depth_m for u in units], list(quarter)) if units else \
+        (np.zeros((0, 4), np.int64), np.zeros(0, dtype=bool))
     unit_cells = np.zeros((grid.ny, grid.nx), dtype=bool)
-    for b in box:
+    for b, t in zip(box, uthin, strict=True):
         i0, i1, j0, j1 = (int(v) for v in b)
-        unit_cells[max(j0, 0):max(j1, 0), max(i0, 0):max(i1, 0)] = True
+        sl = np.s_[max(j0, 0):max(j1, 0), max(i0, 0):max(i1, 0)]
+        unit_cells[sl] = True
+        (thin_cells if t else hard)[sl] = True
     fluid0 = inside & ~unit_cells
+    soft = thin_cells & room & ~hard
 
     sup, ret = [], []
     for u, b, q, off in zip(units, box, quarter, offaxis, strict=True):
@@ -168,7 +180,7 @@ def build_static(hall: Hall, cell_m: float, containment_leak: float) -> StaticLa
         unit_airflow=np.array([max(u.airflow_m3s, 0.0) for u in units], dtype=float),
         unit_supply_t=np.array([u.supply_temp_c for u in units], dtype=float),
         unit_capacity_w=np.array([u.capacity_kw * 1000.0 for u in units], dtype=float),
-        unit_box=box, unit_supply_cells=sup, unit_return_cells=ret, unit_offaxis=offaxis_units)
+        unit_box=box, unit_supply_cells=sup, unit_return_cells=ret, unit_offaxis=offaxis_units, soft=soft)
 
 
 @dataclass
@@ -184,6 +196,7 @@ class RackLayout:
     door_ids: list[tuple[str, ...]]
     airflow: np.ndarray  # m3/s through the rack (0 when blocked or unloaded)
     invalid: np.ndarray  # overlaps something or is off the grid
+    unresolved: np.ndarray  # narrower than a cell with no free cell for it (a limit of the grid)
     solid: np.ndarray  # (ny, nx) cells of any rack
     fluid: np.ndarray  # (ny, nx) air cells: fluid0 minus rack cells
     channel: np.ndarray  # (ny, nx) rack cells air flows through
@@ -230,22 +243,29 @@ def build_racks(hall: Hall, st: StaticLayout) -> RackLayout:
         door_ids[k].append(u.id)
     door_w = np.minimum(door_w, heat)
 
-    box = snapped_boxes(g, [r.x for r in racks], [r.y for r in racks], [r.width_m for r in racks],
-                        [r.depth_m for r in racks], quarter) if n else np.zeros((0, 4), np.int64)
+    free = st.fluid0 if st.soft is None else st.fluid0 | st.soft  # a thin unit's cell yields to a rack
+    if n:
+        box, thin = snap_boxes(g, [r.x for r in racks], [r.y for r in racks], [r.width_m for r in racks],
+                               [r.depth_m for r in racks], quarter)
+    else:
+        box, thin = np.zeros((0, 4), np.int64), np.zeros(0, dtype=bool)
+    unresolved = np.zeros(n, dtype=bool)
+    if thin.any():
+        box, unresolved = _settle_thin(g, racks, quarter, box, thin, free)
     bw = box[:, 1] - box[:, 0]
     bh = box[:, 3] - box[:, 2]
-    # paint every rack cell: (rack, cell) pairs
-    ncell = bw * bh
+    # paint every rack cell: (rack, cell) pairs; a thin rack with no cell of its own paints none
+    ncell = np.where(unresolved, 0, bw * bh)
     rid = np.repeat(np.arange(n), ncell)
     k = np.arange(rid.size) - np.repeat(np.cumsum(ncell) - ncell, ncell)
     ci = box[rid, 0] + k % bw[rid]
     cj = box[rid, 2] + k // bw[rid]
     on = (ci >= 0) & (ci < nx) & (cj >= 0) & (cj < ny)
     flat = cj * nx + ci
-    invalid = np.zeros(n, dtype=bool)
+    invalid = unresolved.copy()
     invalid[rid[~on]] = True
     fon = flat[on]
-    invalid[rid[on][~st.fluid0.ravel()[fon]]] = True
+    invalid[rid[on][~free.ravel()[fon]]] = True
     count = np.bincount(fon, minlength=N)
     invalid[rid[on][count[fon] > 1]] = True
     solid = np.zeros(N, dtype=bool)
@@ -321,10 +341,58 @@ def build_racks(hall: Hall, st: StaticLayout) -> RackLayout:
     return RackLayout(
         ids=ids, names=[r.name or r.id for r in racks], quarter=quarter, box=box,
         heat_air_w=heat, door_w=door_w, door_ids=[tuple(d) for d in door_ids], airflow=airflow,
-        invalid=invalid, solid=solid.reshape(ny, nx), fluid=fl2, channel=channel,
+        invalid=invalid, unresolved=unresolved, solid=solid.reshape(ny, nx), fluid=fl2, channel=channel,
         col_rack=col_rack, col_front=col_front, col_back=col_back, col_open=col_open, col_q=col_q,
         fx_ch=fx_ch, fy_ch=fy_ch, heat_src=heat_src.reshape(ny, nx), lost_w=lost,
         unit_supply_cells=sup, unit_return_cells=ret, offaxis=offaxis, door_orphans=orphans)
+
+
+def _settle_thin(g: Grid, racks, quarter: np.ndarray, box: np.ndarray, thin: np.ndarray,
+                 free: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Give each rack narrower than a cell a cell of its own.
+
+    A thin rack covers no cell centre, and both of its edges snap to one grid line ``L``; its
+    neighbours on either side end or start at ``L`` too. It takes the cell on the side of ``L``
+    that holds its centre if that cell is free (open air, not a rack that covers the cell's
+    centre, not a thin rack placed before it), else the cell on the other side. With neither
+    free, it is *unresolved*: the grid is too coarse for it (its heat is released around it).
+
+    Returns the boxes and which racks are unresolved.
+    """
+    box = box.copy()
+    ny, nx = g.ny, g.nx
+    taken = ~free.copy()
+    for k in np.nonzero(~thin)[0]:  # racks that hold cell centres keep their cells
+        i0, i1, j0, j1 = (int(v) for v in box[k])
+        taken[max(j0, 0):max(j1, 0), max(i0, 0):max(i1, 0)] = True
+    unresolved = np.zeros(len(box), dtype=bool)
+    for k in np.nonzero(thin)[0]:
+        r = racks[k]
+        odd = quarter[k] % 2 == 1
+        ex = (r.depth_m if odd else r.width_m) / 2.0
+        ey = (r.width_m if odd else r.depth_m) / 2.0
+        i0, i1, j0, j1 = (int(v) for v in box[k])
+        opts = []
+        for lo, hi, line, line2 in ((i0, i1, int(g.line_x(r.x - ex)), int(g.line_x(r.x + ex))),
+                                    (j0, j1, int(g.line_y(r.y - ey)), int(g.line_y(r.y + ey)))):
+            if line == line2:  # thin along this axis: the cell on this or the other side of the line
+                other = line if lo == line - 1 else line - 1
+                opts.append(((lo, hi), (other, other + 1)))
+            else:
+                opts.append(((lo, hi),))
+        for (a0, a1) in opts[0]:
+            for (b0, b1) in opts[1]:
+                if a0 < 0 or b0 < 0 or a1 > nx or b1 > ny or taken[b0:b1, a0:a1].any():
+                    continue
+                box[k] = (a0, a1, b0, b1)
+                taken[b0:b1, a0:a1] = True
+                break
+            else:
+                continue
+            break
+        else:
+            unresolved[k] = True
+    return box, unresolved
 
 
 def front_cells(rl: RackLayout, grid: Grid, k: int) -> np.ndarray:

@@ -103,7 +103,19 @@ def snapped_boxes(grid: Grid, x, y, w, d, quarter) -> np.ndarray:
     """Cell blocks of rectangles (centre, width along the front face, depth, quarter turn).
 
     Returns an ``(n, 4)`` int array of ``i0, i1, j0, j1`` (half-open), each edge snapped to the
-    nearest grid line and at least one cell wide. Not clipped to the grid.
+    nearest grid line; one narrower than a cell gets the cell that holds its centre. Not clipped
+    to the grid.
+    """
+    return snap_boxes(grid, x, y, w, d, quarter)[0]
+
+
+def snap_boxes(grid: Grid, x, y, w, d, quarter) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`snapped_boxes`, and which rectangles were too thin to hold a cell centre.
+
+    Snapping each edge to the nearest line gives an item exactly the cells whose centres it
+    covers, so two items share a cell only when they really overlap, except a *thin* one
+    (narrower than a cell along x or y): it covers no centre and is given the cell holding its
+    own centre, which a neighbour may hold too. Callers let a thin item's cell yield.
     """
     x, y, w, d = (np.asarray(a, dtype=float) for a in (x, y, w, d))
     quarter = np.asarray(quarter, dtype=np.int64)
@@ -112,6 +124,11 @@ def snapped_boxes(grid: Grid, x, y, w, d, quarter) -> np.ndarray:
     ey = np.where(odd, w, d) / 2.0
     i0, i1 = grid.line_x(x - ex), grid.line_x(x + ex)
     j0, j1 = grid.line_y(y - ey), grid.line_y(y + ey)
-    i1 = np.maximum(i1, i0 + 1)
-    j1 = np.maximum(j1, j0 + 1)
-    return np.stack([i0, i1, j0, j1], axis=1)
+    # narrower than a cell: the cell holding its centre (both edges snapped to one line, so
+    # the neighbours on either side end at that line too; the centre says which side is its own)
+    ci = np.floor((x - grid.x0) / grid.cell_m + _EPS).astype(np.int64)
+    cj = np.floor((y - grid.y0) / grid.cell_m + _EPS).astype(np.int64)
+    thin_x, thin_y = i1 <= i0, j1 <= j0
+    i0, i1 = np.where(thin_x, ci, i0), np.where(thin_x, ci + 1, i1)
+    j0, j1 = np.where(thin_y, cj, j0), np.where(thin_y, cj + 1, j1)
+    return np.stack([i0, i1, j0, j1], axis=1), thin_x | thin_y

@@ -230,7 +230,8 @@ def site_results(site_id: str, site_name: str, site_index: int, hall: Hall, sol:
             inlet_max.append(tmax)
             exhaust.append(tex)
             flows.append(q)
-        out += _rack_findings(racks[rid], cls, where, f"{hp}.racks[{k}]", rl.lost_w[k])
+        out += _rack_findings(racks[rid], cls, where, f"{hp}.racks[{k}]", rl.lost_w[k],
+                              g.cell_m if rl.unresolved[k] else None)
     for rid in rl.offaxis:
         out.append(fd.info("air.rack.rotation", f"Rack {racks[rid].name} {where} is not at a quarter turn; "
                            "the air model treats it as turned to the nearest 90 degrees",
@@ -370,10 +371,18 @@ def _unit_index(hall: Hall, uid: str) -> int:
     return -1
 
 
-def _rack_findings(r: RackAir, cls: AshraeClass, where: str, path: str, lost_w: float) -> list[fd.Finding]:
+def _rack_findings(r: RackAir, cls: AshraeClass, where: str, path: str, lost_w: float,
+                   unresolved_cell_m: float | None = None) -> list[fd.Finding]:
     out = []
     ids = (r.rack_id,)
-    if r.blocked:
+    if unresolved_cell_m is not None:  # a limit of the grid, not of the design
+        out.append(fd.warning("air.rack.unresolved",
+                              f"Rack {r.name} {where} is narrower than the {unresolved_cell_m:g} m air cells "
+                              "and its neighbours hold the cells around it, so the air model cannot place "
+                              f"it; its {r.heat_to_air_kw:.1f} kW of air-side heat is released around it "
+                              "without airflow",
+                              "Lower settings.air_cell_m below the rack width", path, ids, SOURCE))
+    elif r.blocked:
         out.append(fd.error("air.rack.blocked",
                             f"Rack {r.name} {where} has no open front and back in the air model "
                             f"(it overlaps something or its faces are covered); its {r.heat_to_air_kw:.1f} kW "

@@ -410,6 +410,7 @@ def _skeleton(hall: Hall, signature: tuple) -> _Skeleton:
             loop_racks[li].append(it)
         elif rl == ROLE_PIPE:
             loop_pipes[li].append(it)
+    findings += _undriven(rows, item, start_a, comp, names, keep_link)
     rack_links = {}
     for rid, k in rack_pre.items():
         kn = int(link_new[k])
@@ -438,6 +439,34 @@ def _skeleton(hall: Hall, signature: tuple) -> _Skeleton:
         rack_links=rack_links, rack_why=rack_why, supply_ports={f"{r}:supply" for r in racks},
         pipe_links={it: i for i, (it, rl) in enumerate(zip(item_k, role_k.tolist(), strict=True)) if rl == ROLE_PIPE},
         pipe_sign=_loop_direction(names, role_rows, [c.id for c in hall.cdus]))
+
+
+def _undriven(rows, item, start_a, comp, names, keep_link) -> list[Finding]:
+    """Pipes joined only to junctions and each other (no rack, no CDU): no pump drives a
+    flow through them, and no other finding would name them."""
+    if not rows:
+        return []
+    with_ports = {int(comp[i]) for i, key in enumerate(names) if ":" in key}  # rack or CDU ports
+    groups: dict[int, list[str]] = {}
+    for k in range(len(rows)):  # the pipe links come first
+        cc = int(comp[start_a[k]])
+        if not keep_link[k] and cc not in with_ports:
+            groups.setdefault(cc, []).append(item[k])
+    if not groups:
+        return []
+    juncs: dict[int, list[str]] = {}
+    for i, key in enumerate(names):
+        if int(comp[i]) in groups:
+            juncs.setdefault(int(comp[i]), []).append(key)
+    out = []
+    for cc, pipes in groups.items():
+        js = juncs.get(cc, [])
+        out.append(warning(
+            "liquid.no_pump", f"pipe{'s' * (len(pipes) > 1)} {', '.join(pipes)} between junction"
+            f"{'s' * (len(js) > 1)} {', '.join(js)} reach{'es' * (len(pipes) == 1)} no CDU and no rack: "
+            "no pump drives coolant through them", "connect them to a CDU loop, or delete them",
+            ids=(*pipes, *js), source=SOURCE))
+    return out
 
 
 def build_system(site: Site, cache: dict | None = None) -> LiquidSystem:

@@ -46,6 +46,8 @@ class PumpCurve:
     def head_kpa(self, flow_lpm, speed: float = 1.0, running: int = 1):
         """Head of ``running`` pumps in parallel at ``speed`` for total flow ``flow_lpm``."""
         q = np.asarray(flow_lpm, dtype=float) / max(running, 1)
+        if not speed > 0:  # a stopped pump gives no head (and s^(2-c) would divide by zero)
+            return np.zeros_like(q)
         return speed ** 2 * self.a - self.b * speed ** (2 - self.c) * np.maximum(q, 0.0) ** self.c
 
     def in_head_units(self, rho: float, g: float) -> tuple[float, float, float]:

@@ -157,21 +157,27 @@ def run(pl: Plan, net: PowerNetwork, st: FlowState, checks: Checks, base_util: n
     x0m = x0 - np.where(fixed, 0.0, d0)  # injections: x0 plus each branch's change of addition
     dcur = np.where(fixed, 0.0, d0)
     cs = np.zeros(m + 1, dtype=complex)
-    for _ in range(max_rounds + 1):
-        np.cumsum(x0m + dcur, out=cs[1:])
-        s_in = base_in + (cs[pl.hi] - cs[:-1])
-        so = s_in - dcur
-        dn = d_fixed + kz * (so.real * so.real + so.imag * so.imag)
-        su = so[ups]
-        dn[ups] = su.real / eff_u - su
-        dn[conv] = so[conv].real * k_c
-        step = np.max(np.abs(dn - dcur), initial=0.0)
-        if step < tol:
-            break
-        dcur = dn
+    unsettled = np.zeros(m, dtype=bool)
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging sweep is caught below
+        for _ in range(max_rounds + 1):
+            np.cumsum(x0m + dcur, out=cs[1:])
+            s_in = base_in + (cs[pl.hi] - cs[:-1])
+            so = s_in - dcur
+            dn = d_fixed + kz * (so.real * so.real + so.imag * so.imag)
+            su = so[ups]
+            dn[ups] = su.real / eff_u - su
+            dn[conv] = so[conv].real * k_c
+            moved = np.abs(dn - dcur)
+            unsettled = ~(moved < tol)  # NaN counts as unsettled
+            if not unsettled.any():
+                break
+            dcur = dn
+    # scenarios whose losses did not settle (far overloaded) go to a full load flow, which
+    # says whether they have a solution at all; the others must balance
+    diverged = set(np.unique(ps[unsettled]).tolist()) if unsettled.any() else set()
     s_out = s_in - dcur
     s_out[fixed] = 0.0
-    _check_balance(net, st, pl, s_in, base_in, dcur, d0, vals0[len(pl.r_root):])
+    _check_balance(net, st, pl, s_in, base_in, dcur, d0, vals0[len(pl.r_root):], diverged)
     # utilisation at the affected checks
     pi, row = pl.chk_pair, pl.chk_row
     b = pb[pi]
@@ -190,10 +196,10 @@ def run(pl: Plan, net: PowerNetwork, st: FlowState, checks: Checks, base_util: n
     run_min = np.full(len(pl.lost_s), -np.inf)
     if pl.lost_inv.size:
         np.maximum.at(run_min, pl.lost_inv, np.where(pl.batt_cord, rt_bus[np.maximum(pl.lost_ups, 0)], -np.inf))
-    return s_out, overloaded, near, (pl.lost_s, pl.lost_rack, pl.lost_batt, run_min)
+    return s_out, overloaded, near | diverged, (pl.lost_s, pl.lost_rack, pl.lost_batt, run_min)
 
 
-def _check_balance(net, st, pl: Plan, s_in, base_in, dcur, d0, p_dload) -> None:
+def _check_balance(net, st, pl: Plan, s_in, base_in, dcur, d0, p_dload, skip: set = frozenset()) -> None:
     """Per scenario: change of source output = change of loads + change of losses (real power).
 
     The loads and losses that disappear with a dead subtree come from prefix sums over the
@@ -218,7 +224,7 @@ def _check_balance(net, st, pl: Plan, s_in, base_in, dcur, d0, p_dload) -> None:
               - np.bincount(pl.r_s, weights=c_loss[pl.r_hi] - c_loss[pl.r_lo], minlength=n_s))
     err = np.abs(d_src - d_load - d_loss)
     tol = 1e-7 * max(1.0, float(np.abs(st.s_in[net.bus_kind == SOURCE].real).sum()))
-    bad = np.flatnonzero(err > tol)
+    bad = np.array([k for k in np.flatnonzero(~(err <= tol)) if int(k) not in skip], dtype=np.int64)
     if bad.size:
         k = int(bad[0])
         raise AssertionError(f"power balance does not close in failure scenario {k}: sources {d_src[k]:.3g}, "

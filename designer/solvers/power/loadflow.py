@@ -222,6 +222,11 @@ def branch_additions(groups: tuple, eff: np.ndarray, p_fe_pu: np.ndarray, z: np.
     return d, cur
 
 
+class LoadFlowDiverged(Exception):
+    """The load flow found no solution: the loads are beyond what the chain can deliver
+    (voltage collapse). The analysis reports it as a finding, not as a failure."""
+
+
 def solve_flow(net: PowerNetwork, failed_items: tuple[int, ...] = (), topo: Topology | None = None,
                tol: float = 1e-11, max_iter: int = 60) -> FlowState:
     """Radial load flow of ``net`` with the equipment ``failed_items`` (indices) lost.
@@ -235,8 +240,9 @@ def solve_flow(net: PowerNetwork, failed_items: tuple[int, ...] = (), topo: Topo
     Returns
     -------
     FlowState
-        Converged voltages and flows. Raises ``AssertionError`` if the power balance
-        does not close (a bug, never a bad design).
+        Converged voltages and flows. Raises :class:`LoadFlowDiverged` when the sweep
+        finds no solution (loads far beyond the chain's capacity) and ``AssertionError`` if
+        the power balance of a converged solution does not close (a bug).
     """
     failed_bus = np.zeros(net.n_bus, bool)
     for i in failed_items:
@@ -267,6 +273,7 @@ def solve_flow(net: PowerNetwork, failed_items: tuple[int, ...] = (), topo: Topo
         V, d = V_new, d_new
         if dv < tol and dd < tol:
             break
+    converged = bool(dv < tol and dd < tol) if it else True
     s_in = topo.T @ (load + d)
     s_out = s_in - d
     Vabs = np.abs(V)
@@ -288,7 +295,11 @@ def solve_flow(net: PowerNetwork, failed_items: tuple[int, ...] = (), topo: Topo
     ld = float(load.real.sum()) * S_BASE_VA / 1e3
     ls = float(loss.sum()) * S_BASE_VA / 1e3
     err = src - ld - ls
-    if abs(err) > 1e-6 * max(1.0, abs(src)):
+    if not (abs(err) <= 1e-6 * max(1.0, abs(src))) and not converged:
+        raise LoadFlowDiverged(f"the load flow found no solution in {max_iter} iterations"
+                               + (" with equipment failed" if failed_items else "")
+                               + ": the loads are far beyond what the power chain can deliver")
+    if not abs(err) <= 1e-6 * max(1.0, abs(src)):
         raise AssertionError(f"power balance does not close: sources {src:.6f} kW, loads {ld:.6f} kW, "
                              f"losses {ls:.6f} kW, error {err:.3g} kW after {it} iterations")
     return FlowState(topo=topo, failed_items=tuple(failed_items), load=load, cord_s=cord_s,

@@ -203,11 +203,13 @@ class StudiesPanel(QWidget):
             self.save(Path(path))
 
     def save(self, path: Path) -> None:
+        from designer.io.outputs import OutputError, check_output_path
         from designer.study.table import write_csv, write_parquet
 
         try:
+            check_output_path(path, [p for p in (self.session.doc.path,) if p])
             (write_parquet if path.suffix.lower() == ".parquet" else write_csv)(self.rows, path)
-        except OSError as e:
+        except (OSError, OutputError) as e:
             self.status.setText(f"Not saved: {e}")
             return
         self.status.setText(f"Saved {len(self.rows)} rows to {path}")
