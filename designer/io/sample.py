@@ -17,6 +17,7 @@ from designer.model.project import (
     DataSource,
     Link,
     Project,
+    RevisionEntry,
     Settings,
     Site,
     Workload,
@@ -336,6 +337,11 @@ def build_sample_project() -> Project:
                 description="A core AI factory near Frankfurt tethering four edge nodes: a factory floor in "
                             "Stuttgart, a corporate campus in Munich, a city site in Berlin and a motorway "
                             "tower near Kassel.",
+                checked_by="Sample checker", approved_by="Sample approver",
+                revisions=[RevisionEntry(revision="A", date="2026-01-15", description="First issue for comment",
+                                         by="DHD"),
+                           RevisionEntry(revision="B", date="2026-02-02",
+                                         description="Edge sites added; power chain revised after review", by="DHD")],
                 settings=Settings())
     p.sites = [_core(cat, taken), _industrial(cat, taken), _enterprise(cat, taken), _urban(cat, taken),
                _distributed(cat, taken)]

@@ -90,11 +90,25 @@ class Settings(DModel):
     """Placement weight of data gravity: cost per (Gb/s x km) of backhaul per month."""
 
 
+class RevisionEntry(DModel):
+    """One line of a drawing's revision history (newest last)."""
+
+    revision: str
+    date: str = ""
+    description: str = ""
+    by: str = ""
+
+
 class Project(DModel):
     schema_version: int = SCHEMA_VERSION
     name: str = "Untitled project"
     revision: str = "A"
     author: str = ""
+    """Also the title block's "drawn by"."""
+    checked_by: str = ""
+    approved_by: str = ""
+    revisions: list[RevisionEntry] = Field(default_factory=list)
+    """Revision history shown in the title block of every drawing sheet."""
     description: str = ""
     settings: Settings = Field(default_factory=Settings)
     sites: list[Site] = Field(default_factory=list)
