@@ -331,6 +331,12 @@ class _Doc:
         self.toc_lines = tuple(TocLine(e.title, e.level, e.page + 1, e.key) for e in entries)
 
 
+def _pdf_text(s: str) -> str:
+    """Text a PDF string can hold: lone surrogates (which a project may carry in its names)
+    become "?"."""
+    return s.encode("utf-8", "replace").decode("utf-8") if s else s
+
+
 def add_navigation(path, doc: _Doc, report: Report, project: Project) -> None:
     """Bookmarks, clickable contents and the Subject / Keywords metadata, added to the
     finished file with pypdf.
@@ -354,15 +360,15 @@ def add_navigation(path, doc: _Doc, report: Report, project: Project) -> None:
     parents: dict[int, object] = {}
     for e in doc.flow.toc:
         parent = parents.get(e.level - 1) if e.level > 1 else None
-        parents[e.level] = w.add_outline_item(title=e.title, page_number=e.page, parent=parent)
+        parents[e.level] = w.add_outline_item(title=_pdf_text(e.title), page_number=e.page, parent=parent)
     for page, r, target in doc.toc_rects:
         h = float(w.pages[page].mediabox.height)
         w.add_annotation(page_number=page, annotation=Link(rect=(r.left() * k, h - r.bottom() * k, r.right() * k, h - r.top() * k),
                                     target_page_index=target))
     c = report.cover
     sites = ", ".join(s.name or s.id for s in project.sites)
-    w.add_metadata({"/Subject": f"{c.title} of {c.project}, revision {c.revision}: {len(project.sites)} sites "
-                                f"({sites})",
+    w.add_metadata({"/Subject": _pdf_text(f"{c.title} of {c.project}, revision {c.revision}: "
+                                          f"{len(project.sites)} sites ({sites})"),
                     "/Keywords": "data hall; design report; liquid cooling; power chain; floor plan"})
     w.page_mode = "/UseOutlines"
     with open(path, "wb") as f:
