@@ -39,6 +39,8 @@ def expected(sites) -> collections.Counter:
         c["LABELS", "TEXT"] += len(placed) + len(pw.busways)
         c["LABELS", "MTEXT"] += 1
         c["LABELS", "DIMENSION"] += 2
+        if h.dimensions:
+            c["DIMENSIONS", "DIMENSION"] += len(h.dimensions)
     return c
 
 
@@ -135,3 +137,22 @@ def test_overall_dimensions_read_in_metres(sample_dxf, sample_project):
         ys = [p[1] for p in s.hall.outline]
         assert f"{max(xs) - min(xs):.2f} m" in texts
         assert f"{max(ys) - min(ys):.2f} m" in texts
+
+
+def test_the_users_dimensions_are_aligned_dimensions_at_their_offset(tmp_path, sample_project):
+    from designer.model.hall import Dimension
+
+    p = sample_project.model_copy(deep=True)
+    hall = p.sites[0].hall
+    hall.dimensions = [Dimension(id="dim1", start=(8.1, 8.0), end=(10.5, 8.0), offset_m=-0.8),
+                       Dimension(id="dim2", start=(0.0, 0.0), end=(0.0, 3.0), offset_m=0.5, text="min. 3 m")]
+    write_dxf(p, tmp_path / "d.dxf", site_ids=[p.sites[0].id])
+    doc = ezdxf.readfile(tmp_path / "d.dxf")
+    dims = list(doc.modelspace().query("DIMENSION[layer=='DIMENSIONS']"))
+    assert len(dims) == 2
+    a, b = dims
+    assert a.dxf.defpoint[1] == pytest.approx(8.0 - 0.8)  # to the right of west -> east: below
+    texts = [e.dxf.text for e in a.get_geometry_block() if e.dxftype() == "MTEXT"]
+    assert texts == ["2.40 m"]
+    assert b.dxf.text == "min. 3 m" and b.dxf.defpoint[0] == pytest.approx(-0.5)  # left of south -> north
+    assert doc.audit().has_errors is False

@@ -283,3 +283,22 @@ def test_large_hall_gets_detail_sheets_to_scale(tmp_path):
     vals = sorted(xs)
     for a, b in zip(vals, vals[1:], strict=False):
         assert xs[b] - xs[a] == pytest.approx((b - a) * pts_per_m, abs=1.0)
+
+
+@needs_poppler
+def test_dimensions_drawn_on_the_plan_sheet(tmp_path, sample_project):
+    from designer.model.hall import Dimension
+
+    p = sample_project.model_copy(deep=True)
+    p.sites = p.sites[-1:]  # one small site: a short report
+    p.workloads, p.links = [], []
+    hall = p.sites[0].hall
+    hall.dimensions = [Dimension(id="dim1", start=(0.0, -0.5), end=(7.35, -0.5), offset_m=-0.6),
+                       Dimension(id="dim2", start=(0.0, 1.0), end=(0.0, 4.0), offset_m=0.6, text="clear 3 m")]
+    report = build_report(p, {})
+    write_pdf(report, p, tmp_path / "dims.pdf", {})
+    flat = " ".join(pdftext(tmp_path / "dims.pdf").split())
+    assert "7.35 m" in flat and "clear 3 m" in flat
+    hall.dimensions = []
+    write_pdf(build_report(p, {}), p, tmp_path / "none.pdf", {})
+    assert "7.35 m" not in " ".join(pdftext(tmp_path / "none.pdf").split())

@@ -15,7 +15,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from designer.app.mainwindow import MainWindow  # noqa: E402
 from designer.app.plan.items import PipeItem  # noqa: E402
 from designer.app.session import Session  # noqa: E402
-from designer.app.views import liquid_style as ls  # noqa: E402
+from designer.app.views.liquid import style as ls  # noqa: E402
 from designer.document.edits import AddItem, SetFields  # noqa: E402
 from designer.model.hall import Rack  # noqa: E402
 
@@ -87,7 +87,8 @@ def test_badges_give_way_to_one_chip_layer_when_zoomed_out(win):
     assert ov.chips.isVisible()
     (color, path), = ov.chips.paths  # all eight racks are green: one path
     assert color == ls.GOOD and path.elementCount() == 8 * 5
-    win.view.zoom_by(4.5)  # (the fit shows the services beside the hall too)
+    # zoom in to 90 px/m (the fit's own scale depends on the room the Liquid loops panel leaves)
+    win.view.zoom_by(90 / win.view.px_per_m)
     assert win.view.px_per_m > 80
     assert all(b.isVisible() for b in ov.badges.values())
     assert not ov.chips.isVisible()
@@ -223,7 +224,7 @@ def test_plot_shows_the_selected_cdus_pump_and_system_curves(win):
 def test_us_units_change_axis_labels_values_and_badges(win):
     view = lv(win)
     win.session.selection.set(["core-fra.cdu1"])
-    win.session.push(SetFields(None, {"settings.units": "US"}))
+    win.session.set_units("US")  # a view setting: no edit, no new results needed
     settle(win)
     plot = view.panel.plot
     assert plot.axis_labels() == ("Flow (gpm)", "Head (psi)")
@@ -333,6 +334,14 @@ def test_failure_with_parallel_duty_pumps_shows_reduced_flow(win):
     assert list(fx) == pytest.approx([q / 2 for q in px])  # one of two parallel pumps: half the flow
     assert list(fy) == pytest.approx(list(py))
     assert cdu.name == "CDU-1A"
+    # the key is a line under the title, never a box over the curves
+    import pyqtgraph as pg
+
+    pi = plot.plot.getPlotItem()
+    assert not [it for it in pi.vb.childItems() if isinstance(it, pg.LegendItem)] and pi.legend is None
+    assert "one pump down" in plot.key_html() and "one pump down" in pi.titleLabel.text
+    win.registry["liquid_failure"].setChecked(False)
+    assert "one pump down" not in plot.key_html() and "pump curve" in pi.titleLabel.text
 
 
 def test_rack_in_no_loop_is_flagged_on_plan_and_in_table(win):
@@ -382,7 +391,7 @@ def test_badge_and_bar_follow_a_drag_preview_and_come_back_on_cancel(win):
 
 
 def test_names_sort_naturally():
-    from designer.app.views.liquid_table import _key
+    from designer.app.views.liquid.table import _key
 
     names = ["R10", "R2", "R1000", "R1", "r3", None, "CDU-1B", "CDU-1A"]
     assert sorted(names, key=_key) == ["CDU-1A", "CDU-1B", "R1", "R2", "r3", "R10", "R1000", None]

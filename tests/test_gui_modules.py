@@ -35,6 +35,8 @@ def win(qtbot, sample):
     w.show()
     qtbot.waitExposed(w)
     w.view.fit()
+    # exact drags on the grid here; object snapping is tested in test_gui_cad
+    w.registry["snap_objects"].setChecked(False)
     yield w
     session.undo_stack.setClean()
     w.close()
@@ -136,16 +138,17 @@ def test_double_click_or_module_floor_selects_the_whole_module(win, qtbot):
 
 def test_rubber_band_inside_a_module_picks_items_not_the_room(win, qtbot):
     a, b = rack_named(win, "R01"), rack_named(win, "R02")
-    end = vp_point(win, b.x + 0.1, b.y - 0.1)
+    end = vp_point(win, a.x - 0.1, a.y - 0.1)
     win.session.selection.clear()
-    # a band from the free floor beside the module to its middle: it partly covers the module
-    outside = next(q for q in (vp_point(win, x, y) for y in (15.5, 16.0, 17.0, 18.0) for x in (3.0, 2.0, 1.0))
+    # a crossing (right to left) from the free floor beside the module to its middle: it partly
+    # covers the module
+    outside = next(q for q in (vp_point(win, x, y) for y in (15.5, 16.0, 17.0, 18.0) for x in (14.0, 15.0, 16.0))
                    if top_item_at(win, q) is None)
     band(win, qtbot, outside, end)
     sel = set(win.session.selection.ids)
     assert MOD not in sel  # only partly covered: the module is not taken
     assert a.id in sel and b.id in sel
-    # a band over the whole module takes the module, standing for all its members
+    # a window (left to right) over the whole module takes the module, standing for all its members
     m = win.session.doc.item(MOD)
     end2 = vp_point(win, m.x + m.width_m / 2 + 0.3, m.y - m.depth_m / 2 - 0.3)
     start2 = vp_point(win, m.x - m.width_m / 2 - 0.3, m.y + m.depth_m / 2 + 0.4)

@@ -11,8 +11,8 @@ from PySide6.QtGui import QColor  # noqa: E402
 
 from designer.app.mainwindow import MainWindow  # noqa: E402
 from designer.app.session import Session  # noqa: E402
-from designer.app.views import placement_style as ps  # noqa: E402
-from designer.app.views.placement_models import ID_ROLE  # noqa: E402
+from designer.app.views.placement import style as ps  # noqa: E402
+from designer.app.views.placement.models import ID_ROLE  # noqa: E402
 from designer.model.base import Located  # noqa: E402
 from designer.model.project import DataSource, Project, Site, Workload  # noqa: E402
 
@@ -408,14 +408,12 @@ def test_reference_cells_edit_with_a_drop_down(win):
 def test_numbers_show_and_parse_in_the_display_units(win):
     w, pane = win
     s = w.session
-    from designer.document.edits import SetFields
-
-    s.push(SetFields(None, {"settings.units": "US"}))
+    s.set_units("US")
     m = pane.tables.workloads
     c = col(m, "it_power_kw")
-    assert m.headerData(c, Qt.Horizontal) == "IT power (BTU/h)"
-    assert float(cell(m, "wl-vision", "it_power_kw").data()) == pytest.approx(56 * 3412.14, rel=1e-5)
-    assert m.setData(cell(m, "wl-vision", "it_power_kw"), "34121.4 BTU/h")
+    assert m.headerData(c, Qt.Horizontal) == "IT power (kW)"  # US practice: loads stay in kW
+    assert float(cell(m, "wl-vision", "it_power_kw").data()) == pytest.approx(56, rel=1e-5)
+    assert m.setData(cell(m, "wl-vision", "it_power_kw"), "10 kW")
     assert s.doc.item("wl-vision").it_power_kw == pytest.approx(10.0, rel=1e-9)
     lm = pane.tables.links
     assert lm.headerData(col(lm, "route_km"), Qt.Horizontal) == "Route (mi)"

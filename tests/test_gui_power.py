@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from designer.app.mainwindow import MainWindow  # noqa: E402
 from designer.app.plan.coords import to_scene  # noqa: E402
 from designer.app.session import Session  # noqa: E402
-from designer.app.views.power_layout import RANK, build_layout  # noqa: E402
-from designer.app.views.power_scenario import BATTERY, DEAD, LIVE, racks_cut, scenario_state  # noqa: E402
+from designer.app.views.power.layout import RANK, build_layout  # noqa: E402
+from designer.app.views.power.scenario import BATTERY, DEAD, LIVE, racks_cut, scenario_state  # noqa: E402
 from designer.document.edits import Composite, SetFields  # noqa: E402
 from designer.solvers.power.solve import solve_site  # noqa: E402
 
@@ -174,7 +174,7 @@ def test_load_bars_carry_the_utilisation_of_the_governing_rating(win):
             assert v.util == pytest.approx(sp.nodes[k].utilisation, rel=1e-12), k
         assert v.bar_text.startswith(f"{v.util * 100:.0f} %"), k
     # the bars' colours: green below 80 %, amber to 100 %, red over
-    from designer.app.views import power_style as ps
+    from designer.app.views.power import style as ps
 
     assert ps.util_color(0.79) == ps.GOOD and ps.util_color(0.8) == ps.NEAR
     assert ps.util_color(1.0) == ps.NEAR and ps.util_color(1.01) == ps.OVER
@@ -230,7 +230,7 @@ def test_diagram_fits_and_turns_upright_beside_the_plan(win, qtbot):
 # -- the plan overlay ---------------------------------------------------------------------------
 
 def test_racks_coloured_by_feed_margin(win):
-    from designer.app.views import power_style as ps
+    from designer.app.views.power import style as ps
 
     pv = on_site(win, "core-fra")
     ov = pv.overlay
@@ -379,18 +379,19 @@ def test_fail_combo_table_and_context_menu_pick_scenarios(win):
     texts = [a.text() for a in pv.menu_for(ups.id).actions()]
     assert f"What if {ups.name} fails" in texts and f"What if one module of {ups.name} fails" in texts
     assert "Back to normal operation" in texts
-    # the real right-click on the plan (the menu is caught instead of shown)
-    shown, plan_menu = [], []
-    pv.popup = lambda menu, _pos: shown.append([a.text() for a in menu.actions()])
+    # the real right-click on the plan (the menu is caught instead of shown): the plan's menu,
+    # with what-if first for a power item
+    plan_menu = []
     win.view.popup_menu = lambda menu, _pos: plan_menu.append([a.text() for a in menu.actions()])
     pos = win.view.mapFromScene(to_scene(ups.x, ups.y))
     QApplication.sendEvent(win.view.viewport(), QContextMenuEvent(QContextMenuEvent.Mouse, pos, win.view.viewport().mapToGlobal(pos)))
-    assert shown and f"What if {ups.name} fails" in shown[-1]
-    rack = site.hall.racks[0]  # not a power item: no power menu
+    assert plan_menu and plan_menu[-1][0] == f"What if {ups.name} fails"
+    assert "&Delete" in plan_menu[-1] and "P&roperties" in plan_menu[-1]
+    rack = site.hall.racks[0]  # not a power item: no what-if
     pos = win.view.mapFromScene(to_scene(rack.x, rack.y))
     QApplication.sendEvent(win.view.viewport(), QContextMenuEvent(QContextMenuEvent.Mouse, pos, win.view.viewport().mapToGlobal(pos)))
-    assert len(shown) == 1
-    assert plan_menu and "Select whole &module" in plan_menu[-1]  # the plan's own menu instead
+    assert not any("What if" in t for t in plan_menu[-1])
+    assert "Select whole &module" in plan_menu[-1] and "Connect feed &A…" in plan_menu[-1]
     module = next(a for a in pv.menu_for(ups.id).actions() if "module" in a.text())
     module.trigger()
     assert pv.scenario.scenario.kind == "ups_module" and pv.scenario.failed == frozenset()

@@ -65,7 +65,7 @@ def test_display_round_trip(system):
 @pytest.mark.parametrize(("name", "si", "us"), [
     ("supply_temp_c", 20.0, 68.0),
     ("approach_k", 10.0, 18.0),
-    ("it_load_kw", 100.0, 341214.0),
+    ("it_load_kw", 100.0, 100.0),  # US practice: IT load in kW
     ("airflow_m3s", 1.0, 2118.88),
     ("rated_flow_lpm", 1000.0, 264.172),
     ("width_m", 1.0, 3.28084),
@@ -91,7 +91,11 @@ def test_si_display_is_the_stored_value_except_small_lengths():
 
 def test_fmt():
     assert fmt(12.5, "power") == "12.5 kW"
-    assert fmt(12.5, "power", "US") == "42,652 BTU/h"
+    assert fmt(12.5, "power", "US") == "12.5 kW"  # US practice: loads in kW
+    assert fmt(100.0, "cooling", "US") == "28.4 tons"  # cooling capacity in refrigeration tons
+    assert unit_for("capacity_kw", "US", "air_unit").symbol == "tons"
+    assert unit_for("capacity_kw", "US", "cdu").symbol == "kW"
+    assert unit_for("it_load_kw", "US", "rack").symbol == "kW"
     assert fmt(None, "power") == "-"
     assert fmt(20.0, "temperature", "US") == "68.0 °F"
 

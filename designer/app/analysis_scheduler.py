@@ -6,7 +6,6 @@ import time
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
-from designer.analysis.runner import Runner
 from designer.document.document import Document
 
 
@@ -17,6 +16,8 @@ class _Worker(QObject):
         super().__init__()
         # Built here, on the GUI thread: importing numpy / scipy / shapely from the worker
         # thread while the GUI thread touches them races on half-initialised modules.
+        from designer.analysis.runner import Runner
+
         self.runner = Runner()
         self.latest_requested = 0
 
@@ -29,7 +30,10 @@ class _Worker(QObject):
 
 class AnalysisScheduler(QObject):
     """Owns the worker thread. ``results_ready(revision, {name: AnalysisResult})`` fires on
-    the GUI thread for current results only; ``state_changed(text)`` tells the status bar."""
+    the GUI thread for current results only; ``state_changed(text)`` tells the status bar.
+
+    The worker (and with it every analysis and solver module: scipy, shapely) is built at the
+    first run, after the debounce, so the window shows before the analyses are loaded."""
 
     results_ready = Signal(int, dict)
     state_changed = Signal(str)
@@ -48,6 +52,13 @@ class AnalysisScheduler(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(debounce_ms)
         self._timer.timeout.connect(self._start)
+        self._thread: QThread | None = None
+        self._worker: _Worker | None = None
+        self._closed = False
+
+    def _ensure_worker(self) -> None:
+        if self._worker is not None:
+            return
         self._thread = QThread(self)
         self._thread.setObjectName("analysis")
         self._worker = _Worker()
@@ -72,9 +83,12 @@ class AnalysisScheduler(QObject):
         self._start()
 
     def _start(self) -> None:
+        if self._closed:
+            return
         if self.busy:
             self.pending = True
             return
+        self._ensure_worker()
         self.busy = True
         self.pending = False
         rev = self.doc.revision
@@ -110,6 +124,8 @@ class AnalysisScheduler(QObject):
         return False
 
     def shutdown(self) -> None:
+        self._closed = True
         self._timer.stop()
-        self._thread.quit()
-        self._thread.wait(5000)
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait(5000)

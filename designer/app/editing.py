@@ -6,7 +6,8 @@ from PySide6.QtWidgets import QInputDialog
 
 from designer.app.dialogs import RowDialog
 from designer.app.plan.coords import to_model
-from designer.app.plan.tools import BuswayTool, FeedTool, PipeTool, PolygonTool, RowStartTool
+from designer.app.plan.drawing import BuswayTool, PipeTool, PolygonTool
+from designer.app.plan.tools import FeedTool, RowStartTool
 from designer.document import ops
 from designer.document.geometry import snap
 from designer.document.grouping import top_level
@@ -52,10 +53,29 @@ class EditingController:
             self.session.push(ops.delete_items(self.doc, self.ids), "Cut")
 
     def paste(self) -> None:
+        """Paste at the cursor when it is over the plan (the copies' middle there, snapped
+        to the grid), else one step down and right of the originals."""
+        pos = self.view.last_cursor
+        if pos is not None and self.view.viewport().rect().contains(pos.toPoint()):
+            self.paste_at(*to_model(self.view.map_to_scene(pos)))
+        else:
+            self.paste_at(None, None)
+
+    def paste_here(self) -> None:
+        """The right-click menu's paste: where the menu was opened."""
+        pos = self.view.menu_pos
+        self.paste_at(*(pos if pos is not None else (None, None)))
+
+    def paste_at(self, x: float | None, y: float | None) -> None:
         site = self.session.site
         if not self.session.clipboard or site is None:
             return
-        edit = ops.paste_payload(self.doc, site.id, self.session.clipboard, 1.0, -1.0)
+        dx, dy = 1.0, -1.0
+        c = ops.payload_centre(self.session.clipboard) if x is not None else None
+        if c is not None:
+            step = site.hall.grid.snap_m
+            dx, dy = snap(x - c[0], step), snap(y - c[1], step)
+        edit = ops.paste_payload(self.doc, site.id, self.session.clipboard, dx, dy)
         if self.session.push(edit):
             self._select_new(edit)
 
@@ -78,6 +98,11 @@ class EditingController:
     def rotate(self, deg: float) -> None:
         if self._need_selection():
             self.session.push(ops.rotate_items(self.doc, self.ids, deg))
+
+    def rotate_each(self, deg: float) -> None:
+        """Turn each selected item (or module) about its own centre: rows of units stay put."""
+        if self._need_selection():
+            self.session.push(ops.rotate_each(self.doc, self.ids, deg))
 
     def set_rotation(self) -> None:
         if not self._need_selection():
@@ -106,6 +131,7 @@ class EditingController:
     def place_at_centre(self, model: str) -> None:
         x, y = self.view_centre()
         self.view.place_model(model, x, y)
+        self.view.take_focus()
 
     def row_of_racks(self) -> None:
         """The row dialog for the rack picked in the catalog; its start typed, or clicked on
@@ -148,6 +174,26 @@ class EditingController:
         if len(self.ids) == 1 and isinstance(self.doc.item(self.ids[0]), (Obstruction, Containment)):
             target = self.ids[0]
         self.view.set_tool(VertexTool(self.view, target))
+
+    def measure(self) -> None:
+        from designer.app.plan.measure import MeasureTool
+
+        self.view.set_tool(MeasureTool(self.view))
+
+    def dimension(self) -> None:
+        from designer.app.plan.measure import DimensionTool
+
+        self.view.set_tool(DimensionTool(self.view))
+
+    def flip_dimensions(self) -> None:
+        """Put the selected dimensions' lines on the other side of what they measure."""
+        from designer.document.edits import SetFields
+        from designer.model.hall import Dimension
+
+        edits = [SetFields(i, {"offset_m": -m.offset_m}) for i in self.session.selection.ids
+                 if isinstance(m := self.doc.item(i), Dimension)]
+        if edits:
+            self.session.push(ops.Composite(edits, "Flip dimension"))
 
     def draw_pipe(self, role: str) -> None:
         self.view.set_tool(PipeTool(self.view, role))

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from designer.app.dialogs import show_error
 from designer.app.session import new_project
-from designer.io.catalog_store import user_data_dir
+from designer.app.settings import app_settings
 from designer.io.errors import LoadError
 from designer.io.files import check_editable, load, save
 
@@ -17,10 +18,17 @@ FILTER = "Data Hall Designer projects (*.dhd.json *.json);;All files (*)"
 MAX_RECENT = 10
 
 
-def app_settings() -> QSettings:
-    folder = user_data_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    return QSettings(str(folder / "settings.ini"), QSettings.IniFormat)
+__all__ = ["FileController", "app_settings", "start_folder"]
+
+
+def start_folder(doc_path: Path | None = None) -> Path:
+    """Where a file dialog opens: the open project's folder, else the user's documents folder
+    (never the folder the process happened to start in)."""
+    if doc_path is not None:
+        return doc_path.parent
+    loc = QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation)
+    folder = Path(loc) if loc else Path.home()
+    return folder if folder.is_dir() else Path.home()
 
 
 class FileController:
@@ -60,7 +68,7 @@ class FileController:
     def open_dialog(self) -> None:
         if not self.maybe_save():
             return
-        start = str(self.session.doc.path.parent) if self.session.doc.path else ""
+        start = str(start_folder(self.session.doc.path))
         path, _ = QFileDialog.getOpenFileName(self.window, "Open project", start, FILTER)
         if path:
             self.open_path(Path(path), ask=False)
@@ -87,7 +95,9 @@ class FileController:
         return self._write(path)
 
     def save_as(self) -> bool:
-        start = str(self.session.doc.path or "project.dhd.json")
+        doc_path = self.session.doc.path
+        stem = re.sub(r"[^\w\-]+", "_", self.session.project.name).strip("_") or "project"
+        start = str(doc_path or start_folder() / f"{stem}.dhd.json")
         path, _ = QFileDialog.getSaveFileName(self.window, "Save project as", start, FILTER)
         if not path:
             return False

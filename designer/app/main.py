@@ -21,12 +21,16 @@ def make_app():
     return app
 
 
-def open_window(file: str | None, ask_recovery: bool = True, quiet: bool = False):
+def open_window(file: str | None, ask_recovery: bool = True, quiet: bool = False, splash=None):
     """Build the session and the window for ``file`` (or the sample). Returns the window.
 
     ``quiet`` (screenshot mode): nothing modal is shown; a file that cannot be opened is
-    reported on stderr and the window's ``open_error`` holds the error.
+    reported on stderr and the window's ``open_error`` holds the error. ``splash`` (start-up)
+    says what is being done and goes when the window shows.
     """
+    from designer.app.splash import step
+
+    step(splash, "Loading the editor…")
     from designer.app.mainwindow import MainWindow
     from designer.app.session import Session
     from designer.io.catalog_store import sample_project_path
@@ -40,11 +44,14 @@ def open_window(file: str | None, ask_recovery: bool = True, quiet: bool = False
     except LoadError as e:
         project, error = None, e
     session = Session(project, path if (project is not None and file) else None)
+    step(splash, "Building the window…")
     win = MainWindow(session)
     win.open_error = error
     if project is not None and not file:
         win.setWindowTitle(win.windowTitle().replace("untitled", "sample (save to keep changes)"))
     win.show()
+    if splash is not None:
+        splash.finish(win)
     win.view.fit()
     from designer.app.recovery import install_excepthook, offer_restore
 
@@ -87,7 +94,12 @@ def run(file: str | None = None, screenshot: str | None = None, site: str | None
                 return 1
         _watchdog(SCREENSHOT_TIMEOUT_S + 30.0)
     app = make_app()
-    win = open_window(file, ask_recovery=screenshot is None, quiet=screenshot is not None)
+    splash = None
+    if screenshot is None:
+        from designer.app.splash import show_splash
+
+        splash = show_splash(app)
+    win = open_window(file, ask_recovery=screenshot is None, quiet=screenshot is not None, splash=splash)
     if screenshot and win.open_error is not None:
         print(f"designer: no screenshot written: {file} could not be opened", file=sys.stderr)
         win.session.undo_stack.setClean()

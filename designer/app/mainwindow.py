@@ -6,7 +6,17 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QStyle, QToolBar, QUndoView
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStyle,
+    QToolBar,
+    QUndoView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from designer.app.actions import ActionRegistry, ActionSpec
 from designer.app.docks.findings import FindingsPanel
@@ -16,6 +26,8 @@ from designer.app.docks.sites import SitesPanel
 from designer.app.editing import EditingController
 from designer.app.files import FileController
 from designer.app.guard import safely
+from designer.app.plan.hintbar import HintBar
+from designer.app.plan.menus import PlanMenus
 from designer.app.plan.scene import LAYERS, HallScene
 from designer.app.plan.view import PlanView
 from designer.app.session import Session
@@ -32,11 +44,21 @@ class MainWindow(QMainWindow):
         self.resize(1500, 950)
         self.scene = HallScene(session, self)
         self.view = PlanView(self.scene, session, self)
-        self.setCentralWidget(self.view)
+        self.hint_bar = HintBar(self.view)
+        centre = QWidget(self)
+        lay = QVBoxLayout(centre)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.view, 1)
+        lay.addWidget(self.hint_bar)
+        self.setCentralWidget(centre)
         self.files = FileController(self, session)
         self.editing = EditingController(self, session)
         self.docks: dict[str, QDockWidget] = {}
         self._sized = False
+        from designer.app.layout import WindowLayout
+
+        self.dock_layout = WindowLayout(self)
         self.palette = CatalogPalette(session)
         self.sites = SitesPanel(session)
         self.properties = PropertiesPanel(session)
@@ -53,6 +75,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["sites"], self.docks["palette"]], [220, 520], Qt.Vertical)
         self.resizeDocks([self.docks["sites"], self.docks["properties"]], [300, 340], Qt.Horizontal)
         self.resizeDocks([self.docks["findings"]], [190], Qt.Vertical)
+        self.dock_layout.watch_bottom(self.docks["findings"], grows=False)
         self.registry = ActionRegistry(self)
         self._actions()
         self._status()
@@ -87,8 +110,9 @@ class MainWindow(QMainWindow):
             widget.setMinimumHeight(120)
         d = self._dock(key, title, widget, area)
         if area == Qt.BottomDockWidgetArea:
-            # a results panel brought to the front gets room to show its plots and tables
-            d.visibilityChanged.connect(lambda vis, d=d: self._grow_bottom(d) if vis else None)
+            # a results panel brought to the front gets room for its plots and tables, and gives
+            # it back when Findings comes to the front again
+            self.dock_layout.watch_bottom(d, grows=True)
         if tabify_with and tabify_with in self.docks and self.dockWidgetArea(self.docks[tabify_with]) == area:
             self.tabifyDockWidget(self.docks[tabify_with], d)
         panels = self.registry.menus.get("View/Panels") if hasattr(self, "registry") else None
@@ -96,10 +120,8 @@ class MainWindow(QMainWindow):
             panels.addAction(d.toggleViewAction())
         return d
 
-    def _grow_bottom(self, d: QDockWidget) -> None:
-        want = int(self.height() * 0.38)
-        if self._sized and d.height() < want:
-            self.resizeDocks([d], [want], Qt.Vertical)
+    def reset_layout(self) -> None:
+        self.dock_layout.reset()
 
     def add_action(self, spec: ActionSpec):
         """For extensions: an action placed in its menu (and the toolbar if asked)."""
@@ -128,6 +150,13 @@ class MainWindow(QMainWindow):
             A("rotate_cw", "Rotate 90° clockwise", lambda: e.rotate(-90.0), "R", "Edit", True,
               separator_before=True),
             A("rotate_ccw", "Rotate 90° counter-clockwise", lambda: e.rotate(90.0), "Shift+R", "Edit"),
+            A("rotate_each", "Rotate each 90° in place", lambda: e.rotate_each(-90.0), "Ctrl+R", "Edit",
+              tip="Turn every selected item (or module) about its own centre, each staying where it is"),
+            A("paste_here", "Paste &here", e.paste_here, None, "",
+              tip="Paste the copied items where the menu was opened"),
+            A("dimension_flip", "Flip dimension side", e.flip_dimensions, None, ""),
+            A("properties", "P&roperties", self._show_properties, None, "",
+              tip="Show the Properties panel for the selection"),
             A("set_rotation", "Set rotation…", e.set_rotation, "Ctrl+Shift+R", "Edit"),
         ]
         for how, text in (("left", "Left edges"), ("right", "Right edges"), ("top", "Top edges"),
@@ -140,11 +169,19 @@ class MainWindow(QMainWindow):
             A("fit", "Zoom to &fit", lambda: self.view.fit(), "F", "View", True),
             A("zoom_in", "Zoom &in", lambda: self.view.zoom_by(1.25), K.ZoomIn, "View"),
             A("zoom_out", "Zoom &out", lambda: self.view.zoom_by(0.8), K.ZoomOut, "View"),
-            A("grid", "Show &grid", self._toggle_grid, None, "View", checkable=True, checked=True,
+            A("grid", "Show &grid", self._toggle_grid, "F7", "View", checkable=True, checked=True,
               separator_before=True),
-            A("snap", "Snap step…", e.set_snap, None, "View"),
-            A("units_us", "US customary units (°F, ft, gpm, BTU/h, psi)", self._toggle_units, "Ctrl+U", "View",
-              checkable=True, checked=self.session.project.settings.units == "US"),
+            A("snap_objects", "&Object snaps (ports, corners, edges, centres, alignment)",
+              self.view.snapper.set_objects, "F3", "View", checkable=True, checked=self.view.snapper.objects,
+              tip="Snap to other items' ports, corners, midpoints, centres, edges and alignments (hold Alt "
+                  "to place freely)"),
+            A("snap", "Grid snap step…", e.set_snap, None, "View"),
+            A("legends", "&Legends on plan", self._toggle_legends, "Ctrl+L", "View", checkable=True,
+              checked=True, tip="Show or hide the results legends floating over the plan"),
+            A("units_us", "US customary units (°F, ft, gpm, psi; loads in kW, cooling in tons)",
+              self._toggle_units, "Ctrl+U", "View", checkable=True, checked=self.session.units == "US"),
+            A("reset_layout", "&Reset layout", self.reset_layout, None, "View",
+              tip="Put the panels back where they were when the app was installed"),
         ]
         for i, layer in enumerate(LAYERS):
             specs.append(A(f"layer_{layer}", layer.capitalize(),
@@ -163,6 +200,10 @@ class MainWindow(QMainWindow):
               separator_before=True),
             A("pipe_return", "Draw r&eturn pipe", lambda: e.draw_pipe("return"), "Shift+P", "Insert"),
             A("busway", "Draw &busway", e.draw_busway, "B", "Insert"),
+            A("measure", "&Measure distance / area", e.measure, "M", "Insert", separator_before=True,
+              tip="Measure along clicked or typed points; from three points on, the area they enclose"),
+            A("dimension", "Add &dimension", e.dimension, "D", "Insert",
+              tip="Dimension two points on the plan (saved in the file, drawn in the report and the DXF)"),
             A("feed_a", "Connect feed &A…", lambda: e.connect_feed("a"), "Ctrl+Alt+A", "Power", True),
             A("feed_b", "Connect feed &B…", lambda: e.connect_feed("b"), "Ctrl+Alt+B", "Power"),
             A("analyse", "Run analyses &now", self.session.scheduler.run_now, "F5", "Analysis"),
@@ -195,8 +236,10 @@ class MainWindow(QMainWindow):
         tb.setObjectName("toolbar-main")
         tb.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
         r.build_toolbar(tb)
-        tb.insertAction(r["rotate_cw"], undo)
-        tb.insertAction(r["rotate_cw"], redo)
+        # the toolbar's Undo / Redo keep a fixed label (the menu's say what they undo): buttons
+        # that grew with "Undo Rotate 1 item" pushed every button after them sideways
+        for act in (undo, redo):
+            tb.insertAction(r["rotate_cw"], _fixed_label(act, self))
         self.addToolBar(tb)
         self.refresh_recent_menu()
 
@@ -213,49 +256,28 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         s = self.session
         self.view.cursor_moved.connect(lambda x, y: self.cursor_label.setText(f"x {self._len(x)}  y {self._len(y)}"))
-        self.view.zoom_changed.connect(lambda ppm: self.zoom_label.setText(f"{ppm:.0f} px/m"))
+        self.view.zoom_changed.connect(lambda _ppm: self._zoom_text())
+        s.units_changed.connect(lambda _u: self._zoom_text())
         self.view.tool_changed.connect(lambda t: self.statusBar().showMessage(t.hint, 8000) if t.hint else None)
         s.scheduler.state_changed.connect(self.analysis_label.setText)
         s.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         s.selection.changed.connect(self._selection_info)
         s.changed.connect(lambda _c: self._selection_info(s.selection.ids))
-        s.undo_stack.cleanChanged.connect(lambda _c: self.update_title())
+        s.undo_stack.cleanChanged.connect(self._clean_changed)
         s.path_changed.connect(lambda _p: self.update_title())
         s.document_replaced.connect(self.update_title)
-        s.document_replaced.connect(self._units_followed)
-        s.changed.connect(lambda c: self._units_followed() if "@project" in c.modified else None)
+        s.units_changed.connect(self._units_followed)
+        s.units_changed.connect(lambda _u: self._selection_info(s.selection.ids))
         s.site_changed.connect(lambda _s: self.view.fit())
         s.results_ready.connect(self._results)
         self.palette.place_requested.connect(self.editing.place_at_centre)
         self.findings.go_to.connect(self.go_to)
-        self.view.context_menu = self.plan_menu
-
-    PLAN_MENU = ("select_module", "connect_module", "connect_selection", "save_module", None,
-                 "add_to_module", "detach_module", None, "cut", "copy", "paste", "duplicate", "rotate_cw",
-                 "delete")
-    """The plan's right-click menu, by action id (None: a separator; missing ids are skipped)."""
-
-    def plan_menu(self, item_id: str | None):
-        from PySide6.QtWidgets import QMenu
-
-        menu = QMenu(self)
-        last_sep = True
-        for key in self.PLAN_MENU:
-            if key is None:
-                if not last_sep:
-                    menu.addSeparator()
-                    last_sep = True
-                continue
-            act = self.registry.actions.get(key)
-            if act is None or (item_id is None and key not in ("paste",)):
-                continue
-            if not act.isEnabled():
-                continue
-            menu.addAction(act)
-            last_sep = False
-        return menu
+        self.view.context_menu = self.plan_menu = PlanMenus(self)
 
     # -- behaviour that is only wiring ---------------------------------------------------------
+    def _clean_changed(self, _clean: bool) -> None:
+        self.update_title()
+
     def update_title(self) -> None:
         s = self.session
         name = s.doc.path.name if s.doc.path else "untitled"
@@ -269,22 +291,36 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(self.recent_menu.actions()))
 
     def _toggle_units(self, on: bool) -> None:
-        from designer.document.edits import SetFields
+        """Display units are a view setting: no undo step, the file is not modified."""
+        self.session.set_units("US" if on else "SI")
 
-        want = "US" if on else "SI"
-        if self.session.project.settings.units != want:
-            self.session.push(SetFields(None, {"settings.units": want}), f"Show {want} units")
-
-    def _units_followed(self) -> None:
+    def _units_followed(self, *_a) -> None:
         act = self.registry["units_us"]
         act.blockSignals(True)
-        act.setChecked(self.session.project.settings.units == "US")
+        act.setChecked(self.session.units == "US")
         act.blockSignals(False)
+
+    def _zoom_text(self) -> None:
+        """The zoom in the display units: pixels per metre, or per foot in US units."""
+        ppm = self.view.px_per_m
+        text = f"{ppm * 0.3048:.1f} px/ft" if self.session.units == "US" else f"{ppm:.0f} px/m"
+        self.zoom_label.setText(text)
 
     def _len(self, v: float) -> str:
         from designer.model.units import fmt
 
-        return fmt(v, "length", self.session.project.settings.units, 2)
+        return fmt(v, "length", self.session.units, 2)
+
+    def _show_properties(self) -> None:
+        d = self.docks["properties"]
+        d.show()
+        d.raise_()
+
+    def _toggle_legends(self, on: bool) -> None:
+        from designer.app.plan.fitting import set_legends_shown
+
+        set_legends_shown(self.view, on)
+        self.view.keys_changed()
 
     def _toggle_grid(self, on: bool) -> None:
         self.view.show_grid = on
@@ -311,7 +347,7 @@ class MainWindow(QMainWindow):
         safely("the finding marks on the plan", self.scene.set_status, status)
         for ov in self.scene.overlays:  # one overlay's bug must not stop the others
             safely(f"the {ov.name} overlay", ov.results, revision, results)
-        self.view.refit_if_untouched()  # a legend that just appeared must not hide the hall
+        # no re-fit: the view never moves by itself (a fit already left the legends their room)
 
     def go_to(self, ids: list[str]) -> None:
         s = self.session
@@ -345,13 +381,36 @@ class MainWindow(QMainWindow):
     def showEvent(self, e) -> None:  # noqa: N802
         super().showEvent(e)
         if not self._sized:
-            self._sized = True
             self.resizeDocks([self.docks["findings"]], [max(160, self.height() // 5)], Qt.Vertical)
+            self.dock_layout.first_shown()
+            self._sized = True
 
     def closeEvent(self, e) -> None:  # noqa: N802
         if not self.files.maybe_save():
             e.ignore()
             return
         self.recovery.discard()
-        self.session.scheduler.shutdown()
+        self.dock_layout.save()
+        self.session.close()
         e.accept()
+
+
+def _fixed_label(act, parent):
+    """A toolbar twin of ``act`` (the undo stack's Undo or Redo) with a label that does not
+    change: it triggers ``act``, follows its enabled state, and names what it would undo in
+    its tooltip."""
+    from PySide6.QtGui import QAction
+
+    label = act.text().split(" ")[0]  # "&Undo", "&Redo": the stack's prefix
+    twin = QAction(act.icon(), label, parent)
+    twin.setObjectName(f"toolbar-{label.strip('&').lower()}")
+
+    def follow() -> None:
+        twin.setEnabled(act.isEnabled())
+        twin.setToolTip(act.text().replace("&", "") + (f" ({act.shortcut().toString()})" if not act.shortcut().isEmpty() else ""))
+
+    act.changed.connect(follow)
+    twin.triggered.connect(act.trigger)
+    follow()
+    return twin
+

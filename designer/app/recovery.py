@@ -129,6 +129,12 @@ def restore_project(session, project, original: Path | None) -> None:
     session.path_changed.emit(original)
 
 
+def _alive(widget) -> bool:
+    from shiboken6 import isValid
+
+    return widget is not None and isValid(widget)
+
+
 def install_excepthook(window, modal: bool = True) -> None:
     """Unexpected errors show a dialog with details, write a recovery copy and keep the app
     running (Qt slots would otherwise print and carry on silently, or abort). Not ``modal``
@@ -138,8 +144,8 @@ def install_excepthook(window, modal: bool = True) -> None:
     def hook(exc_type, exc, tb) -> None:
         text = "".join(traceback.format_exception(exc_type, exc, tb))
         sys.stderr.write(text)
-        if state["busy"] or not modal:
-            return
+        if state["busy"] or not modal or not _alive(window):
+            return  # screenshot mode waits for no click; a window already gone can show nothing
         state["busy"] = True
         try:
             saved = None

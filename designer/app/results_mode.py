@@ -47,8 +47,11 @@ class ResultsMode:
             liquid_toggle.blockSignals(True)
             liquid_toggle.setChecked(mode in ("all", "liquid"))
             liquid_toggle.blockSignals(False)
-        self.window.view.refit_if_untouched()
+        for ov in self.overlays():
+            for fn in ov.listeners:  # legends follow their overlay at once (shown or hidden)
+                fn()
         self.window.statusBar().showMessage(f"Results on plan: {dict(MODES)[mode].replace('&', '')}", 3000)
+        self.window.view.keys_changed()  # other legends: a fitted plan makes room for them
 
     def cycle(self) -> None:
         keys = [k for k, _ in MODES]

@@ -37,6 +37,8 @@ class Session(QObject):
     path_changed = Signal(object)
     catalog_changed = Signal()
     """The merged catalog was read again (a template saved or added to the user folder)."""
+    units_changed = Signal(str)
+    """The display units ("SI" or "US") were switched: a view setting, not an edit."""
 
     def __init__(self, project: Project | None = None, path: Path | None = None) -> None:
         super().__init__()
@@ -48,6 +50,10 @@ class Session(QObject):
         self.catalog, self.catalog_errors = load_catalog(self.doc.project)
         self.site_id: str | None = self.doc.project.sites[0].id if self.doc.project.sites else None
         self.clipboard: list[dict] = []
+        from designer.app.settings import app_settings
+
+        u = app_settings().value("view/units", "SI")
+        self._units = u if u in ("SI", "US") else "SI"
         self._replacing = False
         self.scheduler = AnalysisScheduler(self.doc, parent=self)
         self.scheduler.results_ready.connect(self.results_ready)
@@ -57,6 +63,21 @@ class Session(QObject):
     @property
     def project(self) -> Project:
         return self.doc.project
+
+    @property
+    def units(self) -> str:
+        """The display units, "SI" or "US": the user's view setting (kept between runs), not
+        part of the document. The model and the file stay SI."""
+        return self._units
+
+    def set_units(self, units: str) -> None:
+        if units not in ("SI", "US") or units == self._units:
+            return
+        self._units = units
+        from designer.app.settings import app_settings
+
+        app_settings().setValue("view/units", units)
+        self.units_changed.emit(units)
 
     @property
     def site(self) -> Site | None:
@@ -131,3 +152,11 @@ class Session(QObject):
     @property
     def modified(self) -> bool:
         return not self.undo_stack.isClean()
+
+    def close(self) -> None:
+        """The window is going: stop the analysis thread and fall silent. The undo stack
+        announces its last state change when it is destroyed, after the widgets listening to
+        it are gone; a closed session must not call into them."""
+        self.scheduler.shutdown()
+        for obj in (self, self.undo_stack, self.selection, self.scheduler):
+            obj.blockSignals(True)

@@ -24,6 +24,8 @@ def points_of(item: DModel) -> list[Point]:
         return list(item.path)
     if isinstance(item, (h.Obstruction, h.Containment)):
         return list(item.polygon)
+    if isinstance(item, h.Dimension):
+        return [tuple(item.start), tuple(item.end)]
     return []
 
 
@@ -57,6 +59,8 @@ def translate_values(item: DModel, dx: float, dy: float) -> dict:
         return {"path": [(x + dx, y + dy) for x, y in item.path]}
     if isinstance(item, (h.Obstruction, h.Containment)):
         return {"polygon": [(x + dx, y + dy) for x, y in item.polygon]}
+    if isinstance(item, h.Dimension):
+        return {"start": (item.start[0] + dx, item.start[1] + dy), "end": (item.end[0] + dx, item.end[1] + dy)}
     return {}
 
 
@@ -79,6 +83,8 @@ def rotate_values(item: DModel, centre: Point, deg: float) -> dict:
         return {"path": [_rot_about(q, centre, deg) for q in item.path]}
     if isinstance(item, (h.Obstruction, h.Containment)):
         return {"polygon": [_rot_about(q, centre, deg) for q in item.polygon]}
+    if isinstance(item, h.Dimension):
+        return {"start": _rot_about(item.start, centre, deg), "end": _rot_about(item.end, centre, deg)}
     return {}
 
 

@@ -82,6 +82,45 @@ def rotate_items(doc: Document, ids: Iterable[str], deg: float) -> Composite:
     return Composite(edits, f"Rotate {_plural(len(edits), 'item')} by {deg:g} deg")
 
 
+def rotate_each(doc: Document, ids: Iterable[str], deg: float) -> Composite:
+    """Turn every selected item by ``deg`` about its own centre, each staying in place (a
+    module with its contents about the module's centre); :func:`rotate_items` turns the
+    group about the group's centre instead."""
+    ids = list(ids)
+    edits: list = []
+    for i in ids:
+        it = doc.item(i)
+        if it is None:
+            continue
+        if isinstance(it, Placed):
+            c = (it.x, it.y)
+        else:
+            bb = union_bounds([it])
+            if bb is None:
+                continue
+            c = ((bb[0] + bb[2]) / 2, (bb[1] + bb[3]) / 2)
+        for j in with_members(doc, [i]):
+            m = doc.item(j)
+            if m is not None and (v := rotate_values(m, c, deg)):
+                edits.append(SetFields(j, v))
+    return Composite(edits, f"Rotate each of {_plural(len(ids), 'item')} by {deg:g} deg in place")
+
+
+def payload_centre(payload: list[dict]) -> Point | None:
+    """The centre of the bounds of clipboard items (where a paste at the cursor puts them)."""
+    items = []
+    for entry in payload:
+        coll = BY_KIND.get(entry["kind"])
+        if coll is None:
+            continue
+        try:
+            items.append(coll.type.model_validate(entry["data"]))
+        except Exception:  # noqa: BLE001 - an entry that does not load is skipped by the paste too
+            continue
+    bb = union_bounds(items)
+    return None if bb is None else ((bb[0] + bb[2]) / 2, (bb[1] + bb[3]) / 2)
+
+
 def set_rotation(doc: Document, ids: Iterable[str], deg: float) -> Composite:
     edits = [SetFields(i, {"rotation_deg": deg % 360.0}) for i in ids
              if isinstance(doc.item(i), Placed)]

@@ -12,7 +12,9 @@ Layers and what goes on them:
 - ``POWER``: transformers, switchboards, UPS, PDUs, busways (wide polylines), tap-off
   boxes (small squares);
 - ``LABELS``: item names (TEXT), each hall's title block (MTEXT) and its overall
-  dimensions.
+  dimensions;
+- ``DIMENSIONS``: the dimensions the user placed on the plan (aligned DIMENSION entities,
+  with their text override when they have one).
 
 One site keeps its plan coordinates. With several sites, each hall after the first is
 shifted along +x to sit :data:`GAP_M` to the right of the previous one (the title says by
@@ -40,6 +42,7 @@ LAYERS = {  # name: (ACI colour, linetype)
     "LIQUID": (colors.MAGENTA, "Continuous"),
     "POWER": (30, "Continuous"),
     "LABELS": (colors.BLACK, "Continuous"),
+    "DIMENSIONS": (colors.BLUE, "Continuous"),
 }
 GAP_M = 10.0
 SUPPLY_RGB = (47, 111, 219)
@@ -132,7 +135,20 @@ def draw_hall(msp, site: Site, dx: float = 0.0) -> None:
             continue
         x, y = pt
         _closed(msp, [(x - s, y - s), (x + s, y - s), (x + s, y + s), (x - s, y + s)], "POWER", dx)
+    draw_dimensions(msp, site, dx)
     _title(msp, site, dx)
+
+
+def draw_dimensions(msp, site: Site, dx: float = 0.0) -> None:
+    """The user's dimensions of the hall: aligned dimensions at their offset, measuring the
+    true distance (or showing their text)."""
+    for d in site.hall.dimensions:
+        if d.length_m < 1e-6:
+            continue
+        (x0, y0), (x1, y1) = d.start, d.end
+        dim = msp.add_aligned_dim(p1=(x0 + dx, y0), p2=(x1 + dx, y1), distance=d.offset_m, dimstyle="EZDXF",
+                                  text=d.text or "<>", dxfattribs={"layer": "DIMENSIONS"})
+        dim.render()
 
 
 def _title(msp, site: Site, dx: float) -> None:

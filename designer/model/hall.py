@@ -324,6 +324,32 @@ class CeilingPlenum(DModel):
     leak_area_m2_per_m2: float = 0.002
 
 
+class Dimension(DModel):
+    """A dimension on the plan: the distance from ``start`` to ``end``, drawn as a dimension
+    line ``offset_m`` to the left of the direction start -> end (negative: to the right), with
+    extension lines back to the measured points. ``text`` replaces the measured length when
+    set (a note such as "min. 1.2 m"); the length is always the true distance."""
+
+    id: Id
+    name: str = ""
+    start: Point
+    end: Point
+    offset_m: float = 0.6
+    text: str = ""
+
+    @property
+    def length_m(self) -> float:
+        return ((self.end[0] - self.start[0]) ** 2 + (self.end[1] - self.start[1]) ** 2) ** 0.5
+
+    def line(self) -> tuple[Point, Point]:
+        """The dimension line's ends: the measured points moved by the offset."""
+        (x0, y0), (x1, y1) = self.start, self.end
+        L = self.length_m or 1.0
+        nx, ny = -(y1 - y0) / L, (x1 - x0) / L  # left of start -> end
+        o = self.offset_m
+        return (x0 + nx * o, y0 + ny * o), (x1 + nx * o, y1 + ny * o)
+
+
 class GridSettings(DModel):
     snap_m: float = 0.1
     visible: bool = True
@@ -353,3 +379,5 @@ class Hall(DModel):
     junctions: list[Junction] = Field(default_factory=list)
     pipes: list[Pipe] = Field(default_factory=list)
     power: PowerChain = Field(default_factory=PowerChain)
+    dimensions: list[Dimension] = Field(default_factory=list)
+    """Dimension annotations drawn on the plan (and in the report and the DXF)."""

@@ -57,6 +57,7 @@ COLLECTIONS: tuple[Collection, ...] = (
     Collection("pdu", "hall", ("power", "pdus"), p.Pdu, "pdu", "PDU"),
     Collection("busway", "hall", ("power", "busways"), p.Busway, "bw", "Busway"),
     Collection("tap", "hall", ("power", "taps"), p.BuswayTap, "tap", "Busway tap"),
+    Collection("dimension", "hall", ("dimensions",), h.Dimension, "dim", "Dimension"),
 )
 
 BY_KIND: dict[str, Collection] = {c.kind: c for c in COLLECTIONS}

@@ -2,6 +2,10 @@
 
 Files and solvers stay SI; only the display converts. A field's unit comes from its
 name suffix (``it_load_kw`` -> kW), the convention of the whole document.
+
+US customary display follows US data-centre practice, not a blanket conversion: IT and
+electrical loads stay in kW (nobody sizes a rack in BTU/h), while the cooling capacity of
+air units, facility water plant and modules is in refrigeration tons.
 """
 
 from __future__ import annotations
@@ -56,13 +60,13 @@ SI: dict[str, Unit] = {
     "time_ms": Unit("ms", decimals=2), "time_us": Unit("µs", decimals=1),
     "data_rate": Unit("Gb/s", decimals=2), "minutes": Unit("min", decimals=1),
     "impedance_per_km": Unit("Ω/km", decimals=4), "delay_per_km": Unit("µs/km", decimals=2),
-    "roughness": Unit("mm", 1000.0, decimals=4),
+    "roughness": Unit("mm", 1000.0, decimals=4), "cooling": Unit("kW", decimals=1),
 }
 
 US: dict[str, Unit] = {
     **SI,
     "airflow": Unit("CFM", 2118.88, decimals=0), "liquid_flow": Unit("gpm", 0.264172, decimals=1),
-    "power": Unit("BTU/h", 3412.14, decimals=0), "pressure": Unit("psi", 0.145038, decimals=2),
+    "pressure": Unit("psi", 0.145038, decimals=2), "cooling": Unit("tons", 0.284345, decimals=1),
     "floor_load": Unit("lb/ft²", 0.204816, decimals=1), "mass": Unit("lb", 2.20462, decimals=0),
     "velocity": Unit("ft/s", 3.28084, decimals=2), "temperature": Unit("°F", 1.8, 32.0, decimals=1),
     "temp_diff": Unit("°F", 1.8, decimals=1), "small_length": Unit("in", 1 / 25.4, decimals=2),
@@ -87,7 +91,15 @@ def quantity_of(field_name: str) -> str | None:
     return None
 
 
-def unit_for(field_name: str, system: str = "SI") -> Unit | None:
+COOLING_FIELDS = {("air_unit", "capacity_kw"), ("water_supply", "capacity_kw"), ("module", "cooling_capacity_kw")}
+"""(item kind, field) whose kW are a cooling capacity: tons of refrigeration in US display."""
+
+
+def unit_for(field_name: str, system: str = "SI", kind: str | None = None) -> Unit | None:
+    """The display unit of a field; ``kind`` (the item kind, "air_unit") tells the cooling
+    capacities, shown in tons in US units, from other powers."""
+    if (kind, field_name) in COOLING_FIELDS:
+        return (US if system == "US" else SI)["cooling"]
     q = quantity_of(field_name)
     if q is None:
         return None
@@ -99,7 +111,7 @@ def unit_of_quantity(quantity: str, system: str = "SI") -> Unit:
 
 
 def fmt(value: float | None, quantity: str, system: str = "SI", decimals: int | None = None) -> str:
-    """``12.5 kW`` or ``42,650 BTU/h``: a value in display units with its symbol."""
+    """``12.5 kW`` or ``68.0 °F``: a value in display units with its symbol."""
     if value is None:
         return "-"
     if not math.isfinite(value):

@@ -307,6 +307,10 @@ class _Validator:
             self.findings += _check_polygon(o.polygon, f"{hp}.obstructions[{i}].polygon", "obstruction", (o.id,))
         for i, c in enumerate(hall.containments):
             self.findings += _check_polygon(c.polygon, f"{hp}.containments[{i}].polygon", "containment", (c.id,))
+        for i, d in enumerate(hall.dimensions):
+            if d.length_m < 1e-6:
+                self.add(warning("dimension.zero", "a dimension measures two points in the same place",
+                                 "drag one of its ends, or delete it", f"{hp}.dimensions[{i}].end", (d.id,)))
         self._air_side(si, site)
         rack_inside = []
         if outline_ok and hall.racks:

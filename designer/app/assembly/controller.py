@@ -174,7 +174,9 @@ class ModuleActions:
     def add_template_file(self, path: str | Path | None = None) -> bool:
         """Check a template file and copy it into the user catalog (a file chooser when no path)."""
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.window, "Add module template file", "",
+            from designer.app.files import start_folder
+
+            path, _ = QFileDialog.getOpenFileName(self.window, "Add module template file", str(start_folder()),
                                                   "Module templates (*.json);;All files (*)")
             if not path:
                 return False

@@ -3,7 +3,9 @@
 Editors commit through the session as undoable SetFields edits (repeated edits of the
 same field merge into one undo step). Several selected items of one kind are edited
 together. With nothing selected the panel shows the current site. Values are shown in
-the display unit system of the project settings; the model stays SI.
+the display units (a view setting of the session); the model stays SI. Values outside their
+physical limits (a negative load, a fraction above one) are refused here, named as an
+engineer would read them, with their unit.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import typing
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -23,7 +27,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +38,7 @@ from designer.document.edits import Composite, EditError, SetFields, coerce
 from designer.model.base import DModel
 from designer.model.registry import BY_TYPE, iter_items
 from designer.model.units import unit_for
+from designer.model.validate import RULES
 
 HIDDEN = {"id", "catalog_model"}
 READ_ONLY = {"schema_version"}
@@ -91,6 +98,7 @@ class PropertiesPanel(QWidget):
         self.session = session
         self.ids: list[str] = []
         self.editors: dict[str, tuple[QWidget, Any, bool]] = {}
+        self._undo_guard = _UndoGuard(self)
         self.title = QLabel()
         self.title.setWordWrap(True)
         self.title.setStyleSheet("font-weight: bold; padding: 2px;")
@@ -99,6 +107,8 @@ class PropertiesPanel(QWidget):
         self.form_lay.setContentsMargins(2, 2, 2, 2)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        # the form takes the panel's width: fields shrink to fit instead of running off its edge
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         scroll.setWidget(self.body)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -108,6 +118,7 @@ class PropertiesPanel(QWidget):
         session.changed.connect(self._on_change)
         session.site_changed.connect(lambda _s: self.show_ids(session.selection.ids))
         session.document_replaced.connect(lambda: self.show_ids([]))
+        session.units_changed.connect(lambda _u: self._build())  # every editor changes its unit
         self.show_ids([])
 
     # -- building -------------------------------------------------------------------------------
@@ -120,7 +131,7 @@ class PropertiesPanel(QWidget):
         return [(site.id, site)] if site is not None else []
 
     def units(self) -> str:
-        return self.session.project.settings.units
+        return self.session.units
 
     def show_ids(self, ids) -> None:
         doc = self.session.doc
@@ -168,6 +179,7 @@ class PropertiesPanel(QWidget):
             idl.setTextInteractionFlags(Qt.TextSelectableByMouse)
             self.form_lay.addWidget(idl)
         main = QFormLayout()
+        _fit_form(main)
         box = QWidget()
         box.setLayout(main)
         self.form_lay.addWidget(box)
@@ -189,6 +201,7 @@ class PropertiesPanel(QWidget):
         if isinstance(base, type) and issubclass(base, DModel):
             box = QGroupBox(pretty(name))
             sub = QFormLayout(box)
+            _fit_form(sub)
             if optional:
                 chk = QCheckBox("connected" if name.startswith("feed") else "set")
                 chk.setChecked(value is not None)
@@ -203,10 +216,18 @@ class PropertiesPanel(QWidget):
         if w is None:
             return
         w.setToolTip(path)
+        # no editor asks for more width than the panel has (a spin box sizes itself to its range)
+        w.setMinimumWidth(60)
+        w.setSizePolicy(QSizePolicy.Expanding, w.sizePolicy().verticalPolicy())
+        self._undo_guard.watch(w)
         form.addRow(pretty(name), w)
 
+    def _kind(self) -> str | None:
+        t = self.targets()
+        return BY_TYPE[type(t[0][1])].kind if t and type(t[0][1]) in BY_TYPE else None
+
     def _editor(self, path: str, name: str, base, optional: bool, value) -> QWidget | None:
-        unit = unit_for(name, self.units())
+        unit = unit_for(name, self.units(), self._kind())
         if name in REF_KINDS:
             cb = QComboBox()
             cb.addItem("(none)", None)
@@ -294,7 +315,45 @@ class PropertiesPanel(QWidget):
         return out
 
     # -- committing ------------------------------------------------------------------------------
+    def limit_problem(self, path: str, value) -> str | None:
+        """Why ``value`` (model units) is outside the field's physical limits, in words an
+        engineer reads ("IT load must not be negative: -5 kW was entered"), or None."""
+        targets = self.targets()
+        if not targets or value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        owner, _ann, _v = self._field_info(targets[0][1], path)
+        name = path.split(".")[-1]
+        rule = RULES.get(type(owner), {}).get(name)
+        if rule is None:
+            return None
+        unit = unit_for(name, self.units(), self._kind())
+        show = (lambda v: f"{unit.to_display(v):g} {unit.symbol}") if unit else (lambda v: f"{v:g}")
+        kind = rule[0]
+        label = pretty(path)
+        if kind == "pos" and not value > 0:
+            return f"{label} must be greater than zero: {show(value)} was entered"
+        if kind == "nonneg" and value < 0:
+            return f"{label} must not be negative: {show(value)} was entered"
+        if kind == "frac" and not 0 <= value <= 1:
+            return f"{label} must be a fraction from 0 to 1: {show(value)} was entered"
+        if kind == "range" and not rule[1] <= value <= rule[2]:
+            return f"{label} must be from {show(rule[1])} to {show(rule[2])}: {show(value)} was entered"
+        return None
+
+    def refuse(self, path: str, text: str) -> None:
+        """Say why a value was refused, beside its field and in the status bar; show the
+        model's value again."""
+        self.session.message.emit(f"Not changed: {text}")
+        w = self.editors.get(path, (None,))[0]
+        if w is not None and w.isVisible():
+            QToolTip.showText(w.mapToGlobal(w.rect().bottomLeft()), text, w)
+        self.refresh_values()
+
     def commit(self, path: str, value) -> None:
+        problem = self.limit_problem(path, value)
+        if problem is not None:
+            self.refuse(path, problem)
+            return
         targets = self.targets()
         edits = []
         for tid, obj in targets:
@@ -361,9 +420,6 @@ class PropertiesPanel(QWidget):
 
     # -- following the document ------------------------------------------------------------------
     def _on_change(self, change) -> None:
-        if "settings.units" in change.modified.get("@project", ()):
-            self._build()  # every editor changes its unit
-            return
         shown = set(self.ids) or {self.session.site_id}
         if change.structural or any(i in shown for i in change.modified):
             # structure of optional groups may change: rebuild; else only values
@@ -413,3 +469,57 @@ def _step(name: str) -> float:
     if name.endswith(("fraction", "split_a", "factor", "efficiency")):
         return 0.05
     return 1.0
+
+
+def _fit_form(form: QFormLayout) -> None:
+    form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+    form.setRowWrapPolicy(QFormLayout.WrapLongRows)
+
+
+class _UndoGuard(QObject):
+    """Ctrl+Z / Ctrl+Shift+Z in a property field act on the model, not on the field's text:
+    a field whose value is committed hands the keys to the window's Undo / Redo (the last
+    model edit is taken back); a field with typing not yet committed takes the typing back."""
+
+    def __init__(self, panel) -> None:
+        super().__init__(panel)
+        self.panel = panel
+
+    def watch(self, w: QWidget) -> None:
+        w.installEventFilter(self)
+        if isinstance(w, QAbstractSpinBox):
+            w.findChild(QLineEdit).installEventFilter(self)
+
+    def _field(self, obj) -> QWidget:
+        parent = obj.parentWidget() if isinstance(obj, QLineEdit) else None
+        return parent if isinstance(parent, QAbstractSpinBox) else obj
+
+    @staticmethod
+    def _uncommitted(w: QWidget) -> bool:
+        if isinstance(w, QAbstractSpinBox):
+            return w.lineEdit().isModified()
+        return isinstance(w, QLineEdit) and w.isModified()
+
+    def eventFilter(self, obj, e) -> bool:  # noqa: N802
+        if e.type() not in (QEvent.ShortcutOverride, QEvent.KeyPress):
+            return False
+        if not (e.matches(QKeySequence.Undo) or e.matches(QKeySequence.Redo)):
+            return False
+        w = self._field(obj)
+        if self._uncommitted(w):
+            if e.type() == QEvent.KeyPress:
+                self.panel.refresh_values()  # the typing is taken back
+                if isinstance(w, QAbstractSpinBox):
+                    w.lineEdit().setModified(False)
+                elif isinstance(w, QLineEdit):
+                    w.setModified(False)
+                return True
+            e.accept()  # the field gets the key press (handled above), not the window
+            return True
+        if e.type() == QEvent.ShortcutOverride:
+            e.ignore()  # not for the field: the window's Undo / Redo shortcut fires
+            return True
+        stack = self.panel.session.undo_stack
+        (stack.undo if e.matches(QKeySequence.Undo) else stack.redo)()
+        return True
+

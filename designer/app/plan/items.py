@@ -534,6 +534,108 @@ class PolygonItem(PlanItem):
         painter.drawPolygon(self.poly)
 
 
+DIM_COLOR = QColor("#1f4e9a")
+
+
+def dimension_text(dim: h.Dimension, units: str = "SI") -> str:
+    from designer.model.units import fmt
+
+    return dim.text or fmt(dim.length_m, "length", units, 2)
+
+
+def draw_dimension(painter: QPainter, dim: h.Dimension, units: str = "SI", preview: bool = False,
+                   color: QColor | None = None) -> None:
+    """A dimension in scene coordinates: extension lines from the measured points to the
+    dimension line, the line with slashes at its ends (architectural ticks), and its text
+    along it, upright. Text is about 11 px high on screen (between 0.15 and 0.6 m)."""
+    (x0, y0), (x1, y1) = dim.start, dim.end
+    (ax, ay), (bx, by) = dim.line()
+    scale = lod(painter)
+    color = color or DIM_COLOR
+    painter.save()
+    pen = QPen(color, 1.0, Qt.DashLine if preview else Qt.SolidLine)
+    pen.setCosmetic(True)
+    painter.setPen(pen)
+    painter.setBrush(Qt.NoBrush)
+    L = dim.length_m or 1.0
+    nx, ny = -(y1 - y0) / L, (x1 - x0) / L
+    over = math.copysign(0.15, dim.offset_m) if dim.offset_m else 0.15
+    for (px, py), (qx, qy) in (((x0, y0), (ax, ay)), ((x1, y1), (bx, by))):
+        painter.drawLine(to_scene(px + nx * math.copysign(0.05, dim.offset_m or 1), py + ny * math.copysign(
+            0.05, dim.offset_m or 1)), to_scene(qx + nx * over, qy + ny * over))
+    painter.drawLine(to_scene(ax, ay), to_scene(bx, by))
+    t = 0.12  # tick half-length, metres
+    ux, uy = (x1 - x0) / L, (y1 - y0) / L
+    tx, ty = (ux + nx) * t / math.sqrt(2), (uy + ny) * t / math.sqrt(2)
+    for cx, cy in ((ax, ay), (bx, by)):
+        painter.drawLine(to_scene(cx - tx, cy - ty), to_scene(cx + tx, cy + ty))
+    h_m = min(0.6, max(0.15, 11.0 / max(scale, 1e-9)))
+    if h_m * scale >= 6.0:
+        text = dimension_text(dim, units)
+        ang = math.degrees(math.atan2(by - ay, bx - ax))
+        if ang > 90 or ang <= -90:
+            ang += 180  # keep it readable, never upside down
+        mid = to_scene((ax + bx) / 2, (ay + by) / 2)
+        painter.translate(mid)
+        painter.rotate(-ang)
+        k = h_m / 12.0
+        painter.scale(k, k)
+        painter.setFont(LABEL_FONT)
+        painter.setPen(color)
+        w = _text_width(text)
+        box = QRectF(-w / 2 - 2, -15, w + 4, 14)  # above the line as read
+        painter.fillRect(box, QColor(255, 255, 255, 200))
+        painter.drawText(box, Qt.AlignCenter, text)
+    painter.restore()
+
+
+class DimensionItem(PlanItem):
+    """A dimension annotation (see :func:`draw_dimension`)."""
+
+    layer = "dimensions"
+    z = 40.0
+
+    def __init__(self, item_id: str, kind: str) -> None:
+        super().__init__(item_id, kind)
+        self.dim: h.Dimension | None = None
+        self.units = "SI"
+        self._bounds = QRectF()
+        self._shape = QPainterPath()
+        self.setCacheMode(QGraphicsItem.NoCache)  # text sized in screen pixels
+
+    def sync(self, m: h.Dimension, scene) -> None:
+        self.prepareGeometryChange()
+        self.dim = m
+        session = getattr(scene, "session", None)
+        # the app's view setting; an export's scene has only the project's own setting
+        self.units = getattr(session, "units", None) or getattr(
+            getattr(getattr(session, "project", None), "settings", None), "units", "SI")
+        a, b = m.line()
+        pts = [to_scene(*m.start), to_scene(*m.end), to_scene(*a), to_scene(*b)]
+        poly = QPolygonF(pts)
+        self._bounds = poly.boundingRect().adjusted(-2.0, -2.0, 2.0, 2.0)
+        from PySide6.QtGui import QPainterPathStroker
+
+        line = QPainterPath()
+        line.moveTo(pts[2])
+        line.lineTo(pts[3])
+        st = QPainterPathStroker()
+        st.setWidth(0.3)
+        self._shape = st.createStroke(line)
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        return self._shape
+
+    def paint(self, painter, option, widget=None) -> None:
+        if self.dim is not None:
+            color = style.STATUS.get(self.status) if self.status in style.STATUS else None
+            draw_dimension(painter, self.dim, self.units, color=color)
+
+
 def point_along(path, offset: float) -> tuple[float, float]:
     """The point ``offset`` metres along a polyline (clamped to its ends)."""
     acc = 0.0
@@ -552,5 +654,5 @@ ITEM_CLASSES = {
     "pipe": PipeItem, "junction": JunctionItem, "busway": BuswayItem, "tap": TapItem,
     "obstruction": PolygonItem, "containment": PolygonItem,
     "source": ServiceItem, "water_supply": ServiceItem,
-    "floor_tile": OpeningItem, "ceiling_grille": OpeningItem,
+    "floor_tile": OpeningItem, "ceiling_grille": OpeningItem, "dimension": DimensionItem,
 }

@@ -22,7 +22,7 @@ from designer.model import hall as h
 from designer.model.base import Placed
 from designer.model.registry import HALL_COLLECTIONS, hall_container
 
-LAYERS = ("modules", "racks", "air", "liquid", "power", "labels", "results")
+LAYERS = ("modules", "racks", "air", "liquid", "power", "labels", "results", "dimensions")
 
 
 class HallScene(QGraphicsScene):
@@ -66,7 +66,15 @@ class HallScene(QGraphicsScene):
         session.site_changed.connect(self._site_changed)
         session.document_replaced.connect(self.rebuild)
         session.selection.changed.connect(self._selection_to_scene)
+        if hasattr(session, "units_changed"):
+            session.units_changed.connect(self._units_changed)
         self.rebuild()
+
+    def _units_changed(self, _units: str) -> None:
+        """Dimensions write their lengths in the display units."""
+        for it in self.items_by_id.values():
+            if it.kind == "dimension":
+                it.sync(self.model(it.item_id), self)
 
     # -- lookups ----------------------------------------------------------------------------
     def model(self, item_id: str):
@@ -154,7 +162,8 @@ class HallScene(QGraphicsScene):
 
     def _build_outline(self, hall: h.Hall) -> None:
         poly = QPolygonF([to_scene(x, y) for x, y in hall.outline])
-        item = QGraphicsPolygonItem(poly)
+        item = FloorItem(poly)
+        item.grid_units = self.grid_units
         pen = QPen(style.WALL, 0.2)
         pen.setJoinStyle(Qt.MiterJoin)
         item.setPen(pen)
@@ -164,6 +173,16 @@ class HallScene(QGraphicsScene):
         item.setData(0, "outline")
         self.addItem(item)
         self.outline_item = item
+
+    grid_units: str | None = None
+    """The floor's grid: None (no grid: exports), or the display units it is drawn in."""
+
+    def set_grid(self, units: str | None) -> None:
+        """Draw the floor grid in ``units`` ("SI", "US"), or none (None)."""
+        self.grid_units = units
+        if self.outline_item is not None:
+            self.outline_item.grid_units = units
+            self.outline_item.update()
 
     def _add(self, kind: str, m) -> PlanItem | None:
         cls = ITEM_CLASSES.get(kind)
@@ -397,6 +416,39 @@ class HallScene(QGraphicsScene):
                 bdx, bdy = offsets.get(m.busway_id, (0.0, 0.0))
                 return to_scene(x + bdx, y + bdy)
         return None
+
+
+class FloorItem(QGraphicsPolygonItem):
+    """The hall's floor and walls, with the grid on the floor when the plan shows one (the
+    grid adapts to the zoom it is drawn at; see :mod:`designer.app.plan.background`)."""
+
+    grid_units: str | None = None
+
+    def __init__(self, poly) -> None:
+        super().__init__(poly)
+        self.setFlag(QGraphicsItem.ItemUsesExtendedStyleOption, True)  # paint only what is exposed
+
+    def paint(self, painter, option, widget=None) -> None:
+        if self.grid_units is None:
+            super().paint(painter, option, widget)
+            return
+        from PySide6.QtWidgets import QStyleOptionGraphicsItem
+
+        from designer.app.plan.background import draw_grid
+
+        painter.save()
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(self.brush())
+        painter.drawPolygon(self.polygon())
+        path = QPainterPath()
+        path.addPolygon(self.polygon())
+        painter.setClipPath(path, Qt.IntersectClip)
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        draw_grid(painter, option.exposedRect, lod, self.grid_units)
+        painter.restore()
+        painter.setPen(self.pen())
+        painter.setBrush(Qt.NoBrush)
+        painter.drawPolygon(self.polygon())
 
 
 class _SelectionOverlay(QGraphicsPathItem):

@@ -94,8 +94,8 @@ class VertexTool(Tool):
         if self.drag is None:
             return True
         x, y = self.model_pos(e)
-        step = 0.0 if e.modifiers() & Qt.AltModifier else self.snap_step()
-        self.points[self.drag] = (snap(x, step), snap(y, step))
+        sn = self.view.snapper.point(x, y, e.modifiers(), exclude=(self.target,))
+        self.points[self.drag] = (sn.x, sn.y)
         self.view.viewport().update()
         return True
 
@@ -103,6 +103,7 @@ class VertexTool(Tool):
         if self.drag is None:
             return True
         i, self.drag = self.drag, None
+        self.view.snapper.clear()
         if self.start is not None and self.points[i] != self.start[i]:
             self._commit(list(self.points), "Move a corner")
         self.start = None

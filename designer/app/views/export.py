@@ -75,7 +75,9 @@ class ExportController:
         stem = (doc_path.name.split(".")[0] if doc_path else self.session.project.name.replace(" ", "_")) or "design"
         if kind in ("svg", "png") and self.session.site_id:
             stem += f"-{self.session.site_id}"
-        start = str((doc_path.parent if doc_path else Path.home()) / f"{stem}{suffix}")
+        from designer.app.files import start_folder
+
+        start = str(start_folder(doc_path) / f"{stem}{suffix}")
         path, _ = QFileDialog.getSaveFileName(self.window, f"Export {text.replace('&', '').rstrip('…')}", start, filt)
         if not path:
             return None
@@ -138,6 +140,9 @@ class ExportController:
                 self.window.statusBar().showMessage("PDF export cancelled; no file written", 6000)
                 return False
             project = self.session.doc.snapshot()
+            # the report reads in the units the user is looking at (a view setting)
+            project = project.model_copy(update={"settings": project.settings.model_copy(
+                update={"units": getattr(self.session, "units", project.settings.units)})})
 
             def progress(f: float, text: str) -> None:
                 dlg.setLabelText(text)
