@@ -92,7 +92,7 @@ def results_schemas(defs: Defs) -> dict[str, dict]:
     findings, which :func:`designer.io.export_json.export_schema` adds)."""
     from designer.analysis import summaries as S
     from designer.solvers.air.results import AirIndices, ContainmentAir, EnergyBalance, RackAir, UnitAir
-    from designer.solvers.liquid.results import CduLiquid, Convergence, LoopLiquid, PipeLiquid, RackLiquid
+    from designer.solvers.liquid.results import CduLiquid, Convergence, LoopLiquid, NodeLiquid, PipeLiquid, RackLiquid
     from designer.solvers.placement.latency import LatencyBreakdown
     from designer.solvers.placement.results import ModuleLoad, SiteTether, WorkloadPlacement
     from designer.solvers.power.results import SitePower
@@ -104,7 +104,8 @@ def results_schemas(defs: Defs) -> dict[str, dict]:
     out["liquid"] = _closed({
         "summary": defs.of(S.LiquidSummary),
         "racks": _array(defs.of(RackLiquid)), "pipes": _array(defs.of(PipeLiquid)),
-        "cdus": _array(defs.of(CduLiquid)), "loops": _array(defs.of(LoopLiquid)),
+        "cdus": _array(defs.of(CduLiquid)), "nodes": _array(defs.of(NodeLiquid)),
+        "loops": _array(defs.of(LoopLiquid)),
         "convergence": _map(defs.of(Convergence)), "failure_convergence": _map(defs.of(Convergence)),
         "unconnected": _map({"type": "string"}), "options": {"type": "object"}})
     latency = defs.dataclass(LatencyBreakdown, extra=("total_ms",))
