@@ -187,6 +187,7 @@ def test_audit_blocks_attributes_layouts_and_styles(sample_dxf, sample_project):
             assert tags[u.id]["FEEDS"].startswith(u.upstream_id or "")
     names = [lay.name for lay in sample_dxf.layouts if lay.name != "Model"]
     assert names == [s.id for s in sample_project.sites]
+    offsets = hall_offsets(sample_project.sites)
     for s in sample_project.sites:
         lay = sample_dxf.layouts.get(s.id)
         assert (lay.dxf.paper_width, lay.dxf.paper_height) == (420.0, 297.0)
@@ -199,6 +200,17 @@ def test_audit_blocks_attributes_layouts_and_styles(sample_dxf, sample_project):
         assert vps[0].dxf.height / vps[0].dxf.view_height == pytest.approx(1000.0 / scale)
         x0, x1 = min(p[0] for p in s.hall.outline), max(p[0] for p in s.hall.outline)
         assert (x1 - x0) * 1000.0 / scale <= vps[0].dxf.width  # the hall fits its sheet
+        # and no other hall shows in it: the model-space window of the viewport (centre and
+        # height from the viewport, width from its aspect) holds this hall's outline only
+        vp = vps[0]
+        half_w = vp.dxf.view_height * vp.dxf.width / vp.dxf.height / 2
+        wx0, wx1 = vp.dxf.view_center_point[0] - half_w, vp.dxf.view_center_point[0] + half_w
+        for other, dx in zip(sample_project.sites, offsets, strict=True):
+            ox0, ox1 = (min(p[0] for p in other.hall.outline) + dx, max(p[0] for p in other.hall.outline) + dx)
+            if other.id == s.id:
+                assert wx0 < ox0 and ox1 < wx1, s.id
+            else:
+                assert ox1 < wx0 or ox0 > wx1, (s.id, other.id)
     assert [st.dxf.name for st in sample_dxf.styles] == ["Standard"]
     assert sorted(d.dxf.name for d in sample_dxf.dimstyles) == ["DHD", "Standard"]
     assert {lt.dxf.name for lt in sample_dxf.linetypes} == {"ByBlock", "ByLayer", "Continuous", "DASHED"}

@@ -288,9 +288,12 @@ def _sheet(doc, project: Project, site: Site, dx: float) -> str:
     lay = doc.layouts.new(name)
     lay.page_setup(size=PAPER, margins=(0, 0, 0, 0), units="mm")
     cx, cy = 10.0 + vw / 2, 10.0 + vh / 2
-    vp = lay.add_viewport(center=(cx, cy), size=(vw, vh),
+    # the viewport is only as large as this hall (and its pad) at the scale, so the halls beside
+    # it in model space (GAP_M > pad away) stay out of the sheet
+    pw, ph = min(vw, w * 1000.0 / scale), min(vh, h * 1000.0 / scale)
+    vp = lay.add_viewport(center=(cx, cy), size=(pw, ph),
                           view_center_point=((x0 + x1) / 2 + dx, (y0 + y1) / 2 + 1.5),
-                          view_height=vh * scale / 1000.0, dxfattribs={"layer": LAYER["VIEWPORTS"]})
+                          view_height=ph * scale / 1000.0, dxfattribs={"layer": LAYER["VIEWPORTS"]})
     vp.dxf.status = 2
     # title block
     tb_x, tb_w = PAPER[0] - 10.0 - 90.0, 90.0
