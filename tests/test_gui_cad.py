@@ -285,6 +285,37 @@ def test_wheel_zoom_keeps_the_point_under_the_cursor_in_every_tool(win, qtbot):
         v.set_tool("select")
 
 
+def test_wheel_turned_several_notches_at_one_spot_does_not_creep(win, qtbot):
+    """Each step scrolls in whole pixels; anchored on the previous step's rounded view, the
+    half pixels added up (3 px after three notches in the real window). Measured to a
+    fraction of a pixel, in a drawing tool with a first corner down, zooming in and out."""
+    from designer.app.plan.drawing import PolygonTool
+
+    v = win.view
+    vp = v.viewport()
+    for pos in (QPoint(137, 91), QPoint(vp.width() - 61, vp.height() - 47), QPoint(401, 263)):
+        v.fit()
+        v.set_tool(PolygonTool(v, "outline"))
+        qtbot.mouseClick(vp, Qt.LeftButton, pos=QPoint(60, 60))
+        qtbot.mouseMove(vp, pos)
+        before = v.map_to_scene(QPointF(pos))
+        ppm = v.px_per_m
+        for delta in (120,) * 7 + (-120,) * 4:
+            wheel(win, pos, delta)
+            off = v.viewportTransform().map(before) - QPointF(pos)
+            assert math.hypot(off.x(), off.y()) <= 0.75, (pos, delta, off)
+        assert v.px_per_m == pytest.approx(ppm * 1.0015 ** 360)  # three notches in, net
+        v.set_tool("select")
+    # a pan between the steps starts afresh from what is under the cursor then
+    pos = QPoint(300, 200)
+    wheel(win, pos, 120)
+    v.pan_by(17, -9)
+    before = v.map_to_scene(QPointF(pos))
+    wheel(win, pos, 120)
+    off = v.viewportTransform().map(before) - QPointF(pos)
+    assert math.hypot(off.x(), off.y()) <= 0.75
+
+
 def test_keyboard_zoom_is_about_the_middle_wherever_the_mouse_rests(win):
     from PySide6.QtGui import QCursor
 
