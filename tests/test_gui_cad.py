@@ -171,6 +171,14 @@ def test_f3_toggles_object_snaps_and_is_remembered(win):
 
 
 # -- 2. typed input --------------------------------------------------------------------------------
+def test_o_on_the_plan_starts_the_hall_outline(win, qtbot):
+    win.activateWindow()
+    win.view.setFocus()
+    qtbot.keyClick(win.view.viewport(), Qt.Key_O)
+    assert win.view.tool.name == "polygon:outline:"
+    assert win.registry["outline"].shortcut().toString() == "O"
+
+
 def test_outline_drawn_by_typed_lengths_from_the_menu_with_a_hint(win, qtbot):
     s = win.session
     win.registry["outline"].trigger()  # started from the menu: the hint bar says what to do
