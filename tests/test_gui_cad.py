@@ -171,6 +171,14 @@ def test_f3_toggles_object_snaps_and_is_remembered(win):
 
 
 # -- 2. typed input --------------------------------------------------------------------------------
+def test_o_on_the_plan_starts_the_hall_outline(win, qtbot):
+    win.activateWindow()
+    win.view.setFocus()
+    qtbot.keyClick(win.view.viewport(), Qt.Key_O)
+    assert win.view.tool.name == "polygon:outline:"
+    assert win.registry["outline"].shortcut().toString() == "O"
+
+
 def test_outline_drawn_by_typed_lengths_from_the_menu_with_a_hint(win, qtbot):
     s = win.session
     win.registry["outline"].trigger()  # started from the menu: the hint bar says what to do
@@ -283,6 +291,37 @@ def test_wheel_zoom_keeps_the_point_under_the_cursor_in_every_tool(win, qtbot):
             x, y = to_model(v.map_to_scene(QPointF(pos)))
             assert win.cursor_label.text() == f"x {x:.2f} m  y {y:.2f} m"
         v.set_tool("select")
+
+
+def test_wheel_turned_several_notches_at_one_spot_does_not_creep(win, qtbot):
+    """Each step scrolls in whole pixels; anchored on the previous step's rounded view, the
+    half pixels added up (3 px after three notches in the real window). Measured to a
+    fraction of a pixel, in a drawing tool with a first corner down, zooming in and out."""
+    from designer.app.plan.drawing import PolygonTool
+
+    v = win.view
+    vp = v.viewport()
+    for pos in (QPoint(137, 91), QPoint(vp.width() - 61, vp.height() - 47), QPoint(401, 263)):
+        v.fit()
+        v.set_tool(PolygonTool(v, "outline"))
+        qtbot.mouseClick(vp, Qt.LeftButton, pos=QPoint(60, 60))
+        qtbot.mouseMove(vp, pos)
+        before = v.map_to_scene(QPointF(pos))
+        ppm = v.px_per_m
+        for delta in (120,) * 7 + (-120,) * 4:
+            wheel(win, pos, delta)
+            off = v.viewportTransform().map(before) - QPointF(pos)
+            assert math.hypot(off.x(), off.y()) <= 0.75, (pos, delta, off)
+        assert v.px_per_m == pytest.approx(ppm * 1.0015 ** 360)  # three notches in, net
+        v.set_tool("select")
+    # a pan between the steps starts afresh from what is under the cursor then
+    pos = QPoint(300, 200)
+    wheel(win, pos, 120)
+    v.pan_by(17, -9)
+    before = v.map_to_scene(QPointF(pos))
+    wheel(win, pos, 120)
+    off = v.viewportTransform().map(before) - QPointF(pos)
+    assert math.hypot(off.x(), off.y()) <= 0.75
 
 
 def test_keyboard_zoom_is_about_the_middle_wherever_the_mouse_rests(win):

@@ -95,3 +95,15 @@ def test_form_errors_name_the_field(win):
     panel.run_btn.click()
     assert panel.status.text() == "Not started: Facility water °C: 'warm' is not a number (separate values with commas)"
     assert panel.job is None
+
+
+def test_the_empty_table_shows_whole_column_titles(win):
+    """Before any run the columns were 100 px: "Survives 1 failure", "Worst failure rack" and
+    others were cut at both ends (seen at 1280x800 and 1920x1080)."""
+    table = win.extensions["study"].table
+    header = table.horizontalHeader()
+    fm = header.fontMetrics()
+    model = table.model()
+    for i in range(model.columnCount()):
+        title = model.headerData(i, Qt.Horizontal)
+        assert header.sectionSize(i) >= fm.horizontalAdvance(title) + 8, title

@@ -53,6 +53,9 @@ def open_window(file: str | None, ask_recovery: bool = True, quiet: bool = False
     if splash is not None:
         splash.finish(win)
     win.view.fit()
+    from designer.app.debug_state import install
+
+    win.state_dump = install(win)  # DESIGNER_DEBUG_STATE: the real-window test reads the window's state
     from designer.app.recovery import install_excepthook, offer_restore
 
     install_excepthook(win, modal=not quiet)

@@ -189,7 +189,7 @@ class MainWindow(QMainWindow):
                            "View/Layers", checkable=True, checked=True))
         specs += [
             A("row", "&Row of racks…", e.row_of_racks, "Ctrl+Shift+N", "Insert", True, separator_before=True),
-            A("outline", "Draw hall &outline", lambda: e.draw_polygon("outline"), None, "Insert"),
+            A("outline", "Draw hall &outline", lambda: e.draw_polygon("outline"), "O", "Insert"),
             A("corners", "Edit &corners (outline or selected polygon)", e.edit_corners, "Ctrl+E", "Insert"),
             A("obstruction", "Draw &obstruction", lambda: e.draw_polygon("obstruction", "column"), None, "Insert"),
             A("hot_aisle", "Draw &hot-aisle containment", lambda: e.draw_polygon("containment", "hot"), None,

@@ -55,8 +55,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint
 
+from designer.solvers.placement.highs import milp
 from designer.solvers.placement.problem import _EPS, FREE, PINNED_INVALID, AssignmentProblem
 from designer.solvers.placement.relax import binding_modules, capacity_rows, solve_relaxation
 

@@ -34,13 +34,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint
 
 from designer.model.catalog import ModuleType
 from designer.model.project import Project, Site
 from designer.solvers.placement.assign import FREE, AssignmentProblem, AssignmentSolution
 from designer.solvers.placement.build import LIQUID_COOLING, build_placement, cost_matrices
 from designer.solvers.placement.diagnose import Reason, diagnose, fmt_num
+from designer.solvers.placement.highs import milp
 from designer.solvers.placement.latency import LatencyTable, Network, latency_table
 from designer.solvers.placement.results import module_label
 from designer.solvers.placement.space import (

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import linprog
 
+from designer.solvers.placement.highs import linprog
 from designer.solvers.placement.problem import AssignmentProblem
 
 

@@ -69,6 +69,7 @@ class StudiesPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.setToolTip("Double-click a row to open that scenario as an unsaved variant of the design")
+        self.table.resizeColumnsToContents()  # before any run too: each column as wide as its title
         self.plots = StudyPlots()
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.table)
