@@ -73,6 +73,21 @@ def test_run_table_plots_and_variant(qtbot, win, tmp_path):
     assert v.session.doc.item(failed) is None and win.session.doc.item(failed) is not None
     v.session.undo_stack.undo()
     assert v.session.doc.item(failed) is not None
+    # closing the variant frees it: the panel forgets it and nothing else holds it
+    import gc
+    import weakref
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    v.session.undo_stack.setClean()
+    assert v.close()
+    gone = weakref.ref(v)
+    del v
+    for _ in range(3):
+        qtbot.wait(10)
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+        gc.collect()
+    assert panel.variants == [] and gone() is None
     # the table saves through the atomic writer
     panel.save(tmp_path / "t.csv")
     assert len(read_csv_rows(tmp_path / "t.csv")) == len(rows)

@@ -45,7 +45,7 @@ class Session(QObject):
         self.doc = Document(project or new_project(), path)
         self.doc.subscribe(self._on_change)
         self.undo_stack = QUndoStack(self)
-        self.selection = Selection()
+        self.selection = Selection(self)  # deleted with the session (see MainWindow.closeEvent)
         self.catalog: Catalog
         self.catalog, self.catalog_errors = load_catalog(self.doc.project)
         self.site_id: str | None = self.doc.project.sites[0].id if self.doc.project.sites else None

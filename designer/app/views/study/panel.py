@@ -195,6 +195,8 @@ class StudiesPanel(QWidget):
         win.setWindowTitle(f"{win.windowTitle()} — variant: {design.id}, {scenario.id}")
         win.show()
         self.variants.append(win)
+        # a closed variant window deletes itself (MainWindow.closeEvent); forget it then
+        win.destroyed.connect(lambda _o=None, w=win: self.variants.remove(w) if w in self.variants else None)
         return win
 
     def save_dialog(self) -> None:
