@@ -272,3 +272,20 @@ def test_export_placement_part_validates_against_the_schema(sample):
     assert not errors, [f"{e.json_path}: {e.message[:200]}" for e in errors[:5]]
     rows = {r["workload_id"]: r for r in data["results"]["placement"]["workloads"]}
     assert rows[sample.workloads[2].id]["reason_capacity"] == "rack positions"
+
+
+def test_repair_respects_counts_and_stops_at_its_deadline():
+    """The repair step places left-out workloads only where every capacity has room, and does
+    nothing once its deadline has passed (it used to run far past the solve's time limit)."""
+    from designer.solvers.placement.assign import regret_greedy, repair
+
+    pr = synthetic_problem(300, 30, seed=4, capacity_ratio=1.2, counts=True)
+    cand = pr.candidates()
+    start = regret_greedy(pr, cand, pr.cost)
+    start[np.nonzero(start >= 0)[0][::3]] = -1  # take some out again
+    late = start.copy()
+    assert repair(pr, cand, late, pr.cost, deadline=0.0) == 0 and (late == start).all()
+    fixed = start.copy()
+    n = repair(pr, cand, fixed, pr.cost)
+    assert n > 0 and int((fixed >= 0).sum()) == int((start >= 0).sum()) + n
+    check_feasible(pr, fixed)

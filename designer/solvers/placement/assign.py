@@ -357,7 +357,7 @@ def solve_assignment(problem: AssignmentProblem, time_limit_s: float = 10.0, mip
             obj, runs = _lns(problem, cand, module_of, unplaced_cost, seeds,
                              min(deadline, time.perf_counter() + improve_s), mip_rel_gap, bound)
         if use_repair:
-            if repair(problem, cand, module_of, cost):
+            if repair(problem, cand, module_of, cost, deadline=deadline):
                 obj = _objective(problem, module_of, placeable, unplaced_cost)
             obj, r2, proved_out = _repair_exact(problem, cand, module_of, unplaced_cost, bound, obj, deadline)
             runs += r2
@@ -366,24 +366,28 @@ def solve_assignment(problem: AssignmentProblem, time_limit_s: float = 10.0, mip
 
 
 def repair(problem: AssignmentProblem, cand: np.ndarray, module_of: np.ndarray, prefer: np.ndarray,
-           passes: int = 3) -> int:
+           passes: int = 3, deadline: float = np.inf) -> int:
     """Place what the heuristics left out where it can go: every unplaced placeable workload
     tries every candidate module with room (cheapest first), then every candidate module
     where moving one placed workload to another of its candidates with room makes room.
-    Changes ``module_of`` in place; returns how many were placed."""
+    Stops at ``deadline`` (``time.perf_counter``). Changes ``module_of`` in place; returns how
+    many were placed."""
     free_w = problem.pins() == FREE
     p = problem.power_kw
     need = problem.use().T  # (W, K)
     room = (problem.free_capacity() - _loads(problem, module_of, free_w)).T.copy()  # (M, K)
 
-    def fits(w, m) -> bool:
-        return bool((room[m] >= need[w] - _EPS).all())
+    members: list[set] = [set() for _ in range(problem.shape[1])]  # free workloads on each module
+    for w in np.nonzero(free_w & (module_of >= 0))[0]:
+        members[module_of[w]].add(int(w))
 
     def move(w, m_from, m_to):
         if m_from >= 0:
             room[m_from] += need[w]
+            members[m_from].discard(int(w))
         if m_to >= 0:
             room[m_to] -= need[w]
+            members[m_to].add(int(w))
         module_of[w] = m_to
 
     placed = 0
@@ -393,22 +397,28 @@ def repair(problem: AssignmentProblem, cand: np.ndarray, module_of: np.ndarray, 
             break
         before = placed
         for w in todo[np.argsort(p[todo], kind="stable")]:  # small first: the most of them
+            if time.perf_counter() > deadline:
+                return placed
             ms = np.nonzero(cand[w])[0]
             ms = ms[np.argsort(prefer[w, ms], kind="stable")]
-            m_ok = next((m for m in ms if fits(w, m)), None)
-            if m_ok is not None:
-                move(w, -1, int(m_ok))
+            fit = np.nonzero((room[ms] >= need[w] - _EPS).all(axis=1))[0]
+            if fit.size:
+                move(w, -1, int(ms[fit[0]]))
                 placed += 1
                 continue
             done_w = False
             for m in ms:  # make room: move one workload of m to another module with room
-                on_m = np.nonzero((module_of == m) & free_w)[0]
-                for w2 in on_m[np.argsort(p[on_m], kind="stable")]:
-                    if not (room[m] + need[w2] >= need[w] - _EPS).all():
+                if not members[m]:
+                    continue
+                on_m = np.array(sorted(members[m]), dtype=np.intp)
+                on_m = on_m[np.argsort(p[on_m], kind="stable")]
+                on_m = on_m[(room[m] + need[on_m] >= need[w] - _EPS).all(axis=1)]  # those whose leaving makes room
+                for w2 in on_m:
+                    xs = np.nonzero(cand[w2])[0]
+                    xs = xs[(xs != m) & (room[xs] >= need[w2] - _EPS).all(axis=1)]
+                    if xs.size == 0:
                         continue
-                    m2 = next((int(x) for x in np.nonzero(cand[w2])[0] if x != m and fits(w2, x)), None)
-                    if m2 is None:
-                        continue
+                    m2 = int(xs[0])
                     move(w2, int(m), m2)
                     move(w, -1, int(m))
                     placed += 1
