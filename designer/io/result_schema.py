@@ -115,7 +115,9 @@ def results_schemas(defs: Defs) -> dict[str, dict]:
                                            override={"latency": {"anyOf": [latency, {"type": "null"}]}})),
         "unplaced": _array(_closed({"workload_id": {"type": "string"}, "reason_code": {"type": ["string", "null"]},
                                     "reason": {"type": ["string", "null"]}})),
-        "modules": _array(defs.dataclass(ModuleLoad, extra=("utilisation",))),
+        "modules": _array(defs.dataclass(ModuleLoad, extra=(
+            "utilisation", "cooling_utilisation", "liquid_utilisation", "rack_positions_utilisation",
+            "accelerators_utilisation", "most_used"))),
         "sites": _array(defs.dataclass(SiteTether))})
     out["power"] = _closed({
         "summary": defs.of(S.PowerSummary),
