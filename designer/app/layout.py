@@ -17,9 +17,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray
+from PySide6.QtCore import QByteArray, QEvent, QSize
 from PySide6.QtCore import Qt as _Qt
-from PySide6.QtWidgets import QTabBar
+from PySide6.QtWidgets import QFrame, QScrollArea, QTabBar
 
 from designer.app.settings import app_settings
 
@@ -31,6 +31,46 @@ BOTTOM_SHARE = 0.3
 
 def first_bottom_height(window_height: int) -> int:
     return max(200, min(420, int(window_height * BOTTOM_SHARE)))
+
+
+class PanelScroll(QScrollArea):
+    """Holds a bottom panel: the panel gets all the area's room and never less than its minimum
+    size, beyond which it scrolls (rather than squeezing its plots, tables and fields over each
+    other). QScrollArea's own resizing gives a panel with a word-wrapped label its preferred
+    height for the width, so an almost empty log scrolled."""
+
+    def __init__(self, panel, key: str) -> None:
+        super().__init__()
+        self.setObjectName(f"scroll-{key}")
+        self.setFrameShape(QFrame.NoFrame)
+        self.setWidgetResizable(False)
+        self.setMinimumHeight(100)
+        self.setWidget(panel)
+        panel.installEventFilter(self)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return self.widget().sizeHint()
+
+    def _fit(self) -> None:
+        w = self.widget()
+        need = w.minimumSizeHint().expandedTo(w.minimumSize())
+        room = self.maximumViewportSize()
+        width, height = max(room.width(), need.width()), max(room.height(), need.height())
+        if width > room.width():  # a horizontal bar takes height
+            height = max(room.height() - self.horizontalScrollBar().sizeHint().height(), need.height())
+        if height > room.height():  # a vertical bar takes width
+            width = max(room.width() - self.verticalScrollBar().sizeHint().width(), need.width())
+        if w.size() != QSize(width, height):
+            w.resize(width, height)
+
+    def resizeEvent(self, e) -> None:  # noqa: N802
+        super().resizeEvent(e)
+        self._fit()
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802
+        if obj is self.widget() and ev.type() == QEvent.LayoutRequest:
+            self._fit()
+        return False
 
 
 class WindowLayout:

@@ -8,11 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QStyle,
     QToolBar,
     QUndoView,
@@ -111,13 +109,9 @@ class MainWindow(QMainWindow):
             # tabbed docks share one height, which no panel may force on the others (the plan
             # keeps its height): a panel lower than it needs scrolls rather than squeezing its
             # plots, tables and fields over each other
-            scroll = QScrollArea()
-            scroll.setObjectName(f"scroll-{key}")
-            scroll.setWidgetResizable(True)
-            scroll.setFrameShape(QFrame.NoFrame)
-            scroll.setMinimumHeight(100)
-            scroll.setWidget(widget)
-            widget = scroll
+            from designer.app.layout import PanelScroll
+
+            widget = PanelScroll(widget, key)
         d = self._dock(key, title, widget, area)
         if area == Qt.BottomDockWidgetArea:
             # one height for the bottom area whichever tab is in front: the plan keeps its height
