@@ -280,18 +280,6 @@ class PlacementView:
             "recommend_modules", "Recommend &modules…", self.recommend.open, None, "Analysis",
             tip="Choose catalog modules to deploy so every workload meets its latency budget at least cost",
             separator_before=True))
-        self._grown = False
-        self.window = window
-        self.dock.visibilityChanged.connect(self._shown)
-
-    def _shown(self, visible: bool) -> None:
-        # the bottom area starts at ~190 px, too low for a table, a chart and a map: the first
-        # time the pane is brought up, make the area about 45 % of the window high
-        if visible and not self._grown:
-            self._grown = True
-            want = int(self.window.height() * 0.5)
-            if self.dock.height() < want:
-                self.window.resizeDocks([self.dock], [want], Qt.Vertical)
 
 
 def install(window) -> PlacementView:
