@@ -92,7 +92,14 @@ def results_schemas(defs: Defs) -> dict[str, dict]:
     findings, which :func:`designer.io.export_json.export_schema` adds)."""
     from designer.analysis import summaries as S
     from designer.solvers.air.results import AirIndices, ContainmentAir, EnergyBalance, RackAir, UnitAir
-    from designer.solvers.liquid.results import CduLiquid, Convergence, LoopLiquid, NodeLiquid, PipeLiquid, RackLiquid
+    from designer.solvers.liquid.results import (
+        CduLiquid,
+        Convergence,
+        LoopLiquid,
+        NodeLiquid,
+        PipeLiquid,
+        RackLiquid,
+    )
     from designer.solvers.placement.latency import LatencyBreakdown
     from designer.solvers.placement.results import ModuleLoad, SiteTether, WorkloadPlacement
     from designer.solvers.power.results import SitePower
