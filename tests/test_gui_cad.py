@@ -566,6 +566,11 @@ def test_dock_layout_is_saved_restored_and_reset(qtbot, sample):
     width = w.docks["sites"].width()
     w.close()
     s.scheduler.shutdown()
+    from designer.app.settings import app_settings
+
+    # the offscreen screen is 800x600: the saved geometry would come back squeezed onto it
+    # (sizing the docks anew), where a real screen takes the window as it was left
+    app_settings().remove("window/geometry")
     s2 = Session(sample.model_copy(deep=True))
     w2 = MainWindow(s2)
     w2.resize(1600, 1000)
@@ -606,16 +611,51 @@ def test_one_tab_bar_per_dock_group_at_start_after_a_restart_and_a_reset(qtbot, 
         s.scheduler.shutdown()
 
 
-def test_bottom_panels_return_to_their_height(win):
-    find = win.docks["findings"]
-    base = find.height()
-    liquid = win.docks["liquid"]
-    liquid.raise_()
-    QApplication.processEvents()
-    assert liquid.height() > base  # room for its plot and tables
-    find.raise_()
-    QApplication.processEvents()
-    assert abs(find.height() - base) <= 2
+BOTTOM = ("findings", "liquid", "air", "power", "placement", "studies", "account")
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)])
+def test_showing_any_bottom_panel_keeps_the_plan_height(qtbot, sample, size):
+    """The bottom area keeps one height whichever of its tabs is in front: the plan never gets
+    shorter because a panel is shown (Workloads & sites or Connect and design once left the
+    plan about 260 px tall at 1280x800), and a height the user drags to is kept in turn."""
+    s = Session(sample)
+    w = MainWindow(s)
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    assert s.scheduler.wait_idle(60)
+
+    def settle():
+        for _ in range(5):
+            QApplication.processEvents()
+
+    settle()
+    plan = w.view.height()
+    assert plan > size[1] // 2  # the plan has most of the height
+    order = [*BOTTOM, "findings", "account", "liquid", "placement", "findings"]
+    for key in order:
+        w.docks[key].raise_()
+        settle()
+        assert abs(w.view.height() - plan) <= 3, (key, w.view.height(), plan)
+        if key != "findings":  # a panel lower than it needs scrolls, never squeezed over itself
+            scroll = w.docks[key].widget()
+            panel = scroll.widget()
+            assert panel.height() >= panel.minimumSizeHint().height(), key
+            assert (panel.height() > scroll.viewport().height()) == scroll.verticalScrollBar().isVisible(), key
+    # an almost empty log fits without a scroll bar
+    assert not w.docks["account"].widget().verticalScrollBar().isVisible()
+    # the user drags the bottom area taller: that height is kept by every tab in turn
+    w.resizeDocks([w.docks["findings"]], [w.docks["findings"].height() + 80], Qt.Vertical)
+    settle()
+    plan = w.view.height()
+    for key in order:
+        w.docks[key].raise_()
+        settle()
+        assert abs(w.view.height() - plan) <= 3, (key, w.view.height(), plan)
+    s.undo_stack.setClean()
+    w.close()
+    s.scheduler.shutdown()
 
 
 def test_toolbar_buttons_stay_put_as_the_undo_text_changes(win):
@@ -644,10 +684,13 @@ def test_a_fitted_plan_fits_again_when_a_panel_takes_room_and_a_zoomed_one_stays
     v.fit()
     assert s.scheduler.wait_idle(60)
     QApplication.processEvents()
-    win.docks["liquid"].raise_()  # the bottom area grows: the plan gets shorter
+    win.docks["liquid"].raise_()
+    liquid = win.docks["liquid"]
+    h0 = v.viewport().height()
+    win.resizeDocks([liquid], [liquid.height() + 150], Qt.Vertical)  # the user drags it taller
     for _ in range(5):
         QApplication.processEvents()
-    assert v.fitted
+    assert v.fitted and v.viewport().height() < h0 - 100  # the plan got shorter
     vp = v.viewport()
     hall = v.mapFromScene(win.scene.hall_rect()).boundingRect()
     assert vp.rect().contains(hall)  # all of the hall, and no legend over it
@@ -668,7 +711,8 @@ def test_choosing_other_results_on_a_fitted_plan_makes_room_for_their_legend(win
     v = win.view
     win.resize(1280, 800)
     win.results_mode.set_mode("liquid")
-    win.docks["liquid"].raise_()  # the tallest bottom area: the plan is short
+    win.docks["liquid"].raise_()
+    win.resizeDocks([win.docks["liquid"]], [330], Qt.Vertical)  # a tall bottom area: the plan is short
     v.fit()
     assert s.scheduler.wait_idle(60)
     for _ in range(5):

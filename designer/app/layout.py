@@ -1,9 +1,10 @@
 """The window's dock layout: first sizes, the bottom panels' height, kept between runs.
 
-- The bottom area (Findings and the results panels tabbed with it) has a height of its own.
-  A results panel brought to the front may take more room for its plots and tables (about a
-  third of the window); going back to a panel that does not need it (Findings), or closing
-  the results panel, returns the area to the height it had before.
+- The bottom area (Findings and the panels tabbed with it) has one height whichever tab is in
+  front, so the plan keeps its height: it starts at ``BOTTOM_SHARE`` of the window's height
+  (enough for each panel's plots and tables, which scroll inside it), a height the user drags
+  it to is kept, and bringing another tab to the front puts the area back to the height it
+  had. No panel asks for more: each one's minimum height fits in the area.
 - Where the docks are and how big is saved when the window closes (QSettings, in the user
   folder) and restored at the next start; View > Reset layout goes back to the layout the
   window was built with.
@@ -16,32 +17,77 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QSize
 from PySide6.QtCore import Qt as _Qt
-from PySide6.QtWidgets import QTabBar
+from PySide6.QtWidgets import QFrame, QScrollArea, QTabBar
 
 from designer.app.settings import app_settings
 
 STATE_VERSION = 3
 """Bumped when the docks change, so an old saved layout is not applied to new docks."""
-GROW = 0.36
+BOTTOM_SHARE = 0.3
+"""The bottom area's first height, as a part of the window's height (240 px at 1280x800)."""
+
+
+def first_bottom_height(window_height: int) -> int:
+    return max(200, min(420, int(window_height * BOTTOM_SHARE)))
+
+
+class PanelScroll(QScrollArea):
+    """Holds a bottom panel: the panel gets all the area's room and never less than its minimum
+    size, beyond which it scrolls (rather than squeezing its plots, tables and fields over each
+    other). QScrollArea's own resizing gives a panel with a word-wrapped label its preferred
+    height for the width, so an almost empty log scrolled."""
+
+    def __init__(self, panel, key: str) -> None:
+        super().__init__()
+        self.setObjectName(f"scroll-{key}")
+        self.setFrameShape(QFrame.NoFrame)
+        self.setWidgetResizable(False)
+        self.setMinimumHeight(100)
+        self.setWidget(panel)
+        panel.installEventFilter(self)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return self.widget().sizeHint()
+
+    def _fit(self) -> None:
+        w = self.widget()
+        need = w.minimumSizeHint().expandedTo(w.minimumSize())
+        room = self.maximumViewportSize()
+        width, height = max(room.width(), need.width()), max(room.height(), need.height())
+        if width > room.width():  # a horizontal bar takes height
+            height = max(room.height() - self.horizontalScrollBar().sizeHint().height(), need.height())
+        if height > room.height():  # a vertical bar takes width
+            width = max(room.width() - self.verticalScrollBar().sizeHint().width(), need.width())
+        if w.size() != QSize(width, height):
+            w.resize(width, height)
+
+    def resizeEvent(self, e) -> None:  # noqa: N802
+        super().resizeEvent(e)
+        self._fit()
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802
+        if obj is self.widget() and ev.type() == QEvent.LayoutRequest:
+            self._fit()
+        return False
 
 
 class WindowLayout:
     def __init__(self, window) -> None:
         self.window = window
         self.default_state: QByteArray | None = None
-        self.base_height: int | None = None
-        """The bottom area's height before a results panel grew it (None: not grown)."""
-        self.growers: set = set()
+        self.front = None
+        """The bottom dock in front (its height is the area's height until another tab is shown)."""
         self._busy = False
 
     # -- the bottom area -------------------------------------------------------------------------
-    def watch_bottom(self, dock, grows: bool) -> None:
-        """Follow a dock of the bottom area: ``grows`` if it wants the extra room."""
-        if grows:
-            self.growers.add(dock)
+    def watch_bottom(self, dock) -> None:
+        """Follow a dock of the bottom area: showing it keeps the area's height."""
         dock.visibilityChanged.connect(lambda vis, d=dock: self._bottom_visible(d, vis))
+
+    def _is_bottom(self, dock) -> bool:
+        return self.window.dockWidgetArea(dock) == _Qt.BottomDockWidgetArea and not dock.isFloating()
 
     def _bottom_visible(self, dock, visible: bool) -> None:
         from shiboken6 import isValid
@@ -49,36 +95,17 @@ class WindowLayout:
         w = self.window
         if not (isValid(w) and isValid(dock)):
             return  # the window is being destroyed: its docks hide on the way out
-        if self._busy or not getattr(w, "_sized", False) or w.dockWidgetArea(dock) != _Qt.BottomDockWidgetArea \
-                or dock.isFloating():
+        if not visible or self._busy or not getattr(w, "_sized", False) or not self._is_bottom(dock):
             return
-        if visible and dock in self.growers:
-            want = int(w.height() * GROW)
-            # the area's height now: the tab sent behind still has it (the new one is not laid out)
-            now = max(d.height() for d in self._bottom_docks())
-            if now < want:
-                if self.base_height is None:
-                    self.base_height = now
-                self._resize(dock, want)
-        elif visible and self.base_height is not None:
-            self._resize(dock, self.base_height)
-            self.base_height = None
-        elif not visible and dock in self.growers and self.base_height is not None:
-            # closed (not just sent behind another tab): the next bottom panel shown returns
-            QTimer.singleShot(0, self._settle)
-
-    def _bottom_docks(self) -> list:
-        w = self.window
-        return [d for d in w.docks.values() if w.dockWidgetArea(d) == _Qt.BottomDockWidgetArea
-                and not d.isFloating()]
-
-    def _settle(self) -> None:
-        w = self.window
-        shown = [d for d in w.docks.values() if d.isVisible() and w.dockWidgetArea(d) == _Qt.BottomDockWidgetArea
-                 and not d.isFloating() and not d.visibleRegion().isEmpty()]
-        if self.base_height is not None and shown and not any(d in self.growers for d in shown):
-            self._resize(shown[0], self.base_height)
-            self.base_height = None
+        front, self.front = self.front, dock
+        if front is None:  # the first tab change: the tab in front is the one still on screen
+            front = next((d for d in w.docks.values() if d is not dock and d.isVisible() and self._is_bottom(d)
+                          and not d.visibleRegion().isEmpty()), None)
+        if front is None or front is dock or not isValid(front) or not self._is_bottom(front) \
+                or not front.isVisible():
+            return
+        # the area's height now: the tab sent behind still has it (the new one is not laid out)
+        self._resize(dock, front.height())
 
     def _resize(self, dock, height: int) -> None:
         """Make ``dock`` ``height`` px tall (Qt sizes the area, tab bar included: measure, correct)."""
@@ -124,11 +151,6 @@ class WindowLayout:
 
     def save(self) -> None:
         st = app_settings()
-        # a grown bottom area is saved at the height it returns to
-        if self.base_height is not None:
-            shown = [d for d in self.growers if d.isVisible()]
-            if shown:
-                self._resize(shown[0], self.base_height)
         st.setValue("window/state", self.window.saveState(STATE_VERSION))
         st.setValue("window/geometry", self.window.saveGeometry())
 
@@ -136,7 +158,7 @@ class WindowLayout:
         """View > Reset layout: the docks as the window built them."""
         if self.default_state is not None:
             self._restore(self.default_state)
-        self.base_height = None
+        self.front = None
         for d in self.window.docks.values():
             if d.isFloating():
                 d.setFloating(False)

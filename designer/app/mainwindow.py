@@ -75,7 +75,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["sites"], self.docks["palette"]], [220, 520], Qt.Vertical)
         self.resizeDocks([self.docks["sites"], self.docks["properties"]], [300, 340], Qt.Horizontal)
         self.resizeDocks([self.docks["findings"]], [190], Qt.Vertical)
-        self.dock_layout.watch_bottom(self.docks["findings"], grows=False)
+        self.dock_layout.watch_bottom(self.docks["findings"])
         self.registry = ActionRegistry(self)
         self._actions()
         self._status()
@@ -106,13 +106,16 @@ class MainWindow(QMainWindow):
                  tabify_with: str | None = "findings") -> QDockWidget:
         """For extensions: add a dock (tabbed with ``tabify_with``) and list it under View > Panels."""
         if area in (Qt.BottomDockWidgetArea, Qt.TopDockWidgetArea):
-            # tabbed docks share one height: a tall panel must not force it on the others
-            widget.setMinimumHeight(120)
+            # tabbed docks share one height, which no panel may force on the others (the plan
+            # keeps its height): a panel lower than it needs scrolls rather than squeezing its
+            # plots, tables and fields over each other
+            from designer.app.layout import PanelScroll
+
+            widget = PanelScroll(widget, key)
         d = self._dock(key, title, widget, area)
         if area == Qt.BottomDockWidgetArea:
-            # a results panel brought to the front gets room for its plots and tables, and gives
-            # it back when Findings comes to the front again
-            self.dock_layout.watch_bottom(d, grows=True)
+            # one height for the bottom area whichever tab is in front: the plan keeps its height
+            self.dock_layout.watch_bottom(d)
         if tabify_with and tabify_with in self.docks and self.dockWidgetArea(self.docks[tabify_with]) == area:
             self.tabifyDockWidget(self.docks[tabify_with], d)
         panels = self.registry.menus.get("View/Panels") if hasattr(self, "registry") else None
@@ -381,7 +384,9 @@ class MainWindow(QMainWindow):
     def showEvent(self, e) -> None:  # noqa: N802
         super().showEvent(e)
         if not self._sized:
-            self.resizeDocks([self.docks["findings"]], [max(160, self.height() // 5)], Qt.Vertical)
+            from designer.app.layout import first_bottom_height
+
+            self.resizeDocks([self.docks["findings"]], [first_bottom_height(self.height())], Qt.Vertical)
             self.dock_layout.first_shown()
             self._sized = True
 

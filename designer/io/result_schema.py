@@ -92,7 +92,14 @@ def results_schemas(defs: Defs) -> dict[str, dict]:
     findings, which :func:`designer.io.export_json.export_schema` adds)."""
     from designer.analysis import summaries as S
     from designer.solvers.air.results import AirIndices, ContainmentAir, EnergyBalance, RackAir, UnitAir
-    from designer.solvers.liquid.results import CduLiquid, Convergence, LoopLiquid, NodeLiquid, PipeLiquid, RackLiquid
+    from designer.solvers.liquid.results import (
+        CduLiquid,
+        Convergence,
+        LoopLiquid,
+        NodeLiquid,
+        PipeLiquid,
+        RackLiquid,
+    )
     from designer.solvers.placement.latency import LatencyBreakdown
     from designer.solvers.placement.results import ModuleLoad, SiteTether, WorkloadPlacement
     from designer.solvers.power.results import SitePower
@@ -115,7 +122,9 @@ def results_schemas(defs: Defs) -> dict[str, dict]:
                                            override={"latency": {"anyOf": [latency, {"type": "null"}]}})),
         "unplaced": _array(_closed({"workload_id": {"type": "string"}, "reason_code": {"type": ["string", "null"]},
                                     "reason": {"type": ["string", "null"]}})),
-        "modules": _array(defs.dataclass(ModuleLoad, extra=("utilisation",))),
+        "modules": _array(defs.dataclass(ModuleLoad, extra=(
+            "utilisation", "cooling_utilisation", "liquid_utilisation", "rack_positions_utilisation",
+            "accelerators_utilisation", "most_used"))),
         "sites": _array(defs.dataclass(SiteTether))})
     out["power"] = _closed({
         "summary": defs.of(S.PowerSummary),

@@ -132,6 +132,9 @@ class Rack(Placed):
     (gaps beside the mounting rails)."""
     weight_kg: float = 1000.0
     it_load_kw: float = 10.0
+    accelerators: int = 0
+    """Accelerators (GPUs) installed; the racks of a module give its accelerator capacity
+    for placement (when none of them declares any, accelerators do not limit it)."""
     power_factor: float = 0.95
     liquid_fraction: float = 0.0
     design_delta_t_air_k: float = 12.0

@@ -67,6 +67,11 @@ class Workload(DModel):
     data_rate_gbps: float = 1.0
     it_power_kw: float = 10.0
     accelerators: int = 0
+    """Accelerators (GPUs) it needs; placement counts them against the accelerators of the
+    module's racks (0: needs none)."""
+    rack_positions: int = 0
+    """Rack positions it takes in the module that serves it; placement counts them against
+    the module's rack positions (0: shares racks / not counted)."""
     needs_liquid: bool = False
     processing_ms: float = 1.0
     pinned_module_id: Id | None = None

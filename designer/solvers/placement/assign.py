@@ -13,6 +13,11 @@ means "left unplaced"::
           sum_w power[w] x[w, m] <= free_power[m]     every module
           sum_w power[w] x[w, m] <= free_cooling[m]   (all IT power ends up as heat)
           sum_w power[w] liquid[w] x[w, m] <= free_liquid[m]
+          sum_w racks[w] x[w, m] <= free_rack_positions[m]
+          sum_w accelerators[w] x[w, m] <= free_accelerators[m]
+
+(one row per resource of :data:`~.problem.RESOURCES`, only where the candidates' demand can
+exceed the capacity: see :func:`~.relax.binding_modules`).
 
 ``free_*`` is the capacity minus what pinned workloads already take (pinned workloads stay
 where they are, whatever it costs, and count against capacity). ``R`` is one more than the
@@ -105,13 +110,9 @@ def total_cost(problem: AssignmentProblem, module_of: np.ndarray) -> float:
     return float(problem.cost[w, module_of[w]].sum())
 
 
-def _loads(problem: AssignmentProblem, module_of: np.ndarray, which: np.ndarray):
-    """(power, cooling, liquid) load per module of the workloads in mask ``which``."""
-    on = which & (module_of >= 0)
-    m = problem.shape[1]
-    pw = np.bincount(module_of[on], weights=problem.power_kw[on], minlength=m)
-    lq = np.bincount(module_of[on], weights=(problem.power_kw * problem.needs_liquid)[on], minlength=m)
-    return pw, pw.copy(), lq
+def _loads(problem: AssignmentProblem, module_of: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """(K, M) use per module of the workloads in mask ``which``."""
+    return problem.loads(module_of, which)
 
 
 def regret_greedy(problem: AssignmentProblem, cand: np.ndarray, prefer: np.ndarray,
@@ -125,26 +126,22 @@ def regret_greedy(problem: AssignmentProblem, cand: np.ndarray, prefer: np.ndarr
     """
     out = (problem.pins() if module_of is None else module_of).copy()
     out[out == PINNED_INVALID] = -1
-    fp, fc, fl = problem.free_capacity()
-    lp_, lc, ll = _loads(problem, out, problem.pins() == FREE)
-    fp, fc, fl = fp - lp_, fc - lc, fl - ll
-    p, liq = problem.power_kw, problem.needs_liquid
+    use = problem.use()
+    on = np.nonzero(use.any(axis=1))[0]  # resources any workload uses
+    room = (problem.free_capacity() - _loads(problem, out, problem.pins() == FREE))[on]
+    need = use[on].T.copy()  # (W, K') for quick rows
+    p = problem.power_kw
     n_c = cand.sum(axis=1)
     for w in np.lexsort((-p, n_c)):
         if out[w] >= 0 or n_c[w] == 0:
             continue
         ms = np.nonzero(cand[w])[0]
-        room = (fp[ms] >= p[w] - _EPS) & (fc[ms] >= p[w] - _EPS)
-        if liq[w]:
-            room &= fl[ms] >= p[w] - _EPS
-        ms = ms[room]
+        ms = ms[(room[:, ms] >= need[w][:, None] - _EPS).all(axis=0)]
         if ms.size == 0:
             continue
         m = ms[np.argmin(prefer[w, ms])]
         out[w] = m
-        fp[m] -= p[w]
-        fc[m] -= p[w]
-        fl[m] -= p[w] * liq[w]
+        room[:, m] -= need[w]
     return out
 
 
@@ -158,9 +155,9 @@ class _Milp:
     n_rows: int
 
 
-def _milp(problem: AssignmentProblem, pairs: np.ndarray, free, unplaced_cost: float, time_limit_s: float,
-          gap: float, n_out: int | None = None) -> _Milp | None:
-    """MILP over the pairs in mask ``pairs`` (with slacks) and capacities ``free``.
+def _milp(problem: AssignmentProblem, pairs: np.ndarray, free: np.ndarray, unplaced_cost: float,
+          time_limit_s: float, gap: float, n_out: int | None = None) -> _Milp | None:
+    """MILP over the pairs in mask ``pairs`` (with slacks) and capacities ``free`` (K, M).
 
     With ``n_out`` the number left out is fixed and only cost counts (the second step of a
     partial placement, so the gap is measured on cost alone, not on the unplaced penalty).
@@ -227,8 +224,7 @@ def _lns(problem, cand, module_of, unplaced_cost, seeds, deadline, gap_target, b
         if not movers.any():
             continue
         stay = free_w & ~movers
-        lp_, lc, ll = _loads(problem, module_of, stay)
-        free = tuple(np.where(in_group, f - ld, 0.0) for f, ld in zip(cap_free, (lp_, lc, ll), strict=True))
+        free = np.where(in_group[None, :], cap_free - _loads(problem, module_of, stay), 0.0)
         pairs = cand & movers[:, None] & in_group[None, :]
         before = module_of.copy()
         res = _milp(problem, pairs, free, unplaced_cost, min(0.5, deadline - time.perf_counter()), 0.0)
@@ -345,7 +341,7 @@ def solve_assignment(problem: AssignmentProblem, time_limit_s: float = 10.0, mip
             relax = solve_relaxation(problem, cand, cost, unplaced_cost, start=start,
                                      stop_gap=mip_rel_gap / 10)
             bound, rounds, cols = relax.lower_bound, relax.rounds, int(relax.k_w.size)
-            prices = relax.u_power + relax.u_cooling + relax.u_liquid
+            prices = relax.price_per_kw(problem)
             if np.isfinite(bound):
                 trial = regret_greedy(problem, cand, relax.priced(problem, cost), module_of)
                 t_obj = _objective(problem, trial, placeable, unplaced_cost)
@@ -362,7 +358,7 @@ def solve_assignment(problem: AssignmentProblem, time_limit_s: float = 10.0, mip
             obj, runs = _lns(problem, cand, module_of, unplaced_cost, seeds,
                              min(deadline, time.perf_counter() + improve_s), mip_rel_gap, bound)
         if use_repair:
-            if repair(problem, cand, module_of, cost):
+            if repair(problem, cand, module_of, cost, deadline=deadline):
                 obj = _objective(problem, module_of, placeable, unplaced_cost)
             obj, r2, proved_out = _repair_exact(problem, cand, module_of, unplaced_cost, bound, obj, deadline)
             runs += r2
@@ -371,28 +367,28 @@ def solve_assignment(problem: AssignmentProblem, time_limit_s: float = 10.0, mip
 
 
 def repair(problem: AssignmentProblem, cand: np.ndarray, module_of: np.ndarray, prefer: np.ndarray,
-           passes: int = 3) -> int:
+           passes: int = 3, deadline: float = np.inf) -> int:
     """Place what the heuristics left out where it can go: every unplaced placeable workload
     tries every candidate module with room (cheapest first), then every candidate module
     where moving one placed workload to another of its candidates with room makes room.
-    Changes ``module_of`` in place; returns how many were placed."""
+    Stops at ``deadline`` (``time.perf_counter``). Changes ``module_of`` in place; returns how
+    many were placed."""
     free_w = problem.pins() == FREE
-    p, liq = problem.power_kw, problem.needs_liquid
-    fp, fc, fl = problem.free_capacity()
-    lp_, lc, ll = _loads(problem, module_of, free_w)
-    room = [fp - lp_, fc - lc, fl - ll]
+    p = problem.power_kw
+    need = problem.use().T  # (W, K)
+    room = (problem.free_capacity() - _loads(problem, module_of, free_w)).T.copy()  # (M, K)
 
-    def fits(w, m, extra=0.0) -> bool:
-        need = p[w] - extra
-        return bool(room[0][m] >= need - _EPS and room[1][m] >= need - _EPS
-                    and (not liq[w] or room[2][m] >= p[w] - (extra if liq[w] else 0.0) - _EPS))
+    members: list[set] = [set() for _ in range(problem.shape[1])]  # free workloads on each module
+    for w in np.nonzero(free_w & (module_of >= 0))[0]:
+        members[module_of[w]].add(int(w))
 
     def move(w, m_from, m_to):
-        for k, amt in ((0, p[w]), (1, p[w]), (2, p[w] * liq[w])):
-            if m_from >= 0:
-                room[k][m_from] += amt
-            if m_to >= 0:
-                room[k][m_to] -= amt
+        if m_from >= 0:
+            room[m_from] += need[w]
+            members[m_from].discard(int(w))
+        if m_to >= 0:
+            room[m_to] -= need[w]
+            members[m_to].add(int(w))
         module_of[w] = m_to
 
     placed = 0
@@ -402,24 +398,28 @@ def repair(problem: AssignmentProblem, cand: np.ndarray, module_of: np.ndarray, 
             break
         before = placed
         for w in todo[np.argsort(p[todo], kind="stable")]:  # small first: the most of them
+            if time.perf_counter() > deadline:
+                return placed
             ms = np.nonzero(cand[w])[0]
             ms = ms[np.argsort(prefer[w, ms], kind="stable")]
-            m_ok = next((m for m in ms if fits(w, m)), None)
-            if m_ok is not None:
-                move(w, -1, int(m_ok))
+            fit = np.nonzero((room[ms] >= need[w] - _EPS).all(axis=1))[0]
+            if fit.size:
+                move(w, -1, int(ms[fit[0]]))
                 placed += 1
                 continue
             done_w = False
             for m in ms:  # make room: move one workload of m to another module with room
-                on_m = np.nonzero((module_of == m) & free_w)[0]
-                for w2 in on_m[np.argsort(p[on_m], kind="stable")]:
-                    room_after = [room[k][m] + (p[w2] if k < 2 else p[w2] * liq[w2]) for k in range(3)]
-                    if not (room_after[0] >= p[w] - _EPS and room_after[1] >= p[w] - _EPS
-                            and (not liq[w] or room_after[2] >= p[w] - _EPS)):
+                if not members[m]:
+                    continue
+                on_m = np.array(sorted(members[m]), dtype=np.intp)
+                on_m = on_m[np.argsort(p[on_m], kind="stable")]
+                on_m = on_m[(room[m] + need[on_m] >= need[w] - _EPS).all(axis=1)]  # those whose leaving makes room
+                for w2 in on_m:
+                    xs = np.nonzero(cand[w2])[0]
+                    xs = xs[(xs != m) & (room[xs] >= need[w2] - _EPS).all(axis=1)]
+                    if xs.size == 0:
                         continue
-                    m2 = next((int(x) for x in np.nonzero(cand[w2])[0] if x != m and fits(w2, x)), None)
-                    if m2 is None:
-                        continue
+                    m2 = int(xs[0])
                     move(w2, int(m), m2)
                     move(w, -1, int(m))
                     placed += 1
@@ -460,8 +460,7 @@ def _repair_exact(problem, cand, module_of, unplaced_cost, bound, obj, deadline,
     if int(pairs.sum()) > limit_pairs:
         return obj, 0, 0
     stay = free_w & ~movers
-    lp_, lc, ll = _loads(problem, module_of, stay)
-    free = tuple(np.where(group, f - ld, 0.0) for f, ld in zip(problem.free_capacity(), (lp_, lc, ll), strict=True))
+    free = np.where(group[None, :], problem.free_capacity() - _loads(problem, module_of, stay), 0.0)
     before = module_of.copy()
     res = _milp(problem, pairs, free, unplaced_cost, max(min(2.0, deadline - time.perf_counter()), 0.05), 0.0)
     if res is None:

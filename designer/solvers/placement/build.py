@@ -8,11 +8,17 @@ Candidate modules are the hall modules with ``it_capacity_kw > 0`` and
   given" and does not limit;
 - liquid: what ``needs_liquid`` workloads may take; modules with ``cooling`` "liquid" or
   "hybrid" can serve them (their liquid capacity defaults to the cooling capacity), other
-  cooling types cannot (liquid capacity 0).
+  cooling types cannot (liquid capacity 0);
+- rack positions: ``rack_positions``, or the racks drawn in the module (``Rack.module_id``)
+  when there are more of them; a workload takes its ``Workload.rack_positions``;
+- accelerators: the sum of ``Rack.accelerators`` over the racks drawn in the module; a
+  module none of whose racks declares any (files from before accelerators were counted, or
+  a module drawn without racks) is not limited by them, and placement says so when a
+  workload needs accelerators. A workload takes its ``Workload.accelerators``.
 
-Nothing else is subtracted for now (not the racks already drawn in the module). Other
-analyses can pass their margins in as :class:`CapacityOverride` values, which *replace*
-the ratings they name.
+The kW capacities are the module's ratings: the racks' own ``it_load_kw`` is not subtracted
+(workloads are what runs in the racks). Other analyses can pass their margins in as
+:class:`CapacityOverride` values, which *replace* the ratings they name.
 
 Cost per month of serving workload ``w`` from module ``m`` at site ``s``::
 
@@ -22,12 +28,13 @@ Cost per month of serving workload ``w`` from module ``m`` at site ``s``::
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from designer.model.hall import Module
+from designer.model.hall import Module, Rack
 from designer.model.project import Project, Site, Workload
 from designer.solvers.placement.inputs import PlacementChecks, check
 from designer.solvers.placement.latency import LatencyTable, Network, latency_table
@@ -47,6 +54,8 @@ class CapacityOverride:
     power_kw: float | None = None
     cooling_kw: float | None = None
     liquid_kw: float | None = None
+    rack_positions: float | None = None
+    accelerators: float | None = None
     note: str = ""
 
 
@@ -61,11 +70,36 @@ def candidate_modules(project: Project) -> list[tuple[Site, Module]]:
             if m.it_capacity_kw > 0 and m.rack_positions > 0]
 
 
-def module_capacity(m: Module) -> tuple[float, float, float]:
-    """Rated (power, cooling, liquid) capacity of a module in kW (inf = not limiting)."""
+def module_capacity(m: Module, racks: Sequence[Rack] = ()) -> tuple[float, float, float, float, float]:
+    """Capacity of a module for placement (inf = not limiting): power, cooling and liquid in
+    kW from its ratings, rack positions and accelerators from its ``racks`` (those drawn in
+    it) and its positions (see the module docstring)."""
     cool = m.cooling_capacity_kw if m.cooling_capacity_kw > 0 else np.inf
     liquid = cool if m.cooling in LIQUID_COOLING else 0.0
-    return float(m.it_capacity_kw), float(cool), float(liquid)
+    positions = max(count_value(m.rack_positions), float(len(racks)))
+    acc = [count_value(r.accelerators) for r in racks]
+    accelerators = float(sum(acc)) if any(a > 0 for a in acc) else np.inf
+    return float(m.it_capacity_kw), float(cool), float(liquid), positions, accelerators
+
+
+def count_value(v) -> float:
+    """A count as placement uses it: whole numbers of 0 or more as they are, anything else
+    (negative, fractional, not a number: an input error, reported) as 0."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return 0.0
+    return f if math.isfinite(f) and f >= 0 and f == int(f) else 0.0
+
+
+def racks_by_module(project: Project) -> dict[str, list[Rack]]:
+    """Module id -> the racks drawn in it (``Rack.module_id``)."""
+    out: dict[str, list[Rack]] = {}
+    for s in project.sites:
+        for r in s.hall.racks:
+            if r.module_id is not None:
+                out.setdefault(r.module_id, []).append(r)
+    return out
 
 
 def cost_matrices(workloads: Sequence[Workload], price_per_kw: np.ndarray, route_km: np.ndarray,
@@ -134,7 +168,8 @@ def build_placement(project: Project, overrides: Mapping[str, object] | None = N
     workloads = tuple(project.workloads[i] for i in kept)
     input_errors = {k: checks.excluded[i] for k, i in enumerate(kept) if i in checks.excluded}
     lat = latency_table(network, workloads, project.data_sources, [(m.id, s.id) for s, m in pairs])
-    caps = np.array([module_capacity(m) for m in modules], dtype=float).reshape(-1, 3)
+    in_module = racks_by_module(project)
+    caps = np.array([module_capacity(m, in_module.get(m.id, ())) for m in modules], dtype=float).reshape(-1, 5)
     notes = {}
     mix = {m.id: j for j, m in enumerate(modules)}
     for mid, ov in (overrides or {}).items():
@@ -142,7 +177,7 @@ def build_placement(project: Project, overrides: Mapping[str, object] | None = N
             continue
         ov = as_override(ov)
         j = mix[mid]
-        for k, v in enumerate((ov.power_kw, ov.cooling_kw, ov.liquid_kw)):
+        for k, v in enumerate((ov.power_kw, ov.cooling_kw, ov.liquid_kw, ov.rack_positions, ov.accelerators)):
             if v is not None:
                 caps[j, k] = max(float(v), 0.0)
         if ov.note:
@@ -178,6 +213,9 @@ def build_placement(project: Project, overrides: Mapping[str, object] | None = N
         cap_power_kw=caps[:, 0].copy(), cap_cooling_kw=caps[:, 1].copy(), cap_liquid_kw=caps[:, 2].copy(),
         liquid_ok=np.array([m.cooling in LIQUID_COOLING for m in modules], dtype=bool),
         pinned=pins,
+        rack_positions=np.array([count_value(w.rack_positions) for w in workloads], dtype=float),
+        accelerators=np.array([count_value(w.accelerators) for w in workloads], dtype=float),
+        cap_rack_positions=caps[:, 3].copy(), cap_accelerators=caps[:, 4].copy(),
     )
     return PlacementInput(problem, lat, hosting, backhaul, workloads, modules, sites, network,
                           pin_errors, notes, input_errors, checks)

@@ -1,18 +1,22 @@
 """What placement uses, checked before it solves (also when it runs alone).
 
 ``designer solve F --placement`` runs without the project validation, so placement checks
-the values it uses itself: site prices, workload loads, budgets, processing times and data
-rates, data-source and link delays and lengths, module capacities, the latency settings,
-workload ids and the sites' core-site references. Each finding names the item, the field,
-the value and a fix.
+the values it uses itself: site prices, workload loads, rack positions, accelerators,
+budgets, processing times and data rates, data-source and link delays and lengths, module
+capacities and rack positions, the accelerators of the racks in modules, the latency
+settings, workload ids and the sites' core-site references. Each finding names the item, the
+field, the value and a fix.
 
 What the solve does with a bad value (it never makes one up silently; the finding says it):
 
 - a negative price, length, hop count, delay, processing time or data rate counts as zero
   (a negative one would make a workload "pay" to be placed or arrive before it was sent);
-- a workload with a negative or non-finite load is not placed (it would "free" capacity for
-  others); neither is a second workload with an id already used (it would be merged with
-  the first in every result keyed by id);
+- a workload with a negative or non-finite load, or a rack-position or accelerator count
+  that is negative or not a whole number, is not placed (it would "free" capacity for
+  others, or take part of a rack); neither is a second workload with an id already used (it
+  would be merged with the first in every result keyed by id);
+- a module's rack positions, or a rack's accelerators, that are negative or not whole count
+  as 0;
 - a core-site reference that names no site, the site itself, or a site that is not a core
   site draws no tether.
 """
@@ -49,6 +53,19 @@ def _bad(v, lo: float = 0.0, strict: bool = False) -> bool:
 
 def _name(x) -> str:
     return getattr(x, "name", "") or x.id
+
+
+def _bad_count(v) -> str | None:
+    """Why ``v`` is not a count (a whole number, 0 or more), or None."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return f"{v!r} is not a number"
+    if not math.isfinite(f) or f < 0:
+        return f"{v:g} is negative" if math.isfinite(f) else f"{v} is not a finite number"
+    if f != int(f):
+        return f"{v:g} is not a whole number"
+    return None
 
 
 def check(project: Project) -> PlacementChecks:
@@ -101,10 +118,20 @@ def check(project: Project) -> PlacementChecks:
                 if _bad(v):
                     err("placement.input", f"module {_name(m)}: {name} is {v:g}", f"enter {name} in kW, 0 or more",
                         f"sites[{si}].hall.modules[{mi}].{name}", (m.id,))
-            if m.rack_positions < 0:
-                err("placement.input", f"module {_name(m)}: rack_positions is {m.rack_positions}",
-                    "enter the number of rack positions, 0 or more", f"sites[{si}].hall.modules[{mi}].rack_positions",
-                    (m.id,))
+            why = _bad_count(m.rack_positions)
+            if why:
+                err("placement.input", f"module {_name(m)}: rack_positions {why} (taken as 0)",
+                    "enter the number of rack positions, a whole number, 0 or more",
+                    f"sites[{si}].hall.modules[{mi}].rack_positions", (m.id,))
+        modules = {m.id for m in s.hall.modules}
+        for ri, r in enumerate(s.hall.racks):
+            if r.module_id is None or r.module_id not in modules:
+                continue  # placement counts only the racks in modules
+            why = _bad_count(r.accelerators)
+            if why:
+                err("placement.input", f"rack {_name(r)}: accelerators {why}, so it adds none to module "
+                    f"{r.module_id}'s accelerators", "enter the accelerators (GPUs) in the rack, a whole number, "
+                    "0 or more", f"sites[{si}].hall.racks[{ri}].accelerators", (r.id, r.module_id))
     for di, d in enumerate(project.data_sources):
         if _bad(d.access_delay_ms):
             err("placement.input", f"data source {_name(d)}: access_delay_ms is {d.access_delay_ms:g} (taken as 0)",
@@ -148,7 +175,12 @@ def check(project: Project) -> PlacementChecks:
             if _bad(v):
                 err("placement.input", f"workload {_name(w)}: {name} is {v:g} {unit}; a negative {what} is taken "
                     "as 0", f"enter the {what} in {unit}, 0 or more", f"{path}.{name}", (w.id,))
-        if w.accelerators < 0:
-            err("placement.input", f"workload {_name(w)}: accelerators is {w.accelerators}",
-                "enter the number of accelerators, 0 or more", f"{path}.accelerators", (w.id,))
+        for name, what in (("rack_positions", "rack positions it takes"), ("accelerators", "accelerators (GPUs) "
+                                                                                      "it needs")):
+            why = _bad_count(getattr(w, name))
+            if why:
+                out.excluded.setdefault(wi, f"its {name} {why}")
+                err("placement.input", f"workload {_name(w)}: {name} {why}, so it is not placed (a count of "
+                    f"{what.split(' it')[0]} must be a whole number, 0 or more)",
+                    f"enter the {what}, a whole number, 0 or more", f"{path}.{name}", (w.id,))
     return out

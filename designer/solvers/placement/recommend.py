@@ -9,7 +9,8 @@ liquid cooling, capacity, cost per kW hosted plus backhaul)::
     min   sum fixed[f] y[f] + sum cost[w, f] x[w, f]
     s.t.  sum_f x[w, f] = 1                        every servable workload
           x[w, f] <= y[f]                          a new module serves only when deployed
-          sum_w p[w] x[w, f] <= cap[f] y[f]        power, cooling, liquid per facility
+          sum_w use[w] x[w, f] <= cap[f] y[f]      power, cooling, liquid, rack positions,
+                                                   accelerators per facility
           y[s, t, k+1] <= y[s, t, k]               copies open in order (no symmetric twins)
           sum_{f at s} it_kw[f] y[f] <= utility headroom of s    (optional)
           sum_{f at s} envelope_m2[f] y[f] <= free floor of s
@@ -27,6 +28,7 @@ and a module that finds no spot keeps ``position`` None.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Mapping, Sequence
@@ -39,10 +41,11 @@ from scipy.optimize import Bounds, LinearConstraint
 from designer.model.catalog import ModuleType
 from designer.model.project import Project, Site
 from designer.solvers.placement.assign import FREE, AssignmentProblem, AssignmentSolution
-from designer.solvers.placement.build import LIQUID_COOLING, build_placement, cost_matrices
+from designer.solvers.placement.build import LIQUID_COOLING, build_placement, cost_matrices, count_value
 from designer.solvers.placement.diagnose import Reason, diagnose, fmt_num
 from designer.solvers.placement.highs import milp
 from designer.solvers.placement.latency import LatencyTable, Network, latency_table
+from designer.solvers.placement.problem import ACCELERATORS, RACKS
 from designer.solvers.placement.results import module_label
 from designer.solvers.placement.space import (
     Envelope,
@@ -129,9 +132,20 @@ def _envelope(t: ModuleType) -> Envelope:
     return Envelope(t.width_m, t.depth_m, t.clearance_front_m, t.clearance_rear_m, t.clearance_side_m)
 
 
+def type_capacity(t: ModuleType) -> tuple[float, float]:
+    """(rack positions, accelerators) of a catalog module type as placement counts them once
+    it is placed with its contents (see :func:`~.build.module_capacity`)."""
+    racks = t.contents.racks
+    positions = max(count_value(t.rack_positions), float(len(racks)))
+    acc = [count_value(r.accelerators) for r in racks]
+    return positions, (float(sum(acc)) if any(a > 0 for a in acc) else np.inf)
+
+
 def _slot_counts(sites, new_site_ids, types, free_demand, lat_site, cool_ok_type, fits_type,
-                 existing_kw, respect_utility, max_copies, notes, only=None):
-    """Slots per (site, type): demand, floor space and utility limits (see module doc)."""
+                 existing_kw, respect_utility, max_copies, notes, only=None, count_demand=None, type_counts=None):
+    """Slots per (site, type): demand, floor space and utility limits (see module doc).
+    ``count_demand`` (C, W) and ``type_counts`` (C, T): counts the workloads take and the
+    types hold (rack positions, accelerators), so enough copies are offered for them too."""
     out = []
     for si, s in enumerate(sites):
         if only is not None and s.id not in only:
@@ -143,7 +157,13 @@ def _slot_counts(sites, new_site_ids, types, free_demand, lat_site, cool_ok_type
             demand = float(free_demand[reach].sum())
             if demand <= 0:
                 continue
-            k = min(math.ceil(demand / t.it_capacity_kw) + 1, int(reach.sum()), max_copies)
+            copies = math.ceil(demand / t.it_capacity_kw)
+            if count_demand is not None:
+                for c in range(count_demand.shape[0]):
+                    hold = float(type_counts[c, ti])
+                    if np.isfinite(hold) and hold > 0:
+                        copies = max(copies, math.ceil(float(count_demand[c, reach].sum()) / hold - 1e-9))
+            k = min(copies + 1, int(reach.sum()), max_copies)
             if respect_utility:
                 k = min(k, int(max(headroom, 0.0) // t.it_capacity_kw))
                 if k == 0:
@@ -229,7 +249,11 @@ def recommend(project: Project, module_types: Sequence[ModuleType], extra_sites:
     t_cool = np.array([t.cooling_capacity_kw if t.cooling_capacity_kw > 0 else np.inf for t in types])
     t_liq_ok = np.array([t.cooling in LIQUID_COOLING for t in types], dtype=bool)
     cool_ok_type = ~liq[:, None] | t_liq_ok[None, :]
+    t_counts = np.array([type_capacity(t) for t in types], dtype=float).reshape(-1, 2).T  # (2, T)
+    w_counts = pr0.use()[[RACKS, ACCELERATORS]]  # (2, W)
     fits_type = (p[:, None] <= np.minimum(t_cap, t_cool)[None, :] + 1e-9)
+    for c in range(2):
+        fits_type &= w_counts[c][:, None] <= t_counts[c][None, :] + 1e-9
     # utility left for new modules: what the existing modules' ratings do not claim (when
     # they are not used, as with use_existing=False, they claim nothing)
     existing_kw: dict[str, float] = {}
@@ -238,7 +262,8 @@ def recommend(project: Project, module_types: Sequence[ModuleType], extra_sites:
             existing_kw[s.id] = sum(m.it_capacity_kw for m in s.hall.modules)
     slots = _slot_counts(sites, new_site_ids, types, np.where(free_w, p, 0.0), lat_ok_site,
                          cool_ok_type, fits_type, existing_kw, respect_utility, max_copies, site_notes,
-                         None if new_module_sites is None else set(new_module_sites))
+                         None if new_module_sites is None else set(new_module_sites),
+                         np.where(free_w[None, :], w_counts, 0.0), t_counts)
     # the facility problem: existing modules, then slots
     n_e = len(base.modules)
     s_ix = {s.id: i for i, s in enumerate(sites)}
@@ -256,7 +281,10 @@ def recommend(project: Project, module_types: Sequence[ModuleType], extra_sites:
         cap_power_kw=np.concatenate([pr0.cap_power_kw, t_cap[sl_type]]),
         cap_cooling_kw=np.concatenate([pr0.cap_cooling_kw, t_cool[sl_type]]),
         cap_liquid_kw=np.concatenate([pr0.cap_liquid_kw, np.where(t_liq_ok, t_cool, 0.0)[sl_type]]),
-        liquid_ok=np.concatenate([pr0.liquid_ok, t_liq_ok[sl_type]]), pinned=pins)
+        liquid_ok=np.concatenate([pr0.liquid_ok, t_liq_ok[sl_type]]), pinned=pins,
+        rack_positions=w_counts[0], accelerators=w_counts[1],
+        cap_rack_positions=np.concatenate([pr0.capacity()[RACKS], t_counts[0][sl_type]]),
+        cap_accelerators=np.concatenate([pr0.capacity()[ACCELERATORS], t_counts[1][sl_type]]))
     fixed = np.concatenate([np.zeros(n_e), [fixed_cost.monthly(sl.mtype.it_capacity_kw) for sl in slots]])
     site_rows = _site_rows(sites, slots, sl_site, n_e, existing_kw, respect_utility)
     # solve, place the chosen modules; if some find no floor spot, forbid that combination
@@ -334,9 +362,10 @@ def _place_chosen(slots: list[_Slot], chosen: list[int]):
 def _without_existing(base):
     """The same build with every existing module's capacity set to 0 (pins stay, unmet)."""
     pr = base.problem
-    z = np.zeros_like(pr.cap_power_kw)
-    problem = AssignmentProblem(pr.latency_ms, pr.budget_ms, pr.power_kw, pr.needs_liquid, pr.cost,
-                                z, z.copy(), z.copy(), np.zeros_like(pr.liquid_ok), pr.pinned)
+    z = np.zeros(pr.shape[1])
+    problem = dataclasses.replace(pr, cap_power_kw=z, cap_cooling_kw=z.copy(), cap_liquid_kw=z.copy(),
+                                  liquid_ok=np.zeros_like(pr.liquid_ok), cap_rack_positions=z.copy(),
+                                  cap_accelerators=z.copy())
     return type(base)(problem, base.latency, base.hosting_cost, base.backhaul_cost, base.workloads,
                       base.modules, base.module_sites, base.network, base.pin_errors, base.override_notes)
 
@@ -394,8 +423,10 @@ def _solve_facility(problem: AssignmentProblem, fixed: np.ndarray, n_e: int, slo
 
     add(sp.coo_matrix((np.ones(n), (row_w[k_w], np.arange(n))), shape=(placeable.size, nv)), 1.0, 1.0)
     free = problem.free_capacity()
-    wts = (problem.power_kw[k_w], problem.power_kw[k_w], (problem.power_kw * problem.needs_liquid)[k_w])
-    for cap_free, wt in zip(free, wts, strict=True):
+    use = problem.use()
+    for cap_free, wt in zip(free, use[:, k_w], strict=True):
+        if not wt.any():
+            continue
         ex = k_f < n_e
         demand = np.bincount(k_f[ex], weights=wt[ex], minlength=n_e)
         bind = np.nonzero(demand > cap_free[:n_e] + 1e-9)[0]

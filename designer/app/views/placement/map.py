@@ -18,6 +18,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView, QToolTip
 
+from designer.analysis.placement import counts_text
 from designer.app.views.placement import style as ps
 from designer.app.views.placement.models import breakdown_text
 from designer.app.views.placement.style import fmt_num
@@ -306,7 +307,8 @@ class PlacementMap(QGraphicsView):
                 tip += f"\ntether to {s.core_site_id}: {fmt_num(s.route_km)} km, {fmt_num(s.round_trip_ms)} ms round trip"
             mods = [m_ for m_ in results.modules.values() if m_.site_id == s.site_id]
             for ml in mods:
-                tip += f"\n{ml.name or ml.module_id}: {fmt_num(ml.power_kw)} of {fmt_num(ml.capacity_kw)} kW, " \
+                tip += f"\n{ml.name or ml.module_id}: {fmt_num(ml.power_kw)} of {fmt_num(ml.capacity_kw)} kW" \
+                       f"{counts_text(ml)}, " \
                        f"{len(ml.workload_ids)} workload{'s' if len(ml.workload_ids) != 1 else ''}"
             m.setToolTip(tip)
             m.site_id = s.site_id

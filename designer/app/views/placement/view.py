@@ -18,6 +18,7 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
+from designer.analysis.placement import counts_text
 from designer.app.actions import ActionSpec
 from designer.app.guard import guarded
 from designer.app.views.placement import style as ps
@@ -36,7 +37,8 @@ def _signature(res, project) -> tuple:
               for x in res.workloads.values())
     s = tuple((t.site_id, t.name, t.kind, t.lat, t.lon, t.core_site_id, t.round_trip_ms) for t in res.sites.values())
     d = tuple((x.source_id, x.name, x.lat, x.lon, x.site_id, x.access_delay_ms) for x in res.sources.values())
-    m = tuple((x.module_id, x.name, x.power_kw, x.capacity_kw) for x in res.modules.values())
+    m = tuple((x.module_id, x.name, x.power_kw, x.capacity_kw, x.rack_positions, x.rack_positions_capacity,
+               x.accelerators, x.accelerators_capacity) for x in res.modules.values())
     lk = tuple((x.id, x.a, x.b) for x in project.links)
     return (w, s, d, m, lk)
 
@@ -241,7 +243,8 @@ class PlacementPane(QWidget):
                     f"{esc(w.name or w.workload_id)} <span style='color:{ps.MARGIN[ps.margin_class(w.margin_ms, w.budget_ms)].name()}'>"
                     f"<b>{fmt_num(w.margin_ms)} ms</b></span>" for w in ws) or "no workloads"
                 parts.append(f"<b>{esc(ml.name or m)}</b> at {esc((site.name if site else '') or ml.site_id)}: "
-                             f"{fmt_num(ml.power_kw)} of {fmt_num(ml.capacity_kw)} kW; margins: {margins}")
+                             f"{fmt_num(ml.power_kw)} of {fmt_num(ml.capacity_kw)} kW{esc(counts_text(ml))}; "
+                             f"margins: {margins}")
             if parts:
                 self.info.setText(" · ".join(parts))
                 return
@@ -277,18 +280,6 @@ class PlacementView:
             "recommend_modules", "Recommend &modules…", self.recommend.open, None, "Analysis",
             tip="Choose catalog modules to deploy so every workload meets its latency budget at least cost",
             separator_before=True))
-        self._grown = False
-        self.window = window
-        self.dock.visibilityChanged.connect(self._shown)
-
-    def _shown(self, visible: bool) -> None:
-        # the bottom area starts at ~190 px, too low for a table, a chart and a map: the first
-        # time the pane is brought up, make the area about 45 % of the window high
-        if visible and not self._grown:
-            self._grown = True
-            want = int(self.window.height() * 0.5)
-            if self.dock.height() < want:
-                self.window.resizeDocks([self.dock], [want], Qt.Vertical)
 
 
 def install(window) -> PlacementView:
