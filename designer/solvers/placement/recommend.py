@@ -24,6 +24,11 @@ scan of :mod:`.space`), copies the utility headroom allows, and ``max_copies``.
 Chosen modules are then placed in their hall one after the other with the same scan; the
 floor-area row makes a failure rare but does not exclude it (shapes do not always pack),
 and a module that finds no spot keeps ``position`` None.
+
+An unserved workload's reason (:attr:`Recommendation.reasons`) names, for a new module that
+could take it but is not built, the site limit that stops it beside the modules the answer
+builds (utility headroom, floor area, the free-spot scan), and what the best answer that
+serves the workload would give up instead (one more MILP for each of the first few).
 """
 
 from __future__ import annotations
