@@ -110,8 +110,8 @@ def test_recommend_adds_modules_to_a_new_file(tmp_path, capsys, sample_project):
     out_path = tmp_path / "r.json"
     code, out, _ = run(capsys, "recommend", SAMPLE, "--no-existing", "-o", str(out_path), "--json")
     data = json.loads(out[: out.rindex("}") + 1])
-    # partial: without the existing modules the core hall cannot hold a module for every workload
-    # once rack positions count (see test_placement_analysis.test_recommendation_from_scratch_and_edit_undoes)
+    # partial: without the existing modules the core hall has room for a new AIH-1000L or an ENT-400H,
+    # not both (see test_recommend_reasons)
     assert data["status"] == "partial" and len(data["new_modules"]) >= 1
     placed = [m for m in data["new_modules"] if m["position"] is not None]
     rec = load(out_path)

@@ -363,11 +363,12 @@ def test_recommend_on_the_sample_shows_unserved_reasons(win, qtbot):
     dlg.use_existing.setChecked(False)  # "what if the existing modules took nothing"
     qtbot.waitUntil(lambda: ctl.result is not None and not ctl.running, timeout=30000)
     rec = ctl.result.recommendation
-    # Berlin's and the tower's halls are full; the core hall takes one new 8-position pod but not a
-    # second module for the rest (see test_placement_analysis.test_recommendation_from_scratch_and_edit_undoes)
+    # Berlin's and the tower's halls are full; the core hall has room for a new AIH-1000L or an
+    # ENT-400H, not both (see test_recommend_reasons)
     assert {"wl-traffic", "wl-v2x"} < set(rec.unserved) and len(rec.unserved) == 3
     text = dlg.body.toPlainText()
     assert "Still unserved" in text and "V2X hazard warning" in text
+    assert "(floor space): no liquid-cooled module that could take it" in text  # the binding limit, named
     dlg.reject()
     assert w.session.undo_stack.count() == 0
 

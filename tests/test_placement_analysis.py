@@ -170,8 +170,9 @@ def test_recommendation_from_scratch_and_edit_undoes(sample):
     rec = recommend_edit(sample, cat, use_existing=False)
     r = rec.recommendation
     # Berlin's and the tower's halls are full: nothing new fits where traffic and V2X need it; and
-    # the core hall (its pod still drawn) holds one more 8-position AI module but not a second
-    # module beside it for what does not fit in its rack positions, so one more is left out
+    # the core hall (its pod still drawn) has room for a new AIH-1000L or an ENT-400H, not both:
+    # serving wl-core-llm serves no more workloads and costs more, so it is left out (the reason
+    # is tested in test_recommend_reasons)
     assert r.status == "partial"
     assert {"wl-traffic", "wl-v2x"} < set(r.unserved) and len(r.unserved) == 3
     assert "Berlin Mitte city node (" in r.unserved["wl-traffic"] and "no free spot" in r.unserved["wl-traffic"]

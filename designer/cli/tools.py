@@ -119,6 +119,8 @@ def cmd_recommend(args) -> int:
         print(json.dumps(plain({"status": rec.status, "total_cost": rec.total_cost, "fixed_cost": rec.fixed_cost,
                                 "assignment_cost": rec.assignment_cost, "new_modules": rec.new_modules,
                                 "choices": dict(rec.choices), "unserved": dict(rec.unserved),
+                                "unserved_reasons": {w: {"reason_code": r.code, "reason_capacity": r.capacity,
+                                                         "reason": r.message} for w, r in rec.reasons.items()},
                                 "skipped": out.skipped, "notes": rec.notes}), indent=2))
     else:
         print(f"Recommendation ({rec.status}, {rec.elapsed_s:.2f} s): {len(rec.new_modules)} new module(s), "

@@ -14,13 +14,19 @@ Checks in order, stopping at the first that explains it:
    modules with other workloads; names them, what each has left of its binding capacity,
    and the nearest module that still has room.
 
+In the recommendation some modules are only candidates (a new module the answer may build).
+A candidate that could take the workload alone but is not built is not "taken": its own
+reason (a :class:`NotBuilt` from the caller: ``utility`` headroom or ``floor_space`` at its
+site) is named instead, and that reason's code and capacity are the workload's. Only built
+modules count as "with room".
+
 The binding capacity of a module for a workload is the resource with the smallest share of
 the workload's need free (free / need); it is in :attr:`Reason.capacity`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,7 +47,25 @@ class Reason:
     modules: tuple[int, ...] = ()
     capacity: str | None = None
     """For ``capacity`` and ``contention``: the binding capacity (a name of
-    :data:`~.problem.RESOURCES`)."""
+    :data:`~.problem.RESOURCES`); for a candidate not built, its :attr:`NotBuilt.capacity`."""
+
+
+@dataclass(frozen=True)
+class NotBuilt:
+    """Why a candidate module (a column of the problem) that could take a workload is not built.
+
+    ``text`` completes "a new X at S ..." ("finds no free spot in the hall beside ..."); ``code``
+    is ``utility``, ``floor_space`` or ``not_built`` (none of the site limits explains it) and
+    ``capacity`` the limit in words ("utility headroom", "floor space") or None.
+    """
+
+    code: str
+    text: str
+    capacity: str | None = None
+    fix: str = ""
+
+
+_NOT_BUILT = NotBuilt("not_built", "could take it alone but is not built in this answer")
 
 
 def fmt_num(v: float) -> str:
@@ -73,6 +97,7 @@ def _away(lat: LatencyTable | None, w: int, m: int) -> str:
 
 def diagnose(problem: AssignmentProblem, solution: AssignmentSolution,
              module_labels: Sequence[str] | None = None, latency: LatencyTable | None = None,
+             built: np.ndarray | None = None, not_built: Mapping[int, NotBuilt] | None = None,
              ) -> list[Reason]:
     """A :class:`Reason` for every free workload left unplaced by ``solution``.
 
@@ -84,6 +109,11 @@ def diagnose(problem: AssignmentProblem, solution: AssignmentSolution,
         How to name module ``j`` in a message ("'SKID-1' at Stuttgart node"); default "module j".
     latency
         The latency table behind ``problem`` (for distances and breakdowns), if any.
+    built
+        (M,) which modules exist (None: all). A module not built is never "taken" nor "with
+        room"; where it could take a workload alone, ``not_built`` says why it is not built
+        (modules not built and not in ``not_built``, e.g. further copies of the same type at
+        the same site, are not named).
     """
     n_w, n_m = problem.shape
     labels = list(module_labels) if module_labels is not None else [f"module {j}" for j in range(n_m)]
@@ -95,10 +125,12 @@ def diagnose(problem: AssignmentProblem, solution: AssignmentSolution,
     # what is left in each module after the solution (pinned and free workloads)
     left = problem.capacity() - problem.loads(solution.module_of)
     use = problem.use()
+    built = np.ones(n_m, dtype=bool) if built is None else np.asarray(built, dtype=bool)
+    not_built = dict(not_built or {})
     out = []
     for w in np.nonzero((solution.module_of < 0) & (pins == FREE))[0]:
         out.append(_one(problem, int(w), labels, latency, lat_ok[w], cool_ok[w], fits[w], free, left, use[:, w],
-                        solution.module_of))
+                        solution.module_of, built, not_built))
     return out
 
 
@@ -119,7 +151,8 @@ def _needs(need: np.ndarray, ks) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def _one(pr: AssignmentProblem, w: int, labels, lat, lat_ok, cool_ok, fits, free, left, need, module_of):
+def _one(pr: AssignmentProblem, w: int, labels, lat, lat_ok, cool_ok, fits, free, left, need, module_of, built,
+         not_built):
     n_m = pr.shape[1]
     budget = float(pr.budget_ms[w])
     p = float(pr.power_kw[w])
@@ -174,28 +207,45 @@ def _one(pr: AssignmentProblem, w: int, labels, lat, lat_ok, cool_ok, fits, free
                    "workload")
         return Reason(w, "capacity", msg, fix, (j,), RESOURCES[k])
     ratio_now = _ratios(left, need)
-    tight = np.nonzero(fits & ok)[0]
-    tight = tight[np.argsort(latency[tight])][:3]
+    tight = np.nonzero(fits & ok & (built | np.isin(np.arange(n_m), list(not_built))))[0]
+    if tight.size == 0:  # only candidates the caller gave no reason for
+        tight = np.nonzero(fits & ok)[0]
+    tight = tight[np.argsort(latency[tight], kind="stable")][:3]
+    full = [int(j) for j in tight if built[j]]
+    unbuilt = [int(j) for j in tight if not built[j]]
     parts = []
     binding = []
-    for j in tight:
+    for j in full:
         k = int(np.argmin(ratio_now[:, j]))
         binding.append(k)
         others = int(np.count_nonzero(module_of == j))
         parts.append(f"{labels[j]} has {amount(k, max(float(left[k, j]), 0.0), fmt_num)} left after {others} other "
                      f"workload{'s' if others != 1 else ''}")
-    msg = (f"the {kind}modules within its {b} ms budget are taken: " + "; ".join(parts)
-           + f", against {_needs(need, binding)} needed")
-    roomy = np.nonzero(cool_ok & (ratio_now.min(axis=0) >= 1 - 1e-9))[0]
+    if full and not unbuilt:
+        msg = f"the {kind}modules within its {b} ms budget are taken: " + "; ".join(parts)
+    elif full:
+        msg = f"the {kind}modules within its {b} ms budget are taken or cannot be added: " + "; ".join(parts)
+    else:
+        msg = f"no {kind}module that could take it within its {b} ms budget is built"
+    if full:
+        msg += f", against {_needs(need, binding)} needed"
+    if unbuilt:
+        msg += (": " if not full else "; ") + "; ".join(f"{labels[j]} {not_built.get(j, _NOT_BUILT).text}" for j in unbuilt)
+    roomy = np.nonzero(cool_ok & built & (ratio_now.min(axis=0) >= 1 - 1e-9))[0]
     named = tuple(int(j) for j in tight)
+    anywhere = "" if built.all() else " in the design or the recommendation"
     if roomy.size:
         j = int(roomy[np.argmin(latency[roomy])])
         away = _away(lat, w, j)
-        msg += (f"; the nearest {kind}module with room is {labels[j]}{',' if away else ''}{away}: "
+        msg += (f"; the nearest {kind}module with room{anywhere} is {labels[j]}{',' if away else ''}{away}: "
                 f"{fmt_num(latency[j])} ms against a {b} ms budget")
         named += (j,)
     else:
-        msg += f"; no {kind}module has {_needs(need, range(len(RESOURCES)))} left anywhere"
+        msg += f"; no {kind}module{anywhere} has {_needs(need, range(len(RESOURCES)))} left anywhere"
+    if unbuilt:
+        nb = not_built.get(unbuilt[0], _NOT_BUILT)
+        return Reason(w, nb.code, msg, nb.fix or "add capacity within the budget, or raise the budget", named,
+                      nb.capacity)
     counts = sorted({RESOURCES[k] for k in binding if k not in KW_RESOURCES})
     fix = ("add capacity within the budget, move or unpin other workloads, or raise the budget" if not counts else
            f"add {' and '.join(counts)} within the budget, move or unpin other workloads, or raise the budget")
