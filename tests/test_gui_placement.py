@@ -438,3 +438,44 @@ def test_link_length_and_round_trip_columns(win):
     a, b = d.item("src-citizens").location, d.item("urb-ber").location
     want = 2.0 * great_circle_km(a.lat, a.lon, b.lat, b.lon)
     assert float(cell(lm, "link-citizens-ber", "len").data()) == pytest.approx(want, rel=1e-2)
+
+
+# -- layout (issue 14) -----------------------------------------------------------------------------
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 800)])
+def test_panel_shows_chart_axis_rows_and_table_at_common_screen_sizes(qtbot, sample, size):
+    """With the panel in front, the chart shows at least 3 rows over its whole time axis, that axis
+    lies in the panel where its scroll area can reach it, and the workload table shows 3 rows."""
+    from PySide6.QtCore import QRect, QRectF
+
+    from designer.app.views.placement.chart import ROW_PX
+
+    session = Session(sample)
+    w = MainWindow(session)
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    view = w.extensions["placement"]
+    view.dock.raise_()
+    assert session.scheduler.wait_idle(60)
+    qtbot.wait(50)
+    try:
+        pane, ch = view.pane, view.pane.chart
+        scroll = view.dock.widget()
+        vb = ch.plot.getPlotItem().getViewBox()
+        assert vb.height() >= 3 * ROW_PX - 1  # 3 rows at the chart's row height
+        ax = ch.plot.getPlotItem().getAxis("bottom")
+        in_plot = ch.plot.mapFromScene(ax.mapRectToScene(QRectF(QPointF(0, 0), ax.size()))).boundingRect()
+        assert ch.plot.viewport().rect().contains(in_plot)  # not cut off by the plot
+        in_pane = QRect(ch.plot.mapTo(pane, in_plot.topLeft()), in_plot.size())
+        assert pane.rect().contains(in_pane)  # and the panel's scroll area reaches all of the pane
+        scroll.ensureWidgetVisible(ch.plot, 0, 0)
+        qtbot.wait(10)
+        vp = scroll.viewport()
+        in_vp = QRect(ch.plot.mapTo(vp, in_plot.topLeft()), in_plot.size())
+        assert vp.rect().contains(in_vp)
+        t = pane.tables.tables["workload"]
+        assert t.viewport().height() >= 3 * t.rowHeight(0)
+        assert t.rowAt(0) == 0 and t.rowAt(3 * t.rowHeight(0) - 1) == 2
+        assert pane.map.height() >= pane.map.minimumHeight() >= 100
+    finally:
+        _close(w)

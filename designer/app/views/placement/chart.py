@@ -23,6 +23,9 @@ MAX_TEXT_ROWS = 80
 """Above this many workloads the per-row value labels are left out (speed, legibility)."""
 ROW_PX = 19
 """Height of a row on screen: the chart shows as many as fit and scrolls (drag, wheel) for more."""
+MIN_ROWS = 3
+AXIS_PX = 48
+"""About the height of the time axis with its label (and the plot's margins)."""
 
 
 class LatencyChart(QWidget):
@@ -37,15 +40,16 @@ class LatencyChart(QWidget):
                         + f"&nbsp;&nbsp;<span style='color:{ps.MARGIN['over'].name()}'><b>|</b></span>&nbsp;budget")
         legend.setTextFormat(Qt.RichText)
         title = QLabel("<b>Round trip against budget</b>")
-        top = QHBoxLayout()
+        legend.setWordWrap(True)
+        top = QHBoxLayout()  # title and scale over the legend: the chart is a column of the pane
         top.setContentsMargins(4, 0, 4, 0)
-        top.addWidget(title)
-        top.addSpacing(10)
-        top.addWidget(legend, 1)
+        top.addWidget(title, 1)
         top.addWidget(self.scale)
         self.plot = pg.PlotWidget(background="w")
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
+        # never fewer than MIN_ROWS rows over the time axis: a lower panel scrolls instead
+        self.plot.setMinimumHeight(MIN_ROWS * ROW_PX + AXIS_PX)
         pi = self.plot.getPlotItem()
         pi.setMouseEnabled(x=False, y=True)
         pi.showGrid(x=True, y=False, alpha=0.25)
@@ -59,6 +63,8 @@ class LatencyChart(QWidget):
         lay.setContentsMargins(0, 2, 0, 0)
         lay.setSpacing(2)
         lay.addLayout(top)
+        legend.setContentsMargins(4, 0, 4, 0)
+        lay.addWidget(legend)
         lay.addWidget(self.plot, 1)
         self.results = None
         self.order: list[str] = []
@@ -170,7 +176,7 @@ class LatencyChart(QWidget):
         if not n:
             return
         vb = self.plot.getPlotItem().getViewBox()
-        rows = min(n, max(3, int(vb.height() / ROW_PX)))
+        rows = min(n, max(MIN_ROWS, int(vb.height() / ROW_PX)))
         y1 = n - 0.5 if top else min(n - 0.5, vb.viewRange()[1][1])
         vb.setYRange(y1 - rows, y1, padding=0)
 

@@ -175,7 +175,7 @@ class PlacementMap(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.FullViewportUpdate)  # the overlay follows the view
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.setMinimumSize(260, 200)
+        self.setMinimumSize(260, 110)  # a column of the bottom panel, 30 % of the window tall
         self.proj = Projection([])
         self.results = None
         self.lines: dict[str, QGraphicsPathItem] = {}
@@ -487,13 +487,18 @@ class PlacementMap(QGraphicsView):
             self._moved = True
             self.relayout_labels()
             return
-        for it in self.items(e.position().toPoint()):
-            if isinstance(it, Marker) and hasattr(it, "site_id"):
+        pos = e.position()
+        sites = [it for it in self.items(pos.toPoint()) if isinstance(it, Marker) and hasattr(it, "site_id")]
+        for it in sites:  # on a site's symbol: the site
+            c = self.mapFromScene(it.pos())
+            if math.hypot(c.x() - pos.x(), c.y() - pos.y()) <= it.r + 2:
                 self.site_clicked.emit(it.site_id)
                 return
-        wid = self.workload_at(e.position())
+        wid = self.workload_at(pos)  # a line, also where it crosses a site's label
         if wid is not None:
             self.workload_clicked.emit(wid)
+        elif sites:  # on a site's label
+            self.site_clicked.emit(sites[0].site_id)
 
     def mouseDoubleClickEvent(self, e) -> None:  # noqa: N802
         self._moved = False

@@ -1,4 +1,5 @@
-"""The placement pane: workloads, data sources, links and sites; the map; the latency chart.
+"""The placement pane: workloads, data sources, links and sites; the latency chart; the map,
+in three columns side by side.
 
 ``install(window)`` adds the dock "Workloads & sites" (bottom, tabbed with Findings) and the
 action Analysis > Recommend modules…. The pane draws from the ``placement`` analysis result
@@ -62,17 +63,13 @@ class PlacementPane(QWidget):
         self.info.setWordWrap(True)
         self.info.setTextFormat(Qt.RichText)
         self.info.setStyleSheet("padding: 2px 4px;")
-        left = QSplitter(Qt.Vertical)
-        left.addWidget(self.tables)
-        left.addWidget(self.chart)
-        left.setStretchFactor(0, 3)
-        left.setStretchFactor(1, 2)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 2, 0, 0)
         rl.setSpacing(2)
         head = QLabel("<b>Sites and assignments</b> <span style='color:#5a6472'>(wheel: zoom, drag: pan, "
                       "double-click: fit, click a line: its workload)</span>")
+        head.setWordWrap(True)
         legend = QLabel(legend_html())
         legend.setTextFormat(Qt.RichText)
         legend.setWordWrap(True)
@@ -80,13 +77,15 @@ class PlacementPane(QWidget):
         rl.addWidget(head)
         rl.addWidget(self.map, 1)
         rl.addWidget(legend)
+        # three columns side by side, each the panel's full height: stacked under the tables, the
+        # chart got too little of the bottom area (30 % of the window) for its rows and time axis
         self.split = QSplitter(Qt.Horizontal)
-        self.split.addWidget(left)
+        self.split.addWidget(self.tables)
+        self.split.addWidget(self.chart)
         self.split.addWidget(right)
-        self.split.setStretchFactor(0, 11)
-        self.split.setStretchFactor(1, 9)
-        self.split.setSizes([1100, 900])
-        left.setSizes([600, 400])
+        for i, f in enumerate((4, 3, 5)):
+            self.split.setStretchFactor(i, f)
+        self.split.setSizes([600, 450, 750])
         self.split.setChildrenCollapsible(False)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 2, 4, 4)
