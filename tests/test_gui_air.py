@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor  # noqa: E402
 from designer.app.mainwindow import MainWindow  # noqa: E402
 from designer.app.plan.coords import to_scene  # noqa: E402
 from designer.app.session import Session  # noqa: E402
-from designer.app.views import air_style as st  # noqa: E402
+from designer.app.views.air import style as st  # noqa: E402
 from designer.document.edits import SetFields  # noqa: E402
 from designer.model.hall import AirUnit, Hall, Rack  # noqa: E402
 from designer.model.project import Project, Settings, Site  # noqa: E402
@@ -174,7 +174,7 @@ def test_the_legend_stays_inside_the_plan_and_off_the_scale_bar(win, qtbot, heig
     from PySide6.QtWidgets import QApplication
 
     from designer.app.plan.background import scale_bar_rect
-    from designer.app.views.air_legend import BAR_H, MIN_BAR_H, MIN_TICK_PX
+    from designer.app.views.air.legend import BAR_H, MIN_BAR_H, MIN_TICK_PX
 
     win.resize(1280, height)
     win.docks["air"].show()
@@ -222,7 +222,7 @@ def test_a_local_change_repaints_only_its_tile(qtbot):
     """A new field that differs in one cell repaints that cell's tile (8 x 8 cells and one of
     margin), not the hall; an identical field, or a change too small to see, repaints nothing,
     but small changes that add up are repainted."""
-    from designer.app.views.air_heat import TILE, HeatMapItem
+    from designer.app.views.air.heat import TILE, HeatMapItem
 
     item = HeatMapItem()
     scale = st.TemperatureScale(14.0, 27.0, 42.0)
@@ -289,7 +289,7 @@ def test_inlet_tabs_coloured_by_band_on_a_hand_made_hot_rack(qtbot):
 
 def test_unit_bars_keep_clear_of_equipment(win):
     """The bars of the core hall's units cover no rack, unit, CDU or power cabinet."""
-    from designer.app.views.air_layout import obstacles
+    from designer.app.views.air.layout import obstacles
 
     ov = air(win).overlay
     hall = win.session.site.hall
@@ -445,7 +445,7 @@ def test_escape_drops_the_preview_at_once(win, qtbot):
 
 
 def test_preview_project_moves_only_the_dragged_items(win):
-    from designer.app.views.air_preview import preview_project
+    from designer.app.views.air.preview import preview_project
 
     s = win.session
     hall = s.site.hall

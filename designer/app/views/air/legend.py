@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QWidget
 
 from designer.app.plan.background import SCALE_BAR_FROM_BOTTOM
 from designer.app.plan.text import font
-from designer.app.views import air_style as st
+from designer.app.views.air import style as st
 
 BAR_W = 16
 BAR_H, MIN_BAR_H = 190, 80

@@ -16,11 +16,11 @@ from PySide6.QtWidgets import QLabel
 
 from designer.app.actions import ActionSpec
 from designer.app.guard import guarded
-from designer.app.views import air_style as st
-from designer.app.views.air_legend import AirLegend
-from designer.app.views.air_overlay import AirOverlay
-from designer.app.views.air_panel import AirPanel
-from designer.app.views.air_preview import AirPreview
+from designer.app.views.air import style as st
+from designer.app.views.air.legend import AirLegend
+from designer.app.views.air.overlay import AirOverlay
+from designer.app.views.air.panel import AirPanel
+from designer.app.views.air.preview import AirPreview
 
 
 class AirView(QObject):
