@@ -14,10 +14,10 @@ pytest.importorskip("PySide6.QtWidgets")
 from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
 
-from designer.app.mainwindow import MainWindow  # noqa: E402
 from designer.app.plan.coords import to_scene  # noqa: E402
-from designer.app.session import Session  # noqa: E402
+from designer.app.state.session import Session  # noqa: E402
 from designer.app.views.air import style as st  # noqa: E402
+from designer.app.window.mainwindow import MainWindow  # noqa: E402
 from designer.document.edits import SetFields  # noqa: E402
 from designer.model.hall import AirUnit, Hall, Rack  # noqa: E402
 from designer.model.project import Project, Settings, Site  # noqa: E402
@@ -363,7 +363,7 @@ def test_the_ui_says_it_is_a_screening_model(win, qtbot):
 
 
 def test_a_new_empty_project_clears_the_views(win):
-    from designer.app.session import new_project
+    from designer.app.state.session import new_project
 
     a = air(win)
     win.session.replace_project(new_project(), None)

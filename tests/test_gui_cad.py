@@ -16,10 +16,10 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QAction, QContextMenuEvent, QDragMoveEvent, QDropEvent, QWheelEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from designer.app.mainwindow import MainWindow  # noqa: E402
 from designer.app.plan.coords import to_model, to_scene  # noqa: E402
 from designer.app.plan.view import MIME_CATALOG  # noqa: E402
-from designer.app.session import Session  # noqa: E402
+from designer.app.state.session import Session  # noqa: E402
+from designer.app.window.mainwindow import MainWindow  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -163,7 +163,7 @@ def test_f3_toggles_object_snaps_and_is_remembered(win):
     assert act.isChecked() and act.shortcut().toString() == "F3"
     act.trigger()
     assert not win.view.snapper.objects
-    from designer.app.settings import flag
+    from designer.app.state.settings import flag
 
     assert flag("view/object_snaps", True) is False
     act.trigger()
@@ -566,7 +566,7 @@ def test_dock_layout_is_saved_restored_and_reset(qtbot, sample):
     width = w.docks["sites"].width()
     w.close()
     s.scheduler.shutdown()
-    from designer.app.settings import app_settings
+    from designer.app.state.settings import app_settings
 
     # the offscreen screen is 800x600: the saved geometry would come back squeezed onto it
     # (sizing the docks anew), where a real screen takes the window as it was left
@@ -744,7 +744,7 @@ def test_file_dialogs_open_in_the_documents_folder_not_the_working_folder(win, m
     from PySide6.QtCore import QStandardPaths
     from PySide6.QtWidgets import QFileDialog
 
-    from designer.app.files import start_folder
+    from designer.app.lifecycle.files import start_folder
 
     monkeypatch.chdir(tmp_path)
     asked = []

@@ -12,10 +12,10 @@ pytest.importorskip("PySide6.QtWidgets")
 from PySide6.QtCore import QPointF, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
-from designer.app import debug_state  # noqa: E402
-from designer.app.mainwindow import MainWindow  # noqa: E402
 from designer.app.plan.coords import to_scene  # noqa: E402
-from designer.app.session import Session  # noqa: E402
+from designer.app.state.session import Session  # noqa: E402
+from designer.app.window import debug_state  # noqa: E402
+from designer.app.window.mainwindow import MainWindow  # noqa: E402
 from designer.document.edits import SetFields  # noqa: E402
 
 pytestmark = pytest.mark.gui

@@ -9,10 +9,10 @@ pytest.importorskip("PySide6.QtWidgets")
 from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
 
-from designer.app.mainwindow import MainWindow  # noqa: E402
-from designer.app.session import Session  # noqa: E402
+from designer.app.state.session import Session  # noqa: E402
 from designer.app.views.placement import style as ps  # noqa: E402
 from designer.app.views.placement.models import ID_ROLE  # noqa: E402
+from designer.app.window.mainwindow import MainWindow  # noqa: E402
 from designer.model.base import Located  # noqa: E402
 from designer.model.project import DataSource, Project, Site, Workload  # noqa: E402
 

@@ -9,8 +9,8 @@ pytest.importorskip("PySide6.QtWidgets")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
-from designer.app.mainwindow import MainWindow  # noqa: E402
-from designer.app.session import Session  # noqa: E402
+from designer.app.state.session import Session  # noqa: E402
+from designer.app.window.mainwindow import MainWindow  # noqa: E402
 from designer.study.table import read_csv_rows  # noqa: E402
 
 pytestmark = pytest.mark.gui

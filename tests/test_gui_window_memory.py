@@ -13,8 +13,8 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QCoreApplication, QEvent  # noqa: E402
 
-from designer.app.mainwindow import MainWindow  # noqa: E402
-from designer.app.session import Session  # noqa: E402
+from designer.app.state.session import Session  # noqa: E402
+from designer.app.window.mainwindow import MainWindow  # noqa: E402
 
 pytestmark = pytest.mark.gui
 

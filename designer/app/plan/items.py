@@ -9,8 +9,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
-from designer.app import style
 from designer.app.plan.coords import scene_rotation, to_scene
+from designer.app.window import style
 from designer.model import hall as h
 from designer.model import power as p
 from designer.model.base import Placed

@@ -11,10 +11,10 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsPolygonItem, QGraphicsScene
 
-from designer.app import style
-from designer.app.guard import safely
+from designer.app.lifecycle.guard import safely
 from designer.app.plan.coords import to_scene
 from designer.app.plan.items import ITEM_CLASSES, PipeItem, PlanItem, TapItem, point_along
+from designer.app.window import style
 from designer.document.assembly import members
 from designer.document.document import Change
 from designer.document.grouping import modules_involved

@@ -18,12 +18,12 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QTransform
 from PySide6.QtWidgets import QGraphicsView, QToolTip
 
-from designer.app import style
 from designer.app.plan import background as bg
 from designer.app.plan.coords import to_model
 from designer.app.plan.drop import MIME_CATALOG, DropTarget
 from designer.app.plan.fitting import floating_keys, free_rect, may_show
 from designer.app.plan.snapping import Snapper
+from designer.app.window import style
 
 __all__ = ["MIME_CATALOG", "PlanView"]
 

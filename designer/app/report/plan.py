@@ -15,11 +15,11 @@ from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QAbstractGraphicsShapeItem, QGraphicsItem, QGraphicsPathItem
 
-from designer.app import style
 from designer.app.plan.coords import to_scene
 from designer.app.plan.scene import HallScene
 from designer.app.report.paint import DPI, GREY, INK, LIGHT, draw_text, font, mm, pen
-from designer.app.selection import Selection
+from designer.app.state.selection import Selection
+from designer.app.window import style
 from designer.document.document import Document
 from designer.model.project import Project
 
@@ -28,7 +28,7 @@ SCALES = (20, 25, 50, 75, 100, 125, 200, 250, 300, 400, 500, 750, 1000, 1250, 20
 
 
 class _PlanSession(QObject):
-    """The parts of :class:`~designer.app.session.Session` a scene reads, for one site."""
+    """The parts of :class:`~designer.app.state.session.Session` a scene reads, for one site."""
 
     changed = Signal(object)
     document_replaced = Signal()

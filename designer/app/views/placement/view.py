@@ -20,14 +20,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from designer.analysis.placement import counts_text
-from designer.app.actions import ActionSpec
-from designer.app.guard import guarded
+from designer.app.lifecycle.guard import guarded
 from designer.app.views.placement import style as ps
 from designer.app.views.placement.chart import LatencyChart
 from designer.app.views.placement.map import PlacementMap, legend_html
 from designer.app.views.placement.recommend import RecommendController
 from designer.app.views.placement.style import fmt_num
 from designer.app.views.placement.tables import PlacementTables
+from designer.app.window.actions import ActionSpec
 
 
 def _signature(res, project) -> tuple:

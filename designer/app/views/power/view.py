@@ -15,8 +15,7 @@ import time
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMenu
 
-from designer.app.actions import ActionSpec
-from designer.app.guard import guarded
+from designer.app.lifecycle.guard import guarded
 from designer.app.views.power import style as ps
 from designer.app.views.power.flows import FlowCache
 from designer.app.views.power.layout import Layout, build_layout, natural
@@ -25,6 +24,7 @@ from designer.app.views.power.overlay import PowerOverlay, power_data
 from designer.app.views.power.panel import PowerPanel
 from designer.app.views.power.scenario import ScenarioState, scenario_state
 from designer.app.views.power.table import node_rows, scenario_rows
+from designer.app.window.actions import ActionSpec
 from designer.solvers.power.network import KIND_LABEL
 from designer.solvers.power.results import SitePower
 

@@ -179,8 +179,8 @@ class StudiesPanel(QWidget):
         if hit is None or self.source is None:
             return None
         design, scenario = hit
-        from designer.app.mainwindow import MainWindow
-        from designer.app.session import Session
+        from designer.app.state.session import Session
+        from designer.app.window.mainwindow import MainWindow
         from designer.study.scenarios import ScenarioEdit
 
         session = Session(self.source.model_copy(deep=True), None)

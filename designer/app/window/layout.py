@@ -21,7 +21,7 @@ from PySide6.QtCore import QByteArray, QEvent, QSize
 from PySide6.QtCore import Qt as _Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QTabBar
 
-from designer.app.settings import app_settings
+from designer.app.state.settings import app_settings
 
 STATE_VERSION = 3
 """Bumped when the docks change, so an old saved layout is not applied to new docks."""

@@ -18,19 +18,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.app.actions import ActionRegistry, ActionSpec
 from designer.app.docks.findings import FindingsPanel
 from designer.app.docks.palette import CatalogPalette
 from designer.app.docks.properties import PropertiesPanel
 from designer.app.docks.sites import SitesPanel
-from designer.app.editing import EditingController
-from designer.app.files import FileController
-from designer.app.guard import safely
+from designer.app.lifecycle.files import FileController
+from designer.app.lifecycle.guard import safely
 from designer.app.plan.hintbar import HintBar
 from designer.app.plan.menus import PlanMenus
 from designer.app.plan.scene import LAYERS, HallScene
 from designer.app.plan.view import PlanView
-from designer.app.session import Session
+from designer.app.state.session import Session
+from designer.app.window.actions import ActionRegistry, ActionSpec
+from designer.app.window.editing import EditingController
 from designer.model.base import Placed
 
 APP_TITLE = "Data Hall Designer"
@@ -56,7 +56,7 @@ class MainWindow(QMainWindow):
         self.editing = EditingController(self, session)
         self.docks: dict[str, QDockWidget] = {}
         self._sized = False
-        from designer.app.layout import WindowLayout
+        from designer.app.window.layout import WindowLayout
 
         self.dock_layout = WindowLayout(self)
         self.palette = CatalogPalette(session)
@@ -80,13 +80,13 @@ class MainWindow(QMainWindow):
         self._actions()
         self._status()
         self._connect()
-        from designer.app.recovery import RecoveryController
+        from designer.app.lifecycle.recovery import RecoveryController
 
         self.recovery = RecoveryController(session, self)
-        from designer.app.extensions import install_all
+        from designer.app.window.extensions import install_all
 
         self.extensions = install_all(self)
-        from designer.app.results_mode import ResultsMode
+        from designer.app.window.results_mode import ResultsMode
 
         self.results_mode = ResultsMode(self)
         # start on the findings, with the plan getting most of the height (sized once shown)
@@ -109,7 +109,7 @@ class MainWindow(QMainWindow):
             # tabbed docks share one height, which no panel may force on the others (the plan
             # keeps its height): a panel lower than it needs scrolls rather than squeezing its
             # plots, tables and fields over each other
-            from designer.app.layout import PanelScroll
+            from designer.app.window.layout import PanelScroll
 
             widget = PanelScroll(widget, key)
         d = self._dock(key, title, widget, area)
@@ -384,7 +384,7 @@ class MainWindow(QMainWindow):
     def showEvent(self, e) -> None:  # noqa: N802
         super().showEvent(e)
         if not self._sized:
-            from designer.app.layout import first_bottom_height
+            from designer.app.window.layout import first_bottom_height
 
             self.resizeDocks([self.docks["findings"]], [first_bottom_height(self.height())], Qt.Vertical)
             self.dock_layout.first_shown()
