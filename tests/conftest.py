@@ -29,7 +29,7 @@ if os.environ.get("DESIGNER_NO_QT"):
 
         def find_spec(self, name, path=None, target=None):
             if name.split(".")[0] in self.BLOCKED:
-                raise ImportError(f"{name} is blocked (DESIGNER_NO_QT is set)")
+                raise ModuleNotFoundError(f"{name} is blocked (DESIGNER_NO_QT is set)", name=name)
             return None
 
     sys.meta_path.insert(0, _BlockQt())

@@ -223,9 +223,9 @@ class AppHarness:
         from designer.app.main import make_app
 
         self.app = make_app()
-        from designer.app import files as app_files
-        from designer.app.mainwindow import MainWindow
-        from designer.app.session import Session
+        from designer.app.lifecycle import files as app_files
+        from designer.app.state.session import Session
+        from designer.app.window.mainwindow import MainWindow
 
         self.dialogs: list[str] = []
         app_files.show_error = lambda _w, title, text, details="": self.dialogs.append(title)
@@ -243,7 +243,7 @@ class AppHarness:
         self.errors.append(f"unraisable: {u.exc_type.__name__}: {u.exc_value}")
 
     def open(self, path: str) -> dict:
-        from designer.app import guard
+        from designer.app.lifecycle import guard
 
         s, w = self.session, self.win
         self.errors, self.dialogs[:] = [], []

@@ -37,7 +37,7 @@ def test_bom_dxf_json_in_process(tmp_path, capsys):
     jsonschema.validate(data, json.loads((tmp_path / "s.json").read_text(encoding="utf-8")))
     import ezdxf
 
-    assert len(ezdxf.readfile(tmp_path / "d.dxf").modelspace().query("LWPOLYLINE[layer=='RACKS']")) == 48
+    assert len(ezdxf.readfile(tmp_path / "d.dxf").modelspace().query("LWPOLYLINE[layer=='T-EQPM-RACK']")) == 48
 
 
 def test_site_filter(tmp_path, capsys):

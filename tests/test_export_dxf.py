@@ -10,7 +10,7 @@ import os
 import ezdxf
 import pytest
 
-from designer.io.dxf import LAYERS, hall_offsets, write_dxf
+from designer.io.dxf import LAYER, LAYERS, TAG_FIELDS, hall_offsets, write_dxf
 from designer.io.generate import generate_project
 from designer.io.outputs import OutputError
 
@@ -23,24 +23,27 @@ def expected(sites) -> collections.Counter:
     c: collections.Counter = collections.Counter()
     for s in sites:
         h, pw = s.hall, s.hall.power
-        c["HALL", "LWPOLYLINE"] += 1 + len(h.obstructions)
-        c["HALL", "HATCH"] += len(h.obstructions)
-        c["MODULES", "LWPOLYLINE"] += len(h.modules)
-        c["RACKS", "LWPOLYLINE"] += len(h.racks)
-        c["RACKS", "LINE"] += len(h.racks)  # one front mark each
-        c["AIR", "LWPOLYLINE"] += len(h.air_units) + len(h.containments)
-        c["AIR", "LINE"] += len(h.air_units)
-        c["LIQUID", "LWPOLYLINE"] += len(h.cdus) + len(h.pipes)
-        c["LIQUID", "CIRCLE"] += len(h.junctions)
-        c["POWER", "LWPOLYLINE"] += (len(pw.transformers) + len(pw.switchboards) + len(pw.ups) + len(pw.pdus)
+        c[LAYER["HALL"], "LWPOLYLINE"] += 1 + len(h.obstructions)
+        c[LAYER["HALL"], "HATCH"] += len(h.obstructions)
+        c[LAYER["MODULES"], "LWPOLYLINE"] += len(h.modules)
+        c[LAYER["RACKS"], "LWPOLYLINE"] += len(h.racks)
+        c[LAYER["RACKS"], "LINE"] += len(h.racks)  # one front mark each
+        c[LAYER["AIR"], "LWPOLYLINE"] += len(h.air_units) + len(h.containments)
+        c[LAYER["AIR"], "LINE"] += len(h.air_units)
+        c[LAYER["LIQUID"], "LWPOLYLINE"] += len(h.cdus) + len(h.pipes)
+        c[LAYER["LIQUID"], "CIRCLE"] += len(h.junctions)
+        c[LAYER["POWER"], "LWPOLYLINE"] += (len(pw.transformers) + len(pw.switchboards) + len(pw.ups) + len(pw.pdus)
                                      + len(pw.busways) + len(pw.taps))
         placed = [*h.modules, *h.racks, *h.air_units, *h.cdus, *pw.transformers, *pw.switchboards, *pw.ups,
                   *pw.pdus]
-        c["LABELS", "TEXT"] += len(placed) + len(pw.busways)
-        c["LABELS", "MTEXT"] += 1
-        c["LABELS", "DIMENSION"] += 2
+        c[LAYER["LABELS"], "TEXT"] += len(placed) + len(pw.busways)
+        c[LAYER["LABELS"], "MTEXT"] += 1
+        c[LAYER["LABELS"], "DIMENSION"] += 2
+        c[LAYER["TAGS"], "INSERT"] += (len(h.racks) + len(h.air_units) + len(h.cdus) + len(pw.transformers)
+                                       + len(pw.switchboards) + len(pw.ups) + len(pw.pdus)
+                                       + sum(1 for b in pw.busways if len(b.path) >= 2))
         if h.dimensions:
-            c["DIMENSIONS", "DIMENSION"] += len(h.dimensions)
+            c[LAYER["DIMENSIONS"], "DIMENSION"] += len(h.dimensions)
     return c
 
 
@@ -59,7 +62,7 @@ def test_entities_per_layer(sample_dxf, sample_project):
 
 
 def test_coordinates_are_metres_and_halls_do_not_overlap(sample_dxf, sample_project):
-    halls = [e for e in sample_dxf.modelspace().query("LWPOLYLINE[layer=='HALL']") if e.closed]
+    halls = [e for e in sample_dxf.modelspace().query("LWPOLYLINE[layer=='" + LAYER["HALL"] + "']") if e.closed]
     outlines = {}
     for s, dx in zip(sample_project.sites, hall_offsets(sample_project.sites), strict=True):
         want = [(x + dx, y) for x, y in s.hall.outline]
@@ -76,7 +79,7 @@ def test_coordinates_are_metres_and_halls_do_not_overlap(sample_dxf, sample_proj
 
 def test_rack_front_marks_are_on_the_front(sample_dxf, sample_project):
     site = sample_project.sites[0]  # no offset
-    lines = [e for e in sample_dxf.modelspace().query("LINE[layer=='RACKS']")]
+    lines = [e for e in sample_dxf.modelspace().query("LINE[layer=='" + LAYER["RACKS"] + "']")]
     mids = [((e.dxf.start.x + e.dxf.end.x) / 2, (e.dxf.start.y + e.dxf.end.y) / 2) for e in lines]
     for r in site.hall.racks:
         nx, ny = r.front_normal()
@@ -88,7 +91,7 @@ def test_rack_front_marks_are_on_the_front(sample_dxf, sample_project):
 
 def test_pipes_are_as_wide_as_their_bore_and_coloured_by_role(sample_dxf, sample_project):
     site = sample_project.sites[0]
-    plines = [e for e in sample_dxf.modelspace().query("LWPOLYLINE[layer=='LIQUID']") if not e.closed]
+    plines = [e for e in sample_dxf.modelspace().query("LWPOLYLINE[layer=='" + LAYER["LIQUID"] + "']") if not e.closed]
     widths = sorted(round(e.dxf.const_width, 6) for e in plines)
     want = sorted(round(p.diameter_m, 6) for s in sample_project.sites for p in s.hall.pipes)
     assert widths == want
@@ -103,8 +106,8 @@ def test_site_filter_and_generated_hall(tmp_path):
     write_dxf(p, path, site_ids=["gen"])
     doc = ezdxf.readfile(path)
     assert counts(doc) == expected(p.sites)
-    assert counts(doc)["RACKS", "LWPOLYLINE"] == 200
-    assert counts(doc)["POWER", "LWPOLYLINE"] - len(p.sites[0].hall.power.taps) > 0
+    assert counts(doc)[LAYER["RACKS"], "LWPOLYLINE"] == 200
+    assert counts(doc)[LAYER["POWER"], "LWPOLYLINE"] - len(p.sites[0].hall.power.taps) > 0
 
 
 def test_failed_write_leaves_nothing(tmp_path, sample_project, monkeypatch):
@@ -148,7 +151,7 @@ def test_the_users_dimensions_are_aligned_dimensions_at_their_offset(tmp_path, s
                        Dimension(id="dim2", start=(0.0, 0.0), end=(0.0, 3.0), offset_m=0.5, text="min. 3 m")]
     write_dxf(p, tmp_path / "d.dxf", site_ids=[p.sites[0].id])
     doc = ezdxf.readfile(tmp_path / "d.dxf")
-    dims = list(doc.modelspace().query("DIMENSION[layer=='DIMENSIONS']"))
+    dims = list(doc.modelspace().query("DIMENSION[layer=='" + LAYER["DIMENSIONS"] + "']"))
     assert len(dims) == 2
     a, b = dims
     assert a.dxf.defpoint[1] == pytest.approx(8.0 - 0.8)  # to the right of west -> east: below
@@ -156,3 +159,62 @@ def test_the_users_dimensions_are_aligned_dimensions_at_their_offset(tmp_path, s
     assert texts == ["2.40 m"]
     assert b.dxf.text == "min. 3 m" and b.dxf.defpoint[0] == pytest.approx(-0.5)  # left of south -> north
     assert doc.audit().has_errors is False
+
+
+def test_audit_blocks_attributes_layouts_and_styles(sample_dxf, sample_project):
+    """The drawing passes ezdxf's audit; every rack, air unit, CDU and power item carries a tag
+    block whose attributes read back; one A3 layout per site with a viewport on its hall and
+    a title block; only the styles used are defined; layer names follow the NCS form."""
+    import re
+
+    assert not sample_dxf.audit().has_errors
+    tags = {}
+    for ins in sample_dxf.modelspace().query("INSERT"):
+        assert ins.dxf.layer == LAYER["TAGS"] and ins.dxf.name.startswith("DHD-TAG-")
+        att = {a.dxf.tag: a.dxf.text for a in ins.attribs}
+        assert tuple(att) == TAG_FIELDS and all(a.is_invisible for a in ins.attribs)
+        tags[att["ID"]] = att
+    for s in sample_project.sites:
+        h, pw = s.hall, s.hall.power
+        for r in h.racks:
+            t = tags[r.id]
+            assert t["NAME"] == r.name and t["MODEL"] == r.catalog_model and t["KW"] == f"{r.it_load_kw:g} kW IT"
+            if r.feed_a is not None:
+                assert r.feed_a.source_id in t["FEEDS"]
+        for it in (*h.air_units, *h.cdus, *pw.transformers, *pw.switchboards, *pw.ups, *pw.pdus):
+            assert it.id in tags, it.id
+        for u in pw.ups:
+            assert tags[u.id]["FEEDS"].startswith(u.upstream_id or "")
+    names = [lay.name for lay in sample_dxf.layouts if lay.name != "Model"]
+    assert names == [s.id for s in sample_project.sites]
+    offsets = hall_offsets(sample_project.sites)
+    for s in sample_project.sites:
+        lay = sample_dxf.layouts.get(s.id)
+        assert (lay.dxf.paper_width, lay.dxf.paper_height) == (420.0, 297.0)
+        vps = [v for v in lay.query("VIEWPORT") if v.dxf.id > 1]
+        assert len(vps) == 1
+        texts = " ".join(t.dxf.text for t in lay.query("TEXT"))
+        assert s.name in texts and "Drawn" in texts and "Approved" in texts
+        scale = int(re.search(r"1:(\d+) on A3", texts).group(1))
+        # the viewport's scale: paper mm per model m
+        assert vps[0].dxf.height / vps[0].dxf.view_height == pytest.approx(1000.0 / scale)
+        x0, x1 = min(p[0] for p in s.hall.outline), max(p[0] for p in s.hall.outline)
+        assert (x1 - x0) * 1000.0 / scale <= vps[0].dxf.width  # the hall fits its sheet
+        # and no other hall shows in it: the model-space window of the viewport (centre and
+        # height from the viewport, width from its aspect) holds this hall's outline only
+        vp = vps[0]
+        half_w = vp.dxf.view_height * vp.dxf.width / vp.dxf.height / 2
+        wx0, wx1 = vp.dxf.view_center_point[0] - half_w, vp.dxf.view_center_point[0] + half_w
+        for other, dx in zip(sample_project.sites, offsets, strict=True):
+            ox0, ox1 = (min(p[0] for p in other.hall.outline) + dx, max(p[0] for p in other.hall.outline) + dx)
+            if other.id == s.id:
+                assert wx0 < ox0 and ox1 < wx1, s.id
+            else:
+                assert ox1 < wx0 or ox0 > wx1, (s.id, other.id)
+    assert [st.dxf.name for st in sample_dxf.styles] == ["Standard"]
+    assert sorted(d.dxf.name for d in sample_dxf.dimstyles) == ["DHD", "Standard"]
+    assert {lt.dxf.name for lt in sample_dxf.linetypes} == {"ByBlock", "ByLayer", "Continuous", "DASHED"}
+    used = {e.dxf.layer for e in sample_dxf.modelspace()}
+    assert used - {"0"} <= set(LAYERS)
+    for name in LAYERS:
+        assert re.fullmatch(r"[AEGMT]-[A-Z]{4}(-[A-Z]{4})?", name), name

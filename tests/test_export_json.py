@@ -145,3 +145,80 @@ def test_schema_file(tmp_path):
     schema = json.loads(path.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["properties"]["export_format"]["const"] == EXPORT_FORMAT
+
+
+def test_schema_is_generated_from_the_result_types(exported, validator):
+    """A field missing from a row or a summary, an unknown one, or a wrong type fails; a new
+    field on a result type appears in the schema without anyone writing it there."""
+    from designer.io.result_schema import Defs, results_schemas
+    from designer.solvers.liquid.results import RackLiquid
+
+    def broken(fn):
+        d = copy.deepcopy(exported)
+        fn(d)
+        return list(validator.iter_errors(d))
+
+    r = exported["results"]
+    for name in ("liquid", "power", "placement", "geometry", "air"):
+        key = next(iter(r[name]["summary"]))
+        assert broken(lambda d, n=name, k=key: d["results"][n]["summary"].pop(k)), name
+        assert broken(lambda d, n=name: d["results"][n]["summary"].__setitem__("surprise", 1)), name
+    assert broken(lambda d: d["results"]["liquid"]["racks"][0].pop("failure_ratio"))
+    assert broken(lambda d: d["results"]["placement"]["workloads"][0].pop("cost"))
+    assert broken(lambda d: d["results"]["placement"]["modules"][0].__setitem__("utilisation", "high"))
+    site = next(iter(r["power"]["sites"]))
+    assert broken(lambda d: d["results"]["power"]["sites"][site]["nodes"].popitem()[1] and
+                  d["results"]["power"]["sites"][site]["nodes"].__setitem__("x", {"id": "x"}))
+    assert broken(lambda d: d["results"]["power"]["sites"][site].pop("phase_suggestion"))
+    air_site = next(iter(r["air"]["sites"]))
+    assert broken(lambda d: next(iter(d["results"]["air"]["sites"][air_site]["racks"].values())).pop("inlet_max_c"))
+    schema = export_schema()
+    for name in ("ExportGeometry", "ExportLiquid", "ExportAir", "ExportPower", "ExportPlacement"):
+        assert "additionalProperties\": true" not in json.dumps(schema["$defs"][name]), name
+    schema["$defs"].pop("ExportAnalysis")  # an extension's own report: deliberately open
+    assert "additionalProperties\": true" not in json.dumps(schema)
+    # the rows' schema is the dataclass's: every field, required
+    import dataclasses
+
+    rows = results_schemas(Defs())["liquid"]["properties"]["racks"]["items"]
+    assert set(rows["required"]) == set(rows["properties"]) == {f.name for f in dataclasses.fields(RackLiquid)}
+    # every part of the liquid results is in the schema (a field added to LiquidResults and its
+    # JSON, but not here, failed only when an export was validated)
+    from designer.solvers.liquid.results import LiquidResults
+
+    liquid = results_schemas(Defs())["liquid"]["properties"]
+    assert {f.name for f in dataclasses.fields(LiquidResults)} <= set(liquid)
+
+
+def test_every_summary_matches_its_type(results):
+    from pydantic import TypeAdapter
+
+    from designer.analysis.summaries import SUMMARY_TYPES
+
+    for name, tp in SUMMARY_TYPES.items():
+        s = results[name].summary
+        TypeAdapter(tp).validate_python(s)
+        assert set(s) == set(tp.__annotations__), name
+
+
+def test_export_reopens_as_its_project(tmp_path, sample_project, results, capsys):
+    from designer.cli import main
+    from designer.io.errors import LoadError
+    from designer.io.files import load
+
+    path = tmp_path / "e.json"
+    write_export_json(path, sample_project, results)
+    assert load(path) == sample_project
+    assert main(["validate", str(path)]) == 0
+    assert "does not look like" not in capsys.readouterr().out
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["project"]["sites"][0]["hall"]["racks"][0]["it_load_kw"] = "ten"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(LoadError) as e:
+        load(path)
+    assert any(p.path.startswith("project.sites[0]") or p.path.startswith("project.sites.0")
+               for p in e.value.problems), e.value.problems
+    data["export_format"] = EXPORT_FORMAT + 1
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(LoadError, match="newer"):
+        load(path)

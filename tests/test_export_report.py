@@ -104,10 +104,10 @@ def test_spec_sheet(report, results):
     wl = table(sheet, "Assigned workloads and latency margins")
     pl = results["placement"].data
     mod = pl.modules["core-fra.mod1"]
-    assert len(wl.rows) == len(mod.workload_ids) == 5
+    assert len(wl.rows) == len(mod.workload_ids) == 3  # its 8 rack positions: 1 + 6 + 1
     for row in wl.rows:
         w = next(w for w in pl.workloads.values() if (w.name or w.workload_id) == row[0].replace(" [pinned]", ""))
-        assert float(row[4]) == pytest.approx(w.margin_ms, abs=0.005)
+        assert float(row[4].replace(",", "")) == pytest.approx(w.margin_ms, abs=0.005)  # "4,897.34"
 
 
 def test_power_tree_and_failures(report, results):
@@ -204,3 +204,14 @@ def test_site_filter(sample_project, results):
     sites = [s.key for s in rep.sections if s.key.startswith("site:")]
     assert sites == ["site:twr-ks"]
     assert dict(rep.cover.facts)["Racks"] == "2"
+
+
+def test_placement_module_table_shows_rack_positions_and_accelerators(report, results):
+    t = table(report.find("placement"), "Modules")
+    heads = [c.title for c in t.columns]
+    assert "Rack positions" in heads and "Accelerators" in heads
+    pod = next(r for r in t.rows if r[0].startswith("AI-POD-1"))
+    m = results["placement"].data.modules["core-fra.mod1"]
+    got = dict(zip(heads, pod, strict=True))
+    assert got["Rack positions"] == f"{m.rack_positions:.0f} / {m.rack_positions_capacity:.0f}"
+    assert got["Accelerators"] == f"{m.accelerators:.0f} / {m.accelerators_capacity:.0f}"

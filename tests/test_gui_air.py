@@ -14,10 +14,10 @@ pytest.importorskip("PySide6.QtWidgets")
 from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
 
-from designer.app.mainwindow import MainWindow  # noqa: E402
 from designer.app.plan.coords import to_scene  # noqa: E402
-from designer.app.session import Session  # noqa: E402
-from designer.app.views import air_style as st  # noqa: E402
+from designer.app.state.session import Session  # noqa: E402
+from designer.app.views.air import style as st  # noqa: E402
+from designer.app.window.mainwindow import MainWindow  # noqa: E402
 from designer.document.edits import SetFields  # noqa: E402
 from designer.model.hall import AirUnit, Hall, Rack  # noqa: E402
 from designer.model.project import Project, Settings, Site  # noqa: E402
@@ -146,6 +146,63 @@ def test_colour_bar_is_shown_with_the_ashrae_limits(win):
     assert {"64", "81", "90"} <= {label for _f, label, _b in legend.ticks()}  # 18, 27, 32 degC
 
 
+def test_the_legend_goes_with_what_it_explains(win):
+    """The colour bar goes with the heat map (it stayed when the map was turned off), the tab
+    key with the inlet tabs, the whole key with the results layer."""
+    a = air(win)
+    lg = a.legend
+    assert lg.isVisible()
+    full = lg.height()
+    a.panel.show_map.setChecked(False)  # the tabs stay: only their key is left
+    assert lg.isVisible() and lg.height() < full / 2 and not lg.current.bar and lg.current.tabs
+    a.panel.show_badges.setChecked(False)  # nothing on the plan to explain
+    assert not lg.isVisible()
+    a.map_action.setChecked(True)  # the map alone: the bar, no tab key
+    assert lg.isVisible() and lg.current.bar and not lg.current.tabs and lg.height() < full
+    a.panel.show_badges.setChecked(True)
+    assert lg.height() == full
+    win.scene.set_layer_visible("results", False)
+    assert not lg.isVisible()
+    win.scene.set_layer_visible("results", True)
+    assert lg.isVisible()
+
+
+@pytest.mark.parametrize("height", [800, 700, 450])
+def test_the_legend_stays_inside_the_plan_and_off_the_scale_bar(win, qtbot, height):
+    """At 1280 wide with the Air panel in front the plan is short: the key (366 px, taller
+    than the plan at 1280x800) covered the scale bar and ran off the plan's bottom. It now
+    fits between the top margin and the scale bar, shortening its bar, or stays hidden."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtWidgets import QApplication
+
+    from designer.app.plan.background import scale_bar_rect
+    from designer.app.views.air.legend import BAR_H, MIN_BAR_H, MIN_TICK_PX
+
+    win.resize(1280, height)
+    win.docks["air"].show()
+    win.docks["air"].raise_()
+    for _ in range(5):
+        QApplication.processEvents()
+    v = win.view
+    vp = QRectF(v.viewport().geometry())  # in the view's coordinates, as the key is
+    lg = air(win).legend
+    assert lg.layout(1000, 1200).bar_h == BAR_H and lg.layout(130, 1200) is None  # room; none at all
+    if height == 800:
+        assert lg.isVisible()  # there is room for it at 1280x800
+    if not lg.isVisible():
+        return
+    key = QRectF(lg.geometry())
+    bar = scale_bar_rect(QRectF(v.viewport().rect()), v.px_per_m, win.session.units).translated(vp.topLeft())
+    assert vp.contains(key), (key, vp)
+    assert not key.intersects(bar), (key, bar)
+    lay = lg.current
+    assert lay.bar_h >= MIN_BAR_H
+    fr = sorted(f for f, _label, _b in lg.ticks(lay.bar_h))
+    assert all((b - a) * lay.bar_h >= MIN_TICK_PX for a, b in zip(fr, fr[1:], strict=False))
+    img = lg.grab().toImage()  # and it paints at that size
+    assert img.width() == lay.width and img.height() == lay.height
+
+
 def test_opacity_and_toggles(win, qtbot):
     a = air(win)
     a.panel.opacity.setValue(40)
@@ -167,7 +224,7 @@ def test_a_local_change_repaints_only_its_tile(qtbot):
     """A new field that differs in one cell repaints that cell's tile (8 x 8 cells and one of
     margin), not the hall; an identical field, or a change too small to see, repaints nothing,
     but small changes that add up are repainted."""
-    from designer.app.views.air_heat import TILE, HeatMapItem
+    from designer.app.views.air.heat import TILE, HeatMapItem
 
     item = HeatMapItem()
     scale = st.TemperatureScale(14.0, 27.0, 42.0)
@@ -298,7 +355,7 @@ def test_inlet_tabs_coloured_by_band_on_a_hand_made_hot_rack(qtbot, monkeypatch)
 
 def test_unit_bars_keep_clear_of_equipment(win):
     """The bars of the core hall's units cover no rack, unit, CDU or power cabinet."""
-    from designer.app.views.air_layout import obstacles
+    from designer.app.views.air.layout import obstacles
 
     ov = air(win).overlay
     hall = win.session.site.hall
@@ -410,7 +467,7 @@ def test_the_ui_says_it_is_a_coarse_3d_model_not_cfd(win, qtbot):
 
 
 def test_a_new_empty_project_clears_the_views(win):
-    from designer.app.session import new_project
+    from designer.app.state.session import new_project
 
     a = air(win)
     win.session.replace_project(new_project(), None)
@@ -493,7 +550,7 @@ def test_escape_drops_the_preview_at_once(win, qtbot):
 
 
 def test_preview_project_moves_only_the_dragged_items(win):
-    from designer.app.views.air_preview import preview_project
+    from designer.app.views.air.preview import preview_project
 
     s = win.session
     hall = s.site.hall

@@ -16,10 +16,10 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QAction, QContextMenuEvent, QDragMoveEvent, QDropEvent, QWheelEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from designer.app.mainwindow import MainWindow  # noqa: E402
 from designer.app.plan.coords import to_model, to_scene  # noqa: E402
 from designer.app.plan.view import MIME_CATALOG  # noqa: E402
-from designer.app.session import Session  # noqa: E402
+from designer.app.state.session import Session  # noqa: E402
+from designer.app.window.mainwindow import MainWindow  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -163,7 +163,7 @@ def test_f3_toggles_object_snaps_and_is_remembered(win):
     assert act.isChecked() and act.shortcut().toString() == "F3"
     act.trigger()
     assert not win.view.snapper.objects
-    from designer.app.settings import flag
+    from designer.app.state.settings import flag
 
     assert flag("view/object_snaps", True) is False
     act.trigger()
@@ -171,6 +171,14 @@ def test_f3_toggles_object_snaps_and_is_remembered(win):
 
 
 # -- 2. typed input --------------------------------------------------------------------------------
+def test_o_on_the_plan_starts_the_hall_outline(win, qtbot):
+    win.activateWindow()
+    win.view.setFocus()
+    qtbot.keyClick(win.view.viewport(), Qt.Key_O)
+    assert win.view.tool.name == "polygon:outline:"
+    assert win.registry["outline"].shortcut().toString() == "O"
+
+
 def test_outline_drawn_by_typed_lengths_from_the_menu_with_a_hint(win, qtbot):
     s = win.session
     win.registry["outline"].trigger()  # started from the menu: the hint bar says what to do
@@ -283,6 +291,37 @@ def test_wheel_zoom_keeps_the_point_under_the_cursor_in_every_tool(win, qtbot):
             x, y = to_model(v.map_to_scene(QPointF(pos)))
             assert win.cursor_label.text() == f"x {x:.2f} m  y {y:.2f} m"
         v.set_tool("select")
+
+
+def test_wheel_turned_several_notches_at_one_spot_does_not_creep(win, qtbot):
+    """Each step scrolls in whole pixels; anchored on the previous step's rounded view, the
+    half pixels added up (3 px after three notches in the real window). Measured to a
+    fraction of a pixel, in a drawing tool with a first corner down, zooming in and out."""
+    from designer.app.plan.drawing import PolygonTool
+
+    v = win.view
+    vp = v.viewport()
+    for pos in (QPoint(137, 91), QPoint(vp.width() - 61, vp.height() - 47), QPoint(401, 263)):
+        v.fit()
+        v.set_tool(PolygonTool(v, "outline"))
+        qtbot.mouseClick(vp, Qt.LeftButton, pos=QPoint(60, 60))
+        qtbot.mouseMove(vp, pos)
+        before = v.map_to_scene(QPointF(pos))
+        ppm = v.px_per_m
+        for delta in (120,) * 7 + (-120,) * 4:
+            wheel(win, pos, delta)
+            off = v.viewportTransform().map(before) - QPointF(pos)
+            assert math.hypot(off.x(), off.y()) <= 0.75, (pos, delta, off)
+        assert v.px_per_m == pytest.approx(ppm * 1.0015 ** 360)  # three notches in, net
+        v.set_tool("select")
+    # a pan between the steps starts afresh from what is under the cursor then
+    pos = QPoint(300, 200)
+    wheel(win, pos, 120)
+    v.pan_by(17, -9)
+    before = v.map_to_scene(QPointF(pos))
+    wheel(win, pos, 120)
+    off = v.viewportTransform().map(before) - QPointF(pos)
+    assert math.hypot(off.x(), off.y()) <= 0.75
 
 
 def test_keyboard_zoom_is_about_the_middle_wherever_the_mouse_rests(win):
@@ -527,6 +566,11 @@ def test_dock_layout_is_saved_restored_and_reset(qtbot, sample):
     width = w.docks["sites"].width()
     w.close()
     s.scheduler.shutdown()
+    from designer.app.state.settings import app_settings
+
+    # the offscreen screen is 800x600: the saved geometry would come back squeezed onto it
+    # (sizing the docks anew), where a real screen takes the window as it was left
+    app_settings().remove("window/geometry")
     s2 = Session(sample.model_copy(deep=True))
     w2 = MainWindow(s2)
     w2.resize(1600, 1000)
@@ -549,7 +593,7 @@ def _dock_tab_bars(w) -> list[list[str]]:
 
 
 def test_one_tab_bar_per_dock_group_at_start_after_a_restart_and_a_reset(qtbot, sample):
-    bottom = ["Findings", "Liquid loops", "Air", "Power chain", "Workloads && sites", "Connect and design"]
+    bottom = ["Findings", "Liquid loops", "Air", "Power chain", "Workloads && sites", "Studies", "Connect and design"]
     want = sorted([["Properties", "History"], bottom])
     for run in range(2):  # the first run builds the layout, the second restores the saved one
         s = Session(sample.model_copy(deep=True))
@@ -567,16 +611,51 @@ def test_one_tab_bar_per_dock_group_at_start_after_a_restart_and_a_reset(qtbot, 
         s.scheduler.shutdown()
 
 
-def test_bottom_panels_return_to_their_height(win):
-    find = win.docks["findings"]
-    base = find.height()
-    liquid = win.docks["liquid"]
-    liquid.raise_()
-    QApplication.processEvents()
-    assert liquid.height() > base  # room for its plot and tables
-    find.raise_()
-    QApplication.processEvents()
-    assert abs(find.height() - base) <= 2
+BOTTOM = ("findings", "liquid", "air", "power", "placement", "studies", "account")
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)])
+def test_showing_any_bottom_panel_keeps_the_plan_height(qtbot, sample, size):
+    """The bottom area keeps one height whichever of its tabs is in front: the plan never gets
+    shorter because a panel is shown (Workloads & sites or Connect and design once left the
+    plan about 260 px tall at 1280x800), and a height the user drags to is kept in turn."""
+    s = Session(sample)
+    w = MainWindow(s)
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    assert s.scheduler.wait_idle(60)
+
+    def settle():
+        for _ in range(5):
+            QApplication.processEvents()
+
+    settle()
+    plan = w.view.height()
+    assert plan > size[1] // 2  # the plan has most of the height
+    order = [*BOTTOM, "findings", "account", "liquid", "placement", "findings"]
+    for key in order:
+        w.docks[key].raise_()
+        settle()
+        assert abs(w.view.height() - plan) <= 3, (key, w.view.height(), plan)
+        if key != "findings":  # a panel lower than it needs scrolls, never squeezed over itself
+            scroll = w.docks[key].widget()
+            panel = scroll.widget()
+            assert panel.height() >= panel.minimumSizeHint().height(), key
+            assert (panel.height() > scroll.viewport().height()) == scroll.verticalScrollBar().isVisible(), key
+    # an almost empty log fits without a scroll bar
+    assert not w.docks["account"].widget().verticalScrollBar().isVisible()
+    # the user drags the bottom area taller: that height is kept by every tab in turn
+    w.resizeDocks([w.docks["findings"]], [w.docks["findings"].height() + 80], Qt.Vertical)
+    settle()
+    plan = w.view.height()
+    for key in order:
+        w.docks[key].raise_()
+        settle()
+        assert abs(w.view.height() - plan) <= 3, (key, w.view.height(), plan)
+    s.undo_stack.setClean()
+    w.close()
+    s.scheduler.shutdown()
 
 
 def test_toolbar_buttons_stay_put_as_the_undo_text_changes(win):
@@ -605,10 +684,13 @@ def test_a_fitted_plan_fits_again_when_a_panel_takes_room_and_a_zoomed_one_stays
     v.fit()
     assert s.scheduler.wait_idle(60)
     QApplication.processEvents()
-    win.docks["liquid"].raise_()  # the bottom area grows: the plan gets shorter
+    win.docks["liquid"].raise_()
+    liquid = win.docks["liquid"]
+    h0 = v.viewport().height()
+    win.resizeDocks([liquid], [liquid.height() + 150], Qt.Vertical)  # the user drags it taller
     for _ in range(5):
         QApplication.processEvents()
-    assert v.fitted
+    assert v.fitted and v.viewport().height() < h0 - 100  # the plan got shorter
     vp = v.viewport()
     hall = v.mapFromScene(win.scene.hall_rect()).boundingRect()
     assert vp.rect().contains(hall)  # all of the hall, and no legend over it
@@ -622,6 +704,27 @@ def test_a_fitted_plan_fits_again_when_a_panel_takes_room_and_a_zoomed_one_stays
     for _ in range(5):
         QApplication.processEvents()
     assert v.transform() == t
+
+
+def test_choosing_other_results_on_a_fitted_plan_makes_room_for_their_legend(win):
+    s = win.session
+    v = win.view
+    win.resize(1280, 800)
+    win.results_mode.set_mode("liquid")
+    win.docks["liquid"].raise_()
+    win.resizeDocks([win.docks["liquid"]], [330], Qt.Vertical)  # a tall bottom area: the plan is short
+    v.fit()
+    assert s.scheduler.wait_idle(60)
+    for _ in range(5):
+        QApplication.processEvents()
+    win.results_mode.set_mode("air")  # the user asks for the air legend (taller than the liquid key)
+    for _ in range(5):
+        QApplication.processEvents()
+    assert v.fitted
+    vp = v.viewport()
+    hall = v.mapFromScene(win.scene.hall_rect()).boundingRect()
+    legend = win.extensions["air"].legend
+    assert legend.isVisible() and not hall.translated(vp.pos()).intersects(legend.geometry())
 
 
 def test_the_hint_bar_keeps_its_height_whatever_the_tool(win):
@@ -641,7 +744,7 @@ def test_file_dialogs_open_in_the_documents_folder_not_the_working_folder(win, m
     from PySide6.QtCore import QStandardPaths
     from PySide6.QtWidgets import QFileDialog
 
-    from designer.app.files import start_folder
+    from designer.app.lifecycle.files import start_folder
 
     monkeypatch.chdir(tmp_path)
     asked = []

@@ -9,10 +9,10 @@ pytest.importorskip("PySide6.QtWidgets")
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QDropEvent  # noqa: E402
 
-from designer.app.mainwindow import MainWindow  # noqa: E402
 from designer.app.plan.coords import to_scene  # noqa: E402
 from designer.app.plan.view import MIME_CATALOG  # noqa: E402
-from designer.app.session import Session  # noqa: E402
+from designer.app.state.session import Session  # noqa: E402
+from designer.app.window.mainwindow import MainWindow  # noqa: E402
 from designer.model.registry import HALL_COLLECTIONS, hall_container  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -414,3 +414,42 @@ def test_zoom_to_fit_keeps_the_hall_clear_of_the_air_legend(win):
     # the legend appearing moved nothing
     assert win.view.transform() == t
     assert win.view.map_to_scene(win.view.viewport().rect().center()) == centre
+
+
+def test_optional_numeric_fields_show_and_take_their_unit(win):
+    s = win.session
+    r = rack(win, "R01")
+    assert r.height_m is not None  # set in the sample: the field shows a value, not "auto"
+    s.selection.set([r.id])
+    le, _, _ = win.properties.editors["height_m"]
+    assert le.text() == f"{r.height_m:g} m"  # like every other numeric field, with its unit
+    le.setText("2.5 m")
+    le.editingFinished.emit()
+    assert s.doc.item(r.id).height_m == pytest.approx(2.5)
+    le.setText("2.6")  # a bare number is in the unit shown
+    le.editingFinished.emit()
+    assert s.doc.item(r.id).height_m == pytest.approx(2.6)
+    assert win.properties.editors["height_m"][0].text() == "2.6 m"
+    win.registry["units_us"].setChecked(True)
+    le, _, _ = win.properties.editors["height_m"]
+    assert le.text().endswith(" ft")
+    le.setText("10 ft")
+    le.editingFinished.emit()
+    assert s.doc.item(r.id).height_m == pytest.approx(3.048)
+    win.registry["units_us"].setChecked(False)
+
+
+def test_reference_fields_fit_their_name_at_1280x800_and_tell_the_rest(win):
+    from PySide6.QtWidgets import QApplication
+
+    win.resize(1280, 800)
+    s = win.session
+    r = rack(win, "R01")
+    s.selection.set([r.id])
+    QApplication.processEvents()
+    cb, _, _ = win.properties.editors["module_id"]
+    module = s.doc.item(r.module_id)
+    assert cb.currentText() == module.name  # the name, which fits
+    assert cb.fontMetrics().horizontalAdvance(cb.currentText()) + 30 <= cb.width()
+    assert module.id in cb.toolTip() and module.name in cb.toolTip()  # the id is told on hover
+    assert cb.currentData() == module.id

@@ -12,8 +12,8 @@ import pytest
 
 pytest.importorskip("PySide6.QtWidgets")
 
-from designer.app.mainwindow import MainWindow  # noqa: E402
-from designer.app.session import Session  # noqa: E402
+from designer.app.state.session import Session  # noqa: E402
+from designer.app.window.mainwindow import MainWindow  # noqa: E402
 from designer.document.edits import SetFields  # noqa: E402
 
 pytestmark = pytest.mark.gui

@@ -232,13 +232,20 @@ def test_nothing_cut_off_or_overprinted(pdf, tmp_path):
     """Every word lies on its page at least 5 mm from the edge, and no two words overlap
     (labels on the plans included)."""
     path, info, _ = pdf
-    subprocess.run(["pdftotext", "-bbox", str(path), str(tmp_path / "b.html")], check=True)
+    assert_no_word_cut_off_or_overprinted(path, tmp_path, info.pages)
+
+
+def assert_no_word_cut_off_or_overprinted(path, tmp_path, n_pages: int | None = None, first: int | None = None,
+                                          last: int | None = None) -> None:
+    extra = ["-f", str(first), "-l", str(last)] if first else []
+    subprocess.run(["pdftotext", "-bbox", *extra, str(path), str(tmp_path / "b.html")], check=True)
     html = (tmp_path / "b.html").read_text(encoding="utf-8")
     pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', html, re.S)
-    assert len(pages) == info.pages
+    if n_pages is not None:
+        assert len(pages) == n_pages
     edge = 5 / 25.4 * 72
     word = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
-    for n, (w, h, body) in enumerate(pages, 1):
+    for n, (w, h, body) in enumerate(pages, first or 1):
         w, h = float(w), float(h)
         boxes = [(tuple(map(float, m.groups()[:4])), m.group(5)) for m in word.finditer(body)]
         assert boxes, f"page {n} has no text"
@@ -283,6 +290,141 @@ def test_large_hall_gets_detail_sheets_to_scale(tmp_path):
     vals = sorted(xs)
     for a, b in zip(vals, vals[1:], strict=False):
         assert xs[b] - xs[a] == pytest.approx((b - a) * pts_per_m, abs=1.0)
+
+
+def test_bookmarks_links_and_metadata(pdf):
+    """One bookmark per section, nested as in the contents and opening its page; every
+    contents line is a link to its page; Title, Author and Subject are filled in."""
+    pypdf = pytest.importorskip("pypdf")
+    path, info, report = pdf
+    r = pypdf.PdfReader(str(path))
+    flat = []
+
+    def walk(items, level):
+        for it in items:
+            if isinstance(it, list):
+                walk(it, level + 1)
+            else:
+                flat.append((it.title, level, r.get_destination_page_number(it) + 1))
+
+    walk(r.outline, 1)
+    assert flat == [(t.title, t.level, t.page) for t in info.toc]
+    assert len(flat) == sum(1 for _ in report.walk()) > 20
+    links = []
+    index = {pg.indirect_reference.idnum: i for i, pg in enumerate(r.pages)}
+    for n, kind in enumerate(info.page_kinds):
+        if kind != "toc":
+            continue
+        for a in r.pages[n].get("/Annots", []):
+            a = a.get_object()
+            assert a["/Subtype"] == "/Link"
+            links.append(index[a["/Dest"][0].idnum] + 1)
+    assert links == [t.page for t in info.toc]
+    meta = r.metadata
+    assert meta.title.startswith("Design report") and meta.author == "Data Hall Designer sample"
+    assert "Rhein-Main AI inference network" in meta.subject and "5 sites" in meta.subject
+    assert r.trailer["/Root"]["/PageMode"] == "/UseOutlines"
+
+
+@needs_poppler
+def test_equipment_labelled_on_the_sample_plan(pdf, sample_project):
+    """At 1:125 the PDUs and CDUs of the core site are too small for their names inside: the
+    names go beside them, clear of everything, and are in the page's text."""
+    path, info, _ = pdf
+    page = info.page_kinds.index("plan") + 1
+    placed = {c.text: c for c in info.callouts[page]}
+    for name in ("PDU-A1", "PDU-B1", "CDU-1A", "CDU-1B"):
+        assert name in placed, sorted(placed)
+        assert placed[name].clear, name
+    words = pdftext(path, "-f", str(page), "-l", str(page)).split()
+    for name in ("PDU-A1", "PDU-B1", "CDU-1A", "CDU-1B", "UPS-A", "TX-A", "SWB-B", "AHU01"):
+        assert name in words, name
+
+
+@needs_poppler
+def test_title_block_fields_and_history(pdf, sample_project):
+    path, info, _ = pdf
+    page = info.page_kinds.index("plan") + 1
+    text = pdftext(path, "-f", str(page), "-l", str(page))
+    for s in ("Drawn", "Checked", "Approved", "Sample checker", "Sample approver", "Revision history",
+              "Edge sites added; power chain revised", "First issue for comment"):
+        assert s in text.replace("\n", " "), s
+
+
+def test_title_block_rows_hold_their_text(qapp):
+    """However long a value (the drawing title of a hall with many detail sheets), its row is
+    as tall as the wrapped text measured on the device, and the block grows instead."""
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QFontMetricsF, QImage, QPainter
+
+    from designer.app.report.paint import font, mm
+    from designer.app.report.plan import TB_LABEL_W, SheetInfo, _tb_layout, _tb_rows, title_block_height
+
+    img = QImage(800, 1200, QImage.Format_RGB32)
+    p = QPainter(img)
+    try:
+        short = SheetInfo("P", "S", "A", "2026-01-01", drawing="Floor plan")
+        long_ = SheetInfo("Generated 1000-rack hall", "Generated hall, 1000 racks", "A", "2026-01-01",
+                          drawing="Floor plan of site gen, all systems; details on the next 9 sheets",
+                          drawn="A person with a rather long name")
+        w = mm(70)
+        assert title_block_height(p, w, long_, 300) > title_block_height(p, w, short, 300) + mm(5)
+        fm = QFontMetricsF(font(7.5, bold=True), p.device())
+        heights = _tb_layout(p, w, long_, 300)[0]
+        for (k, v), h in zip(_tb_rows(long_, 300), heights, strict=True):
+            need = fm.boundingRect(QRectF(0, 0, w - TB_LABEL_W - mm(2.5), 1e6), int(Qt.TextWordWrap), v).height()
+            assert h >= need, k
+        assert heights[2] > 2 * fm.height()  # the drawing title takes three lines here
+    finally:
+        p.end()
+
+
+@needs_poppler
+def test_large_hall_overview_nothing_cut_off(tmp_path):
+    """The 1,000-rack hall's overview sheet and its first detail: no word overprinted or off
+    the page, the title block's drawing title whole."""
+    from designer.io.generate import generate_project
+
+    p = generate_project(1000)
+    info = write_pdf(build_report(p, {}), p, tmp_path / "big.pdf", {})
+    first = info.page_kinds.index("plan") + 1
+    assert_no_word_cut_off_or_overprinted(tmp_path / "big.pdf", tmp_path, first=first, last=first + info.detail_sheets["gen"][1])
+    text = " ".join(pdftext(tmp_path / "big.pdf", "-f", str(first), "-l", str(first)).split())
+    n = info.detail_sheets["gen"][1]
+    assert f"Floor plan of site gen, all systems; details on the next {n} sheets" in text
+
+
+def test_svg_renders_the_same_in_cairosvg(tmp_path, sample_project, results):
+    """No stroke relies on vector-effect (librsvg and CairoSVG ignore it and drew 1 px
+    outlines 76 px wide at 1:50), no empty path, no dash 4 m long; CairoSVG's picture of the
+    SVG matches Qt's PNG of the same sheet pixel for pixel within a tolerance (text is set by
+    two different engines, so a fraction of pixels differ)."""
+    cairosvg = pytest.importorskip("cairosvg")
+    from PIL import Image
+
+    from designer.model.hall import Dimension
+
+    project = sample_project.model_copy(deep=True)  # with a dimension the user drew (cad)
+    project.sites[0].hall.dimensions.append(Dimension(id="dim1", start=(0.0, 0.0), end=(12.0, 0.0), offset_m=1.5))
+    svg, png = tmp_path / "p.svg", tmp_path / "p.png"
+    for site in ("core-fra", "ent-muc"):
+        write_plan_svg(project, svg, site, results, date="2026-02-01")
+        write_plan_png(project, png, site, results, date="2026-02-01")
+        text = svg.read_text(encoding="utf-8")
+        assert "non-scaling-stroke" not in text and 'd=""' not in text
+        for g in re.finditer(r'stroke-dasharray="([^"]+)"[^>]*stroke-width="([^"]+)"', text):
+            dashes, width = [float(v) for v in g.group(1).split(",")], float(g.group(2))
+            assert max(dashes) <= 10 * width, g.group(0)[:120]
+        import io
+
+        q = np.asarray(Image.open(png).convert("L"), dtype=float)
+        c = np.asarray(Image.open(io.BytesIO(cairosvg.svg2png(
+            url=str(svg), output_width=q.shape[1], output_height=q.shape[0], background_color="white"))).convert("L"),
+            dtype=float)
+        differ = (np.abs(q - c) > 64).mean()
+        assert differ < 0.01, (site, differ)
+        dark_q, dark_c = (q < 128).mean(), (c < 128).mean()
+        assert dark_c == pytest.approx(dark_q, rel=0.05), (site, dark_q, dark_c)
 
 
 @needs_poppler

@@ -12,10 +12,10 @@ pytest.importorskip("pyqtgraph")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-from designer.app.mainwindow import MainWindow  # noqa: E402
 from designer.app.plan.items import PipeItem  # noqa: E402
-from designer.app.session import Session  # noqa: E402
+from designer.app.state.session import Session  # noqa: E402
 from designer.app.views.liquid import style as ls  # noqa: E402
+from designer.app.window.mainwindow import MainWindow  # noqa: E402
 from designer.document.edits import AddItem, SetFields  # noqa: E402
 from designer.model.hall import Rack  # noqa: E402
 

@@ -14,10 +14,10 @@ from PySide6.QtGui import QColor, QDropEvent, QMouseEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QPushButton  # noqa: E402
 
-from designer.app import style  # noqa: E402
-from designer.app.mainwindow import MainWindow  # noqa: E402
 from designer.app.plan.coords import to_scene  # noqa: E402
-from designer.app.session import Session, new_project  # noqa: E402
+from designer.app.state.session import Session, new_project  # noqa: E402
+from designer.app.window import style  # noqa: E402
+from designer.app.window.mainwindow import MainWindow  # noqa: E402
 from designer.document.assembly import members  # noqa: E402
 from designer.io.catalog_store import template_text, user_catalog_dir  # noqa: E402
 

@@ -16,10 +16,10 @@ from PySide6.QtGui import QMouseEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from designer.app.mainwindow import MainWindow  # noqa: E402
 from designer.app.plan.coords import to_scene  # noqa: E402
 from designer.app.plan.items import PlanItem  # noqa: E402
-from designer.app.session import Session  # noqa: E402
+from designer.app.state.session import Session  # noqa: E402
+from designer.app.window.mainwindow import MainWindow  # noqa: E402
 from designer.document.assembly import members  # noqa: E402
 from designer.model.registry import HALL_COLLECTIONS, hall_container  # noqa: E402
 

@@ -20,9 +20,9 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent  # noqa: E
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from designer.app.mainwindow import MainWindow  # noqa: E402
 from designer.app.plan.coords import to_scene  # noqa: E402
-from designer.app.session import Session  # noqa: E402
+from designer.app.state.session import Session  # noqa: E402
+from designer.app.window.mainwindow import MainWindow  # noqa: E402
 
 pytestmark = pytest.mark.gui
 

@@ -13,9 +13,9 @@ import pytest
 
 pytest.importorskip("PySide6.QtWidgets")
 
-from designer.app import guard  # noqa: E402
-from designer.app.mainwindow import MainWindow  # noqa: E402
-from designer.app.session import Session  # noqa: E402
+from designer.app.lifecycle import guard  # noqa: E402
+from designer.app.state.session import Session  # noqa: E402
+from designer.app.window.mainwindow import MainWindow  # noqa: E402
 from designer.model.units import fmt  # noqa: E402
 
 pytestmark = pytest.mark.gui

@@ -14,11 +14,11 @@ from PySide6.QtGui import QContextMenuEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from designer.app.mainwindow import MainWindow  # noqa: E402
 from designer.app.plan.coords import to_scene  # noqa: E402
-from designer.app.session import Session  # noqa: E402
+from designer.app.state.session import Session  # noqa: E402
 from designer.app.views.power.layout import RANK, build_layout  # noqa: E402
 from designer.app.views.power.scenario import BATTERY, DEAD, LIVE, racks_cut, scenario_state  # noqa: E402
+from designer.app.window.mainwindow import MainWindow  # noqa: E402
 from designer.document.edits import Composite, SetFields  # noqa: E402
 from designer.solvers.power.solve import solve_site  # noqa: E402
 

@@ -136,6 +136,11 @@ def test_quit_after_recovering_a_crashed_session(tmp_path, project_file, sample,
     data = json.loads(w.path.read_text())
     data["pid"] = 2 ** 22 + 17  # a process that is not running: the copy was left by a crash
     w.path.write_text(json.dumps(data))
+    from designer.io.recovery import lock_path
+
+    lock = json.loads(lock_path(w.path).read_text())  # the owner is named by the lock file
+    lock["pid"] = 2 ** 22 + 17
+    lock_path(w.path).write_text(json.dumps(lock))
     p = run_app(tmp_path, project_file, "recovered", ["Recover", "Discard"])
     assert p.returncode == 0, p.stdout + p.stderr
     assert _stderr(p) == ""

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from PySide6.QtCore import QPoint, Qt  # noqa: E402
 
-from designer.app.mainwindow import MainWindow  # noqa: E402
 from designer.app.plan.coords import to_scene  # noqa: E402
-from designer.app.session import Session  # noqa: E402
+from designer.app.state.session import Session  # noqa: E402
+from designer.app.window.mainwindow import MainWindow  # noqa: E402
 from designer.model.findings import Severity  # noqa: E402
 from designer.model.project import Project  # noqa: E402
 from designer.model.registry import HALL_COLLECTIONS, hall_container  # noqa: E402

@@ -6,9 +6,9 @@ import pytest
 
 pytest.importorskip("PySide6.QtWidgets")
 
-from designer.app.mainwindow import MainWindow  # noqa: E402
-from designer.app.recovery import restore_project  # noqa: E402
-from designer.app.session import Session  # noqa: E402
+from designer.app.lifecycle.recovery import restore_project  # noqa: E402
+from designer.app.state.session import Session  # noqa: E402
+from designer.app.window.mainwindow import MainWindow  # noqa: E402
 from designer.io.recovery import load_recovery  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -51,7 +51,7 @@ def test_unexpected_error_shows_details_saves_a_copy_and_keeps_running(win, monk
 
     from PySide6.QtWidgets import QMessageBox
 
-    from designer.app.recovery import install_excepthook
+    from designer.app.lifecycle.recovery import install_excepthook
 
     shown = []
     monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append((self.text(), self.detailedText())) or 0)
@@ -78,7 +78,7 @@ def test_unexpected_error_shows_details_saves_a_copy_and_keeps_running(win, monk
 def test_every_orphaned_copy_is_offered_until_one_is_recovered(win, monkeypatch, tmp_path):
     import json
 
-    from designer.app import recovery as app_recovery
+    from designer.app.lifecycle import recovery as app_recovery
     from designer.io.recovery import RecoveryWriter, lock_path, orphaned_recoveries, recovery_dir
 
     folder = recovery_dir()

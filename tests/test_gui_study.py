@@ -9,8 +9,8 @@ pytest.importorskip("PySide6.QtWidgets")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
-from designer.app.mainwindow import MainWindow  # noqa: E402
-from designer.app.session import Session  # noqa: E402
+from designer.app.state.session import Session  # noqa: E402
+from designer.app.window.mainwindow import MainWindow  # noqa: E402
 from designer.study.table import read_csv_rows  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -73,6 +73,21 @@ def test_run_table_plots_and_variant(qtbot, win, tmp_path):
     assert v.session.doc.item(failed) is None and win.session.doc.item(failed) is not None
     v.session.undo_stack.undo()
     assert v.session.doc.item(failed) is not None
+    # closing the variant frees it: the panel forgets it and nothing else holds it
+    import gc
+    import weakref
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    v.session.undo_stack.setClean()
+    assert v.close()
+    gone = weakref.ref(v)
+    del v
+    for _ in range(3):
+        qtbot.wait(10)
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+        gc.collect()
+    assert panel.variants == [] and gone() is None
     # the table saves through the atomic writer
     panel.save(tmp_path / "t.csv")
     assert len(read_csv_rows(tmp_path / "t.csv")) == len(rows)
@@ -95,3 +110,15 @@ def test_form_errors_name_the_field(win):
     panel.run_btn.click()
     assert panel.status.text() == "Not started: Facility water °C: 'warm' is not a number (separate values with commas)"
     assert panel.job is None
+
+
+def test_the_empty_table_shows_whole_column_titles(win):
+    """Before any run the columns were 100 px: "Survives 1 failure", "Worst failure rack" and
+    others were cut at both ends (seen at 1280x800 and 1920x1080)."""
+    table = win.extensions["study"].table
+    header = table.horizontalHeader()
+    fm = header.fontMetrics()
+    model = table.model()
+    for i in range(model.columnCount()):
+        title = model.headerData(i, Qt.Horizontal)
+        assert header.sectionSize(i) >= fm.horizontalAdvance(title) + 8, title

@@ -34,11 +34,16 @@ def instances(draw):
     pins = np.full(n_w, FREE, dtype=np.intp)
     if draw(st.booleans()):
         pins[rng.integers(0, n_w)] = rng.integers(0, n_m)
+    counts = {}
+    if draw(st.booleans()):  # rack positions and accelerators as capacity too (inf: not given)
+        counts = dict(rack_positions=rng.integers(0, 4, n_w), accelerators=rng.choice([0, 4, 8, 16], n_w),
+                      cap_rack_positions=rng.choice([0.0, 2.0, 4.0, np.inf], n_m),
+                      cap_accelerators=rng.choice([0.0, 8.0, 16.0, 32.0, np.inf], n_m))
     return AssignmentProblem(
         latency_ms=rng.uniform(1, 10, (n_w, n_m)), budget_ms=rng.uniform(2, 10, n_w), power_kw=power,
         needs_liquid=rng.random(n_w) < 0.4, cost=np.round(rng.uniform(100, 1000, (n_w, n_m)), 2),
         cap_power_kw=cap, cap_cooling_kw=cool, cap_liquid_kw=np.where(liquid_ok, np.minimum(cap, cool), 0.0),
-        liquid_ok=liquid_ok, pinned=pins)
+        liquid_ok=liquid_ok, pinned=pins, **counts)
 
 
 def brute_force(pr: AssignmentProblem) -> tuple[int, float]:
@@ -46,11 +51,15 @@ def brute_force(pr: AssignmentProblem) -> tuple[int, float]:
     n_w, n_m = pr.shape
     pins = pr.pins()
     free_w = [w for w in range(n_w) if pins[w] == FREE]
-    fp, fc, fl = pr.free_capacity()
+    # every resource written out by itself (not through problem.use()), so the solver's own
+    # resource table is checked too
+    fp, fc, fl, fr, fa = pr.free_capacity()
+    racks = np.zeros(n_w) if pr.rack_positions is None else pr.rack_positions
+    acc = np.zeros(n_w) if pr.accelerators is None else pr.accelerators
     ok = pr.latency_ok() & pr.cooling_ok()
     best = (-1, np.inf)
     for choice in itertools.product(range(-1, n_m), repeat=len(free_w)):
-        lp, lc, ll = np.zeros(n_m), np.zeros(n_m), np.zeros(n_m)
+        lp, lc, ll, lr, la = (np.zeros(n_m) for _ in range(5))
         cost, placed, feasible = 0.0, 0, True
         for w, m in zip(free_w, choice, strict=True):
             if m < 0:
@@ -61,9 +70,12 @@ def brute_force(pr: AssignmentProblem) -> tuple[int, float]:
             lp[m] += pr.power_kw[w]
             lc[m] += pr.power_kw[w]
             ll[m] += pr.power_kw[w] * pr.needs_liquid[w]
+            lr[m] += racks[w]
+            la[m] += acc[w]
             cost += pr.cost[w, m]
             placed += 1
-        if not feasible or np.any(lp > fp + 1e-9) or np.any(lc > fc + 1e-9) or np.any(ll > fl + 1e-9):
+        if (not feasible or np.any(lp > fp + 1e-9) or np.any(lc > fc + 1e-9) or np.any(ll > fl + 1e-9)
+                or np.any(lr > fr + 1e-9) or np.any(la > fa + 1e-9)):
             continue
         if placed > best[0] or (placed == best[0] and cost < best[1]):
             best = (placed, cost)
@@ -81,10 +93,14 @@ def check_feasible(pr: AssignmentProblem, module_of: np.ndarray) -> None:
     free = pins == FREE
     on = (module_of >= 0) & free
     load = np.bincount(module_of[on], weights=pr.power_kw[on], minlength=n_m)
-    fp, fc, fl = pr.free_capacity()
+    fp, fc, fl, fr, fa = pr.free_capacity()
     assert np.all(load <= fp + 1e-6) and np.all(load <= fc + 1e-6)
     liq = np.bincount(module_of[on], weights=(pr.power_kw * pr.needs_liquid)[on], minlength=n_m)
     assert np.all(liq <= fl + 1e-6)
+    if pr.rack_positions is not None:
+        assert np.all(np.bincount(module_of[on], weights=pr.rack_positions[on], minlength=n_m) <= fr + 1e-6)
+    if pr.accelerators is not None:
+        assert np.all(np.bincount(module_of[on], weights=pr.accelerators[on], minlength=n_m) <= fa + 1e-6)
 
 
 @settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -121,12 +121,33 @@ def test_data_source_is_no_transit_node(table):
     assert tab.breakdown(_row(tab, "w4"), 1).route_kind == "direct"
 
 
-def test_direct_link_wins_over_a_shorter_path():
+def test_the_fastest_path_wins_whether_direct_or_not():
     p = _project()
     p.links.append(Link(id="s2B", a="s2", b="B", route_km=1000.0, hops=1, per_hop_us=1.0))
     net = Network.from_project(p)
-    r = net.route("s2", "B")
-    assert (r.kind, r.km, r.links) == ("direct", 1000.0, ("s2B",))
+    r = net.route("s2", "B")  # 1,000 km direct (9.8 ms) against s2 - A - B (about 6.7 ms)
+    assert (r.kind, r.links, r.nodes) == ("path", ("s2A", "AB"), ("s2", "A", "B"))
+    direct_ms = 2 * 1000.0 * 4.9e-3 + 2 * 1e-3
+    assert r.network_ms(4.9) < direct_ms
+    p.links[-1] = Link(id="s2B", a="s2", b="B", route_km=100.0, hops=1, per_hop_us=1.0)
+    r = Network.from_project(p).route("s2", "B")  # now the direct link is the faster one
+    assert (r.kind, r.km, r.links) == ("direct", 100.0, ("s2B",))
+
+
+def test_a_long_direct_link_loses_to_a_faster_path_through_an_edge_site():
+    """The issue's case: a 2,000 km direct link (about 20 ms) beside a path of about 7 ms."""
+    L = Located
+    p = Project(sites=[Site(id="core", location=L(lat=50.0, lon=8.0)),
+                       Site(id="edge", kind="urban", location=L(lat=50.5, lon=8.5))],
+                data_sources=[DataSource(id="cam", location=L(lat=51.0, lon=9.0))],
+                links=[Link(id="long", a="cam", b="core", route_km=2000.0, hops=2, per_hop_us=50.0),
+                       Link(id="a", a="cam", b="edge", route_km=300.0, hops=2, per_hop_us=50.0),
+                       Link(id="b", a="edge", b="core", route_km=300.0, hops=2, per_hop_us=50.0)])
+    p.workloads = [Workload(id="w", data_source_id="cam", latency_budget_ms=10.0, processing_ms=1.0)]
+    tab = latency_table(Network.from_project(p), p.workloads, p.data_sources, [("m", "core")])
+    b = tab.breakdown(0, 0)
+    assert b.route_kind == "path" and b.route_km == pytest.approx(600.0)
+    assert b.total_ms == pytest.approx(2 * 600 * 4.9e-3 + 2 * 4 * 50e-3 + 1.0) and b.total_ms < 10.0
 
 
 def test_workload_without_source_has_processing_only(table):

@@ -30,6 +30,10 @@ from designer.solvers.power.network import (
     PowerNetwork,
 )
 
+SIGN = 1.0
+"""A positive step of pandapower's low-voltage-side tap raises the secondary's no-load voltage,
+as ``tap_pct`` does."""
+
 
 def to_pandapower(net: PowerNetwork, st: FlowState):
     """(pandapower net, bookkeeping) of ``net`` in state ``st``."""
@@ -45,7 +49,7 @@ def to_pandapower(net: PowerNetwork, st: FlowState):
         b = int(b)
         br, p = net.branch[b], int(topo.ap[b])
         if net.bus_kind[b] == SOURCE:
-            pp.create_ext_grid(pn, bus[b], vm_pu=1.0, va_degree=0.0)
+            pp.create_ext_grid(pn, bus[b], vm_pu=float(net.v_set[b]), va_degree=0.0)
         elif br == BR_CABLE:
             zo = st.z[b] * zb[b]
             if abs(zo) == 0:
@@ -59,6 +63,16 @@ def to_pandapower(net: PowerNetwork, st: FlowState):
                 pn, bus[p], bus[b], sn_mva=net.tx_rating_va[b] / 1e6, vn_hv_kv=topo.base_v[p] / 1e3,
                 vn_lv_kv=topo.base_v[b] / 1e3, vkr_percent=zr.real * 100, vk_percent=abs(zr) * 100,
                 pfe_kw=0.0, i0_percent=0.0, shift_degree=0.0)
+            if net.tap_ratio[b] != 1.0:  # an off-load tap on the secondary: its no-load voltage x ratio
+                t = pn.trafo.index[-1]
+                for col, v in (("tap_side", "lv"), ("tap_neutral", 0), ("tap_min", -10), ("tap_max", 10),
+                               ("tap_pos", 1), ("tap_changer_type", "Ratio"),
+                               ("tap_step_percent", SIGN * (net.tap_ratio[b] - 1.0) * 100.0)):
+                    if isinstance(v, str):
+                        pn.trafo[col] = pn.trafo[col].astype(object) if col in pn.trafo else None
+                    else:
+                        pn.trafo[col] = pn.trafo[col].astype(float) if col in pn.trafo else np.nan
+                    pn.trafo.loc[t, col] = v
             if net.p_fe_w[b] > 0:
                 pp.create_shunt(pn, bus[p], p_mw=net.p_fe_w[b] / 1e6, q_mvar=0.0)
         elif br == BR_UPS:
@@ -181,6 +195,19 @@ def test_two_n_system_normal_and_failed(failed):
     if failed:
         # every rack now on the surviving side only
         assert np.all(st.cord_s[net.rack_cords[:, 0]] == 0) or np.all(st.cord_s[net.rack_cords[:, 1]] == 0)
+
+
+def test_source_set_point_and_transformer_tap():
+    from test_power_cases import tx_busway_site
+
+    from designer.solvers.power.network import build_network
+
+    site = tx_busway_site(n_taps=8, rack_kw=60.0)
+    site.hall.power.sources[0].voltage_setpoint_pu = 1.02
+    site.hall.power.transformers[0].tap_pct = 2.5
+    net = build_network(site.hall)
+    st, _ = _check(net)
+    assert np.abs(st.V).max() > 1.02  # the tap lifts the secondary above the source's set point
 
 
 def test_sample_sites_and_a_generated_hall(sample_project):

@@ -16,6 +16,13 @@ from designer.cli import main
 from designer.study.table import read_csv_rows
 
 
+def sigint_default() -> None:
+    """In the child: Ctrl+C as a terminal delivers it. A test run started in the background
+    by a shell (``pytest ... &``, a CI step) inherits SIGINT ignored, and so would the study,
+    which then ran to the end ("returncode 0 != 130")."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _cli(*args) -> list[str]:
     return [sys.executable, "-m", "designer", *map(str, args)]
 
@@ -79,10 +86,11 @@ def test_ctrl_c_stops_cleanly(tmp_path):
     path = write_study(tmp_path)
     res = tmp_path / "res"
     proc = subprocess.Popen(_cli("study", path, "-o", res, "--workers", "0", "--no-pdf"),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=sigint_default)
     deadline = time.monotonic() + 120
     while _journal_lines(res) < 3 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
+    assert proc.poll() is None, "the study ended before it could be interrupted"
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err

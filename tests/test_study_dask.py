@@ -87,7 +87,8 @@ def test_ctrl_c_stops_a_dask_study_cleanly(tmp_path):
     path = write_study(tmp_path, {"it_load_growth": [1.0, 1.1, 1.2, 1.3], "failures": ["none", "each_power"]})
     res = tmp_path / "res"
     proc = subprocess.Popen([sys.executable, "-m", "designer", "study", str(path), "-o", str(res), "--workers", "2",
-                             "--no-pdf"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "--no-pdf"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # see test_study_cli
     journal = res / "journal.jsonl"
     deadline = time.monotonic() + 120
     while proc.poll() is None and time.monotonic() < deadline:

@@ -14,7 +14,8 @@
   return / facility temperatures, ASHRAE class, ``pump_curve`` and ``system_curve`` point
   lists for a pump-vs-system plot with the operating point ``(flow_lpm, pump_head_kpa)``;
 - ``nodes[node_id]``: head, pressure relative to the loop's expansion tank, temperature
-  (node ids are junction ids and ``"<item>:supply"`` / ``"<item>:return"`` ports);
+  (node ids are junction ids and ``"<item>:supply"`` / ``"<item>:return"`` ports), also in
+  the JSON results (``nodes``: ``node_id``, ``loop``, ``head_m``, ``pressure_kpa``, ``temp_c``);
 - ``loops``: each independent loop's CDUs, racks, pipes and fluid; ``convergence`` (per
   site): iterations and residuals of the solve; ``unconnected``: racks with liquid heat
   in no loop and why.
@@ -26,12 +27,25 @@ from designer.analysis.base import ALWAYS_BLOCKING, Analysis, AnalysisResult, re
 from designer.document.edits import Composite, SetFields
 from designer.model.project import Project
 from designer.solvers.liquid.balance import BalancePlan, balance_site
+from designer.solvers.liquid.checks import _num
 from designer.solvers.liquid.primary import LOOP as PRIMARY_LOOP
 from designer.solvers.liquid.primary import NOTE as PRIMARY_NOTE
 from designer.solvers.liquid.results import LiquidResults
 from designer.solvers.liquid.solve import solve_project, solve_site
 
 VALVE_DIGITS = 4
+
+
+def _r(x: float, n: int) -> float:
+    """``round`` without a negative zero."""
+    return round(x, n) + 0.0
+
+
+def _f(x: float | None, spec: str, width: int) -> str:
+    """A table cell: ``x`` formatted, "-" for None or a non-finite value, never "-0.0"."""
+    if x is None or x != x or x in (float("inf"), float("-inf")):
+        return f"{'-':>{width}}"
+    return f"{_num(x, spec):>{width}}"
 
 
 def _summary(res: LiquidResults, findings) -> dict:
@@ -43,7 +57,8 @@ def _summary(res: LiquidResults, findings) -> dict:
     cdu_left = {c.loop: c.failure_running for c in res.cdus.values()}
     f_short = [r for r in cooled if r.failure_ratio is not None and r.failure_ratio < 1.0 - 1e-3
                and (cdu_left.get(r.loop) or 0) > 0]
-    f_wait = [r for r in cooled if cdu_left.get(r.loop) == 0]
+    running = {c.loop for c in res.cdus.values() if c.pumps_running > 0}
+    f_wait = [r for r in cooled if cdu_left.get(r.loop) == 0 and r.loop in running]  # not when no pump runs
     vmax = max((pr.velocity_mps for pr in res.pipes.values() if pr.loop != PRIMARY_LOOP), default=0.0)
     prim = [pr for pr in res.pipes.values() if pr.loop == PRIMARY_LOOP]
     worst = max((c for c in res.cdus.values() if c.load_fraction is not None), key=lambda c: c.load_fraction,
@@ -54,14 +69,14 @@ def _summary(res: LiquidResults, findings) -> dict:
         "racks_on_liquid": len(cooled),
         "racks_short_of_flow": len(short),
         "racks_without_loop": len(res.unconnected),
-        "min_flow_ratio": round(min(ratios), 4) if ratios else None,
-        "liquid_heat_kw": round(sum(r.heat_kw for r in cooled), 1),
-        "cdu_load_kw": round(sum(c.load_kw for c in res.cdus.values()), 1),
-        "max_velocity_mps": round(vmax, 3),
+        "min_flow_ratio": _r(min(ratios), 4) if ratios else None,
+        "liquid_heat_kw": _r(sum(r.heat_kw for r in cooled), 1),
+        "cdu_load_kw": _r(sum(c.load_kw for c in res.cdus.values()), 1),
+        "max_velocity_mps": _r(vmax, 3),
         "primary_pipes": len(prim),
-        "max_primary_velocity_mps": round(max((pr.velocity_mps for pr in prim), default=0.0), 3),
+        "max_primary_velocity_mps": _r(max((pr.velocity_mps for pr in prim), default=0.0), 3),
         "primary_side": PRIMARY_NOTE if prim else "no facility water pipes drawn",
-        "worst_cdu": None if worst is None else f"{worst.cdu_id} at {worst.load_fraction:.0%}",
+        "worst_cdu": None if worst is None else f"{worst.cdu_id} at {_num(worst.load_fraction, '.0%')}",
         "racks_short_with_one_pump_down": len(f_short),
         "racks_waiting_for_standby_pump": len(f_wait),
         "converged": all(c.converged for c in conv),
@@ -98,23 +113,23 @@ class LiquidAnalysis(Analysis):
             lines += ["", "CDUs", f"  {'cdu':24} {'flow L/min':>10} {'head kPa':>9} {'load kW':>8} {'cap kW':>7} "
                       f"{'margin kW':>9} {'supply C':>8} {'return C':>8} {'class':>5} {'pumps':>5}"]
             for c in res.cdus.values():
-                lines.append(f"  {c.cdu_id:24} {c.flow_lpm:10.1f} {c.pump_head_kpa:9.1f} {c.load_kw:8.1f} "
-                             f"{c.capacity_kw:7.0f} {c.margin_kw:9.1f} {c.supply_temp_c:8.2f} {c.return_temp_c:8.2f} "
+                lines.append(f"  {c.cdu_id:24} {_f(c.flow_lpm, '.1f', 10)} {_f(c.pump_head_kpa, '.1f', 9)} "
+                             f"{_f(c.load_kw, '.1f', 8)} {_f(c.capacity_kw, '.0f', 7)} {_f(c.margin_kw, '.1f', 9)} "
+                             f"{_f(c.supply_temp_c, '.2f', 8)} {_f(c.return_temp_c, '.2f', 8)} "
                              f"{c.ashrae_class:>5} {c.pumps_running:5d}")
             lines += ["", "Racks", f"  {'rack':24} {'flow L/min':>10} {'req L/min':>9} {'ratio':>6} {'supply C':>8} "
                       f"{'return C':>8} {'dp kPa':>7} {'1 pump down':>11}"]
             for r in res.racks.values():
-                req = f"{r.required_lpm:9.1f}" if r.required_lpm else f"{'-':>9}"
-                ratio = f"{r.flow_ratio:6.0%}" if r.flow_ratio is not None else f"{'-':>6}"
-                ret = f"{r.return_temp_c:8.2f}" if r.return_temp_c is not None else f"{'-':>8}"
-                fail = f"{r.failure_flow_lpm:11.1f}" if r.failure_flow_lpm is not None else f"{'-':>11}"
-                lines.append(f"  {r.rack_id:24} {r.flow_lpm:10.1f} {req} {ratio} {r.supply_temp_c:8.2f} {ret} "
-                             f"{r.dp_kpa:7.1f} {fail}")
+                lines.append(f"  {r.rack_id:24} {_f(r.flow_lpm, '.1f', 10)} {_f(r.required_lpm or None, '.1f', 9)} "
+                             f"{_f(r.flow_ratio, '.0%', 6)} {_f(r.supply_temp_c, '.2f', 8)} "
+                             f"{_f(r.return_temp_c, '.2f', 8)} {_f(r.dp_kpa, '.1f', 7)} "
+                             f"{_f(r.failure_flow_lpm, '.1f', 11)}")
             lines += ["", "Pipes", f"  {'pipe':24} {'flow L/min':>10} {'v m/s':>6} {'dp kPa':>7} {'len m':>6} "
                       f"{'D mm':>5} {'regime':>12}"]
             for p in res.pipes.values():
-                lines.append(f"  {p.pipe_id:24} {p.flow_lpm:10.1f} {p.velocity_mps:6.2f} {p.dp_kpa:7.2f} "
-                             f"{p.length_m:6.2f} {p.diameter_m * 1000:5.0f} {p.regime:>12}")
+                lines.append(f"  {p.pipe_id:24} {_f(p.flow_lpm, '.1f', 10)} {_f(p.velocity_mps, '.2f', 6)} "
+                             f"{_f(p.dp_kpa, '.2f', 7)} {_f(p.length_m, '.2f', 6)} {_f(p.diameter_m * 1000, '.0f', 5)} "
+                             f"{p.regime:>12}")
             if res.unconnected:
                 lines += ["", "Racks with liquid heat outside any loop"]
                 lines += [f"  {rid}: {why}" for rid, why in res.unconnected.items()]

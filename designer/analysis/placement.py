@@ -13,6 +13,7 @@ Capacity margins from other analyses feed in through the cache: put a mapping mo
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,6 +41,31 @@ def _network_key(project: Project) -> str:
 
 def _money(v: float) -> str:
     return f"{v:,.0f}"
+
+
+def _takes(w) -> str:
+    """What a workload takes: "56 kW", "56 kW, 2 rack positions, 16 accelerators"."""
+    out = f"{fmt_num(w.power_kw)} kW"
+    if w.rack_positions:
+        out += f", {w.rack_positions} rack position{'s' if w.rack_positions != 1 else ''}"
+    if w.accelerators:
+        out += f", {w.accelerators} accelerator{'s' if w.accelerators != 1 else ''}"
+    return out
+
+
+def counts_text(m) -> str:
+    """A module's rack positions and accelerators used of its capacity, for one line of text."""
+    out = []
+    for used, cap, share, what in ((m.rack_positions, m.rack_positions_capacity, m.rack_positions_utilisation,
+                                    "rack positions"),
+                                   (m.accelerators, m.accelerators_capacity, m.accelerators_utilisation,
+                                    "accelerators")):
+        if math.isfinite(cap):
+            pct = f" ({share:.0%})" if math.isfinite(share) else ""
+            out.append(f"{what} {fmt_num(used)} of {fmt_num(cap)}{pct}")
+        elif used > 0:
+            out.append(f"{what} {fmt_num(used)} (not limited: its racks declare none)")
+    return ", " + ", ".join(out) if out else ""
 
 
 @register
@@ -83,8 +109,11 @@ class PlacementAnalysis(Analysis):
     def report_text(self, result: AnalysisResult) -> str:
         res: PlacementResults = result.data
         s = result.summary
+        gap = s.get("optimality_gap")
+        proved = ("proved optimal" if s["status"] == "optimal" else
+                  f"gap to the proved lower bound {gap:.2%}" if gap is not None else "gap not proved")
         lines = [f"== {self.title} ==",
-                 f"status: {s['status']}; {s['workloads_placed']} of {len(res.workloads)} workloads placed; "
+                 f"status: {s['status']} ({proved}); {s['workloads_placed']} of {len(res.workloads)} workloads placed; "
                  f"cost {_money(s['cost_per_month'])} per month (hosting {_money(s['hosting_cost_per_month'])}, "
                  f"backhaul {_money(s['backhaul_cost_per_month'])})", "", "Workloads:"]
         mods = res.modules
@@ -97,20 +126,20 @@ class PlacementAnalysis(Analysis):
             lines.append(f"      {fmt_num(b.total_ms)} ms of {fmt_num(w.budget_ms)} ms budget, margin "
                          f"{fmt_num(w.margin_ms)} ms = fibre {fmt_num(b.fibre_ms)} + hops {fmt_num(b.hops_ms)} + "
                          f"access {fmt_num(b.access_ms)} + processing {fmt_num(b.processing_ms)}; route {b.route_kind} "
-                         f"{fmt_num(b.route_km)} km; {fmt_num(w.power_kw)} kW; cost {_money(w.cost)}/month "
+                         f"{fmt_num(b.route_km)} km; {_takes(w)}; cost {_money(w.cost)}/month "
                          f"(hosting {_money(w.hosting_cost)}, backhaul {_money(w.backhaul_cost)})")
         if res.unplaced:
             lines += ["", "Unplaced:"]
             for w in res.unplaced:
                 name = f"{w.name}, " if w.name else ""
-                lines.append(f"  {w.workload_id} ({name}{fmt_num(w.power_kw)} kW, {fmt_num(w.budget_ms)} ms): "
+                lines.append(f"  {w.workload_id} ({name}{_takes(w)}, {fmt_num(w.budget_ms)} ms): "
                              f"{w.reason}")
         lines += ["", "Modules:"]
         for m in mods.values():
             cool = "" if m.liquid_kw == 0 else f", liquid {fmt_num(m.liquid_kw)} of {fmt_num(m.liquid_capacity_kw)} kW"
             note = f" [{m.note}]" if m.note else ""
             lines.append(f"  {m.name or m.module_id} @ {m.site_id}: {fmt_num(m.power_kw)} of {fmt_num(m.capacity_kw)} kW "
-                         f"({m.utilisation:.0%}){cool}{note}: {', '.join(m.workload_ids) or 'no workloads'}")
+                         f"({m.utilisation:.0%}){cool}{counts_text(m)}{note}: {', '.join(m.workload_ids) or 'no workloads'}")
         tethers = [t for t in res.sites.values() if t.core_site_id]
         if tethers:
             lines += ["", "Tethers to the core:"]

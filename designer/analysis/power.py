@@ -16,6 +16,7 @@ from designer.analysis.base import ALWAYS_BLOCKING, Analysis, AnalysisResult, re
 from designer.document.edits import Composite, SetFields
 from designer.model.findings import error
 from designer.model.project import Project
+from designer.solvers.power.collapse import fix_text
 from designer.solvers.power.loadflow import LoadFlowDiverged
 from designer.solvers.power.results import PowerResult, SitePower, frozen_map
 from designer.solvers.power.solve import describe, solve_site
@@ -31,15 +32,25 @@ class PowerAnalysis(Analysis):
     def run(self, project: Project, revision: int, cache: dict) -> AnalysisResult:
         t0 = time.perf_counter()
         sites: dict[str, SitePower] = {}
+        unsolved: dict[str, tuple[str, float]] = {}  # site id -> (why, IT kW)
         findings = []
         for si, site in enumerate(project.sites):
             try:
-                res, f = solve_site(site, cache)
+                res, f = solve_site(site, cache, standard=project.settings.cable_standard)
             except LoadFlowDiverged as e:  # no solution: say so, keep the other sites
-                findings.append(error("power.no_solution", f"site {site.name or site.id}: {e}",
-                                      "reduce the rack loads or raise the ratings of the power chain "
-                                      "until the overloads are gone", f"sites[{si}].hall.power", (site.id,),
-                                      source=self.name))
+                col = e.collapse
+                ids = (site.id,) + (col.ids if col is not None else ())
+                findings.append(error("power.no_solution", f"site {site.name or site.id}: {e}", fix_text(col),
+                                      f"sites[{si}].hall.power", ids, source=self.name))
+                findings += getattr(e, "findings", [])
+                unsolved[site.id] = (f"no load-flow solution: {col.text() if col is not None else e}",
+                                     sum(r.it_load_kw for r in site.hall.racks))
+                continue
+            except Exception as e:  # a bug in one site's analysis must not blank the others
+                findings.append(error("power.failed", f"site {site.name or site.id}: the power analysis failed "
+                                      f"({type(e).__name__}: {e})", "report this as a bug, with the project file",
+                                      f"sites[{si}].hall.power", (site.id,), source=self.name))
+                unsolved[site.id] = (f"not analysed ({type(e).__name__})", sum(r.it_load_kw for r in site.hall.racks))
                 continue
             sites[site.id] = res
             findings += f
@@ -47,14 +58,19 @@ class PowerAnalysis(Analysis):
         for key in [k for k in cache if isinstance(k, tuple) and k[-1] not in live]:
             del cache[key]  # sites that are gone
         data = PowerResult(sites=frozen_map(sites))
-        return AnalysisResult(self.name, revision, tuple(findings), data, _summary(sites),
+        return AnalysisResult(self.name, revision, tuple(findings), data, _summary(sites, unsolved),
                               elapsed_s=time.perf_counter() - t0)
 
     def report_text(self, result: AnalysisResult) -> str:
         lines = [f"== {self.title} =="]
-        data: PowerResult = result.data
+        data: PowerResult | None = result.data
+        if data is None:  # not run (validation errors it cannot work around): the findings say why
+            return "\n".join(lines + [""] + [f.as_text() for f in result.findings])
         for site in data.sites.values():
             lines += _site_text(site)
+        for sid, row in result.summary.get("sites", {}).items():
+            if sid not in data.sites:
+                lines += ["", f"-- site {sid} --", f"survives any single failure: no; {row['worst']}"]
         lines.append("")
         lines += [f.as_text() for f in result.findings]
         return "\n".join(lines)
@@ -65,24 +81,32 @@ class PowerAnalysis(Analysis):
         return out
 
 
-def _summary(sites: dict[str, SitePower]) -> dict:
+def _summary(sites: dict[str, SitePower], unsolved: dict[str, tuple[str, float]] | None = None) -> dict:
+    """Totals and the verdict; a site without a solution (``unsolved``: why, its IT kW) does not survive."""
+    unsolved = unsolved or {}
     bad = [s for s in sites.values() if not s.survives]
-    verdict = "yes" if not bad else "no"
-    if bad:
+    verdict = "yes" if not bad and not unsolved else "no"
+    n_all = len(sites) + len(unsolved)
+    if unsolved:
+        sid, (why, _kw) = next(iter(unsolved.items()))
+        verdict += f" ({len(bad) + len(unsolved)} of {n_all} sites; e.g. {sid}: {why})"
+    elif bad:
         worst = max(bad, key=lambda s: s.racks_total - s.racks_powered)
-        verdict += f" ({len(bad)} of {len(sites)} sites; e.g. {worst.site_id}: {worst.worst})"
+        verdict += f" ({len(bad)} of {n_all} sites; e.g. {worst.site_id}: {worst.worst})"
+    per_site = {sid: {"survives": s.survives, "worst": s.worst} for sid, s in sites.items()}
+    per_site.update({sid: {"survives": False, "worst": why} for sid, (why, _kw) in unsolved.items()})
     return {
         "survives any single failure": verdict,
-        "IT load kW": round(sum(s.it_kw for s in sites.values()), 1),
+        "IT load kW": round(sum(s.it_kw for s in sites.values()) + sum(kw for _w, kw in unsolved.values()), 1),
         "source output kW": round(sum(s.source_kw for s in sites.values()), 1),
         "losses kW": round(sum(s.losses_kw for s in sites.values()), 2),
         "failure scenarios": sum(len(s.scenarios) for s in sites.values()),
-        "sites": {sid: {"survives": s.survives, "worst": s.worst} for sid, s in sites.items()},
+        "sites": per_site,
     }
 
 
 def _site_text(s: SitePower) -> list[str]:
-    eff = s.it_kw / s.source_kw * 100 if s.source_kw > 0 else 0.0
+    eff = s.it_powered_kw / s.source_kw * 100 if s.source_kw > 0 else 0.0  # only what is powered
     lines = ["", f"-- site {s.site_id} (scheme {s.scheme}) --",
              f"IT load {s.it_kw:.1f} kW, sources {s.source_kw:.1f} kW, losses {s.losses_kw:.2f} kW "
              f"({eff:.1f} % to IT), {s.racks_powered}/{s.racks_total} racks powered, "
@@ -122,7 +146,7 @@ def site_json(s: SitePower) -> dict:
 
     return {
         "scheme": s.scheme, "survives": s.survives, "worst": s.worst, "worst_scenario": s.worst_scenario,
-        "it_kw": s.it_kw, "source_kw": s.source_kw, "losses_kw": s.losses_kw,
+        "it_kw": s.it_kw, "it_powered_kw": s.it_powered_kw, "source_kw": s.source_kw, "losses_kw": s.losses_kw,
         "balance_error_kw": s.balance_error_kw, "racks_total": s.racks_total, "racks_powered": s.racks_powered,
         "roots": list(s.roots), "solve_ms": s.solve_ms, "sweep_ms": s.sweep_ms,
         "nodes": {k: asdict(v) for k, v in s.nodes.items()},

@@ -28,11 +28,11 @@ def open_window(file: str | None, ask_recovery: bool = True, quiet: bool = False
     reported on stderr and the window's ``open_error`` holds the error. ``splash`` (start-up)
     says what is being done and goes when the window shows.
     """
-    from designer.app.splash import step
+    from designer.app.window.splash import step
 
     step(splash, "Loading the editor…")
-    from designer.app.mainwindow import MainWindow
-    from designer.app.session import Session
+    from designer.app.state.session import Session
+    from designer.app.window.mainwindow import MainWindow
     from designer.io.catalog_store import sample_project_path
     from designer.io.errors import LoadError
     from designer.io.files import check_editable, load
@@ -53,7 +53,10 @@ def open_window(file: str | None, ask_recovery: bool = True, quiet: bool = False
     if splash is not None:
         splash.finish(win)
     win.view.fit()
-    from designer.app.recovery import install_excepthook, offer_restore
+    from designer.app.window.debug_state import install
+
+    win.state_dump = install(win)  # DESIGNER_DEBUG_STATE: the real-window test reads the window's state
+    from designer.app.lifecycle.recovery import install_excepthook, offer_restore
 
     install_excepthook(win, modal=not quiet)
     if ask_recovery and not quiet:
@@ -62,7 +65,7 @@ def open_window(file: str | None, ask_recovery: bool = True, quiet: bool = False
         if quiet:
             print(error.summary(20), file=sys.stderr)
         else:
-            from designer.app.dialogs import show_error
+            from designer.app.window.dialogs import show_error
 
             show_error(win, "Cannot open project", f"{path} could not be opened; nothing was changed.",
                        error.summary(200))
@@ -96,7 +99,7 @@ def run(file: str | None = None, screenshot: str | None = None, site: str | None
     app = make_app()
     splash = None
     if screenshot is None:
-        from designer.app.splash import show_splash
+        from designer.app.window.splash import show_splash
 
         splash = show_splash(app)
     win = open_window(file, ask_recovery=screenshot is None, quiet=screenshot is not None, splash=splash)

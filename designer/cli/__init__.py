@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-COMMANDS = ("validate", "schema", "info", "solve", "export", "design", "study", "generate", "gui")
+COMMANDS = ("validate", "schema", "info", "solve", "export", "design", "recommend", "balance", "what-if",
+            "import-dxf", "study", "generate", "gui")
 
 
 def _load_or_report(path: str):
@@ -111,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     from designer.cli.design import add_parser as _add_design
 
     _add_design(sub)
+    from designer.cli.tools import add_import_parser
+    from designer.cli.tools import add_parsers as _add_tools
+
+    _add_tools(sub)
+    add_import_parser(sub)
     from designer.cli.generate import add_parser as _add_generate
     from designer.cli.study import add_parser as _add_study
 

@@ -1,5 +1,6 @@
 """``designer export FILE --pdf OUT.pdf --json OUT.json --bom OUT.csv --dxf OUT.dxf --svg OUT.svg
---png OUT.png [--site ID]``: the design as documents, with no display needed.
+--png OUT.png --epanet DIR --pandapower DIR [--site ID]``: the design as documents, with no
+display needed.
 
 Every output path is checked before any work starts (a missing or read-only folder, a pipe,
 a link loop or the input file itself is a clear error, exit 2); a project with validation
@@ -22,6 +23,11 @@ FORMATS = (
     ("png", "plan view of one site (PNG)"),
 )
 QT_FORMATS = ("pdf", "svg", "png")
+FOLDER_FORMATS = (
+    ("epanet", "each liquid loop as an EPANET input file (SITE-loopN.inp) in this folder"),
+    ("pandapower", "each site's power chain as a pandapower network (SITE.json) in this folder; "
+                   "needs the optional pandapower extra"),
+)
 
 
 def add_parser(sub) -> None:
@@ -30,6 +36,8 @@ def add_parser(sub) -> None:
     p.add_argument("file", nargs="?", help="project file")
     for name, help_ in FORMATS:
         p.add_argument(f"--{name}", metavar="OUT", help=help_)
+    for name, help_ in FOLDER_FORMATS:
+        p.add_argument(f"--{name}", metavar="DIR", help=help_)
     p.add_argument("--site", help="only this site (report, BOM, DXF); the site of the SVG / PNG plan "
                                   "(default: the first site)")
     p.add_argument("--scale", type=int, metavar="N", help="SVG / PNG drawn at 1:N at 96 dpi (default: the largest of "
@@ -45,12 +53,20 @@ def _err(msg: str) -> None:
 
 
 def cmd_export(args) -> int:
-    from designer.io.outputs import OutputError, check_output_path
+    from designer.io.outputs import OutputError, check_output_folder, check_output_path
 
     wanted = {name: getattr(args, name) for name, _ in FORMATS if getattr(args, name)}
-    if not wanted and not args.json_schema:
-        _err("nothing to export: give at least one of " + ", ".join(f"--{n}" for n, _ in FORMATS))
+    folders = {name: getattr(args, name) for name, _ in FOLDER_FORMATS if getattr(args, name, None)}
+    if not wanted and not folders and not args.json_schema:
+        _err("nothing to export: give at least one of "
+             + ", ".join(f"--{n}" for n, _ in (*FORMATS, *FOLDER_FORMATS)))
         return 2
+    for name, folder in folders.items():
+        try:
+            check_output_folder(folder)
+        except OutputError as e:
+            _err(f"--{name}: {e}")
+            return 2
     paths = {**wanted, **({"json-schema": args.json_schema} if args.json_schema else {})}
     seen: dict[str, str] = {}
     for name, out in paths.items():
@@ -68,7 +84,7 @@ def cmd_export(args) -> int:
 
         write_export_schema(args.json_schema)
         print(f"wrote {args.json_schema} (JSON Schema of the export)")
-    if not wanted:
+    if not wanted and not folders:
         return 0
     if not args.file:
         _err("give the project FILE to export")
@@ -86,7 +102,9 @@ def cmd_export(args) -> int:
         _err("--scale must be a positive whole number (1:N)")
         return 2
     try:
-        return _export(project, args, wanted)
+        if folders and _export_folders(project, args, folders) != 0:
+            return 1
+        return _export(project, args, wanted) if wanted else 0
     except OutputError as e:
         _err(str(e))
         return 1
@@ -152,4 +170,34 @@ def _export(project, args, wanted: dict[str, str]) -> int:
             write = images.write_plan_svg if fmt == "svg" else images.write_plan_png
             scale = write(project, wanted[fmt], site, results, args.scale, args.date)
             print(f"wrote {wanted[fmt]} (plan of {site} at 1:{scale})")
+    return 0
+
+
+def _export_folders(project, args, folders: dict[str, str]) -> int:
+    """EPANET and pandapower files, one per loop / site, each written atomically."""
+    from pathlib import Path
+
+    from designer.io.outputs import write_text_atomic
+
+    sites = [args.site] if args.site else None
+    if "epanet" in folders:
+        from designer.io.interop.epanet import epanet_files
+
+        files = epanet_files(project, sites)
+        for f in files:
+            write_text_atomic(Path(folders["epanet"]) / f.file_name, f.text)
+        print(f"wrote {len(files)} EPANET input file(s) to {folders['epanet']}"
+              + ("" if files else " (no liquid loops)"))
+    if "pandapower" in folders:
+        from designer.io.interop.pandapower import PandapowerMissing, pandapower_networks
+
+        try:
+            nets = pandapower_networks(project, sites)
+        except PandapowerMissing as e:
+            _err(str(e))
+            return 1
+        for n in nets:
+            write_text_atomic(Path(folders["pandapower"]) / n.file_name, n.text)
+        print(f"wrote {len(nets)} pandapower network(s) to {folders['pandapower']}"
+              + ("" if nets else " (no power chains)"))
     return 0

@@ -3,8 +3,14 @@
 Pieces are counted by catalog model (and by their rating where the model does not fix
 it: tap-off boxes by breaker, pipes by bore). Lengths are metres measured on the plan:
 busways along their drawn path, pipes from port to port through their vertices plus
-their ``extra_length_m`` (the length the liquid analysis uses). Utility services are not
-materials and are left out; generators are listed.
+their ``extra_length_m`` (the length the liquid analysis uses); feeder cables and rack
+cords with the lengths the power analysis uses (routed on the plan or as entered), by
+conductor size and by cord kind and breaker. Containment is counted as panel area (the
+part of the aisle's boundary not lined by racks, to the roof or the ceiling, plus the roof).
+Utility services are not materials and are left out; generators are listed.
+
+Lengths are rounded up to 0.1 m per site (what is ordered), and the total is the sum of
+those site quantities, so the columns of the bill add up exactly.
 
 >>> bom = bill_of_materials(project)
 >>> bom.rows[0].total
@@ -24,10 +30,11 @@ from designer.model import hall as h
 from designer.model.catalog import Catalog
 from designer.model.project import Project, Site
 
-CATEGORY_ORDER = ("Modules", "Racks", "Liquid cooling", "Air cooling", "Power", "Power distribution")
-ITEM_ORDER = ("Module", "Rack", "CDU", "Pipe", "Pipe tee / manifold take-off", "CRAH", "In-row cooler",
-              "Rear-door heat exchanger", "Generator", "Transformer", "Switchboard", "UPS", "UPS power module",
-              "PDU", "RPP", "Busway", "Busway tap-off box")
+CATEGORY_ORDER = ("Modules", "Racks", "Liquid cooling", "Air cooling", "Power", "Power distribution", "Cables")
+ITEM_ORDER = ("Module", "Rack", "CDU", "Pipe", "Pipe tee / manifold take-off", "Balancing valve", "CRAH",
+              "In-row cooler", "Rear-door heat exchanger", "Containment panels", "Containment roof",
+              "Perforated floor tile", "Ceiling return grille", "Generator", "Transformer", "Switchboard", "UPS",
+              "UPS power module", "PDU", "RPP", "Busway", "Busway tap-off box", "Feeder cable", "Rack power cord")
 """Upstream to downstream within a category, the way an engineer reads a bill."""
 
 
@@ -45,7 +52,9 @@ class BomRow:
 
     @property
     def total(self) -> float:
-        return sum(self.per_site.values())
+        """The sum of the site quantities (already rounded to what is ordered, so the
+        printed columns add up)."""
+        return round(sum(self.per_site.values()), 6)
 
     def to_json(self) -> dict:
         return {"category": self.category, "item": self.item, "catalog_model": self.catalog_model,
@@ -206,6 +215,114 @@ def _count_site(c: _Counter, site: Site) -> None:
     for t in pw.taps:
         c.add(site, "Power distribution", "Busway tap-off box", "", f"Tap-off box {t.breaker_a:g} A",
               variant=f"{t.breaker_a:g}")
+    for r in hall.racks:
+        if r.valve_k is not None:
+            c.add(site, "Liquid cooling", "Balancing valve", "", "Rack balancing valve (set per the liquid analysis)")
+    _containment(c, site)
+    for t in hall.floor_tiles:
+        c.add(site, "Air cooling", "Perforated floor tile", "", f"Floor tile {t.width_m * 1000:.0f} x "
+              f"{t.depth_m * 1000:.0f} mm, {t.open_fraction:.0%} open", variant=f"{t.open_fraction:.3f}")
+    for g in hall.ceiling_grilles:
+        c.add(site, "Air cooling", "Ceiling return grille", "", f"Ceiling grille {g.width_m * 1000:.0f} x "
+              f"{g.depth_m * 1000:.0f} mm", variant=f"{g.width_m:.3f}x{g.depth_m:.3f}")
+    _cables(c, site)
+
+
+def _lined_length(ring: list[tuple[float, float]], boxes: list) -> float:
+    """Length of the closed ``ring`` lined by ``boxes`` (within 5 cm of a side): per side,
+    the union of the boxes' extents projected along it."""
+    from shapely.geometry import LineString
+
+    total = 0.0
+    n = len(ring)
+    for i in range(n):
+        a, b = ring[i], ring[(i + 1) % n]
+        length = math.dist(a, b)
+        if length <= 0:
+            continue
+        ux, uy = (b[0] - a[0]) / length, (b[1] - a[1]) / length
+        side = LineString([a, b])
+        spans = []
+        for g in boxes:
+            if g.distance(side) > 0.05:
+                continue
+            t = [(x - a[0]) * ux + (y - a[1]) * uy for x, y in g.exterior.coords]
+            lo, hi = max(min(t), 0.0), min(max(t), length)
+            if hi > lo:
+                spans.append((lo, hi))
+        spans.sort()
+        end = 0.0
+        for lo, hi in spans:
+            lo = max(lo, end)
+            if hi > lo:
+                total += hi - lo
+                end = hi
+    return total
+
+
+def _containment(c: _Counter, site: Site) -> None:
+    """Panel area of each contained aisle: its boundary less the rack faces lining it, up to
+    the roof (or to the ceiling, where the racks' tops are panelled too), and the roof."""
+    from shapely.geometry import Polygon, box
+
+    hall = site.hall
+    racks = [(box(r.x - r.width_m / 2, r.y - r.depth_m / 2, r.x + r.width_m / 2, r.y + r.depth_m / 2)
+              if abs(math.sin(math.radians(r.rotation_deg))) < 0.7 else
+              box(r.x - r.depth_m / 2, r.y - r.width_m / 2, r.x + r.depth_m / 2, r.y + r.width_m / 2), r)
+             for r in hall.racks]
+    for ct in hall.containments:
+        if len(ct.polygon) < 3:
+            continue
+        poly = Polygon(ct.polygon)
+        if not poly.is_valid or poly.area <= 0:
+            continue
+        edge = poly.exterior
+        lining = [(g, r) for g, r in racks if g.distance(edge) <= 0.05]
+        lined_len = _lined_length([tuple(p) for p in ct.polygon], [g for g, _ in lining])
+        rack_h = max((r.outer_height_m() for _g, r in lining), default=2.0)
+        top = ct.height_m if ct.height_m is not None else rack_h
+        if ct.top == "ceiling":
+            top = hall.height_m
+        area = (edge.length - lined_len) * top + lined_len * max(top - rack_h, 0.0)
+        what = f"{ct.kind}-aisle"
+        c.add(site, "Air cooling", "Containment panels", "", f"Containment panels and doors, {what}", area, "m2",
+              variant=what)
+        if ct.top == "roof":
+            c.add(site, "Air cooling", "Containment roof", "", f"Containment roof panels, {what}", poly.area, "m2",
+                  variant=what)
+
+
+def _cables(c: _Counter, site: Site) -> None:
+    """Feeder cables and rack cords, with the lengths the power analysis uses."""
+    from designer.solvers.power.network import PHASES, build_network
+
+    net = build_network(site.hall, site.id)
+    if not net.n_bus:
+        return
+    for i, it in enumerate(net.items):
+        cab = getattr(it, "feeder", None)
+        b = int(net.item_entry[i]) if i < len(net.item_entry) else -1
+        if cab is None or b < 0:
+            continue
+        sets = max(cab.parallel_sets, 1)
+        for upstream, length in ((net.parent[b], net.feeder_len_m[b]), (net.alt[b], net.alt_len_m[b])):
+            if upstream < 0 or not length > 0:
+                continue
+            if cab.conductor_mm2:
+                name, variant = f"Feeder cable, {cab.conductor_mm2:g} mm2 Cu per conductor", f"{cab.conductor_mm2:g}"
+            else:
+                name, variant = (f"Feeder cable, {cab.r_ohm_per_km:g} ohm/km per conductor (not sized)",
+                                 f"r{cab.r_ohm_per_km:g}")
+            c.add(site, "Cables", "Feeder cable", "", name + (" (all parallel sets)" if sets > 1 else ""),
+                  float(length) * sets, "m", variant=variant)
+    for k in range(len(net.cord_bus)):
+        length = float(net.cord_len_m[k])
+        if not length > 0:
+            continue
+        three = PHASES[int(net.cord_phase[k])] == "3P"
+        brk = float(net.cord_breaker_a[k])
+        c.add(site, "Cables", "Rack power cord", "", f"Rack power cord, {'three' if three else 'single'}-phase, "
+              f"{brk:g} A", length, "m", variant=f"{'3' if three else '1'}P{brk:g}")
 
 
 def _pipe_metres(hall: h.Hall) -> dict[float, float]:
@@ -245,11 +362,17 @@ def bill_of_materials(project: Project, catalog: Catalog | None = None,
     item_order = {k: i for i, k in enumerate(ITEM_ORDER)}
     keyed = []
     for (cat, item, model, variant, unit), v in c.rows.items():
-        row = BomRow(cat, item, model, v["name"], unit, dict(v["per_site"]))
+        per_site = {k: (q if unit == "pcs" else order_up(q)) for k, q in v["per_site"].items()}
+        row = BomRow(cat, item, model, v["name"], unit, per_site)
         keyed.append(((order.get(cat, 99), item_order.get(item, 99), item, model, _numeric(variant), variant), row))
     keyed.sort(key=lambda kr: kr[0])
     rows = [r for _k, r in keyed]
     return Bom(tuple(s.id for s in sites), tuple(s.name or s.id for s in sites), tuple(rows))
+
+
+def order_up(v: float) -> float:
+    """A length or area to order: rounded up to 0.1 (a float that prints as it reads)."""
+    return math.ceil(round(v * 10.0, 6)) / 10.0
 
 
 def _numeric(variant: str) -> float:

@@ -28,12 +28,12 @@ from collections.abc import Mapping
 
 from designer import __version__
 from designer.io.bom import Bom, bill_of_materials
-from designer.io.files import json_schema
+from designer.io.files import EXPORT_FORMAT, json_schema
+from designer.io.result_schema import Defs, results_schemas
 from designer.io.strict_json import plain
 from designer.model.catalog import Catalog
 from designer.model.project import SCHEMA_VERSION, Project
 
-EXPORT_FORMAT = 1
 ANALYSES = ("geometry", "liquid", "air", "power", "placement")
 
 
@@ -119,20 +119,16 @@ _NUM = {"type": ["number", "null"]}
 _STR = {"type": "string"}
 
 
-def _obj(required: list[str], props: dict | None = None, extra: bool = True) -> dict:
+def _obj(required: list[str], props: dict | None = None, extra: bool = False) -> dict:
     return {"type": "object", "required": required, "properties": props or {},
             "additionalProperties": extra}
-
-
-def _rows_of(id_field: str, numbers: list[str]) -> dict:
-    return {"type": "array", "items": _obj([id_field, *numbers], {id_field: _STR, **{n: _NUM for n in numbers}})}
 
 
 def export_schema() -> dict:
     """JSON Schema (draft 2020-12) of the export document.
 
-    The project part is the project file's own schema; each analysis part requires the
-    fields a consumer relies on (ids and the headline numbers) and allows more.
+    The project part is the project file's own schema; each analysis part is generated
+    from its result types (:mod:`designer.io.result_schema`) and allows nothing else.
     """
     proj = json_schema()
     defs = dict(proj.pop("$defs", {}))
@@ -144,45 +140,34 @@ def export_schema() -> dict:
          "path": _STR, "item_ids": {"type": "array", "items": _STR}, "source": _STR}, extra=False)
     base = {"status": {"enum": ["ok", "failed", "not_run"]}, "error": {"type": ["string", "null"]},
             "revision": {"type": "integer"}, "elapsed_s": {"type": "number", "minimum": 0},
-            "summary": {"type": "object"}, "findings": {"type": "array", "items": {"$ref": "#/$defs/ExportFinding"}}}
+            "summary": {"type": "object"}, "findings": {"type": "array", "items": {"$ref": "#/$defs/ExportFinding"}},
+            "report_error": _STR}
     req = ["status", "elapsed_s", "summary", "findings"]
-    ok = {"if": {"properties": {"status": {"const": "ok"}}}}
+    gen = Defs(defs)
+    own = results_schemas(gen)
+    defs = gen.defs
 
-    def analysis(then_required: list[str], props: dict) -> dict:
-        return {**_obj(req, {**base, **props}), **ok, "then": {"required": then_required}}
+    def analysis(part: dict) -> dict:
+        """A finished analysis has every part of its report (generated from its result
+        types); a failed one only the status, error, timing and findings."""
+        props = {**base, **{k: {} for k in part["properties"]}}
+        ok = {**part, "required": list(part["required"]), "properties": {**base, **part["properties"]}}
+        return {"type": "object", "required": req, "properties": props, "additionalProperties": False,
+                "if": {"properties": {"status": {"const": "ok"}}},
+                "then": ok, "else": {"properties": {"summary": {  # a failed run keeps the traceback,
+                    "type": "object", "additionalProperties": False,  # one not run says why
+                    "properties": {"traceback": _STR, "not_run": _STR,
+                                   "blocked_by": {"type": "array", "items": {"$ref": "#/$defs/ExportFinding"}}}}}}}
 
-    defs["ExportLiquid"] = analysis(["racks", "pipes", "cdus", "loops"], {
-        "racks": _rows_of("rack_id", ["flow_lpm", "required_lpm", "flow_ratio", "supply_temp_c", "return_temp_c",
-                                      "dp_kpa"]),
-        "pipes": _rows_of("pipe_id", ["flow_lpm", "velocity_mps", "dp_kpa", "length_m", "diameter_m"]),
-        "cdus": _rows_of("cdu_id", ["flow_lpm", "pump_head_kpa", "load_kw", "capacity_kw", "supply_temp_c",
-                                    "return_temp_c"]),
-        "loops": {"type": "array"}})
-    site_air = _obj(["solved", "racks", "units"], {
-        "solved": {"type": "boolean"},
-        "racks": {"type": "object", "additionalProperties": _obj(["rack_id", "inlet_max_c"], {
-            "rack_id": _STR, "inlet_max_c": _NUM, "inlet_mean_c": _NUM, "heat_to_air_kw": _NUM})},
-        "units": {"type": "object", "additionalProperties": _obj(["unit_id", "load_kw", "capacity_kw"], {
-            "unit_id": _STR, "load_kw": _NUM, "capacity_kw": _NUM})},
-        "map": _obj(["x0", "y0", "cell_m", "nx", "ny"], {
-            "cell_m": {"type": "number", "exclusiveMinimum": 0}, "nx": {"type": "integer"}, "ny": {"type": "integer"},
-            "temperature_c": {"type": "array", "items": {"type": "array", "items": _NUM}}})})
-    defs["ExportAir"] = analysis(["sites"], {"sites": {"type": "object", "additionalProperties": site_air}})
-    site_power = _obj(["scheme", "survives", "it_kw", "nodes", "racks", "scenarios"], {
-        "scheme": _STR, "survives": {"type": "boolean"}, "it_kw": _NUM,
-        "nodes": {"type": "object", "additionalProperties": _obj(["id", "kind", "p_kw", "utilisation"], {
-            "id": _STR, "kind": _STR, "p_kw": _NUM, "utilisation": _NUM, "parent_id": {"type": ["string", "null"]}})},
-        "racks": {"type": "object"}, "scenarios": {"type": "array", "items": _obj(["id", "label", "ok"])}})
-    defs["ExportPower"] = analysis(["sites"], {"sites": {"type": "object", "additionalProperties": site_power}})
-    defs["ExportPlacement"] = analysis(["workloads", "modules"], {
-        "workloads": {"type": "array", "items": _obj(["workload_id", "module_id", "budget_ms", "margin_ms"], {
-            "workload_id": _STR, "module_id": {"type": ["string", "null"]}, "budget_ms": _NUM, "margin_ms": _NUM})},
-        "modules": {"type": "array", "items": _obj(["module_id", "power_kw", "capacity_kw"])}})
-    defs["ExportGeometry"] = analysis(["sites"], {"sites": {"type": "object"}})
-    defs["ExportAnalysis"] = _obj(req, base)
+    names = {"geometry": "ExportGeometry", "liquid": "ExportLiquid", "air": "ExportAir", "power": "ExportPower",
+             "placement": "ExportPlacement"}
+    for name, part in own.items():
+        defs[names[name]] = analysis(part)
+    # an extension's analysis: its report's shape is its own, so only the common part is checked
+    defs["ExportAnalysis"] = _obj(req, base, extra=True)
     defs["ExportBomRow"] = _obj(
         ["category", "item", "catalog_model", "name", "unit", "per_site", "total"],
-        {"category": _STR, "item": _STR, "catalog_model": _STR, "name": _STR, "unit": {"enum": ["pcs", "m"]},
+        {"category": _STR, "item": _STR, "catalog_model": _STR, "name": _STR, "unit": {"enum": ["pcs", "m", "m2"]},
          "per_site": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}},
          "total": {"type": "number", "minimum": 0}}, extra=False)
     return {
@@ -208,11 +193,11 @@ def export_schema() -> dict:
                 "additionalProperties": {"$ref": "#/$defs/ExportAnalysis"},
             },
             "findings": {"type": "array", "items": {"$ref": "#/$defs/ExportFinding"}},
-            "sites": {"type": "array", "items": _obj(["id", "name", "racks", "modules", "it_kw"], {
-                "id": _STR, "name": _STR, "racks": {"type": "integer", "minimum": 0},
+            "sites": {"type": "array", "items": _obj(["id", "name", "kind", "racks", "modules", "it_kw"], {
+                "id": _STR, "name": _STR, "kind": _STR, "racks": {"type": "integer", "minimum": 0},
                 "modules": {"type": "integer", "minimum": 0}, "it_kw": {"type": "number"}})},
             "bom": _obj(["sites", "rows"], {
-                "sites": {"type": "array", "items": _obj(["id", "name"])},
+                "sites": {"type": "array", "items": _obj(["id", "name"], {"id": _STR, "name": _STR})},
                 "rows": {"type": "array", "items": {"$ref": "#/$defs/ExportBomRow"}}}, extra=False),
         },
         "$defs": defs,

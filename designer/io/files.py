@@ -1,7 +1,7 @@
 """The project file: one JSON document with ``schema_version``.
 
 - :func:`load` parses, migrates older versions, refuses newer ones, and validates the
-  structure with pydantic; every problem becomes a :class:`~designer.io.errors.Problem`
+  structure with pydantic (a JSON export opens too: its project part is read); every problem becomes a :class:`~designer.io.errors.Problem`
   with a JSON path and a fix. Opening never writes to the file.
 - :func:`save` is atomic: a temporary file in the same folder is written, flushed and
   synced, then renamed over the target, so an interrupted save leaves the old file whole.
@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -21,6 +22,9 @@ from designer.model.project import SCHEMA_VERSION, Project
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 """Files larger than this are refused before reading (a 1,000-rack hall is ~2 MB)."""
+
+EXPORT_FORMAT = 1
+"""Version of the JSON export (:mod:`designer.io.export_json`), whose project part opens too."""
 
 Migration = Callable[[dict], dict]
 
@@ -249,15 +253,40 @@ def migrate(data: dict, source: str = "<data>") -> dict:
     return data
 
 
+def _project_of_export(data: dict, source: str) -> dict:
+    """The project part of a JSON export (see :mod:`designer.io.export_json`); its results
+    are not read: they are recomputed from the project."""
+    fmt = data.get("export_format")
+    if not isinstance(fmt, int) or isinstance(fmt, bool) or fmt < 1:
+        raise LoadError(source, [Problem("export_format", f"export_format must be a whole number from 1, is {fmt!r}",
+                                         "repair the export's export_format")])
+    if fmt > EXPORT_FORMAT:
+        raise LoadError(source, [Problem(
+            "export_format", f"the export was written by a newer Data Hall Designer (export format {fmt}; "
+                             f"this version reads up to {EXPORT_FORMAT})", "update Data Hall Designer to open it")])
+    project = data.get("project")
+    if not isinstance(project, dict):
+        raise LoadError(source, [Problem("project", "the export has no project part",
+                                         "export the design again with designer export --json")])
+    return project
+
+
 def project_from_data(data: object, source: str = "<data>") -> Project:
+    """A project from parsed JSON: a project file, or the project part of a JSON export."""
     if not isinstance(data, dict):
         raise LoadError(source, [Problem("", f"the top level is a {type(data).__name__}, not an object",
                                          "check that this is a Data Hall Designer project")])
+    prefix = ""
+    if "export_format" in data and "schema_version" not in data:
+        data, prefix = _project_of_export(data, source), "project."
     data = migrate(data, source)
     try:
         return Project.model_validate(data)
     except ValidationError as e:
-        raise LoadError(source, problems_from_validation(e)) from None
+        problems = problems_from_validation(e)
+        if prefix:
+            problems = [dataclasses.replace(p, path=prefix + p.path if p.path else "project") for p in problems]
+        raise LoadError(source, problems) from None
     except RecursionError:
         raise LoadError(source, [Problem("", "the document is nested too deeply",
                                          "check that this is a Data Hall Designer project")]) from None

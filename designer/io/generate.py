@@ -89,18 +89,30 @@ def generate_project(n_racks: int, rack_kw: float = 15.0, liquid_fraction: float
             tx.feeder = Cable(length_m=150.0, r_ohm_per_km=0.125, x_ohm_per_km=0.11)
             swb = b.place("SWB-4000", ex + dx + 2.1, y + 2.2, 0.0, name=f"SWB-{side}{g + 1}")
             swb.upstream_id, swb.side = tx.id, side
-            swb.feeder = Cable(length_m=10.0, r_ohm_per_km=0.0188, x_ohm_per_km=0.02, parallel_sets=4)
+            swb.feeder = _feeder(sum(r.it_load_kw for racks, _, _ in group for r in racks) * 1.1, 10.0)
             ups = b.place("UPS-1500-M", ex + dx + 4.3, y + 0.8, 0.0, name=f"UPS-{side}{g + 1}")
             ups.upstream_id, ups.side = swb.id, side
+            # feeders sized for the whole load of the group (a side carries it when the other fails)
+            ups.feeder = _feeder(sum(r.it_load_kw for racks, _, _ in group for r in racks) * 1.05)
             for racks, x0, yc in group:
                 yy = yc + (0.1 if side == "B" else -0.1)
                 bw = b.busway("BW-800", [(ex, yy), (x0 + 1.0, yy)], ups.id, side)
+                bw.feeder = _feeder(sum(r.it_load_kw for r in racks) * 1.02)
                 for r in racks:
                     tap = b.tap_for(bw, r.x, r.y, 63.0)
                     b.feed(r, side, tap.id)
     site.hall.power.scheme = "2N"
     b.water_supply("Facility water", 24.0, n_racks * rack_kw)
     return Project(name=f"Generated {n_racks}-rack hall", sites=[site])
+
+
+def _feeder(kw: float, length_m: float | None = None) -> Cable:
+    """A 415 V feeder sized by IEC 60364-5-52 (method E) for ``kw`` (routed on the plan when no
+    length is given; sized for about 30 m)."""
+    from designer.solvers.sizing import design_current_a, size_cable
+
+    c = size_cable(design_current_a(kw, 415.0), length_m or 30.0, 415.0)
+    return Cable(length_m=length_m, r_ohm_per_km=c.r_ohm_per_km, x_ohm_per_km=c.x_ohm_per_km, parallel_sets=c.sets, conductor_mm2=c.mm2)
 
 
 if __name__ == "__main__":  # pragma: no cover

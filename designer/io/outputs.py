@@ -122,6 +122,31 @@ def check_output_path(path: str | os.PathLike, inputs: Iterable[str | os.PathLik
     return p
 
 
+def check_output_folder(path: str | os.PathLike) -> Path:
+    """Check that files can be written into the folder ``path``; create it (not its parents)
+    when it is missing.
+
+    Raises
+    ------
+    OutputError
+        When the path is a file, its parent folder is missing, or it is not writable.
+    """
+    p = Path(path).expanduser()
+    p = p if p.is_absolute() else Path.cwd() / p
+    if p.exists() and not p.is_dir():
+        raise OutputError(f"{path}: is a file; give a folder")
+    if not p.exists():
+        if not p.parent.is_dir():
+            raise OutputError(f"{path}: the folder {p.parent} does not exist; create it or choose another folder")
+        try:
+            p.mkdir()
+        except OSError as e:
+            raise OutputError(f"{path}: cannot create the folder ({e.strerror or e})") from e
+    if not os.access(p, os.W_OK | os.X_OK):
+        raise OutputError(f"{path}: the folder is not writable; choose another folder")
+    return p
+
+
 def remove_stale_temps(folder: Path, now: float | None = None) -> list[Path]:
     """Remove temporary files of this module's form left in ``folder`` by killed writers.
 

@@ -17,6 +17,7 @@ from designer.model.project import (
     DataSource,
     Link,
     Project,
+    RevisionEntry,
     Settings,
     Site,
     Workload,
@@ -61,12 +62,15 @@ def _core(cat: Catalog, taken: set[str]) -> Site:
         tx.feeder = Cable(length_m=120.0, r_ohm_per_km=0.125, x_ohm_per_km=0.11)
         swb = b.place("SWB-4000", x, 16.5, 180.0, name=f"SWB-{side}")
         swb.upstream_id, swb.side = tx.id, side
+        swb.feeder = _feeder_for(1150.0)  # each side carries the whole hall when the other fails
         ups = b.place("UPS-1500-M", x, 12.5, 180.0, name=f"UPS-{side}")
         ups.upstream_id, ups.side = swb.id, side
+        ups.feeder = _feeder_for(1150.0)
         pdu = b.place("PDU-150", x - 2.0 if side == "A" else x + 1.5, 4.5, 0.0, name=f"PDU-{side}1")
         pdu.upstream_id, pdu.side = ups.id, side
         y = 10.9 if side == "A" else 11.1
         bw = b.busway("BW-2000", [(26.0, y), (8.1, y)], ups.id, side, name=f"BW-{side}1")
+        bw.feeder = _feeder_for(1050.0)
         sides[side] = (pdu, bw)
     for r in row1 + row2:
         for side in ("A", "B"):
@@ -79,6 +83,15 @@ def _core(cat: Catalog, taken: set[str]) -> Site:
     s.hall.power.scheme = "2N"
     b.water_supply("Facility water", 32.0, 2500)
     return s
+
+
+def _feeder_for(kw: float, volts: float = 415.0, length_m: float = 30.0) -> Cable:
+    """A routed low-voltage feeder sized (IEC 60364-5-52, method E) for ``kw`` over about ``length_m``."""
+    from designer.solvers.sizing import design_current_a, size_cable
+
+    c = size_cable(design_current_a(kw, volts), length_m, volts)
+    return Cable(r_ohm_per_km=c.r_ohm_per_km, x_ohm_per_km=c.x_ohm_per_km, parallel_sets=c.sets,
+                 conductor_mm2=c.mm2)
 
 
 def _industrial(cat: Catalog, taken: set[str]) -> Site:
@@ -151,8 +164,10 @@ def _enterprise(cat: Catalog, taken: set[str]) -> Site:
     for side, y, y_swb in (("A", 4.5, 7.5), ("B", 1.5, 3.5)):
         swb = b.place("SWB-1600", 19.5, y_swb, 270.0, name=f"SWB-{side}")
         swb.upstream_id, swb.alternate_upstream_id, swb.side = tx.id, gen.id, side
+        swb.feeder = _feeder_for(360.0)  # each side carries the whole room when the other fails
         ups = b.place("UPS-500-M", 16.5, y, 0.0, name=f"UPS-{side}")
         ups.upstream_id, ups.side = swb.id, side
+        ups.feeder = _feeder_for(360.0)
         pdu = b.place("PDU-300", 13.0, y - 0.5, 0.0, name=f"PDU-{side}1")
         pdu.upstream_id, pdu.side = ups.id, side
         pdu2 = b.place("PDU-150", 11.6, y - 0.5, 0.0, name=f"PDU-{side}2")
@@ -271,37 +286,37 @@ def _workloads(p: Project) -> None:
     W = Workload
     p.workloads = [
         W(id="wl-vision", name="Weld-seam vision QA", kind="vision", latency_budget_ms=4.0,
-          data_source_id="src-bodyshop", data_rate_gbps=4.0, it_power_kw=56.0, accelerators=16,
+          data_source_id="src-bodyshop", data_rate_gbps=4.0, it_power_kw=56.0, rack_positions=2, accelerators=16,
           needs_liquid=True, processing_ms=1.8),
         W(id="wl-agv", name="AGV fleet coordination", kind="robotics", latency_budget_ms=10.0,
-          data_source_id="src-agv", data_rate_gbps=0.4, it_power_kw=24.0, accelerators=4, processing_ms=2.0),
+          data_source_id="src-agv", data_rate_gbps=0.4, it_power_kw=24.0, rack_positions=1, accelerators=4, processing_ms=2.0),
         W(id="wl-pdm", name="Press-line predictive maintenance", kind="analytics", latency_budget_ms=200.0,
-          data_source_id="src-bodyshop", data_rate_gbps=0.2, it_power_kw=20.0, processing_ms=20.0),
+          data_source_id="src-bodyshop", data_rate_gbps=0.2, it_power_kw=20.0, rack_positions=1, processing_ms=20.0),
         W(id="wl-llm-ent", name="Private LLM assistant (campus)", kind="llm", latency_budget_ms=60.0,
-          data_source_id="src-campus", data_rate_gbps=0.5, it_power_kw=150.0, accelerators=32,
+          data_source_id="src-campus", data_rate_gbps=0.5, it_power_kw=150.0, rack_positions=2, accelerators=32,
           needs_liquid=True, processing_ms=25.0),
         # data must stay on campus: pinned by hand (placement has no residency rule of its own)
         W(id="wl-rag", name="Document RAG, data kept on campus", kind="llm", latency_budget_ms=80.0,
-          data_source_id="src-campus", data_rate_gbps=2.0, it_power_kw=60.0, accelerators=8, processing_ms=30.0,
+          data_source_id="src-campus", data_rate_gbps=2.0, it_power_kw=60.0, rack_positions=2, accelerators=8, processing_ms=30.0,
           pinned_module_id="ent-muc.mod1"),
         # 10 ms: served from Berlin; the core, 584 km away, takes 13.5 ms
         W(id="wl-traffic", name="Traffic-signal optimisation", kind="vision", latency_budget_ms=10.0,
-          data_source_id="src-traffic", data_rate_gbps=8.0, it_power_kw=90.0, accelerators=16,
+          data_source_id="src-traffic", data_rate_gbps=8.0, it_power_kw=90.0, rack_positions=2, accelerators=16,
           needs_liquid=True, processing_ms=6.0),
         W(id="wl-citizen", name="Public-service chatbot", kind="llm", latency_budget_ms=150.0,
-          data_source_id="src-citizens", data_rate_gbps=0.2, it_power_kw=80.0, accelerators=16,
+          data_source_id="src-citizens", data_rate_gbps=0.2, it_power_kw=80.0, rack_positions=2, accelerators=16,
           processing_ms=40.0),
         # 5 ms (3GPP V2X: 3-10 ms): only the tower site is near enough; the core takes 5.96 ms
         W(id="wl-v2x", name="V2X hazard warning", kind="automotive", latency_budget_ms=5.0,
-          data_source_id="src-a7", data_rate_gbps=1.5, it_power_kw=20.0, accelerators=4,
+          data_source_id="src-a7", data_rate_gbps=1.5, it_power_kw=20.0, rack_positions=1, accelerators=4,
           needs_liquid=True, processing_ms=2.5),
         W(id="wl-ar", name="AR guidance for road crews", kind="xr", latency_budget_ms=20.0,
-          data_source_id="src-a7", data_rate_gbps=0.3, it_power_kw=12.0, accelerators=2, processing_ms=6.0),
+          data_source_id="src-a7", data_rate_gbps=0.3, it_power_kw=12.0, rack_positions=1, accelerators=2, processing_ms=6.0),
         W(id="wl-core-llm", name="Foundation-model serving (national)", kind="llm", latency_budget_ms=250.0,
-          data_source_id="src-fra", data_rate_gbps=20.0, it_power_kw=720.0, accelerators=432,
+          data_source_id="src-fra", data_rate_gbps=20.0, it_power_kw=720.0, rack_positions=6, accelerators=432,
           needs_liquid=True, processing_ms=60.0),
         W(id="wl-retrain", name="Nightly vision-model fine-tuning", kind="training", latency_budget_ms=5000.0,
-          data_source_id="src-bodyshop", data_rate_gbps=1.0, it_power_kw=120.0, accelerators=72,
+          data_source_id="src-bodyshop", data_rate_gbps=1.0, it_power_kw=120.0, rack_positions=1, accelerators=72,
           needs_liquid=True, processing_ms=100.0),
     ]
     p.links = [
@@ -322,6 +337,11 @@ def build_sample_project() -> Project:
                 description="A core AI factory near Frankfurt tethering four edge nodes: a factory floor in "
                             "Stuttgart, a corporate campus in Munich, a city site in Berlin and a motorway "
                             "tower near Kassel.",
+                checked_by="Sample checker", approved_by="Sample approver",
+                revisions=[RevisionEntry(revision="A", date="2026-01-15", description="First issue for comment",
+                                         by="DHD"),
+                           RevisionEntry(revision="B", date="2026-02-02",
+                                         description="Edge sites added; power chain revised after review", by="DHD")],
                 settings=Settings())
     p.sites = [_core(cat, taken), _industrial(cat, taken), _enterprise(cat, taken), _urban(cat, taken),
                _distributed(cat, taken)]

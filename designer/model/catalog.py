@@ -90,6 +90,8 @@ class RackType(CatalogEntry):
     height_u: int = 42
     it_load_kw: float = 10.0
     max_kw: float = 15.0
+    accelerators: int = 0
+    """Accelerators (GPUs) a rack of this model holds (copied to the rack placed)."""
     liquid_fraction: float = 0.0
     design_delta_t_air_k: float = 12.0
     design_delta_t_liquid_k: float = 10.0

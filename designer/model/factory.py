@@ -28,7 +28,8 @@ def instantiate(entry: c.CatalogEntry, item_id: str, x: float = 0.0, y: float = 
     if isinstance(entry, c.RackType):
         return h.Rack(**common, **pos, height_u=entry.height_u, height_m=entry.height_m,
                       weight_kg=entry.weight_kg,
-                      it_load_kw=entry.it_load_kw, power_factor=entry.power_factor,
+                      it_load_kw=entry.it_load_kw, accelerators=entry.accelerators,
+                      power_factor=entry.power_factor,
                       liquid_fraction=entry.liquid_fraction,
                       design_delta_t_air_k=entry.design_delta_t_air_k,
                       design_delta_t_liquid_k=entry.design_delta_t_liquid_k,

@@ -132,6 +132,9 @@ class Rack(Placed):
     (gaps beside the mounting rails)."""
     weight_kg: float = 1000.0
     it_load_kw: float = 10.0
+    accelerators: int = 0
+    """Accelerators (GPUs) installed; the racks of a module give its accelerator capacity
+    for placement (when none of them declares any, accelerators do not limit it)."""
     power_factor: float = 0.95
     liquid_fraction: float = 0.0
     design_delta_t_air_k: float = 12.0
@@ -327,6 +330,32 @@ class CeilingPlenum(DModel):
     leak_area_m2_per_m2: float = 0.002
 
 
+class BackgroundPath(DModel):
+    """One line, polyline or curve (flattened) of a background drawing, in plan metres."""
+
+    layer: str = "0"
+    points: list[Point]
+    closed: bool = False
+
+
+class Background(DModel):
+    """An imported drawing (an architect's DXF) shown under the hall, locked: it is never
+    selected or moved with the design. Its paths are already in plan metres; what they
+    were made from (file, units, scale, origin, layers) is kept to say so and to redo it."""
+
+    source: str = ""
+    units: str = "m"
+    """Length unit of the drawing (mm, cm, m, in, ft)."""
+    scale: float = 1.0
+    """Drawing length x ``scale`` = real length (1 for a drawing at full size)."""
+    origin: Point = (0.0, 0.0)
+    """The drawing point (in drawing units) placed at the plan's (0, 0)."""
+    layers: list[str] = Field(default_factory=list)
+    locked: bool = True
+    visible: bool = True
+    paths: list[BackgroundPath] = Field(default_factory=list)
+
+
 class Dimension(DModel):
     """A dimension on the plan: the distance from ``start`` to ``end``, drawn as a dimension
     line ``offset_m`` to the left of the direction start -> end (negative: to the right), with
@@ -382,5 +411,7 @@ class Hall(DModel):
     junctions: list[Junction] = Field(default_factory=list)
     pipes: list[Pipe] = Field(default_factory=list)
     power: PowerChain = Field(default_factory=PowerChain)
+    background: Background | None = None
+    """An imported drawing under the hall (see :mod:`designer.io.dxf_import`)."""
     dimensions: list[Dimension] = Field(default_factory=list)
     """Dimension annotations drawn on the plan (and in the report and the DXF)."""

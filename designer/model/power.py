@@ -25,7 +25,17 @@ class Cable(DModel):
     parallel_sets: int = 1
     conductor_mm2: float | None = None
     """Cross-section of one conductor of one set when the cable was sized (copper, XLPE,
-    see :mod:`designer.solvers.sizing`); None: not sized, r and x stand as given."""
+    see :mod:`designer.solvers.sizing`); None: not sized, r and x stand as given (the
+    ampacity check then takes the standard size nearest to ``r_ohm_per_km``)."""
+    installation_method: Literal["B1", "C", "D1", "E", "F"] = "E"
+    """IEC 60364-5-52 reference method (E: multicore on a perforated tray or in free air; F:
+    single-core cables touching in trefoil; C: clipped direct; B1: conductors in conduit; D1:
+    in ducts in the ground). Ignored by NEC 310.16 (raceway)."""
+    grouping_factor: float | None = None
+    """Derating for other circuits laid with it; None: from the standard's table for the
+    parallel sets of this feeder alone."""
+    ambient_c: float = 30.0
+    """Air temperature around it (degC)."""
 
 
 class PowerSource(Placed):
@@ -67,6 +77,9 @@ class Transformer(PowerEquipment):
     no_load_loss_kw: float = 2.5
     load_loss_kw: float = 20.0
     """Copper loss at rated load."""
+    tap_pct: float = 0.0
+    """Off-load tap position: the change of the secondary's no-load voltage, % of nominal
+    (+2.5 raises the secondary by 2.5 %; usual taps are -5, -2.5, 0, +2.5, +5)."""
 
 
 class Switchboard(PowerEquipment):

@@ -67,6 +67,11 @@ class Workload(DModel):
     data_rate_gbps: float = 1.0
     it_power_kw: float = 10.0
     accelerators: int = 0
+    """Accelerators (GPUs) it needs; placement counts them against the accelerators of the
+    module's racks (0: needs none)."""
+    rack_positions: int = 0
+    """Rack positions it takes in the module that serves it; placement counts them against
+    the module's rack positions (0: shares racks / not counted)."""
     needs_liquid: bool = False
     processing_ms: float = 1.0
     pinned_module_id: Id | None = None
@@ -84,8 +89,19 @@ class Settings(DModel):
     default_route_factor: float = 1.5
     default_hops: int = 4
     default_hop_us: float = 50.0
+    cable_standard: Literal["IEC 60364-5-52", "NEC 310.16"] = "IEC 60364-5-52"
+    """Table the power analysis checks feeder ampacity against."""
     backhaul_cost_per_gbps_km: float = 0.05
     """Placement weight of data gravity: cost per (Gb/s x km) of backhaul per month."""
+
+
+class RevisionEntry(DModel):
+    """One line of a drawing's revision history (newest last)."""
+
+    revision: str
+    date: str = ""
+    description: str = ""
+    by: str = ""
 
 
 class Project(DModel):
@@ -93,6 +109,11 @@ class Project(DModel):
     name: str = "Untitled project"
     revision: str = "A"
     author: str = ""
+    """Also the title block's "drawn by"."""
+    checked_by: str = ""
+    approved_by: str = ""
+    revisions: list[RevisionEntry] = Field(default_factory=list)
+    """Revision history shown in the title block of every drawing sheet."""
     description: str = ""
     settings: Settings = Field(default_factory=Settings)
     sites: list[Site] = Field(default_factory=list)

@@ -27,7 +27,7 @@ RULES: dict[type, dict[str, tuple]] = {
                "it_capacity_kw": ("nonneg",), "cooling_capacity_kw": ("nonneg",),
                "rack_positions": ("nonneg",)},
     h.Rack: {**_PLACED, "height_u": ("pos",), "weight_kg": ("nonneg",),
-             "it_load_kw": ("nonneg",), "power_factor": ("range", 0.5, 1.0),
+             "it_load_kw": ("nonneg",), "accelerators": ("nonneg",), "power_factor": ("range", 0.5, 1.0),
              "liquid_fraction": ("frac",), "design_delta_t_air_k": ("pos",),
              "design_delta_t_liquid_k": ("pos",), "max_supply_temp_c": ("range", 0.0, 90.0),
              "cold_plate_dp_kpa": ("nonneg",), "cold_plate_rated_flow_lpm": ("nonneg",),
@@ -54,7 +54,8 @@ RULES: dict[type, dict[str, tuple]] = {
     p.Transformer: {**_PLACED, "rating_kva": ("pos",), "primary_v": ("pos",),
                     "secondary_v": ("pos",), "impedance_pct": ("range", 0.5, 25.0),
                     "x_r_ratio": ("pos",), "no_load_loss_kw": ("nonneg",),
-                    "load_loss_kw": ("nonneg",), "heat_to_air_kw": ("nonneg",)},
+                    "load_loss_kw": ("nonneg",), "tap_pct": ("range", -10.0, 10.0),
+                    "heat_to_air_kw": ("nonneg",)},
     p.Switchboard: {**_PLACED, "rating_a": ("pos",), "voltage_v": ("pos",), "heat_to_air_kw": ("nonneg",)},
     p.Ups: {**_PLACED, "module_kw": ("pos",), "module_count": ("pos",),
             "redundant_modules": ("nonneg",), "efficiency": ("range", 0.5, 1.0),
@@ -66,7 +67,7 @@ RULES: dict[type, dict[str, tuple]] = {
                "x_ohm_per_km": ("nonneg",)},
     p.BuswayTap: {"offset_m": ("nonneg",), "breaker_a": ("pos",)},
     Workload: {"latency_budget_ms": ("pos",), "data_rate_gbps": ("nonneg",),
-               "it_power_kw": ("nonneg",), "accelerators": ("nonneg",),
+               "it_power_kw": ("nonneg",), "accelerators": ("nonneg",), "rack_positions": ("nonneg",),
                "processing_ms": ("nonneg",)},
     DataSource: {"access_delay_ms": ("nonneg",)},
     Link: {"route_km": ("nonneg",), "route_factor": ("range", 1.0, 10.0), "hops": ("nonneg",),
@@ -497,6 +498,17 @@ class _Validator:
                 if cab.r_ohm_per_km < 0 or cab.x_ohm_per_km < 0 or cab.parallel_sets < 1:
                     self.add(error("value.range", "feeder impedance must not be negative and sets must be 1 or more",
                                    "enter the cable's data-sheet values", f"{path}.feeder", (e.id,)))
+                if cab.grouping_factor is not None and not 0.1 <= cab.grouping_factor <= 1.0:
+                    self.add(error("value.range", f"feeder grouping factor {cab.grouping_factor:g} is outside "
+                                   "0.1-1 (the standard's tables)", "enter the factor from the grouping table, "
+                                   "or clear it to take it from the table", f"{path}.feeder.grouping_factor", (e.id,)))
+                if not -40.0 <= cab.ambient_c <= 80.0:
+                    self.add(error("value.range", f"feeder ambient {cab.ambient_c:g} degC is outside -40-80 degC",
+                                   "enter the air temperature around the cable", f"{path}.feeder.ambient_c", (e.id,)))
+                if cab.conductor_mm2 is not None and not cab.conductor_mm2 > 0:
+                    self.add(error("value.range", "feeder conductor size must be positive",
+                                   "enter the cross-section in mm2, or clear it", f"{path}.feeder.conductor_mm2",
+                                   (e.id,)))
         for i, u in enumerate(pw.ups):
             if u.redundant_modules >= u.module_count > 0:
                 self.add(error("value.range", f"redundant modules ({u.redundant_modules}) must be fewer than "

@@ -173,3 +173,133 @@ def size_cable(current_a: float, length_m: float, voltage_v: float, power_factor
     return CableChoice(mm2, MAX_SETS, current_a, ampacity_a(mm2, MAX_SETS, ambient_c),
                        drop_pct(current_a, length_m, voltage_v, mm2, MAX_SETS, power_factor),
                        r_ohm_per_km(mm2), CABLE_X_OHM_PER_KM, False)
+
+
+# -- ampacity by standard and installation method (the power analysis checks feeders) ----------
+IEC = "IEC 60364-5-52"
+NEC = "NEC 310.16"
+STANDARDS = (IEC, NEC)
+
+IEC_XLPE_3_A: dict[str, dict[float, float]] = {
+    "B1": {1.5: 17, 2.5: 23, 4: 31, 6: 40, 10: 54, 16: 73, 25: 95, 35: 117, 50: 141, 70: 179, 95: 216, 120: 249,
+           150: 285, 185: 324, 240: 380, 300: 435},
+    "C": {1.5: 22, 2.5: 30, 4: 40, 6: 51, 10: 70, 16: 94, 25: 119, 35: 148, 50: 180, 70: 232, 95: 282, 120: 328,
+          150: 379, 185: 434, 240: 514, 300: 593},
+    "D1": {1.5: 19, 2.5: 24, 4: 31, 6: 39, 10: 52, 16: 67, 25: 86, 35: 103, 50: 122, 70: 151, 95: 179, 120: 203,
+           150: 230, 185: 258, 240: 297, 300: 336},
+    "E": dict(AMPACITY_XLPE_E_A),
+    "F": {25: 141, 35: 176, 50: 216, 70: 279, 95: 342, 120: 400, 150: 464, 185: 533, 240: 634, 300: 736, 400: 868,
+          500: 998, 630: 1151},
+}
+"""IEC 60364-5-52, copper, XLPE (90 degC), three loaded conductors, 30 degC air / 20 degC
+ground (A): methods B1 (insulated conductors in conduit on a wall), C (clipped direct) and D1
+(in ducts in the ground) from table B.52.5, E (multicore in free air / on a perforated tray)
+from B.52.12, F (single-core cables touching, trefoil, in free air) from B.52.13."""
+
+IEC_BUNCHED: tuple[tuple[int, float], ...] = ((1, 1.00), (2, 0.80), (3, 0.70), (4, 0.65), (5, 0.60), (6, 0.57),
+                                              (7, 0.54), (8, 0.52), (9, 0.50), (12, 0.45), (16, 0.41), (20, 0.38))
+"""IEC 60364-5-52 table B.52.17, item 1 (bunched, on a surface, embedded or enclosed): grouping
+factors for methods B1, C and D1 (circuits, factor)."""
+
+NEC_CU_75C_A: dict[float, float] = {
+    2.08: 20, 3.31: 25, 5.26: 35, 8.37: 50, 13.3: 65, 21.2: 85, 26.7: 100, 33.6: 115, 42.4: 130, 53.5: 150,
+    67.4: 175, 85.0: 200, 107.2: 230, 126.7: 255, 152.0: 285, 177.3: 310, 202.7: 335, 253.4: 380, 304.0: 420,
+    354.7: 460, 380.0: 475, 405.4: 490, 456.0: 520, 506.7: 545,
+}
+"""NEC Table 310.16, copper, 75 degC column (the usual termination rating), not more than three
+current-carrying conductors in a raceway or cable, 30 degC ambient (A), keyed by the
+conductor area in mm2 (14 AWG ... 1000 kcmil)."""
+NEC_NAMES = {2.08: "14 AWG", 3.31: "12 AWG", 5.26: "10 AWG", 8.37: "8 AWG", 13.3: "6 AWG", 21.2: "4 AWG",
+             26.7: "3 AWG", 33.6: "2 AWG", 42.4: "1 AWG", 53.5: "1/0 AWG", 67.4: "2/0 AWG", 85.0: "3/0 AWG",
+             107.2: "4/0 AWG", 126.7: "250 kcmil", 152.0: "300 kcmil", 177.3: "350 kcmil", 202.7: "400 kcmil",
+             253.4: "500 kcmil", 304.0: "600 kcmil", 354.7: "700 kcmil", 380.0: "750 kcmil", 405.4: "800 kcmil",
+             456.0: "900 kcmil", 506.7: "1000 kcmil"}
+NEC_MAX_SET_MM2 = 253.4
+"""Parallel runs of 500 kcmil are the usual largest per set."""
+
+R20_CU_OHM_PER_KM: dict[float, float] = {
+    1.5: 12.1, 2.5: 7.41, 4: 4.61, 6: 3.08, 10: 1.83, 16: 1.15, 25: 0.727, 35: 0.524, 50: 0.387, 70: 0.268,
+    95: 0.193, 120: 0.153, 150: 0.124, 185: 0.0991, 240: 0.0754, 300: 0.0601, 400: 0.047, 500: 0.0366, 630: 0.0283,
+}
+"""IEC 60228 class 2 copper, largest DC resistance at 20 degC (ohm/km)."""
+
+
+def infer_mm2(r_ohm_per_km: float) -> float:
+    """The standard copper size whose resistance (IEC 60228 at 20 degC, or at 90 degC as
+    :func:`r_ohm_per_km` gives it) is nearest to ``r_ohm_per_km`` (on a log scale)."""
+    if not (r_ohm_per_km > 0 and math.isfinite(r_ohm_per_km)):
+        return 630.0 if r_ohm_per_km == 0 else 1.5
+    best, err = 1.5, math.inf
+    for mm2, r20 in R20_CU_OHM_PER_KM.items():
+        for r in (r20, RHO_CU_90C_OHM_MM2_PER_KM / mm2):
+            e = abs(math.log(r_ohm_per_km / r))
+            if e < err:
+                best, err = mm2, e
+    return best
+
+
+def _table(standard: str, method: str) -> dict[float, float]:
+    if standard == NEC:
+        return NEC_CU_75C_A
+    return IEC_XLPE_3_A.get(method, IEC_XLPE_3_A["E"])
+
+
+def default_grouping(standard: str, method: str, sets: int) -> float:
+    """Grouping factor of ``sets`` parallel sets of one circuit laid together: IEC tables
+    B.52.20 (methods E and F, one tray, touching) or B.52.17 (B1, C, D1); NEC: parallel sets
+    in their own raceways (1.0)."""
+    if standard == NEC:
+        return 1.0
+    if method in ("E", "F"):
+        return grouping_factor(sets)
+    f = 0.38
+    for n, k in IEC_BUNCHED:
+        if sets <= n:
+            return k
+    return f
+
+
+def cable_ampacity_a(mm2: float, sets: int = 1, standard: str = IEC, method: str = "E",
+                     grouping: float | None = None, ambient_c: float = 30.0) -> float:
+    """Derated current-carrying capacity of ``sets`` parallel cables of ``mm2`` (A, all sets):
+    the table value of the size at or below ``mm2`` (a size between two standard ones counts
+    as the smaller), times the grouping factor (given, or :func:`default_grouping`) and, for
+    IEC in air, the ambient factor (NEC 310.15(B) is close to the same for 75 degC)."""
+    tab = _table(standard, method)
+    sizes = sorted(tab)
+    fit = [s for s in sizes if s <= mm2 * 1.0001]
+    base = tab[fit[-1]] if fit else tab[sizes[0]] * mm2 / sizes[0]
+    sets = max(int(sets), 1)
+    g = default_grouping(standard, method, sets) if grouping is None else grouping
+    amb = ambient_factor(ambient_c) if method != "D1" else 1.0
+    return base * sets * g * amb
+
+
+def size_name(mm2: float, standard: str = IEC) -> str:
+    if standard == NEC and mm2 in NEC_NAMES:
+        return NEC_NAMES[mm2]
+    return f"{mm2:g} mm2"
+
+
+def choose_cable(current_a: float, length_m: float, voltage_v: float, standard: str = IEC, method: str = "E",
+                 grouping: float | None = None, ambient_c: float = 30.0, power_factor: float = 0.95,
+                 max_drop_pct: float = FEEDER_DROP_PCT) -> CableChoice:
+    """The fewest parallel sets, then the smallest size, of ``standard`` / ``method`` that carry
+    ``current_a`` continuously (at 80 %) with at most ``max_drop_pct`` drop (like :func:`size_cable`,
+    for any table). A given ``grouping`` factor applies whatever the number of sets."""
+    tab = _table(standard, method)
+    cap_mm2 = NEC_MAX_SET_MM2 if standard == NEC else MAX_SET_MM2
+    sizes = [s for s in sorted(tab) if s <= cap_mm2]
+    need = current_a / CONTINUOUS_FACTOR
+    top = tab[sizes[-1]] * ambient_factor(ambient_c) * (1.0 if grouping is None else max(grouping, 1.0))
+    first = min(max(int(need // top) if math.isfinite(need) and top > 0 else MAX_SETS, 1), MAX_SETS)
+    for sets in range(first, MAX_SETS + 1):  # fewer sets than ``first`` cannot carry it
+        for mm2 in sizes:
+            cap = cable_ampacity_a(mm2, sets, standard, method, grouping, ambient_c)
+            dp = drop_pct(current_a, length_m, voltage_v, mm2, sets, power_factor)
+            if cap >= need and dp <= max_drop_pct:
+                return CableChoice(mm2, sets, current_a, cap, dp, r_ohm_per_km(mm2), CABLE_X_OHM_PER_KM, True)
+    mm2 = sizes[-1]
+    return CableChoice(mm2, MAX_SETS, current_a, cable_ampacity_a(mm2, MAX_SETS, standard, method, grouping, ambient_c),
+                       drop_pct(current_a, length_m, voltage_v, mm2, MAX_SETS, power_factor),
+                       r_ohm_per_km(mm2), CABLE_X_OHM_PER_KM, False)

@@ -159,7 +159,9 @@ def figures(project: Project, results: dict) -> dict:
                    power_max_utilisation_pct=_r(mx * 100, 2) if mx is not None else None,
                    power_margin_pct=_r(100 - mx * 100, 2) if mx is not None else None,
                    utility_margin_pct=_r((1 - src / cap) * 100, 2) if cap > 0 else None,
-                   survives_single_failure=all(s.survives for s in sites),
+                   # a site without a load-flow solution has no results but its summary says "no"
+                   survives_single_failure=all(s.survives for s in sites)
+                   and all(v.get("survives", True) for v in (pw.summary or {}).get("sites", {}).values()),
                    worst_single_failure_racks=max(lost, default=0),
                    single_failures_losing_racks=sum(n > 0 for n in lost),
                    power_losses_kw=_r(sum(s.losses_kw for s in sites)))

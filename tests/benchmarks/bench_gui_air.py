@@ -51,7 +51,7 @@ def bench_hall(app, label: str, path: str | None, site: str | None = None) -> di
 
     from designer.app.main import open_window
     from designer.app.plan.coords import to_scene
-    from designer.app.views.air_heat import HeatMapItem
+    from designer.app.views.air.heat import HeatMapItem
     from designer.document.ops import move_items
 
     t0 = time.perf_counter()

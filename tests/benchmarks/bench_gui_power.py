@@ -52,8 +52,8 @@ def window_results(win, pv, rev, res) -> None:
 
 
 def bench_size(app, n: int) -> list:
-    from designer.app.mainwindow import MainWindow
-    from designer.app.session import Session
+    from designer.app.state.session import Session
+    from designer.app.window.mainwindow import MainWindow
     from designer.io.generate import generate_project
 
     session = Session(generate_project(n))

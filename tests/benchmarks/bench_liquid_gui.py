@@ -41,8 +41,8 @@ def bench(n: int) -> dict:
     from designer.analysis.base import AnalysisResult
     from designer.analysis.liquid import LiquidAnalysis, auto_balance
     from designer.app.main import make_app
-    from designer.app.mainwindow import MainWindow
-    from designer.app.session import Session
+    from designer.app.state.session import Session
+    from designer.app.window.mainwindow import MainWindow
     from designer.document.document import Document
     from designer.io.generate import generate_project
 

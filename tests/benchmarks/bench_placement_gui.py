@@ -61,8 +61,8 @@ def _with_workloads(n: int):
 
 def bench(label: str, project, module_id: str | None) -> dict:
     from designer.app.main import make_app
-    from designer.app.mainwindow import MainWindow
-    from designer.app.session import Session
+    from designer.app.state.session import Session
+    from designer.app.window.mainwindow import MainWindow
     from designer.document.document import Change
 
     app = make_app()

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 def main(out: Path) -> None:
     from designer.app.main import make_app
-    from designer.app.mainwindow import MainWindow
     from designer.app.plan.coords import to_scene
-    from designer.app.session import Session, new_project
+    from designer.app.state.session import Session, new_project
+    from designer.app.window.mainwindow import MainWindow
 
     app = make_app()
     w = MainWindow(Session(new_project()))

@@ -49,7 +49,7 @@ def main(out: Path) -> None:
     w.view.fit()
     shot("start")
     for key, mode in (("findings", "none"), ("liquid", "liquid"), ("air", "air"), ("power", "power"),
-                      ("placement", "none"), ("account", "none")):
+                      ("placement", "none"), ("studies", "none"), ("account", "none")):
         if key not in w.docks:
             continue
         w.results_mode.set_mode(mode)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from designer.app.actions import ActionSpec
 from designer.app.assembly.account import AccountPanel, problem_text
 from designer.app.assembly.design_task import DesignRunner
 from designer.app.assembly.template_dialog import SaveModuleDialog
-from designer.app.dialogs import show_error
+from designer.app.window.actions import ActionSpec
+from designer.app.window.dialogs import show_error
 from designer.document import grouping
 from designer.document.assembly import template_from_selection
 from designer.io.catalog_store import read_template_file, user_catalog_dir, write_template_file
@@ -174,7 +174,7 @@ class ModuleActions:
     def add_template_file(self, path: str | Path | None = None) -> bool:
         """Check a template file and copy it into the user catalog (a file chooser when no path)."""
         if path is None:
-            from designer.app.files import start_folder
+            from designer.app.lifecycle.files import start_folder
 
             path, _ = QFileDialog.getOpenFileName(self.window, "Add module template file", str(start_folder()),
                                                   "Module templates (*.json);;All files (*)")

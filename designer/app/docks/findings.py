@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.app.guard import guarded
+from designer.app.lifecycle.guard import guarded
 from designer.model.findings import Finding, Severity
 
 COLORS = {"error": QColor("#d62d20"), "warning": QColor("#c98a00"), "info": QColor("#3a6ea5")}

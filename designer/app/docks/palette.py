@@ -7,7 +7,7 @@ from PySide6.QtGui import QDrag
 from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from designer.app.plan.view import MIME_CATALOG
-from designer.app.thumbnails import thumbnail
+from designer.app.window.thumbnails import thumbnail
 from designer.model.catalog import CATEGORIES
 
 TITLES = {"modules": "Modules", "racks": "Racks", "cdus": "CDUs", "air_units": "Air units", "ups": "UPS",

@@ -216,6 +216,8 @@ class PropertiesPanel(QWidget):
         if w is None:
             return
         w.setToolTip(path)
+        if isinstance(w, QComboBox) and self.editors.get(path, (None, None))[1] == "ref":
+            _ref_tip(w, path)
         # no editor asks for more width than the panel has (a spin box sizes itself to its range)
         w.setMinimumWidth(60)
         w.setSizePolicy(QSizePolicy.Expanding, w.sizePolicy().verticalPolicy())
@@ -229,16 +231,22 @@ class PropertiesPanel(QWidget):
     def _editor(self, path: str, name: str, base, optional: bool, value) -> QWidget | None:
         unit = unit_for(name, self.units(), self._kind())
         if name in REF_KINDS:
+            # items by name (the id only where two share a name): "AI-POD-1 (core-fra.mod1)" did
+            # not fit at 1280x800; the name and id are on each item's and the field's tooltip
             cb = QComboBox()
             cb.addItem("(none)", None)
-            for iid, label in self._candidates(REF_KINDS[name]):
-                cb.addItem(label, iid)
+            cands = self._candidates(REF_KINDS[name])
+            names = [n for _i, n, _f in cands]
+            for iid, short, full in cands:
+                cb.addItem(short if names.count(short) == 1 else full, iid)
+                cb.setItemData(cb.count() - 1, full, Qt.ToolTipRole)
             idx = cb.findData(value)
             if idx < 0 and value is not None:
                 cb.addItem(f"{value} (missing!)", value)
                 idx = cb.count() - 1
             cb.setCurrentIndex(max(idx, 0))
             cb.currentIndexChanged.connect(lambda _i, p=path, c=cb: self.commit(p, c.currentData()))
+            cb.currentIndexChanged.connect(lambda _i, p=path, c=cb: _ref_tip(c, p))
             self.editors[path] = (cb, "ref", optional)
             return cb
         if typing.get_origin(base) is Literal:
@@ -277,9 +285,7 @@ class PropertiesPanel(QWidget):
             return sp
         if base in (float, int, str):
             le = QLineEdit()
-            text = "" if value is None else (f"{unit.to_display(value):g}" if unit and value is not None
-                                             else str(value))
-            le.setText(text)
+            le.setText(_text(value, unit))
             if optional:
                 le.setPlaceholderText("auto" if base is not str else "")
             if unit:
@@ -301,7 +307,8 @@ class PropertiesPanel(QWidget):
             return lab
         return None
 
-    def _candidates(self, kinds) -> list[tuple[str, str]]:
+    def _candidates(self, kinds) -> list[tuple[str, str, str]]:
+        """(id, name, "name (id)") of the items a reference field may name."""
         out = []
         site = self.session.site
         for loc in iter_items(self.session.project):
@@ -311,7 +318,8 @@ class PropertiesPanel(QWidget):
                     self.session.project.sites[loc.site_index] is not site:
                 continue
             it = loc.item
-            out.append((it.id, f"{getattr(it, 'name', '') or it.id} ({it.id})"))
+            label = getattr(it, "name", "") or it.id
+            out.append((it.id, label, f"{label} ({it.id})" if label != it.id else label))
         return out
 
     # -- committing ------------------------------------------------------------------------------
@@ -382,6 +390,8 @@ class PropertiesPanel(QWidget):
         if base is str:
             self.commit(path, text)
             return
+        if unit and text.endswith(unit.symbol):  # the unit shown may be typed or left in
+            text = text[: -len(unit.symbol)].strip()
         try:
             v = float(text.replace(",", "."))
         except ValueError:
@@ -455,10 +465,21 @@ class PropertiesPanel(QWidget):
                     if kind == "curve":
                         w.setText("; ".join(f"{q:g}:{hd:g}" for q, hd in value))
                     else:
-                        unit = kind[2]
-                        w.setText("" if value is None else (f"{unit.to_display(value):g}" if unit else str(value)))
+                        w.setText(_text(value, kind[2]))
             finally:
                 w.blockSignals(False)
+
+
+def _text(value, unit) -> str:
+    """A line-edited value as shown: with its unit, like the spin boxes ("2.3 m"); "" is None."""
+    if value is None:
+        return ""
+    return f"{unit.to_display(value):g} {unit.symbol}" if unit else str(value)
+
+
+def _ref_tip(cb: QComboBox, path: str) -> None:
+    full = cb.itemData(cb.currentIndex(), Qt.ToolTipRole)
+    cb.setToolTip(f"{full}\n{path}" if full else path)
 
 
 def _step(name: str) -> float:

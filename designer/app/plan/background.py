@@ -13,7 +13,7 @@ import math
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
 
-from designer.app import style
+from designer.app.window import style
 
 FT = 0.3048
 MINOR_PX = 12.0

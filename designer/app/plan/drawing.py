@@ -15,10 +15,10 @@ import math
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
-from designer.app import style
 from designer.app.plan.coords import to_scene
 from designer.app.plan.tools import Tool
 from designer.app.plan.typed import ALLOWED, TypedError, describe_segment, parse_point
+from designer.app.window import style
 from designer.document.edits import AddItem, Composite, SetFields
 from designer.document.snaps import Snap
 from designer.model import hall as h

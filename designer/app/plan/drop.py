@@ -9,8 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 
-from designer.app import style
 from designer.app.plan.coords import to_model, to_scene
+from designer.app.window import style
 from designer.model.base import footprint_corners
 
 MIME_CATALOG = "application/x-datahall-catalog-model"

@@ -9,8 +9,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
-from designer.app import style
 from designer.app.plan.coords import scene_rotation, to_scene
+from designer.app.window import style
 from designer.model import hall as h
 from designer.model import power as p
 from designer.model.base import Placed
@@ -64,16 +64,36 @@ class PlanItem(QGraphicsItem):
         return self.mapToScene(self.shape())
 
     def _outline_pen(self, painter: QPainter, default: QColor, width_px: float = 1.0) -> QPen:
-        if self.status in style.STATUS:
-            pen = QPen(style.STATUS[self.status], 2.5)
-        else:
-            pen = QPen(default, width_px)
-        pen.setCosmetic(True)
-        return pen
+        """A pen ``width_px`` device pixels wide, given in metres (the painter's units) for the
+        painter's current scale rather than as a cosmetic pen: the same on screen, and an
+        SVG gets a plain stroke width instead of ``vector-effect: non-scaling-stroke``, which
+        librsvg and CairoSVG ignore (they drew 1 px outlines 76 px wide at 1:50)."""
+        color, w = (style.STATUS[self.status], 2.5) if self.status in style.STATUS else (default, width_px)
+        return QPen(color, w / max(lod(painter), 1e-9))
 
     def labels_on(self) -> bool:
         sc = self.scene()
         return sc is None or sc.layer_visible("labels")
+
+
+def svg_dashes(pen: QPen, pattern: tuple[float, ...] = (4.0, 2.0)) -> None:
+    """Give a thin pen its dash pattern in absolute units, for Qt's SVG generator.
+
+    Qt multiplies the pattern by the pen's width when it paints, but its SVG generator by
+    the width rounded to whole units (0 taken as 1): a pen 0.03 m wide got dashes 4 m long
+    in librsvg and CairoSVG. Pre-multiplied, the SVG says what Qt paints.
+    """
+    if pen.widthF() < 0.5:
+        pen.setDashPattern([d * pen.widthF() for d in pattern])
+
+
+def dash(pen: QPen, painter: QPainter) -> None:
+    """Dashed, the same on screen, in PDF and in SVG (see :func:`svg_dashes`)."""
+    from PySide6.QtSvg import QSvgGenerator
+
+    pen.setStyle(Qt.DashLine)
+    if isinstance(painter.device(), QSvgGenerator):
+        svg_dashes(pen)
 
 
 def lod(painter: QPainter) -> float:
@@ -180,7 +200,7 @@ class ModuleItem(PlacedItem):
         painter.setBrush(QBrush(self.fill))
         pen = self._outline_pen(painter, self.edge, 2.0)
         if self.status is None:
-            pen.setStyle(Qt.DashLine)
+            dash(pen, painter)
         painter.setPen(pen)
         painter.drawRect(r)
         if self.labels_on():
@@ -553,8 +573,11 @@ def draw_dimension(painter: QPainter, dim: h.Dimension, units: str = "SI", previ
     scale = lod(painter)
     color = color or DIM_COLOR
     painter.save()
-    pen = QPen(color, 1.0, Qt.DashLine if preview else Qt.SolidLine)
-    pen.setCosmetic(True)
+    # one device pixel, in metres (a cosmetic pen becomes non-scaling-stroke in an SVG,
+    # which librsvg and CairoSVG ignore)
+    pen = QPen(color, 1.0 / max(scale, 1e-9))
+    if preview:
+        dash(pen, painter)
     painter.setPen(pen)
     painter.setBrush(Qt.NoBrush)
     L = dim.length_m or 1.0

@@ -11,10 +11,10 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsPolygonItem, QGraphicsScene
 
-from designer.app import style
-from designer.app.guard import safely
+from designer.app.lifecycle.guard import safely
 from designer.app.plan.coords import to_scene
 from designer.app.plan.items import ITEM_CLASSES, PipeItem, PlanItem, TapItem, point_along
+from designer.app.window import style
 from designer.document.assembly import members
 from designer.document.document import Change
 from designer.document.grouping import modules_involved
@@ -114,6 +114,7 @@ class HallScene(QGraphicsScene):
         if self.outline_item is not None:
             self.removeItem(self.outline_item)
             self.outline_item = None
+        self._set_underlay(None)
         for extra in (self.feed_lines, self.sel_overlay, self.group_overlay):
             if extra.scene() is self:
                 self.removeItem(extra)
@@ -121,6 +122,7 @@ class HallScene(QGraphicsScene):
         if site is None:
             return
         self._build_outline(site.hall)
+        self._set_underlay(site.hall.background)
         # order: junctions / racks before pipes so pipes find their ends
         order = [c for c in HALL_COLLECTIONS if c.kind not in ("pipe", "tap")] + \
                 [c for c in HALL_COLLECTIONS if c.kind in ("pipe", "tap")]
@@ -148,6 +150,8 @@ class HallScene(QGraphicsScene):
         for it in self.items_by_id.values():
             if it.kind in ("source", "water_supply"):
                 rect = rect.united(it.sceneBoundingRect())
+        if self.underlay is not None and self.underlay.isVisible():
+            rect = rect.united(self.underlay.sceneBoundingRect())  # the building around the hall
         return rect
 
     def _grow_to(self, items) -> None:
@@ -174,6 +178,25 @@ class HallScene(QGraphicsScene):
         self.addItem(item)
         self.outline_item = item
 
+    underlay = None
+    """The background drawing's item (:mod:`designer.app.plan.underlay`), if the hall has one."""
+
+    def _set_underlay(self, bg) -> None:
+        """Show the hall's background drawing (locked, under everything); None removes it."""
+        from designer.app.plan.underlay import UnderlayItem
+
+        if bg is None:
+            if self.underlay is not None:
+                self.removeItem(self.underlay)
+                self.underlay = None
+            return
+        if self.underlay is not None and self.underlay.bg is bg:
+            return
+        if self.underlay is None:
+            self.underlay = UnderlayItem(bg)
+            self.addItem(self.underlay)
+        else:
+            self.underlay.set_background(bg)
     grid_units: str | None = None
     """The floor's grid: None (no grid: exports), or the display units it is drawn in."""
 
@@ -227,6 +250,7 @@ class HallScene(QGraphicsScene):
             if any(f.startswith("hall") or f == "*" for f in fields) or Change.PROJECT in change.modified:
                 if self.outline_item is not None:
                     self.outline_item.setPolygon(QPolygonF([to_scene(x, y) for x, y in site.hall.outline]))
+                self._set_underlay(site.hall.background)
         for i in change.removed:
             self._remove(i)
         touched: set[str] = set()

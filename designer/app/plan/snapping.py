@@ -27,7 +27,7 @@ class Snapper:
     def __init__(self, view) -> None:
         self.view = view
         self.session = view.session
-        from designer.app.settings import flag
+        from designer.app.state.settings import flag
 
         self.objects = flag("view/object_snaps", True)
         self.last: Snap | None = None
@@ -36,7 +36,7 @@ class Snapper:
 
     # -- settings -------------------------------------------------------------------------------
     def set_objects(self, on: bool) -> None:
-        from designer.app.settings import app_settings
+        from designer.app.state.settings import app_settings
 
         self.objects = on
         app_settings().setValue("view/object_snaps", on)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPen
 
-from designer.app import style
 from designer.app.plan.coords import to_model
 from designer.app.plan.items import PlanItem
+from designer.app.window import style
 from designer.document.assembly import with_members
 from designer.document.edits import Composite, SetFields
 from designer.document.grouping import module_of, top_level

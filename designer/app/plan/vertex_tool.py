@@ -12,9 +12,9 @@ import math
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPen, QPolygonF
 
-from designer.app import style
 from designer.app.plan.coords import to_scene
 from designer.app.plan.tools import Tool
+from designer.app.window import style
 from designer.document.edits import SetFields
 from designer.document.geometry import snap
 

@@ -7,8 +7,9 @@ drawing (no scroll bars), so the point under the cursor can always stay under it
 
 One exception keeps the hall in view when the panels around the plan change: while the view
 is still as a fit left it (no zoom or pan since), a new size of the plan (a results panel
-growing below it, a dock closed, the window resized) fits again, beside the legends. Once the
-user has zoomed or panned, a new size keeps the middle of the plan where it was.
+growing below it, a dock closed, the window resized) or the user's choice of other keys over
+it (View > Results on plan, View > Legends) fits again, beside the keys. Once the user has
+zoomed or panned, these keep the view as it is.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QTransform
 from PySide6.QtWidgets import QGraphicsView, QToolTip
 
-from designer.app import style
 from designer.app.plan import background as bg
 from designer.app.plan.coords import to_model
 from designer.app.plan.drop import MIME_CATALOG, DropTarget
 from designer.app.plan.fitting import floating_keys, free_rect, may_show
 from designer.app.plan.snapping import Snapper
+from designer.app.window import style
 
 __all__ = ["MIME_CATALOG", "PlanView"]
 
@@ -62,6 +63,8 @@ class PlanView(DropTarget, QGraphicsView):
         """The view is as :meth:`fit` left it (no zoom or pan since): a new size fits again."""
         self._refit_due = False
         self._show_grid = True
+        self._zoom_anchor: tuple | None = None
+        """(viewport point, view transform after, plan point) of the last zoom step."""
         self.last_cursor: QPointF | None = None
         """Where the mouse last was over the viewport (viewport pixels)."""
         self.menu_providers: list = []
@@ -127,16 +130,26 @@ class PlanView(DropTarget, QGraphicsView):
         e.accept()
 
     def zoom_at(self, f: float, pos: QPointF) -> None:
-        """Zoom by ``f`` keeping the plan point under ``pos`` (viewport pixels) where it is."""
+        """Zoom by ``f`` keeping the plan point under ``pos`` (viewport pixels) where it is.
+
+        The view scrolls in whole pixels, so each step leaves the point up to half a pixel
+        off. Steps that follow each other at the same spot (a wheel turned several notches)
+        all zoom about the plan point the first one had there, so those half pixels do not
+        add up into a drift."""
         s = self.px_per_m
         f = max(MIN_PX_PER_M / s, min(f, MAX_PX_PER_M / s))
+        pos = QPointF(pos)
         before = self.map_to_scene(pos)
+        last = self._zoom_anchor
+        if last is not None and last[0] == pos and last[1] == self.viewportTransform():
+            before = last[2]  # nothing moved the view since the last step here
         self.setTransform(QTransform.fromScale(s * f, s * f))
         after = self.map_to_scene(pos)
         # the view's centre moves by what the anchor drifted (scene units)
         centre = self.map_to_scene(QPointF(self.viewport().rect().center()))
         self.centerOn(centre + (before - after))
         self._fix_anchor(pos, before)
+        self._zoom_anchor = (pos, self.viewportTransform(), before)
         self.fitted = False
         self.zoom_changed.emit(self.px_per_m)
         if self.last_cursor is not None:
@@ -148,9 +161,9 @@ class PlanView(DropTarget, QGraphicsView):
         anchor ends within half a pixel of where it was."""
         err = (self.viewportTransform().map(want) - pos)
         hb, vb = self.horizontalScrollBar(), self.verticalScrollBar()
-        if abs(err.x()) >= 1.0:
+        if round(err.x()):
             hb.setValue(hb.value() + round(err.x()))
-        if abs(err.y()) >= 1.0:
+        if round(err.y()):
             vb.setValue(vb.value() + round(err.y()))
 
     def zoom_by(self, f: float) -> None:
@@ -196,6 +209,14 @@ class PlanView(DropTarget, QGraphicsView):
         self._refit_due = False
         if self.fitted:
             self.fit()
+
+    def keys_changed(self) -> None:
+        """The user changed which keys float over the plan (results on plan, View > Legends):
+        a view still as a fit left it fits again beside them. Results arriving do not call
+        this: a key appearing with its results never moves the view."""
+        if self.fitted and not self._refit_due:
+            self._refit_due = True
+            QTimer.singleShot(0, self._refit)
 
     def key_rects(self) -> list[QRectF]:
         """Viewport rectangles a fit keeps the hall clear of: the scale bar, the north arrow

@@ -47,11 +47,11 @@ def _layout(project: Project, site_id: str, scale: int | None) -> tuple[int, QSi
 
 def _paint(p: QPainter, project: Project, site, results, scale: int, rect: QRectF, date: str | None) -> None:
     scene = plan_scene(project, site.id, results)
-    info = SheetInfo(project.name, site.name or site.id, project.revision,
-                     date or _dt.date.today().isoformat(), f"{DPI} dpi",
-                     dimensions=[("Hall", f"{hall_bounds(project, site.id).width():.2f} m x "
+    info = SheetInfo.of_project(project, project=project.name, site=site.name or site.id,
+                                revision=project.revision, date=date or _dt.date.today().isoformat(),
+                                paper=f"{DPI} dpi", dimensions=[("Hall", f"{hall_bounds(project, site.id).width():.2f} m x "
                                           f"{hall_bounds(project, site.id).height():.2f} m")],
-                     drawing=f"Floor plan of site {site.id}, all systems")
+                                drawing=f"Floor plan of site {site.id}, all systems")
     draw_plan_sheet(p, rect, scene, hall_bounds(project, site.id), info, scale)
     scene.clear()
 

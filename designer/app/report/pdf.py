@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter
@@ -66,6 +66,8 @@ class PdfInfo:
     """Site id -> scale (1:N) of its overview sheet."""
     detail_sheets: dict
     """Site id -> (scale, number) of its detail sheets ((0, 0) when the overview is enough)."""
+    callouts: dict = field(default_factory=dict)
+    """Page number -> the equipment labels placed outside their items on that plan sheet."""
 
 
 class _Doc:
@@ -81,6 +83,7 @@ class _Doc:
         self.flow = Flow(self.m, check)
         self.plan_scales: dict[str, int] = {}
         self.detail_sheets: dict[str, tuple[int, int]] = {}
+        self.callouts: dict[int, list] = {}
         self._scene = None
 
     # -- layout ------------------------------------------------------------------------------
@@ -199,12 +202,16 @@ class _Doc:
                 self._scene = None
 
         def sheet(p: QPainter, page_no: int, i: int, drawing: str) -> None:
-            info = SheetInfo(c.project, label, c.revision, c.date, "A3", f"{page_no} of {self.total}",
-                             plan.dimensions, drawing)
+            info = SheetInfo.of_project(project, project=c.project, site=label, revision=c.revision, date=c.date,
+                                        paper="A3", sheet=f"{page_no} of {self.total}", dimensions=plan.dimensions,
+                                        drawing=drawing)
             if i == 0:
-                self.plan_scales[site.id] = draw_plan_sheet(p, rect, scene(), bounds, info)
+                # with detail sheets, the equipment is named there (at 1:300 and beyond the
+                # labels of a big hall's power rooms cannot all stand clear on the overview)
+                self.plan_scales[site.id] = draw_plan_sheet(p, rect, scene(), bounds, info, callouts=not last)
             else:
                 draw_plan_sheet(p, rect, scene(), bounds, info, d_scale, tiles[i - 1], tiles)
+            self.callouts[page_no] = info.callouts or []
             done(i)
 
         n0 = len(f.pages)
@@ -297,12 +304,14 @@ class _Doc:
 
     def fill_toc(self) -> None:
         entries = self.flow.toc
+        self.toc_rects: list[tuple[int, QRectF, int]] = []
+        """(page index of the contents page, line rectangle in device px, target page index)."""
         per = self.toc_per_page
         for k, pg in enumerate(self.toc_pages):
             chunk = entries[k * per:(k + 1) * per]
             r = pg.content()
 
-            def op(p: QPainter, chunk=chunk, r=r, first=(k == 0)) -> None:
+            def op(p: QPainter, chunk=chunk, r=r, first=(k == 0), toc_page=self.flow.pages.index(pg)) -> None:
                 y = r.top()
                 if first:
                     draw_text(p, QRectF(r.left(), y, r.width(), mm(10)), "Contents", font(15, bold=True), ACCENT)
@@ -312,6 +321,7 @@ class _Doc:
                     indent = 0.0 if e.level == 1 else mm(6)
                     if e.level == 1:
                         y += mm(1.2)
+                    self.toc_rects.append((toc_page, QRectF(r.left() + indent, y, r.width() - indent, mm(5)), e.page))
                     draw_text(p, QRectF(r.left() + indent, y, r.width() - indent - mm(15), mm(5)), e.title, fnt)
                     draw_text(p, QRectF(r.right() - mm(15), y, mm(15), mm(5)), str(e.page + 1), fnt, INK,
                               Qt.AlignRight | Qt.AlignTop)
@@ -319,6 +329,50 @@ class _Doc:
 
             pg.ops.append(op)
         self.toc_lines = tuple(TocLine(e.title, e.level, e.page + 1, e.key) for e in entries)
+
+
+def _pdf_text(s: str) -> str:
+    """Text a PDF string can hold: lone surrogates (which a project may carry in its names)
+    become "?"."""
+    return s.encode("utf-8", "replace").decode("utf-8") if s else s
+
+
+def add_navigation(path, doc: _Doc, report: Report, project: Project) -> None:
+    """Bookmarks, clickable contents and the Subject / Keywords metadata, added to the
+    finished file with pypdf.
+
+    Qt's PDF writer has no API for an outline (bookmarks) or for links to a page of the
+    same document (QPdfWriter paints; QTextDocument makes only external URL links), and
+    no Subject field. pypdf (pure Python, BSD, maintained) reads the file Qt wrote and
+    writes it back with an outline entry per contents line, nested as in the contents,
+    a link annotation over every contents line and the metadata; the page content is
+    copied unchanged.
+    """
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.annotations import Link
+
+    with open(path, "rb") as f:
+        data = io.BytesIO(f.read())
+    w = PdfWriter(clone_from=data)
+    k = 72.0 / DPI
+    parents: dict[int, object] = {}
+    for e in doc.flow.toc:
+        parent = parents.get(e.level - 1) if e.level > 1 else None
+        parents[e.level] = w.add_outline_item(title=_pdf_text(e.title), page_number=e.page, parent=parent)
+    for page, r, target in doc.toc_rects:
+        h = float(w.pages[page].mediabox.height)
+        w.add_annotation(page_number=page, annotation=Link(rect=(r.left() * k, h - r.bottom() * k, r.right() * k, h - r.top() * k),
+                                    target_page_index=target))
+    c = report.cover
+    sites = ", ".join(s.name or s.id for s in project.sites)
+    w.add_metadata({"/Subject": _pdf_text(f"{c.title} of {c.project}, revision {c.revision}: "
+                                          f"{len(project.sites)} sites ({sites})"),
+                    "/Keywords": "data hall; design report; liquid cooling; power chain; floor plan"})
+    w.page_mode = "/UseOutlines"
+    with open(path, "wb") as f:
+        w.write(f)
 
 
 def write_pdf(report: Report, project: Project, path: str | os.PathLike, results: dict | None = None,
@@ -359,11 +413,13 @@ def write_pdf(report: Report, project: Project, path: str | os.PathLike, results
         writer.setTitle(f"{report.cover.title}: {report.cover.project} (revision {report.cover.revision})")
         writer.setCreator(report.cover.generator)
         writer.setPageLayout(QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Portrait, QMarginsF(0, 0, 0, 0)))
+        writer.setAuthor(report.cover.author if report.cover.author != "-" else "")
         doc = _Doc(report, project, results, writer, progress, check)
         doc.layout()
         doc.paint()  # painter.end() finishes and closes the file before it is renamed
         doc.writer = None
         del writer
+        add_navigation(tmp, doc, report, project)
     progress(1.0, "Done")
     return PdfInfo(doc.total, doc.toc_lines, tuple(pg.kind for pg in doc.flow.pages), dict(doc.plan_scales),
-                   dict(doc.detail_sheets))
+                   dict(doc.detail_sheets), dict(doc.callouts))

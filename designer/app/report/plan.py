@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QAbstractGraphicsShapeItem, QGraphicsItem, QGraphicsPathItem
 
-from designer.app import style
 from designer.app.plan.coords import to_scene
 from designer.app.plan.scene import HallScene
 from designer.app.report.paint import DPI, GREY, INK, LIGHT, draw_text, font, mm, pen
-from designer.app.selection import Selection
+from designer.app.state.selection import Selection
+from designer.app.window import style
 from designer.document.document import Document
 from designer.model.project import Project
 
@@ -28,7 +28,7 @@ SCALES = (20, 25, 50, 75, 100, 125, 200, 250, 300, 400, 500, 750, 1000, 1250, 20
 
 
 class _PlanSession(QObject):
-    """The parts of :class:`~designer.app.session.Session` a scene reads, for one site."""
+    """The parts of :class:`~designer.app.state.session.Session` a scene reads, for one site."""
 
     changed = Signal(object)
     document_replaced = Signal()
@@ -94,6 +94,37 @@ def choose_scale(bounds: QRectF, area: QRectF) -> int:
     return SCALES[-1]
 
 
+def export_strokes(scene, k: float, svg: bool = False) -> None:
+    """Make the scene's overlay strokes plain ones for ``k`` device px per metre.
+
+    The app draws its overlays (feed lines, selection and group outlines) with cosmetic
+    pens, which Qt's SVG generator writes as ``vector-effect="non-scaling-stroke"``: librsvg
+    and CairoSVG ignore it and scale the stroke with the drawing. Here each cosmetic pen
+    gets its width in metres instead, and a path item with nothing to draw is hidden (Qt
+    would write an empty ``d=""``). For an SVG (``svg``) dashes are given in absolute
+    units (see :func:`~designer.app.plan.items.svg_dashes`).
+    """
+    from designer.app.plan.items import svg_dashes
+
+    for it in scene.items():
+        if not isinstance(it, QAbstractGraphicsShapeItem):
+            continue
+        if isinstance(it, QGraphicsPathItem) and it.path().isEmpty():
+            it.setVisible(False)
+            continue
+        pen = it.pen()
+        px = getattr(it, "_export_px", None)
+        if pen.isCosmetic() or px is not None:
+            if px is None:
+                px = it._export_px = (pen.widthF() or 1.0, pen.style())  # a cosmetic width of 0 is 1 px
+            pen.setCosmetic(False)
+            pen.setWidthF(px[0] / k)
+            pen.setStyle(px[1])
+            if svg and px[1] == Qt.DashLine:
+                svg_dashes(pen)
+            it.setPen(pen)
+
+
 def render_plan(p: QPainter, scene: HallScene, window: QRectF, origin: QPointF, k: float,
                 pad: float = 0.6) -> QRectF:
     """Draw the scene over ``window`` (model metres, y up) so that its top-left (north-west)
@@ -101,6 +132,9 @@ def render_plan(p: QPainter, scene: HallScene, window: QRectF, origin: QPointF, 
     drawn too (supply arrows, the wall pen). Returns the window's rectangle on the device."""
     src = QRectF(to_scene(window.left(), window.bottom()), to_scene(window.right(), window.top()))
     src = src.adjusted(-pad, -pad, pad, pad)
+    from PySide6.QtSvg import QSvgGenerator
+
+    export_strokes(scene, k, isinstance(p.device(), QSvgGenerator))
     target = QRectF(origin.x() - pad * k, origin.y() - pad * k, src.width() * k, src.height() * k)
     p.save()
     p.setRenderHint(QPainter.Antialiasing, True)
@@ -122,6 +156,19 @@ class SheetInfo:
     sheet: str = ""
     dimensions: list[tuple[str, str]] | None = None
     drawing: str = "Floor plan, all systems"
+    drawn: str = ""
+    checked: str = ""
+    approved: str = ""
+    revisions: list[tuple[str, str, str, str]] | None = None
+    """(revision, date, description, by), oldest first; the last few are shown."""
+    callouts: list | None = None
+    """Set by :func:`draw_plan_sheet`: the labels it placed outside their items."""
+
+    @classmethod
+    def of_project(cls, source: Project, **kw) -> SheetInfo:
+        """Title block fields kept in the project (drawn / checked / approved, history)."""
+        return cls(drawn=source.author, checked=source.checked_by, approved=source.approved_by,
+                   revisions=[(r.revision, r.date, r.description, r.by) for r in source.revisions], **kw)
 
 
 PANEL_W = mm(70)
@@ -137,11 +184,13 @@ def sheet_area(rect: QRectF) -> QRectF:
 
 def draw_plan_sheet(p: QPainter, rect: QRectF, scene: HallScene, bounds: QRectF, info: SheetInfo,
                     scale: int | None = None, window: QRectF | None = None,
-                    tiles: list[QRectF] | None = None) -> int:
+                    tiles: list[QRectF] | None = None, callouts: bool = True) -> int:
     """Draw the plan to a standard scale in ``rect`` with its annotations. Returns the scale.
 
     With ``window`` (model metres) only that part is drawn: a detail sheet, framed with
-    plan coordinates, with a key plan showing ``tiles`` and where this one is.
+    plan coordinates, with a key plan showing ``tiles`` and where this one is. Equipment
+    too small for its name gets a label with a leader unless ``callouts`` is False (an
+    overview whose detail sheets carry them).
     """
     from designer.app.report import plan_detail as pd
 
@@ -151,12 +200,15 @@ def draw_plan_sheet(p: QPainter, rect: QRectF, scene: HallScene, bounds: QRectF,
     view = window or bounds
     w, h = view.width() * k, view.height() * k
     origin = QPointF(area.left() + max(0.0, (area.width() - w) / 2), area.top() + max(0.0, (area.height() - h) / 2))
+    from designer.app.report.callouts import callouts_for_sheet
+
     if window is None:
         drawn = render_plan(p, scene, bounds, origin, k)
         draw_dimensions(p, drawn, bounds)
     else:
         drawn = render_plan(p, scene, window, origin, k, pad=0.0)
         pd.draw_frame(p, drawn, window, k)
+    info.callouts = callouts_for_sheet(p, scene, view, origin, k, drawn) if callouts else []
     bar_y = min(rect.bottom() - mm(12), drawn.bottom() + DIM_BAND + mm(3))
     draw_scale_bar(p, QPointF(drawn.left(), bar_y), k, scale, info.paper)
     panel = QRectF(rect.right() - PANEL_W, rect.top(), PANEL_W, rect.height())
@@ -167,7 +219,8 @@ def draw_plan_sheet(p: QPainter, rect: QRectF, scene: HallScene, bounds: QRectF,
                          window)
     elif info.dimensions:
         draw_key_dims(p, QRectF(panel.left(), y + mm(5), panel.width(), panel.height()), info.dimensions)
-    draw_title_block(p, QRectF(panel.left(), panel.bottom() - mm(46), panel.width(), mm(46)), info, scale)
+    tb_h = title_block_height(p, panel.width(), info, scale)
+    draw_title_block(p, QRectF(panel.left(), panel.bottom() - tb_h, panel.width(), tb_h), info, scale)
     return scale
 
 
@@ -319,25 +372,97 @@ def draw_key_dims(p: QPainter, r: QRectF, dims: list[tuple[str, str]]) -> float:
     return y
 
 
-def draw_title_block(p: QPainter, r: QRectF, info: SheetInfo, scale: int) -> None:
+TB_LABEL_W = mm(18)
+TB_MIN_ROW = mm(5.2)
+TB_HISTORY = 4
+"""Revision history lines shown (the newest)."""
+
+
+def _tb_rows(info: SheetInfo, scale: int) -> list[tuple[str, str]]:
     rows = [("Project", info.project), ("Site", info.site), ("Drawing", info.drawing),
             ("Scale", f"1:{scale} on {info.paper}"), ("Revision", info.revision), ("Date", info.date)]
     if info.sheet:
         rows.append(("Sheet", info.sheet))
+    return rows
+
+
+def _tb_layout(p: QPainter, width: float, info: SheetInfo, scale: int):
+    """Row heights of the title block: each value wrapped to the cell and measured with the
+    device's own font metrics, so no value is cut off however long (e.g. the drawing title
+    of a hall with many detail sheets)."""
+    from PySide6.QtGui import QFontMetricsF
+
+    fb = font(7.5, bold=True)
+    fm = QFontMetricsF(fb, p.device())
+    vw = width - TB_LABEL_W - mm(2.5)
+    heights = []
+    for _k, v in _tb_rows(info, scale):
+        r = fm.boundingRect(QRectF(0, 0, vw, 1e6), int(Qt.TextWordWrap | Qt.AlignLeft), v or "-")
+        heights.append(max(TB_MIN_ROW, r.height() + mm(1.6)))
+    hist = (info.revisions or [])[-TB_HISTORY:]
+    fh = QFontMetricsF(font(6.5), p.device())
+    desc_w = width - mm(30)
+    hist_h = [max(mm(3.8), fh.boundingRect(QRectF(0, 0, desc_w, 1e6), int(Qt.TextWordWrap), d or "-").height()
+                  + mm(0.8)) for _r, _d, d, _b in hist]
+    fsig = QFontMetricsF(font(7, bold=True), p.device())
+    sign = max(fsig.boundingRect(QRectF(0, 0, width / 3 - mm(2), 1e6), int(Qt.TextWordWrap), v or "-").height()
+               for v in (info.drawn, info.checked, info.approved)) + mm(5.2)
+    return heights, hist, hist_h, max(sign, mm(9.5))
+
+
+def title_block_height(p: QPainter, width: float, info: SheetInfo, scale: int) -> float:
+    heights, _hist, hist_h, sign = _tb_layout(p, width, info, scale)
+    history = mm(4.5) + (sum(hist_h) if hist_h else mm(3.8))
+    return sum(heights) + sign + history
+
+
+def draw_title_block(p: QPainter, r: QRectF, info: SheetInfo, scale: int) -> None:
+    """Revision history on top, the drawn / checked / approved row, then the sheet's fields."""
+    heights, hist, hist_h, sign = _tb_layout(p, r.width(), info, scale)
     p.save()
     p.setPen(pen(INK, 1.0))
     p.setBrush(Qt.NoBrush)
     p.drawRect(r)
-    h = r.height() / len(rows)
-    f, fb = font(7), font(7.5, bold=True)
-    for i, (k, v) in enumerate(rows):
-        y = r.top() + i * h
+    f, fb, fs = font(7), font(7.5, bold=True), font(6.5)
+    x0, y = r.left(), r.top()
+    # revision history: Rev | Date | Description | By
+    cols = (mm(7), mm(16), r.width() - mm(7) - mm(16) - mm(12), mm(12))
+    xs = [x0 + mm(1)]
+    for c in cols[:-1]:
+        xs.append(xs[-1] + c)
+    for x, head in zip(xs, ("Rev", "Date", "Revision history", "By"), strict=True):
+        draw_text(p, QRectF(x, y + mm(0.5), mm(40), mm(4)), head, fs, GREY)
+    y += mm(4.5)
+    if not hist:
+        draw_text(p, QRectF(xs[0], y, r.width(), mm(3.8)), "(no revisions recorded)", fs, GREY)
+        y += mm(3.8)
+    for (rev, date, desc, by), h in zip(hist, hist_h, strict=True):
+        for x, w, v in zip(xs, cols, (rev, date, desc, by), strict=True):
+            draw_text(p, QRectF(x, y, w - mm(1), h), v or "-", fs, INK)
+        y += h
+    p.setPen(pen(INK, 1.0))
+    p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
+    # drawn / checked / approved
+    third = r.width() / 3
+    for i, (k, v) in enumerate((("Drawn", info.drawn), ("Checked", info.checked), ("Approved", info.approved))):
+        x = r.left() + i * third
+        if i:
+            p.setPen(pen(LIGHT, 0.8))
+            p.drawLine(QPointF(x, y), QPointF(x, y + sign))
+        draw_text(p, QRectF(x + mm(1.2), y + mm(0.5), third - mm(2), mm(3.5)), k, fs, GREY)
+        draw_text(p, QRectF(x + mm(1.2), y + mm(4.2), third - mm(2), sign - mm(4.2)), v or "-",
+                  font(7, bold=True), INK, Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap)
+    y += sign
+    p.setPen(pen(INK, 1.0))
+    p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
+    for i, ((k, v), h) in enumerate(zip(_tb_rows(info, scale), heights, strict=True)):
         if i:
             p.setPen(pen(LIGHT, 0.8))
             p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
-        draw_text(p, QRectF(r.left() + mm(1.5), y, mm(18), h), k, f, GREY, Qt.AlignLeft | Qt.AlignVCenter)
-        draw_text(p, QRectF(r.left() + mm(19), y, r.width() - mm(20), h), v, fb, INK,
+        draw_text(p, QRectF(r.left() + mm(1.5), y, TB_LABEL_W - mm(1), h), k, f, GREY, Qt.AlignLeft | Qt.AlignVCenter)
+        draw_text(p, QRectF(r.left() + TB_LABEL_W + mm(1), y, r.width() - TB_LABEL_W - mm(2.5), h), v or "-", fb, INK,
                   Qt.AlignLeft | Qt.AlignVCenter | Qt.TextWordWrap)
+        y += h
     p.restore()
 
 

@@ -1,1 +1,1 @@
-"""Result views and panes that plug into the main window (see designer.app.extensions)."""
+"""Result views and panes that plug into the main window (see designer.app.window.extensions)."""

@@ -14,9 +14,9 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QFileDialog, QProgressDialog
 
-from designer.app.actions import ActionSpec
-from designer.app.dialogs import show_error
 from designer.app.report.layout import Cancelled
+from designer.app.window.actions import ActionSpec
+from designer.app.window.dialogs import show_error
 from designer.io.outputs import OutputError, check_output_path
 
 MENU = "File/Export"
@@ -75,7 +75,7 @@ class ExportController:
         stem = (doc_path.name.split(".")[0] if doc_path else self.session.project.name.replace(" ", "_")) or "design"
         if kind in ("svg", "png") and self.session.site_id:
             stem += f"-{self.session.site_id}"
-        from designer.app.files import start_folder
+        from designer.app.lifecycle.files import start_folder
 
         start = str(start_folder(doc_path) / f"{stem}{suffix}")
         path, _ = QFileDialog.getSaveFileName(self.window, f"Export {text.replace('&', '').rstrip('…')}", start, filt)

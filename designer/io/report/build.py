@@ -91,7 +91,9 @@ def bom_blocks(ctx: Ctx, bom: Bom) -> list:
                    Column("Unit", weight=0.45), *site_cols, Column("Total", "right", 0.75)],
                   rows, title="Items per site and in total",
                   note="Quantities per site id and in total; lengths in metres measured on the plan (pipes port to "
-                       "port plus their extra length, busways along their path). The CSV export has the same rows.")]
+                       "port plus their extra length, busways along their path, feeder cables and rack cords as the "
+                       "power analysis routes them), containment as panel area in m2; lengths and areas rounded up "
+                       "to 0.1 per site, the total being their sum. The CSV export has the same rows.")]
 
 
 def method_blocks(ctx: Ctx) -> list:

@@ -5,6 +5,8 @@ Reads a :class:`designer.solvers.placement.PlacementResults` (``result.data``).
 
 from __future__ import annotations
 
+import math
+
 from designer.io.report.context import Ctx, cap_rows, num, pct
 from designer.io.report.model import Column, KeyValues, Table
 
@@ -64,14 +66,24 @@ def workload_table(ctx: Ctx, res) -> Table:
                  note=("Round trip from the data source and back; margin = budget - round trip. " + note).strip())
 
 
+def _count(used: float, cap: float) -> str:
+    """"6 / 8" of a count capacity; "6 / -" where its racks declare none (not limiting)."""
+    return f"{used:.0f} / {cap:.0f}" if math.isfinite(cap) else f"{used:.0f} / -"
+
+
 def module_table(ctx: Ctx, res) -> Table:
     rows = []
     for m in res.modules.values():
         rows.append([f"{m.name or m.module_id} @ {ctx.name(m.site_id)}",
                      f"{ctx.n(m.power_kw, 'power')} / {ctx.n(m.capacity_kw, 'power', 0)}", pct(m.utilisation),
+                     _count(m.rack_positions, m.rack_positions_capacity),
+                     _count(m.accelerators, m.accelerators_capacity),
                      ", ".join(ctx.name(w) for w in m.workload_ids) or "-"])
     return Table([Column("Module", weight=1.8), Column(f"Load / capacity ({ctx.u('power')})", "right", 1.5),
-                  Column("Use", "right", 0.6), Column("Workloads", weight=4.0)], rows, title="Modules")
+                  Column("Use", "right", 0.6), Column("Rack positions", "right", 0.9),
+                  Column("Accelerators", "right", 0.9), Column("Workloads", weight=3.2)], rows, title="Modules",
+                 note="Rack positions and accelerators: taken by the workloads / the module's ('-': its racks "
+                      "declare no accelerators, so they do not limit it).")
 
 
 def module_workloads(ctx: Ctx, res, module_id: str) -> list[list[str]]:

@@ -40,7 +40,7 @@ def site_blocks(ctx: Ctx, result, site: Site) -> list:
 
 
 def _headline(ctx: Ctx, sp) -> KeyValues:
-    eff = sp.it_kw / sp.source_kw if sp.source_kw > 0 else None
+    eff = sp.it_powered_kw / sp.source_kw if sp.source_kw > 0 else None  # only what is powered
     rows = [("Scheme (design intent)", sp.scheme),
             ("IT load", f"{ctx.q(sp.it_kw, 'power')}; {sp.racks_powered} of {sp.racks_total} racks powered"),
             ("From the sources", f"{ctx.q(sp.source_kw, 'power')}; losses {ctx.q(sp.losses_kw, 'power', 2)} "

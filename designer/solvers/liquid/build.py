@@ -34,6 +34,7 @@ from scipy.sparse.csgraph import connected_components
 from designer.model.findings import Finding, error, warning
 from designer.model.hall import Cdu, Hall, Rack
 from designer.model.project import Site
+from designer.solvers.liquid.inputs import pump_off_reason
 from designer.solvers.liquid.network import PIPE, PUMP, RESISTANCE, Network
 from designer.solvers.liquid.pumps import PumpCurve, fit_curve
 
@@ -73,6 +74,8 @@ class CduData:
     facility_supply_c: float
     hx_k_pa: float
     """HX pressure-drop coefficient, Pa per (m3/s)^2."""
+    off_reason: str = ""
+    """Why its pumps cannot run ("" when they can; see :func:`.inputs.pump_off_reason`)."""
 
 
 @dataclass
@@ -166,7 +169,10 @@ class LiquidSystem:
             res[j] = cd.hx_k_pa / (rho_link[j] * g)
             h0[k], pr[k], pn[k] = cd.curve.in_head_units(rho_link[k], g)
             cnt[k] = cd.running if running is None else running[k]
-            spd[k] = cd.cdu.pump.speed_fraction
+            # a pump that cannot run gives no head (its speed is not used, and may be 0 or below)
+            spd[k] = cd.cdu.pump.speed_fraction if not cd.off_reason else 1.0
+            if cd.off_reason:
+                cnt[k] = 0
         fixed = np.full(self.n_nodes, np.nan)
         for lp in self.loops:
             fixed[lp.ref_node] = REFERENCE_HEAD_M
@@ -541,15 +547,16 @@ def build_system(site: Site, cache: dict | None = None) -> LiquidSystem:
     for cid, (kp, kh, loop) in sk.cdu_links.items():
         c = cdus[cid]
         q_rated = c.rated_flow_lpm / 60000.0
-        hx_k = c.hx_dp_kpa * 1000.0 / q_rated ** 2 if q_rated > 0 else 0.0
-        running = max(c.pump.count - c.pump.redundant, 0)
+        hx_k = max(c.hx_dp_kpa, 0.0) * 1000.0 / q_rated ** 2 if q_rated > 0 else 0.0
+        off = pump_off_reason(c)
+        running = max(c.pump.count - c.pump.redundant, 0) if not off else 0
         ws = supplies.get(c.facility_id) if c.facility_id is not None else None
         if ws is not None:
             served.setdefault(ws.id, []).append(cid)
         # facility_water_of() has made sure one of the two exists before the solve
         fac = c.facility_supply_temp_c if c.facility_supply_temp_c is not None else ws.supply_temp_c
         cdu_data[cid] = CduData(c, kp, kh, loop, _curve(tuple(tuple(pt) for pt in c.pump.curve)), running,
-                                fac, hx_k)
+                                fac, hx_k, off)
     rack_data: dict[str, RackData] = {}
     links = sk.rack_links
     for r in hall.racks:

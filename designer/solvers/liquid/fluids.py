@@ -18,8 +18,15 @@ Propylene glycol - water (PG25 = 25 %, PG40 = 40 % glycol by mass)
     40-70 degC it stays within 0.5 % (density), 0.3 % (heat capacity) and 3 % (PG25
     viscosity; 5 % for PG40) of the independent ASHRAE-style tables in CoolProp's ``APG``.
 
-Temperatures outside :data:`VALID_RANGE_C` are clamped to the range (a loop at 120 degC
-is a design error reported elsewhere, not a reason to return nonsense).
+Validity
+--------
+Properties are known between :func:`property_range` (0-100 degC for water, the freezing
+point to 100 degC for the glycols). A temperature outside it is evaluated at the nearest
+end of the range, never silently: the liquid checks
+(:func:`designer.solvers.liquid.checks.temperatures`) report every loop temperature
+below the fluid's freezing point, above its boiling point at the local pressure
+(:func:`boiling_point_c`) or outside the property range as an error finding naming the
+item.
 """
 
 from __future__ import annotations
@@ -31,6 +38,18 @@ from scipy.interpolate import CubicSpline
 
 FLUIDS = ("water", "pg25", "pg40")
 VALID_RANGE_C = (0.0, 100.0)
+"""Widest range any fluid's properties are known in (see :func:`property_range`)."""
+FREEZING_POINT_C = {"water": 0.0, "pg25": -9.6, "pg40": -21.1}
+"""Freezing points at the mixtures' glycol share by mass (ASHRAE Handbook Fundamentals,
+propylene glycol solutions: 25 % -9.6 degC, 40 % -21.1 degC)."""
+WATER_MOLE_FRACTION = {"water": 1.0, "pg25": 0.927, "pg40": 0.864}
+"""Mole fraction of water (propylene glycol 76.09 g/mol, water 18.015 g/mol): the mixture
+boils where water's vapour pressure times this fraction reaches the pressure (Raoult)."""
+ATMOSPHERIC_KPA = 101.325
+LOOP_TANK_PRESSURE_KPA = ATMOSPHERIC_KPA
+"""Absolute pressure taken at a loop's expansion tank (its pump suction): atmospheric, the
+lowest a vented or barely pre-charged tank gives, so a boiling check on it is on the safe
+side. Node pressures are added to it (they are relative to the tank)."""
 
 _T_TAB = np.arange(0.0, 101.0, 5.0)
 _WATER_RHO = np.array([
@@ -86,8 +105,44 @@ def _pg_eval(coef: np.ndarray, t):
     return np.polynomial.polynomial.polyval(dy, coef)
 
 
-def _clamp(t):
-    return np.clip(np.asarray(t, dtype=float), *VALID_RANGE_C)
+def property_range(fluid: str) -> tuple[float, float]:
+    """Temperatures (degC) the properties of ``fluid`` are known between."""
+    return (FREEZING_POINT_C.get(fluid, 0.0) if fluid != "water" else 0.0, VALID_RANGE_C[1])
+
+
+def freezing_point_c(fluid: str) -> float:
+    """Freezing point of ``fluid`` (degC)."""
+    return FREEZING_POINT_C[fluid]
+
+
+_IF97 = (0.11670521452767e4, -0.72421316703206e6, -0.17073846940092e2, 0.12020824702470e5,
+         -0.32325550322333e7, 0.14915108613530e2, -0.48232657361591e4, 0.40511340542057e6,
+         -0.23855557567849, 0.65017534844798e3)
+
+
+def water_saturation_temp_c(p_kpa):
+    """Boiling point of water (degC) at absolute pressure ``p_kpa``: IAPWS-IF97 region 4
+    (the saturation-temperature equation, 611 Pa to 22.064 MPa; clipped to that range)."""
+    n = _IF97
+    p = np.clip(np.asarray(p_kpa, dtype=float), 0.611657, 22064.0) / 1000.0
+    b = p ** 0.25
+    e = b * b + n[2] * b + n[5]
+    f = n[0] * b * b + n[3] * b + n[6]
+    g = n[1] * b * b + n[4] * b + n[7]
+    d = 2.0 * g / (-f - np.sqrt(f * f - 4.0 * e * g))
+    t = (n[9] + d - np.sqrt((n[9] + d) ** 2 - 4.0 * (n[8] + n[9] * d))) / 2.0
+    return (t - 273.15)[()]
+
+
+def boiling_point_c(fluid: str, p_kpa=LOOP_TANK_PRESSURE_KPA):
+    """Boiling point of ``fluid`` (degC) at absolute pressure ``p_kpa`` (Raoult's law for the
+    glycol mixtures: the glycol hardly evaporates, water's partial pressure sets it)."""
+    _check(fluid)
+    return water_saturation_temp_c(np.asarray(p_kpa, dtype=float) / WATER_MOLE_FRACTION[fluid])
+
+
+def _clamp(t, fluid: str = "water"):
+    return np.clip(np.nan_to_num(np.asarray(t, dtype=float), nan=20.0), *property_range(fluid))
 
 
 def _check(fluid: str) -> None:
@@ -98,7 +153,7 @@ def _check(fluid: str) -> None:
 def density(fluid: str, t_c):
     """Density in kg/m3 at ``t_c`` degC (scalar or array)."""
     _check(fluid)
-    t = _clamp(t_c)
+    t = _clamp(t_c, fluid)
     if fluid == "water":
         return _W_RHO(t)[()]
     return _pg_eval(_PG[fluid]["rho"], t)[()]
@@ -107,7 +162,7 @@ def density(fluid: str, t_c):
 def specific_heat(fluid: str, t_c):
     """Isobaric specific heat in J/(kg K) at ``t_c`` degC."""
     _check(fluid)
-    t = _clamp(t_c)
+    t = _clamp(t_c, fluid)
     if fluid == "water":
         return _W_CP(t)[()]
     return _pg_eval(_PG[fluid]["cp"], t)[()]
@@ -116,7 +171,7 @@ def specific_heat(fluid: str, t_c):
 def viscosity(fluid: str, t_c):
     """Dynamic viscosity in Pa s at ``t_c`` degC."""
     _check(fluid)
-    t = _clamp(t_c)
+    t = _clamp(t_c, fluid)
     if fluid == "water":
         return np.exp(_W_LNMU(t))[()]
     return (1e-3 * np.exp(_pg_eval(_PG[fluid]["lnmu"], t)))[()]

@@ -94,7 +94,8 @@ def operate(system: LiquidSystem, opts: SolverOptions | None = None, topo: Topol
     for rd in system.racks.values():
         if rd.link >= 0:
             heat_w[rd.link] = rd.heat_w
-            dt_design[rd.link] = rd.rack.design_delta_t_liquid_k
+            dt = rd.rack.design_delta_t_liquid_k  # the input checks report one below 1 K
+            dt_design[rd.link] = dt if dt >= 1.0 else 1.0
             if rd.cold_plate_k_pa is not None:
                 rated_k[rd.link] = rd.cold_plate_k_pa
     run = np.zeros(m) if running is None else running

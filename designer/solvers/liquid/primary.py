@@ -130,17 +130,23 @@ def primary_pipe_results(hall: Hall, cdus: dict[str, CduLiquid], out: dict[str, 
 
 def primary_findings(pipes: dict[str, PipeLiquid], limit: float) -> list[Finding]:
     """One warning for the primary pipes above the velocity limit (naming the fastest)."""
-    from designer.solvers.liquid.checks import _next_size
+    from designer.solvers.liquid.checks import size_for_velocity
 
+    if not limit > 0:
+        return []  # the input checks report the limit
     fast = sorted((pr for pr in pipes.values() if pr.loop == LOOP and pr.velocity_mps > limit),
                   key=lambda pr: -pr.velocity_mps)
     if not fast:
         return []
+    d = size_for_velocity(fast[0].flow_lpm, limit, fast[0].diameter_m)  # the flow is set by heat, not the bore
+    use = (f"use {d * 1000:.0f} mm pipe for {fast[0].pipe_id} "
+           f"({abs(fast[0].flow_lpm) / LPM / (math.pi * d * d / 4.0):.2f} m/s there)" if d is not None else
+           f"split the flow of {fast[0].pipe_id} over parallel pipes (no listed size keeps it under the limit)")
     w = fast[0]
     what = (f"facility water pipe {w.pipe_id} carries" if len(fast) == 1 else
             f"{len(fast)} facility water pipes run above the {limit:g} m/s limit; the fastest, {w.pipe_id}, carries")
     return [warning("liquid.velocity", f"{what} {w.flow_lpm:.1f} L/min at {w.velocity_mps:.2f} m/s, above the "
                     f"{limit:g} m/s limit (diameter {w.diameter_m * 1000:.0f} mm; flow from its CDUs' heat at the "
                     "supply's design rise)",
-                    f"use {_next_size(w.diameter_m)} pipe for {w.pipe_id} (and larger sizes for the others)",
+                    f"{use}{' and larger sizes for the others' if len(fast) > 1 else ''}",
                     ids=tuple(pr.pipe_id for pr in fast), source=SOURCE)]

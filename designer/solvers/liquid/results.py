@@ -172,7 +172,7 @@ class LiquidResults:
         def rows(m):
             return [asdict(v) for v in m.values()]
 
-        return {"racks": rows(self.racks), "pipes": rows(self.pipes), "cdus": rows(self.cdus),
+        return {"racks": rows(self.racks), "pipes": rows(self.pipes), "cdus": rows(self.cdus), "nodes": rows(self.nodes),
                 "loops": [asdict(lp) for lp in self.loops],
                 "convergence": {k: asdict(v) for k, v in self.convergence.items()},
                 "failure_convergence": {k: asdict(v) for k, v in self.failure_convergence.items()},
@@ -233,7 +233,9 @@ def rack_results(system: LiquidSystem, st: OperatingState, fail: FailureView | N
     flow = st.hyd.flow[k]
     req = st.required_m3s[k]
     t_in = st.heat.link_in_c[k]  # upstream end, whichever way the flow goes
-    carries = np.abs(flow) > 1e-7
+    # a rack below 0.1 % of its required flow (or 0.01 L/min) has no flow (the no-flow
+    # finding): its outlet temperature is not a number to print
+    carries = (np.abs(flow) > 1e-7) & (np.abs(flow) > np.where(req > 0, np.maximum(1e-3 * req, 0.01 / LPM), 0.0))
     t_out = np.where(carries | (heat == 0), st.heat.link_out_c[k], np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(req > 0, flow / req, np.nan)

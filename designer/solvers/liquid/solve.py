@@ -32,6 +32,7 @@ from designer.model.project import Project, Settings, Site
 from designer.solvers.liquid import checks
 from designer.solvers.liquid.build import ROLE_PUMP, ROLE_RACK, LiquidSystem, build_system, facility_water_of
 from designer.solvers.liquid.elements import SolverOptions
+from designer.solvers.liquid.inputs import check_settings, check_site
 from designer.solvers.liquid.operate import OperatingState, operate
 from designer.solvers.liquid.primary import primary_findings, primary_pipe_results
 from designer.solvers.liquid.results import (
@@ -133,6 +134,23 @@ def solve_site(site: Site, settings: Settings, opts: SolverOptions | None = None
     return out
 
 
+def _resizer(site: Site, settings: Settings, opts: SolverOptions, cache: dict | None):
+    """``resize(pipe_id, diameter_m)`` -> the pipe's velocity (m/s) with that bore, the site
+    solved again (normal operation; the graph and warm start are reused, the cache is not
+    changed). Checks a suggested size before a finding names it."""
+    def resize(pipe_id: str, diameter_m: float) -> float | None:
+        hall = site.hall
+        pipes = [p.model_copy(update={"diameter_m": diameter_m}) if p.id == pipe_id else p for p in hall.pipes]
+        other = site.model_copy(update={"hall": hall.model_copy(update={"pipes": pipes})})
+        oc = solve_site(other, settings, opts, dict(cache) if cache is not None else None, failure=False)
+        k = oc.system.pipes.get(pipe_id)
+        if k is None or not oc.normal.converged:
+            return None
+        return abs(float(oc.normal.hyd.flow[k])) / (np.pi * diameter_m ** 2 / 4.0)
+
+    return resize
+
+
 @contextmanager
 def _no_gc():
     """Pause the cyclic garbage collector while solving.
@@ -175,7 +193,9 @@ def _solve_project(project: Project, cache: dict | None, opts: SolverOptions | N
     findings: list[Finding] = []
     outcomes: list[SiteOutcome] = []
     sites_cache = None if cache is None else cache.setdefault("sites", {})
-    for site in project.sites:
+    findings += check_settings(project.settings)
+    for si, site in enumerate(project.sites):
+        findings += check_site(site, si)
         findings += facility_water_of(site)
         sc = None if sites_cache is None else sites_cache.setdefault(site.id, {})
         oc = solve_site(site, project.settings, opts, sc, failure)
@@ -200,7 +220,10 @@ def _solve_project(project: Project, cache: dict | None, opts: SolverOptions | N
                 unconnected[rid] = rd.why_not
         f = checks.structural(system, site.hall.cdus)
         if system.n_links:
-            f += checks.operating(system, st, r_site, p_site, c_site, project.settings, site.name or site.id)
+            f += checks.operating(system, st, r_site, p_site, c_site, project.settings, site.name or site.id,
+                                  opts.g, _resizer(site, project.settings, opts, sc))
+            n_site = {k: v for k, v in nodes.items() if v.loop >= off}
+            f += checks.temperatures(system, r_site, c_site, n_site, site.name or site.id)
             if oc.failure_view is not None:
                 f += checks.pump_failure(system, r_site, c_site)
         prim: dict = {}

@@ -67,4 +67,5 @@ def solve_placement(project: Project, overrides: Mapping[str, object] | None = N
     sol = solve_assignment(inp.problem, time_limit_s=time_limit_s)
     labels = [module_label(inp, j) for j in range(len(inp.modules))]
     reasons = diagnose(inp.problem, sol, labels, inp.latency)
-    return build_results(project, inp, sol, reasons, revision)
+    res, findings = build_results(project, inp, sol, reasons, revision)
+    return res, (list(inp.checks.findings) if inp.checks is not None else []) + findings

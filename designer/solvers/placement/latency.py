@@ -23,11 +23,13 @@ The route from data source ``d`` to site ``s`` is the first of these that applie
 
 1. **local**: ``d.site_id == s``: the data is produced on the site; 0 km, no hops, only the
    source's own access delay.
-2. **direct**: a :class:`~designer.model.project.Link` joins ``d`` and ``s`` (either way
-   round); with several, the one with the smallest round trip.
-3. **path**: the shortest path (by round-trip network latency) over the links graph, e.g.
-   source -> edge site -> core. A source with ``site_id`` starts from its site as well as from
-   itself. Other data sources are end points, never transit nodes (they are not routers).
+2. **direct** or **path**: the fastest path (by round-trip network latency, Dijkstra) over
+   the links graph, a direct :class:`~designer.model.project.Link` between ``d`` and ``s``
+   being one path among the others (a 2,000 km direct link loses to a 7 ms path through an
+   edge site); "direct" when the fastest is one link from the source. A source with
+   ``site_id`` starts from its site as well as from itself. Other data sources are end
+   points, never transit nodes (they are not routers). Negative lengths, hops and delays
+   (input errors, reported) count as zero, so no path is faster than light.
 4. **fallback**: no link path exists: the great-circle distance x
    ``Settings.default_route_factor``, with ``Settings.default_hops`` hops of
    ``Settings.default_hop_us`` each and no link access delay.
@@ -97,6 +99,13 @@ def round_trip_ms(route_km, hop_us_one_way, access_ms, processing_ms, fibre_us_p
             + access_ms + processing_ms)
 
 
+def _nonneg(v) -> float:
+    """A length or delay for the solver: negative or non-finite input (reported by the
+    placement input checks) counts as zero."""
+    v = float(v)
+    return v if v > 0 and v != float("inf") else 0.0
+
+
 @dataclass(frozen=True)
 class Route:
     """One network route from an origin (a data source or a site) to a site.
@@ -158,11 +167,13 @@ class Network:
         for lk in links:
             if lk.a not in self.location or lk.b not in self.location or lk.a == lk.b:
                 continue
-            km = self.link_km(lk)
-            hop_us = lk.hops * lk.per_hop_us
-            w = float(round_trip_ms(km, hop_us, lk.access_delay_ms, 0.0, settings.fibre_us_per_km))
+            km = _nonneg(self.link_km(lk))
+            hops = max(int(lk.hops), 0)
+            hop_us = hops * _nonneg(lk.per_hop_us)
+            acc = _nonneg(lk.access_delay_ms)
+            w = float(round_trip_ms(km, hop_us, acc, 0.0, _nonneg(settings.fibre_us_per_km)))
             for a, b in ((lk.a, lk.b), (lk.b, lk.a)):
-                self.adj[a].append(_Leg(lk.id, b, km, lk.hops, hop_us, lk.access_delay_ms, w))
+                self.adj[a].append(_Leg(lk.id, b, km, hops, hop_us, acc, w))
         self._trees: dict[str, tuple[dict, dict]] = {}
         self._routes: dict[tuple[str, str], Route] = {}
 
@@ -218,11 +229,7 @@ class Network:
     def _route(self, origin: str, site_id: str) -> Route:
         if origin == site_id or self.site_of.get(origin) == site_id:
             return Route("local", nodes=(origin,) if origin == site_id else (origin, site_id))
-        direct = [leg for leg in self.adj.get(origin, ()) if leg.to == site_id]
-        if direct:
-            leg = min(direct, key=lambda g: g.weight_ms)
-            return Route("direct", leg.km, leg.hops, leg.hop_us, leg.access_ms,
-                         (origin, site_id), (leg.link_id,))
+        # the fastest of all paths over the links (Dijkstra), a direct link being one of them
         dist, prev = self._tree(origin)
         if site_id in dist:
             legs: list[_Leg] = []
@@ -237,13 +244,14 @@ class Network:
                 nodes.append(origin)  # started from the source's site
             legs.reverse()
             nodes.reverse()
-            return Route("path", sum(g.km for g in legs), sum(g.hops for g in legs),
+            return Route("direct" if len(legs) == 1 and len(nodes) == 2 else "path", sum(g.km for g in legs), sum(g.hops for g in legs),
                          sum(g.hop_us for g in legs), sum(g.access_ms for g in legs),
                          tuple(nodes), tuple(g.link_id for g in legs))
         st = self.settings
         (la, oa), (lb, ob) = self.location[origin], self.location[site_id]
-        km = great_circle_km(la, oa, lb, ob) * st.default_route_factor
-        return Route("fallback", km, st.default_hops, st.default_hops * st.default_hop_us, 0.0,
+        km = _nonneg(great_circle_km(la, oa, lb, ob) * st.default_route_factor)
+        hops = max(int(st.default_hops), 0)
+        return Route("fallback", km, hops, hops * _nonneg(st.default_hop_us), 0.0,
                      (origin, site_id))
 
 
@@ -329,7 +337,7 @@ def latency_table(network: Network, workloads: Sequence[Workload],
     LatencyTable
     """
     src = {d.id: d for d in data_sources}
-    fib = network.settings.fibre_us_per_km
+    fib = _nonneg(network.settings.fibre_us_per_km)
     origins = sorted({w.data_source_id for w in workloads
                       if w.data_source_id in src and w.data_source_id in network.location})
     sites = sorted({s for _, s in columns})
@@ -349,7 +357,7 @@ def latency_table(network: Network, workloads: Sequence[Workload],
             routes[(o, s)] = r
             p_fib[i, j] = 2.0 * r.km * fib / 1000.0
             p_hop[i, j] = 2.0 * r.hop_us / 1000.0
-            p_acc[i, j] = r.access_ms + src[o].access_delay_ms
+            p_acc[i, j] = r.access_ms + _nonneg(src[o].access_delay_ms)
             p_km[i, j] = r.km
             p_kind[i, j] = ROUTE_KINDS.index(r.kind)
     oi = np.array([o_ix.get(w.data_source_id, 0) if w.data_source_id is not None else 0
@@ -363,7 +371,7 @@ def latency_table(network: Network, workloads: Sequence[Workload],
         origin_ids=tuple(w.data_source_id if oi[k] > 0 else None for k, w in enumerate(workloads)),
         fibre_ms=_readonly(p_fib[ii, jj]), hops_ms=_readonly(p_hop[ii, jj]),
         access_ms=_readonly(p_acc[ii, jj]),
-        processing_ms=_readonly(np.array([w.processing_ms for w in workloads], dtype=float)),
+        processing_ms=_readonly(np.array([_nonneg(w.processing_ms) for w in workloads], dtype=float)),
         route_km=_readonly(p_km[ii, jj]), route_kind=_readonly(p_kind[ii, jj]),
         routes=routes,
     )

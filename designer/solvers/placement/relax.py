@@ -9,7 +9,7 @@ negative reduced cost and re-solves, until none is left (or the LP is within ``s
 the bound below). The result is the LP optimum over *all* candidate pairs, from a few
 thousand columns.
 
-The bound: for any capacity prices ``u >= 0`` (per module and resource, per kW) the
+The bound: for any capacity prices ``u >= 0`` (per module and resource, per unit) the
 Lagrangian ``L(u) = sum_w min(R, min_m cost[w, m] + u_m . use[w]) - sum_m u_m . cap_m`` is a
 lower bound on every assignment; with the restricted LP's duals it is computed at every
 round and equals the LP optimum once the generation has converged. Each pair's reduced
@@ -28,9 +28,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import linprog
 
-from designer.solvers.placement.problem import AssignmentProblem
+from designer.solvers.placement.highs import linprog
+from designer.solvers.placement.problem import COOLING, KW_RESOURCES, LIQUID, POWER, AssignmentProblem
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,9 @@ class Relaxation:
     """Result of the column generation.
 
     ``lower_bound`` is the best Lagrangian bound met (the LP optimum once converged) and
-    ``u_*`` the capacity prices (per kW, >= 0) that gave it; ``v`` the matching per-workload
-    minimum priced cost. ``x`` are the last restricted LP's values on pairs ``(k_w, k_m)``.
+    ``u`` the (K, M) capacity prices (per unit of each resource of
+    :data:`~.problem.RESOURCES`, >= 0) that gave it; ``v`` the matching per-workload minimum
+    priced cost. ``x`` are the last restricted LP's values on pairs ``(k_w, k_m)``.
     """
 
     k_w: np.ndarray
@@ -49,72 +50,89 @@ class Relaxation:
     """Per workload (W,), 0 for workloads that are not placeable."""
     lower_bound: float
     v: np.ndarray
-    u_power: np.ndarray
-    u_cooling: np.ndarray
-    u_liquid: np.ndarray
+    u: np.ndarray
     rounds: int
     ok: bool
 
     def priced(self, problem: AssignmentProblem, cost: np.ndarray) -> np.ndarray:
         """(W, M) cost plus the capacity the pair uses at the module's prices."""
-        return _priced(problem, cost, self.u_power, self.u_cooling, self.u_liquid)
+        return _priced(problem, cost, self.u)
 
     def reduced_costs(self, problem: AssignmentProblem, cost: np.ndarray) -> np.ndarray:
         """(W, M) reduced cost of every pair (>= 0 on candidate pairs): any assignment that
         uses pair (w, m) costs at least ``lower_bound + rc[w, m]``."""
         return self.priced(problem, cost) - self.v[:, None]
 
+    def price_per_kw(self, problem: AssignmentProblem) -> np.ndarray:
+        """(M,) the module's capacity prices summed per kW hosted: kW resources as they are,
+        a count at its price times the workloads' average count per kW (how scarce a module
+        is, in one unit)."""
+        use = problem.use()
+        total_kw = float(use[POWER].sum())
+        scale = np.ones(use.shape[0])
+        for k in range(use.shape[0]):
+            if k not in KW_RESOURCES:
+                scale[k] = float(use[k].sum()) / total_kw if total_kw > 0 else 0.0
+        return scale @ self.u
 
-def _priced(problem: AssignmentProblem, cost, u_p, u_c, u_l) -> np.ndarray:
-    p = problem.power_kw
-    return cost + p[:, None] * (u_p + u_c)[None, :] + (p * problem.needs_liquid)[:, None] * u_l[None, :]
+
+def _priced(problem: AssignmentProblem, cost, u: np.ndarray) -> np.ndarray:
+    use = problem.use()
+    on = np.nonzero(u.any(axis=1))[0]  # resources with a price (usually one or two)
+    if on.size == 0:
+        return np.array(cost, dtype=float, copy=True)
+    return cost + use[on].T @ u[on]
 
 
-def lagrangian_bound(problem: AssignmentProblem, cand: np.ndarray, priced: np.ndarray, u, free,
+def lagrangian_bound(problem: AssignmentProblem, cand: np.ndarray, priced: np.ndarray, u: np.ndarray, free,
                      unplaced_cost: float) -> tuple[float, np.ndarray]:
-    """Lower bound from capacity prices ``u`` (any u >= 0 gives one), and the per-workload
-    minimum ``v`` (the cheapest priced choice, or leaving it out)."""
+    """Lower bound from capacity prices ``u`` (K, M; any u >= 0 gives one), and the
+    per-workload minimum ``v`` (the cheapest priced choice, or leaving it out)."""
     best = np.where(cand, priced, np.inf).min(axis=1)
     placeable = cand.any(axis=1)
     v = np.where(placeable, np.minimum(best, unplaced_cost), 0.0)
-    held = sum(float(np.where(ui > 0, ui * np.where(np.isfinite(ci), ci, 0.0), 0.0).sum())
-               for ui, ci in zip(u, free, strict=True))
+    held = float(np.where(u > 0, u * np.where(np.isfinite(free), free, 0.0), 0.0).sum())
     return float(v.sum()) - held, v
 
 
-def binding_modules(problem: AssignmentProblem, cand: np.ndarray, free) -> list[np.ndarray]:
-    """Per resource (power, cooling, liquid): modules that need a capacity row.
+def binding_modules(problem: AssignmentProblem, cand: np.ndarray, free: np.ndarray) -> list[np.ndarray]:
+    """Per resource (rows of ``free``, (K, M)): modules that need a capacity row.
 
     A row is left out when all candidate demand fits anyway, and when another row implies
     it: cooling and power load are the same kW, so the smaller capacity is the only row;
     liquid load is part of the power load, so a liquid capacity at or above the power
-    capacity never binds.
+    capacity never binds. Rack positions and accelerators imply nothing.
     """
-    p = problem.power_kw
-    fp, fc, fl = free
-    implied = (fc < fp, fc >= fp, fl >= np.minimum(fp, fc))  # (power, cooling, liquid) rows not needed
+    use = problem.use()
+    fp, fc, fl = free[POWER], free[COOLING], free[LIQUID]
+    implied = {POWER: fc < fp, COOLING: fc >= fp, LIQUID: fl >= np.minimum(fp, fc)}
+    used = np.nonzero(use.any(axis=1))[0]
+    demand = np.zeros(free.shape)
+    if used.size:
+        demand[used] = use[used] @ cand.astype(float)
     out = []
-    for wt, cap, skip in zip((p, p, p * problem.needs_liquid), free, implied, strict=True):
-        demand = (cand * wt[:, None]).sum(axis=0)
-        out.append(np.nonzero((demand > cap + 1e-9) & ~skip)[0])
+    for k in range(free.shape[0]):
+        skip = implied.get(k, False)
+        out.append(np.nonzero((demand[k] > free[k] + 1e-9) & ~skip)[0])
     return out
 
 
-def capacity_rows(problem: AssignmentProblem, k_w: np.ndarray, k_m: np.ndarray, binding, free, n_cols: int):
+def capacity_rows(problem: AssignmentProblem, k_w: np.ndarray, k_m: np.ndarray, binding, free: np.ndarray,
+                  n_cols: int):
     """Sparse capacity rows over columns ``(k_w, k_m)`` and their upper bounds."""
-    p = problem.power_kw
+    use = problem.use()
     n_m = problem.shape[1]
     mats, ubs = [], []
-    for wt, mods, cap in zip((p, p, p * problem.needs_liquid), binding, free, strict=True):
+    for k, mods in enumerate(binding):
         if mods.size == 0:
             continue
         row_of = np.full(n_m, -1, dtype=np.intp)
         row_of[mods] = np.arange(mods.size)
-        w = wt[k_w]
+        w = use[k][k_w]
         sel = (row_of[k_m] >= 0) & (w > 0)
         idx = np.nonzero(sel)[0]
         mats.append(sp.csr_matrix((w[idx], (row_of[k_m[idx]], idx)), shape=(mods.size, n_cols)))
-        ubs.append(cap[mods])
+        ubs.append(free[k][mods])
     if not mats:
         return sp.csr_matrix((0, n_cols)), np.zeros(0)
     return sp.vstack(mats, format="csr"), np.concatenate(ubs)
@@ -165,7 +183,8 @@ def solve_relaxation(problem: AssignmentProblem, cand: np.ndarray, cost: np.ndar
         on = start >= 0
         active[np.nonzero(on)[0], start[on]] = True
     active &= cand
-    u = [np.zeros(n_m) for _ in range(3)]
+    n_k = free.shape[0]
+    u = np.zeros((n_k, n_m))
     best_bound, best_u, best_v = -np.inf, u, np.zeros(n_w)
     x = slack_p = None
     solved = (np.zeros(0, dtype=np.intp),) * 2
@@ -190,12 +209,12 @@ def solve_relaxation(problem: AssignmentProblem, cand: np.ndarray, cost: np.ndar
         v = np.zeros(n_w)
         v[placeable] = res.eqlin.marginals
         duals = -res.ineqlin.marginals if a_ub.shape[0] else np.zeros(0)
-        u = [np.zeros(n_m) for _ in range(3)]
+        u = np.zeros((n_k, n_m))
         off = 0
         for r, mods in enumerate(binding):
             u[r][mods] = duals[off: off + mods.size]
             off += mods.size
-        priced = _priced(problem, cost, *u)
+        priced = _priced(problem, cost, u)
         bound, v_lag = lagrangian_bound(problem, cand, priced, u, free, unplaced_cost)
         if bound > best_bound:
             best_bound, best_u, best_v = bound, u, v_lag
@@ -219,5 +238,5 @@ def solve_relaxation(problem: AssignmentProblem, cand: np.ndarray, cost: np.ndar
         slack[placeable] = slack_p
     if x is None:  # the LP failed: no bound, no columns
         empty = np.zeros(0, dtype=np.intp)
-        return Relaxation(empty, empty, np.zeros(0), slack, -np.inf, best_v, *best_u, rounds, False)
-    return Relaxation(solved[0], solved[1], x, slack, best_bound, best_v, *best_u, rounds, ok)
+        return Relaxation(empty, empty, np.zeros(0), slack, -np.inf, best_v, best_u, rounds, False)
+    return Relaxation(solved[0], solved[1], x, slack, best_bound, best_v, best_u, rounds, ok)

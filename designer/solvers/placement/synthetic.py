@@ -9,6 +9,16 @@ processing time plus a network allowance of 1, 3, 10, 50 or 250 ms (so from "mus
 source's site" to "anywhere"). Capacities are scaled so the total is ``capacity_ratio`` (default 2) x the total demand;
 at 1.35 many sites run short and placement turns partial.
 Latency follows :mod:`.latency`'s formula over great-circle x 1.5 with 4 hops of 50 us.
+
+With ``counts`` the instance has rack positions and accelerators as capacity too (drawn
+after everything else, so the other arrays are those of the same instance without them):
+each workload takes ``ceil(kW / 40)`` positions and needs about one accelerator per 1.6 kW,
+a third of them none (CPU and network work); each module's racks are one class (30, 50 or
+132 kW a rack with 16, 32 or 72 accelerators), its positions in proportion to its kW over the
+rack's kW and its accelerators to its positions, both scaled so their totals are
+``capacity_ratio`` x the workloads' (as the kW capacities); then a quarter of the modules
+lose ``rack_slack`` of their positions (taken by network and storage racks), so positions
+bind there before kW.
 """
 
 from __future__ import annotations
@@ -19,7 +29,7 @@ from designer.solvers.placement.problem import FREE, AssignmentProblem
 
 
 def synthetic_problem(n_workloads: int, n_modules: int, seed: int = 0, capacity_ratio: float = 2.0,
-                      ) -> AssignmentProblem:
+                      counts: bool = False, rack_slack: float = 0.5) -> AssignmentProblem:
     """A synthetic :class:`AssignmentProblem` (same arguments, same arrays)."""
     rng = np.random.default_rng([n_workloads, n_modules, seed])
     n_sites = max(2, int(np.ceil(n_modules / 2.5)))
@@ -47,8 +57,25 @@ def synthetic_problem(n_workloads: int, n_modules: int, seed: int = 0, capacity_
     hops_ms = np.where(local, 0.0, 2 * 4 * 50.0 / 1000.0)
     latency = 2 * km * 4.9 / 1000.0 + hops_ms + access[:, None] + processing[:, None]
     cost = price[mod_site][None, :] * power[:, None] + 0.05 * rate[:, None] * km
+    extra = {}
+    if counts:
+        rack_class = rng.integers(0, 3, n_modules)
+        rack_kw = np.array([30.0, 50.0, 132.0])[rack_class]
+        gpus = np.array([16.0, 32.0, 72.0])[rack_class]
+        racks_w = np.ceil(power / 40.0)
+        acc_w = np.where(rng.random(n_workloads) < 1 / 3, 0.0, np.ceil(power / 1.6))
+        # positions in proportion to the racks the module's kW fill, in total capacity_ratio x
+        # the positions the workloads take (as the kW capacities); then the short modules
+        raw = cap / rack_kw
+        positions = np.ceil(raw * (capacity_ratio * racks_w.sum() / raw.sum()))
+        short = rng.random(n_modules) < 0.25
+        positions = np.where(short, np.maximum(np.floor(positions * (1 - rack_slack)), 1.0), positions)
+        acc = positions * gpus
+        acc = np.ceil(acc * (capacity_ratio * acc_w.sum() / acc.sum()))
+        extra = dict(rack_positions=racks_w, accelerators=acc_w, cap_rack_positions=positions,
+                     cap_accelerators=acc)
     return AssignmentProblem(
         latency_ms=latency, budget_ms=processing + access + allowance, power_kw=power,
         needs_liquid=needs_liquid, cost=cost, cap_power_kw=cap, cap_cooling_kw=cap * 1.1,
         cap_liquid_kw=np.where(liquid_ok, cap * 1.1, 0.0), liquid_ok=liquid_ok,
-        pinned=np.full(n_workloads, FREE, dtype=np.intp))
+        pinned=np.full(n_workloads, FREE, dtype=np.intp), **extra)

@@ -41,6 +41,15 @@ class Checks:
     overload: np.ndarray
     """True: exceeding it is an overload (error); False: a warning (UPS N rating)."""
 
+    _cable: np.ndarray | None = None
+
+    @property
+    def cable(self) -> np.ndarray:
+        """Rows that check a feeder cable (not the item's own rating); computed once."""
+        if self._cable is None:
+            self._cable = np.array([w == "feeder cable" for w in self.what], bool)
+        return self._cable
+
     @property
     def limit(self) -> np.ndarray:
         return self.rating * self.factor
@@ -72,6 +81,12 @@ def build_checks(net: PowerNetwork) -> Checks:
             rows.append((out, AMPS, it.rating_a, BREAKER_FACTOR, i, "rating", True))
         elif kind == "tap":
             rows.append((out, AMPS, it.breaker_a, BREAKER_FACTOR, i, "breaker", True))
+    amp = net.feeder_amp_a
+    if amp.size:
+        for b in np.flatnonzero(~np.isnan(amp)):
+            i = int(net.bus_item[b])
+            if i >= 0:
+                rows.append((int(b), AMPS, float(amp[b]), BREAKER_FACTOR, i, "feeder cable", True))
     for c in range(len(net.cord_bus)):
         rows.append((int(net.cord_bus[c]), AMPS, float(net.cord_breaker_a[c]), BREAKER_FACTOR, -(c + 1),
                      "cord breaker", True))
@@ -104,11 +119,13 @@ def utilisation(checks: Checks, value: np.ndarray) -> np.ndarray:
 
 
 def current_points(net: PowerNetwork, checks: Checks) -> np.ndarray:
-    """Per item, the bus whose current is rated: its first ampere check, else its output."""
+    """Per item, the bus whose current is rated: its first ampere check (of its own rating, not
+    its feeder cable's), else its output."""
     ni = len(net.items)
     cb = net.item_out.copy()
     own = checks.owner
-    amp = np.flatnonzero((own >= 0) & (checks.kind == AMPS))
+    cable = np.array([w == "feeder cable" for w in checks.what], bool)
+    amp = np.flatnonzero((own >= 0) & (checks.kind == AMPS) & ~cable)  # its own rating, not its feeder's
     first = np.full(ni, len(checks.bus), dtype=np.int64)
     np.minimum.at(first, own[amp], amp)
     has = first < len(checks.bus)

@@ -47,16 +47,50 @@ def _cord_name(net: PowerNetwork, c: int) -> str:
 
 def site_findings(net, st, ph, ph2, checks, val, util, outcomes, res) -> list[Finding]:
     out: list[Finding] = []
-    out += _overloads(net, checks, val, util)
+    out += _near_collapse(net, st)
+    out += _overloads(net, checks, val, util, st.topo.base_v)
+    out += _dead(net, st)
     out += _unpowered(net, st)
     out += _drops(net, st)
     out += _mismatch(net, st)
     out += _imbalance(net, ph, ph2, checks, res)
+    if ph.unbalanced_failed:
+        out.append(error("power.unbalanced_no_solution", "The unbalanced three-phase flow has no solution: the "
+                         "single-phase loads on the most loaded line are beyond what its conductors can deliver "
+                         "(the phase currents shown are the balanced estimate)",
+                         "spread the single-phase racks over L1, L2 and L3, or use larger or shorter feeders",
+                         ids=tuple(net.racks[net.cord_rack[c]].id for c in np.flatnonzero(net.cord_phase > 0)[:20]),
+                         source=SRC))
     out += _failures(res, [k for k, oc in enumerate(outcomes) if not oc.ok])
     return out
 
 
-def _overloads(net, checks, val, util) -> list[Finding]:
+NEAR_COLLAPSE = 0.8
+"""Share of the most a path can deliver (the nose of the P-V curve) above which the normal
+state is reported as on the edge of voltage collapse."""
+
+
+def _near_collapse(net, st) -> list[Finding]:
+    """A solution that exists only just: the voltage has sagged towards the nose of the curve."""
+    from designer.solvers.power.collapse import diagnose, fix_text
+
+    if not st.topo.alive.any() or np.min(np.abs(st.V[st.topo.alive])) > 0.9:
+        return []
+    col = diagnose(net, st.topo, st.load, st.z)
+    if col is None or col.ratio < NEAR_COLLAPSE:
+        return []
+    v = np.abs(st.V)
+    b = int(np.argmin(np.where(st.topo.alive, v, np.inf)))
+    return [error("power.near_collapse", f"{_cap(col.text())}. A solution exists only on the edge of voltage "
+                  f"collapse: the lowest voltage is {v[b]:.3f} pu ({v[b] * st.topo.base_v[b]:.0f} V), where no "
+                  "equipment runs", fix_text(col), ids=col.ids, source=SRC)]
+
+
+def _pct(u: float) -> str:
+    return f"{u * 100:.0f} %" if np.isfinite(u) else "beyond all"
+
+
+def _overloads(net, checks, val, util, base_v) -> list[Finding]:
     out = []
     for r in np.flatnonzero(util > 1.0 + 1e-9):
         o = int(checks.owner[r])
@@ -67,21 +101,69 @@ def _overloads(net, checks, val, util) -> list[Finding]:
         if o < 0:
             c = -o - 1
             out.append(error("power.cord_overload", f"{_cap(_cord_name(net, c))} carries {val[r]:.1f} A, "
-                             f"{util[r] * 100:.0f} % of its continuous limit ({lim})",
+                             f"{_pct(util[r])} of its continuous limit ({lim})",
                              "use a larger cord breaker or move load off the rack",
                              ids=(net.racks[net.cord_rack[c]].id,), source=SRC))
             continue
         it = net.items[o]
+        if checks.what[r] == "feeder cable":
+            from designer.solvers.power.solve import cable_fix
+            from designer.solvers.sizing import size_name
+
+            b = int(checks.bus[r])
+            mm2, sets, inferred, method, grp, amb = net.feeder_cable[b]
+            size = f"{sets} x {size_name(mm2, net.standard)}" if sets > 1 else size_name(mm2, net.standard)
+            how = " (size taken from its resistance)" if inferred else ""
+            out.append(error("power.cable_ampacity", f"The feeder of {_name(net, o)} ({size}{how}, "
+                             f"{net.standard}{' method ' + method if net.standard.startswith('IEC') else ''}, "
+                             f"{checks.rating[r]:.0f} A derated) carries {val[r]:.0f} A, {_pct(util[r])} of its "
+                             f"continuous limit ({lim})", cable_fix(net, b, float(val[r]), float(base_v[b])), ids=(it.id,), source=SRC))
+            continue
         if not checks.overload[r]:
             out.append(warning("power.ups_redundancy", f"UPS {net.item_label(o)} carries {val[r]:.0f} kW, "
-                               f"{util[r] * 100:.0f} % of its N rating ({it.module_count - it.redundant_modules} x "
+                               f"{_pct(util[r])} of its N rating ({it.module_count - it.redundant_modules} x "
                                f"{it.module_kw:g} kW): its redundant module{'s are' if it.redundant_modules > 1 else ' is'}"
                                " no longer spare", "move load to another UPS or add a module", ids=(it.id,), source=SRC))
             continue
         out.append(error("power.overload", f"{_cap(_name(net, o))} carries {val[r]:.0f} {unit}, "
-                         f"{util[r] * 100:.0f} % of its {checks.what[r]} limit ({lim})",
+                         f"{_pct(util[r])} of its {checks.what[r]} limit ({lim})",
                          _FIX.get(net.item_kind[o], "reduce its load"), ids=(it.id,), source=SRC))
     return out
+
+
+def _dead(net, st) -> list[Finding]:
+    """Equipment without a live supply in the normal state: the first dead item of each dead
+    chain is named, with the reason (no upstream, a loop, a dead upstream)."""
+    alive = st.topo.alive
+    out = []
+    for i, kind in enumerate(net.item_kind):
+        e = int(net.item_entry[i])
+        if kind in ("source", "tap") or alive[e]:
+            continue
+        p = int(net.parent[e])
+        up = int(net.bus_item[p]) if p >= 0 else -1
+        if up >= 0 and net.item_kind[up] != "source" and not alive[net.item_entry[up]] and not _in_loop(net, e):
+            continue  # reported through the dead item above it
+        if p < 0:
+            why = "it has no upstream"
+        elif _in_loop(net, e):
+            why = "its supply chain loops back on itself"
+        else:
+            why = f"its upstream {_name(net, up)} has no live supply"
+        cords = int(np.count_nonzero(~alive[net.cord_bus])) if len(net.cord_bus) else 0
+        out.append(error("power.dead_equipment", f"{_cap(_name(net, i))} has no supply in the normal state: {why}",
+                         "connect it to a live upstream (a source, transformer, board, UPS or PDU)"
+                         + (f"; {cords} rack cord{'s' if cords != 1 else ''} in this hall are dead" if cords else ""),
+                         ids=(net.items[i].id,), source=SRC))
+    return out
+
+
+def _in_loop(net, b: int) -> bool:
+    seen = set()
+    while b >= 0 and b not in seen:
+        seen.add(b)
+        b = int(net.parent[b])
+    return b >= 0
 
 
 def _unpowered(net, st) -> list[Finding]:
@@ -153,15 +235,18 @@ def _imbalance(net, ph, ph2, checks, res) -> list[Finding]:
     n_changes = sum(len(v) for v in res.phase_suggestion.values())
     cb = current_points(net, checks)
     imb, imb2 = ph.imbalance[cb], ph2.imbalance[cb]
-    three = np.array([k not in ("source", "transformer", "switchboard") for k in net.item_kind], bool)
-    for i in np.flatnonzero(three & (imb > IMBALANCE_LIMIT) & (imb2 < imb - 0.05)):
+    for i in np.flatnonzero(imb > IMBALANCE_LIMIT):
         c = cb[i]
         pa = "/".join(f"{x:.0f}" for x in ph.phase_a[c])
-        out.append(warning("power.phase_imbalance", f"{_cap(_name(net, i))} phase currents {pa} A: "
-                           f"imbalance {imb[i] * 100:.0f} %, neutral {ph.neutral_a[c]:.0f} A; the suggested "
-                           f"re-assignment brings it to {imb2[i] * 100:.0f} %",
-                           f"apply the suggested phase re-assignment ({n_changes} cord change"
-                           f"{'s' if n_changes != 1 else ''})", ids=(net.items[i].id,), source=SRC))
+        helps = imb2[i] < imb[i] - 0.05
+        msg = (f"{_cap(_name(net, i))} phase currents {pa} A: imbalance {imb[i] * 100:.0f} % (limit "
+               f"{IMBALANCE_LIMIT * 100:.0f} %), neutral {ph.neutral_a[c]:.0f} A")
+        if helps:
+            msg += f"; the suggested re-assignment brings it to {imb2[i] * 100:.0f} %"
+            fix = f"apply the suggested phase re-assignment ({n_changes} cord change{'s' if n_changes != 1 else ''})"
+        else:
+            fix = "spread the single-phase cords below it over L1, L2 and L3 (or use three-phase cords)"
+        out.append(warning("power.phase_imbalance", msg, fix, ids=(net.items[i].id,), source=SRC))
     return out
 
 
@@ -193,7 +278,11 @@ def _failures(res, bad_idx: list[int]) -> list[Finding]:
             else:
                 msg = (f"{len(chunk)} single failures of a {kind.replace('_', ' ')} each lose racks or overload "
                        f"equipment; worst: " + describe(chunk[0], res))
-            fixes = []
+            fixes = list(dict.fromkeys(s.no_solution_fix for s in chunk if s.no_solution_fix))
+            fixes += list(dict.fromkeys(f for s in chunk for f in s.cable_fixes))
+            if any(s.low_voltage for s in chunk):
+                fixes.append("use larger or parallel feeders on the path that carries the load after the failure "
+                             "(or a transformer tap) so the racks keep 90 % of their voltage")
             if any(s.racks_lost for s in chunk):
                 fixes.append("feed every rack from two independent paths (A and B); add a generator or a second "
                              "supply where a source, transformer or board is shared")

@@ -22,11 +22,15 @@ import scipy.sparse as sp
 from designer.solvers.power.checks import Checks, measure
 from designer.solvers.power.loadflow import FlowState, Topology, branch_groups
 from designer.solvers.power.network import S_BASE_VA, SOURCE, UPS_IN, PowerNetwork
-from designer.solvers.power.tree import nearest_ancestor
+from designer.solvers.power.tree import depth_of, nearest_ancestor
 
 OVER = 1.0 + 1e-9
 NEAR = 0.005
 """Scenarios with a utilisation this close to 1.0 are re-solved by a full load flow."""
+COLLAPSE_SCREEN = 0.3
+"""Scenarios in which some bus carries this share of the most its path can deliver (see
+:mod:`designer.solvers.power.collapse`) are re-solved by a full load flow: the voltage
+drop is then too large for the frozen voltages."""
 
 
 def expand(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -63,6 +67,10 @@ class Plan:
     groups: tuple
     chk_pair: np.ndarray
     chk_row: np.ndarray
+    par_pair: np.ndarray = None  # type: ignore[assignment]
+    """Pair of each pair's parent bus in the same scenario (-1 at a zone root: the voltage holds)."""
+    levels: tuple = ()
+    """Pairs grouped by depth, shallowest first (for the voltage estimate, top-down)."""
 
 
 def plan(net: PowerNetwork, topo: Topology, checks: Checks, ranges, n_s: int) -> Plan:
@@ -118,13 +126,24 @@ def plan(net: PowerNetwork, topo: Topology, checks: Checks, ranges, n_s: int) ->
     pi, row = live_pairs[g], c_order[pos]
     keep = checks.overload[row]
     lost_mask = lost[inv]
+    # the pair tree (for the voltage estimate): parent pairs, and the pairs level by level
+    m = len(keys)
+    par = topo.ap[pb]
+    pk = ps * n + tin[np.maximum(par, 0)]
+    pp = np.minimum(np.searchsorted(keys, pk), max(m - 1, 0))
+    ok = (par >= 0) & (keys[pp] == pk) & ~net.sets_voltage[np.maximum(par, 0)] if m else np.zeros(0, bool)
+    par_pair = np.where(ok, pp, -1)
+    dep = depth_of(topo.ap, alive)[pb]
+    order = np.argsort(dep, kind="stable")
+    cuts = np.flatnonzero(np.diff(dep[order])) + 1
+    levels = tuple(np.split(order, cuts)) if m else ()
     return Plan(
         n_s=n_s, r_s=r_s, r_lo=r_lo, r_hi=r_hi, r_root=r_root, lost_s=k_s[lost], lost_rack=k_rack[lost],
         lost_batt=k_batt[lost], lost_ups=np.where(on_batt, u, -1)[lost_mask],
         lost_inv=np.cumsum(lost)[inv[lost_mask]] - 1, batt_cord=on_batt[lost_mask], p_cord=p_cord, p_s=p_s,
         ps=ps, pb=pb, keys=keys, pos0=np.searchsorted(keys, cols0 * n + tin[rows0]), fixed=fixed,
         hi=np.searchsorted(keys, ps * n + tout[pb]), groups=branch_groups(np.where(fixed, -1, net.branch[pb])),
-        chk_pair=pi[keep], chk_row=row[keep])
+        chk_pair=pi[keep], chk_row=row[keep], par_pair=par_pair, levels=levels)
 
 
 def run(pl: Plan, net: PowerNetwork, st: FlowState, checks: Checks, base_util: np.ndarray,
@@ -189,6 +208,22 @@ def run(pl: Plan, net: PowerNetwork, st: FlowState, checks: Checks, base_util: n
     over = (util > OVER) & rising
     overloaded = (ps[pi[over]], row[over], util[over])
     near = set(np.unique(ps[pi[rising & (np.abs(util - 1.0) < NEAR)]]).tolist())
+    # voltages were frozen at the normal state: where a scenario's load comes near what its path
+    # can deliver at all (the nose of the P-V curve), the voltage no longer stands still, so a
+    # full load flow decides (and says when there is no solution)
+    live = ~fixed
+    if live.any():
+        from designer.solvers.power.collapse import _limit
+        from designer.solvers.power.loadflow import zone_voltages
+
+        zp = st.z_path()
+        sel = np.flatnonzero(live & (np.abs(zp[pb]) > 0))
+        v_root, k = zone_voltages(net, topo)
+        b = pb[sel]
+        so_l = s_out[sel]
+        ratio = np.abs(so_l) / _limit(zp[b], so_l, (v_root * k)[b])
+        near |= set(np.unique(ps[sel][~(ratio < COLLAPSE_SCREEN)]).tolist())
+        near |= _low_voltage(pl, st, s_out, V)
     # racks lost, with the longest battery runtime among each rack's cords
     rt_bus = np.zeros(net.n_bus)
     ub = np.flatnonzero(net.bus_kind == UPS_IN)
@@ -197,6 +232,32 @@ def run(pl: Plan, net: PowerNetwork, st: FlowState, checks: Checks, base_util: n
     if pl.lost_inv.size:
         np.maximum.at(run_min, pl.lost_inv, np.where(pl.batt_cord, rt_bus[np.maximum(pl.lost_ups, 0)], -np.inf))
     return s_out, overloaded, near | diverged, (pl.lost_s, pl.lost_rack, pl.lost_batt, run_min)
+
+
+VOLTAGE_SCREEN = 0.92
+"""Scenarios whose estimated lowest voltage falls below this (pu, and below the normal state's)
+are re-solved by a full load flow, which checks :data:`redundancy.VOLTAGE_MIN_PU`."""
+
+
+def _low_voltage(pl: Plan, st: FlowState, s_out: np.ndarray, V: np.ndarray) -> set:
+    """Scenarios whose voltages may sag too far: each pair's voltage change from the change of the
+    currents above it (``-sum z dI`` down to its zone root, level by level), added to the lowest
+    normal-state voltage below it."""
+    if not pl.levels:
+        return set()
+    pb, fixed = pl.pb, pl.fixed
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dI = np.where(fixed | (np.abs(V) == 0), 0.0, np.conj((s_out - st.s_out[pb]) / np.where(V != 0, V, 1.0)))
+    dz = st.z[pb] * dI
+    dv = np.zeros(len(pb), dtype=complex)
+    for idx in pl.levels:
+        p = pl.par_pair[idx]
+        dv[idx] = np.where(p >= 0, dv[np.maximum(p, 0)], 0.0) - dz[idx]
+    unit = np.where(np.abs(V) > 0, np.conj(V) / np.where(np.abs(V) > 0, np.abs(V), 1.0), 0.0)
+    vmin = st.v_min_below()[pb]
+    est = vmin + (dv * unit).real
+    low = ~fixed & (est < VOLTAGE_SCREEN) & (est < vmin - 1e-9)
+    return set(np.unique(pl.ps[low]).tolist())
 
 
 def _check_balance(net, st, pl: Plan, s_in, base_in, dcur, d0, p_dload, skip: set = frozenset()) -> None:

@@ -81,7 +81,14 @@ class PowerNetwork:
     origin_v: np.ndarray
     """Line-line voltage a bus sets for the buses below it (NaN where it passes its parent's on)."""
     sets_voltage: np.ndarray
-    """Buses held at 1.0 pu: sources and UPS outputs."""
+    """Buses that hold their voltage: sources (at their set point) and UPS outputs (1.0 pu)."""
+    v_set: np.ndarray
+    """Voltage held at each ``sets_voltage`` bus, pu (1.0 elsewhere)."""
+    tap_ratio: np.ndarray
+    """No-load ratio of a transformer's off-load tap, per unit (1.0 elsewhere): the secondary
+    sits at ``tap_ratio`` times its nominal share of the primary voltage, and its percent
+    impedance applies on that tapped voltage (ohms on the secondary x ``tap_ratio``^2; as
+    pandapower takes a low-voltage-side tap)."""
     equip_v: np.ndarray
     """Nominal line-line voltage of the equipment at a bus (NaN if none), to check against its zone."""
     one_phase: np.ndarray
@@ -109,6 +116,11 @@ class PowerNetwork:
     """(n_rack, 2): share of the rack's load on cord A and B with both alive."""
     rack_cords: np.ndarray
     """(n_rack, 2): cord index of feed A and B (-1 if none)."""
+    feeder_amp_a: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Derated ampacity of each bus's feeder cable, all sets (A; NaN: no cable to check)."""
+    feeder_cable: dict = field(default_factory=dict)
+    """bus -> (mm2, sets, inferred, method, grouping, ambient_c) of the feeder checked."""
+    standard: str = "IEC 60364-5-52"
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -141,6 +153,8 @@ class _Buses:
         self.eff = np.ones(n)
         self.origin = np.full(n, np.nan)
         self.sets = np.zeros(n, bool)
+        self.vset = np.ones(n)
+        self.tap = np.ones(n)
         self.equip = np.full(n, np.nan)
         self.one = np.zeros(n, bool)
         self.len, self.alen = np.zeros(n), np.zeros(n)
@@ -161,8 +175,12 @@ _PLACED = ("transformer", "switchboard", "ups", "pdu")
 _N_BUSES = {"source": 1, "transformer": 2, "switchboard": 1, "ups": 2, "pdu": 2, "busway": 1, "tap": 2}
 
 
-def build_network(hall: Hall, site_id: str = "") -> PowerNetwork:
-    """Arrays of ``hall``'s power chain; problems found on the way go to ``.findings``."""
+def build_network(hall: Hall, site_id: str = "", standard: str = "IEC 60364-5-52") -> PowerNetwork:
+    """Arrays of ``hall``'s power chain; problems found on the way go to ``.findings``.
+    ``standard`` names the ampacity table feeders are checked against (see
+    :func:`designer.solvers.sizing.cable_ampacity_a`)."""
+    from designer.solvers.sizing import cable_ampacity_a, infer_mm2
+
     pw = hall.power
     findings: list[Finding] = []
     items: list = []
@@ -191,13 +209,27 @@ def build_network(hall: Hall, site_id: str = "") -> PowerNetwork:
             bw = busway_by_id.get(it.busway_id)
             pos[i] = routing.point_along(bw.path, it.offset_m) if bw is not None else None
     ups_up: list[tuple[int, object]] = []  # (entry bus, item) of everything with a feeder
+    amp_of: dict[int, tuple[float, tuple]] = {}
+    def volts(it, name: str) -> float:
+        """A voltage field of ``it``, or 400 V with an error finding when it is not a usable
+        voltage (validation says so too; the analysis still runs on the rest)."""
+        v = getattr(it, name)
+        if math.isfinite(v) and 1.0 <= v <= 1e6:
+            return float(v)
+        findings.append(error("power.value", f"{KIND_LABEL.get(kinds[index[it.id]], 'item')} {it.name or it.id}: "
+                              f"{name} {v:g} V is not a usable voltage; the power analysis takes 400 V",
+                              "enter the equipment's nominal voltage", ids=(it.id,), source=SOURCE_NAME))
+        return 400.0
+
     for i, (kind, it) in enumerate(zip(kinds, items, strict=True)):
         if kind == "source":
-            b = B.add(it.id, SOURCE, i, BR_NONE, origin=it.voltage_v, sets=True, equip=it.voltage_v)
+            sv = volts(it, "voltage_v")
+            b = B.add(it.id, SOURCE, i, BR_NONE, origin=sv, sets=True, equip=sv,
+                      vset=_finite(it.voltage_setpoint_pu, 1.0))
             entry[i] = out[i] = inp[i] = b
         elif kind == "transformer":
-            hv = B.add(f"{it.id}#hv", TX_HV, i, BR_CABLE, equip=it.primary_v)
-            lv = B.add(it.id, TX_LV, i, BR_TX, parent=hv, origin=it.secondary_v)
+            hv = B.add(f"{it.id}#hv", TX_HV, i, BR_CABLE, equip=volts(it, "primary_v"))
+            lv = B.add(it.id, TX_LV, i, BR_TX, parent=hv, origin=volts(it, "secondary_v"))
             rated = max(it.rating_kva, 1e-9) * 1e3
             zk = max(it.impedance_pct, 0.0) / 100.0
             rk = max(it.load_loss_kw, 0.0) * 1e3 / rated
@@ -205,23 +237,25 @@ def build_network(hall: Hall, site_id: str = "") -> PowerNetwork:
                 rk = zk / math.sqrt(1.0 + max(it.x_r_ratio, 1e-9) ** 2)
             B.txz[lv] = complex(rk, math.sqrt(max(zk * zk - rk * rk, 0.0)))
             B.txs[lv] = rated
+            B.tap[lv] = 1.0 + min(max(_finite(it.tap_pct, 0.0), -50.0), 50.0) / 100.0  # validation: -10..10
             B.pfe[lv] = max(it.no_load_loss_kw, 0.0) * 1e3
             entry[i], out[i], inp[i] = hv, lv, lv
         elif kind == "switchboard":
-            b = B.add(it.id, SWB, i, BR_CABLE, equip=it.voltage_v)
+            b = B.add(it.id, SWB, i, BR_CABLE, equip=volts(it, "voltage_v"))
             entry[i] = out[i] = inp[i] = b
         elif kind == "ups":
             b_in = B.add(f"{it.id}#in", UPS_IN, i, BR_CABLE)
             b_out = B.add(it.id, UPS_OUT, i, BR_UPS, parent=b_in, eff=_eff(it.efficiency),
-                          origin=it.voltage_v, sets=True)
+                          origin=volts(it, "voltage_v"), sets=True)
             entry[i], out[i], inp[i] = b_in, b_out, b_in
         elif kind == "pdu":
-            b_in = B.add(f"{it.id}#in", PDU_IN, i, BR_CABLE, equip=math.nan if it.has_transformer else it.voltage_v)
+            pv = volts(it, "voltage_v")
+            b_in = B.add(f"{it.id}#in", PDU_IN, i, BR_CABLE, equip=math.nan if it.has_transformer else pv)
             b_out = B.add(it.id, PDU_OUT, i, BR_EFF, parent=b_in, eff=_eff(it.efficiency),
-                          origin=it.voltage_v if it.has_transformer else math.nan)
+                          origin=pv if it.has_transformer else math.nan)
             entry[i], out[i], inp[i] = b_in, b_out, b_in
         elif kind == "busway":
-            b = B.add(it.id, BUSWAY, i, BR_CABLE, equip=it.voltage_v)
+            b = B.add(it.id, BUSWAY, i, BR_CABLE, equip=volts(it, "voltage_v"))
             entry[i] = out[i] = inp[i] = b
         else:
             continue
@@ -293,6 +327,14 @@ def build_network(hall: Hall, site_id: str = "") -> PowerNetwork:
                                          "enter the feeder's length in metres", ids=(it.id,), source=SOURCE_NAME))
             sets = max(cab.parallel_sets, 1)
             r, x = cab.r_ohm_per_km * length / 1000.0 / sets, cab.x_ohm_per_km * length / 1000.0 / sets
+            if length > 0 and b not in amp_of:
+                mm2 = cab.conductor_mm2 if cab.conductor_mm2 and cab.conductor_mm2 > 0 else None
+                inferred = mm2 is None
+                mm2 = infer_mm2(cab.r_ohm_per_km) if inferred else float(mm2)
+                grp = cab.grouping_factor if cab.grouping_factor is not None and cab.grouping_factor > 0 else None
+                amb = cab.ambient_c if math.isfinite(cab.ambient_c) else 30.0
+                amp_of[b] = (cable_ampacity_a(mm2, sets, standard, cab.installation_method, grp, amb),
+                             (mm2, sets, inferred, cab.installation_method, grp, amb))
             if which == "normal":
                 B.parent[b] = out[ui]
                 B.r[b], B.x[b], B.len[b], B.routed[b] = r, x, length, routed
@@ -361,17 +403,26 @@ def build_network(hall: Hall, site_id: str = "") -> PowerNetwork:
                                   "feed", "connect feed A (and B) to a PDU or busway tap", ids=(r.id,),
                                   source=SOURCE_NAME))
     n = B.n
+    amp = np.full(n, np.nan)
+    for b, (a, _) in amp_of.items():
+        amp[b] = a
     return PowerNetwork(
         site_id=site_id, bus_label=B.label[:n], bus_kind=B.kind[:n], bus_item=B.item[:n], bus_cord=B.cord[:n],
         parent=B.parent[:n], alt=B.alt[:n], branch=B.branch[:n], r_ohm=B.r[:n], x_ohm=B.x[:n],
         alt_r_ohm=B.ar[:n], alt_x_ohm=B.ax[:n], tx_z_rated=B.txz[:n], tx_rating_va=B.txs[:n],
-        p_fe_w=B.pfe[:n], eff=B.eff[:n], origin_v=B.origin[:n], sets_voltage=B.sets[:n],
+        p_fe_w=B.pfe[:n], eff=B.eff[:n], origin_v=B.origin[:n], sets_voltage=B.sets[:n], v_set=B.vset[:n], tap_ratio=B.tap[:n],
         equip_v=B.equip[:n], one_phase=B.one[:n], feeder_len_m=B.len[:n], alt_len_m=B.alen[:n],
         feeder_routed=B.routed[:n], items=items, item_kind=kinds, item_entry=entry, item_out=out,
         item_in=inp, item_index=index, cord_bus=cb, cord_rack=cord_rack, cord_side=cord_side,
         cord_phase=cord_phase, cord_breaker_a=np.array(cc["brk"], float), cord_len_m=np.array(cc["len"], float),
         cord_routed=np.array(cc["routed"], bool), cord_supply=cord_sup, racks=racks, rack_s_pu=rack_s,
-        rack_share=rack_share, rack_cords=rack_cords, findings=findings)
+        rack_share=rack_share, rack_cords=rack_cords, feeder_amp_a=amp,
+        feeder_cable={b: v for b, (_, v) in amp_of.items()}, standard=standard, findings=findings)
+
+
+def _finite(v: float, default: float) -> float:
+    """``v``, or ``default`` where it is not a finite number (validation reports those)."""
+    return float(v) if math.isfinite(v) else default
 
 
 def _eff(e: float) -> float:

@@ -36,6 +36,11 @@ class PhaseState:
     imbalance: np.ndarray
     factor: np.ndarray
     has_single: np.ndarray
+    flow: object = None
+    """The :class:`~designer.solvers.power.unbalanced.Unbalanced` flow behind the phase values
+    of the buses in its ``region``."""
+    unbalanced_failed: bool = False
+    """The unbalanced flow found no solution (the phase values are the balanced estimate)."""
 
 
 def cord_phase_power(net: PowerNetwork, cord_s: np.ndarray, cord_phase: np.ndarray | None = None) -> np.ndarray:
@@ -91,7 +96,22 @@ def phase_state(net: PowerNetwork, st: FlowState, cord_phase: np.ndarray | None 
     factor = np.where(avg > 0, phase_a.max(axis=1) / np.where(avg > 0, avg, 1.0), 1.0)
     factor[one] = 1.0
     imb[one] = 0.0
-    return PhaseState(phase_a, neutral, imb, factor, has_single | one)
+    # where single-phase cords are, the unbalanced flow gives the true phase and neutral currents
+    from designer.solvers.power.unbalanced import solve_unbalanced
+
+    u = solve_unbalanced(net, st, cord_phase)
+    reg = u.region & ~one
+    if reg.any() and u.converged:
+        pa = np.abs(u.I_a[reg])
+        phase_a[reg] = pa
+        neutral[reg] = u.neutral_a[reg]
+        avg = pa.mean(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            imb[reg] = np.where(avg > 0, np.max(np.abs(pa - avg[:, None]), axis=1) / np.where(avg > 0, avg, 1), 0.0)
+            ib = i_bal[reg]
+            factor[reg] = np.where(ib > 0, pa.max(axis=1) / np.where(ib > 0, ib, 1.0), 1.0)
+    return PhaseState(phase_a, neutral, imb, factor, has_single | one | u.region, u if u.converged else None,
+                      not u.converged)
 
 
 # -- rebalancing ---------------------------------------------------------------------------
@@ -99,7 +119,9 @@ _PERMS = list(itertools.permutations(range(3)))
 
 
 def _score(v: np.ndarray) -> tuple[float, float]:
-    return (float(v.max()), float(v.max() - v.min()))
+    a, b, c = v.tolist()
+    hi = max(a, b, c)
+    return (hi, hi - min(a, b, c))
 
 
 def suggest_phases(net: PowerNetwork, st: FlowState, exact_up_to: int = 7) -> np.ndarray:
@@ -197,26 +219,34 @@ def _combine(parts: list[tuple[np.ndarray, list[tuple[int, int]]]], exact_up_to:
     if movable and np.ptp(total) < 1e-15:
         opts[0] = opts[0][:1]  # the score is symmetric in the phases: fix the largest part
     if movable and int(np.prod([len(o) for o in opts])) <= 6 ** 4 and len(movable) <= exact_up_to:
-        best, best_s = None, None
-        for combo in itertools.product(*opts):
-            v = total.copy()
-            for i, perm in zip(movable, combo, strict=True):
-                v += parts[i][0][list(_inverse(perm))]
-            s = _score(v)
+        # in plain floats (3-vectors are far cheaper as tuples than as arrays), summed in the same order
+        placed = [[tuple(parts[i][0][_INV[perm]].tolist()) for perm in o] for i, o in zip(movable, opts, strict=True)]
+        t0 = total.tolist()
+        best_k, best_s = None, None
+        for combo in itertools.product(*[range(len(o)) for o in opts]):
+            a, b, c = t0
+            for k, j in enumerate(combo):
+                x, y, z = placed[k][j]
+                a += x
+                b += y
+                c += z
+            hi = max(a, b, c)
+            s = (hi, hi - min(a, b, c))
             if best_s is None or s < best_s:
-                best, best_s = combo, s
+                best_k, best_s = combo, s
+        best = tuple(opts[k][j] for k, j in enumerate(best_k))
         for i, perm in zip(movable, best, strict=True):
             choice[i] = perm
-            total += parts[i][0][list(_inverse(perm))]
+            total += parts[i][0][_INV[perm]]
     else:
         for i in movable:
             best, best_s = None, None
             for perm in _distinct_perms(parts[i][0]):
-                s = _score(total + parts[i][0][list(_inverse(perm))])
+                s = _score(total + parts[i][0][_INV[perm]])
                 if best_s is None or s < best_s:
                     best, best_s = perm, s
             choice[i] = best
-            total += parts[i][0][list(_inverse(best))]
+            total += parts[i][0][_INV[best]]
     members = []
     for i, (_v, mem) in enumerate(parts):
         perm = choice[i]
@@ -231,11 +261,15 @@ def _inverse(perm: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(inv)
 
 
+_INV = {p: list(_inverse(p)) for p in _PERMS}
+"""Each permutation's inverse as an index list (looked up, not rebuilt, in the search loops)."""
+
+
 def _distinct_perms(v: np.ndarray) -> list[tuple[int, ...]]:
     """Permutations that give different placements of ``v`` (the identity first)."""
     seen, out = set(), []
     for perm in _PERMS:
-        placed = tuple(np.round(v[list(_inverse(perm))], 15))
+        placed = tuple(np.round(v[_INV[perm]], 15))
         if placed not in seen:
             seen.add(placed)
             out.append(perm)

@@ -25,13 +25,16 @@ import numpy as np
 
 from designer.solvers.power import incremental
 from designer.solvers.power.checks import Checks, measure, utilisation
-from designer.solvers.power.loadflow import FlowState, solve_flow
+from designer.solvers.power.loadflow import FlowState, LoadFlowDiverged, solve_flow
 from designer.solvers.power.network import KIND_LABEL, S_BASE_VA, UPS_IN, PowerNetwork
 from designer.solvers.power.phases import phase_state
 from designer.solvers.power.tree import nearest_ancestor
 
 FAILABLE = ("source", "transformer", "switchboard", "ups", "pdu", "busway", "tap")
 OVER = incremental.OVER
+VOLTAGE_MIN_PU = 0.90
+"""Lowest voltage at a rack (or any bus) a failure scenario may leave: the usual supply
+tolerance of IT power supplies and of IEC 60038 (-10 %)."""
 
 
 @dataclass(slots=True)
@@ -68,10 +71,18 @@ class Outcome:
     """Solved by a full load flow (transfer switches involved) rather than incrementally."""
     flows: tuple[np.ndarray, np.ndarray] | None = None
     """With ``keep_flows``: (buses whose throughput changed, their new ``S_out`` per unit)."""
+    no_solution: str = ""
+    """Set when the load flow of the scenario has no solution: which element cannot carry its
+    load, and by how much (plain words)."""
+    collapse: object = None
+    """The :class:`~designer.solvers.power.collapse.Collapse` behind ``no_solution``."""
+    low_voltage: tuple = ()
+    """(bus, pu) of the lowest voltage when it falls below :data:`VOLTAGE_MIN_PU` (and below the
+    normal state's)."""
 
     @property
     def ok(self) -> bool:
-        return self.racks_lost.size == 0 and not self.overloaded
+        return self.racks_lost.size == 0 and not self.overloaded and not self.no_solution and not self.low_voltage
 
 
 def scenarios(net: PowerNetwork, st: FlowState) -> list[ScenarioSpec]:
@@ -174,7 +185,7 @@ def _module(net: PowerNetwork, st: FlowState, checks: Checks, oc: Outcome) -> No
     u = net.items[i]
     avail = (u.module_count - 1) * u.module_kw
     s = st.s_out[net.item_out[i]] * S_BASE_VA / 1e3
-    rows = np.flatnonzero((checks.owner == i) & checks.overload)
+    rows = np.flatnonzero((checks.owner == i) & checks.overload & ~checks.cable)  # its feeder carries the same
     for r in rows:
         lim = avail if checks.kind[r] == 2 else avail / max(u.power_factor, 0.05)
         val = s.real if checks.kind[r] == 2 else abs(s)
@@ -200,16 +211,27 @@ def _record(outcomes: list[Outcome], lost, overloaded) -> None:
 
 
 def _exact(net: PowerNetwork, st: FlowState, checks: Checks, base_util: np.ndarray, oc: Outcome) -> None:
-    """A scenario with transfer switches involved: a full load flow."""
-    st2 = solve_flow(net, oc.spec.failed)
+    """A scenario with transfer switches involved (or near a limit): a full load flow."""
     oc.exact = True
     oc.flows = None
+    try:
+        st2 = solve_flow(net, oc.spec.failed)
+    except LoadFlowDiverged as e:
+        col = e.collapse
+        oc.no_solution = col.text() if col is not None else "the loads are beyond what the power chain can deliver"
+        oc.collapse = col
+        oc.overloaded = []
+        return
     ph = phase_state(net, st2)
     b = checks.bus
     val = measure(checks.kind, st2.s_out[b], np.abs(st2.V[b]), st2.topo.base_v[b], ph.factor[b], net.one_phase[b])
     util = utilisation(checks, val)
     over = checks.overload & st2.topo.alive[b] & (util > OVER) & (util > base_util + 1e-9)
     oc.overloaded = [(int(r), float(util[r])) for r in np.flatnonzero(over)]
+    v2 = np.where(st2.topo.alive, np.abs(st2.V), np.inf)
+    k = int(np.argmin(v2))
+    if v2[k] < VOLTAGE_MIN_PU and v2[k] < np.min(np.where(st.topo.alive, np.abs(st.V), np.inf)) - 1e-9:
+        oc.low_voltage = (k, float(v2[k]), float(v2[k] * st2.topo.base_v[k]))
     lost = np.flatnonzero(st.rack_powered & ~st2.rack_powered)
     oc.racks_lost = lost
     if lost.size:

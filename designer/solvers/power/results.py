@@ -98,6 +98,9 @@ class FeedPower:
     cord_drop_pct: float
     length_m: float
     routed: bool
+    phase_voltage_v: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    """Phase-to-neutral voltage of L1, L2, L3 at the rack (from the unbalanced flow where
+    single-phase loads are; 0 on the lines a single-phase cord does not carry)."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,14 @@ class FailureScenario:
     """(item id or cord key, what, utilisation) driven past the limit."""
     ok: bool
     exact: bool
+    no_solution: str = ""
+    """Set when the scenario's load flow has no solution (voltage collapse): which element
+    cannot carry its load and by how much."""
+    no_solution_fix: str = ""
+    low_voltage: str = ""
+    """Where the voltage falls below 0.9 pu in the scenario: "rack R1 at 0.87 pu (209 V)"."""
+    cable_fixes: tuple[str, ...] = ()
+    """For each feeder cable overloaded in the scenario: the size that holds."""
 
 
 @dataclass(frozen=True)
@@ -156,6 +167,8 @@ class SitePower:
     sweep_ms: float
     iterations: int
     scenario_index: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    it_powered_kw: float = 0.0
+    """IT load of the racks that have power in the normal state (what "% to IT" counts)."""
     """Scenario id -> position in ``scenarios``."""
 
     def name_of(self, key: str) -> str:

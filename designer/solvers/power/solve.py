@@ -15,9 +15,10 @@ import numpy as np
 from designer.model.findings import Finding
 from designer.model.project import Site
 from designer.solvers.power.checks import UNITS, build_checks, current_points, measure, utilisation
+from designer.solvers.power.collapse import fix_text
 from designer.solvers.power.findings import site_findings
-from designer.solvers.power.loadflow import FlowState, Topology, solve_flow, topology
-from designer.solvers.power.network import JUNCTION, PHASES, S_BASE_VA, PowerNetwork, build_network
+from designer.solvers.power.loadflow import FlowState, LoadFlowDiverged, Topology, solve_flow, topology
+from designer.solvers.power.network import CORD, JUNCTION, PHASES, S_BASE_VA, PowerNetwork, build_network
 from designer.solvers.power.phases import PhaseState, phase_state, suggest_phases
 from designer.solvers.power.redundancy import Outcome, scenarios, sweep
 from designer.solvers.power.results import (
@@ -54,8 +55,8 @@ def cached_topology(net: PowerNetwork, cache: dict | None) -> Topology:
     return topo
 
 
-def solve_site(site: Site, cache: dict | None = None, sweep_failures: bool = True
-               ) -> tuple[SitePower, list[Finding]]:
+def solve_site(site: Site, cache: dict | None = None, sweep_failures: bool = True,
+               standard: str = "IEC 60364-5-52") -> tuple[SitePower, list[Finding]]:
     """Power chain of ``site``: flows, margins, phases, and every single failure.
 
     Returns
@@ -63,9 +64,13 @@ def solve_site(site: Site, cache: dict | None = None, sweep_failures: bool = Tru
     (SitePower, findings)
     """
     t0 = time.perf_counter()
-    net = build_network(site.hall, site.id)
+    net = build_network(site.hall, site.id, standard)
     topo = cached_topology(net, cache)
-    st = solve_flow(net, topo=topo)
+    try:
+        st = solve_flow(net, topo=topo)
+    except LoadFlowDiverged as e:
+        e.findings = list(net.findings)  # what the build found still stands
+        raise
     ph = phase_state(net, st)
     checks = build_checks(net)
     b = checks.bus
@@ -128,7 +133,7 @@ def _assemble(site: Site, net: PowerNetwork, st: FlowState, ph: PhaseState, ph2:
     own = checks.owner
     cb = current_points(net, checks)
     rows_of = _groups(np.where(own >= 0, own, -1), ni)
-    over = checks.overload & (own >= 0)
+    over = checks.overload & (own >= 0) & ~checks.cable  # the equipment's own ratings (its feeder: a finding)
     item_util = np.zeros(ni)
     np.maximum.at(item_util, own[over], util[over])
     s_item = st.s_out[o] * S_BASE_VA / 1e3
@@ -177,7 +182,32 @@ def _assemble(site: Site, net: PowerNetwork, st: FlowState, ph: PhaseState, ph2:
     with np.errstate(divide="ignore", invalid="ignore"):
         u_c = np.where(lim > 0, cur / lim, np.inf)
         u_full = np.where(lim > 0, i_full / lim, np.inf)
-    v_rack = Vabs[bus] * topo.base_v[bus] / np.where(one, np.sqrt(3.0), 1.0)
+    # single-phase cords: their own line's phase-to-neutral voltage from the unbalanced flow
+    u = ph.flow
+    drop_c, fdrop_c = drop[bus].copy(), fdrop[bus].copy()
+    v_pu = Vabs[bus].copy()
+    if u is not None and u.region.any():
+        sel = np.flatnonzero(one & u.region[bus] & (net.cord_phase > 0))
+        if sel.size:
+            b1 = bus[sel]
+            p1 = net.cord_phase[sel] - 1
+            vc = np.abs(u.V[b1, p1])
+            vpar = np.abs(u.V[np.maximum(ap[b1], 0), p1])
+            v_pu[sel] = vc
+            drop_c[sel] = (origin_abs[b1] - vc) * 100.0
+            fdrop_c[sel] = (vpar - vc) * 100.0
+    v_rack = v_pu * topo.base_v[bus] / np.where(one, np.sqrt(3.0), 1.0)
+    v_ln = topo.base_v[bus] / np.sqrt(3.0)
+    if u is not None:
+        v_ph = np.abs(u.V[bus]) * v_ln[:, None]
+    else:
+        v_ph = np.repeat((Vabs[bus] * v_ln)[:, None], 3, axis=1)
+    if len(bus):
+        single = np.flatnonzero(net.cord_phase > 0)
+        keep = np.zeros_like(v_ph, dtype=bool)
+        keep[single, net.cord_phase[single] - 1] = True
+        keep[net.cord_phase == 0] = True
+        v_ph = np.where(keep & alive[bus][:, None], v_ph, 0.0)
     sup_ids = [ids[k] for k in net.cord_supply]
 
     def feed(c: int) -> FeedPower:
@@ -189,8 +219,9 @@ def _assemble(site: Site, net: PowerNetwork, st: FlowState, ph: PhaseState, ph2:
             s_kva=float(abs(st.cord_s[c]) * 1e3), current_a=float(cur[c]), current_full_a=float(i_full[c]),
             breaker_a=float(net.cord_breaker_a[c]), limit_a=float(lim[c]), margin_a=float(lim[c] - cur[c]),
             margin_full_a=float(lim[c] - i_full[c]), utilisation=float(u_c[c]), utilisation_full=float(u_full[c]),
-            voltage_v=float(v_rack[c]), voltage_pu=float(Vabs[b]), drop_pct=float(drop[b]),
-            cord_drop_pct=float(fdrop[b]), length_m=float(net.cord_len_m[c]), routed=bool(net.cord_routed[c]))
+            voltage_v=float(v_rack[c]), voltage_pu=float(v_pu[c]), drop_pct=float(drop_c[c]),
+            cord_drop_pct=float(fdrop_c[c]), length_m=float(net.cord_len_m[c]), routed=bool(net.cord_routed[c]),
+            phase_voltage_v=tuple(float(x) for x in v_ph[c]))
 
     nr = len(net.racks)
     r_margin = np.full(nr, np.inf)
@@ -206,7 +237,7 @@ def _assemble(site: Site, net: PowerNetwork, st: FlowState, ph: PhaseState, ph2:
                          margin_a=float(r_margin[r]) if keys else 0.0, utilisation=float(r_util[r]))
 
     nodes = LazyMap(ids, node)
-    scen = LazySeq(len(outcomes), lambda k: _scenario(net, checks, outcomes[k], cord_keys))
+    scen = LazySeq(len(outcomes), lambda k: _scenario(net, checks, outcomes[k], cord_keys, topo.base_v))
     base_ok = not np.any(checks.overload & (util > 1.0 + 1e-9)) and bool(st.rack_powered.all())
     bad = [k for k, oc in enumerate(outcomes) if not oc.ok]
     worst_k = max(bad, key=lambda k: (outcomes[k].racks_lost.size,
@@ -228,7 +259,8 @@ def _assemble(site: Site, net: PowerNetwork, st: FlowState, ph: PhaseState, ph2:
         balance_error_kw=st.balance_error_kw, racks_total=nr, racks_powered=int(st.rack_powered.sum()),
         phase_suggestion=frozen_map({k: frozen_map(v) for k, v in suggestion.items()}),
         solve_ms=solve_ms, sweep_ms=sweep_ms, iterations=st.iterations,
-        scenario_index=frozen_map({f"{oc.spec.kind}:{oc.spec.subject}": k for k, oc in enumerate(outcomes)}))
+        scenario_index=frozen_map({f"{oc.spec.kind}:{oc.spec.subject}": k for k, oc in enumerate(outcomes)}),
+        it_powered_kw=float(net.rack_s_pu.real[st.rack_powered].sum() * 1e3) if nr else 0.0)
     if worst_k is not None:
         txt = describe(scen[worst_k], res)
         object.__setattr__(res, "worst", txt if base_ok else
@@ -244,31 +276,84 @@ def _groups(owner: np.ndarray, n: int) -> list[np.ndarray]:
     return [order[cuts[k]:cuts[k + 1]] for k in range(n)]
 
 
-def _scenario(net: PowerNetwork, checks, oc: Outcome, cord_keys: list[str]) -> FailureScenario:
+def _scenario(net: PowerNetwork, checks, oc: Outcome, cord_keys: list[str], base_v: np.ndarray) -> FailureScenario:
     sp = oc.spec
     over = []
+    fixes = []
     for r, u in sorted(oc.overloaded, key=lambda x: -x[1]):
         o = int(checks.owner[r])
         over.append((net.items[o].id if o >= 0 else cord_keys[-o - 1], checks.what[r], u))
+        if checks.what[r] == "feeder cable":
+            b = int(checks.bus[r])
+            fixes.append(cable_fix(net, b, u * float(checks.limit[r]), float(base_v[b])))
     return FailureScenario(
         id=f"{sp.kind}:{sp.subject}", kind=sp.kind, subject=sp.subject, label=sp.label,
         failed_ids=tuple(net.items[i].id for i in sp.failed),
         racks_lost=tuple(net.racks[r].id for r in oc.racks_lost),
         racks_on_battery=tuple(net.racks[r].id for r in oc.racks_on_battery), battery_min=oc.battery_min,
-        overloaded=tuple(over), ok=oc.ok, exact=oc.exact)
+        overloaded=tuple(over), ok=oc.ok, exact=oc.exact, no_solution=oc.no_solution,
+        no_solution_fix=fix_text(oc.collapse) if oc.no_solution else "", cable_fixes=tuple(fixes),
+        low_voltage=_low_text(net, oc.low_voltage))
+
+
+def _low_text(net: PowerNetwork, low: tuple) -> str:
+    if not low:
+        return ""
+    b, pu, volts = low
+    if net.bus_kind[b] == CORD:
+        c = int(net.bus_cord[b])
+        r = net.racks[net.cord_rack[c]]
+        where = f"rack {r.name or r.id}"
+        if net.one_phase[b]:
+            volts /= np.sqrt(3.0)
+    else:
+        where = net.item_label(int(net.bus_item[b]))
+    return f"{where} at {pu:.3f} pu ({volts:.0f} V)"
+
+
+def cable_fix(net: PowerNetwork, bus: int, current_a: float, volts: float) -> str:
+    """'use 3 x 240 mm2 ...': the feeder of ``bus`` sized for ``current_a`` in its own standard,
+    installation method and grouping (checked: the choice carries it at 80 %). Kept on the
+    network per (bus, current to the ampere), since many scenarios ask for the same. ``volts``:
+    the line-line voltage of the feeder (for its drop)."""
+    memo = net.__dict__.setdefault("_cable_fix", {})
+    key = (bus, round(current_a))
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo[key] = _cable_fix(net, bus, current_a, volts)
+    return hit
+
+
+def _cable_fix(net: PowerNetwork, bus: int, current_a: float, volts: float) -> str:
+    from designer.solvers.sizing import choose_cable, size_name
+
+    mm2, sets, inferred, method, grp, amb = net.feeder_cable[bus]
+    i = int(net.bus_item[bus])
+    length = float(net.feeder_len_m[bus])
+    v = volts if np.isfinite(volts) and volts > 0 else 400.0
+    ch = choose_cable(current_a, length, v, net.standard, method, grp, amb)
+    size = f"{ch.sets} x {size_name(ch.mm2, net.standard)}" if ch.sets > 1 else size_name(ch.mm2, net.standard)
+    return (f"feeder of {net.item_label(i)}: use {size} copper per phase ({ch.ampacity_a:.0f} A derated, "
+            f"{net.standard}{'' if net.standard != 'IEC 60364-5-52' else ' method ' + method}) for "
+            f"{current_a:.0f} A" + ("" if ch.ok else "; even that is not enough: split the load"))
 
 
 def describe(s: FailureScenario, site: SitePower) -> str:
     """A scenario's outcome in plain words."""
     parts = []
+    if s.no_solution:
+        parts.append(f"no load-flow solution: {s.no_solution}")
     if s.racks_lost:
         n = len(s.racks_lost)
-        txt = f"{n} rack{'s' if n > 1 else ''} lose power"
+        txt = f"{n} rack{'s' if n > 1 else ''} lose{'' if n > 1 else 's'} power"
         if s.racks_on_battery:
             txt += f" ({len(s.racks_on_battery)} after {s.battery_min:g} min on UPS battery)"
         parts.append(txt)
+    if s.low_voltage:
+        parts.append(f"the voltage falls to {s.low_voltage}, below 0.9 pu")
     for oid, what, u in s.overloaded[:3]:
-        parts.append(f"{site.name_of(oid)} at {u * 100:.0f} % of its {what} limit")
+        parts.append(f"{site.name_of(oid)} at {u * 100:.0f} % of its {what} limit" if np.isfinite(u)
+                     else f"{site.name_of(oid)} beyond its {what} limit (rated 0)")
     if len(s.overloaded) > 3:
         parts.append(f"{len(s.overloaded) - 3} more overloads")
     return f"{s.label}: " + ", ".join(parts) if parts else f"{s.label}: survives"

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from designer.app.guard import num
+from designer.app.lifecycle.guard import num
 from designer.app.views.liquid import style as ls
 
 PUMP_PEN = pg.mkPen("#2f6fdb", width=2.5)

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from designer.app.actions import ActionSpec
-from designer.app.guard import guarded
+from designer.app.lifecycle.guard import guarded
 from designer.app.views.liquid import rows
 from designer.app.views.liquid import style as ls
 from designer.app.views.liquid.legend import LiquidLegend
 from designer.app.views.liquid.overlay import LiquidOverlay, liquid_data
 from designer.app.views.liquid.panel import LiquidPanel
+from designer.app.window.actions import ActionSpec
 from designer.document.document import Change
 from designer.document.edits import Composite
 

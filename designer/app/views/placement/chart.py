@@ -23,6 +23,9 @@ MAX_TEXT_ROWS = 80
 """Above this many workloads the per-row value labels are left out (speed, legibility)."""
 ROW_PX = 19
 """Height of a row on screen: the chart shows as many as fit and scrolls (drag, wheel) for more."""
+MIN_ROWS = 3
+AXIS_PX = 48
+"""About the height of the time axis with its label (and the plot's margins)."""
 
 
 class LatencyChart(QWidget):
@@ -37,15 +40,16 @@ class LatencyChart(QWidget):
                         + f"&nbsp;&nbsp;<span style='color:{ps.MARGIN['over'].name()}'><b>|</b></span>&nbsp;budget")
         legend.setTextFormat(Qt.RichText)
         title = QLabel("<b>Round trip against budget</b>")
-        top = QHBoxLayout()
+        legend.setWordWrap(True)
+        top = QHBoxLayout()  # title and scale over the legend: the chart is a column of the pane
         top.setContentsMargins(4, 0, 4, 0)
-        top.addWidget(title)
-        top.addSpacing(10)
-        top.addWidget(legend, 1)
+        top.addWidget(title, 1)
         top.addWidget(self.scale)
         self.plot = pg.PlotWidget(background="w")
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
+        # never fewer than MIN_ROWS rows over the time axis: a lower panel scrolls instead
+        self.plot.setMinimumHeight(MIN_ROWS * ROW_PX + AXIS_PX)
         pi = self.plot.getPlotItem()
         pi.setMouseEnabled(x=False, y=True)
         pi.showGrid(x=True, y=False, alpha=0.25)
@@ -59,6 +63,8 @@ class LatencyChart(QWidget):
         lay.setContentsMargins(0, 2, 0, 0)
         lay.setSpacing(2)
         lay.addLayout(top)
+        legend.setContentsMargins(4, 0, 4, 0)
+        lay.addWidget(legend)
         lay.addWidget(self.plot, 1)
         self.results = None
         self.order: list[str] = []
@@ -70,6 +76,8 @@ class LatencyChart(QWidget):
         self.plot.scene().sigMouseClicked.connect(self._clicked)
         self.plot.scene().sigMouseMoved.connect(self._hover)
         self.plot.getPlotItem().getViewBox().sigYRangeChanged.connect(lambda *_a: self._fit_x())
+        # the plot area settles after the widget's own resize: the label room is in its pixels
+        self.plot.getPlotItem().getViewBox().sigResized.connect(lambda *_a: self._fit_x())
 
     # -- data -----------------------------------------------------------------------------------
     def set_results(self, results, order: list[str] | None = None) -> None:
@@ -142,6 +150,8 @@ class LatencyChart(QWidget):
         pi.getAxis("left").setTicks([ticks])
         pi.getAxis("bottom").setLabel("% of budget" if self.percent() else "round trip (ms)")
         xmax = float(max(left.max(), bx.max())) if n else 1.0
+        self._label_px = 0.0
+        self._labels: list[pg.TextItem] = []
         if n <= MAX_TEXT_ROWS:
             f = QFont()
             f.setPointSizeF(7.5)
@@ -154,6 +164,9 @@ class LatencyChart(QWidget):
                     txt, col = "unplaced", ps.MARGIN["unplaced"]
                 t = pg.TextItem("  " + txt, color=col, anchor=(0, 0.5))  # spaces: a gap in pixels at any zoom
                 t.setFont(f)
+                # its drawn width (the text item's margins included), in pixels at any zoom
+                self._label_px = max(self._label_px, t.boundingRect().width() + 4.0)
+                self._labels.append(t)
                 t.setPos(float(max(left[i], bx[i])), float(y[i]))
                 pi.addItem(t)
         self._xmax = xmax * 1.28
@@ -170,7 +183,7 @@ class LatencyChart(QWidget):
         if not n:
             return
         vb = self.plot.getPlotItem().getViewBox()
-        rows = min(n, max(3, int(vb.height() / ROW_PX)))
+        rows = min(n, max(MIN_ROWS, int(vb.height() / ROW_PX)))
         y1 = n - 0.5 if top else min(n - 0.5, vb.viewRange()[1][1])
         vb.setYRange(y1 - rows, y1, padding=0)
 
@@ -182,16 +195,32 @@ class LatencyChart(QWidget):
             return
         vb = self.plot.getPlotItem().getViewBox()
         if self.percent():
-            vb.setXRange(0, self._xmax, padding=0)
-            return
-        y0, y1 = vb.viewRange()[1]
-        rows = [i for i in range(len(self.order)) if y0 - 0.5 <= self._y(i) <= y1 + 0.5]
-        top = float(ends[rows].max()) if rows else float(ends.max())
-        vb.setXRange(0, top * 1.35 if top > 0 else 1.0, padding=0)
+            top = float(ends.max())
+        else:
+            y0, y1 = vb.viewRange()[1]
+            rows = [i for i in range(len(self.order)) if y0 - 0.5 <= self._y(i) <= y1 + 0.5]
+            top = float(ends[rows].max()) if rows else float(ends.max())
+        x1 = top * self._headroom() if top > 0 else 1.0
+        vb.setLimits(xMax=max(x1, getattr(self, "_xmax", x1)))
+        vb.setXRange(0, x1, padding=0)
+
+    def _headroom(self) -> float:
+        """x range over the longest bar: room right of it for the widest value label in
+        pixels (a fixed share clipped the labels in a narrow chart), the bars keeping at
+        least 45 % of the width (a label may then be cut rather than the bars vanish)."""
+        w = float(self.plot.getPlotItem().getViewBox().width())
+        label = getattr(self, "_label_px", 0.0)
+        if w <= 0:
+            return 1.35
+        fits = w - label >= 0.45 * w
+        for t in getattr(self, "_labels", []):  # cut text is worse than none: the figures are
+            t.setVisible(fits)                    # in the tooltips and the table as well
+        return max(1.1, w / (w - label)) if fits else 1.1
 
     def resizeEvent(self, e) -> None:  # noqa: N802
         super().resizeEvent(e)
         self._fit_rows()
+        self._fit_x()
 
     def _draw_bands(self) -> None:
         pi = self.plot.getPlotItem()

@@ -18,6 +18,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView, QToolTip
 
+from designer.analysis.placement import counts_text
 from designer.app.views.placement import style as ps
 from designer.app.views.placement.models import breakdown_text
 from designer.app.views.placement.style import fmt_num
@@ -174,7 +175,7 @@ class PlacementMap(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.FullViewportUpdate)  # the overlay follows the view
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.setMinimumSize(260, 200)
+        self.setMinimumSize(260, 110)  # a column of the bottom panel, 30 % of the window tall
         self.proj = Projection([])
         self.results = None
         self.lines: dict[str, QGraphicsPathItem] = {}
@@ -306,7 +307,8 @@ class PlacementMap(QGraphicsView):
                 tip += f"\ntether to {s.core_site_id}: {fmt_num(s.route_km)} km, {fmt_num(s.round_trip_ms)} ms round trip"
             mods = [m_ for m_ in results.modules.values() if m_.site_id == s.site_id]
             for ml in mods:
-                tip += f"\n{ml.name or ml.module_id}: {fmt_num(ml.power_kw)} of {fmt_num(ml.capacity_kw)} kW, " \
+                tip += f"\n{ml.name or ml.module_id}: {fmt_num(ml.power_kw)} of {fmt_num(ml.capacity_kw)} kW" \
+                       f"{counts_text(ml)}, " \
                        f"{len(ml.workload_ids)} workload{'s' if len(ml.workload_ids) != 1 else ''}"
             m.setToolTip(tip)
             m.site_id = s.site_id
@@ -485,13 +487,18 @@ class PlacementMap(QGraphicsView):
             self._moved = True
             self.relayout_labels()
             return
-        for it in self.items(e.position().toPoint()):
-            if isinstance(it, Marker) and hasattr(it, "site_id"):
+        pos = e.position()
+        sites = [it for it in self.items(pos.toPoint()) if isinstance(it, Marker) and hasattr(it, "site_id")]
+        for it in sites:  # on a site's symbol: the site
+            c = self.mapFromScene(it.pos())
+            if math.hypot(c.x() - pos.x(), c.y() - pos.y()) <= it.r + 2:
                 self.site_clicked.emit(it.site_id)
                 return
-        wid = self.workload_at(e.position())
+        wid = self.workload_at(pos)  # a line, also where it crosses a site's label
         if wid is not None:
             self.workload_clicked.emit(wid)
+        elif sites:  # on a site's label
+            self.site_clicked.emit(sites[0].site_id)
 
     def mouseDoubleClickEvent(self, e) -> None:  # noqa: N802
         self._moved = False

@@ -369,7 +369,10 @@ class WorkloadsModel(ItemTableModel):
             tip="Where the workload's data is produced"),
         Col("data_rate_gbps", "Data rate ({u})", rule="nonneg", tip="Data moved from the source (backhaul cost)"),
         Col("it_power_kw", "IT power ({u})", rule="nonneg"),
-        Col("accelerators", "Accel.", "int", rule="nonneg", tip="Accelerator (GPU) count"),
+        Col("accelerators", "Accel.", "int", rule="nonneg", tip="Accelerators (GPUs) it needs; counted against "
+            "the accelerators of the module's racks"),
+        Col("rack_positions", "Racks", "int", rule="nonneg", tip="Rack positions it takes; counted against the "
+            "module's rack positions"),
         Col("needs_liquid", "Liquid", "bool", tip="Needs a liquid-cooled module"),
         Col("processing_ms", "Processing ({u})", rule="nonneg", tip="Time to process one request"),
         Col("pinned_module_id", "Pinned to", "ref", refs=("module",), none_label="(automatic)",

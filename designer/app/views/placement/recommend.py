@@ -157,7 +157,11 @@ def result_html(out: RecommendedEdit, session) -> str:
     if moved and rec.new_modules:
         parts.append(f"<p style='color:#5a6472'>{len(moved)} workload(s) stay on existing modules.</p>")
     if rec.unserved:
-        items = "".join(f"<li><b>{wl_name(w)}</b>: {esc(r)}</li>" for w, r in rec.unserved.items())
+        def binding(w):
+            r = rec.reasons.get(w)
+            return f" <i>({esc(r.capacity)})</i>" if r is not None and r.capacity else ""
+
+        items = "".join(f"<li><b>{wl_name(w)}</b>{binding(w)}: {esc(r)}</li>" for w, r in rec.unserved.items())
         parts.append(f"<h4 style='color:#8a1c7c'>Still unserved</h4><ul>{items}</ul>")
     if out.skipped:
         parts.append("<h4>Left out</h4><ul>" + "".join(f"<li>{esc(s)}</li>" for s in out.skipped) + "</ul>")

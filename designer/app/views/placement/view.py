@@ -1,4 +1,5 @@
-"""The placement pane: workloads, data sources, links and sites; the map; the latency chart.
+"""The placement pane: workloads, data sources, links and sites; the latency chart; the map,
+in three columns side by side.
 
 ``install(window)`` adds the dock "Workloads & sites" (bottom, tabbed with Findings) and the
 action Analysis > Recommend modules…. The pane draws from the ``placement`` analysis result
@@ -18,14 +19,15 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
-from designer.app.actions import ActionSpec
-from designer.app.guard import guarded
+from designer.analysis.placement import counts_text
+from designer.app.lifecycle.guard import guarded
 from designer.app.views.placement import style as ps
 from designer.app.views.placement.chart import LatencyChart
 from designer.app.views.placement.map import PlacementMap, legend_html
 from designer.app.views.placement.recommend import RecommendController
 from designer.app.views.placement.style import fmt_num
 from designer.app.views.placement.tables import PlacementTables
+from designer.app.window.actions import ActionSpec
 
 
 def _signature(res, project) -> tuple:
@@ -36,7 +38,8 @@ def _signature(res, project) -> tuple:
               for x in res.workloads.values())
     s = tuple((t.site_id, t.name, t.kind, t.lat, t.lon, t.core_site_id, t.round_trip_ms) for t in res.sites.values())
     d = tuple((x.source_id, x.name, x.lat, x.lon, x.site_id, x.access_delay_ms) for x in res.sources.values())
-    m = tuple((x.module_id, x.name, x.power_kw, x.capacity_kw) for x in res.modules.values())
+    m = tuple((x.module_id, x.name, x.power_kw, x.capacity_kw, x.rack_positions, x.rack_positions_capacity,
+               x.accelerators, x.accelerators_capacity) for x in res.modules.values())
     lk = tuple((x.id, x.a, x.b) for x in project.links)
     return (w, s, d, m, lk)
 
@@ -60,17 +63,13 @@ class PlacementPane(QWidget):
         self.info.setWordWrap(True)
         self.info.setTextFormat(Qt.RichText)
         self.info.setStyleSheet("padding: 2px 4px;")
-        left = QSplitter(Qt.Vertical)
-        left.addWidget(self.tables)
-        left.addWidget(self.chart)
-        left.setStretchFactor(0, 3)
-        left.setStretchFactor(1, 2)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 2, 0, 0)
         rl.setSpacing(2)
         head = QLabel("<b>Sites and assignments</b> <span style='color:#5a6472'>(wheel: zoom, drag: pan, "
                       "double-click: fit, click a line: its workload)</span>")
+        head.setWordWrap(True)
         legend = QLabel(legend_html())
         legend.setTextFormat(Qt.RichText)
         legend.setWordWrap(True)
@@ -78,13 +77,15 @@ class PlacementPane(QWidget):
         rl.addWidget(head)
         rl.addWidget(self.map, 1)
         rl.addWidget(legend)
+        # three columns side by side, each the panel's full height: stacked under the tables, the
+        # chart got too little of the bottom area (30 % of the window) for its rows and time axis
         self.split = QSplitter(Qt.Horizontal)
-        self.split.addWidget(left)
+        self.split.addWidget(self.tables)
+        self.split.addWidget(self.chart)
         self.split.addWidget(right)
-        self.split.setStretchFactor(0, 11)
-        self.split.setStretchFactor(1, 9)
-        self.split.setSizes([1100, 900])
-        left.setSizes([600, 400])
+        for i, f in enumerate((4, 3, 5)):
+            self.split.setStretchFactor(i, f)
+        self.split.setSizes([600, 450, 750])
         self.split.setChildrenCollapsible(False)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 2, 4, 4)
@@ -241,13 +242,18 @@ class PlacementPane(QWidget):
                     f"{esc(w.name or w.workload_id)} <span style='color:{ps.MARGIN[ps.margin_class(w.margin_ms, w.budget_ms)].name()}'>"
                     f"<b>{fmt_num(w.margin_ms)} ms</b></span>" for w in ws) or "no workloads"
                 parts.append(f"<b>{esc(ml.name or m)}</b> at {esc((site.name if site else '') or ml.site_id)}: "
-                             f"{fmt_num(ml.power_kw)} of {fmt_num(ml.capacity_kw)} kW; margins: {margins}")
+                             f"{fmt_num(ml.power_kw)} of {fmt_num(ml.capacity_kw)} kW{esc(counts_text(ml))}; "
+                             f"margins: {margins}")
             if parts:
                 self.info.setText(" · ".join(parts))
                 return
         placed = res.placed
         n = len(res.workloads)
-        txt = f"<b>{len(placed)} of {n}</b> workloads placed ({esc(res.status)}), cost {res.total_cost:,.0f} per month"
+        gap = res.gap
+        proof = ("proved optimal" if res.status == "optimal" else
+                 f"within {gap:.2%} of the proved lower bound" if gap == gap else "gap not proved")
+        txt = (f"<b>{len(placed)} of {n}</b> workloads placed ({esc(res.status)}, {proof}), cost "
+               f"{res.total_cost:,.0f} per month")
         if placed:
             w = min(placed, key=lambda x: x.margin_ms)
             txt += f"; smallest margin {fmt_num(w.margin_ms)} ms ({esc(w.name or w.workload_id)})"
@@ -273,18 +279,6 @@ class PlacementView:
             "recommend_modules", "Recommend &modules…", self.recommend.open, None, "Analysis",
             tip="Choose catalog modules to deploy so every workload meets its latency budget at least cost",
             separator_before=True))
-        self._grown = False
-        self.window = window
-        self.dock.visibilityChanged.connect(self._shown)
-
-    def _shown(self, visible: bool) -> None:
-        # the bottom area starts at ~190 px, too low for a table, a chart and a map: the first
-        # time the pane is brought up, make the area about 45 % of the window high
-        if visible and not self._grown:
-            self._grown = True
-            want = int(self.window.height() * 0.5)
-            if self.dock.height() < want:
-                self.window.resizeDocks([self.dock], [want], Qt.Vertical)
 
 
 def install(window) -> PlacementView:

@@ -74,10 +74,10 @@ def _loads(net, checks, failed_ids: tuple[str, ...], module_ups: str | None) -> 
         i = net.item_index[module_ups]
         u = net.items[i]
         if u.module_count >= 2:  # full capacity with one module fewer
-            rows = (checks.owner == i) & checks.overload
+            rows = (checks.owner == i) & checks.overload & ~checks.cable
             util = np.where(rows, util * u.module_count / (u.module_count - 1), util)
     own = checks.owner
-    sel = checks.overload & (own >= 0)
+    sel = checks.overload & (own >= 0) & ~checks.cable  # the box: the equipment's own ratings
     item_util = np.zeros(len(ids))
     np.maximum.at(item_util, own[sel], util[sel])
     s = st.s_out[net.item_out] * S_BASE_VA / 1e3

@@ -180,7 +180,8 @@ class PowerOverlay(Overlay):
         self.equip.failed_taps = [t for t in sc.failed if t in self.equip.taps] if sc is not None else []
         for i, e in self.equip.items.items():
             n = nodes[i] if i in nodes else None
-            e.util = None if n is None else max((c.utilisation for c in n.checks if c.what != "N rating"),
+            e.util = None if n is None else max((c.utilisation for c in n.checks
+                                                 if c.what not in ("N rating", "feeder cable")),
                                                 default=None)
             e.state, e.failed, e.over, e.note = ("live" if n is None or n.energised else DEAD), False, None, ""
             if sc is None or n is None:

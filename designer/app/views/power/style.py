@@ -11,7 +11,7 @@ import math
 
 from PySide6.QtGui import QColor, QFont
 
-from designer.app import style
+from designer.app.window import style
 
 GOOD = QColor("#2a9d3c")
 NEAR = QColor("#e8a317")

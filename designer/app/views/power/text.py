@@ -30,8 +30,9 @@ def kind_tag(n: NodePower, model) -> str:
 
 
 def governing(n: NodePower) -> CheckValue | None:
-    """The overload check with the highest utilisation (a UPS's N rating is a warning only)."""
-    rows = [c for c in n.checks if c.what != "N rating"]
+    """The overload check with the highest utilisation (a UPS's N rating is a warning only; its
+    feeder cable is checked on its own, with a finding)."""
+    rows = [c for c in n.checks if c.what not in ("N rating", "feeder cable")]
     return max(rows, key=lambda c: c.utilisation, default=None)
 
 

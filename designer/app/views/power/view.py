@@ -15,8 +15,7 @@ import time
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMenu
 
-from designer.app.actions import ActionSpec
-from designer.app.guard import guarded
+from designer.app.lifecycle.guard import guarded
 from designer.app.views.power import style as ps
 from designer.app.views.power.flows import FlowCache
 from designer.app.views.power.layout import Layout, build_layout, natural
@@ -25,6 +24,7 @@ from designer.app.views.power.overlay import PowerOverlay, power_data
 from designer.app.views.power.panel import PowerPanel
 from designer.app.views.power.scenario import ScenarioState, scenario_state
 from designer.app.views.power.table import node_rows, scenario_rows
+from designer.app.window.actions import ActionSpec
 from designer.solvers.power.network import KIND_LABEL
 from designer.solvers.power.results import SitePower
 
@@ -176,7 +176,7 @@ class PowerView(QObject):
             verdict = f"<b style='color:{ps.GOOD.name()}'>yes</b>"
         else:
             verdict = f"<b style='color:{ps.OVER.name()}'>no</b> — worst case: {html.escape(sp.worst)}"
-        eff = sp.it_kw / sp.source_kw * 100 if sp.source_kw > 0 else 0.0
+        eff = sp.it_powered_kw / sp.source_kw * 100 if sp.source_kw > 0 else 0.0  # only what is powered
         return (f"<b>Survives any single failure:</b> {verdict} &nbsp;·&nbsp; {n} failures simulated "
                 f"&nbsp;·&nbsp; IT {ps.kw(sp.it_kw)} kW, sources {ps.kw(sp.source_kw)} kW, "
                 f"losses {ps.kw(sp.losses_kw)} kW ({eff:.1f} % to IT)")
@@ -310,7 +310,7 @@ class PowerView(QObject):
             parts = []
             if s.racks_lost:
                 n = len(s.racks_lost)
-                txt = f"<b>{n} rack{'s' if n != 1 else ''} lose power</b>"
+                txt = f"<b>{n} rack{'s' if n != 1 else ''} lose{'' if n != 1 else 's'} power</b>"
                 if s.racks_on_battery:
                     txt += f" ({len(s.racks_on_battery)} after {s.battery_min:g} min on UPS battery)"
                 parts.append(txt)

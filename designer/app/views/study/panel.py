@@ -69,6 +69,7 @@ class StudiesPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.setToolTip("Double-click a row to open that scenario as an unsaved variant of the design")
+        self.table.resizeColumnsToContents()  # before any run too: each column as wide as its title
         self.plots = StudyPlots()
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.table)
@@ -178,8 +179,8 @@ class StudiesPanel(QWidget):
         if hit is None or self.source is None:
             return None
         design, scenario = hit
-        from designer.app.mainwindow import MainWindow
-        from designer.app.session import Session
+        from designer.app.state.session import Session
+        from designer.app.window.mainwindow import MainWindow
         from designer.study.scenarios import ScenarioEdit
 
         session = Session(self.source.model_copy(deep=True), None)
@@ -194,6 +195,8 @@ class StudiesPanel(QWidget):
         win.setWindowTitle(f"{win.windowTitle()} — variant: {design.id}, {scenario.id}")
         win.show()
         self.variants.append(win)
+        # a closed variant window deletes itself (MainWindow.closeEvent); forget it then
+        win.destroyed.connect(lambda _o=None, w=win: self.variants.remove(w) if w in self.variants else None)
         return win
 
     def save_dialog(self) -> None:

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.app.views import air_style as st
-from designer.app.views.air_tables import (
+from designer.app.views.air import style as st
+from designer.app.views.air.tables import (
     ID_ROLE,
     RACK_COLUMNS,
     UNIT_COLUMNS,

@@ -14,7 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from designer.app.views import air_style as st
+from designer.app.views.air import style as st
 from designer.model.units import unit_of_quantity
 
 ID_ROLE = Qt.UserRole

@@ -51,6 +51,7 @@ class ResultsMode:
             for fn in ov.listeners:  # legends follow their overlay at once (shown or hidden)
                 fn()
         self.window.statusBar().showMessage(f"Results on plan: {dict(MODES)[mode].replace('&', '')}", 3000)
+        self.window.view.keys_changed()  # other legends: a fitted plan makes room for them
 
     def cycle(self) -> None:
         keys = [k for k, _ in MODES]

@@ -8,8 +8,8 @@ from PySide6.QtCore import QObject, Signal
 class Selection(QObject):
     changed = Signal(list)
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self._ids: list[str] = []
 
     @property

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from designer.app.views.air_items import front_tab_rect
+from designer.app.views.air.items import front_tab_rect
 
 GAP_M = 0.08
 

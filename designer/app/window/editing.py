@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QInputDialog
 
-from designer.app.dialogs import RowDialog
 from designer.app.plan.coords import to_model
 from designer.app.plan.drawing import BuswayTool, PipeTool, PolygonTool
 from designer.app.plan.tools import FeedTool, RowStartTool
+from designer.app.window.dialogs import RowDialog
 from designer.document import ops
 from designer.document.geometry import snap
 from designer.document.grouping import top_level

@@ -14,13 +14,13 @@ import time
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QLabel
 
-from designer.app.actions import ActionSpec
-from designer.app.guard import guarded
-from designer.app.views import air_style as st
-from designer.app.views.air_legend import AirLegend
-from designer.app.views.air_overlay import AirOverlay
-from designer.app.views.air_panel import AirPanel
-from designer.app.views.air_preview import AirPreview
+from designer.app.lifecycle.guard import guarded
+from designer.app.views.air import style as st
+from designer.app.views.air.legend import AirLegend
+from designer.app.views.air.overlay import AirOverlay
+from designer.app.views.air.panel import AirPanel
+from designer.app.views.air.preview import AirPreview
+from designer.app.window.actions import ActionSpec
 
 
 class AirView(QObject):

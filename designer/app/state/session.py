@@ -11,9 +11,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from designer.app.analysis_scheduler import AnalysisScheduler
-from designer.app.selection import Selection
-from designer.app.undo import EditCommand
+from designer.app.state.analysis_scheduler import AnalysisScheduler
+from designer.app.state.selection import Selection
+from designer.app.state.undo import EditCommand
 from designer.document.document import Change, Document
 from designer.document.edits import Composite, Edit, EditError
 from designer.document.grouping import with_contents
@@ -45,12 +45,12 @@ class Session(QObject):
         self.doc = Document(project or new_project(), path)
         self.doc.subscribe(self._on_change)
         self.undo_stack = QUndoStack(self)
-        self.selection = Selection()
+        self.selection = Selection(self)  # deleted with the session (see MainWindow.closeEvent)
         self.catalog: Catalog
         self.catalog, self.catalog_errors = load_catalog(self.doc.project)
         self.site_id: str | None = self.doc.project.sites[0].id if self.doc.project.sites else None
         self.clipboard: list[dict] = []
-        from designer.app.settings import app_settings
+        from designer.app.state.settings import app_settings
 
         u = app_settings().value("view/units", "SI")
         self._units = u if u in ("SI", "US") else "SI"
@@ -74,7 +74,7 @@ class Session(QObject):
         if units not in ("SI", "US") or units == self._units:
             return
         self._units = units
-        from designer.app.settings import app_settings
+        from designer.app.state.settings import app_settings
 
         app_settings().setValue("view/units", units)
         self.units_changed.emit(units)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 
-from designer.app import style
+from designer.app.window import style
 
 _cache: dict[tuple[str, str], QIcon] = {}
 

@@ -18,19 +18,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.app.actions import ActionRegistry, ActionSpec
 from designer.app.docks.findings import FindingsPanel
 from designer.app.docks.palette import CatalogPalette
 from designer.app.docks.properties import PropertiesPanel
 from designer.app.docks.sites import SitesPanel
-from designer.app.editing import EditingController
-from designer.app.files import FileController
-from designer.app.guard import safely
+from designer.app.lifecycle.files import FileController
+from designer.app.lifecycle.guard import safely
 from designer.app.plan.hintbar import HintBar
 from designer.app.plan.menus import PlanMenus
 from designer.app.plan.scene import LAYERS, HallScene
 from designer.app.plan.view import PlanView
-from designer.app.session import Session
+from designer.app.state.session import Session
+from designer.app.window.actions import ActionRegistry, ActionSpec
+from designer.app.window.editing import EditingController
 from designer.model.base import Placed
 
 APP_TITLE = "Data Hall Designer"
@@ -56,7 +56,7 @@ class MainWindow(QMainWindow):
         self.editing = EditingController(self, session)
         self.docks: dict[str, QDockWidget] = {}
         self._sized = False
-        from designer.app.layout import WindowLayout
+        from designer.app.window.layout import WindowLayout
 
         self.dock_layout = WindowLayout(self)
         self.palette = CatalogPalette(session)
@@ -75,18 +75,18 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["sites"], self.docks["palette"]], [220, 520], Qt.Vertical)
         self.resizeDocks([self.docks["sites"], self.docks["properties"]], [300, 340], Qt.Horizontal)
         self.resizeDocks([self.docks["findings"]], [190], Qt.Vertical)
-        self.dock_layout.watch_bottom(self.docks["findings"], grows=False)
+        self.dock_layout.watch_bottom(self.docks["findings"])
         self.registry = ActionRegistry(self)
         self._actions()
         self._status()
         self._connect()
-        from designer.app.recovery import RecoveryController
+        from designer.app.lifecycle.recovery import RecoveryController
 
         self.recovery = RecoveryController(session, self)
-        from designer.app.extensions import install_all
+        from designer.app.window.extensions import install_all
 
         self.extensions = install_all(self)
-        from designer.app.results_mode import ResultsMode
+        from designer.app.window.results_mode import ResultsMode
 
         self.results_mode = ResultsMode(self)
         # start on the findings, with the plan getting most of the height (sized once shown)
@@ -106,13 +106,16 @@ class MainWindow(QMainWindow):
                  tabify_with: str | None = "findings") -> QDockWidget:
         """For extensions: add a dock (tabbed with ``tabify_with``) and list it under View > Panels."""
         if area in (Qt.BottomDockWidgetArea, Qt.TopDockWidgetArea):
-            # tabbed docks share one height: a tall panel must not force it on the others
-            widget.setMinimumHeight(120)
+            # tabbed docks share one height, which no panel may force on the others (the plan
+            # keeps its height): a panel lower than it needs scrolls rather than squeezing its
+            # plots, tables and fields over each other
+            from designer.app.window.layout import PanelScroll
+
+            widget = PanelScroll(widget, key)
         d = self._dock(key, title, widget, area)
         if area == Qt.BottomDockWidgetArea:
-            # a results panel brought to the front gets room for its plots and tables, and gives
-            # it back when Findings comes to the front again
-            self.dock_layout.watch_bottom(d, grows=True)
+            # one height for the bottom area whichever tab is in front: the plan keeps its height
+            self.dock_layout.watch_bottom(d)
         if tabify_with and tabify_with in self.docks and self.dockWidgetArea(self.docks[tabify_with]) == area:
             self.tabifyDockWidget(self.docks[tabify_with], d)
         panels = self.registry.menus.get("View/Panels") if hasattr(self, "registry") else None
@@ -189,7 +192,7 @@ class MainWindow(QMainWindow):
                            "View/Layers", checkable=True, checked=True))
         specs += [
             A("row", "&Row of racks…", e.row_of_racks, "Ctrl+Shift+N", "Insert", True, separator_before=True),
-            A("outline", "Draw hall &outline", lambda: e.draw_polygon("outline"), None, "Insert"),
+            A("outline", "Draw hall &outline", lambda: e.draw_polygon("outline"), "O", "Insert"),
             A("corners", "Edit &corners (outline or selected polygon)", e.edit_corners, "Ctrl+E", "Insert"),
             A("obstruction", "Draw &obstruction", lambda: e.draw_polygon("obstruction", "column"), None, "Insert"),
             A("hot_aisle", "Draw &hot-aisle containment", lambda: e.draw_polygon("containment", "hot"), None,
@@ -320,6 +323,7 @@ class MainWindow(QMainWindow):
         from designer.app.plan.fitting import set_legends_shown
 
         set_legends_shown(self.view, on)
+        self.view.keys_changed()
 
     def _toggle_grid(self, on: bool) -> None:
         self.view.show_grid = on
@@ -380,7 +384,9 @@ class MainWindow(QMainWindow):
     def showEvent(self, e) -> None:  # noqa: N802
         super().showEvent(e)
         if not self._sized:
-            self.resizeDocks([self.docks["findings"]], [max(160, self.height() // 5)], Qt.Vertical)
+            from designer.app.window.layout import first_bottom_height
+
+            self.resizeDocks([self.docks["findings"]], [first_bottom_height(self.height())], Qt.Vertical)
             self.dock_layout.first_shown()
             self._sized = True
 
@@ -391,6 +397,13 @@ class MainWindow(QMainWindow):
         self.recovery.discard()
         self.dock_layout.save()
         self.session.close()
+        # A closed window is deleted, and its session with it: the lambdas its widgets connect
+        # to the session's signals hold the window, and the session's connections hold those
+        # lambdas, a cycle through C++ that Python's collector cannot see. Without this every
+        # closed window (a study's variant windows, for one) kept its widgets, results and
+        # heat maps, about 100 MB each on the sample, until the app quit.
+        self.setAttribute(Qt.WA_DeleteOnClose, True)
+        self.session.deleteLater()
         e.accept()
 
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from designer.app.plan.coords import to_scene
 from designer.app.plan.text import font, text_width
-from designer.app.views import air_style as st
+from designer.app.views.air import style as st
 
 MIN_FONT_PX = 7.5
 MAX_FONT_PX = 12.0

@@ -2,7 +2,7 @@
 an inlet tab on every rack coloured by its ASHRAE band, a load bar beside every air unit.
 
 Fast on big halls: the heat map is one item drawing one image (one pixel per cell, scaled to
-the cell size) that repaints only the cells whose colour changed (:mod:`air_heat`); tabs and
+the cell size) that repaints only the cells whose colour changed (:mod:`designer.app.views.air.heat`); tabs and
 bars are made once per site and only their values change. While a drag is previewed the overlay shows the coarse answer
 (:meth:`show_preview`) and moves the dragged items' tabs and bars along with them.
 """
@@ -18,10 +18,10 @@ from PySide6.QtGui import QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem
 
 from designer.app.plan.overlay import Overlay, payload
-from designer.app.views import air_style as st
-from designer.app.views.air_heat import HeatMapItem
-from designer.app.views.air_items import InletBadge, UnitBar
-from designer.app.views.air_layout import place_bars
+from designer.app.views.air import style as st
+from designer.app.views.air.heat import HeatMapItem
+from designer.app.views.air.items import InletBadge, UnitBar
+from designer.app.views.air.layout import place_bars
 from designer.document.document import Change
 from designer.model.units import TONS_PER_KW
 from designer.solvers.air.results import AirResult, HeatMap, SiteAir

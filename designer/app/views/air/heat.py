@@ -16,7 +16,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem
 
-from designer.app.views import air_style as st
+from designer.app.views.air import style as st
 
 NAN_INDEX = st.LUT_SIZE
 """Colour index of cells with no air temperature (transparent)."""

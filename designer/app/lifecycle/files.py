@@ -8,9 +8,9 @@ from pathlib import Path
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from designer.app.dialogs import show_error
-from designer.app.session import new_project
-from designer.app.settings import app_settings
+from designer.app.state.session import new_project
+from designer.app.state.settings import app_settings
+from designer.app.window.dialogs import show_error
 from designer.io.errors import LoadError
 from designer.io.files import check_editable, load, save
 

@@ -1,0 +1,2 @@
+"""What a window edits and shows: the session (document, undo stack, selection, settings)
+and the background analysis scheduler."""
