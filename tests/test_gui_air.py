@@ -426,8 +426,8 @@ def test_dock_lists_racks_hottest_first_and_a_click_selects_the_rack(win, qtbot)
 def test_dock_says_when_the_grid_was_coarsened_and_which_units_are_off():
     from types import SimpleNamespace
 
-    from designer.app.views.air_panel import summary_html
-    from designer.app.views.air_tables import unit_rows
+    from designer.app.views.air.panel import summary_html
+    from designer.app.views.air.tables import unit_rows
     from designer.solvers.air.results import UnitAir
 
     off = UnitAir("u1", "CRAH-1", "crah", 100.0, 0.0, 0.0, 0.0, 20.0, None, running=False, set_point_c=20.0)

@@ -16,7 +16,7 @@ pytest.importorskip("PySide6.QtWidgets")
 
 from designer.analysis.air import AirAnalysis  # noqa: E402
 from designer.analysis.base import AnalysisResult  # noqa: E402
-from designer.app.session import Session  # noqa: E402
+from designer.app.state.session import Session  # noqa: E402
 from designer.document.edits import SetFields  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -55,6 +55,7 @@ def slow(monkeypatch, sample):
 def test_other_analyses_do_not_wait_for_air(slow, qtbot):
     session, fake = slow
     sch = session.scheduler
+    qtbot.waitUntil(lambda: bool(sch.lanes), timeout=5000)  # built at the first run, after the debounce
     assert set(sch.lanes) == {"main", "air"}
     assert sch.wait_idle(60, lanes=("main",))
     assert fake.started and not fake.finished  # air still running...

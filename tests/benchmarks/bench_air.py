@@ -63,7 +63,7 @@ def bench(name: str, project, cfd_s: float | None, preview: bool = False) -> Non
     s3, w3, c3 = _timed(lambda: _run(project, cache))
     line += f"  power {w3:6.1f} / {c3:6.1f} s ({s3.stats.get('iterations')} it)"
     if preview:
-        from designer.app.views.air_preview import PREVIEW_CELL_M, PREVIEW_ITER  # noqa: PLC0415
+        from designer.app.views.air.preview import PREVIEW_CELL_M, PREVIEW_ITER  # noqa: PLC0415
         from designer.solvers.air.engine import AirParams, clear_memo
 
         pa = AirAnalysis(cell_m=PREVIEW_CELL_M, params=AirParams(cell_m=PREVIEW_CELL_M, preview=True,

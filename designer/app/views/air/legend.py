@@ -154,7 +154,7 @@ class AirLegend(QWidget):
         grid = f"\n{cell:g} m grid" if cell else ""
         if ov.preview is not None:
             return f"coarse preview while\ndragging{grid}"
-        return f"screening model:\n2D, not CFD{grid}"
+        return f"coarse-grid 3D model,\nnot CFD{grid}"
 
     # -- painting -----------------------------------------------------------------------------
     def paintEvent(self, e) -> None:  # noqa: N802
