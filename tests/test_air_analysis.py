@@ -203,6 +203,27 @@ def test_a_rack_or_unit_under_half_a_cell_is_an_error_naming_it():
     assert not [f for f in _run(_project(hall)).findings if f.code == "air.item.too_small"]
 
 
+def test_airflow_no_rack_or_unit_can_move_is_an_error_naming_it_and_the_fix():
+    """A load typed in W as kW, or an airflow in m3/h as m3/s, asks for air faster than any rack
+    face or unit opening moves it; the model would run to its step limit and then say only that
+    it did not converge. It says which item and what to check, without solving."""
+    hall = _hall()
+    hall.racks[0].it_load_kw = 6000.0  # 6 MW in a 0.6 m x 2.0 m face: 414 m3/s, 345 m/s
+    hall.air_units[0].airflow_m3s = 8000.0
+    res = _run(_project(hall))
+    s = res.data.sites["s1"]
+    assert not s.solved and all(r.inlet_mean_c is None for r in s.racks.values())
+    fast = {f.item_ids[-1]: f for f in res.findings if f.code == "air.item.too_fast"}
+    assert set(fast) == {hall.racks[0].id, "c1"} and all(f.severity.value == "error" for f in fast.values())
+    m = fast[hall.racks[0].id].message
+    assert "6,000 kW" in m and "m/s" in m and "15 m/s" in m
+    assert "it_load_kw" in fast[hall.racks[0].id].fix
+    assert not any(f.code == "air.not_converged" for f in res.findings)
+    # at a real data-hall load it solves
+    hall.racks[0].it_load_kw, hall.air_units[0].airflow_m3s = 40.0, 8.0
+    assert not [f for f in _run(_project(hall)).findings if f.code == "air.item.too_fast"]
+
+
 @pytest.mark.slow
 def test_the_sample_with_items_at_the_10_mm_bound_answers_in_bounded_time(tmp_path):
     """The sample with, in every site, two racks 10 mm wide and an air unit 10 mm deep (the

@@ -32,7 +32,14 @@ from designer.analysis.base import Analysis, AnalysisResult, register
 from designer.model import findings as fd
 from designer.model.project import Project
 from designer.solvers.air.engine import AirParams, HallCache, refused, solve_hall
-from designer.solvers.air.resolution import MIN_SHARE_OF_CELL, Limit, resolution_limit, too_small
+from designer.solvers.air.resolution import (
+    MAX_FACE_VELOCITY_MPS,
+    MIN_SHARE_OF_CELL,
+    Limit,
+    resolution_limit,
+    too_fast,
+    too_small,
+)
 from designer.solvers.air.results import ASSUMPTIONS, HEADLINE, AirResult, SiteAir, site_results
 
 MAX_CELLS = 15_000
@@ -116,6 +123,20 @@ class AirAnalysis(Analysis):
                                              f"Check its size (at least {MIN_SHARE_OF_CELL * base:.2f} m on "
                                              "these cells)", ids=(site.id, ts.item_id), source=self.name))
                 sa, f = site_results(site.id, name, si, hall, refused(hall, params, small[0].what),
+                                     project.settings.ashrae_class)
+                sites[site.id] = sa
+                findings += f
+                continue
+            fast = too_fast(hall)
+            if fast:
+                for tf in fast:
+                    findings.append(fd.error("air.item.too_fast", f"{name}: {tf.what}, past the "
+                                             f"{MAX_FACE_VELOCITY_MPS:g} m/s the air model takes; no temperatures are "
+                                             "given for this site",
+                                             "Check the rack's it_load_kw, liquid_fraction and design_delta_t_air_k "
+                                             "or the unit's airflow_m3s (a value in the wrong unit?)",
+                                             ids=(site.id, tf.item_id), source=self.name))
+                sa, f = site_results(site.id, name, si, hall, refused(hall, params, fast[0].what),
                                      project.settings.ashrae_class)
                 sites[site.id] = sa
                 findings += f

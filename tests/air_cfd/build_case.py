@@ -615,7 +615,17 @@ def write_fields(case: Path, g: Geometry, t_ref_c: float, t_rack_out: dict[str, 
     for o in g.openings:
         v = o.flow_m3s / o.area
         vec = np.array(o.normal, dtype=float) * v * (-1.0 if o.inflow else 1.0)
-        U[o.name] = f"        type            fixedValue;\n        value           uniform ({vec[0]:.17g} {vec[1]:.17g} {vec[2]:.17g});\n"
+        uv = f"uniform ({vec[0]:.17g} {vec[1]:.17g} {vec[2]:.17g})"
+        if o.inflow:
+            U[o.name] = f"        type            fixedValue;\n        value           {uv};\n"
+        else:
+            # an intake: the normal velocity is fixed (the fans' flow) and the air keeps its tangential
+            # velocity as it leaves (slip), so the momentum it carries along the face leaves with it.
+            # With fixedValue (normal only) the leaving air would carry no tangential momentum and the
+            # cells in front of the face accelerate along it (5-11 m/s corner jets next to 2 m/s
+            # openings in the 2026-12-04 runs; EXPERIMENTS.md section 11)
+            U[o.name] = (f"        type            fixedNormalSlip;\n        fixedValue      {uv};\n"
+                         f"        value           {uv};\n")
         p[o.name] = p[w]
         prgh[o.name] = prgh[w]
         nut[o.name] = "        type            calculated;\n        value           uniform 0;\n"

@@ -29,6 +29,7 @@ import numpy as np
 import shapely
 
 from designer.model.hall import Hall
+from designer.solvers.air.build import RHO_CP, rack_airflow
 from designer.solvers.air.grid import box_edges, snap_quadrant
 
 MIN_SHARE_OF_CELL = 0.5
@@ -139,4 +140,35 @@ def too_small(hall: Hall, cell_m: float) -> list[TooSmall]:
                 if v < bound - 1e-12:
                     out.append(TooSmall(it.id, f"{kind} {it.name or it.id} is {v:.2f} m {dim}", float(v)))
                     break
+    return out
+
+
+MAX_FACE_VELOCITY_MPS = 15.0
+"""Fastest mean air speed through a rack's front face or an air unit's face that the model takes.
+Rack faces run at 0.5-2 m/s and unit openings at 2-6 m/s; past 15 m/s the input is wrong (a load
+or airflow typed in the wrong unit) and the coarse-grid jets would be meaningless, so the site is
+refused with the item named rather than solved (or left to fail to converge)."""
+
+
+def too_fast(hall: Hall) -> list[TooSmall]:
+    """Racks and air units whose airflow needs more than :data:`MAX_FACE_VELOCITY_MPS` through
+    their face: a rack's airflow over its front face; a unit's over the larger of its front face
+    and its footprint (a lower bound of the speed through whichever opening it uses)."""
+    out = []
+    for r in hall.racks:
+        heat = max(r.it_load_kw, 0.0) * 1000.0 * min(max(1.0 - r.liquid_fraction, 0.0), 1.0)
+        dt = r.design_delta_t_air_k if r.design_delta_t_air_k > 0 else 12.0
+        q = rack_airflow(heat, dt, r.recirculation_fraction, r.bypass_fraction)
+        area = max(r.width_m * r.outer_height_m(), 1e-9)
+        if q / area > MAX_FACE_VELOCITY_MPS:
+            out.append(TooSmall(r.id, f"rack {r.name or r.id} needs {q:,.1f} m3/s through its {area:.2f} m2 front "
+                                f"({q / area:,.0f} m/s, from {r.it_load_kw:,.0f} kW at {dt:g} K rise, rho cp "
+                                f"{RHO_CP:.0f} J/(m3 K))", float(q / area)))
+    for u in hall.air_units:
+        if u.kind == "rear_door" or not u.running:
+            continue
+        area = max(u.width_m * u.height_m, u.width_m * u.depth_m, 1e-9)
+        if u.airflow_m3s / area > MAX_FACE_VELOCITY_MPS:
+            out.append(TooSmall(u.id, f"air unit {u.name or u.id} moves {u.airflow_m3s:,.1f} m3/s through a "
+                                f"{area:.2f} m2 face ({u.airflow_m3s / area:,.0f} m/s)", float(u.airflow_m3s / area)))
     return out

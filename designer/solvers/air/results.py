@@ -11,6 +11,7 @@ import numpy as np
 
 from designer.model import findings as fd
 from designer.model.hall import Hall
+from designer.solvers.air import validation
 from designer.solvers.air.build import RHO_CP
 from designer.solvers.air.engine import HallSolution
 from designer.solvers.air.indices import (
@@ -33,11 +34,10 @@ the hottest of three inlet sensors (bottom, middle, top of the front, each the w
 of the air entering the face at its height; :mod:`.sensors`)."""
 
 HEADLINE = ("Coarse-grid 3D model, not CFD: steady RANS with the indoor zero-equation turbulence model "
-            "and buoyancy on a coarse staggered grid. Against OpenFOAM its rack inlets read too cool: by 1.2-1.5 K "
-            "on average in two contained rooms and 3 K (up to 10 K at the hottest racks) in an open room; it is "
-            "not yet grid-converged: treat temperatures as indicative and probably low. Bands and RCI use each "
-            "rack's inlet max, the hottest of three inlet sensors (bottom, middle, top of the front). Use it to compare layouts and find hot spots; confirm a final "
-            "design with CFD or measurements.")
+            "and buoyancy on a coarse staggered grid. " + validation.headline() + " Treat temperatures as "
+            "indicative; bands and RCI use each rack's inlet max, the hottest of three inlet sensors (bottom, "
+            "middle, top of the front). Use it to compare layouts and find hot spots; confirm a final design "
+            "with CFD or measurements.")
 
 ASSUMPTIONS = (
     "3D room: the hall outline extruded to its clear height; a raised floor and a ceiling plenum "
@@ -64,24 +64,10 @@ ASSUMPTIONS = (
     "front: 0.15 m above the floor, mid-height, 0.15 m below the rack's top), each the mean across the rack's "
     "width of the air entering the face at its height, interpolated between layers of cells. It is not the "
     "hottest cell (that rises as cells shrink), and a warm band between sensors can leave it below the mean.",
-    "Validation against OpenFOAM (buoyantBoussinesqSimpleFoam, k-epsilon, mesh study; tests/air_cfd), model on "
-    "0.25 m cells, the same sensors read from the CFD fields. Cold aisle on a raised floor: inlet means off by "
-    "0.60 K on average, 1.33 K at most; inlet max 1.1 K on average, 1.7 K at most; unit returns within 0.3 K. "
-    "Hot aisle with a ceiling return: inlet means 0.73 K on average, 1.29 K at most; inlet max 1.5 K on average, "
-    "3.7 K at most (top sensors at the contained rows' ends near the CRAHs too cool); returns within 0.1 K. "
-    "Model inlets run cooler than CFD's, and the five hottest racks are four of CFD's five in the cold-aisle "
-    "room, two in the hot-aisle room (whose CFD inlet means from 2nd to 8th lie within 0.21 K). Open hot / cold "
-    "aisles with CRAHs (CFD time means, not mesh-independent to better than about 1-2 K): inlet means off by "
-    "3.0 K on average and 9.8 K at most, inlet max 3.8 K and 5.9 K, the hottest racks far too cool. The in-row "
-    "and failed-unit cases have no CFD results yet. Acceptance (issue 13): mean error <= 1.5 K, largest <= 4 K, "
-    "the same five hottest racks: means met in the two contained rooms, not in the open room; inlet max met "
-    "in the cold-aisle room only; the five hottest not met.",
-    "Grid: halving the cells from 0.25 m moves rack inlet means by 0.61 K on average (1.8 K at most) and inlet "
-    "maxima by 1.5 K (4.6 K) on the open-aisle reference room; by 0.18 K (0.67 K) and 0.57 K (1.7 K) in the "
-    "contained cold-aisle room; the hot-aisle room has no steady state at 0.125 m. Target 0.5 K: not met.",
     "Cell size: a hall larger than the app's cell budget (15,000 cells) is solved on coarser cells, with a "
     "warning naming both sizes; a cell wider than half a rack's depth or than half the gap in front of or "
     "behind a rack gives no temperatures (an error finding).",
+    *validation.paragraphs(),
 )
 
 
