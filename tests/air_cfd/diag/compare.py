@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fields import OUT, ROOT, load_cfd, load_model, run_arg, run_label  # noqa: E402
+from fields import OUT, load_cfd, load_model, run_arg, run_label  # noqa: E402
 
 RHO_CP = 1206.0
 T_SUP = 22.0
@@ -116,7 +116,6 @@ def main() -> int:
     fs = [c, m]
     # check the model's aisle from its solids
     zi = int(np.searchsorted(m.zc, 1.0))
-    col = m.extra["solid"][:, int(np.searchsorted(m.yc, 3.6)) , zi]
     jrow = m.extra["solid"][int(np.searchsorted(m.xc, 5.1)), :, zi]
     print("model solid along y at x=5.1, z=1:", "".join("#" if s else "." for s in jrow), " y edges", m.ye[0], m.ye[-1])
     print("CFD fluid along y at x=5.1, z=1: ", "".join("#" if not np.isfinite(v) else "." for v in c.T[int(np.searchsorted(c.xc, 5.1)), :, int(np.searchsorted(c.zc, 1.0))]))
@@ -165,7 +164,6 @@ def main() -> int:
         print(f"  total net in {net:.3f} m3/s (racks take {sum(qr.values()):.3f}); advective + diffusive heat in {adv / 1e3:.2f} + {dif / 1e3:.2f} kW")
         out[f.name] = dict(top=top, west=west, east=east, net=net, adv=adv, dif=dif)
     # rack-side heat
-    from designer.io.files import load
     print(f"\n  heat the racks' fronts take out of the aisle, sum rho cp Q (T_in - 22): CFD {rack_heat(c, racks_c) / 1e3:.2f} kW"
           f" (from the results' inlet means)")
     print("  (model: from its inlet means, see solve_dump; CFD residual = rack heat - mean advection - modelled diffusion"
@@ -210,7 +208,7 @@ def main() -> int:
 
     # 4. eddy viscosity
     print("\n## 4. Eddy viscosity, volume means (m2/s): model nu_t = 0.03874 |V| L; CFD nut of the LAST instant"
-          " (t = %s s, not a time mean)" % c.extra["time"])
+          f" (t = {c.extra['time']} s, not a time mean)")
     for f in fs:
         x0, x1, y0, y1 = aisle_box(f)
         X, Y, Z = np.meshgrid(f.xc, f.yc, f.zc, indexing="ij")
@@ -281,7 +279,9 @@ def plots(c, m, prof, xs, zs, label) -> int:
         im = ax[i, 0].pcolormesh(X, Z, T, vmin=22, vmax=44, cmap="inferno", shading="auto")
         ax[i, 0].quiver(X[::3, ::2], Z[::3, ::2], U[::3, ::2, 0], U[::3, ::2, 2], color="c", scale=30, width=0.002)
         ax[i, 0].set_title(f"{f.name}: y = 3.6 m (aisle centre), T and (Ux, Uz)")
-        ax[i, 0].axvline(2.7, color="w", lw=0.5); ax[i, 0].axvline(7.5, color="w", lw=0.5); ax[i, 0].axhline(2.0, color="w", lw=0.5)
+        ax[i, 0].axvline(2.7, color="w", lw=0.5)
+        ax[i, 0].axvline(7.5, color="w", lw=0.5)
+        ax[i, 0].axhline(2.0, color="w", lw=0.5)
         Y, Z2 = np.meshgrid(yg, zg, indexing="ij")
         T2 = f.sample(f.T, 5.1, Y, Z2)
         T2 = np.where(np.isfinite(f.sample(f.T, 5.1, Y, Z2)) & ~(((Y > 1.8) & (Y < 3.0) | (Y > 4.2) & (Y < 5.4)) & (Z2 < 2.0)), T2, np.nan)

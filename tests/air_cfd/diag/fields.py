@@ -129,7 +129,10 @@ def load_model(case: str, tag: str = "base") -> Field3:
     ze = z["zf"]
     uc = np.stack([0.5 * (Ux[:, :, :-1] + Ux[:, :, 1:]), 0.5 * (Uy[:, :-1] + Uy[:, 1:]), 0.5 * (Uz[:-1] + Uz[1:])], -1)
     uc[solid] = np.nan
-    tr = lambda a: np.ascontiguousarray(np.moveaxis(a, (0, 1, 2), (2, 1, 0)))  # (z,y,x) -> (x,y,z)
+
+    def tr(a):  # (z,y,x) -> (x,y,z)
+        return np.ascontiguousarray(np.moveaxis(a, (0, 1, 2), (2, 1, 0)))
+
     nut_t = nut - 1.5e-5
     nut_t = np.where(solid, np.nan, nut_t)
     extra = dict(Uxf=tr(Ux), Uyf=tr(Uy), Uzf=tr(Uz), solid=tr(solid), dist=tr(z["dist"]))

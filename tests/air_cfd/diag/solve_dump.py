@@ -19,7 +19,6 @@ ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 from designer.io.files import load  # noqa: E402
 from designer.solvers.air import AirParams, site_results, solve_hall  # noqa: E402
-from designer.solvers.air.build import RHO_AIR  # noqa: E402
 from designer.solvers.air.flow import FlowParams, FlowSolver  # noqa: E402
 
 HERE = ROOT / "tests" / "air_cfd"
