@@ -136,7 +136,7 @@ def test_the_validation_text_states_every_case():
     text = " ".join(ASSUMPTIONS)
     f = figures()
     for c in f["cases"].values():
-        assert c["title"] in text and f"{c['means']['mae_k']:.2f} K on average" in text
+        assert c["title"] in text and f"{c['means']['max_k']:.2f} K at most ({c['means']['worst']})" in text
     for m in f["missing"]:
         assert m["title"] in text
     assert f"on {len(f['cases'])} reference rooms" in HEADLINE

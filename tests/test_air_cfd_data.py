@@ -34,8 +34,14 @@ MESH_DEPENDENT = {
     # the open row's south end (R13, 10 kW) on cold_aisle_raised_floor: 27.77 / 27.02 / 25.56 degC on
     # 0.28 / 0.20 / 0.14 m cells, still falling; a finer mesh was not affordable (README, Results)
     "cold_aisle_raised_floor": dict(racks=["caf.rack13"], mean_over=False),
-    # 0.28 -> 0.20 m only (0.14 m not affordable): mean |change| 0.65 K, R05 / R06 -1.86 / -1.99 K
-    "open_aisle_crah": dict(racks=["oa.rack5", "oa.rack6"], mean_over=True),
+    # the runs of 2026-12-05 (slip intakes), 0.28 -> 0.20 m only (0.14 m not run for lack of time):
+    # R06 in the middle of the south row, where the jets meet, -1.00 K
+    "open_aisle_crah": dict(racks=["oa.rack6"], mean_over=False),
+    # mean |change| 0.53 K; R11 (north row, middle) -1.52 K
+    "crah_failed": dict(racks=["oa.rack11"], mean_over=True),
+    # mean |change| 0.69 K; the racks beside the coolers' gaps (R04, R05, R09, R10, R15) 1.1-2.2 K
+    "inrow_open_cold_aisle": dict(racks=["irc.rack4", "irc.rack5", "irc.rack9", "irc.rack10", "irc.rack15"],
+                                  mean_over=True),
 }
 """Cases whose inlet means still moved by more than the bounds between the two finest meshes, known
 and stated in the README: the racks over MESH_MAX_TOL_K and whether the mean is over
@@ -43,6 +49,14 @@ MESH_MEAN_TOL_K. Any other case or rack over a bound fails, and so does a declar
 longer true (keep the list honest both ways)."""
 SE_TOL_K = 0.25
 """Transient runs: standard error of each rack's time-mean inlet temperature at most this."""
+SE_KNOWN_K = {
+    # the in-row room swings most (face-mean standard deviation up to 1.05 K, periods of 10-30 s):
+    # after the README's 300 s window R04's standard error is 0.27 K (R05 0.20, all others under 0.19)
+    "inrow_open_cold_aisle": 0.28,
+}
+"""Cases whose reference stopped at the README's longest window with a rack's standard error above
+SE_TOL_K, with the bound that holds for them (it enters the rack's uncertainty as 2 SE in the model
+comparison, widening nothing else)."""
 DONE = ("converged", "plateau_averaged", "time_averaged", "time_averaged_max_window", "time_averaged_short_window")
 """Statuses of a finished mesh (tests/air_cfd/README.md). ``time_averaged_short_window``: a transient run
 stopped before the README's averaging criteria were met (for lack of time); its standard errors, still
@@ -78,7 +92,7 @@ def test_result_covers_every_rack_and_unit(name: str) -> None:
         # exhaust = mean intake + the rack's design rise (the coupling the runs iterate; in the
         # transient runs both are means over the averaging window of a coupling that follows 5 s means)
         assert r["exhaust_c"] - r["inlet_mean_c"] == pytest.approx(rack.design_delta_t_air_k, abs=0.1)
-        assert r.get("inlet_mean_se_k", 0.0) <= SE_TOL_K
+        assert r.get("inlet_mean_se_k", 0.0) <= SE_KNOWN_K.get(name, SE_TOL_K)
     for u, unit in zip(res["units"], hall.air_units, strict=True):
         assert u["running"] == unit.running
         if not unit.running:
@@ -181,7 +195,16 @@ def test_transient_status_matches_its_statistics(name: str) -> None:
         elif m["status"] == "time_averaged_max_window":
             assert window >= 300 - 1e-6
         elif m["status"] == "time_averaged_short_window":
-            assert window < 300 and se_max is not None and se_max <= SE_TOL_K
+            assert window < 300 and se_max is not None and se_max <= SE_KNOWN_K.get(name, SE_TOL_K)
     if "time_step_s" in res["meshes"][-1]:
         se = max(r["inlet_mean_se_k"] for r in res["racks"])
         assert se == pytest.approx(res["reference"]["averaging"]["se_max_k"], abs=1e-3)
+
+
+@pytest.mark.parametrize("name", sorted(SE_KNOWN_K))
+def test_a_declared_standard_error_exception_is_still_needed(name: str) -> None:
+    """Keep SE_KNOWN_K honest: a case listed there has a rack over SE_TOL_K (else remove it)."""
+    if name not in RESULTS:
+        pytest.skip(f"no results for {name}")
+    _, res = _case_and_result(name)
+    assert max(r["inlet_mean_se_k"] for r in res["racks"]) > SE_TOL_K

@@ -50,7 +50,7 @@ class AirSiteSummary(TypedDict):
     heat_to_air_kw: float
 
 
-AIR_SUMMARY_FIXED = {"model": str}
+AIR_SUMMARY_FIXED = {"model": str, "inlet_quantity": str}
 """The air summary's fixed keys; every other key is a site id -> :class:`AirSiteSummary`
 or the text ``"not solved"``."""
 

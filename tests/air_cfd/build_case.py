@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import shutil
 import sys
 from dataclasses import asdict, dataclass, field
@@ -624,8 +625,12 @@ def write_fields(case: Path, g: Geometry, t_ref_c: float, t_rack_out: dict[str, 
             # With fixedValue (normal only) the leaving air would carry no tangential momentum and the
             # cells in front of the face accelerate along it (5-11 m/s corner jets next to 2 m/s
             # openings in the 2026-12-04 runs; EXPERIMENTS.md section 11)
-            U[o.name] = (f"        type            fixedNormalSlip;\n        fixedValue      {uv};\n"
-                         f"        value           {uv};\n")
+            if os.environ.get("DHD_OUTLET_BC") == "flowRate":  # experiment log section 11 (not used)
+                U[o.name] = (f"        type            flowRateOutletVelocity;\n        volumetricFlowRate constant "
+                             f"{o.flow_m3s:.17g};\n        value           {uv};\n")
+            else:
+                U[o.name] = (f"        type            fixedNormalSlip;\n        fixedValue      {uv};\n"
+                             f"        value           {uv};\n")
         p[o.name] = p[w]
         prgh[o.name] = prgh[w]
         nut[o.name] = "        type            calculated;\n        value           uniform 0;\n"

@@ -38,17 +38,23 @@ def _yes(flag: bool) -> str:
     return "met" if flag else "not met"
 
 
+def _k(v: float, bar: float) -> str:
+    """A mean error to 0.01 K, or to 0.001 K where that is what puts it on one side of its bar."""
+    return f"{v:.3f}" if round(v, 2) == bar and v != bar else f"{v:.2f}"
+
+
 def case_sentence(c: dict) -> str:
     """One reference case in a sentence: what CFD is, and how far the model is from it."""
     cfd, m, x, h, r = c["cfd"], c["means"], c["max"], c["hottest"], c["returns"]
+    bar = figures().get("bars", {}).get("mae_k", 1.5)
     meshes = " / ".join(f"{v:g}" for v in cfd["meshes_m"])
     out = (f"{c['title']} ({c['racks']} racks; CFD {_STATUS.get(cfd['status'], cfd['status'])} on {meshes} m "
            f"meshes, its inlet means moving {cfd['mesh_change_mean_k']:.2f} K on average and "
            f"{cfd['mesh_change_max_k']:.2f} K at most over its last refinement): inlet means off by "
-           f"{m['mae_k']:.2f} K on average, {m['max_k']:.2f} K at most ({m['worst']}), the model "
+           f"{_k(m['mae_k'], bar)} K on average, {m['max_k']:.2f} K at most ({m['worst']}), the model "
            f"{abs(m['bias_k']):.2f} K {'cooler' if m['bias_k'] < 0 else 'warmer'} on average")
     if x.get("racks"):
-        out += (f"; inlet max {x['mae_k']:.2f} K on average, {x['max_k']:.2f} K at most, on the {x['racks']} of "
+        out += (f"; inlet max {_k(x['mae_k'], bar)} K on average, {x['max_k']:.2f} K at most, on the {x['racks']} of "
                 f"{x['of']} racks whose CFD reading is known to 1 K")
     else:
         out += "; inlet max not compared (no rack's CFD reading is known to 1 K)"
@@ -57,6 +63,8 @@ def case_sentence(c: dict) -> str:
         out += f"; unit returns within {r['max_k']:.2f} K"
     out += (f". Means {_yes(m['met'])}, inlet max {_yes(x['met'])}, five hottest {_yes(h['met'])}, "
             f"returns {_yes(r['met'])}.")
+    if c.get("note"):
+        out += f" Note: {c['note']}."
     return out
 
 
