@@ -31,9 +31,6 @@ MESH_MEAN_TOL_K = 0.5
 MESH_MAX_TOL_K = 1.0
 """Two finest meshes: no rack's inlet mean changes by more than this."""
 MESH_DEPENDENT = {
-    # the open row's south end (R13, 10 kW) on cold_aisle_raised_floor: 27.77 / 27.02 / 25.56 degC on
-    # 0.28 / 0.20 / 0.14 m cells, still falling; a finer mesh was not affordable (README, Results)
-    "cold_aisle_raised_floor": dict(racks=["caf.rack13"], mean_over=False),
     # the runs of 2026-12-05 (slip intakes), 0.28 -> 0.20 m only (0.14 m not run for lack of time):
     # R06 in the middle of the south row, where the jets meet, -1.00 K
     "open_aisle_crah": dict(racks=["oa.rack6"], mean_over=False),

@@ -28,8 +28,6 @@ MAX_QUANTITY = "inlet_sensor_max_c"
 
 
 REFERENCE_NOTES = {
-    "cold_aisle_raised_floor": "its CFD is the 2026-12-04 run with normal-only velocity on the intakes, "
-                               "not yet rerun with slip intakes (tests/air_cfd/EXPERIMENTS.md section 11)",
     "hot_aisle_ceiling_return": "its CFD is the 2026-12-04 run with normal-only velocity on the intakes, "
                                 "not yet rerun with slip intakes (tests/air_cfd/EXPERIMENTS.md section 11)",
 }
