@@ -27,9 +27,7 @@ MAX_QUANTITY = "inlet_sensor_max_c"
 """The CFD's rack inlet maximum compared with the model's ``inlet_max_c`` (the same definition)."""
 
 
-REFERENCE_NOTES = {
-    "hot_aisle_ceiling_return": "its CFD is the 2026-12-04 run with normal-only velocity on the intakes, "
-                                "not yet rerun with slip intakes (tests/air_cfd/EXPERIMENTS.md section 11)",
+REFERENCE_NOTES: dict[str, str] = {
 }
 """What a reader of the figures must know about a case's reference (shown with its figures)."""
 
