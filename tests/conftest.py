@@ -46,7 +46,18 @@ def _qt_available() -> bool:
 QT = _qt_available()
 
 
+NIGHTLY = os.environ.get("HYPOTHESIS_PROFILE") == "nightly" or bool(os.environ.get("DESIGNER_NIGHTLY"))
+"""Tests marked ``nightly`` (minutes of CPU each: the air model's 0.125 m grid study) run only
+in the nightly run or with ``DESIGNER_NIGHTLY=1``; elsewhere they are reported as skipped with
+that reason, so CI stays under its time budget and nobody mistakes them for passed."""
+
+
 def pytest_collection_modifyitems(config, items):
+    if not NIGHTLY:
+        later = pytest.mark.skip(reason="nightly: minutes of CPU; run with DESIGNER_NIGHTLY=1")
+        for item in items:
+            if "nightly" in item.keywords:
+                item.add_marker(later)
     if QT:
         return
     skip = pytest.mark.skip(reason="Qt cannot be imported here")

@@ -12,10 +12,17 @@ SMALL_GRID = {"it_load_growth": [1.0, 1.4], "failures": ["none", "each_pump", "{
 """Every site of the sample at two load steps, as designed, with one CDU pump down and with its
 first UPS failed: 32 scenarios, a few seconds in one process."""
 
+NO_AIR = ["geometry", "liquid", "power", "placement"]
+"""The analyses of the study tests' scenarios unless a test asks for air: the 3D air model
+takes 2-20 s of CPU per site and scenario on the sample (the 32 scenarios above: minutes),
+while what these tests check (the grid, rows, reuse, resume, workers) is the same for every
+analysis. Air in a study has its own test on one site (``test_study.py``)."""
+
 
 def write_study(folder: Path, grid: dict | None = None, **extra) -> Path:
     study = {"study_version": 1, "name": "Sample, small grid",
-             "designs": [{"file": str(sample_project_path())}], "grid": grid or SMALL_GRID, **extra}
+             "designs": [{"file": str(sample_project_path())}], "grid": grid or SMALL_GRID, "analyses": NO_AIR,
+             **extra}
     path = folder / "study.json"
     path.write_text(json.dumps(study, indent=2), encoding="utf-8")
     return path

@@ -215,6 +215,44 @@ def test_reuse_changes_time_not_results(small_run):
     assert results(chunked.rows) == results(out.rows)
 
 
+AIR_REUSE_K = 0.02
+"""How far a warm-started air solve (from the previous scenario's field) may land from a cold
+one: both stop when no temperature changes by more than ``tol_t`` (1e-3 K) and no velocity by
+more than ``tol_u`` of the fastest port velocity per step; the engine's test of the two
+tolerances puts inlets 0.005 K apart, and rows are rounded to 0.001 K. A warm start that
+found another flow pattern would be off by kelvins."""
+
+
+def test_air_in_a_study_follows_its_scenarios(tmp_path):
+    """The 3D air model in a study, on the tower site (two racks, about 2 s a solve): the
+    hottest inlet rises with the load and follows the supply set point; reusing the previous
+    scenario's field changes the time, not the answer (beyond the march's tolerance)."""
+    from designer.solvers.air.engine import clear_memo
+
+    grid = {"it_load_growth": [1.0, 2.0], "air_supply_temp_c": [None, 16.0]}
+    study = load_study(write_study(tmp_path, grid, designs=[{"file": str(_sample()), "sites": ["twr-ks"]}],
+                                   analyses=["air"]))
+    clear_memo()  # identical halls are memoised: each run below solves
+    warm = run_study(study, None, workers=0)
+    clear_memo()
+    cold = run_study(study, None, workers=0, reuse=False)
+    by = {r["scenario"]: r for r in warm.rows}
+    assert set(by) == {"as designed", "load x2", "air 16 C", "load x2 · air 16 C"}, set(by)
+    assert all(r["status"] == "ok" and r["air_errors"] == 0 for r in warm.rows), warm.rows
+    base = by["as designed"]["max_inlet_c"]
+    assert base is not None and 16.0 < base < 45.0
+    assert by["load x2"]["max_inlet_c"] > base + 0.2  # 22.02 -> 22.40 degC: more of a hotter exhaust comes back
+    # every supply 16 degC (as designed: 22) and the same heat: buoyancy acts on T - T_ref and
+    # T_ref is the supply, so the same flow carries the same rises, 6 K lower
+    for load in ("as designed", "load x2"):
+        cold_supply = by["air 16 C" if load == "as designed" else "load x2 · air 16 C"]["max_inlet_c"]
+        assert cold_supply == pytest.approx(by[load]["max_inlet_c"] - 6.0, abs=AIR_REUSE_K), load
+    for w, c in zip(warm.rows, cold.rows, strict=True):
+        assert w["scenario"] == c["scenario"]
+        assert w["max_inlet_c"] == pytest.approx(c["max_inlet_c"], abs=AIR_REUSE_K), w["scenario"]
+        assert w["racks_inlet_above_allowable"] == c["racks_inlet_above_allowable"]
+
+
 def test_tables_round_trip(small_run, tmp_path):
     _study, _folder, out = small_run
     write_parquet(out.rows, tmp_path / "r.parquet")
