@@ -56,7 +56,7 @@ ODD_TEXT = ("=HYPERLINK(\"http://x.invalid\")", "+1+1", "-2", "@SUM(A1)", "\tTAB
             "<svg>&amp;</svg>", "\\", "\"quoted\"", "Zeilenumbruch\nneu", "\ufeffbom", "\U0010ffff")
 
 
-AIR_STEPS = 30
+AIR_STEPS = 10
 """Pseudo-time steps the air model's march may take here (:func:`bound_air`)."""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from study_helpers import results, write_study
+from study_helpers import NO_AIR, results, write_study
 
 from designer.document.document import Document, snapshot_project
 from designer.document.edits import EditError
@@ -296,7 +296,7 @@ def test_changed_design_runs_again(small_run, tmp_path, sample):
     path = tmp_path / "p.json"
     save(sample, path)
     text = json.dumps({"study_version": 1, "designs": [{"file": "p.json", "sites": ["twr-ks", "urb-ber"]}],
-                       "grid": {"it_load_growth": [1.0, 1.1]}})
+                       "grid": {"it_load_growth": [1.0, 1.1]}, "analyses": NO_AIR})
     s1 = parse_study_text(text, "s", tmp_path)
     first = run_study(s1, tmp_path / "r", workers=0)
     assert first.computed == 4

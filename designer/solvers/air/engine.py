@@ -222,6 +222,17 @@ def _solve(hall: Hall, prm: AirParams, cache: HallCache, should_stop=None) -> Ha
         cache.mesh, cache.geo, cache.solid = mesh, geo, lay.solid
         cache.state = FlowState(st.U, st.p, st.T, st.t_item)
         return HallSolution(lay, st.U, None, None, True, False, fs.iterations, t_ref, stats)
+    if not fs.converged and not prm.preview:
+        # no steady flow, so no temperatures to give (the results step says so as an error
+        # finding); the exact temperature solve on that flow would be thrown away
+        stats.update(build_ms=(t1 - t0) * 1e3, flow_ms=(t2 - t1) * 1e3, iterations=fs.iterations,
+                     cells=mesh.size, layers=mesh.nz, solved=True, converged=False,
+                     flow_change=fs.history[-1][0] if fs.history else None)
+        if fs.failure:
+            stats["failure"] = fs.failure
+        cache.mesh, cache.geo, cache.solid = mesh, geo, lay.solid
+        cache.state = FlowState(st.U, st.p, st.T, st.t_item)
+        return HallSolution(lay, st.U, None, None, True, False, fs.iterations, t_ref, stats)
     mu = RHO_AIR * fs.nu_eff(st.U)
     es = solve_energy(fs, st.U, mu, cache.limited if (cache.limited is not None and
                                                       cache.limited.size == len(lay.unit_ids)) else None,

@@ -67,6 +67,10 @@ from designer.solvers.air.build import BETA, GRAVITY, NU_AIR, RHO_AIR, Layout
 
 DT_WINDOW = 40
 """Steps over which the march checks that its changes keep falling."""
+STUCK_DECAY = 0.95
+"""The march halves its step when its changes, fitted over the last three windows, fall by
+less than 5 % in two windows (80 steps): a limit cycle, not slow progress. The reference
+cases and the sample fall by 0.15-0.84x per 80 steps while they converge."""
 CHEN_XU = 0.03874
 """Constant of the indoor zero-equation turbulence model (Chen and Xu 1998)."""
 PR_T = 0.9
@@ -335,7 +339,13 @@ class FlowSolver:
             self.dA = dA
             self.P = self.pressure_matrix(dA)
         if geo.amg is None or force:
-            geo.amg = pyamg.smoothed_aggregation_solver(self.P, symmetry="hermitian", max_coarse=300)
+            # one forward Gauss-Seidel sweep before and one backward after: the V-cycle stays
+            # symmetric (CG needs that) at half the smoothing of pyamg's default symmetric
+            # sweeps both ways; 8 % less CPU per solve on the reference cases, same steps
+            geo.amg = pyamg.smoothed_aggregation_solver(
+                self.P, symmetry="hermitian", max_coarse=300,
+                presmoother=("gauss_seidel", {"sweep": "forward"}),
+                postsmoother=("gauss_seidel", {"sweep": "backward"}))
             geo.d_ref = self.dA
             self.amg_builds += 1
 
@@ -599,14 +609,19 @@ class FlowSolver:
                 self.converged = True
                 break
             # a buoyant flow can settle into a limit cycle of the pseudo-time march at large
-            # steps (the hot-aisle case at 0.25 m: 1-3 % of the velocities a step, for ever);
-            # when the changes stop falling, halve the step (the steady answer does not depend
-            # on it; the pressure operator and its hierarchy are rebuilt)
+            # steps (the hot-aisle case at 0.25 m once did: 1-3 % of the velocities a step, for
+            # ever); when the changes stop falling, halve the step (the steady answer does not
+            # depend on it; the pressure operator and its hierarchy are rebuilt). "Stop falling"
+            # is read off a straight-line fit of log(change) over the last three windows, not
+            # the windows' peaks: a march that is still converging slowly, with spikes, has to
+            # be left alone (the sample's Stuttgart hall: peaks 0.84x in 80 steps read as
+            # stuck, and the halved steps took 1,653 steps instead of 936, same answer)
             w = DT_WINDOW
             if (it + 1) % w == 0 and it + 1 >= 4 * w and self.prm.dt > prm.dt_min \
                     and (not self.dt_changes or it + 1 - self.dt_changes[-1][0] >= 3 * w):
-                h = np.array([x[0] for x in self.history[-3 * w:]])
-                if h[2 * w:].max() > 0.9 * h[:w].max():  # no progress over two windows
+                lh = np.log(np.maximum([x[0] for x in self.history[-3 * w:]], 1e-300))
+                slope = float(np.polyfit(np.arange(lh.size), lh, 1)[0])
+                if slope * 2 * w > np.log(STUCK_DECAY):
                     self.prm = replace(self.prm, dt=max(self.prm.dt * 0.5, prm.dt_min))
                     self.dt_changes.append((it + 1, self.prm.dt))
                     self.ensure_amg(U, force=True)
