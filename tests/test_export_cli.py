@@ -40,6 +40,30 @@ def test_bom_dxf_json_in_process(tmp_path, capsys):
     assert len(ezdxf.readfile(tmp_path / "d.dxf").modelspace().query("LWPOLYLINE[layer=='T-EQPM-RACK']")) == 48
 
 
+@pytest.mark.gui
+def test_one_sites_plan_solves_that_sites_air_only(tmp_path, capsys, monkeypatch):
+    """``--site`` without JSON: the 3D air model runs on that site's hall alone (another hall
+    can take a minute); with JSON, which carries every site, on all of them."""
+    import designer.analysis.air as air
+    from designer.io.files import load
+    from designer.solvers.air.engine import clear_memo
+
+    halls = {s.hall.model_dump_json(): s.id for s in load(SAMPLE).sites}
+    solved = []
+    real = air.solve_hall
+
+    def spy(hall, *a, **kw):
+        solved.append(halls.get(hall.model_dump_json(), "?"))
+        return real(hall, *a, **kw)
+
+    monkeypatch.setattr(air, "solve_hall", spy)
+    clear_memo()
+    code, out, err = run(capsys, "export", SAMPLE, "--site", "twr-ks", "--png", str(tmp_path / "p.png"))
+    assert code == 0, err
+    assert solved == ["twr-ks"]
+    assert (tmp_path / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_site_filter(tmp_path, capsys):
     code, _out, err = run(capsys, "export", SAMPLE, "--site", "twr-ks", "--bom", str(tmp_path / "b.csv"))
     assert code == 0, err

@@ -73,6 +73,10 @@ class AirAnalysis(Analysis):
         Grid cell size overriding ``settings.air_cell_m`` (a coarse preview while dragging).
     params : AirParams, optional
         Model constants (diffusivity, containment leakage, refactorisation thresholds).
+    site_ids : set of str, optional
+        Solve these sites only (``designer export --site`` without JSON: the report, plan and
+        bill of materials of one site need its air alone, and another site's hall can take a
+        minute); every site when None.
     """
 
     name = "air"
@@ -82,10 +86,11 @@ class AirAnalysis(Analysis):
     stoppable = True
 
     def __init__(self, cell_m: float | None = None, params: AirParams | None = None,
-                 max_cells: int = MAX_CELLS) -> None:
+                 max_cells: int = MAX_CELLS, site_ids: set[str] | None = None) -> None:
         self.cell_m = cell_m
         self.params = params or AirParams()
         self.max_cells = max_cells
+        self.site_ids = site_ids
 
     def run(self, project: Project, revision: int, cache: dict, should_stop=None) -> AnalysisResult:
         t0 = time.perf_counter()
@@ -96,6 +101,8 @@ class AirAnalysis(Analysis):
         for si, site in enumerate(project.sites):
             hall = site.hall
             if not hall.racks and not hall.air_units:
+                continue
+            if self.site_ids is not None and site.id not in self.site_ids:
                 continue
             if len(hall.outline) < 3 or base <= 0:
                 findings.append(fd.error("air.hall.invalid", f"{site.name or site.id}: the hall outline or the "

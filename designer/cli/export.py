@@ -124,7 +124,12 @@ def _export(project, args, wanted: dict[str, str]) -> int:
         from designer.analysis.runner import Runner
 
         t = time.perf_counter()
-        results = Runner().run(project, 0)
+        runner = Runner()
+        if sites and "json" not in wanted and "air" in runner.analyses:
+            # one site's report, plan and BOM need that site's air only (the 3D model takes
+            # seconds to a minute a hall); the JSON export carries every site
+            runner.analyses["air"].site_ids = set(sites)
+        results = runner.run(project, 0)
         failed = [n for n, r in results.items() if r.error]
         print(f"analysed in {time.perf_counter() - t:.2f} s" + (f" (failed: {', '.join(failed)})" if failed else ""))
     bom = bill_of_materials(project, catalog, sites)
