@@ -563,3 +563,93 @@ def test_preview_project_moves_only_the_dragged_items(win):
     assert h2.racks[1] is hall.racks[1]  # the rest is shared, not copied
     assert hall.racks[0].x != h2.racks[0].x  # the document is untouched
     assert h2.racks is not hall.racks and h2.power.transformers is not hall.power.transformers
+
+
+# -- heat map height and row section (issue 13, item 4) ----------------------------------------
+def test_row_line_is_the_row_in_front_of_the_rack():
+    """The section runs half a cell in front of the row's faces, from just before its first rack
+    to just past its last; a rack past a cross aisle or facing the other way is not in the row."""
+    from designer.app.views.air.section import END_M, row_line
+
+    row = [Rack(id=f"a{i}", name=f"A{i}", x=1.0 + 0.6 * i, y=3.0, rotation_deg=0.0) for i in range(4)]
+    far = Rack(id="far", name="FAR", x=1.0 + 0.6 * 3 + 2.5, y=3.0, rotation_deg=0.0)  # 1.9 m gap
+    back = Rack(id="back", name="BACK", x=1.6, y=5.0, rotation_deg=180.0)
+    hall = Hall(outline=[(0, 0), (10, 0), (10, 8), (0, 8)], racks=[*row, far, back])
+    line = row_line(hall, "a2", 0.25)
+    d = row[0].depth_m
+    assert [r.rack_id for r in line.racks] == ["a0", "a1", "a2", "a3"]
+    assert line.start[1] == pytest.approx(3.0 + d / 2 + 0.125) and line.end[1] == pytest.approx(line.start[1])
+    w = row[0].width_m
+    assert line.start[0] == pytest.approx(1.0 - w / 2 - END_M) and line.end[0] == pytest.approx(2.8 + w / 2 + END_M)
+    assert line.racks[0].s0 == pytest.approx(END_M) and line.racks[-1].s1 == pytest.approx(2.8 - 1.0 + w + END_M)
+    assert [r.rack_id for r in row_line(hall, "far", 0.25).racks] == ["far"]
+    assert [r.rack_id for r in row_line(hall, "back", 0.25).racks] == ["back"]
+    assert row_line(hall, "nope", 0.25) is None
+
+
+def _aisle_project() -> Project:
+    """Two rows of four 6 kW racks around a cold aisle, a CRAH at each end (converges in a
+    second or two)."""
+    racks = [Rack(id=f"a{k}", name=f"A{k}", x=2.8 + 0.8 * k, y=2.0, rotation_deg=0, it_load_kw=6.0) for k in range(4)]
+    racks += [Rack(id=f"b{k}", name=f"B{k}", x=2.8 + 0.8 * k, y=4.4, rotation_deg=180, it_load_kw=6.0)
+              for k in range(4)]
+    units = [AirUnit(id=f"c{i}", name=f"CRAH{i}", x=x, y=3.2, rotation_deg=rot, width_m=2.0, depth_m=0.8,
+                     height_m=2.0, capacity_kw=100.0, airflow_m3s=3.0, supply_temp_c=20.0)
+             for i, x, rot in ((1, 0.4, 270), (2, 7.6, 90))]
+    hall = Hall(outline=[(0, 0), (8, 0), (8, 6.4), (0, 6.4)], height_m=3.0, racks=racks, air_units=units)
+    return Project(settings=Settings(air_cell_m=0.25), sites=[Site(id="s1", name="Aisle hall", hall=hall)])
+
+
+def test_heat_map_height_and_row_section_show_the_3d_field(qtbot):
+    """The heat map can be any height (the legend says which, the cursor reads that slice), and
+    the row section is the model's field in front of the row, racks and colours as on the plan,
+    following new results while it is open."""
+    from designer.app.views.air.section import section_rgba
+
+    w = _open(qtbot, _aisle_project(), "s1")
+    try:
+        a = air(w)
+        sa = site_air(w)
+        assert sa.solved
+        assert a.overlay.heat_map() is sa.map and "at 1.2 m" in a.legend.subtitle()
+        a.panel.height.setValue(2.4)
+        m = a.overlay.heat_map()
+        assert m.z_m == pytest.approx(2.4) and "at 2.4 m" in a.legend.subtitle()
+        k = sa.field.layer(2.4)
+        assert np.array_equal(m.temperature_c, sa.field.temperature_c[k], equal_nan=True)
+        assert a.overlay.temperature_at(4.0, 3.2) == pytest.approx(sa.field.heat_map(2.4).at(4.0, 3.2))
+        assert "air" in a.cursor_text() or a.cursor is None
+        a.panel.height.setValue(1.2)
+        assert a.overlay.heat_map() is sa.map
+        # the section of A1's row: A0-A3, their field, the plan's colours
+        w.session.selection.set(["a1"])
+        a.panel.section_btn.click()
+        sec = a.section
+        assert sec.isVisible() and "Row A0–A3" in sec.title.text() and "not CFD" in sec.title.text()
+        line = sec.line
+        assert [r.rack_id for r in line.racks] == ["a0", "a1", "a2", "a3"]
+        ref = sa.field.section(line.start, line.end)
+        assert np.array_equal(sec.sec.temperature_c, ref.temperature_c, equal_nan=True)
+        mid = 0.5 * (line.racks[1].s0 + line.racks[1].s1)
+        kk, i = sa.field.layer(1.0), int(round(mid / (ref.s_m[1] - ref.s_m[0])))
+        v = sec.value_at(mid, 1.0)
+        assert v is not None and v == pytest.approx(ref.temperature_c[kk, i])
+        assert 20.0 - 1e-6 <= v <= sa.racks["a1"].exhaust_c
+        c = a.overlay.current_scale().color(v)
+        assert tuple(int(x) for x in section_rgba(ref.temperature_c, a.overlay.current_scale())[kk, i][:3]) == \
+            (c.red(), c.green(), c.blue())
+        # no rack selected: the hottest rack's row
+        w.session.selection.clear()
+        a.open_section()
+        hot = max(sa.racks.values(), key=lambda r: r.inlet_max_c)
+        assert hot.rack_id in [r.rack_id for r in sec.line.racks]
+        # new results follow: colder supply air redraws the open section
+        before = sec.value_at(mid, 1.0)
+        w.session.push(SetFields("c1", {"supply_temp_c": 14.0}))
+        w.session.push(SetFields("c2", {"supply_temp_c": 14.0}))
+        assert w.session.scheduler.wait_idle(600)
+        qtbot.wait(20)
+        assert sec.value_at(mid, 1.0) < before - 2.0
+        sec.close()
+    finally:
+        _close(w)

@@ -150,8 +150,8 @@ class AirLegend(QWidget):
     def subtitle(self) -> str:
         ov = self.overlay
         sa = ov.site_air()
-        cell = sa.map.cell_m if sa is not None and sa.map is not None else None
-        grid = f"\n{cell:g} m grid" if cell else ""
+        m = ov.map_of(sa) if sa is not None else None
+        grid = f"\n{m.cell_m:g} m grid, at {m.z_m:g} m" if m is not None else ""
         if ov.preview is not None:
             return f"coarse preview while\ndragging{grid}"
         return f"coarse-grid 3D model,\nnot CFD{grid}"

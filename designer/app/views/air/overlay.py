@@ -59,6 +59,11 @@ class AirOverlay(Overlay):
         self.opacity = 0.8
         self.scale_mode = "ashrae"
         """"ashrae" (fixed per class) or "data" (ends follow the field)."""
+        self.map_height_m: float | None = None
+        """Height above the floor of the heat map's slice, m; None: the results' own map
+        (:data:`~designer.solvers.air.results.MAP_HEIGHT_M`, or half a low hall's height)."""
+        self._slice: tuple | None = None
+        """``(site air, height, HeatMap)`` of the last slice taken off a 3D field."""
         self.scale: st.TemperatureScale | None = None
         self.heat: HeatMapItem | None = None
         self.arrows: QGraphicsPathItem | None = None
@@ -83,8 +88,21 @@ class AirOverlay(Overlay):
         return self.data.sites.get(self.session.site_id)
 
     def heat_map(self) -> HeatMap | None:
-        sa = self.site_air()
-        return sa.map if sa is not None and sa.solved else None
+        return self.map_of(self.site_air())
+
+    def map_of(self, sa: SiteAir | None) -> HeatMap | None:
+        """The slice of ``sa`` at :attr:`map_height_m` (the results' own map at its height; any
+        other height is cut from the 3D field once and kept while the answer stays)."""
+        if sa is None or not sa.solved or sa.map is None:
+            return None
+        z = self.map_height_m
+        if z is None or sa.field is None or abs(z - sa.map.z_m) < 1e-9:
+            return sa.map
+        if self._slice is not None and self._slice[0] is sa and self._slice[1] == z:
+            return self._slice[2]
+        m = sa.field.heat_map(z)
+        self._slice = (sa, z, m)
+        return m
 
     def temperature_at(self, x: float, y: float) -> float | None:
         m = self.heat_map()
@@ -148,11 +166,16 @@ class AirOverlay(Overlay):
 
     # -- options ------------------------------------------------------------------------------
     def set_option(self, name: str, value) -> None:
-        """``show_map``, ``show_arrows``, ``show_badges``, ``show_bars``, ``opacity`` or ``scale_mode``."""
-        if name not in ("show_map", "show_arrows", "show_badges", "show_bars", "opacity", "scale_mode"):
+        """``show_map``, ``show_arrows``, ``show_badges``, ``show_bars``, ``opacity``, ``scale_mode``
+        or ``map_height_m``."""
+        if name not in ("show_map", "show_arrows", "show_badges", "show_bars", "opacity", "scale_mode",
+                        "map_height_m"):
             raise ValueError(f"no air overlay option {name!r}")
         if name == "scale_mode" and value not in ("ashrae", "data"):
             raise ValueError(f"scale the heat map by 'ashrae' or 'data', not {value!r}")
+        if name == "map_height_m" and value is not None and not (
+                isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+            raise ValueError(f"the heat map's height is a distance above the floor in m, not {value!r}")
         if getattr(self, name) == value:
             return
         setattr(self, name, value)
@@ -208,13 +231,13 @@ class AirOverlay(Overlay):
     def current_scale(self, sa: SiteAir | None = None) -> st.TemperatureScale:
         sa = sa or self.site_air()
         cls = st.ashrae(sa.indices.ashrae_class if sa is not None else self.session.project.settings.ashrae_class)
-        m = sa.map if sa is not None else None
+        m = self.map_of(sa)
         if self.scale_mode == "data" and m is not None:
             return st.TemperatureScale.for_data(cls, m.t_min_c, m.t_max_c)
         return st.TemperatureScale.for_class(cls)
 
     def _update_map(self, sa: SiteAir) -> None:
-        m = sa.map if sa.solved else None
+        m = self.map_of(sa)
         if m is None:
             if self.heat is not None:
                 self.heat.clear_field()
@@ -233,7 +256,7 @@ class AirOverlay(Overlay):
         self.heat.set_field(m.temperature_c, m.x0, m.y0, m.cell_m, self.scale)
 
     def _update_arrows(self, sa: SiteAir) -> None:
-        m = sa.map if sa.solved else None
+        m = self.map_of(sa)
         if not self.show_arrows or m is None:
             if self.arrows is not None:
                 self.arrows.setPath(QPainterPath())

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -164,6 +165,20 @@ class AirPanel(QWidget):
                               "recommended maximum. Data range: the ends follow this hall's coldest and "
                               "hottest air (the centre stays on the limit)")
         self.opacity.setFixedWidth(90)
+        self.height = QDoubleSpinBox()
+        self.height.setRange(0.0, 20.0)
+        self.height.setDecimals(2)
+        self.height.setSingleStep(0.1)
+        self.height.setValue(1.2)
+        self.height.setSuffix(" m")
+        self.height.setKeyboardTracking(False)
+        self.height.setToolTip("Height of the heat map above the floor. The map shows the model's layer "
+                               "holding this height; rack inlet sensors sit at the bottom, middle and top "
+                               "of each rack's front")
+        self.section_btn = QToolButton()
+        self.section_btn.setText("Row section…")
+        self.section_btn.setToolTip("A vertical section of the air along the front of the selected rack's row "
+                                    "(the hottest rack's when none is selected)")
         opts = QHBoxLayout()
         opts.setContentsMargins(0, 0, 0, 0)
         opts.setSpacing(6)
@@ -175,6 +190,10 @@ class AirPanel(QWidget):
         opts.addSpacing(6)
         opts.addWidget(QLabel("Scale"))
         opts.addWidget(self.scale)
+        opts.addSpacing(6)
+        opts.addWidget(QLabel("Height"))
+        opts.addWidget(self.height)
+        opts.addWidget(self.section_btn)
         opts.addSpacing(6)
         opts.addWidget(self.preview)
         cards = QGridLayout()

@@ -20,6 +20,7 @@ from designer.app.views.air.legend import AirLegend
 from designer.app.views.air.overlay import AirOverlay
 from designer.app.views.air.panel import AirPanel
 from designer.app.views.air.preview import AirPreview
+from designer.app.views.air.section import SectionWindow, row_line
 from designer.app.window.actions import ActionSpec
 
 
@@ -49,7 +50,12 @@ class AirView(QObject):
             tip="Show the air temperature field of the coarse-grid 3D model on the plan"))
         self.arrow_action = window.add_action(ActionSpec(
             "air_arrows", "Air&flow arrows", self._toggle_arrows, None, menu="Analysis", checkable=True,
-            tip="Show the direction and speed of the air (potential flow) as arrows"))
+            tip="Show the direction and speed of the air at the heat map's height as arrows"))
+        self.section_action = window.add_action(ActionSpec(
+            "air_row_section", "Air &row section…", self.open_section, "Ctrl+Shift+L", menu="Analysis",
+            tip="A vertical section of the air along the front of the selected rack's row"))
+        self.section: SectionWindow | None = None
+        self.section_rack: str | None = None
         p = self.panel
         p.show_map.toggled.connect(self.map_action.setChecked)
         p.show_arrows.toggled.connect(self.arrow_action.setChecked)
@@ -58,6 +64,8 @@ class AirView(QObject):
         p.opacity.valueChanged.connect(lambda v: self.overlay.set_option("opacity", v / 100.0))
         p.scale.currentIndexChanged.connect(lambda _i: self.overlay.set_option("scale_mode", p.scale.currentData()))
         p.preview.toggled.connect(self._set_preview)
+        p.height.valueChanged.connect(self._set_height)
+        p.section_btn.clicked.connect(self.open_section)
         p.go_to.connect(window.go_to)
         self.preview.updated.connect(self._preview_result)
         self.preview.ended.connect(self._preview_ended)
@@ -77,6 +85,7 @@ class AirView(QObject):
     def on_results(self, revision: int, results: dict) -> None:
         self._panel_changed()
         self._show_cursor()
+        self._section_changed()
         if self.preview.wanted():
             self.preview.warm()  # the fine answer is in: build the coarse one's operators now
 
@@ -99,6 +108,7 @@ class AirView(QObject):
     def _refresh_all(self) -> None:
         self._panel_changed()
         self._show_cursor()
+        self._section_changed()
 
     def _changed(self, change) -> None:
         from designer.document.document import Change
@@ -133,6 +143,56 @@ class AirView(QObject):
     def _toggle_arrows(self, on: bool) -> None:
         self.panel.show_arrows.setChecked(on)
         self.overlay.set_option("show_arrows", on)
+
+    def _set_height(self, z: float) -> None:
+        self.overlay.set_option("map_height_m", float(z))  # the legend follows (overlay listeners)
+        self._show_cursor()
+
+    # -- row section ----------------------------------------------------------------------------
+    def open_section(self) -> None:
+        """Show the section along the selected rack's row (the hottest rack's when no rack is
+        selected) in its own window, which follows new results while it is open."""
+        site = self.session.site
+        if site is None:
+            return
+        racks = {r.id for r in site.hall.racks}
+        picked = [i for i in self.session.selection.ids if i in racks]
+        rid = picked[0] if picked else self._hottest_rack()
+        if self.section is None:
+            self.section = SectionWindow(self.window)
+        self.section_rack = rid
+        self._draw_section()
+        self.section.show()
+        self.section.raise_()
+        self.section.activateWindow()
+
+    def _hottest_rack(self) -> str | None:
+        sa = self.overlay.site_air()
+        site = self.session.site
+        if sa is not None:
+            hot = max((r for r in sa.racks.values() if r.inlet_max_c is not None), key=lambda r: r.inlet_max_c,
+                      default=None)
+            if hot is not None:
+                return hot.rack_id
+        return site.hall.racks[0].id if site is not None and site.hall.racks else None
+
+    def _draw_section(self) -> None:
+        site = self.session.site
+        sa = self.overlay.site_air()
+        units = self.session.project.settings.units
+        if site is None or self.section_rack is None:
+            self.section.show_row(site.name if site else "", sa, None, self.overlay.current_scale(sa), units)
+            return
+        cell = sa.field.cell_m if sa is not None and sa.field is not None else self.session.project.settings.air_cell_m
+        line = row_line(site.hall, self.section_rack, cell)
+        self.section.show_row(site.name or site.id, sa, line, self.overlay.current_scale(sa), units)
+
+    def _section_changed(self) -> None:
+        if self.section is not None and self.section.isVisible():
+            site = self.session.site
+            if site is not None and self.section_rack not in {r.id for r in site.hall.racks}:
+                self.section_rack = self._hottest_rack()  # another site, or the rack was removed
+            self._draw_section()
 
     # -- cursor ---------------------------------------------------------------------------------
     def _cursor(self, x: float, y: float) -> None:
