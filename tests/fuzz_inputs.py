@@ -113,12 +113,15 @@ def mutate(base_doc: dict, base_text: str, rng: random.Random) -> tuple[str, byt
     return kind, json.dumps(doc).encode()
 
 
-def base() -> tuple[dict, str]:
-    """A small valid document: the sample's Stuttgart site with its workloads removed."""
+def base(air_cell_m: float | None = None) -> tuple[dict, str]:
+    """A small valid document: the sample's Stuttgart site with its workloads removed (and its
+    air model's cell size ``air_cell_m`` when given)."""
     from designer.io.files import dumps
     from designer.io.sample import build_sample_project
 
     p = build_sample_project()
+    if air_cell_m is not None:
+        p.settings.air_cell_m = air_cell_m
     p.sites = [s for s in p.sites if s.id == "ind-str"]
     for s in p.sites:
         s.core_site_id = None

@@ -46,7 +46,6 @@ def test_one_sites_plan_solves_that_sites_air_only(tmp_path, capsys, monkeypatch
     can take a minute); with JSON, which carries every site, on all of them."""
     import designer.analysis.air as air
     from designer.io.files import load
-    from designer.solvers.air.engine import clear_memo
 
     halls = {s.hall.model_dump_json(): s.id for s in load(SAMPLE).sites}
     solved = []
@@ -56,8 +55,7 @@ def test_one_sites_plan_solves_that_sites_air_only(tmp_path, capsys, monkeypatch
         solved.append(halls.get(hall.model_dump_json(), "?"))
         return real(hall, *a, **kw)
 
-    monkeypatch.setattr(air, "solve_hall", spy)
-    clear_memo()
+    monkeypatch.setattr(air, "solve_hall", spy)  # (the analysis' calls, memoised answers or not)
     code, out, err = run(capsys, "export", SAMPLE, "--site", "twr-ks", "--png", str(tmp_path / "p.png"))
     assert code == 0, err
     assert solved == ["twr-ks"]
