@@ -612,14 +612,14 @@ def test_heat_map_height_and_row_section_show_the_3d_field(qtbot):
         sa = site_air(w)
         assert sa.solved
         assert a.overlay.heat_map() is sa.map and "at 1.2 m" in a.legend.subtitle()
-        a.panel.height.setValue(2.4)
+        a.panel.map_height.setValue(2.4)
         m = a.overlay.heat_map()
         assert m.z_m == pytest.approx(2.4) and "at 2.4 m" in a.legend.subtitle()
         k = sa.field.layer(2.4)
         assert np.array_equal(m.temperature_c, sa.field.temperature_c[k], equal_nan=True)
         assert a.overlay.temperature_at(4.0, 3.2) == pytest.approx(sa.field.heat_map(2.4).at(4.0, 3.2))
         assert "air" in a.cursor_text() or a.cursor is None
-        a.panel.height.setValue(1.2)
+        a.panel.map_height.setValue(1.2)
         assert a.overlay.heat_map() is sa.map
         # the section of A1's row: A0-A3, their field, the plan's colours
         w.session.selection.set(["a1"])

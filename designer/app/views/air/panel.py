@@ -165,14 +165,14 @@ class AirPanel(QWidget):
                               "recommended maximum. Data range: the ends follow this hall's coldest and "
                               "hottest air (the centre stays on the limit)")
         self.opacity.setFixedWidth(90)
-        self.height = QDoubleSpinBox()
-        self.height.setRange(0.0, 20.0)
-        self.height.setDecimals(2)
-        self.height.setSingleStep(0.1)
-        self.height.setValue(1.2)
-        self.height.setSuffix(" m")
-        self.height.setKeyboardTracking(False)
-        self.height.setToolTip("Height of the heat map above the floor. The map shows the model's layer "
+        self.map_height = QDoubleSpinBox()
+        self.map_height.setRange(0.0, 20.0)
+        self.map_height.setDecimals(2)
+        self.map_height.setSingleStep(0.1)
+        self.map_height.setValue(1.2)
+        self.map_height.setSuffix(" m")
+        self.map_height.setKeyboardTracking(False)
+        self.map_height.setToolTip("Height of the heat map above the floor. The map shows the model's layer "
                                "holding this height; rack inlet sensors sit at the bottom, middle and top "
                                "of each rack's front")
         self.section_btn = QToolButton()
@@ -192,7 +192,7 @@ class AirPanel(QWidget):
         opts.addWidget(self.scale)
         opts.addSpacing(6)
         opts.addWidget(QLabel("Height"))
-        opts.addWidget(self.height)
+        opts.addWidget(self.map_height)
         opts.addWidget(self.section_btn)
         opts.addSpacing(6)
         opts.addWidget(self.preview)

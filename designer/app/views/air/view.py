@@ -64,7 +64,7 @@ class AirView(QObject):
         p.opacity.valueChanged.connect(lambda v: self.overlay.set_option("opacity", v / 100.0))
         p.scale.currentIndexChanged.connect(lambda _i: self.overlay.set_option("scale_mode", p.scale.currentData()))
         p.preview.toggled.connect(self._set_preview)
-        p.height.valueChanged.connect(self._set_height)
+        p.map_height.valueChanged.connect(self._set_height)
         p.section_btn.clicked.connect(self.open_section)
         p.go_to.connect(window.go_to)
         self.preview.updated.connect(self._preview_result)
