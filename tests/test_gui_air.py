@@ -635,6 +635,10 @@ def test_heat_map_height_and_row_section_show_the_3d_field(qtbot):
         v = sec.value_at(mid, 1.0)
         assert v is not None and v == pytest.approx(ref.temperature_c[kk, i])
         assert 20.0 - 1e-6 <= v <= sa.racks["a1"].exhaust_c
+        from PySide6.QtCore import QPointF
+
+        sec._hover((sec.plot.getViewBox().mapViewToScene(QPointF(mid, 1.0)),))  # the pointer's readout
+        assert sec.readout.text().endswith(f": {st.temp(v, 'metric')} °C"), sec.readout.text()
         c = a.overlay.current_scale().color(v)
         assert tuple(int(x) for x in section_rgba(ref.temperature_c, a.overlay.current_scale())[kk, i][:3]) == \
             (c.red(), c.green(), c.blue())
