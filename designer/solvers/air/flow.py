@@ -70,8 +70,8 @@ DT_WINDOW = 40
 """Steps over which the march checks that its changes keep falling."""
 STUCK_DECAY = 0.95
 """The march halves its step when its changes, fitted over the last three windows, fall by
-less than 5 % in two windows (80 steps): a limit cycle, not slow progress. The reference
-cases and the sample fall by 0.15-0.84x per 80 steps while they converge."""
+less than 5 % in two windows (80 steps): a limit cycle, not slow progress. Measured while
+converging, the hot-aisle reference and the sample's halls fell by 0.08-0.84x per 80 steps."""
 CHEN_XU = 0.03874
 """Constant of the indoor zero-equation turbulence model (Chen and Xu 1998)."""
 PR_T = 0.9
@@ -615,8 +615,9 @@ class FlowSolver:
             # depend on it; the pressure operator and its hierarchy are rebuilt). "Stop falling"
             # is read off a straight-line fit of log(change) over the last three windows, not
             # the windows' peaks: a march that is still converging slowly, with spikes, has to
-            # be left alone (the sample's Stuttgart hall: peaks 0.84x in 80 steps read as
-            # stuck, and the halved steps took 1,653 steps instead of 936, same answer)
+            # be left alone (the sample's Stuttgart hall at step 200: the fit falls 0.84x in 80
+            # steps, but a spike in the last window read as no progress; halved twice it took
+            # 1,653 steps instead of 936, same answer)
             w = DT_WINDOW
             if (it + 1) % w == 0 and it + 1 >= 4 * w and self.prm.dt > prm.dt_min \
                     and (not self.dt_changes or it + 1 - self.dt_changes[-1][0] >= 3 * w):
