@@ -657,3 +657,52 @@ def test_heat_map_height_and_row_section_show_the_3d_field(qtbot):
         sec.close()
     finally:
         _close(w)
+
+
+def test_the_site_shown_gets_its_air_first_and_the_panel_says_which_is_still_solving(qtbot):
+    """The air lane solves the site on screen first and hands its answer over at once; a site
+    still solving says so in the dock (not "no racks"), and its answer follows."""
+    from designer.solvers.air.engine import clear_memo
+
+    clear_memo()  # real solves, not answers kept from another test
+    hall = _aisle_project().sites[0].hall
+    sites = []
+    for i, kw in ((1, 5.0), (2, 7.0)):
+        h = hall.model_copy(deep=True)
+        for r in h.racks:
+            r.it_load_kw = kw
+        for item in (*h.racks, *h.air_units):
+            item.id = f"s{i}-{item.id}"  # ids are unique over the project
+        sites.append(Site(id=f"s{i}", name=f"Hall {i}", hall=h))
+    session = Session(Project(settings=Settings(air_cell_m=0.4), sites=sites))
+    session.set_site("s2")  # before the first run (the scheduler waits 120 ms after an edit)
+    w = MainWindow(session)
+    w.results_mode.set_mode("air")
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    w.docks["air"].raise_()
+    seen = []
+
+    def on_results(_rev, results):
+        a = results.get("air")
+        if a is None or a.data is None:
+            return
+        seen.append((tuple(a.data.sites), a.data.pending, session.scheduler.busy))
+        if a.data.pending == ("s1",) and session.site_id == "s2":
+            seen.append(air(w).panel.summary.text())  # s2's answer, on screen
+            session.set_site("s1")  # look at the site still solving
+            seen.append(air(w).panel.summary.text())
+
+    session.results_ready.connect(on_results)
+    try:
+        assert session.scheduler.wait_idle(300)
+        assert seen[0] == (("s2",), ("s1",), True)  # the site shown first, while the lane works
+        assert seen[1].startswith("ASHRAE A1") and "Hottest inlet" in seen[1]
+        assert "Solving" in seen[2] and "this site" in seen[2]
+        assert seen[-1] == (("s1", "s2"), (), False)  # then every site, nothing pending
+        assert "Solving" not in air(w).panel.summary.text()
+        assert air(w).overlay.heat_map() is not None  # s1's heat map, now it is in
+        assert "air analysing" not in w.analysis_label.text()
+    finally:
+        _close(w)

@@ -31,7 +31,7 @@ class SlowAir:
         self.stopped: list[int] = []
         self.finished: list[int] = []
 
-    def __call__(self, analysis, project, revision, cache, should_stop=None):
+    def __call__(self, analysis, project, revision, cache, should_stop=None, **_progressive):
         self.started.append(revision)
         while not self.release.is_set():
             if should_stop is not None and should_stop():

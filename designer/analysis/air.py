@@ -31,7 +31,7 @@ import numpy as np
 from designer.analysis.base import Analysis, AnalysisResult, register
 from designer.model import findings as fd
 from designer.model.project import Project
-from designer.solvers.air.engine import AirParams, HallCache, refused, solve_hall
+from designer.solvers.air.engine import AirParams, HallCache, memoised, refused, solve_hall
 from designer.solvers.air.resolution import (
     MAX_FACE_VELOCITY_MPS,
     MIN_SHARE_OF_CELL,
@@ -84,6 +84,7 @@ class AirAnalysis(Analysis):
     order = 30
     lane = "air"
     stoppable = True
+    progressive = True
 
     def __init__(self, cell_m: float | None = None, params: AirParams | None = None,
                  max_cells: int = MAX_CELLS, site_ids: set[str] | None = None) -> None:
@@ -92,92 +93,143 @@ class AirAnalysis(Analysis):
         self.max_cells = max_cells
         self.site_ids = site_ids
 
-    def run(self, project: Project, revision: int, cache: dict, should_stop=None) -> AnalysisResult:
+    def run(self, project: Project, revision: int, cache: dict, should_stop=None,
+            focus=None, partial=None) -> AnalysisResult:
+        """Solve every site's hall (or those of :attr:`site_ids`).
+
+        ``focus`` (a callable giving the id of the site the engineer is looking at, asked
+        again before each site) and ``partial`` (called with an :class:`AnalysisResult` whose
+        :attr:`AirResult.pending` lists the sites still to solve) are for the app: sites whose
+        answer is kept from an earlier run come first (no solve), then the site in focus, then
+        the rest in project order, and the views get each answer as it comes instead of after
+        the last site. Without them the sites are solved in project order. The final result
+        is the same either way (each site's solve depends on its own hall only).
+        """
         t0 = time.perf_counter()
         base = self.cell_m or project.settings.air_cell_m
         halls: dict = cache.setdefault("halls", {})
-        sites: dict[str, SiteAir] = {}
-        findings: list[fd.Finding] = []
-        for si, site in enumerate(project.sites):
-            hall = site.hall
-            if not hall.racks and not hall.air_units:
-                continue
-            if self.site_ids is not None and site.id not in self.site_ids:
-                continue
-            if len(hall.outline) < 3 or base <= 0:
-                findings.append(fd.error("air.hall.invalid", f"{site.name or site.id}: the hall outline or the "
-                                         f"air cell size ({base} m) cannot be gridded",
-                                         "Give the hall an outline of 3 or more points and a positive "
-                                         "settings.air_cell_m", ids=(site.id,), source=self.name))
-                continue
-            name = site.name or site.id
-            cell = _cell_size(hall, base, self.max_cells)
-            if cell != base:
-                findings.append(fd.warning("air.grid.coarsened", f"{name}: air model solved on {cell:g} m cells, "
-                                           f"not the {base:g} m asked for (settings.air_cell_m): the hall needs "
-                                           f"more than the {self.max_cells:,} cells the app solves while editing",
-                                           "Read its temperatures as coarser than asked, or split the hall",
-                                           ids=(site.id,), source=self.name))
-            params = AirParams(**{**self.params.__dict__, "cell_m": cell})
-            small = too_small(hall, base)  # the item's size, not the budget's coarsening
-            if small:
-                # a box under half a cell snaps to a whole cell: its openings (and its jet)
-                # would be many times its own; no answer rather than a wrong one
-                for ts in small:
-                    findings.append(fd.error("air.item.too_small", f"{name}: {ts.what}, under half the {base:g} m "
-                                             "air cells asked for; the air model cannot represent it, so no temperatures "
-                                             "are given for this site",
-                                             f"Check its size (at least {MIN_SHARE_OF_CELL * base:.2f} m on "
-                                             "these cells)", ids=(site.id, ts.item_id), source=self.name))
-                sa, f = site_results(site.id, name, si, hall, refused(hall, params, small[0].what),
-                                     project.settings.ashrae_class)
-                sites[site.id] = sa
-                findings += f
-                continue
-            fast = too_fast(hall)
-            if fast:
-                for tf in fast:
-                    findings.append(fd.error("air.item.too_fast", f"{name}: {tf.what}, past the "
-                                             f"{MAX_FACE_VELOCITY_MPS:g} m/s the air model takes; no temperatures are "
-                                             "given for this site",
-                                             "Check the rack's it_load_kw, liquid_fraction and design_delta_t_air_k "
-                                             "or the unit's airflow_m3s (a value in the wrong unit?)",
-                                             ids=(site.id, tf.item_id), source=self.name))
-                sa, f = site_results(site.id, name, si, hall, refused(hall, params, fast[0].what),
-                                     project.settings.ashrae_class)
-                sites[site.id] = sa
-                findings += f
-                continue
-            limit = _limit(hall, cache)
-            if cell > limit.cell_m + 1e-9:
-                findings.append(fd.error("air.grid.too_coarse", f"{name}: {cell:g} m air cells cannot resolve "
-                                         f"{limit.what} (at most {limit.cell_m:.2f} m cells: two across); "
-                                         f"no temperatures are given for this site"
-                                         + (f" ({base:g} m was asked, coarsened to fit the cell budget)"
-                                            if cell != base else ""),
-                                         f"Set settings.air_cell_m to {limit.cell_m:.2f} m or less"
-                                         + (", or make the hall smaller" if cell != base else ""),
-                                         ids=tuple(i for i in (site.id, limit.item_id) if i), source=self.name))
-                sa, f = site_results(site.id, name, si, hall, refused(hall, params, limit.what),
-                                     project.settings.ashrae_class)
-                sites[site.id] = sa
-                findings += f
-                continue
-            key = (site.id, cell)
-            hc = halls.pop(key, None) or HallCache()
-            halls[key] = hc  # most recently used last
-            sol = solve_hall(hall, params, hc, should_stop)
-            if sol.stats.get("stopped"):
+        done: dict[int, tuple[SiteAir | None, list[fd.Finding]]] = {}
+        todo = [(si, site) for si, site in enumerate(project.sites)
+                if (site.hall.racks or site.hall.air_units)
+                and (self.site_ids is None or site.id in self.site_ids)]
+        if focus is not None or partial is not None:
+            kept = {si for si, site in todo if self._kept(site.hall, base)}
+            todo.sort(key=lambda t: t[0] not in kept)  # stable: project order within each group
+        else:
+            kept = set()
+        shown = 0  # sites in the last partial result
+        while todo:
+            k = 0
+            want = focus() if focus is not None else None
+            if want is not None and todo[0][0] not in kept:
+                k = next((j for j, (_si, s) in enumerate(todo) if s.id == want), 0)
+            si, site = todo.pop(k)
+            if partial is not None and si not in kept and len(done) > shown:
+                # about to solve: show what is in (the kept answers) before the wait
+                shown = len(done)
+                partial(self._result(project, revision, base, done, todo + [(si, site)], t0))
+            got = self._site(project, si, site, base, cache, should_stop)
+            if got is None:
                 # the document moved on: this revision's answer is not wanted (and there is none)
                 return AnalysisResult(self.name, revision, (), None, {"stopped": True},
                                       elapsed_s=time.perf_counter() - t0)
-            sa, f = site_results(site.id, site.name or site.id, si, hall, sol, project.settings.ashrae_class)
-            sites[site.id] = sa
-            findings += f
+            done[si] = got
+            if partial is not None and todo and si not in kept:
+                shown = len(done)
+                partial(self._result(project, revision, base, done, todo, t0))
         _prune(halls, {s.id for s in project.sites})
-        data = AirResult(HEADLINE, ASSUMPTIONS, base, sites)
-        return AnalysisResult(self.name, revision, tuple(findings), data, _summary(data),
+        return self._result(project, revision, base, done, [], t0)
+
+    def _kept(self, hall, base: float) -> bool:
+        """True when this hall's answer at its cell size is kept from an earlier solve."""
+        if len(hall.outline) < 3 or base <= 0:
+            return True  # a finding at once, no solve
+        cell = _cell_size(hall, base, self.max_cells)
+        return memoised(hall, AirParams(**{**self.params.__dict__, "cell_m": cell}))
+
+    def _result(self, project: Project, revision: int, base: float, done: dict, todo: list,
+                t0: float) -> AnalysisResult:
+        """The result over the sites solved so far (in project order); ``todo`` are pending."""
+        sites: dict[str, SiteAir] = {}
+        findings: list[fd.Finding] = []
+        for si in sorted(done):
+            sa, f = done[si]
+            if sa is not None:
+                sites[sa.site_id] = sa
+            findings += f
+        pending = tuple(site.id for si, site in sorted(todo, key=lambda t: t[0]))
+        data = AirResult(HEADLINE, ASSUMPTIONS, base, sites, pending)
+        summary = _summary(data)
+        if pending:
+            summary["pending"] = list(pending)
+        return AnalysisResult(self.name, revision, tuple(findings), data, summary,
                               elapsed_s=time.perf_counter() - t0)
+
+    def _site(self, project: Project, si: int, site, base: float, cache: dict,
+              should_stop) -> tuple[SiteAir | None, list[fd.Finding]] | None:
+        """One site's answer and findings; None when ``should_stop`` stopped the solve."""
+        hall = site.hall
+        halls: dict = cache.setdefault("halls", {})
+        findings: list[fd.Finding] = []
+        if len(hall.outline) < 3 or base <= 0:
+            findings.append(fd.error("air.hall.invalid", f"{site.name or site.id}: the hall outline or the "
+                                     f"air cell size ({base} m) cannot be gridded",
+                                     "Give the hall an outline of 3 or more points and a positive "
+                                     "settings.air_cell_m", ids=(site.id,), source=self.name))
+            return None, findings
+        name = site.name or site.id
+        cell = _cell_size(hall, base, self.max_cells)
+        if cell != base:
+            findings.append(fd.warning("air.grid.coarsened", f"{name}: air model solved on {cell:g} m cells, "
+                                       f"not the {base:g} m asked for (settings.air_cell_m): the hall needs "
+                                       f"more than the {self.max_cells:,} cells the app solves while editing",
+                                       "Read its temperatures as coarser than asked, or split the hall",
+                                       ids=(site.id,), source=self.name))
+        params = AirParams(**{**self.params.__dict__, "cell_m": cell})
+        ashrae = project.settings.ashrae_class
+        small = too_small(hall, base)  # the item's size, not the budget's coarsening
+        if small:
+            # a box under half a cell snaps to a whole cell: its openings (and its jet)
+            # would be many times its own; no answer rather than a wrong one
+            for ts in small:
+                findings.append(fd.error("air.item.too_small", f"{name}: {ts.what}, under half the {base:g} m "
+                                         "air cells asked for; the air model cannot represent it, so no temperatures "
+                                         "are given for this site",
+                                         f"Check its size (at least {MIN_SHARE_OF_CELL * base:.2f} m on "
+                                         "these cells)", ids=(site.id, ts.item_id), source=self.name))
+            sa, f = site_results(site.id, name, si, hall, refused(hall, params, small[0].what), ashrae)
+            return sa, findings + f
+        fast = too_fast(hall)
+        if fast:
+            for tf in fast:
+                findings.append(fd.error("air.item.too_fast", f"{name}: {tf.what}, past the "
+                                         f"{MAX_FACE_VELOCITY_MPS:g} m/s the air model takes; no temperatures are "
+                                         "given for this site",
+                                         "Check the rack's it_load_kw, liquid_fraction and design_delta_t_air_k "
+                                         "or the unit's airflow_m3s (a value in the wrong unit?)",
+                                         ids=(site.id, tf.item_id), source=self.name))
+            sa, f = site_results(site.id, name, si, hall, refused(hall, params, fast[0].what), ashrae)
+            return sa, findings + f
+        limit = _limit(hall, cache)
+        if cell > limit.cell_m + 1e-9:
+            findings.append(fd.error("air.grid.too_coarse", f"{name}: {cell:g} m air cells cannot resolve "
+                                     f"{limit.what} (at most {limit.cell_m:.2f} m cells: two across); "
+                                     f"no temperatures are given for this site"
+                                     + (f" ({base:g} m was asked, coarsened to fit the cell budget)"
+                                        if cell != base else ""),
+                                     f"Set settings.air_cell_m to {limit.cell_m:.2f} m or less"
+                                     + (", or make the hall smaller" if cell != base else ""),
+                                     ids=tuple(i for i in (site.id, limit.item_id) if i), source=self.name))
+            sa, f = site_results(site.id, name, si, hall, refused(hall, params, limit.what), ashrae)
+            return sa, findings + f
+        key = (site.id, cell)
+        hc = halls.pop(key, None) or HallCache()
+        halls[key] = hc  # most recently used last
+        sol = solve_hall(hall, params, hc, should_stop)
+        if sol.stats.get("stopped"):
+            return None
+        sa, f = site_results(site.id, name, si, hall, sol, ashrae)
+        return sa, findings + f
 
     # -- reports -----------------------------------------------------------------------------
     def report_json(self, result: AnalysisResult, include_grid: bool = False) -> dict:

@@ -61,6 +61,10 @@ class Analysis:
     stoppable: bool = False
     """True when :meth:`run` takes a ``should_stop`` callable and polls it (a long iterative
     solve that a newer document revision makes pointless)."""
+    progressive: bool = False
+    """True when :meth:`run` also takes ``focus`` (a callable giving the site the engineer is
+    looking at, to solve first) and ``partial`` (called with results so far, so the app can
+    show one site's answer before the last site is solved)."""
     blocked_by: tuple[str, ...] | None = None
     """Prefixes of the validation error codes that stop this analysis. None (the default,
     for an analysis that has not said what it works around): every validation error but
@@ -123,17 +127,23 @@ def not_run(analysis: Analysis, revision: int, blocking: list) -> AnalysisResult
 
 
 def run_analysis(analysis: Analysis, project: Project, revision: int, cache: dict,
-                 should_stop=None) -> AnalysisResult:
+                 should_stop=None, focus=None, partial=None) -> AnalysisResult:
     """Run one analysis, timing it; an exception becomes a result with ``error`` set.
-    ``should_stop`` goes to analyses that are :attr:`Analysis.stoppable`."""
+    ``should_stop`` goes to analyses that are :attr:`Analysis.stoppable`, ``focus`` and
+    ``partial`` to those that are :attr:`Analysis.progressive`."""
     from designer.solvers.memory import MemoryBudgetExceeded
 
     t0 = time.perf_counter()
+    kw: dict = {}
+    if analysis.stoppable and should_stop is not None:
+        kw["should_stop"] = should_stop
+    if analysis.progressive:
+        if focus is not None:
+            kw["focus"] = focus
+        if partial is not None:
+            kw["partial"] = partial
     try:
-        if analysis.stoppable and should_stop is not None:
-            res = analysis.run(project, revision, cache, should_stop=should_stop)
-        else:
-            res = analysis.run(project, revision, cache)
+        res = analysis.run(project, revision, cache, **kw)
     except MemoryBudgetExceeded as e:  # a design too large for this machine: a finding, not a bug
         from designer.model.findings import error
 

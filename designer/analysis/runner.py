@@ -29,9 +29,11 @@ class Runner:
         self.caches: dict[str, dict] = {n: {} for n in self.analyses}
 
     def run(self, project: Project, revision: int, names: list[str] | None = None,
-            should_stop=lambda: False) -> dict[str, AnalysisResult]:
+            should_stop=lambda: False, focus=None, partial=None) -> dict[str, AnalysisResult]:
         """Run the analyses in order. One whose preconditions validation says are not met
-        (:meth:`~designer.analysis.base.Analysis.blocking`) is not run; its result says why."""
+        (:meth:`~designer.analysis.base.Analysis.blocking`) is not run; its result says why.
+        ``focus`` and ``partial(name, result)`` go to the progressive analyses (the app's
+        air lane: the site shown first, each site's answer as it comes)."""
         out: dict[str, AnalysisResult] = {}
         errors = None
         for n, a in self.analyses.items():
@@ -46,5 +48,6 @@ class Runner:
                 if blocking:
                     out[n] = not_run(a, revision, blocking)
                     continue
-            out[n] = run_analysis(a, project, revision, self.caches[n], should_stop)
+            part = (lambda res, n=n: partial(n, res)) if partial is not None else None
+            out[n] = run_analysis(a, project, revision, self.caches[n], should_stop, focus, part)
         return out

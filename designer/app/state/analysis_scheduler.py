@@ -7,7 +7,13 @@ model is still solving. A lane's run is stopped when the document changes (the a
 polls ``should_stop`` once per pseudo-time step), and its answer for the stale revision is
 dropped: the views show only results of the current revision, merged over the lanes that
 have finished it (``results_ready`` fires once per lane; the air view shows nothing until
-the air lane is current, rather than an answer for an older design).
+the air lane has the current revision, rather than an answer for an older design).
+
+A *progressive* analysis (the air model, one site at a time) also hands over its results so
+far: the site the engineer is looking at (:attr:`AnalysisScheduler.focus`) is solved first
+(after the sites whose answers are kept), and ``results_ready`` fires with each site's answer
+as it comes, the sites still to solve listed in the result (``AirResult.pending``), instead of
+once after the last site.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from designer.document.document import Document
 
 class _Worker(QObject):
     finished = Signal(str, int, dict, float)
+    partial = Signal(str, int, dict)
 
     def __init__(self, lane: str) -> None:
         super().__init__()
@@ -32,6 +39,8 @@ class _Worker(QObject):
         self.runner = Runner(lane=lane)
         self.latest_requested = 0
         self.closing = False
+        self.focus = lambda: None
+        """The site shown (read from this thread before each site: a plain attribute read)."""
 
     def should_stop(self, revision: int) -> bool:
         return self.closing or self.latest_requested > revision
@@ -39,7 +48,9 @@ class _Worker(QObject):
     @Slot(object, int)
     def run(self, snapshot, revision: int) -> None:
         t0 = time.perf_counter()
-        results = self.runner.run(snapshot, revision, should_stop=lambda: self.should_stop(revision))
+        results = self.runner.run(snapshot, revision, should_stop=lambda: self.should_stop(revision),
+                                  focus=self.focus,
+                                  partial=lambda name, res: self.partial.emit(self.lane, revision, {name: res}))
         self.finished.emit(self.lane, revision, results, time.perf_counter() - t0)
 
 
@@ -59,6 +70,11 @@ class _Lane:
         self.revision = -1
         """Revision of the last results this lane delivered."""
         self.results: dict = {}
+        self.partial_revision = -1
+        self.partial: dict = {}
+        """Results so far of the revision being analysed (progressive analyses)."""
+        self.progress = ""
+        """What the lane's results so far leave to do ("air analysing… (2 sites to go: …)")."""
         self.elapsed = 0.0
         self.thread = QThread(owner)
         self.thread.setObjectName(f"analysis-{name}")
@@ -92,6 +108,8 @@ class AnalysisScheduler(QObject):
         self._timer.timeout.connect(self._start)
         self.lanes: dict[str, _Lane] = {}
         self._closed = False
+        self.focus = lambda: None
+        """Callable giving the id of the site shown (the session's), solved first."""
 
     def _ensure_lanes(self) -> None:
         if self.lanes:
@@ -101,7 +119,9 @@ class AnalysisScheduler(QObject):
         names = sorted({cls.lane for cls in registered().values()}, key=lambda n: (n != "main", n))
         for n in names:
             lane = _Lane(self, n)
+            lane.worker.focus = lambda: self.focus()
             lane.worker.finished.connect(self._done)
+            lane.worker.partial.connect(self._partial)
             lane.thread.start()
             self.lanes[n] = lane
 
@@ -156,24 +176,51 @@ class AnalysisScheduler(QObject):
         if started:
             self.state_changed.emit("analysing…")
 
+    def _merged(self, revision: int) -> dict:
+        """The results of ``revision``: of every lane that finished it, and the results so far
+        of a lane still on it."""
+        merged: dict = {}
+        for lane in self.lanes.values():
+            if lane.revision == revision:
+                merged.update(lane.results)
+            elif lane.partial_revision == revision:
+                merged.update(lane.partial)
+        return merged
+
+    @Slot(str, int, dict)
+    def _partial(self, name: str, revision: int, results: dict) -> None:
+        lane = self.lanes[name]
+        if revision != self.doc.revision or not lane.busy or lane.running != revision:
+            return  # stale: the document moved on
+        if lane.partial_revision != revision:
+            lane.partial_revision, lane.partial = revision, {}
+        lane.partial.update(results)
+        pending = [p for r in results.values() for p in r.summary.get("pending", ())]
+        if pending:  # said first: the views' refresh may read the status
+            names = [(site.name or site.id) if (site := self.doc.site(p)) is not None else p for p in pending]
+            lane.progress = (f"{name} analysing… ({len(names)} site{'s' * (len(names) != 1)} to go: "
+                             f"{', '.join(names[:3])}{', …' if len(names) > 3 else ''})")
+            self.state_changed.emit(lane.progress)
+        self.last_results = self._merged(revision)
+        self.last_revision = revision
+        self.results_ready.emit(revision, self.last_results)
+
     @Slot(str, int, dict, float)
     def _done(self, name: str, revision: int, results: dict, elapsed: float) -> None:
         lane = self.lanes[name]
         lane.busy = False
+        lane.partial_revision, lane.partial, lane.progress = -1, {}, ""
         if revision == self.doc.revision:
             lane.revision, lane.results, lane.elapsed = revision, results, elapsed
-            merged: dict = {}
-            for other in self.lanes.values():
-                if other.revision == revision:
-                    merged.update(other.results)
+            merged = self._merged(revision)
             self.last_results = merged
             self.last_revision = revision
             self.last_elapsed = max(o.elapsed for o in self.lanes.values() if o.revision == revision)
             self.results_ready.emit(revision, merged)
-            waiting = [o.name for o in self.lanes.values() if o.revision != revision]
+            waiting = [o.progress if o.partial_revision == revision and o.progress else f"{o.name} analysing…"
+                       for o in self.lanes.values() if o.revision != revision]
             if waiting:
-                self.state_changed.emit(f"{', '.join(waiting)} analysing… (others current, "
-                                        f"{elapsed * 1000:.0f} ms)")
+                self.state_changed.emit(f"{'; '.join(waiting)}; others current ({elapsed * 1000:.0f} ms)")
             else:
                 self.state_changed.emit(f"results current ({self.last_elapsed * 1000:.0f} ms)")
         else:

@@ -56,6 +56,7 @@ class Session(QObject):
         self._units = u if u in ("SI", "US") else "SI"
         self._replacing = False
         self.scheduler = AnalysisScheduler(self.doc, parent=self)
+        self.scheduler.focus = lambda: self.site_id  # the site shown is solved first
         self.scheduler.results_ready.connect(self.results_ready)
         self.scheduler.request()
 

@@ -149,6 +149,13 @@ def solve_hall(hall: Hall, params: AirParams, cache: HallCache | None = None, sh
     return sol
 
 
+def memoised(hall: Hall, params: AirParams) -> bool:
+    """True when :func:`solve_hall` of this very hall and parameters would hand out a kept
+    solution (no solve): the app shows those sites' answers first."""
+    with _MEMO_LOCK:
+        return (hall.model_dump_json(), params) in _MEMO
+
+
 MEMO_SIZE = 12
 """Solutions of identical inputs (hall and parameters) are kept and handed out again: the
 model is a pure function of them, and an undo, a reopened file or a second window asks for

@@ -303,6 +303,9 @@ class AirResult:
     assumptions: tuple[str, ...]
     cell_m: float
     sites: Mapping[str, SiteAir]
+    pending: tuple[str, ...] = ()
+    """Sites still being solved (a partial result the app shows while the air lane works:
+    :meth:`designer.analysis.air.AirAnalysis.run`); empty in a finished result."""
 
 
 MAP_HEIGHT_M = 1.2

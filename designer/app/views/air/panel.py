@@ -248,13 +248,16 @@ class AirPanel(QWidget):
             self.go_to.emit([item_id])
 
     # -- results -------------------------------------------------------------------------------
-    def show_results(self, site_air, preview: bool = False, asked_cell_m: float | None = None) -> None:
-        """Fill the panel from a :class:`SiteAir` (None: nothing to show for this site)."""
+    def show_results(self, site_air, preview: bool = False, asked_cell_m: float | None = None,
+                     pending: bool = False) -> None:
+        """Fill the panel from a :class:`SiteAir` (None: nothing to show for this site;
+        ``pending``: its solve has not finished, other sites' answers are in)."""
         units = self.units()
         if site_air is None:
             for c in self.cards.values():
                 c.set_value("–", "n/a")
-            self.summary.setText("No air results for this site (no racks or air units, or not analysed yet).")
+            self.summary.setText("<b>Solving</b> this site's air model… (other sites' answers are in)" if pending
+                                 else "No air results for this site (no racks or air units, or not analysed yet).")
             self.rack_model.set_rows([])
             self.unit_model.set_rows([])
             return

@@ -100,7 +100,8 @@ class AirView(QObject):
         self.dirty = False
         data = self.overlay.data
         self.panel.show_results(self.overlay.site_air(), preview=self.overlay.preview is not None,
-                                asked_cell_m=data.cell_m if data is not None else None)
+                                asked_cell_m=data.cell_m if data is not None else None,
+                                pending=data is not None and self.session.site_id in data.pending)
         if data is not None:
             self.panel.set_assumptions(data.headline, data.assumptions)
         self.last_panel_ms = (time.perf_counter() - t0) * 1000
