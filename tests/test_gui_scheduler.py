@@ -90,3 +90,37 @@ def test_shutdown_stops_a_running_air_solve(slow, qtbot):
     t0 = time.monotonic()
     session.scheduler.shutdown()
     assert fake.stopped and time.monotonic() - t0 < 5.0
+
+
+def test_air_results_never_reach_the_views_without_the_main_lanes(monkeypatch, sample, qtbot):
+    """An air answer that is in first (kept answers, a partial result) waits for the main
+    lane's results of its revision: a results_ready without liquid would tell the liquid view
+    there are none (its badges vanished and came back)."""
+    from designer.analysis.liquid import LiquidAnalysis
+    from designer.solvers.air.results import AirResult
+
+    real = LiquidAnalysis.run
+
+    def slow_liquid(self, *a, **kw):
+        time.sleep(0.3)  # the main lane behind the air lane
+        return real(self, *a, **kw)
+
+    def quick_air(self, project, revision, cache, should_stop=None, focus=None, partial=None):
+        partial(AnalysisResult("air", revision, (), AirResult("h", (), 0.25, {}, ("x",)), {"pending": ["x"]}))
+        return AnalysisResult("air", revision, (), AirResult("h", (), 0.25, {}), {})
+
+    monkeypatch.setattr(LiquidAnalysis, "run", slow_liquid)
+    monkeypatch.setattr(AirAnalysis, "run", quick_air)
+    session = Session(sample)
+    seen = []
+    session.results_ready.connect(lambda rev, res: seen.append((rev, sorted(res))))
+    try:
+        assert session.scheduler.wait_idle(60)
+        rack = session.site.hall.racks[0]
+        session.push(SetFields(rack.id, {"it_load_kw": rack.it_load_kw + 1.0}))
+        assert session.scheduler.wait_idle(60)
+        assert seen and all("liquid" in names for _rev, names in seen), seen
+        assert {rev for rev, names in seen if "air" in names} == {0, session.doc.revision}
+        assert session.scheduler.last_results["air"].data.pending == ()
+    finally:
+        session.scheduler.shutdown()

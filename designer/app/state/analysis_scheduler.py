@@ -187,6 +187,14 @@ class AnalysisScheduler(QObject):
                 merged.update(lane.partial)
         return merged
 
+    def _main_has(self, revision: int) -> bool:
+        """True when the ``main`` lane (milliseconds: layout, liquid, power, placement) has
+        ``revision``. Another lane's results wait for it: a ``results_ready`` without them
+        would tell those views there are none (the liquid badges would vanish and come back),
+        and the main lane is never far behind."""
+        main = self.lanes.get("main")
+        return main is None or main.revision == revision
+
     @Slot(str, int, dict)
     def _partial(self, name: str, revision: int, results: dict) -> None:
         lane = self.lanes[name]
@@ -201,6 +209,8 @@ class AnalysisScheduler(QObject):
             lane.progress = (f"{name} analysing… ({len(names)} site{'s' * (len(names) != 1)} to go: "
                              f"{', '.join(names[:3])}{', …' if len(names) > 3 else ''})")
             self.state_changed.emit(lane.progress)
+        if not self._main_has(revision):
+            return  # shown with the main lane's results when they come (see _main_has)
         self.last_results = self._merged(revision)
         self.last_revision = revision
         self.results_ready.emit(revision, self.last_results)
@@ -212,6 +222,9 @@ class AnalysisScheduler(QObject):
         lane.partial_revision, lane.partial, lane.progress = -1, {}, ""
         if revision == self.doc.revision:
             lane.revision, lane.results, lane.elapsed = revision, results, elapsed
+        if revision == self.doc.revision and not self._main_has(revision):
+            pass  # shown with the main lane's results when they come (see _main_has)
+        elif revision == self.doc.revision:
             merged = self._merged(revision)
             self.last_results = merged
             self.last_revision = revision
