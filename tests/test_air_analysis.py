@@ -154,12 +154,20 @@ def test_coarsening_to_fit_the_budget_is_a_warning_naming_both_sizes():
     used = res.data.sites["s1"].stats["cells"]
     assert "0.25 m asked" in f.message and "0.45 m cells" in f.message, f.message
     assert res.data.sites["s1"].solved and used <= 2000 * 1.3  # layers follow the item heights
-    # past what resolves the racks, it is an error and no temperatures
+    # a budget that would coarsen past what resolves the racks (0.60 m: half a rack's depth):
+    # solved at the coarsest cells that do, over the budget, and the warning says so
     res = _run(_project(_hall()), AirAnalysis(cell_m=0.25, max_cells=300))
+    (f,) = [f for f in res.findings if f.code == "air.grid.coarsened"]
+    assert f.severity.value == "warning" and "air.grid.too_coarse" not in {g.code for g in res.findings}
+    assert "0.6 m cells" in f.message and "over the 300 cells" in f.message and "rack" in f.message, f.message
+    s = res.data.sites["s1"]
+    assert s.solved and s.map.cell_m == pytest.approx(0.6) and s.stats["cells"] > 300
+    # ... unless those cells are over the second cap too: an error and no temperatures
+    res = _run(_project(_hall()), AirAnalysis(cell_m=0.25, max_cells=300, max_cells_resolved=500))
     codes = {f.code: f for f in res.findings}
     assert codes["air.grid.coarsened"].severity.value == "warning"
     assert codes["air.grid.too_coarse"].severity.value == "error"
-    assert "asked" in codes["air.grid.too_coarse"].message
+    assert "asked" in codes["air.grid.too_coarse"].message and "over 500" in codes["air.grid.too_coarse"].message
     assert not res.data.sites["s1"].solved
 
 

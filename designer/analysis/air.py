@@ -13,8 +13,11 @@ Cell size: what is asked, what is used, and when there is no answer
 The cell size asked for is ``settings.air_cell_m``. A hall whose 3D mesh at that size would
 exceed the cell budget (:data:`MAX_CELLS`, what the app can solve while the engineer edits)
 is solved at the smallest cell size within the budget, and the site's results carry a
-*warning* (``air.grid.coarsened``) naming both sizes: coarsening is never silent. Whatever the
-size used, if it cannot resolve the racks (a cell wider than half a rack's depth, or than half
+*warning* (``air.grid.coarsened``) naming both sizes: coarsening is never silent. Where that
+size would not resolve the racks but the size asked for does, the hall is solved at the
+coarsest cells that do, over the budget up to :data:`MAX_CELLS_RESOLVED` (an answer that
+takes longer, and the warning says so, rather than none). Whatever the size used, if it
+cannot resolve the racks (a cell wider than half a rack's depth, or than half
 the gap in front of or behind a rack up to the next rack, unit, cabinet or wall: see
 :mod:`designer.solvers.air.resolution`) the site gets an *error* (``air.grid.too_coarse``)
 naming the rack, the gap and both sizes, and no temperatures: an answer on such a grid moves
@@ -48,16 +51,30 @@ model's cost grows with its cells times its iterations, and the app must keep up
 (the air model runs in its own lane of the app's scheduler and is stopped by the next edit,
 so the other analyses never wait for it). At 15,000 cells every site of the bundled sample
 resolves its racks (the core hall at 0.6 m, half its racks' depth; at 8,000 cells it was
-0.75 m, too coarse). The first answer for the whole sample then costs about a minute of CPU.
-The reference-case comparison and the grid-convergence test run at the cell size asked for."""
+0.75 m, too coarse). The first answer for the whole sample then costs about 40 s of CPU, the
+site on screen coming first (the Munich site's after 4 s). The reference-case comparison and
+the grid-convergence test run at the cell size asked for."""
 
 
-def _cell_size(hall, cell_m: float, max_cells: int = MAX_CELLS) -> float:
+MAX_CELLS_RESOLVED = 100_000
+"""A hall whose racks the budget's coarsening would leave unresolved is solved at the coarsest
+cells that do resolve them, over :data:`MAX_CELLS`, up to this many (an answer that takes
+longer, said in a warning, rather than none: a generated 200-rack hall needs 0.6 m cells,
+about 29,000 with the layers, and 12 s of CPU; the 1,000-rack one 79,000 by volume, 107,000
+with the layers, 1,348 steps and 161 s of CPU, 340 MB).
+Past this, the site gets the ``air.grid.too_coarse`` error and no temperatures."""
+
+
+def _volume(hall) -> float:
     xs = [p[0] for p in hall.outline]
     ys = [p[1] for p in hall.outline]
     height = hall.height_m + (hall.raised_floor.height_m if hall.raised_floor else 0.0) + (
         hall.ceiling_plenum.height_m if hall.ceiling_plenum else 0.0)
-    vol = max(max(xs) - min(xs), 1e-3) * max(max(ys) - min(ys), 1e-3) * max(height, 1e-3)
+    return max(max(xs) - min(xs), 1e-3) * max(max(ys) - min(ys), 1e-3) * max(height, 1e-3)
+
+
+def _cell_size(hall, cell_m: float, max_cells: int = MAX_CELLS) -> float:
+    vol = _volume(hall)
     if vol / cell_m ** 3 <= max_cells:
         return cell_m
     return math.ceil((vol / max_cells) ** (1.0 / 3.0) * 20.0) / 20.0
@@ -73,6 +90,12 @@ class AirAnalysis(Analysis):
         Grid cell size overriding ``settings.air_cell_m`` (a coarse preview while dragging).
     params : AirParams, optional
         Model constants (diffusivity, containment leakage, refactorisation thresholds).
+    max_cells : int
+        The cell budget (:data:`MAX_CELLS`): a larger mesh is coarsened, with a warning.
+    max_cells_resolved : int
+        How far over the budget a hall may go to keep its racks resolved
+        (:data:`MAX_CELLS_RESOLVED`; the drag preview passes its budget: no over-budget
+        previews).
     site_ids : set of str, optional
         Solve these sites only (``designer export --site`` without JSON: the report, plan and
         bill of materials of one site need its air alone, and another site's hall can take a
@@ -87,10 +110,12 @@ class AirAnalysis(Analysis):
     progressive = True
 
     def __init__(self, cell_m: float | None = None, params: AirParams | None = None,
-                 max_cells: int = MAX_CELLS, site_ids: set[str] | None = None) -> None:
+                 max_cells: int = MAX_CELLS, site_ids: set[str] | None = None,
+                 max_cells_resolved: int = MAX_CELLS_RESOLVED) -> None:
         self.cell_m = cell_m
         self.params = params or AirParams()
         self.max_cells = max_cells
+        self.max_cells_resolved = max(max_cells_resolved, max_cells)
         self.site_ids = site_ids
 
     def run(self, project: Project, revision: int, cache: dict, should_stop=None,
@@ -113,7 +138,7 @@ class AirAnalysis(Analysis):
                 if (site.hall.racks or site.hall.air_units)
                 and (self.site_ids is None or site.id in self.site_ids)]
         if focus is not None or partial is not None:
-            kept = {si for si, site in todo if self._kept(site.hall, base)}
+            kept = {si for si, site in todo if self._kept(site.hall, base, cache)}
             todo.sort(key=lambda t: t[0] not in kept)  # stable: project order within each group
         else:
             kept = set()
@@ -140,12 +165,27 @@ class AirAnalysis(Analysis):
         _prune(halls, {s.id for s in project.sites})
         return self._result(project, revision, base, done, [], t0)
 
-    def _kept(self, hall, base: float) -> bool:
+    def _kept(self, hall, base: float, cache: dict) -> bool:
         """True when this hall's answer at its cell size is kept from an earlier solve."""
         if len(hall.outline) < 3 or base <= 0:
             return True  # a finding at once, no solve
-        cell = _cell_size(hall, base, self.max_cells)
+        cell, _over = self._cell(hall, base, cache)
         return memoised(hall, AirParams(**{**self.params.__dict__, "cell_m": cell}))
+
+    def _cell(self, hall, base: float, cache: dict) -> tuple[float, bool]:
+        """The cell size to solve on, and whether it is over the budget: ``base`` within the
+        budget; else coarsened to fit it, but not past the coarsest cells that resolve the
+        racks (:func:`resolution_limit`) while that stays within :attr:`max_cells_resolved`."""
+        cell = _cell_size(hall, base, self.max_cells)
+        if cell == base:
+            return cell, False
+        limit = _limit(hall, cache).cell_m
+        if cell <= limit + 1e-9 or base > limit + 1e-9:
+            return cell, False  # resolves the racks anyway, or not even base does
+        fine = max(base, math.floor(limit * 20.0 + 1e-9) / 20.0)  # a tidy size, not past the limit
+        if _volume(hall) / fine ** 3 <= self.max_cells_resolved:
+            return fine, True
+        return cell, False
 
     def _result(self, project: Project, revision: int, base: float, done: dict, todo: list,
                 t0: float) -> AnalysisResult:
@@ -178,8 +218,16 @@ class AirAnalysis(Analysis):
                                      "settings.air_cell_m", ids=(site.id,), source=self.name))
             return None, findings
         name = site.name or site.id
-        cell = _cell_size(hall, base, self.max_cells)
-        if cell != base:
+        cell, over = self._cell(hall, base, cache)
+        if over:
+            findings.append(fd.warning("air.grid.coarsened", f"{name}: air model solved on {cell:g} m cells, "
+                                       f"not the {base:g} m asked for (settings.air_cell_m), and over the "
+                                       f"{self.max_cells:,} cells the app solves while editing (about "
+                                       f"{_volume(hall) / cell ** 3:,.0f}): coarser cells would not resolve "
+                                       f"{_limit(hall, cache).what}, so its answer takes longer",
+                                       "Read its temperatures as coarser than asked, or split the hall",
+                                       ids=(site.id,), source=self.name))
+        elif cell != base:
             findings.append(fd.warning("air.grid.coarsened", f"{name}: air model solved on {cell:g} m cells, "
                                        f"not the {base:g} m asked for (settings.air_cell_m): the hall needs "
                                        f"more than the {self.max_cells:,} cells the app solves while editing",
@@ -215,7 +263,8 @@ class AirAnalysis(Analysis):
             findings.append(fd.error("air.grid.too_coarse", f"{name}: {cell:g} m air cells cannot resolve "
                                      f"{limit.what} (at most {limit.cell_m:.2f} m cells: two across); "
                                      f"no temperatures are given for this site"
-                                     + (f" ({base:g} m was asked, coarsened to fit the cell budget)"
+                                     + (f" ({base:g} m was asked, coarsened to fit the cell budget; the "
+                                        f"cells that resolve it would be over {self.max_cells_resolved:,})"
                                         if cell != base else ""),
                                      f"Set settings.air_cell_m to {limit.cell_m:.2f} m or less"
                                      + (", or make the hall smaller" if cell != base else ""),

@@ -52,6 +52,13 @@ def bench(name: str, project, cfd_s: float | None, preview: bool = False) -> Non
     cache: dict = {}
     s, w, c = _timed(lambda: _run(project, cache))
     st = s.stats
+    if not s.solved or not st.get("converged", True):
+        # no answer, so no time to report as if it were one (a grid coarsened past what the
+        # racks need is refused in milliseconds)
+        why = st.get("refused") or st.get("failure") or f"not converged in {st.get('iterations')} iterations"
+        print(f"{name:<28} cells {st.get('cells', 0):>8}  NO ANSWER after {w:.1f} s wall / {c:.1f} s CPU: {why} "
+              f"(raise --max-cells to solve it at the cell size it needs)", flush=True)
+        return
     line = (f"{name:<28} {s.map.cell_m if s.map else 0:4.2f} m cells {st.get('cells', 0):>8}  full {w:7.1f} s wall {c:7.1f} s CPU "
             f"({st.get('iterations')} it)")
     hall = project.sites[0].hall

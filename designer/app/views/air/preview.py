@@ -129,7 +129,8 @@ class AirPreview(QObject):
         self._pool.setMaxThreadCount(1)
         self._pool.setExpiryTimeout(10_000)
         self._analysis = AirAnalysis(cell_m=PREVIEW_CELL_M,
-                                     params=AirParams(cell_m=PREVIEW_CELL_M, preview=True, max_iter=PREVIEW_ITER))
+                                     params=AirParams(cell_m=PREVIEW_CELL_M, preview=True, max_iter=PREVIEW_ITER),
+                                     max_cells_resolved=0)  # within the budget or no preview
         self._cache: dict = {}
         self._relay = _Relay()
         self._relay.finished.connect(self._done)
