@@ -120,6 +120,45 @@ def test_unconverged_solve_is_an_error_finding_with_no_numbers():
     # and nothing else that would need a steady state: unit loads and containment flows absent
     assert all(u.utilisation is None and not np.isfinite(u.load_kw) for u in s.units.values())
     assert s.balance is None and s.field is None and not s.containments
+    # the march it made is kept, and says it did not settle
+    c = s.convergence
+    assert c is not None and not c.converged and c.steps == 5 == s.stats["iterations"]
+
+
+def test_the_march_is_reported_while_it_runs_and_kept_with_the_answer(monkeypatch):
+    from designer.solvers.air import engine
+
+    clear_memo()
+    monkeypatch.setattr(engine, "PROGRESS_EVERY_S", 0.0)  # every step
+    project = _three_sites()
+    ticks = []
+    res = run_analysis(AirAnalysis(cell_m=CELL), project, 0, {}, focus=lambda: "s2",
+                       progress=lambda info: ticks.append((info["site_id"], info["site_name"],
+                                                           info["convergence"], tuple(info["pending"]))))
+    assert res.error is None, res.summary.get("traceback")
+    order = list(dict.fromkeys(t[0] for t in ticks))
+    assert order == ["s2", "s1", "s3"]  # the site in focus first (no partial callback needed)
+    assert ticks[0][1] == "Hall 2" and ticks[0][3] == ("s1", "s3") and ticks[-1][3] == ()
+    for sid in order:
+        mine = [t[2] for t in ticks if t[0] == sid]
+        assert [c.steps for c in mine] == list(range(1, len(mine) + 1))  # one tick a step
+        s = res.data.sites[sid]
+        final = s.convergence
+        assert final.steps == s.stats["iterations"] == len(mine) and final.converged and final.start == "rest"
+        # what was shown live is the start of what is kept
+        assert np.array_equal(mine[-1].velocity_change, final.velocity_change)
+        # steady: the last step's changes under both tolerances, and not before min_iter
+        assert final.velocity_change[-1] < final.tol_u and final.temperature_change_k[-1] < final.tol_t
+        assert not final.velocity_change.flags.writeable
+    # an edit: the march restarts from the previous field, and says so
+    project.sites[0].hall.racks[0].it_load_kw = 9.0
+    res = run_analysis(AirAnalysis(cell_m=CELL), project, 1, {})
+    assert res.data.sites["s1"].convergence.start == "rest"  # a fresh cache: from rest
+    cache = {}
+    run_analysis(AirAnalysis(cell_m=CELL), project, 2, cache)
+    project.sites[0].hall.racks[0].it_load_kw = 8.0
+    res = run_analysis(AirAnalysis(cell_m=CELL), project, 3, cache)
+    assert res.data.sites["s1"].convergence.start == "previous field"
 
 
 # -- cell size: budget and resolution -----------------------------------------------------------

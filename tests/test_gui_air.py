@@ -694,15 +694,31 @@ def test_the_site_shown_gets_its_air_first_and_the_panel_says_which_is_still_sol
             session.set_site("s1")  # look at the site still solving
             seen.append(air(w).panel.summary.text())
 
+    live = []
+
+    def on_progress(name, info):
+        plot = air(w).panel.convergence
+        live.append((name, info["site_id"], plot.live, plot.info.text(), len(plot.u_curve.getData()[0])))
+
+    session.scheduler.progress_changed.connect(on_progress)
     session.results_ready.connect(on_results)
     try:
         assert session.scheduler.wait_idle(300)
+        # the march of the site on screen is drawn while it runs (the Convergence tab)
+        s2_live = [x for x in live if x[1] == "s2"]
+        assert s2_live and all(x[0] == "air" and x[2] and "Solving" in x[3] and "Hall 2" in x[3]
+                               for x in s2_live)
+        assert s2_live[-1][4] >= s2_live[0][4] >= 1
         assert seen[0] == (("s2",), ("s1",), True)  # the site shown first, while the lane works
         assert seen[1].startswith("ASHRAE A1") and "Hottest inlet" in seen[1]
         assert "Solving" in seen[2] and "this site" in seen[2]
         assert seen[-1] == (("s1", "s2"), (), False)  # then every site, nothing pending
         assert "Solving" not in air(w).panel.summary.text()
         assert air(w).overlay.heat_map() is not None  # s1's heat map, now it is in
+        plot, s1 = air(w).panel.convergence, site_air(w)
+        n = s1.stats["iterations"]
+        assert not plot.live and plot.info.text() == f"steady after {n} steps from rest"
+        assert len(plot.u_curve.getData()[0]) == n == s1.convergence.steps
         assert "air analysing" not in w.analysis_label.text()
     finally:
         _close(w)

@@ -105,7 +105,7 @@ def test_air_results_never_reach_the_views_without_the_main_lanes(monkeypatch, s
         time.sleep(0.3)  # the main lane behind the air lane
         return real(self, *a, **kw)
 
-    def quick_air(self, project, revision, cache, should_stop=None, focus=None, partial=None):
+    def quick_air(self, project, revision, cache, should_stop=None, focus=None, partial=None, progress=None):
         partial(AnalysisResult("air", revision, (), AirResult("h", (), 0.25, {}, ("x",)), {"pending": ["x"]}))
         return AnalysisResult("air", revision, (), AirResult("h", (), 0.25, {}), {})
 

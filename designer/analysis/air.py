@@ -119,7 +119,7 @@ class AirAnalysis(Analysis):
         self.site_ids = site_ids
 
     def run(self, project: Project, revision: int, cache: dict, should_stop=None,
-            focus=None, partial=None) -> AnalysisResult:
+            focus=None, partial=None, progress=None) -> AnalysisResult:
         """Solve every site's hall (or those of :attr:`site_ids`).
 
         ``focus`` (a callable giving the id of the site the engineer is looking at, asked
@@ -128,7 +128,10 @@ class AirAnalysis(Analysis):
         answer is kept from an earlier run come first (no solve), then the site in focus, then
         the rest in project order, and the views get each answer as it comes instead of after
         the last site. Without them the sites are solved in project order. The final result
-        is the same either way (each site's solve depends on its own hall only).
+        is the same either way (each site's solve depends on its own hall only). ``progress``
+        is called a few times a second while a site's march runs, with a dict: ``site_id``,
+        ``site_name``, ``convergence`` (:class:`~designer.solvers.air.flow.Convergence` so
+        far) and ``pending`` (the sites after it).
         """
         t0 = time.perf_counter()
         base = self.cell_m or project.settings.air_cell_m
@@ -153,7 +156,8 @@ class AirAnalysis(Analysis):
                 # about to solve: show what is in (the kept answers) before the wait
                 shown = len(done)
                 partial(self._result(project, revision, base, done, todo + [(si, site)], t0))
-            got = self._site(project, si, site, base, cache, should_stop)
+            got = self._site(project, si, site, base, cache, should_stop,
+                             self._ticker(progress, site, [s.id for _i, s in todo]))
             if got is None:
                 # the document moved on: this revision's answer is not wanted (and there is none)
                 return AnalysisResult(self.name, revision, (), None, {"stopped": True},
@@ -164,6 +168,18 @@ class AirAnalysis(Analysis):
                 partial(self._result(project, revision, base, done, todo, t0))
         _prune(halls, {s.id for s in project.sites})
         return self._result(project, revision, base, done, [], t0)
+
+    @staticmethod
+    def _ticker(progress, site, after: list[str]):
+        """The solver's progress callback for ``site``: the march so far, with whose it is."""
+        if progress is None:
+            return None
+
+        def tick(conv) -> None:
+            progress({"site_id": site.id, "site_name": site.name or site.id, "convergence": conv,
+                      "pending": after})
+
+        return tick
 
     def _kept(self, hall, base: float, cache: dict) -> bool:
         """True when this hall's answer at its cell size is kept from an earlier solve."""
@@ -206,7 +222,7 @@ class AirAnalysis(Analysis):
                               elapsed_s=time.perf_counter() - t0)
 
     def _site(self, project: Project, si: int, site, base: float, cache: dict,
-              should_stop) -> tuple[SiteAir | None, list[fd.Finding]] | None:
+              should_stop, progress=None) -> tuple[SiteAir | None, list[fd.Finding]] | None:
         """One site's answer and findings; None when ``should_stop`` stopped the solve."""
         hall = site.hall
         halls: dict = cache.setdefault("halls", {})
@@ -274,7 +290,7 @@ class AirAnalysis(Analysis):
         key = (site.id, cell)
         hc = halls.pop(key, None) or HallCache()
         halls[key] = hc  # most recently used last
-        sol = solve_hall(hall, params, hc, should_stop)
+        sol = solve_hall(hall, params, hc, should_stop, progress)
         if sol.stats.get("stopped"):
             return None
         sa, f = site_results(site.id, name, si, hall, sol, ashrae)

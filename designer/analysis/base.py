@@ -63,8 +63,9 @@ class Analysis:
     solve that a newer document revision makes pointless)."""
     progressive: bool = False
     """True when :meth:`run` also takes ``focus`` (a callable giving the site the engineer is
-    looking at, to solve first) and ``partial`` (called with results so far, so the app can
-    show one site's answer before the last site is solved)."""
+    looking at, to solve first), ``partial`` (called with results so far, so the app can
+    show one site's answer before the last site is solved) and ``progress`` (called with a
+    dict a few times a second during a long solve)."""
     blocked_by: tuple[str, ...] | None = None
     """Prefixes of the validation error codes that stop this analysis. None (the default,
     for an analysis that has not said what it works around): every validation error but
@@ -127,10 +128,10 @@ def not_run(analysis: Analysis, revision: int, blocking: list) -> AnalysisResult
 
 
 def run_analysis(analysis: Analysis, project: Project, revision: int, cache: dict,
-                 should_stop=None, focus=None, partial=None) -> AnalysisResult:
+                 should_stop=None, focus=None, partial=None, progress=None) -> AnalysisResult:
     """Run one analysis, timing it; an exception becomes a result with ``error`` set.
-    ``should_stop`` goes to analyses that are :attr:`Analysis.stoppable`, ``focus`` and
-    ``partial`` to those that are :attr:`Analysis.progressive`."""
+    ``should_stop`` goes to analyses that are :attr:`Analysis.stoppable`, ``focus``,
+    ``partial`` and ``progress`` to those that are :attr:`Analysis.progressive`."""
     from designer.solvers.memory import MemoryBudgetExceeded
 
     t0 = time.perf_counter()
@@ -142,6 +143,8 @@ def run_analysis(analysis: Analysis, project: Project, revision: int, cache: dic
             kw["focus"] = focus
         if partial is not None:
             kw["partial"] = partial
+        if progress is not None:
+            kw["progress"] = progress
     try:
         res = analysis.run(project, revision, cache, **kw)
     except MemoryBudgetExceeded as e:  # a design too large for this machine: a finding, not a bug

@@ -29,11 +29,12 @@ class Runner:
         self.caches: dict[str, dict] = {n: {} for n in self.analyses}
 
     def run(self, project: Project, revision: int, names: list[str] | None = None,
-            should_stop=lambda: False, focus=None, partial=None) -> dict[str, AnalysisResult]:
+            should_stop=lambda: False, focus=None, partial=None, progress=None) -> dict[str, AnalysisResult]:
         """Run the analyses in order. One whose preconditions validation says are not met
         (:meth:`~designer.analysis.base.Analysis.blocking`) is not run; its result says why.
-        ``focus`` and ``partial(name, result)`` go to the progressive analyses (the app's
-        air lane: the site shown first, each site's answer as it comes)."""
+        ``focus``, ``partial(name, result)`` and ``progress(name, info)`` go to the
+        progressive analyses (the app's air lane: the site shown first, each site's answer
+        as it comes, the march's convergence while it runs)."""
         out: dict[str, AnalysisResult] = {}
         errors = None
         for n, a in self.analyses.items():
@@ -49,5 +50,6 @@ class Runner:
                     out[n] = not_run(a, revision, blocking)
                     continue
             part = (lambda res, n=n: partial(n, res)) if partial is not None else None
-            out[n] = run_analysis(a, project, revision, self.caches[n], should_stop, focus, part)
+            prog = (lambda info, n=n: progress(n, info)) if progress is not None else None
+            out[n] = run_analysis(a, project, revision, self.caches[n], should_stop, focus, part, prog)
         return out

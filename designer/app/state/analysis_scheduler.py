@@ -28,6 +28,7 @@ from designer.document.document import Document
 class _Worker(QObject):
     finished = Signal(str, int, dict, float)
     partial = Signal(str, int, dict)
+    progress = Signal(str, int, str, object)
 
     def __init__(self, lane: str) -> None:
         super().__init__()
@@ -50,7 +51,8 @@ class _Worker(QObject):
         t0 = time.perf_counter()
         results = self.runner.run(snapshot, revision, should_stop=lambda: self.should_stop(revision),
                                   focus=self.focus,
-                                  partial=lambda name, res: self.partial.emit(self.lane, revision, {name: res}))
+                                  partial=lambda name, res: self.partial.emit(self.lane, revision, {name: res}),
+                                  progress=lambda name, info: self.progress.emit(self.lane, revision, name, info))
         self.finished.emit(self.lane, revision, results, time.perf_counter() - t0)
 
 
@@ -94,6 +96,9 @@ class AnalysisScheduler(QObject):
 
     results_ready = Signal(int, dict)
     state_changed = Signal(str)
+    progress_changed = Signal(str, object)
+    """(analysis name, info) a few times a second during a long solve of the current revision
+    (the air model: ``info`` has ``site_id``, ``site_name``, ``convergence``, ``pending``)."""
 
     def __init__(self, doc: Document, debounce_ms: int = 120, parent=None) -> None:
         super().__init__(parent)
@@ -122,6 +127,7 @@ class AnalysisScheduler(QObject):
             lane.worker.focus = lambda: self.focus()
             lane.worker.finished.connect(self._done)
             lane.worker.partial.connect(self._partial)
+            lane.worker.progress.connect(self._progress)
             lane.thread.start()
             self.lanes[n] = lane
 
@@ -194,6 +200,18 @@ class AnalysisScheduler(QObject):
         and the main lane is never far behind."""
         main = self.lanes.get("main")
         return main is None or main.revision == revision
+
+    @Slot(str, int, str, object)
+    def _progress(self, lane_name: str, revision: int, name: str, info) -> None:
+        lane = self.lanes[lane_name]
+        if revision != self.doc.revision or not lane.busy or lane.running != revision:
+            return  # a stale run's last steps
+        conv = info.get("convergence") if isinstance(info, dict) else None
+        if conv is not None and info.get("site_name"):
+            after = len(info.get("pending", ()))
+            more = f"; {after} more site{'s' * (after != 1)} after it" if after else ""
+            self.state_changed.emit(f"{name} analysing… {info['site_name']}: step {conv.steps}{more}")
+        self.progress_changed.emit(name, info)
 
     @Slot(str, int, dict)
     def _partial(self, name: str, revision: int, results: dict) -> None:

@@ -44,7 +44,7 @@ from designer.model.hall import Hall
 from designer.solvers.air.blas import single_thread_blas
 from designer.solvers.air.build import RHO_AIR, Layout, build, build_mesh
 from designer.solvers.air.energy import EnergySolution, solve_energy
-from designer.solvers.air.flow import FlowParams, FlowSolver, FlowState, Geometry, geometry
+from designer.solvers.air.flow import Convergence, FlowParams, FlowSolver, FlowState, Geometry, geometry
 from designer.solvers.air.mesh import Mesh
 
 
@@ -96,6 +96,8 @@ class HallSolution:
     iterations: int
     t_ref: float
     stats: dict = field(default_factory=dict)
+    convergence: Convergence | None = None
+    """The march's changes step by step (None when there was no march)."""
 
 
 def refused(hall: Hall, params: AirParams, reason: str) -> HallSolution:
@@ -110,7 +112,8 @@ def _mesh_key(m: Mesh) -> tuple:
     return (m.plan, tuple(np.round(m.zf, 9)), m.k_floor, m.k_ceil)
 
 
-def solve_hall(hall: Hall, params: AirParams, cache: HallCache | None = None, should_stop=None) -> HallSolution:
+def solve_hall(hall: Hall, params: AirParams, cache: HallCache | None = None, should_stop=None,
+               progress=None) -> HallSolution:
     """Build and solve the air model of one hall, reusing ``cache`` where it still applies.
 
     Parameters
@@ -127,6 +130,9 @@ def solve_hall(hall: Hall, params: AirParams, cache: HallCache | None = None, sh
         solution comes back with ``stats["stopped"]`` set, ``solved`` and ``converged`` False
         and no fields (the partial field is kept in ``cache`` as the next solve's start, and
         nothing is memoised).
+    progress : callable, optional
+        Called with the :class:`Convergence` so far every :data:`PROGRESS_EVERY_S` seconds
+        of the march (not for a kept solution, which is handed out at once).
     """
     cache = cache if cache is not None else HallCache()
     key = (hall.model_dump_json(), params)
@@ -139,7 +145,7 @@ def solve_hall(hall: Hall, params: AirParams, cache: HallCache | None = None, sh
         cache.__dict__.update(snap)
         return sol
     with single_thread_blas():
-        sol = _solve(hall, params, cache, should_stop)
+        sol = _solve(hall, params, cache, should_stop, progress)
     if sol.stats.get("stopped"):
         return sol
     with _MEMO_LOCK:
@@ -156,6 +162,9 @@ def memoised(hall: Hall, params: AirParams) -> bool:
         return (hall.model_dump_json(), params) in _MEMO
 
 
+PROGRESS_EVERY_S = 0.25
+"""How often a running march reports its convergence (the app's live plot and status)."""
+
 MEMO_SIZE = 12
 """Solutions of identical inputs (hall and parameters) are kept and handed out again: the
 model is a pure function of them, and an undo, a reopened file or a second window asks for
@@ -170,7 +179,7 @@ def clear_memo() -> None:
         _MEMO.clear()
 
 
-def _solve(hall: Hall, prm: AirParams, cache: HallCache, should_stop=None) -> HallSolution:
+def _solve(hall: Hall, prm: AirParams, cache: HallCache, should_stop=None, progress=None) -> HallSolution:
     stats: dict = {}
     t0 = time.perf_counter()
     mesh = build_mesh(hall, prm.cell_m)
@@ -208,15 +217,26 @@ def _solve(hall: Hall, prm: AirParams, cache: HallCache, should_stop=None) -> Ha
                           np.full(mesh.shape, t_ref), np.full(n_items, t_ref))
         stats["start"] = "rest"
     fs.should_stop = should_stop
+    if progress is not None:
+        last = [time.perf_counter()]
+
+        def tick(f: FlowSolver) -> None:
+            now = time.perf_counter()
+            if now - last[0] >= PROGRESS_EVERY_S:
+                last[0] = now
+                progress(Convergence.of(f, stats["start"]))
+
+        fs.progress = tick
     st = fs.run(start)
     t2 = time.perf_counter()
+    conv = Convergence.of(fs, stats["start"])
     if fs.stopped:
         # the document moved on: no answer; the partial field starts the next solve
         cache.mesh, cache.geo, cache.solid = mesh, geo, lay.solid
         cache.state = FlowState(st.U, st.p, st.T, st.t_item)
         stats.update(build_ms=(t1 - t0) * 1e3, flow_ms=(t2 - t1) * 1e3, iterations=fs.iterations,
                      cells=mesh.size, layers=mesh.nz, solved=False, converged=False, stopped=True)
-        return HallSolution(lay, None, None, None, False, False, fs.iterations, t_ref, stats)
+        return HallSolution(lay, None, None, None, False, False, fs.iterations, t_ref, stats, conv)
     heat = float(lay.rack_heat_w[lay.rack_q > 0].sum() + lay.heat_w.sum())
     cap = float(lay.unit_capacity_w[running].sum())
     if heat > cap * (1.0 + 1e-9):
@@ -228,7 +248,7 @@ def _solve(hall: Hall, prm: AirParams, cache: HallCache, should_stop=None) -> Ha
                              f"{cap / 1e3:.1f} kW: no steady state")
         cache.mesh, cache.geo, cache.solid = mesh, geo, lay.solid
         cache.state = FlowState(st.U, st.p, st.T, st.t_item)
-        return HallSolution(lay, st.U, None, None, True, False, fs.iterations, t_ref, stats)
+        return HallSolution(lay, st.U, None, None, True, False, fs.iterations, t_ref, stats, conv)
     if not fs.converged and not prm.preview:
         # no steady flow, so no temperatures to give (the results step says so as an error
         # finding); the exact temperature solve on that flow would be thrown away
@@ -239,7 +259,7 @@ def _solve(hall: Hall, prm: AirParams, cache: HallCache, should_stop=None) -> Ha
             stats["failure"] = fs.failure
         cache.mesh, cache.geo, cache.solid = mesh, geo, lay.solid
         cache.state = FlowState(st.U, st.p, st.T, st.t_item)
-        return HallSolution(lay, st.U, None, None, True, False, fs.iterations, t_ref, stats)
+        return HallSolution(lay, st.U, None, None, True, False, fs.iterations, t_ref, stats, conv)
     mu = RHO_AIR * fs.nu_eff(st.U)
     es = solve_energy(fs, st.U, mu, cache.limited if (cache.limited is not None and
                                                       cache.limited.size == len(lay.unit_ids)) else None,
@@ -258,4 +278,4 @@ def _solve(hall: Hall, prm: AirParams, cache: HallCache, should_stop=None) -> Ha
                  iterations=fs.iterations, cells=mesh.size, air_cells=int(geo.fluid.sum()),
                  layers=mesh.nz, amg_builds=fs.amg_builds, dt_halved_at=list(fs.dt_changes), energy_residual=es.residual,
                  flow_change=fs.history[-1][0] if fs.history else None, solved=True, converged=converged)
-    return HallSolution(lay, st.U, es.T, es, True, converged, fs.iterations, t_ref, stats)
+    return HallSolution(lay, st.U, es.T, es, True, converged, fs.iterations, t_ref, stats, conv)

@@ -140,6 +140,36 @@ class FlowParams:
     """Rebuild the multigrid hierarchy when CG needs more iterations than this."""
 
 
+@dataclass(frozen=True)
+class Convergence:
+    """How a pseudo-time march went, step by step (the app plots it, live and after)."""
+
+    velocity_change: np.ndarray
+    """Largest velocity change of each step, as a share of the fastest port velocity (at the
+    first step size: a halved step does not pass for progress)."""
+    temperature_change_k: np.ndarray
+    """Largest air temperature change of each step, K (likewise)."""
+    tol_u: float
+    tol_t: float
+    dt_halved_at: tuple[int, ...]
+    """Steps after which the pseudo-time step was halved (a limit cycle)."""
+    start: str
+    """"rest" or "previous field" (a warm start after an edit)."""
+    converged: bool
+
+    @property
+    def steps(self) -> int:
+        return int(self.velocity_change.size)
+
+    @classmethod
+    def of(cls, fs: FlowSolver, start: str) -> Convergence:
+        h = np.asarray([x[:2] for x in fs.history], dtype=float).reshape(-1, 2)
+        du, dT = h[:, 0].copy(), h[:, 1].copy()
+        du.flags.writeable = dT.flags.writeable = False
+        return cls(du, dT, fs.prm.tol_u, fs.prm.tol_t, tuple(int(k) for k, _dt in getattr(fs, "dt_changes", ())),
+                   start, bool(fs.converged))
+
+
 @dataclass
 class FlowState:
     U: list  # face velocities per axis (z, y, x)
@@ -269,6 +299,11 @@ class FlowSolver:
         self.stopped = False
         self.divergence = float("nan")
         self.history: list = []
+        """Per step: (velocity change as a share of the fastest port velocity, temperature
+        change in K, pressure residual, CG iterations)."""
+        self.progress = None
+        """A callable, called after every step with the solver (its :attr:`history`): the app
+        draws the march's convergence while it runs."""
 
     # -- turbulence ----------------------------------------------------------------------
     def nu_eff(self, U) -> np.ndarray:
@@ -621,6 +656,8 @@ class FlowSolver:
                 self.failure = "the iteration diverged"
                 break
             self.iterations = it + 1
+            if self.progress is not None:
+                self.progress(self)
             if it + 1 >= prm.min_iter and du < prm.tol_u and dT < prm.tol_t:
                 self.converged = True
                 break

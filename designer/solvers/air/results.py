@@ -14,6 +14,7 @@ from designer.model.hall import Hall
 from designer.solvers.air import validation
 from designer.solvers.air.build import RHO_CP
 from designer.solvers.air.engine import HallSolution
+from designer.solvers.air.flow import Convergence
 from designer.solvers.air.indices import (
     ASHRAE_CLASSES,
     AshraeClass,
@@ -293,6 +294,8 @@ class SiteAir:
     stats: Mapping[str, object]
     field: AirField | None = None
     """The 3D field: :meth:`AirField.heat_map` at any height, :meth:`AirField.section`."""
+    convergence: Convergence | None = None
+    """The march's changes step by step (None: no march, e.g. a grid too coarse)."""
 
 
 @dataclass(frozen=True)
@@ -463,7 +466,7 @@ def site_results(site_id: str, site_name: str, site_index: int, hall: Hall, sol:
         hm = fld.heat_map(min(MAP_HEIGHT_M, 0.5 * hall.height_m))
     st = dict(sol.stats)
     site = SiteAir(site_id, site_name, ok, hm, MappingProxyType(racks), MappingProxyType(units),
-                   MappingProxyType(conts), idx, balance, MappingProxyType(st), fld)
+                   MappingProxyType(conts), idx, balance, MappingProxyType(st), fld, sol.convergence)
     return site, out
 
 

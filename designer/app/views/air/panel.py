@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QSlider,
     QSplitter,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from designer.app.views.air import style as st
+from designer.app.views.air.convergence import ConvergencePlot
 from designer.app.views.air.tables import (
     ID_ROLE,
     RACK_COLUMNS,
@@ -216,10 +218,17 @@ class AirPanel(QWidget):
         for view in (self.racks, self.units_view):
             view.clicked.connect(lambda idx, v=view: self._picked(v, idx))
             view.activated.connect(lambda idx, v=view: self._picked(v, idx))
+        self.convergence = ConvergencePlot()
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setDocumentMode(True)
+        self.side_tabs.addTab(self.units_view, "Air units")
+        self.side_tabs.addTab(self.convergence, "Convergence")
+        self.side_tabs.setTabToolTip(1, "How the model's march reached its steady answer, step by step (live "
+                                        "while the site on screen is solving)")
         self.split = QSplitter(Qt.Horizontal)
         self.split.addWidget(left)
         self.split.addWidget(self.racks)
-        self.split.addWidget(self.units_view)
+        self.split.addWidget(self.side_tabs)
         self.split.setStretchFactor(0, 0)
         self.split.setStretchFactor(1, 3)
         self.split.setStretchFactor(2, 2)
@@ -251,12 +260,22 @@ class AirPanel(QWidget):
     def show_results(self, site_air, preview: bool = False, asked_cell_m: float | None = None,
                      pending: bool = False) -> None:
         """Fill the panel from a :class:`SiteAir` (None: nothing to show for this site;
-        ``pending``: its solve has not finished, other sites' answers are in)."""
+        ``pending``: the air model is still working on it)."""
         units = self.units()
+        if not preview:  # a drag preview's few steps are not a march to judge
+            if site_air is None:
+                self.convergence.show_convergence(None)
+                if pending:
+                    self.convergence.info.setText("<b>Waiting</b>: this site is solved when the site being "
+                                                  "solved now is done")
+            else:
+                self.convergence.show_convergence(site_air.convergence,
+                                                  failure=str(site_air.stats.get("failure") or ""))
         if site_air is None:
             for c in self.cards.values():
                 c.set_value("–", "n/a")
-            self.summary.setText("<b>Solving</b> this site's air model… (other sites' answers are in)" if pending
+            self.summary.setText(("<b>Solving</b>: this site's air answer comes when its solve is done (progress in the status bar "
+                                  "and the Convergence tab)") if pending
                                  else "No air results for this site (no racks or air units, or not analysed yet).")
             self.rack_model.set_rows([])
             self.unit_model.set_rows([])

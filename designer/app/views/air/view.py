@@ -72,6 +72,7 @@ class AirView(QObject):
         window.scene.preview_changed.connect(self.overlay.move_with_drag)
         window.view.cursor_moved.connect(self._cursor)
         s.results_ready.connect(self.on_results)
+        s.scheduler.progress_changed.connect(self._progress)
         s.site_changed.connect(lambda _s: self._refresh_all())
         s.document_replaced.connect(self._refresh_all)
         s.document_replaced.connect(self.preview.warmed.clear)
@@ -89,6 +90,15 @@ class AirView(QObject):
         if self.preview.wanted():
             self.preview.warm()  # the fine answer is in: build the coarse one's operators now
 
+    @guarded("the air solve's progress")
+    def _progress(self, name: str, info) -> None:
+        """The march of the site on screen, live in the Convergence tab."""
+        if name != "air" or not isinstance(info, dict) or info.get("site_id") != self.session.site_id:
+            return
+        if self.panel.isVisible() and self.overlay.preview is None:
+            self.panel.convergence.show_convergence(info.get("convergence"), live=True,
+                                                    site_name=str(info.get("site_name") or ""))
+
     def _panel_changed(self) -> None:
         self.dirty = True
         if self.panel.isVisible():
@@ -101,10 +111,18 @@ class AirView(QObject):
         data = self.overlay.data
         self.panel.show_results(self.overlay.site_air(), preview=self.overlay.preview is not None,
                                 asked_cell_m=data.cell_m if data is not None else None,
-                                pending=data is not None and self.session.site_id in data.pending)
+                                pending=self._pending())
         if data is not None:
             self.panel.set_assumptions(data.headline, data.assumptions)
         self.last_panel_ms = (time.perf_counter() - t0) * 1000
+
+    def _pending(self) -> bool:
+        """True while the site on screen has no answer yet but the air lane is working on it."""
+        data = self.overlay.data
+        if data is not None:
+            return self.session.site_id in data.pending
+        lane = self.session.scheduler.lanes.get("air")
+        return lane is not None and lane.busy
 
     def _refresh_all(self) -> None:
         self._panel_changed()
