@@ -215,3 +215,39 @@ def test_placement_module_table_shows_rack_positions_and_accelerators(report, re
     got = dict(zip(heads, pod, strict=True))
     assert got["Rack positions"] == f"{m.rack_positions:.0f} / {m.rack_positions_capacity:.0f}"
     assert got["Accelerators"] == f"{m.accelerators:.0f} / {m.accelerators_capacity:.0f}"
+
+
+def test_the_air_section_says_how_the_solve_ended_and_why_there_is_no_answer():
+    """A steady answer names its march; a site with no answer says why (not 'no air unit
+    moves air' for a march that did not settle or a grid too coarse), as the Air dock does."""
+    from designer.analysis.air import AirAnalysis
+    from designer.model.hall import AirUnit, Hall, Rack
+    from designer.model.project import Project, Settings, Site
+    from designer.solvers.air import AirParams
+
+    def project(air_cell_m):
+        racks = [Rack(id=f"r{k}", name=f"R{k}", x=2.8 + 0.8 * k, y=2.0, it_load_kw=6.0) for k in range(4)]
+        units = [AirUnit(id="c1", name="CRAH1", x=0.4, y=3.2, rotation_deg=270, width_m=2.0, depth_m=0.8,
+                         height_m=2.0, capacity_kw=100.0, airflow_m3s=3.0, supply_temp_c=20.0)]
+        hall = Hall(outline=[(0, 0), (8, 0), (8, 6.4), (0, 6.4)], height_m=3.0, racks=racks, air_units=units)
+        return Project(settings=Settings(air_cell_m=air_cell_m), sites=[Site(id="s", name="S", hall=hall)])
+
+    def air_section(p, analysis):
+        res = {"air": analysis.run(p, 0, {})}
+        return build_report(p, res, options=ReportOptions(date="2026-12-05")).find("site:s:air")
+
+    p = project(0.4)
+    sec = air_section(p, AirAnalysis())
+    solve = kv(sec, "Air side at a glance")["Solve"]
+    steps = AirAnalysis().run(p, 0, {}).data.sites["s"].stats["iterations"]  # the same hall: the kept answer
+    assert solve.startswith(f"steady after {steps} pseudo-time steps") and "0.0001" in solve and "0.001 K" in solve
+    # no steady state in 5 steps
+    sec = air_section(p, AirAnalysis(params=AirParams(max_iter=5)))
+    texts = [b.text for b in blocks_of(sec) if isinstance(b, Text)]
+    assert any(t.startswith("No answer: the air model did not reach a steady state (still changing after 5 steps)")
+               for t in texts), texts
+    assert not any("no air unit moves air" in t for t in texts)
+    # cells too coarse for the racks: the reason, with the rack
+    sec = air_section(project(0.7), AirAnalysis())
+    texts = [b.text for b in blocks_of(sec) if isinstance(b, Text)]
+    assert any(t.startswith("No answer: 0.7 m air cells cannot resolve") and "rack" in t for t in texts), texts

@@ -261,7 +261,9 @@ class AirAnalysis(Analysis):
                                          "are given for this site",
                                          f"Check its size (at least {MIN_SHARE_OF_CELL * base:.2f} m on "
                                          "these cells)", ids=(site.id, ts.item_id), source=self.name))
-            sa, f = site_results(site.id, name, si, hall, refused(hall, params, small[0].what), ashrae)
+            sa, f = site_results(site.id, name, si, hall, refused(
+                hall, params, f"{small[0].what}, under half the {base:g} m air cells: the model cannot "
+                              "represent it"), ashrae)
             return sa, findings + f
         fast = too_fast(hall)
         if fast:
@@ -272,7 +274,8 @@ class AirAnalysis(Analysis):
                                          "Check the rack's it_load_kw, liquid_fraction and design_delta_t_air_k "
                                          "or the unit's airflow_m3s (a value in the wrong unit?)",
                                          ids=(site.id, tf.item_id), source=self.name))
-            sa, f = site_results(site.id, name, si, hall, refused(hall, params, fast[0].what), ashrae)
+            sa, f = site_results(site.id, name, si, hall, refused(
+                hall, params, f"{fast[0].what}, past the {MAX_FACE_VELOCITY_MPS:g} m/s the air model takes"), ashrae)
             return sa, findings + f
         limit = _limit(hall, cache)
         if cell > limit.cell_m + 1e-9:
@@ -285,7 +288,9 @@ class AirAnalysis(Analysis):
                                      f"Set settings.air_cell_m to {limit.cell_m:.2f} m or less"
                                      + (", or make the hall smaller" if cell != base else ""),
                                      ids=tuple(i for i in (site.id, limit.item_id) if i), source=self.name))
-            sa, f = site_results(site.id, name, si, hall, refused(hall, params, limit.what), ashrae)
+            sa, f = site_results(site.id, name, si, hall, refused(
+                hall, params, f"{cell:g} m air cells cannot resolve {limit.what} (at most {limit.cell_m:.2f} m "
+                              "cells: two across)"), ashrae)
             return sa, findings + f
         key = (site.id, cell)
         hc = halls.pop(key, None) or HallCache()

@@ -74,9 +74,14 @@ def bench(name: str, project, cfd_s: float | None, preview: bool = False) -> Non
         from designer.solvers.air.engine import AirParams, clear_memo
 
         pa = AirAnalysis(cell_m=PREVIEW_CELL_M, params=AirParams(cell_m=PREVIEW_CELL_M, preview=True,
-                                                                 max_iter=PREVIEW_ITER), max_cells=MAXC[0])
+                                                                 max_iter=PREVIEW_ITER), max_cells=MAXC[0],
+                         max_cells_resolved=0)  # as the app's preview: within the budget or none
         pcache: dict = {}
-        run_analysis(pa, project, 0, pcache)  # warm, as after the first drag step
+        first = run_analysis(pa, project, 0, pcache)  # warm, as after the first drag step
+        ps = next(iter(first.data.sites.values()))
+        if not ps.solved:
+            print(f"{line}  preview: none ({ps.stats.get('refused') or 'no answer'})", flush=True)
+            return
         times = []
         for _ in range(5):
             r.x += 0.1

@@ -10,6 +10,7 @@ from designer.io.report.context import Ctx, cap_rows, num, pct
 from designer.io.report.model import Column, HeatMap, KeyValues, Table, Text
 from designer.model.project import Site
 from designer.model.units import unit_of_quantity
+from designer.solvers.air.results import no_answer
 
 BAND_TEXT = {"recommended": "recommended", "above_recommended": "above recommended",
              "above_allowable": "ABOVE ALLOWABLE", "below_recommended": "below recommended",
@@ -25,7 +26,7 @@ def site_blocks(ctx: Ctx, result, site: Site) -> list:
         return [Text("No racks or air units at this site: nothing to model on the air side.", "note")]
     blocks: list = [Text(data.headline, "note")]
     if not s.solved:
-        return blocks + [Text("Not solved: no air unit moves air in this hall.", "warn")]
+        return blocks + [Text(no_answer(s), "warn")]
     blocks.append(_headline(ctx, s))
     if s.map is not None:
         blocks.append(heat_map(ctx, s, site))
@@ -61,6 +62,12 @@ def _headline(ctx: Ctx, s) -> KeyValues:
         rows.append(("Heat to room air", f"{ctx.q(b.heat_in_kw, 'power')}; removed by units "
                                          f"{ctx.q(b.removed_by_units_kw, 'power')}, with nowhere to go "
                                          f"{ctx.q(b.lost_kw, 'power')}"))
+    c = s.convergence
+    if c is not None:
+        start = "from the previous answer" if c.start == "previous field" else "from rest"
+        rows.append(("Solve", f"steady after {c.steps} pseudo-time steps {start}: in the last, no air velocity "
+                              f"changed by more than {c.tol_u:g} of the fastest supply or exhaust velocity and "
+                              f"no air temperature by more than {c.tol_t:g} K"))
     if m is not None:
         rows.append(("Grid", f"{m.nx} x {m.ny} cells of {ctx.q(m.cell_m, 'length', 2)} x {s.stats.get('layers')} "
                              f"layers; air at {ctx.q(m.z_m, 'length', 1)} {ctx.q(m.t_min_c, 'temperature')} to "

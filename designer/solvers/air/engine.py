@@ -102,7 +102,8 @@ class HallSolution:
 
 def refused(hall: Hall, params: AirParams, reason: str) -> HallSolution:
     """No solve: the layout only (for the per-item listing), ``solved`` False and
-    ``stats["refused"]`` the reason (a grid too coarse to resolve the racks)."""
+    ``stats["refused"]`` the reason, a clause the views and the report quote ("0.7 m air cells
+    cannot resolve the 1.20 m gap behind rack R1 (…)")."""
     lay = build(hall, params.cell_m)
     stats = {"solved": False, "refused": reason, "cells": lay.mesh.size, "layers": lay.mesh.nz}
     return HallSolution(lay, None, None, None, False, False, 0, float("nan"), stats)

@@ -311,6 +311,21 @@ class AirResult:
     :meth:`designer.analysis.air.AirAnalysis.run`); empty in a finished result."""
 
 
+def no_answer(sa: SiteAir) -> str | None:
+    """Why a site has no temperatures, as one or two plain sentences (None when it has
+    them): the app's Air dock and the report say the same."""
+    if sa.solved:
+        return None
+    st = sa.stats
+    if st.get("refused"):
+        return f"No answer: {st['refused']}. No temperatures are given; see the findings."
+    if st.get("solved"):  # it marched, but found no steady state
+        why = st.get("failure") or f"still changing after {st.get('iterations')} steps"
+        return (f"No answer: the air model did not reach a steady state ({why}). No temperatures are "
+                "given; see the findings.")
+    return "Not solved: no air unit moves air in this hall."
+
+
 MAP_HEIGHT_M = 1.2
 """Default height of the plan heat map (mid-height of a usual rack's intake)."""
 

@@ -34,7 +34,7 @@ from designer.app.views.air.tables import (
     unit_rows,
 )
 from designer.solvers.air.indices import rci_grade
-from designer.solvers.air.results import ASSUMPTIONS, HEADLINE
+from designer.solvers.air.results import ASSUMPTIONS, HEADLINE, no_answer
 
 BANNER = ("Coarse-grid 3D model, not CFD: steady RANS with zero-equation turbulence and buoyancy; "
           "bands and RCI on each rack's inlet max, the hottest of three inlet sensors (bottom, middle, top of the "
@@ -302,14 +302,8 @@ def summary_html(sa, units: str, preview: bool = False, asked_cell_m: float | No
     """One paragraph: class, hottest rack, heat balance, grid."""
     sym = st.temp_symbol(units)
     if not sa.solved:
-        if sa.stats.get("refused"):
-            return (f"<b>No answer:</b> the air cells are too coarse to resolve {html.escape(str(sa.stats['refused']))}, "
-                    "so no temperatures are shown. See the findings.")
-        if sa.stats.get("solved"):  # solved but no steady state: say why, and show no numbers
-            why = sa.stats.get("failure") or f"still changing after {sa.stats.get('iterations')} iterations"
-            return (f"<b>No answer:</b> the air model did not reach a steady state ({html.escape(str(why))}), "
-                    "so no temperatures are shown. See the findings.")
-        return "<b>Not solved:</b> no air unit moves air in this hall."
+        head, _, rest = no_answer(sa).partition(":")
+        return f"<b>{html.escape(head)}:</b>{html.escape(rest)}"
     ix, b, m = sa.indices, sa.balance, sa.map
     hot = max((r for r in sa.racks.values() if r.inlet_max_c is not None and r.airflow_m3s > 0), key=lambda r: r.inlet_max_c, default=None)
     counts: dict[str, int] = {}
