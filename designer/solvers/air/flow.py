@@ -397,6 +397,14 @@ class FlowSolver:
                         postsmoother=("gauss_seidel", {"sweep": "backward"}))
                 finally:
                     np.random.set_state(saved)
+            # pyamg keeps the coarse levels as BSR with 1 x 1 blocks, whose Gauss-Seidel kernel
+            # ran 11x slower than the CSR one on the same matrix (274 against 24 us a sweep on
+            # the cold-aisle room's second level) and took a fifth of the march; as CSR the
+            # V-cycle gives the same vector to the last bit
+            for lvl in geo.amg.levels:
+                lvl.A = lvl.A.tocsr()
+                if hasattr(lvl, "P"):
+                    lvl.P, lvl.R = lvl.P.tocsr(), lvl.R.tocsr()
             geo.d_ref = self.dA
             self.amg_builds += 1
 
