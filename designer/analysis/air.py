@@ -51,8 +51,8 @@ model's cost grows with its cells times its iterations, and the app must keep up
 (the air model runs in its own lane of the app's scheduler and is stopped by the next edit,
 so the other analyses never wait for it). At 15,000 cells every site of the bundled sample
 resolves its racks (the core hall at 0.6 m, half its racks' depth; at 8,000 cells it was
-0.75 m, too coarse). The first answer for the whole sample then costs about 40 s of CPU, the
-site on screen coming first (the Munich site's after 4 s). The reference-case comparison and
+0.75 m, too coarse). The first answer for the whole sample then costs about 30 s of CPU, the
+site on screen coming first (the Munich site's after 3 s). The reference-case comparison and
 the grid-convergence test run at the cell size asked for."""
 
 

@@ -47,8 +47,8 @@ the contained cold aisle's by up to 0.67 K; the hot-aisle case has no steady sta
 is the flow that moves, not the heat convection (a bounded second-order scheme for heat moves
 the inlet means' grid figures by 0.03 K and makes the inlet max's worse); a bounded second-order momentum scheme leaves no steady state
 at 0.125 m, as the open rooms are unsteady in OpenFOAM's URANS too (``tests/air_cfd/EXPERIMENTS.md``).
-Cost: about 1 us of CPU per cell and
-step (the sample's Stuttgart hall: 10 s for 936 steps on 11,000 cells), a few hundred to a
+Cost: 0.75-0.95 us of CPU per cell and
+step (the sample's Stuttgart hall: 7.7 s for 936 steps on 11,000 cells), a few hundred to a
 thousand steps from rest; far from issue 13's goals on large halls. The loop stops when the largest change per step of every velocity, relative
 to the largest port velocity, and of every temperature are below their tolerances; if it does
 not get there within ``max_iter`` steps the solution is flagged unconverged (the results step
