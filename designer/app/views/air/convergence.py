@@ -25,9 +25,11 @@ FLOOR = 1e-6
 def ratios(conv) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Steps (1-based) and each step's velocity and temperature change over its tolerance."""
     steps = np.arange(1, conv.steps + 1, dtype=float)
-    u = np.maximum(conv.velocity_change / conv.tol_u, FLOOR)
-    t = np.maximum(conv.temperature_change_k / conv.tol_t, FLOOR)
-    return steps, u, t
+    with np.errstate(all="ignore"):
+        u = np.maximum(np.asarray(conv.velocity_change, dtype=float) / conv.tol_u, FLOOR)
+        t = np.maximum(np.asarray(conv.temperature_change_k, dtype=float) / conv.tol_t, FLOOR)
+    # a diverged step (inf, NaN) is a gap in the line, not a range the axis cannot take
+    return steps, np.where(np.isfinite(u), u, np.nan), np.where(np.isfinite(t), t, np.nan)
 
 
 def caption(conv, live: bool, site_name: str = "", failure: str = "") -> str:
@@ -104,13 +106,14 @@ class ConvergencePlot(QWidget):
             self.t_curve.setData([], [])
             return
         steps, u, t = ratios(conv)
-        self.u_curve.setData(steps, u)
-        self.t_curve.setData(steps, t)
+        self.u_curve.setData(steps, u, connect="finite")
+        self.t_curve.setData(steps, t, connect="finite")
         for k in conv.dt_halved_at:
             line = pg.InfiniteLine(pos=float(k), angle=90, pen=HALF_PEN, movable=False)
             pi.addItem(line, ignoreBounds=True)
             self.halvings.append(line)
-        top = max(float(u.max()), float(t.max()), 10.0)
-        low = min(float(u.min()), float(t.min()), 0.1)
+        seen = np.concatenate([u[np.isfinite(u)], t[np.isfinite(t)]])
+        top = max(float(seen.max()), 10.0) if seen.size else 10.0
+        low = min(float(seen.min()), 0.1) if seen.size else 0.1
         pi.setYRange(np.log10(low), np.log10(top), padding=0.05)
         pi.setXRange(0, max(conv.steps, 10), padding=0.02)
