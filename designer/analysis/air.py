@@ -239,7 +239,7 @@ class AirAnalysis(Analysis):
             findings.append(fd.warning("air.grid.coarsened", f"{name}: air model solved on {cell:g} m cells, "
                                        f"not the {base:g} m asked for (settings.air_cell_m), and over the "
                                        f"{self.max_cells:,} cells the app solves while editing (about "
-                                       f"{_volume(hall) / cell ** 3:,.0f}): coarser cells would not resolve "
+                                       f"{float(f'{_volume(hall) / cell ** 3:.2g}'):,.0f} by volume): coarser cells would not resolve "
                                        f"{_limit(hall, cache).what}, so its answer takes longer",
                                        "Read its temperatures as coarser than asked, or split the hall",
                                        ids=(site.id,), source=self.name))
