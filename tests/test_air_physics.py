@@ -215,3 +215,29 @@ def test_power_edit_reuses_geometry_and_gives_the_fresh_answer():
     fresh, res2, _ = _solve(hall)
     for rid, r in res2.racks.items():
         assert res.racks[rid].inlet_mean_c == pytest.approx(r.inlet_mean_c, abs=0.05)
+
+
+def test_the_pressure_preconditioner_is_pyamgs_v_cycle():
+    """Our V-cycle (without pyamg's per-call residual norms) gives pyamg's preconditioner's
+    vector to the last bit, on pyamg's BSR coarse levels and on the CSR ones the solver keeps
+    (whole-solve repeatability: tests/test_air_analysis.py)."""
+    import pyamg
+    import scipy.sparse as sp
+
+    from designer.solvers.air.flow import v_cycle
+
+    n = 24  # a 3D Poisson operator, 13,824 unknowns: three levels
+    one = sp.diags([-np.ones(n - 1), 2 * np.ones(n), -np.ones(n - 1)], [-1, 0, 1])
+    eye = sp.identity(n)
+    A = (sp.kron(sp.kron(one, eye), eye) + sp.kron(sp.kron(eye, one), eye) + sp.kron(sp.kron(eye, eye), one)).tocsr()
+    ml = pyamg.smoothed_aggregation_solver(A, symmetry="hermitian", max_coarse=300,
+                                           presmoother=("gauss_seidel", {"sweep": "forward"}),
+                                           postsmoother=("gauss_seidel", {"sweep": "backward"}))
+    assert len(ml.levels) >= 3
+    b = np.random.default_rng(3).standard_normal(A.shape[0])
+    assert np.array_equal(v_cycle(ml) @ b, ml.aspreconditioner(cycle="V") @ b)
+    for lvl in ml.levels:  # as FlowSolver.ensure_amg keeps them
+        lvl.A = lvl.A.tocsr()
+        if hasattr(lvl, "P"):
+            lvl.P, lvl.R = lvl.P.tocsr(), lvl.R.tocsr()
+    assert np.array_equal(v_cycle(ml) @ b, ml.aspreconditioner(cycle="V") @ b)

@@ -63,6 +63,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
+import scipy.sparse.linalg as spla
 from scipy import ndimage
 
 from designer.solvers.air.build import BETA, GRAVITY, NU_AIR, RHO_AIR, Layout
@@ -138,6 +139,38 @@ class FlowParams:
     """Smallest pseudo-time step the march may halve down to (see ``run``)."""
     rebuild_cg: int = 25
     """Rebuild the multigrid hierarchy when CG needs more iterations than this."""
+
+
+def v_cycle(ml) -> spla.LinearOperator:
+    """One V-cycle of the pyamg hierarchy ``ml`` from zero, as CG's preconditioner.
+
+    The same cycle as ``ml.aspreconditioner(cycle="V")`` (its output agrees to round-off), less
+    the two fine-level residuals and three norms pyamg's ``solve`` adds around it to test a
+    tolerance a single preconditioning cycle never uses: about 5 % of the march."""
+    levels = ml.levels
+
+    def cycle(lvl: int, x: np.ndarray, b: np.ndarray) -> None:
+        A = levels[lvl].A
+        levels[lvl].presmoother(A, x, b)
+        cb = levels[lvl].R @ (b - A @ x)
+        cx = np.zeros_like(cb)
+        if lvl == len(levels) - 2:
+            cx[:] = ml.coarse_solver(levels[-1].A, cb)
+        else:
+            cycle(lvl + 1, cx, cb)
+        x += levels[lvl].P @ cx
+        levels[lvl].postsmoother(A, x, b)
+
+    def apply(b: np.ndarray) -> np.ndarray:
+        b = np.ravel(np.asarray(b, dtype=float))
+        if len(levels) == 1:
+            return np.ravel(ml.coarse_solver(levels[0].A, b))
+        x = np.zeros_like(b)
+        cycle(0, x, b)
+        return x
+
+    n = levels[0].A.shape[0]
+    return spla.LinearOperator((n, n), matvec=apply, dtype=float)
 
 
 @dataclass(frozen=True)
@@ -417,7 +450,7 @@ class FlowSolver:
             count[0] += 1
 
         if self._M is None or self._M_of is not self.geo.amg:
-            self._M = self.geo.amg.aspreconditioner(cycle="V")
+            self._M = v_cycle(self.geo.amg)
             self._M_of = self.geo.amg
         x, _ = cg(self.P, rhs, rtol=rtol, atol=0.0, maxiter=300, M=self._M, callback=cb)
         nrm = float(np.linalg.norm(rhs)) or 1.0
