@@ -356,3 +356,32 @@ def test_the_sample_with_items_at_the_10_mm_bound_answers_in_bounded_time(tmp_pa
     assert all(x["severity"] == "error" for x in small)
     assert not [x for x in air["findings"] if x["code"] == "air.not_converged"]
     assert wall < 120, wall
+
+
+def test_a_grid_the_memory_cannot_hold_is_an_error_for_that_site_only(monkeypatch):
+    from designer.solvers import memory
+    from designer.solvers.air import engine
+    from designer.solvers.air.build import build_mesh
+
+    clear_memo()
+    small = _hall()
+    big = _hall()
+    big.outline = [(0, 0), (24, 0), (24, 6.4), (0, 6.4)]
+    for item in (*big.racks, *big.air_units):
+        item.id = f"big-{item.id}"
+    project = Project(settings=Settings(air_cell_m=CELL), sites=[Site(id="s1", name="Small", hall=small),
+                                                                Site(id="s2", name="Big", hall=big)])
+    n_small, n_big = build_mesh(small, CELL).size, build_mesh(big, CELL).size
+    assert n_big > 2 * n_small
+    spare = engine.BYTES_PER_CELL * (n_small + n_big) / 2  # the small grid fits, the big one not
+    monkeypatch.setattr(memory, "available_bytes", lambda: spare / memory.SHARE)
+    res = _run(project)
+    assert res.data.sites["s1"].solved
+    s2 = res.data.sites["s2"]
+    assert not s2.solved and s2.map is None and all(r.inlet_max_c is None for r in s2.racks.values())
+    (f,) = [f for f in res.findings if f.code == "air.memory"]
+    assert f.severity.value == "error" and f.item_ids == ("s2",)
+    assert "Big:" in f.message and "GB of memory" in f.message and "settings.air_cell_m" in f.fix
+    from designer.solvers.air.results import no_answer
+
+    assert no_answer(s2).startswith("No answer: the air model of ") and "cells of 0.4 m would need" in no_answer(s2)

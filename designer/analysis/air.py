@@ -44,6 +44,7 @@ from designer.solvers.air.resolution import (
     too_small,
 )
 from designer.solvers.air.results import ASSUMPTIONS, HEADLINE, AirResult, SiteAir, site_results
+from designer.solvers.memory import MemoryBudgetExceeded
 
 MAX_CELLS = 15_000
 """3D meshes larger than this are coarsened (and the coarsening reported as a warning): the
@@ -295,7 +296,15 @@ class AirAnalysis(Analysis):
         key = (site.id, cell)
         hc = halls.pop(key, None) or HallCache()
         halls[key] = hc  # most recently used last
-        sol = solve_hall(hall, params, hc, should_stop, progress)
+        try:
+            sol = solve_hall(hall, params, hc, should_stop, progress)
+        except MemoryBudgetExceeded as e:
+            # this site's grid does not fit the memory free now; the other sites still solve
+            findings.append(fd.error("air.memory", f"{name}: {e}; no temperatures are given for this site",
+                                     e.fix, ids=(site.id,), source=self.name))
+            halls.pop(key, None)
+            sa, f = site_results(site.id, name, si, hall, refused(hall, params, str(e)), ashrae)
+            return sa, findings + f
         if sol.stats.get("stopped"):
             return None
         sa, f = site_results(site.id, name, si, hall, sol, ashrae)
