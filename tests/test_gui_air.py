@@ -722,3 +722,30 @@ def test_the_site_shown_gets_its_air_first_and_the_panel_says_which_is_still_sol
         assert "air analysing" not in w.analysis_label.text()
     finally:
         _close(w)
+
+
+def test_a_hall_the_preview_cannot_resolve_keeps_its_full_answer_while_dragging(qtbot):
+    """Racks 0.8 m from the wall need cells of at most 0.4 m: the full answer (0.25 m) has them,
+    the 0.5 m preview cannot. Dragging shows no 'no answer' in place of the full heat map, and
+    says once why there is no preview."""
+    p = _aisle_project()
+    for r in p.sites[0].hall.racks:
+        if r.id.startswith("a"):
+            r.y = 1.4  # its back 0.8 m from the wall
+    w = _open(qtbot, p, "s1")
+    try:
+        a = air(w)
+        pv, ov = a.preview, a.overlay
+        fine = ov.heat_map()
+        assert fine is not None and fine.cell_m == pytest.approx(0.25)
+        _drag(w, qtbot, "b1", steps=10, dt_ms=30, release=False)
+        qtbot.waitUntil(lambda: pv.runs >= 1 and not pv.busy and pv.said_unavailable, timeout=60000)
+        assert ov.preview is None and ov.heat_map() is fine  # the full answer stays
+        assert "0.5 m air cells cannot resolve" in ov.no_preview
+        assert a.legend.subtitle().startswith("before this drag (no\ncoarse preview here)")
+        qtbot.mouseRelease(w.view.viewport(), Qt.LeftButton)
+        assert ov.no_preview == "" and "before this drag" not in a.legend.subtitle()
+        assert w.session.scheduler.wait_idle(300)
+        assert ov.heat_map() is not None and ov.heat_map().cell_m == pytest.approx(0.25)
+    finally:
+        _close(w)

@@ -154,6 +154,8 @@ class AirLegend(QWidget):
         grid = f"\n{m.cell_m:g} m grid, at {m.z_m:g} m" if m is not None else ""
         if ov.preview is not None:
             return f"coarse preview while\ndragging{grid}"
+        if ov.no_preview:
+            return f"before this drag (no\ncoarse preview here){grid}"
         return f"coarse-grid 3D model,\nnot CFD{grid}"
 
     # -- painting -----------------------------------------------------------------------------
@@ -179,7 +181,7 @@ class AirLegend(QWidget):
         y += 17
         if lay.subtitle:
             p.setFont(font(10))
-            p.setPen(QColor("#b35c00") if ov.preview is not None else QColor("#5b6470"))
+            p.setPen(QColor("#b35c00") if ov.preview is not None or ov.no_preview else QColor("#5b6470"))
             for line in self.subtitle().split("\n"):
                 p.drawText(QRectF(x0, y, inner_w, 13), Qt.AlignLeft | Qt.AlignVCenter, line)
                 y += 13

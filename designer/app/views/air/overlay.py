@@ -51,6 +51,9 @@ class AirOverlay(Overlay):
         """The coarse answer of a drag in progress (shown instead of ``data``)."""
         self.hold_preview = False
         """A drag was released: keep the coarse answer until the fine one for the edit arrives."""
+        self.no_preview = ""
+        """Why the drag in progress has no coarse answer (its full answer from before the drag
+        stays on screen, and the legend says so); empty otherwise."""
         self.offsets: dict[str, tuple[float, float]] = {}
         self.show_map = True
         self.show_arrows = False
@@ -197,8 +200,15 @@ class AirOverlay(Overlay):
         self.preview = site_air
         self.refresh()
 
+    def preview_unavailable(self, why: str) -> None:
+        self.no_preview = why
+        self._notify()
+
     def end_preview(self, committed: bool) -> None:
         """The drag is over. Committed: keep the coarse answer until the fine one arrives."""
+        if self.no_preview:
+            self.no_preview = ""
+            self._notify()
         for i in self.offsets:
             item = self.badges.get(i) or self.bars.get(i)
             if item is not None:

@@ -102,6 +102,9 @@ class AirPreview(QObject):
 
     updated = Signal(object)
     ended = Signal(bool)
+    unavailable = Signal(str)
+    """No coarse answer can be had on this hall (its racks need finer cells than the preview's,
+    or its grid is over the preview's budget): why. The full answer stays on screen."""
 
     def __init__(self, scene, session, parent=None) -> None:
         super().__init__(parent)
@@ -120,6 +123,8 @@ class AirPreview(QObject):
         self.warmed: set[str] = set()
         """Sites whose coarse operators were built ahead of a drag."""
         self.last_elapsed_s = 0.0
+        self.said_unavailable = False
+        """The drag in progress was told there is no coarse answer (once per drag)."""
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._kick)
@@ -145,6 +150,7 @@ class AirPreview(QObject):
             self.active = True
             self.token += 1
             self.start_revision = self.session.doc.revision
+            self.said_unavailable = False
         if not self.enabled or not self.wanted():
             return
         self.pending = (list(ids), dx, dy)
@@ -204,7 +210,14 @@ class AirPreview(QObject):
         self._task = None
         self.last_elapsed_s = elapsed
         if self.active and token == self.token and site_air is not None:
-            self.updated.emit(site_air)
+            if site_air.stats.get("refused"):
+                # no coarse answer on this hall: the full one stays (a "no answer" in its
+                # place would blank the heat map for the drag, then for the fine solve)
+                if not self.said_unavailable:
+                    self.said_unavailable = True
+                    self.unavailable.emit(str(site_air.stats["refused"]))
+            else:
+                self.updated.emit(site_air)
         self._kick()
 
     def shutdown(self, timeout_ms: int = 5000) -> None:

@@ -68,6 +68,7 @@ class AirView(QObject):
         p.section_btn.clicked.connect(self.open_section)
         p.go_to.connect(window.go_to)
         self.preview.updated.connect(self._preview_result)
+        self.preview.unavailable.connect(self.overlay.preview_unavailable)
         self.preview.ended.connect(self._preview_ended)
         window.scene.preview_changed.connect(self.overlay.move_with_drag)
         window.view.cursor_moved.connect(self._cursor)
