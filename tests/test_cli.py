@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from designer import __version__
@@ -191,3 +192,46 @@ def test_python_m_designer_info_does_not_import_qt(tmp_path):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "1746.0" in r.stdout
+
+
+def test_solve_shows_the_air_models_march_on_stderr(capsys, tmp_path, monkeypatch):
+    """A long air solve says what it is doing (site, step, how far from steady) on a
+    terminal's stderr; not on a script's (stderr stays for errors), and stdout is unchanged."""
+    import io
+
+    from designer.cli.common import SolveProgress
+    from designer.model.hall import AirUnit, Hall, Rack
+    from designer.model.project import Project, Settings, Site
+    from designer.solvers.air import engine
+    from designer.solvers.air.flow import Convergence
+
+    monkeypatch.setattr(engine, "PROGRESS_EVERY_S", 0.0)  # every step: the test is not timed
+    engine.clear_memo()
+    racks = [Rack(id=f"r{k}", name=f"R{k}", x=2.8 + 0.8 * k, y=2.0, it_load_kw=6.0) for k in range(4)]
+    unit = AirUnit(id="c1", name="CRAH1", x=0.4, y=3.2, rotation_deg=270, width_m=2.0, depth_m=0.8, height_m=2.0,
+                   capacity_kw=100.0, airflow_m3s=3.0, supply_temp_c=20.0)
+    p = Project(settings=Settings(air_cell_m=0.4),
+                sites=[Site(id="s", name="Test hall", hall=Hall(outline=[(0, 0), (8, 0), (8, 6.4), (0, 6.4)],
+                                                                 height_m=3.0, racks=racks, air_units=[unit]))])
+    f = tmp_path / "p.dhd.json"
+    f.write_text(dumps(p), encoding="utf-8")
+    code, out, err = run(capsys, "solve", str(f), "--air", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    steps = data["air"]["sites"]["s"]["stats"]["iterations"]
+    assert steps > 1 and err == ""  # not a terminal: silent
+    # on a terminal: one line rewritten in place (at most twice a second), ended with a newline
+    tty = io.StringIO()
+    tty.isatty = lambda: True
+    bar = SolveProgress(tty)
+    conv = Convergence(np.array([0.5, 2e-4]), np.array([0.2, 1e-3]), 1e-4, 1e-3, (), "rest", False)
+    for _ in range(3):
+        bar("air", {"site_id": "s", "site_name": "Test hall", "convergence": conv, "pending": ["t"]})
+    bar.end()
+    text = tty.getvalue()
+    assert text == "\r" + "air: Test hall: step 2, changes 2x the steady tolerance; 1 more site after it".ljust(100) + "\n"
+    # through the command, with stderr a terminal
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    engine.clear_memo()
+    code, out, err = run(capsys, "solve", str(f), "--air")
+    assert code == 0 and "\rair: Test hall: step 1, changes " in err and err.endswith("\n")

@@ -78,3 +78,48 @@ def print_json(data, indent: int | None = 2) -> None:
     from designer.io.strict_json import dumps
 
     print(dumps(data, indent))
+
+
+class SolveProgress:
+    """What a long solve is doing, on a terminal's stderr: the air model's march of each site
+    (its step and how far its changes are from steady), one line rewritten in place. Silent
+    when stderr is not a terminal (a script's or a log's stderr stays for errors). Pass it as
+    ``Runner.run(..., progress=...)``; ``end()`` after."""
+
+    EVERY_S = 0.5
+    """Seconds between updates of the line."""
+
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self._last = -1e9
+        self._site = None
+        self._printed = False
+
+    def __call__(self, name: str, info) -> None:
+        import time
+
+        conv = info.get("convergence") if isinstance(info, dict) else None
+        if conv is None or not self.tty:
+            return
+        now = time.monotonic()
+        new_site = info.get("site_id") != self._site
+        if not new_site and now - self._last < self.EVERY_S:
+            return
+        self._last, self._site = now, info.get("site_id")
+        worst = "-"
+        if conv.steps:
+            ratio = max(float(conv.velocity_change[-1]) / conv.tol_u, float(conv.temperature_change_k[-1]) / conv.tol_t)
+            worst = f"{ratio:.3g}x"
+        after = len(info.get("pending", ()))
+        more = f"; {after} more site{'s' * (after != 1)} after it" if after else ""
+        line = (f"{name}: {info.get('site_name') or info.get('site_id')}: step {conv.steps}, changes {worst} "
+                f"the steady tolerance{more}")
+        self.stream.write("\r" + line.ljust(100))
+        self.stream.flush()
+        self._printed = True
+
+    def end(self) -> None:
+        if self.tty and self._printed:
+            self.stream.write("\n")
+            self.stream.flush()

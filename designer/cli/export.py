@@ -129,7 +129,11 @@ def _export(project, args, wanted: dict[str, str]) -> int:
             # one site's report, plan and BOM need that site's air only (the 3D model takes
             # seconds to a minute a hall); the JSON export carries every site
             runner.analyses["air"].site_ids = set(sites)
-        results = runner.run(project, 0)
+        from designer.cli.common import SolveProgress
+
+        progress = SolveProgress()
+        results = runner.run(project, 0, progress=progress)
+        progress.end()
         failed = [n for n, r in results.items() if r.error]
         print(f"analysed in {time.perf_counter() - t:.2f} s" + (f" (failed: {', '.join(failed)})" if failed else ""))
     bom = bill_of_materials(project, catalog, sites)

@@ -19,7 +19,7 @@ def add_parser(sub) -> None:
 def cmd_solve(args) -> int:
     from designer.analysis.base import registered
     from designer.analysis.runner import Runner
-    from designer.cli.common import load_or_report, print_json
+    from designer.cli.common import SolveProgress, load_or_report, print_json
     from designer.model.findings import Severity
 
     project = load_or_report(args.file)
@@ -33,7 +33,9 @@ def cmd_solve(args) -> int:
         print(f"not available in this version: {', '.join(missing)}", file=sys.stderr)
         return 2
     runner = Runner(wanted)
-    results = runner.run(project, 0)  # an analysis the validation errors stop says so
+    progress = SolveProgress()
+    results = runner.run(project, 0, progress=progress)  # an analysis the validation errors stop says so
+    progress.end()
     failed = False
     if args.json:
         out = {}
