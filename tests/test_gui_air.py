@@ -312,8 +312,25 @@ def test_a_hall_with_no_steady_state_shows_no_temperatures(qtbot, monkeypatch):
         assert "did not reach a steady state" in panel.summary.text()
         assert all(row[2] is None for row in panel.rack_model.rows)
         assert ov.bars["crah"].detail.startswith("–")
+        # the Convergence tab shows the 5 steps, and that they did not settle
+        assert panel.convergence.info.text().startswith("<b>Not steady</b> after 5 steps from rest")
+        assert len(panel.convergence.u_curve.getData()[0]) == 5
     finally:
         _close(w)
+
+
+def test_convergence_caption_says_not_steady_when_a_settled_flow_has_no_answer():
+    """Heat past every running unit's capacity: the flow settles, the room only warms up, so
+    there is no answer; the caption must not say 'steady'."""
+    from designer.app.views.air.convergence import caption
+    from designer.solvers.air.flow import Convergence
+
+    conv = Convergence(np.array([1.0, 5e-5]), np.array([0.1, 5e-4]), 1e-4, 1e-3, (40,), "previous field", True)
+    assert caption(conv, False) == "steady after 2 steps from the previous answer, step halved after 40"
+    text = caption(conv, False, failure="120.0 kW goes to the air, the running units can remove 80.0 kW")
+    assert text.startswith("<b>Not steady</b> after 2 steps") and "can remove 80.0 kW" in text
+    assert caption(conv, True, "Hall 1").startswith("<b>Solving</b> Hall 1: step 2")
+    assert caption(None, False).startswith("No march")
 
 
 def test_inlet_tabs_coloured_by_band_on_a_hand_made_hot_rack(qtbot, monkeypatch):

@@ -41,7 +41,7 @@ def caption(conv, live: bool, site_name: str = "", failure: str = "") -> str:
     who = f"{site_name}: " if site_name else ""
     if live:
         return f"<b>Solving</b> {who}step {conv.steps} {start}{halved}"
-    if conv.converged:
+    if conv.converged and not failure:  # a settled flow can still have no answer (heat past capacity)
         return f"{who}steady after {conv.steps} steps {start}{halved}"
     why = f" ({failure})" if failure else ""
     return f"<b>Not steady</b> {who}after {conv.steps} steps {start}{halved}{why}: no temperatures"
