@@ -80,6 +80,26 @@ def print_json(data, indent: int | None = 2) -> None:
     print(dumps(data, indent))
 
 
+class StatusLine:
+    """A status line on stderr: on a terminal rewritten in place (``end()`` closes it with a
+    newline), elsewhere one line each."""
+
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self._printed = False
+
+    def show(self, line: str) -> None:
+        self.stream.write("\r" + line.ljust(100) if self.tty else line + "\n")
+        self.stream.flush()
+        self._printed = True
+
+    def end(self) -> None:
+        if self.tty and self._printed:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
 class SolveProgress:
     """What a long solve is doing, on a terminal's stderr: the air model's march of each site
     (its step and how far its changes are from steady), one line rewritten in place. Silent
@@ -90,17 +110,15 @@ class SolveProgress:
     """Seconds between updates of the line."""
 
     def __init__(self, stream=None) -> None:
-        self.stream = stream or sys.stderr
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.line = StatusLine(stream)
         self._last = -1e9
         self._site = None
-        self._printed = False
 
     def __call__(self, name: str, info) -> None:
         import time
 
         conv = info.get("convergence") if isinstance(info, dict) else None
-        if conv is None or not self.tty:
+        if conv is None or not self.line.tty:
             return
         now = time.monotonic()
         new_site = info.get("site_id") != self._site
@@ -113,13 +131,8 @@ class SolveProgress:
             worst = f"{ratio:.3g}x"
         after = len(info.get("pending", ()))
         more = f"; {after} more site{'s' * (after != 1)} after it" if after else ""
-        line = (f"{name}: {info.get('site_name') or info.get('site_id')}: step {conv.steps}, changes {worst} "
-                f"the steady tolerance{more}")
-        self.stream.write("\r" + line.ljust(100))
-        self.stream.flush()
-        self._printed = True
+        self.line.show(f"{name}: {info.get('site_name') or info.get('site_id')}: step {conv.steps}, changes {worst} "
+                       f"the steady tolerance{more}")
 
     def end(self) -> None:
-        if self.tty and self._printed:
-            self.stream.write("\n")
-            self.stream.flush()
+        self.line.end()

@@ -40,11 +40,12 @@ class TextProgress:
     """A one-line progress bar with rate and time left (plain lines when not a terminal)."""
 
     def __init__(self, stream=None, width: int = 28) -> None:
-        self.stream = stream or sys.stderr
+        from designer.cli.common import StatusLine
+
+        self.line = StatusLine(stream)
+        self.tty = self.line.tty
         self.width = width
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self._last = -1.0
-        self._printed = False
 
     def __call__(self, info) -> None:
         if info.todo == 0:
@@ -60,17 +61,10 @@ class TextProgress:
         before = f" ({info.skipped} already done)" if info.skipped else ""
         line = (f"[{bar}] {info.done}/{info.todo} scenarios{before}, {info.rate:.1f}/s, "
                 f"{_hms(info.elapsed_s)}{left}")
-        if self.tty:
-            self.stream.write("\r" + line.ljust(100))
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
-        self._printed = True
+        self.line.show(line)
 
     def end(self) -> None:
-        if self.tty and self._printed:
-            self.stream.write("\n")
-            self.stream.flush()
+        self.line.end()
 
 
 def _hms(s: float) -> str:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from designer.app.views.plotstyle import plain_plot
 
 U_PEN = pg.mkPen("#2f6fdb", width=2)
 T_PEN = pg.mkPen("#e07b00", width=2)
@@ -59,19 +60,9 @@ class ConvergencePlot(QWidget):
         self.info.setToolTip("Each pseudo-time step's largest change of the air velocity (as a share of the "
                              "fastest supply or exhaust velocity) and of the air temperature, each divided by "
                              "its tolerance. The answer is given when both stay below 1 (steady)")
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.setMinimumSize(240, 120)
+        self.plot = plain_plot(240, 120)
         pi = self.plot.getPlotItem()
-        pi.showGrid(x=True, y=True, alpha=0.18)
-        pi.setMenuEnabled(False)
-        pi.hideButtons()
         pi.setLogMode(x=False, y=True)
-        tick_font = QFont("DejaVu Sans", 8)
-        for ax in ("left", "bottom"):
-            a = pi.getAxis(ax)
-            a.setPen(pg.mkPen("#5b6470"))
-            a.setTextPen(pg.mkPen("#1b1b1b"))
-            a.setTickFont(tick_font)
         self.u_curve = pi.plot([], [], pen=U_PEN)
         self.t_curve = pi.plot([], [], pen=T_PEN)
         self.tol = pg.InfiniteLine(pos=0.0, angle=0, pen=TOL_PEN, movable=False, label="steady",

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from designer.app.lifecycle.guard import num
 from designer.app.views.liquid import style as ls
+from designer.app.views.plotstyle import plain_plot
 
 PUMP_PEN = pg.mkPen("#2f6fdb", width=2.5)
 FAIL_PEN = pg.mkPen("#2f6fdb", width=1.6, style=Qt.DashLine)
@@ -42,18 +43,8 @@ class PumpPlot(QWidget):
         self.info.setMinimumHeight(2 * self.info.fontMetrics().lineSpacing() + 2)
         self.info.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         self.info.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.setMinimumSize(260, 180)
+        self.plot = plain_plot(260, 180)
         pi = self.plot.getPlotItem()
-        pi.showGrid(x=True, y=True, alpha=0.18)
-        pi.setMenuEnabled(False)
-        pi.hideButtons()
-        tick_font = QFont("DejaVu Sans", 8)
-        for ax in ("left", "bottom"):
-            a = pi.getAxis(ax)
-            a.setPen(pg.mkPen("#5b6470"))
-            a.setTextPen(pg.mkPen("#1b1b1b"))
-            a.setTickFont(tick_font)
         # the key is a line under the title, outside the data: inside the plot it covered the
         # pump curve and the operating point of a small plot (1280 x 800 screen)
         self.pump = pi.plot([], [], pen=PUMP_PEN, name="Pump curve")

@@ -5,28 +5,20 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+from designer.app.views.plotstyle import plain_plot
 
 KIND_COLOURS = {"core": "#2f6fdb", "industrial": "#e07b00", "enterprise": "#2e9e5b", "urban": "#7a4fc9",
                 "distributed": "#d62d20", "project": "#5b6470"}
 
 
 def _plot(title: str, x: str, y: str) -> pg.PlotWidget:
-    w = pg.PlotWidget(background="w")
-    w.setMinimumSize(240, 160)
+    w = plain_plot(240, 160)
     pi = w.getPlotItem()
     pi.setTitle(title, color="#1b1b1b", size="9pt")
-    pi.showGrid(x=True, y=True, alpha=0.18)
-    pi.setMenuEnabled(False)
-    pi.hideButtons()
-    f = QFont("DejaVu Sans", 8)
     for ax, label in (("bottom", x), ("left", y)):
-        a = pi.getAxis(ax)
-        a.setPen(pg.mkPen("#5b6470"))
-        a.setTextPen(pg.mkPen("#1b1b1b"))
-        a.setTickFont(f)
-        a.setLabel(label, color="#1b1b1b")
+        pi.getAxis(ax).setLabel(label, color="#1b1b1b")
     return w
 
 
