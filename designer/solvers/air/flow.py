@@ -67,6 +67,7 @@ import scipy.sparse.linalg as spla
 from scipy import ndimage
 
 from designer.solvers.air.build import BETA, GRAVITY, NU_AIR, RHO_AIR, Layout
+from designer.solvers.air.kernels import m_sweeps, t_sweeps
 
 _RNG_LOCK = threading.Lock()
 """Held while numpy's global random state is seeded for a multigrid build (two app windows
@@ -549,13 +550,16 @@ class FlowSolver:
             src += (rho * GRAVITY * BETA) * (0.5 * (T[:-1] + T[1:]) - self.t_ref) * vol
         inv = 1.0 / aP
         cur = Ua[inner]  # a view: updated in place
-        for _ in range(nsweep):
-            for m in st["masks"]:
-                s = src + aW * Ua[_sl(a, 0, -2)] + aE * Ua[_sl(a, 2, None)]
-                for t, aS, aN in coef:
-                    s[_sl(t, 1, None)] += aS[_sl(t, 1, None)] * cur[_sl(t, 0, -1)]
-                    s[_sl(t, 0, -1)] += aN[_sl(t, 0, -1)] * cur[_sl(t, 1, None)]
-                np.copyto(cur, s * inv, where=m)
+        # the sweeps, compiled (:mod:`.kernels`), on views with the component's axis first
+        (t1, aS1, aN1), (t2, aS2, aN2) = coef
+        m0, m1 = st["masks"]
+
+        def own_first(x: np.ndarray) -> np.ndarray:
+            return np.moveaxis(x, (a, t1, t2), (0, 1, 2))
+
+        m_sweeps(own_first(Ua), own_first(cur), own_first(src), own_first(aW), own_first(aE), own_first(inv),
+                 own_first(aS1), own_first(aN1), own_first(aS2), own_first(aN2), own_first(m0), own_first(m1),
+                 nsweep)
 
     # -- temperature ----------------------------------------------------------------------
     def flows(self, U) -> list:
@@ -631,16 +635,9 @@ class FlowSolver:
         heat = np.bincount(self.lay.heat_cells, weights=self.lay.heat_w, minlength=self.mesh.size)
         rhs = rhs + heat.reshape(self.mesh.shape) / RHO_CP
         fluid = self.geo.fluid
-        for _ in range(nsweep):
-            for parity in (False, True):
-                s = rhs.copy()
-                for a in range(3):
-                    lo_in, hi_in = nb[a]
-                    s[_sl(a, 0, -1)] += lo_in * T[_sl(a, 1, None)]
-                    s[_sl(a, 1, None)] += hi_in * T[_sl(a, 0, -1)]
-                new = s / aP
-                m = fluid & (self.geo.tcolor == parity)
-                T[m] = new[m]
+        tc = self.geo.tcolor
+        t_sweeps(T, rhs, aP, nb[0][0], nb[0][1], nb[1][0], nb[1][1], nb[2][0], nb[2][1], fluid & ~tc, fluid & tc,
+                 nsweep)
 
     # -- the loop ---------------------------------------------------------------------------
     def run(self, st: FlowState) -> FlowState:
