@@ -1,7 +1,8 @@
-"""The compiled sweeps of the air march (designer/solvers/air/kernels.py) against the numpy
-sweeps they replaced, kept here as the oracle: the same numbers to the last bit, sweep by
-sweep on random coefficients along every axis and through a whole solve of a hall with a
-raised floor, a ceiling plenum, containment and loss faces."""
+"""The compiled loops of the air march (designer/solvers/air/kernels.py) against the numpy
+code they replaced, kept here as the oracle: the same numbers to the last bit, sweep by sweep
+on random coefficients along every axis, one momentum predictor (coefficients and sweeps) on
+random fields of a real hall, and a whole solve of a hall with a raised floor, a ceiling
+plenum, containment and loss faces."""
 
 from __future__ import annotations
 
@@ -130,20 +131,96 @@ def _hall() -> Hall:
                                           polygon=[(2.4, 2.6), (5.6, 2.6), (5.6, 3.8), (2.4, 3.8)])])
 
 
-def test_a_whole_solve_is_the_numpy_sweeps_solve_to_the_bit(monkeypatch):
+def numpy_momentum(fs, a, U, U_old, p, T, mu, nsweep):
+    """FlowSolver.momentum as it was in numpy (flow.py before the kernels), coefficients and
+    sweeps."""
+    st = fs._mom_static(a)
+    rho, dt = flow.RHO_AIR, fs.prm.dt
+    w = fs.geo.w
+    area, vol, inner = st["area"], st["vol"], st["inner"]
+    lo, hi = _sl(a, 0, -1), _sl(a, 1, None)
+    Ua = U[a]
+    Fc = (0.5 * rho) * (Ua[lo] + Ua[hi]) * area
+    Dc = mu * (area / w[a])
+    Fw, Fe = Fc[lo], Fc[hi]
+    aW = Dc[lo] + np.maximum(Fw, 0.0)
+    aE = Dc[hi] + np.maximum(-Fe, 0.0)
+    aP = aW + aE
+    mu_a = 0.5 * (mu[lo] + mu[hi])
+    coef = []
+    for t, tr_ in st["trans"].items():
+        Ut = U[t]
+        flux = (0.5 * rho) * (Ut[lo] * tr_["ws"] + Ut[hi] * tr_["wh"])
+        Fs, Fn = flux[_sl(t, 0, -1)], flux[_sl(t, 1, None)]
+        mu_s = mu_a.copy()
+        mu_s[_sl(t, 1, None)] += mu_a[_sl(t, 0, -1)]
+        mu_s[_sl(t, 1, None)] *= 0.5
+        mu_n = mu_a.copy()
+        mu_n[_sl(t, 0, -1)] += mu_a[_sl(t, 1, None)]
+        mu_n[_sl(t, 0, -1)] *= 0.5
+        mu_s = np.where(tr_["own_s"], mu_a, mu_s)
+        mu_n = np.where(tr_["own_n"], mu_a, mu_n)
+        Ds = mu_s * tr_["gs"]
+        Dn = mu_n * tr_["gn"]
+        ps, pn = tr_["ps"], tr_["pn"]
+        aS = np.where(ps, 0.0, Ds + np.maximum(Fs, 0.0))
+        aN = np.where(pn, 0.0, Dn + np.maximum(-Fn, 0.0))
+        aP += aS + aN + np.where(ps, Ds, 0.0) + np.where(pn, Dn, 0.0)
+        coef.append((t, aS, aN))
+    U_old_int = U_old[a][inner]
+    trn = rho * vol / dt
+    lin, lsrc = flow._loss_newton(st["Kh"], U_old_int)
+    aP += trn + lin * area
+    src = trn * U_old_int + (lsrc + (p[lo] - p[hi])) * area
+    if a == 0:
+        src += (rho * flow.GRAVITY * flow.BETA) * (0.5 * (T[:-1] + T[1:]) - fs.t_ref) * vol
+    inv = 1.0 / aP
+    numpy_m_sweeps(a, Ua, src, aW, aE, inv, coef, st["masks"], nsweep)
+
+
+def _solver(hall: Hall, cell: float = 0.4) -> flow.FlowSolver:
+    from designer.solvers.air.build import build
+    from designer.solvers.air.build import build_mesh
+
+    mesh = build_mesh(hall, cell)
+    lay = build(hall, cell, mesh)
+    geo = flow.geometry(lay)
+    return flow.FlowSolver(lay, geo, flow.FlowParams(dt=2.0), 21.0)
+
+
+@pytest.mark.parametrize("a", [0, 1, 2])
+def test_one_momentum_predictor_is_the_numpy_one_to_the_bit(a):
+    """Random flow, pressure and temperature fields on a hall with loss faces (tiles, grilles,
+    panels, the floor's and ceiling's leakage), some loss faces slower than the linear floor."""
+    fs = _solver(_hall())
+    rng = np.random.default_rng(a)
+    mesh = fs.mesh
+    U = [np.where(fs.geo.free[b], rng.normal(0, 0.5, mesh.face_shape(b)), fs.fixed[b]) for b in range(3)]
+    U[a].ravel()[rng.choice(U[a].size, 50)] = 1e-3  # under V_FLOOR
+    U_old = [u + rng.normal(0, 0.05, u.shape) for u in U]
+    p = rng.normal(0, 2.0, mesh.shape)
+    T = rng.uniform(18, 40, mesh.shape)
+    mu = flow.RHO_AIR * fs.nu_eff(U)
+    want = [u.copy() for u in U]
+    numpy_momentum(fs, a, want, U_old, p, T, mu, 2)
+    got = [u.copy() for u in U]
+    fs.momentum(a, got, U_old, p, T, mu, 2)
+    assert not np.array_equal(want[a], U[a])
+    assert (fs.geo.K[a] > 0).any() and (fs.geo.K[a] > 0).sum() < fs.geo.free[a].sum()
+    for b in range(3):
+        assert np.array_equal(got[b], want[b])
+
+
+def test_a_whole_solve_is_the_numpy_solve_to_the_bit(monkeypatch):
     prm = AirParams(cell_m=0.4)
     clear_memo()
     fast = solve_hall(_hall(), prm)
-
-    def m_numpy(Ua, cur, src, aW, aE, inv, aS1, aN1, aS2, aN2, m0, m1, nsweep):
-        # the views have the component's axis first: undo nothing, the oracle works on them as axis 0
-        numpy_m_sweeps(0, Ua, src, aW, aE, inv, [(1, aS1, aN1), (2, aS2, aN2)], (m0, m1), nsweep)
 
     def t_numpy(T, rhs, aP, lo0, hi0, lo1, hi1, lo2, hi2, mask0, mask1, nsweep):
         fluid = mask0 | mask1
         numpy_t_sweeps(T, rhs, aP, [(lo0, hi0), (lo1, hi1), (lo2, hi2)], fluid, mask1, nsweep)
 
-    monkeypatch.setattr(flow, "m_sweeps", m_numpy)
+    monkeypatch.setattr(flow.FlowSolver, "momentum", numpy_momentum)
     monkeypatch.setattr(flow, "t_sweeps", t_numpy)
     clear_memo()
     slow = solve_hall(_hall(), prm)

@@ -67,7 +67,7 @@ import scipy.sparse.linalg as spla
 from scipy import ndimage
 
 from designer.solvers.air.build import BETA, GRAVITY, NU_AIR, RHO_AIR, Layout
-from designer.solvers.air.kernels import m_sweeps, t_sweeps
+from designer.solvers.air.kernels import m_coeffs, m_sweeps, t_sweeps
 
 _RNG_LOCK = threading.Lock()
 """Held while numpy's global random state is seeded for a multigrid build (two app windows
@@ -517,70 +517,60 @@ class FlowSolver:
                             ws=wlo * w[o], wh=whi * w[o])
         free = geo.free[a][inner]
         col = geo.color[a][inner]
-        st = dict(b=b_, c=c_, area=area, vol=da * area, inner=inner, trans=trans,
-                  Kh=0.5 * RHO_AIR * geo.K[a][inner], masks=(free & ~col, free & col))
+        vol = da * area
+        kh = 0.5 * RHO_AIR * geo.K[a][inner]
+        masks = (free & ~col, free & col)
+        # the compiled kernels' copies: the component's own axis first, whole arrays
+        order = (a, b_, c_)
+        cells = self.mesh.shape
+        flux_shape = [list(shape), list(shape)]
+
+        def own_first(x, shp) -> np.ndarray:
+            return np.ascontiguousarray(np.moveaxis(np.broadcast_to(x, shp), order, (0, 1, 2)))
+
+        kern = dict(area=own_first(area, cells), area_wa=own_first(area / wa, cells), vol=own_first(vol, shape),
+                    kh=own_first(kh, shape), masks=tuple(own_first(m, shape) for m in masks), trans=[])
+        for n, t in enumerate((b_, c_)):
+            tr_ = trans[t]
+            fshape = list(shape)
+            fshape[t] += 1
+            flux_shape[n] = fshape
+            kern["trans"].append(tuple([own_first(tr_["ws"], fshape), own_first(tr_["wh"], fshape)]
+                                       + [own_first(tr_[k], shape) for k in ("gs", "gn", "ps", "pn", "own_s", "own_n")]))
+        st = dict(b=b_, c=c_, area=area, vol=vol, inner=inner, trans=trans, Kh=kh, masks=masks, order=order,
+                  kern=kern)
         geo.mom[a] = st
         return st
 
     def momentum(self, a: int, U, U_old, p, T, mu, nsweep: int) -> None:
+        """One pseudo-time step's predictor of velocity component ``a``: its coefficients, then
+        ``nsweep`` red-black Gauss-Seidel sweeps, both compiled (:mod:`.kernels`), on views
+        with the component's own axis first.
+
+        Convection is first-order upwind, implicit; aP is the sum of the neighbour coefficients
+        (the net outflow of a momentum cell, which is not exactly zero on a staggered grid, is
+        left out: the usual choice for stability); viscosity on a control-volume face along a
+        transverse axis is the mean of the cells around the edge; a loss face on a control-volume
+        face is a thin wall for momentum (no flux, no-slip); loss faces through the component's own
+        faces are Newton-linearised (a Picard step on v|v| oscillates about the answer)."""
         st = self._mom_static(a)
-        rho, dt = RHO_AIR, self.prm.dt
-        w = self.geo.w
-        area, vol, inner = st["area"], st["vol"], st["inner"]
-        lo, hi = _sl(a, 0, -1), _sl(a, 1, None)
-        Ua = U[a]
-        # own direction: CV faces at cell centres
-        Fc = (0.5 * rho) * (Ua[lo] + Ua[hi]) * area
-        Dc = mu * (area / w[a])
-        Fw, Fe = Fc[lo], Fc[hi]
-        aW = Dc[lo] + np.maximum(Fw, 0.0)
-        aE = Dc[hi] + np.maximum(-Fe, 0.0)
-        # aP = sum of the neighbour coefficients (the net outflow of a momentum cell, which is
-        # not exactly zero on a staggered grid, is left out: the usual choice for stability)
-        aP = aW + aE
-        mu_a = 0.5 * (mu[lo] + mu[hi])
-        coef = []
-        for t, tr_ in st["trans"].items():
-            Ut = U[t]
-            flux = (0.5 * rho) * (Ut[lo] * tr_["ws"] + Ut[hi] * tr_["wh"])
-            Fs, Fn = flux[_sl(t, 0, -1)], flux[_sl(t, 1, None)]
-            # viscosity on the CV faces along t: mean of the cells around the edge
-            mu_s = mu_a.copy()
-            mu_s[_sl(t, 1, None)] += mu_a[_sl(t, 0, -1)]
-            mu_s[_sl(t, 1, None)] *= 0.5
-            mu_n = mu_a.copy()
-            mu_n[_sl(t, 0, -1)] += mu_a[_sl(t, 1, None)]
-            mu_n[_sl(t, 0, -1)] *= 0.5
-            mu_s = np.where(tr_["own_s"], mu_a, mu_s)
-            mu_n = np.where(tr_["own_n"], mu_a, mu_n)
-            Ds = mu_s * tr_["gs"]
-            Dn = mu_n * tr_["gn"]
-            # a loss face on the CV face is a thin wall for momentum (no flux, no-slip)
-            ps, pn = tr_["ps"], tr_["pn"]
-            aS = np.where(ps, 0.0, Ds + np.maximum(Fs, 0.0))
-            aN = np.where(pn, 0.0, Dn + np.maximum(-Fn, 0.0))
-            aP += aS + aN + np.where(ps, Ds, 0.0) + np.where(pn, Dn, 0.0)
-            coef.append((t, aS, aN))
-        U_old_int = U_old[a][inner]
-        trn = rho * vol / dt
-        # loss faces, Newton-linearised (a Picard step on v|v| oscillates about the answer)
-        lin, lsrc = _loss_newton(st["Kh"], U_old_int)
-        aP += trn + lin * area
-        src = trn * U_old_int + (lsrc + (p[lo] - p[hi])) * area
-        if a == 0:
-            src += (rho * GRAVITY * BETA) * (0.5 * (T[:-1] + T[1:]) - self.t_ref) * vol
-        inv = 1.0 / aP
-        cur = Ua[inner]  # a view: updated in place
-        # the sweeps, compiled (:mod:`.kernels`), on views with the component's axis first
-        (t1, aS1, aN1), (t2, aS2, aN2) = coef
-        m0, m1 = st["masks"]
+        kern = st["kern"]
+        order = st["order"]
 
         def own_first(x: np.ndarray) -> np.ndarray:
-            return np.moveaxis(x, (a, t1, t2), (0, 1, 2))
+            return np.moveaxis(x, order, (0, 1, 2))
 
-        m_sweeps(own_first(Ua), own_first(cur), own_first(src), own_first(aW), own_first(aE), own_first(inv),
-                 own_first(aS1), own_first(aN1), own_first(aS2), own_first(aN2), own_first(m0), own_first(m1),
-                 nsweep)
+        Ua = own_first(U[a])
+        shape = (Ua.shape[0] - 2,) + Ua.shape[1:]
+        src, aW, aE, inv, aS1, aN1, aS2, aN2 = (np.empty(shape) for _ in range(8))
+        buoy = RHO_AIR * GRAVITY * BETA if a == 0 else 0.0
+        t1, t2 = [x for x in range(3) if x != a]
+        m_coeffs(Ua, own_first(U_old[a]), own_first(mu), own_first(p), own_first(T), buoy, self.t_ref, RHO_AIR,
+                 self.prm.dt, V_FLOOR, kern["area"], kern["area_wa"], kern["vol"], kern["kh"],
+                 own_first(U[t1]), *kern["trans"][0], own_first(U[t2]), *kern["trans"][1],
+                 src, aW, aE, inv, aS1, aN1, aS2, aN2)
+        m0, m1 = kern["masks"]
+        m_sweeps(Ua, Ua[1:-1], src, aW, aE, inv, aS1, aN1, aS2, aN2, m0, m1, nsweep)
 
     # -- temperature ----------------------------------------------------------------------
     def flows(self, U) -> list:

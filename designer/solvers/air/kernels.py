@@ -21,6 +21,7 @@ from __future__ import annotations
 import sys
 
 import numba as nb
+import numpy as np
 
 _CACHE = not getattr(sys, "frozen", False)
 
@@ -80,3 +81,88 @@ def m_sweeps(Ua, cur, src, aW, aE, inv, aS1, aN1, aS2, aN2, mask0, mask1, nsweep
                         if i < n2 - 1:
                             s += aN2[k, j, i] * cur[k, j, i + 1]
                         cur[k, j, i] = s * inv[k, j, i]
+
+
+@nb.njit(cache=_CACHE)
+def _pos(x):  # pragma: no cover - compiled
+    """``np.maximum(x, 0.0)`` for the sums it enters (a NaN stays a NaN)."""
+    return 0.0 if x <= 0.0 else x
+
+
+@nb.njit(cache=_CACHE)
+def _transverse(aP, aS, aN, Ut, ws, wh, gs, gn, ps, pn, own_s, own_n, mu_a, half_rho, axis):  # pragma: no cover
+    """The coefficients of one transverse direction (``axis`` 1 or 2) of the momentum control
+    volumes, added to ``aP`` (see :func:`m_coeffs`)."""
+    n0, n1, n2 = aP.shape
+    for k in range(n0):
+        for j in range(n1):
+            for i in range(n2):
+                mu = mu_a[k, j, i]
+                if axis == 1:
+                    fs = half_rho * (Ut[k, j, i] * ws[k, j, i] + Ut[k + 1, j, i] * wh[k, j, i])
+                    fn = half_rho * (Ut[k, j + 1, i] * ws[k, j + 1, i] + Ut[k + 1, j + 1, i] * wh[k, j + 1, i])
+                    mu_s = mu if (own_s[k, j, i] or j == 0) else (mu + mu_a[k, j - 1, i]) * 0.5
+                    mu_n = mu if (own_n[k, j, i] or j == n1 - 1) else (mu + mu_a[k, j + 1, i]) * 0.5
+                else:
+                    fs = half_rho * (Ut[k, j, i] * ws[k, j, i] + Ut[k + 1, j, i] * wh[k, j, i])
+                    fn = half_rho * (Ut[k, j, i + 1] * ws[k, j, i + 1] + Ut[k + 1, j, i + 1] * wh[k, j, i + 1])
+                    mu_s = mu if (own_s[k, j, i] or i == 0) else (mu + mu_a[k, j, i - 1]) * 0.5
+                    mu_n = mu if (own_n[k, j, i] or i == n2 - 1) else (mu + mu_a[k, j, i + 1]) * 0.5
+                ds = mu_s * gs[k, j, i]
+                dn = mu_n * gn[k, j, i]
+                s = 0.0 if ps[k, j, i] else ds + _pos(fs)
+                n = 0.0 if pn[k, j, i] else dn + _pos(-fn)
+                aS[k, j, i] = s
+                aN[k, j, i] = n
+                aP[k, j, i] = aP[k, j, i] + (((s + n) + (ds if ps[k, j, i] else 0.0)) + (dn if pn[k, j, i] else 0.0))
+
+
+@nb.njit(cache=_CACHE)
+def m_coeffs(Ua, Ua_old, mu, p, T, buoyancy, t_ref, rho, dt, v_floor, area, area_wa, vol, kh,
+             Ut1, ws1, wh1, gs1, gn1, ps1, pn1, os1, on1,
+             Ut2, ws2, wh2, gs2, gn2, ps2, pn2, os2, on2,
+             src, aW, aE, inv, aS1, aN1, aS2, aN2):  # pragma: no cover - compiled
+    """The coefficients of one velocity component's momentum equations (axis 0 its own, as in
+    :func:`m_sweeps`): upwind convection and diffusion in its own direction and the two
+    transverse ones (loss faces on a control-volume face are thin walls), the pseudo-time term,
+    the Newton-linearised loss ``kh |u| u`` below and above ``v_floor``, the pressure
+    difference and, when ``buoyancy`` is not 0 (the vertical component), ``buoyancy (T - t_ref)``.
+    Writes ``src``, ``aW``, ``aE``, ``aS1/aN1``, ``aS2/aN2`` and ``inv = 1 / aP``; the arithmetic is
+    that of the numpy code it replaced (``tests/test_air_kernels.py``), term by term."""
+    n0, n1, n2 = src.shape
+    half_rho = 0.5 * rho
+    mu_a = np.empty((n0, n1, n2))
+    aP = np.empty((n0, n1, n2))
+    for k in range(n0):
+        for j in range(n1):
+            for i in range(n2):
+                fw = half_rho * (Ua[k, j, i] + Ua[k + 1, j, i]) * area[k, j, i]
+                fe = half_rho * (Ua[k + 1, j, i] + Ua[k + 2, j, i]) * area[k + 1, j, i]
+                w = mu[k, j, i] * area_wa[k, j, i] + _pos(fw)
+                e = mu[k + 1, j, i] * area_wa[k + 1, j, i] + _pos(-fe)
+                aW[k, j, i] = w
+                aE[k, j, i] = e
+                aP[k, j, i] = w + e
+                mu_a[k, j, i] = 0.5 * (mu[k, j, i] + mu[k + 1, j, i])
+    _transverse(aP, aS1, aN1, Ut1, ws1, wh1, gs1, gn1, ps1, pn1, os1, on1, mu_a, half_rho, 1)
+    _transverse(aP, aS2, aN2, Ut2, ws2, wh2, gs2, gn2, ps2, pn2, os2, on2, mu_a, half_rho, 2)
+    for k in range(n0):
+        for j in range(n1):
+            for i in range(n2):
+                u = Ua_old[k + 1, j, i]
+                trn = rho * vol[k, j, i] / dt
+                c = kh[k, j, i]
+                au = abs(u)
+                if au >= v_floor:
+                    lin = 2.0 * c * au
+                    lsrc = c * au * u
+                else:
+                    lin = c * v_floor
+                    lsrc = 0.0
+                a = area[k, j, i]
+                ap = aP[k, j, i] + (trn + lin * a)
+                s = trn * u + (lsrc + (p[k, j, i] - p[k + 1, j, i])) * a
+                if buoyancy != 0.0:
+                    s = s + (buoyancy * (0.5 * (T[k, j, i] + T[k + 1, j, i]) - t_ref)) * vol[k, j, i]
+                src[k, j, i] = s
+                inv[k, j, i] = 1.0 / ap
