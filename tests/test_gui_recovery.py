@@ -116,3 +116,25 @@ def test_screenshot_of_a_file_that_cannot_be_opened_ends_at_once(tmp_path):
     assert r.returncode == 1
     assert "no screenshot written" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "s.png").exists()
+
+
+def test_screenshot_of_a_project_whose_analysis_fails_says_which_and_fails(tmp_path):
+    """The bundle's screenshot run in CI proved only that a PNG was written: the air analysis
+    had failed in the bundle (pyamg's package metadata missing) and the picture still came. A
+    failed analysis is now named on stderr and ends the run with status 4, picture kept."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from designer.analysis.air import AirAnalysis\n"
+            "def boom(*a, **k):\n"
+            "    raise RuntimeError('no air today')\n"
+            "AirAnalysis.run = boom\n"
+            "from designer.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))\n")
+    r = subprocess.run([sys.executable, "-c", code, "--screenshot", str(tmp_path / "s.png")],
+                       capture_output=True, text=True, timeout=180)
+    assert r.returncode == 4, r.stderr
+    assert "The air analysis failed" in r.stderr and "no air today" in r.stderr
+    assert "liquid analysis failed" not in r.stderr and "Traceback" not in r.stderr
+    assert (tmp_path / "s.png").stat().st_size > 0

@@ -126,9 +126,14 @@ def run(file: str | None = None, screenshot: str | None = None, site: str | None
             except OSError as e:  # OutputError included
                 ok = False
                 print(f"could not save {screenshot}: {e}", file=sys.stderr)
+            # an analysis that failed (a crash, a missing package in a bundle) is still drawn
+            # as a finding, but the run says so and fails: a picture is not proof it worked
+            failed = list(win.findings.errors)
+            for e in failed:
+                print(f"designer: {e}", file=sys.stderr)
             win.session.undo_stack.setClean()
             win.close()
-            app.exit(0 if ok else 1)
+            app.exit(4 if ok and failed else 0 if ok else 1)
 
         def give_up() -> None:
             print(f"designer: gave up on the screenshot after {SCREENSHOT_TIMEOUT_S:.0f} s", file=sys.stderr)

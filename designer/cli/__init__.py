@@ -94,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command")
     p = sub.add_parser("gui", help="open the app (default)")
     p.add_argument("file", nargs="?", help="project file; the bundled sample when omitted")
-    p.add_argument("--screenshot", metavar="PNG", help="render the window once analyses finish, save it, exit")
+    p.add_argument("--screenshot", metavar="PNG", help="render the window once analyses finish, save it, exit "
+                   "(status 4, with each on stderr, if an analysis failed)")
     p.add_argument("--site", help="site id to show first")
     p.set_defaults(func=cmd_gui)
     p = sub.add_parser("validate", help="list findings; exit 1 on any error")
