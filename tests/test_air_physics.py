@@ -241,3 +241,63 @@ def test_the_pressure_preconditioner_is_pyamgs_v_cycle():
         if hasattr(lvl, "P"):
             lvl.P, lvl.R = lvl.P.tocsr(), lvl.R.tocsr()
     assert np.array_equal(v_cycle(ml) @ b, ml.aspreconditioner(cycle="V") @ b)
+
+
+# -- a rack with no air of its own -------------------------------------------------------------
+def test_a_covered_rack_picks_up_no_heat_in_the_march():
+    """A rack drawn over another (a drag that lands on a neighbour) has no faces of its own, so
+    no modelled airflow: the march gave it an exhaust of heat / 1e-300 = 1e300 K, which started
+    the final temperature solve's iterations and made them NaN for 300 iterations (15 s on the
+    1,000-rack hall) before the direct solve took over. It now picks up nothing, as in the
+    final system, and the hall still solves with its heat reported lost."""
+    from designer.solvers.air.build import build_mesh
+    from designer.solvers.air.flow import FlowParams, FlowSolver, geometry
+
+    hall = _room()
+    hall.racks.append(hall.racks[0].model_copy(update={"id": "dup", "name": "Dup"}))
+    lay = build(hall, CELL, build_mesh(hall, CELL))
+    k = lay.rack_ids.index("dup")
+    assert lay.rack_q[k] == 0 and lay.rack_heat_w[k] > 0
+    fs = FlowSolver(lay, geometry(lay), FlowParams(), 20.0)
+    t = fs.item_temps(np.full(lay.mesh.shape, 20.0))
+    assert np.isfinite(t).all() and t[k] == 0.0
+    others = np.arange(lay.n_racks) != k
+    assert np.allclose(t[:lay.n_racks][others], 20.0 + lay.rack_heat_w[others] / (RHO_CP * lay.rack_q[others]))
+    sol, res, findings = _solve(hall)
+    assert sol.converged, sol.stats
+    assert np.isfinite(sol.energy.t_item).all()
+
+
+def test_the_iterative_temperature_solve_stops_at_a_non_finite_iterate(monkeypatch):
+    """Above the direct solve's size, BiCGSTAB from a start that overflows stops at once and
+    the direct solve answers (it used to iterate on NaN to its 300-iteration limit)."""
+    import scipy.sparse as sp
+    import scipy.sparse.linalg as spla
+
+    from designer.solvers.air import energy
+
+    rng = np.random.default_rng(3)
+    n = 400
+    A = sp.random(n, n, density=0.01, random_state=rng, format="csr")
+    A = A + sp.diags(np.asarray(abs(A).sum(axis=1)).ravel() + 1.0)
+    x_true = rng.uniform(15, 40, n)
+    b = A @ x_true
+    calls = []
+    real = spla.bicgstab
+
+    def counted(*args, callback=None, **kw):
+        def cb(xk):
+            calls.append(1)
+            callback(xk)
+        return real(*args, callback=cb, **kw)
+
+    monkeypatch.setattr(spla, "bicgstab", counted)
+    monkeypatch.setattr(energy, "DIRECT_MAX", 0)
+    x0 = x_true.copy()
+    x0[7] = 1e300
+    x = energy._solve(A, b, x0)
+    assert np.allclose(x, x_true, rtol=1e-12)
+    assert len(calls) == 1  # stopped at the first iterate
+    calls.clear()
+    x = energy._solve(A, b, x_true + 1.0)  # a finite start: iterations, no fallback needed
+    assert np.allclose(x, x_true, rtol=1e-12) and 1 <= len(calls) < 300

@@ -34,24 +34,45 @@ class EnergySolution:
     converged: bool
 
 
+DIRECT_MAX = 50_000
+"""Systems up to this many unknowns are solved directly (sparse LU); larger ones by BiCGSTAB
+with an incomplete-LU preconditioner. Measured on the generated halls' final temperature
+systems (one process, CPU): at 28,874 unknowns LU 0.52-0.55 s against 0.63-0.89 s for the
+ILU's factorisation and iterations; at 108,280, LU 4.6-5.2 s against 3.5-4.5 s."""
+
+
+class _NotFinite(Exception):
+    pass
+
+
 def _solve(A, b, x0):
-    """BiCGSTAB with an incomplete-LU preconditioner to round-off; a direct solve if that
-    does not get there."""
+    """The temperature system to round-off: sparse LU up to :data:`DIRECT_MAX` unknowns;
+    above, BiCGSTAB with an incomplete-LU preconditioner, and LU if that does not get there
+    (stopped at the first non-finite iterate, not after its 300 iterations)."""
     import warnings
 
     from scipy.sparse.linalg import LinearOperator, bicgstab, spilu
 
     A = A.tocsc()
+    if A.shape[0] <= DIRECT_MAX:
+        return spsolve(A, b)
+    if x0 is not None and not np.isfinite(x0).all():
+        x0 = None
+
+    def finite(xk: np.ndarray) -> None:
+        if not np.isfinite(xk).all():
+            raise _NotFinite
+
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             ilu = spilu(A, drop_tol=1e-5, fill_factor=8)
             M = LinearOperator(A.shape, ilu.solve)
-            x, info = bicgstab(A, b, x0=x0, rtol=1e-14, atol=0.0, maxiter=300, M=M)
+            x, info = bicgstab(A, b, x0=x0, rtol=1e-14, atol=0.0, maxiter=300, M=M, callback=finite)
             r = float(np.abs(A @ x - b).max()) / max(float(np.abs(b).max()), 1e-300)
         if np.isfinite(r) and (info == 0 or r < 1e-12):
             return x
-    except RuntimeError:
+    except (RuntimeError, _NotFinite):
         pass
     return spsolve(A, b)
 

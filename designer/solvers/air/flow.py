@@ -629,7 +629,10 @@ class FlowSolver:
         from designer.solvers.air.build import RHO_CP
 
         t = np.empty(nr + nu)
-        t[:nr] = to[:nr] + lay.rack_heat_w / (RHO_CP * np.maximum(lay.rack_q, 1e-300))
+        # a rack with no modelled airflow (blocked: its heat is reported lost) picks up nothing,
+        # as in the final temperature system (it was heat / 1e-300: 3.7e300 K started that
+        # system's iterations and made them NaN)
+        t[:nr] = to[:nr] + np.where(lay.rack_q > 0, lay.rack_heat_w / (RHO_CP * np.maximum(lay.rack_q, 1e-300)), 0.0)
         ret = to[nr:]
         cap = lay.unit_capacity_w / (RHO_CP * np.maximum(lay.unit_q, 1e-300))
         t[nr:] = np.maximum(lay.unit_t_set, ret - cap)
