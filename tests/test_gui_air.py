@@ -676,12 +676,16 @@ def test_heat_map_height_and_row_section_show_the_3d_field(qtbot):
         _close(w)
 
 
-def test_the_site_shown_gets_its_air_first_and_the_panel_says_which_is_still_solving(qtbot):
+def test_the_site_shown_gets_its_air_first_and_the_panel_says_which_is_still_solving(qtbot, monkeypatch):
     """The air lane solves the site on screen first and hands its answer over at once; a site
     still solving says so in the dock (not "no racks"), and its answer follows."""
+    from designer.solvers.air import engine
     from designer.solvers.air.engine import clear_memo
 
     clear_memo()  # real solves, not answers kept from another test
+    # progress after every step: these halls solve in under the app's 0.25 s between reports
+    # once the process is warm, and the test must see the march drawn while it runs
+    monkeypatch.setattr(engine, "PROGRESS_EVERY_S", 0.0)
     hall = _aisle_project().sites[0].hall
     sites = []
     for i, kw in ((1, 5.0), (2, 7.0)):
