@@ -770,3 +770,28 @@ def test_a_hall_the_preview_cannot_resolve_keeps_its_full_answer_while_dragging(
         assert ov.heat_map() is not None and ov.heat_map().cell_m == pytest.approx(0.25)
     finally:
         _close(w)
+
+
+def test_the_drag_preview_of_a_200_rack_hall_solves_at_the_cells_its_racks_need():
+    """The preview's analysis as the app builds it: the generated 200-rack hall, whose 1.2 m
+    aisles need 0.6 m cells where the preview's budget would give 0.7 m, is previewed at 0.6 m
+    (it had no preview); the 1,000-rack hall, which would need 107,000 cells, still has none."""
+    from designer.analysis.air import AirAnalysis
+    from designer.app.views.air.preview import PREVIEW_CELL_M, PREVIEW_ITER, PREVIEW_MAX_CELLS_RESOLVED
+    from designer.io.generate import generate_project
+    from designer.solvers.air.engine import AirParams
+
+    def preview(n):
+        a = AirAnalysis(cell_m=PREVIEW_CELL_M, params=AirParams(cell_m=PREVIEW_CELL_M, preview=True,
+                                                                max_iter=PREVIEW_ITER),
+                        max_cells_resolved=PREVIEW_MAX_CELLS_RESOLVED)
+        res = a.run(generate_project(n), 1, {})
+        assert res.error is None
+        return next(iter(res.data.sites.values()))
+
+    s = preview(200)
+    assert s.solved and s.map is not None and s.map.cell_m == pytest.approx(0.6)
+    assert s.stats["iterations"] == PREVIEW_ITER and s.stats.get("preview")
+    assert all(r.inlet_mean_c is not None for r in s.racks.values())
+    big = preview(1000)
+    assert not big.solved and "cannot resolve" in big.stats["refused"]

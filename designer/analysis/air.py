@@ -95,8 +95,7 @@ class AirAnalysis(Analysis):
         The cell budget (:data:`MAX_CELLS`): a larger mesh is coarsened, with a warning.
     max_cells_resolved : int
         How far over the budget a hall may go to keep its racks resolved
-        (:data:`MAX_CELLS_RESOLVED`; the drag preview passes its budget: no over-budget
-        previews).
+        (:data:`MAX_CELLS_RESOLVED`; the drag preview passes its own, smaller limit).
     site_ids : set of str, optional
         Solve these sites only (``designer export --site`` without JSON: the report, plan and
         bill of materials of one site need its air alone, and another site's hall can take a

@@ -70,12 +70,16 @@ def bench(name: str, project, cfd_s: float | None, preview: bool = False) -> Non
     s3, w3, c3 = _timed(lambda: _run(project, cache))
     line += f"  power {w3:6.1f} / {c3:6.1f} s ({s3.stats.get('iterations')} it)"
     if preview:
-        from designer.app.views.air.preview import PREVIEW_CELL_M, PREVIEW_ITER  # noqa: PLC0415
+        from designer.app.views.air.preview import (  # noqa: PLC0415
+            PREVIEW_CELL_M,
+            PREVIEW_ITER,
+            PREVIEW_MAX_CELLS_RESOLVED,
+        )
         from designer.solvers.air.engine import AirParams, clear_memo
 
         pa = AirAnalysis(cell_m=PREVIEW_CELL_M, params=AirParams(cell_m=PREVIEW_CELL_M, preview=True,
                                                                  max_iter=PREVIEW_ITER), max_cells=MAXC[0],
-                         max_cells_resolved=0)  # as the app's preview: within the budget or none
+                         max_cells_resolved=PREVIEW_MAX_CELLS_RESOLVED)  # as the app's preview
         pcache: dict = {}
         first = run_analysis(pa, project, 0, pcache)  # warm, as after the first drag step
         ps = next(iter(first.data.sites.values()))

@@ -11,6 +11,9 @@ and checks both the kernels and a whole solve against them). Each colour's cells
 the other colour's, so the in-place update of one colour is the same as numpy's evaluate-then-
 copy.
 
+The kernels release the interpreter while they run (``nogil``): the app's window stays
+responsive while an air solve or a drag preview is inside one on a worker thread.
+
 Compiled code is cached next to this file when it can be (a source checkout or an installed
 package); a frozen app (PyInstaller) has no source file to key a cache on and compiles at its
 first air solve (under a second).
@@ -26,7 +29,7 @@ import numpy as np
 _CACHE = not getattr(sys, "frozen", False)
 
 
-@nb.njit(cache=_CACHE)
+@nb.njit(cache=_CACHE, nogil=True)
 def t_sweeps(T, rhs, aP, lo0, hi0, lo1, hi1, lo2, hi2, mask0, mask1, nsweep):  # pragma: no cover - compiled
     """``nsweep`` red-black sweeps of the cell temperatures ``T`` (updated in place): the cells
     of ``mask0``, then of ``mask1``, each set to ``(rhs + sum(coefficient x neighbour)) / aP``.
@@ -56,7 +59,7 @@ def t_sweeps(T, rhs, aP, lo0, hi0, lo1, hi1, lo2, hi2, mask0, mask1, nsweep):  #
                         T[k, j, i] = s / aP[k, j, i]
 
 
-@nb.njit(cache=_CACHE)
+@nb.njit(cache=_CACHE, nogil=True)
 def m_sweeps(Ua, cur, src, aW, aE, inv, aS1, aN1, aS2, aN2, mask0, mask1, nsweep):  # pragma: no cover - compiled
     """``nsweep`` red-black sweeps of one velocity component's interior faces ``cur`` (a view
     into ``Ua``, updated in place). Axis 0 is the component's own axis, along which ``Ua`` has
@@ -83,13 +86,13 @@ def m_sweeps(Ua, cur, src, aW, aE, inv, aS1, aN1, aS2, aN2, mask0, mask1, nsweep
                         cur[k, j, i] = s * inv[k, j, i]
 
 
-@nb.njit(cache=_CACHE)
+@nb.njit(cache=_CACHE, nogil=True)
 def _pos(x):  # pragma: no cover - compiled
     """``np.maximum(x, 0.0)`` for the sums it enters (a NaN stays a NaN)."""
     return 0.0 if x <= 0.0 else x
 
 
-@nb.njit(cache=_CACHE)
+@nb.njit(cache=_CACHE, nogil=True)
 def _transverse(aP, aS, aN, Ut, ws, wh, gs, gn, ps, pn, own_s, own_n, mu_a, half_rho, axis):  # pragma: no cover
     """The coefficients of one transverse direction (``axis`` 1 or 2) of the momentum control
     volumes, added to ``aP`` (see :func:`m_coeffs`)."""
@@ -117,7 +120,7 @@ def _transverse(aP, aS, aN, Ut, ws, wh, gs, gn, ps, pn, own_s, own_n, mu_a, half
                 aP[k, j, i] = aP[k, j, i] + (((s + n) + (ds if ps[k, j, i] else 0.0)) + (dn if pn[k, j, i] else 0.0))
 
 
-@nb.njit(cache=_CACHE)
+@nb.njit(cache=_CACHE, nogil=True)
 def m_coeffs(Ua, Ua_old, mu, p, T, buoyancy, t_ref, rho, dt, v_floor, area, area_wa, vol, kh,
              Ut1, ws1, wh1, gs1, gn1, ps1, pn1, os1, on1,
              Ut2, ws2, wh2, gs2, gn2, ps2, pn2, os2, on2,
