@@ -10,7 +10,16 @@ import numpy as np
 import pytest
 
 import designer.solvers.air.flow as flow
-from designer.model.hall import AirUnit, CeilingGrille, CeilingPlenum, Containment, FloorTile, Hall, Rack, RaisedFloor
+from designer.model.hall import (
+    AirUnit,
+    CeilingGrille,
+    CeilingPlenum,
+    Containment,
+    FloorTile,
+    Hall,
+    Rack,
+    RaisedFloor,
+)
 from designer.solvers.air import AirParams, solve_hall
 from designer.solvers.air.engine import clear_memo
 from designer.solvers.air.flow import _sl
@@ -179,8 +188,7 @@ def numpy_momentum(fs, a, U, U_old, p, T, mu, nsweep):
 
 
 def _solver(hall: Hall, cell: float = 0.4) -> flow.FlowSolver:
-    from designer.solvers.air.build import build
-    from designer.solvers.air.build import build_mesh
+    from designer.solvers.air.build import build, build_mesh
 
     mesh = build_mesh(hall, cell)
     lay = build(hall, cell, mesh)

@@ -52,8 +52,8 @@ model's cost grows with its cells times its iterations, and the app must keep up
 (the air model runs in its own lane of the app's scheduler and is stopped by the next edit,
 so the other analyses never wait for it). At 15,000 cells every site of the bundled sample
 resolves its racks (the core hall at 0.6 m, half its racks' depth; at 8,000 cells it was
-0.75 m, too coarse). The first answer for the whole sample then costs about 30 s of CPU, the
-site on screen coming first (the Munich site's after 3 s). The reference-case comparison and
+0.75 m, too coarse). The first answer for the whole sample then costs about 16 s of CPU, the
+site on screen coming first (the Munich site's solve takes 1.7 s). The reference-case comparison and
 the grid-convergence test run at the cell size asked for."""
 
 
@@ -61,8 +61,8 @@ MAX_CELLS_RESOLVED = 100_000
 """A hall whose racks the budget's coarsening would leave unresolved is solved at the coarsest
 cells that do resolve them, over :data:`MAX_CELLS`, up to this many (an answer that takes
 longer, said in a warning, rather than none: a generated 200-rack hall needs 0.6 m cells,
-about 29,000 with the layers, and 12 s of CPU; the 1,000-rack one 79,000 by volume, 107,000
-with the layers, 1,348 steps and 161 s of CPU, 340 MB).
+about 29,000 with the layers, and 6 s of CPU; the 1,000-rack one 79,000 by volume, 107,000
+with the layers, 1,348 steps and 73 s of CPU, stop 25).
 Past this, the site gets the ``air.grid.too_coarse`` error and no temperatures."""
 
 

@@ -165,9 +165,11 @@ def memoised(hall: Hall, params: AirParams) -> bool:
 
 
 BYTES_PER_CELL = 4_000
-"""Peak memory of a solve per cell, with a margin: measured 2.7 kB on the generated 40-rack
-hall (17,760 cells, 46 MB over the process's 87 MB) and 2.4 kB on the 1,000-rack one (107,100
-cells); the exact temperature solve's sparse factorisation grows faster than the cells."""
+"""Peak memory of a solve per cell, with a margin: measured (stop 25, with the compiled
+kernels' contiguous geometry copies) 2.6 kB on the generated 40-rack hall (17,760 cells), 2.4 kB
+on the 200-rack one (28,638) and 3.0 kB on the 1,000-rack one (107,100); the exact temperature
+solve's incomplete factorisation grows faster than the cells. The compiled kernels' first calls
+add about 45 MB to the process once, not per cell."""
 
 PROGRESS_EVERY_S = 0.25
 """How often a running march reports its convergence (the app's live plot and status)."""

@@ -47,9 +47,12 @@ the contained cold aisle's by up to 0.67 K; the hot-aisle case has no steady sta
 is the flow that moves, not the heat convection (a bounded second-order scheme for heat moves
 the inlet means' grid figures by 0.03 K and makes the inlet max's worse); a bounded second-order momentum scheme leaves no steady state
 at 0.125 m, as the open rooms are unsteady in OpenFOAM's URANS too (``tests/air_cfd/EXPERIMENTS.md``).
-Cost: 0.75-0.95 us of CPU per cell and
-step (the sample's Stuttgart hall: 7.7 s for 936 steps on 11,000 cells), a few hundred to a
-thousand steps from rest; far from issue 13's goals on large halls. The loop stops when the largest change per step of every velocity, relative
+Cost: 0.4-0.8 us of CPU per cell and
+step, the final temperature solve included (the sample's Stuttgart hall: 4.2 s for 936 steps on
+11,000 cells; the pressure correction's multigrid CG is now half of a step, the momentum and
+temperature sweeps and coefficients, compiled in :mod:`.kernels`, a fifth), a few hundred to a
+thousand steps from rest; far from issue 13's goals on large halls. Larger or smaller steps,
+more sweeps and Anderson acceleration did not cut the steps reliably (experiment 13). The loop stops when the largest change per step of every velocity, relative
 to the largest port velocity, and of every temperature are below their tolerances; if it does
 not get there within ``max_iter`` steps the solution is flagged unconverged (the results step
 turns that into an error finding, never into numbers). The final temperature field is then
@@ -376,7 +379,7 @@ class FlowSolver:
         # loss faces at their velocity rounded to a power of two: the operator (and its
         # multigrid hierarchy) changes only when a face's flow changes by more than ~40 %
         ub = [2.0 ** np.round(np.log2(np.maximum(np.abs(U[a].ravel()[at]), V_FLOOR))) for a, (at, *_r) in enumerate(loss)]
-        if self._d_out is not None and all(np.array_equal(x, y) for x, y in zip(ub, self._d_ub)):
+        if self._d_out is not None and all(np.array_equal(x, y) for x, y in zip(ub, self._d_ub, strict=True)):
             return self._d_out
         out = []
         for a in range(3):
