@@ -526,18 +526,16 @@ class FlowSolver:
         # the compiled kernels' copies: the component's own axis first, whole arrays
         order = (a, b_, c_)
         cells = self.mesh.shape
-        flux_shape = [list(shape), list(shape)]
 
         def own_first(x, shp) -> np.ndarray:
             return np.ascontiguousarray(np.moveaxis(np.broadcast_to(x, shp), order, (0, 1, 2)))
 
         kern = dict(area=own_first(area, cells), area_wa=own_first(area / wa, cells), vol=own_first(vol, shape),
                     kh=own_first(kh, shape), masks=tuple(own_first(m, shape) for m in masks), trans=[])
-        for n, t in enumerate((b_, c_)):
+        for t in (b_, c_):
             tr_ = trans[t]
             fshape = list(shape)
             fshape[t] += 1
-            flux_shape[n] = fshape
             kern["trans"].append(tuple([own_first(tr_["ws"], fshape), own_first(tr_["wh"], fshape)]
                                        + [own_first(tr_[k], shape) for k in ("gs", "gn", "ps", "pn", "own_s", "own_n")]))
         st = dict(b=b_, c=c_, area=area, vol=vol, inner=inner, trans=trans, Kh=kh, masks=masks, order=order,
