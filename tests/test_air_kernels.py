@@ -143,7 +143,7 @@ def _hall() -> Hall:
 def numpy_momentum(fs, a, U, U_old, p, T, mu, nsweep):
     """FlowSolver.momentum as it was in numpy (flow.py before the kernels), coefficients and
     sweeps."""
-    st = fs._mom_static(a)
+    st = fs._mom_factors(a)
     rho, dt = flow.RHO_AIR, fs.prm.dt
     w = fs.geo.w
     area, vol, inner = st["area"], st["vol"], st["inner"]

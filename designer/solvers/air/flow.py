@@ -485,11 +485,11 @@ class FlowSolver:
         return x, r, count[0]
 
     # -- one momentum component ----------------------------------------------------------
-    def _mom_static(self, a: int) -> dict:
-        """Geometry-only factors of the a-momentum equations (kept on the cached geometry)."""
+    def _mom_factors(self, a: int) -> dict:
+        """Geometry-only factors of the a-momentum equations as numpy arrays in the grid's
+        axes (broadcast where they can be): what :meth:`_mom_static` turns into the kernels'
+        copies, and what the numpy oracle of ``tests/test_air_kernels.py`` reads."""
         geo, w = self.geo, self.geo.w
-        if geo.mom[a] is not None:
-            return geo.mom[a]
         b_, c_ = [x for x in range(3) if x != a]
         wa = w[a]
         area = w[b_] * w[c_]
@@ -523,7 +523,18 @@ class FlowSolver:
         vol = da * area
         kh = 0.5 * RHO_AIR * geo.K[a][inner]
         masks = (free & ~col, free & col)
-        # the compiled kernels' copies: the component's own axis first, whole arrays
+        return dict(b=b_, c=c_, wa=wa, area=area, vol=vol, inner=inner, shape=shape, trans=trans, Kh=kh,
+                    masks=masks)
+
+    def _mom_static(self, a: int) -> dict:
+        """The a-momentum factors as the compiled kernels take them, kept on the cached
+        geometry: the component's own axis first, whole contiguous arrays."""
+        geo = self.geo
+        if geo.mom[a] is not None:
+            return geo.mom[a]
+        f = self._mom_factors(a)
+        b_, c_, shape, trans = f["b"], f["c"], f["shape"], f["trans"]
+        area, vol, kh, masks, wa = f["area"], f["vol"], f["Kh"], f["masks"], f["wa"]
         order = (a, b_, c_)
         cells = self.mesh.shape
 
@@ -538,8 +549,7 @@ class FlowSolver:
             fshape[t] += 1
             kern["trans"].append(tuple([own_first(tr_["ws"], fshape), own_first(tr_["wh"], fshape)]
                                        + [own_first(tr_[k], shape) for k in ("gs", "gn", "ps", "pn", "own_s", "own_n")]))
-        st = dict(b=b_, c=c_, area=area, vol=vol, inner=inner, trans=trans, Kh=kh, masks=masks, order=order,
-                  kern=kern)
+        st = dict(order=order, kern=kern)
         geo.mom[a] = st
         return st
 
@@ -565,7 +575,7 @@ class FlowSolver:
         shape = (Ua.shape[0] - 2,) + Ua.shape[1:]
         src, aW, aE, inv, aS1, aN1, aS2, aN2 = (np.empty(shape) for _ in range(8))
         buoy = RHO_AIR * GRAVITY * BETA if a == 0 else 0.0
-        t1, t2 = [x for x in range(3) if x != a]
+        t1, t2 = order[1:]
         m_coeffs(Ua, own_first(U_old[a]), own_first(mu), own_first(p), own_first(T), buoy, self.t_ref, RHO_AIR,
                  self.prm.dt, V_FLOOR, kern["area"], kern["area_wa"], kern["vol"], kern["kh"],
                  own_first(U[t1]), *kern["trans"][0], own_first(U[t2]), *kern["trans"][1],
