@@ -130,6 +130,39 @@ def test_capacity_control_raises_the_supply_to_hold_the_capacity():
     assert "air.unit.overloaded" in codes and "air.capacity.short" not in codes
 
 
+def test_the_capacity_rounds_share_one_factorisation_and_give_the_same_answer(monkeypatch):
+    """The capacity loop's second round (a unit switched to its capacity equation) is
+    preconditioned by the first round's incomplete factorisation, not a new one, and reaches the
+    same temperatures as with a factorisation of its own (both to the solve's round-off)."""
+    import scipy.sparse.linalg as spla
+
+    from designer.solvers.air import energy
+
+    hall = _room(kw=10.0)
+    hall.air_units[0].capacity_kw = 30.0
+    hall.air_units[1].capacity_kw = 70.0
+    real = spla.spilu
+    made = []
+
+    def counted(*a, **kw):
+        made.append(1)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(spla, "spilu", counted)
+    clear_memo()
+    sol = solve_hall(hall, AirParams(cell_m=CELL))
+    assert sol.energy.rounds >= 2 and sol.energy.converged and sol.energy.residual < 1e-12
+    assert len(made) == 1
+    own = energy._solve
+    monkeypatch.setattr(energy, "_solve", lambda A, b, x0, pre=None: own(A, b, x0))  # each round its own
+    made.clear()
+    clear_memo()
+    fresh = solve_hall(hall, AirParams(cell_m=CELL))
+    assert len(made) == sol.energy.rounds
+    assert np.nanmax(np.abs(sol.T - fresh.T)) < 1e-9
+    assert np.abs(sol.energy.t_item - fresh.energy.t_item).max() < 1e-9
+
+
 def test_heat_beyond_all_running_capacity_has_no_steady_state_and_no_numbers():
     hall = _room(kw=10.0)
     for u in hall.air_units:

@@ -38,21 +38,33 @@ class _NotFinite(Exception):
     pass
 
 
-def _solve(A, b, x0):
-    """The temperature system to round-off: BiCGSTAB with an incomplete-LU preconditioner, and
-    sparse LU if that does not get there (stopped at the first non-finite iterate, not after
-    its 300 iterations).
+class Preconditioner:
+    """The incomplete factorisation of the temperature system, kept for the capacity loop's
+    next round: that system differs from it in a few entries (units switched to or from their
+    capacity equation), and the factorisation still brings BiCGSTAB to round-off in about as
+    many iterations as a fresh one, for none of the factorising (about half of a round: 0.25 of
+    0.5 s on the generated 200-rack hall, stop 26). Kept across edits it paid nothing: the
+    next edit's flow is different enough that it failed to reach round-off in 60 iterations
+    about half the time (22 of 42 on the benchmark's edits), which cost as much as it saved.
+    Whatever the preconditioner, the answer is held to the same residual; a kept one that does
+    not get there is replaced."""
 
-    LU first was tried (stop 25): on the generated 40- and 200-rack halls (17,760 and 28,638
-    cells) the whole solve's CPU was the same to 0.2 s, and its peak memory 6.1-6.6 kB a cell
-    against 2.4-2.6 kB with ILU."""
+    def __init__(self) -> None:
+        self.ilu = None
+        self.shape: tuple[int, int] | None = None
+
+
+STALE_MAXITER = 60
+"""BiCGSTAB iterations a kept factorisation gets before a fresh one is made: a fresh one needs
+30-55 on the generated halls, and making one costs about as much as 50 iterations."""
+
+
+def _bicgstab(A, b, x0, ilu, maxiter: int):
+    """BiCGSTAB to round-off preconditioned by ``ilu``: x, or None if it did not get there
+    (stopped at the first non-finite iterate)."""
     import warnings
 
-    from scipy.sparse.linalg import LinearOperator, bicgstab, spilu
-
-    A = A.tocsc()
-    if x0 is not None and not np.isfinite(x0).all():
-        x0 = None
+    from scipy.sparse.linalg import LinearOperator, bicgstab
 
     def finite(xk: np.ndarray) -> None:
         if not np.isfinite(xk).all():
@@ -61,14 +73,46 @@ def _solve(A, b, x0):
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            ilu = spilu(A, drop_tol=1e-5, fill_factor=8)
             M = LinearOperator(A.shape, ilu.solve)
-            x, info = bicgstab(A, b, x0=x0, rtol=1e-14, atol=0.0, maxiter=300, M=M, callback=finite)
+            x, info = bicgstab(A, b, x0=x0, rtol=1e-14, atol=0.0, maxiter=maxiter, M=M, callback=finite)
             r = float(np.abs(A @ x - b).max()) / max(float(np.abs(b).max()), 1e-300)
-        if np.isfinite(r) and (info == 0 or r < 1e-12):
+    except _NotFinite:
+        return None
+    return x if np.isfinite(r) and (info == 0 or r < 1e-12) else None
+
+
+def _solve(A, b, x0, pre: Preconditioner | None = None):
+    """The temperature system to round-off: BiCGSTAB with an incomplete-LU preconditioner (the
+    one kept in ``pre`` first, if any, then a fresh one), and sparse LU if that does not get
+    there (stopped at the first non-finite iterate, not after its 300 iterations).
+
+    LU first was tried (stop 25): on the generated 40- and 200-rack halls (17,760 and 28,638
+    cells) the whole solve's CPU was the same to 0.2 s, and its peak memory 6.1-6.6 kB a cell
+    against 2.4-2.6 kB with ILU."""
+    import warnings
+
+    from scipy.sparse.linalg import spilu
+
+    A = A.tocsc()
+    if x0 is not None and not np.isfinite(x0).all():
+        x0 = None
+    pre = pre if pre is not None else Preconditioner()  # one solve's: nothing to reuse
+    if pre.ilu is not None and pre.shape == A.shape:
+        x = _bicgstab(A, b, x0, pre.ilu, STALE_MAXITER)
+        if x is not None:
             return x
-    except (RuntimeError, _NotFinite):
-        pass
+    pre.ilu = pre.shape = None  # freed before the new one is made: the peak holds one
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            ilu = spilu(A, drop_tol=1e-5, fill_factor=8)
+    except RuntimeError:
+        ilu = None
+    if ilu is not None:
+        pre.ilu, pre.shape = ilu, A.shape
+        x = _bicgstab(A, b, x0, ilu, 300)
+        if x is not None:
+            return x
     return spsolve(A, b)
 
 
@@ -126,6 +170,7 @@ def solve_energy(solver, U, mu, limited0: np.ndarray | None = None, T0=None, t_i
     if T0 is not None and t_item0 is not None:
         x = np.concatenate([np.nan_to_num(T0.ravel(), nan=0.0), t_item0])
     rounds = 0
+    pre = Preconditioner()  # the rounds' systems differ in a few entries: one factorisation serves
     while rounds < MAX_ROUNDS:
         rounds += 1
         lim_ports = usel & limited[np.maximum(pt.owner - nr, 0)]
@@ -135,7 +180,7 @@ def solve_energy(solver, U, mu, limited0: np.ndarray | None = None, T0=None, t_i
         b = rhs.copy()
         running = lay.unit_q > 0
         b[n + nr:] = np.where(running, np.where(limited, -cap, lay.unit_t_set), lay.unit_t_set)
-        x = _solve(A, b, x)
+        x = _solve(A, b, x, pre)
         t_ret = np.zeros(nu)
         tu = np.bincount(pt.owner[usel] - nr, weights=out[usel] * x[pt.cell[usel]], minlength=nu)
         t_ret = tu / np.maximum(lay.unit_q, 1e-300)
