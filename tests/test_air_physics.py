@@ -333,3 +333,27 @@ def test_the_iterative_temperature_solve_stops_at_a_non_finite_iterate(monkeypat
     calls.clear()
     x = energy._solve(A, b, x_true + 1.0)  # a finite start: iterations, no fallback needed
     assert np.allclose(x, x_true, rtol=1e-12) and 1 <= len(calls) < 300
+
+
+# -- the march's step size ----------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_march_halves_its_step_in_a_limit_cycle_not_in_a_drift():
+    """The pseudo-time step is halved when the march stops making progress *and* its field goes
+    back and forth (a limit cycle: the failed-CRAH reference marched at twice the default step),
+    not when it drifts one way while a recirculation settles (the generated 40-rack hall from
+    rest, whose field went 0.6-0.97 of the way its steps travelled: halved at step 200 it took
+    659 steps, left alone 437, the same answer)."""
+    from pathlib import Path
+
+    from designer.io.files import load
+    from designer.io.generate import generate_project
+
+    clear_memo()
+    p = load(Path(__file__).parent / "air_cfd" / "cases" / "crah_failed.json")
+    cycle = solve_hall(p.sites[0].hall, AirParams(cell_m=p.settings.air_cell_m, dt=4.0))
+    assert cycle.converged and cycle.stats["dt_halved_at"], cycle.stats
+    drift = solve_hall(generate_project(40).sites[0].hall, AirParams(cell_m=0.5))
+    assert drift.converged and drift.stats["dt_halved_at"] == [], drift.stats
+    assert drift.iterations < 500
