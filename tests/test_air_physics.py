@@ -357,3 +357,32 @@ def test_the_march_halves_its_step_in_a_limit_cycle_not_in_a_drift():
     drift = solve_hall(generate_project(40).sites[0].hall, AirParams(cell_m=0.5))
     assert drift.converged and drift.stats["dt_halved_at"] == [], drift.stats
     assert drift.iterations < 500
+
+
+def test_a_drag_preview_shows_the_marchs_temperatures(monkeypatch):
+    """A drag preview (a few dozen steps from the previous field) shows the march's own
+    temperatures, not the exact solve on its not-yet-steady flow (half of a preview's time on
+    large halls); they follow the move: closer to the moved hall's converged answer than the
+    answer before the move is."""
+    from designer.solvers.air import engine
+
+    hall = _room(kw=8.0)
+    cache = HallCache()
+    clear_memo()
+    before = solve_hall(hall, AirParams(cell_m=CELL), cache)
+    hall.racks[3].x += 1.2  # A3 out of the row's east end onto free floor
+    called = []
+    real = engine.solve_energy
+    monkeypatch.setattr(engine, "solve_energy", lambda *a, **k: called.append(1) or real(*a, **k))
+    clear_memo()
+    pv = solve_hall(hall, AirParams(cell_m=CELL, preview=True, max_iter=40), cache)
+    assert called == [] and pv.converged and pv.stats["preview"] and pv.iterations <= 40
+    assert np.isnan(pv.T[pv.layout.solid]).all() and np.isfinite(pv.T[~pv.layout.solid]).all()
+    clear_memo()
+    full = solve_hall(hall, AirParams(cell_m=CELL))
+    assert called == [1]  # the full answer is solved exactly
+    got = {k: site_results("s", "t", 0, hall, sol, "A1")[0].racks for k, sol in
+           (("before", before), ("preview", pv), ("full", full))}
+    d_pv = max(abs(got["preview"][k].inlet_mean_c - got["full"][k].inlet_mean_c) for k in got["full"])
+    d_move = max(abs(got["before"][k].inlet_mean_c - got["full"][k].inlet_mean_c) for k in got["full"])
+    assert d_pv < 0.5 * d_move, (d_pv, d_move)
