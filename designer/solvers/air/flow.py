@@ -52,7 +52,9 @@ step, the final temperature solve included (the sample's Stuttgart hall: 4.2 s f
 11,000 cells; the pressure correction's multigrid CG is now half of a step, the momentum and
 temperature sweeps and coefficients, compiled in :mod:`.kernels`, a fifth), a few hundred to a
 thousand steps from rest; far from issue 13's goals on large halls. Larger or smaller steps,
-more sweeps and Anderson acceleration did not cut the steps reliably (experiment 13). The loop stops when the largest change per step of every velocity, relative
+more sweeps and Anderson acceleration did not cut the steps reliably (experiment 13); halving
+the step only in a limit cycle and a velocity tolerance of 1e-3 did, on the generated halls
+(experiment 14). The loop stops when the largest change per step of every velocity, relative
 to the largest port velocity, and of every temperature are below their tolerances; if it does
 not get there within ``max_iter`` steps the solution is flagged unconverged (the results step
 turns that into an error finding, never into numbers). The final temperature field is then
