@@ -61,8 +61,8 @@ MAX_CELLS_RESOLVED = 100_000
 """A hall whose racks the budget's coarsening would leave unresolved is solved at the coarsest
 cells that do resolve them, over :data:`MAX_CELLS`, up to this many (an answer that takes
 longer, said in a warning, rather than none: a generated 200-rack hall needs 0.6 m cells,
-about 29,000 with the layers, and 6 s of CPU; the 1,000-rack one 79,000 by volume, 107,000
-with the layers, 1,348 steps and 73 s of CPU, stop 25).
+about 29,000 with the layers, and 4 s of CPU; the 1,000-rack one 79,000 by volume, 107,000
+with the layers, 942 steps and 56 s of CPU, stop 26).
 Past this, the site gets the ``air.grid.too_coarse`` error and no temperatures."""
 
 

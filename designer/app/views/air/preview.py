@@ -30,9 +30,17 @@ preview follows the drag and settles while the pointer rests; the full solve run
 PREVIEW_MAX_CELLS_RESOLVED = 30_000
 """A hall whose racks the preview's cell budget would leave unresolved is previewed at the
 coarsest cells that resolve them while they number at most this (by volume), else not at all:
-the generated 200-rack hall needs 0.6 m cells, 28,638 with the layers, about 1.1 s of CPU a
-preview (stop 25; it had no preview before); the 1,000-rack hall would need 107,000 and
-several seconds, so it keeps the full answer with its "before this drag" legend."""
+the generated 200-rack hall needs 0.6 m cells, 28,638 with the layers, about 0.55 s of CPU a
+preview on its own (stop 26); the 1,000-rack hall would need 107,000 and several seconds, so
+it keeps the full answer with its "before this drag" legend.
+
+In the window that 200-rack preview comes about once in 10 s of dragging (stop 26,
+``tests/benchmarks/bench_gui_air.py`` and a 10 s drag): the interface thread spends 25 ms on
+each mouse move of that hall (no preview running), so it is never idle, and the worker, which
+needs the interpreter between its compiled parts, runs 5x slower beside it (2.7 s a preview);
+:data:`BUSY_SHARE` then spaces the next one 10 s out. Without the share limit: three previews
+in 10 s and mouse moves 25 -> 34 ms. The way out is a preview that does not share the
+interpreter (a process of its own, or the whole step compiled), and a cheaper drag frame."""
 MAX_RATE_HZ = 5.0
 BUSY_SHARE = 0.25
 """At most this share of the time goes to coarse solves: on a 1,000-rack hall a coarse
