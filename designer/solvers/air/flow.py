@@ -88,7 +88,7 @@ OSC_SHARE = 0.5
 """... and only when the march goes back and forth: over those two windows the velocity field
 (L2 norm) ends up less than this share of the distance its steps travelled. A smaller step
 damps an oscillation of the march; a slow one-way drift (a recirculation settling after an
-edit) it only slows. Measured when stuck: the hot-aisle reference 0.06-0.08 (a limit cycle at
+edit) it only slows. Measured when stuck: the hot-aisle reference 0.05-0.09 (a limit cycle at
 dt 2 s: unhalved, its edits do not converge in 2,000 steps); the generated halls and the cold
 aisle after a pull-out 0.62-0.97 (halved, they took up to 1.5x the steps)."""
 CHEN_XU = 0.03874
