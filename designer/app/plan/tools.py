@@ -169,10 +169,17 @@ class SelectTool(Tool):
             self.dragging = True
         x, y = self.model_pos(e)
         dx, dy = x - self.start_model[0], y - self.start_model[1]
-        sn = self.view.snapper.move(self.moving, dx, dy, e.modifiers(), exclude=self.exclude, anchor=self.anchor)
+        snapper = self.view.snapper
+        before = snapper.viewport_rect()
+        sn = snapper.move(self.moving, dx, dy, e.modifiers(), exclude=self.exclude, anchor=self.anchor)
         self.delta = (sn.x, sn.y)
         self.scene.preview_move(self.preview_ids, *self.delta)
-        self.view.viewport().update()
+        # only the snap marker's old and new places: the moved items repaint their own (a whole
+        # viewport a mouse move repainted every item of the hall)
+        vp = self.view.viewport()
+        for r in (before, snapper.viewport_rect()):
+            if not r.isEmpty():
+                vp.update(r)
         n = len(self.preview_ids)
         what = self.view.snapper.describe()
         self.view.window().statusBar().showMessage(
