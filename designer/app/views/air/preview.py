@@ -34,18 +34,26 @@ the generated 200-rack hall needs 0.6 m cells, 28,638 with the layers, about 0.5
 preview on its own (stop 26); the 1,000-rack hall would need 107,000 and several seconds, so
 it keeps the full answer with its "before this drag" legend.
 
-In the window that 200-rack preview comes about once in 10 s of dragging (stop 26,
-``tests/benchmarks/bench_gui_air.py`` and a 10 s drag): the interface thread spends 25 ms on
-each mouse move of that hall (no preview running), so it is never idle, and the worker, which
-needs the interpreter between its compiled parts, runs 5x slower beside it (2.7 s a preview);
-:data:`BUSY_SHARE` then spaces the next one 10 s out. Without the share limit: three previews
-in 10 s and mouse moves 25 -> 34 ms. The way out is a preview that does not share the
-interpreter (a process of its own, or the whole step compiled), and a cheaper drag frame."""
+In the window (stop 26, a 10 s drag at 60 mouse moves a second, 1600 x 1000): a preview
+every 1.1-1.6 s on that hall (0.8-1.3 s each), 1.5 a second on the 40-rack one, with mouse
+moves at 8.7 ms (median; 95 % under 14.2 ms). Before this stop it was one preview in 10 s: each
+mouse move repainted the whole viewport (25 ms on 200 racks, so the interface thread was never
+idle), the worker, which needs the interpreter between its compiled parts, ran 5x slower beside
+it (2.7 s a preview), and :data:`BUSY_SHARE` at 0.25 spaced the next one 10 s out."""
 MAX_RATE_HZ = 5.0
-BUSY_SHARE = 0.25
-"""At most this share of the time goes to coarse solves: on a 1,000-rack hall a coarse
-solve takes ~80 ms, and running it 5 times a second slowed the drag frames (the worker
-competes with the GUI thread for the interpreter) from 9 to 20 ms."""
+BUSY_SHARE = 0.75
+"""At most this share of the time goes to coarse solves (the worker competes with the interface
+thread for the interpreter). Measured on the generated halls while dragging (stop 26, mouse
+moves median / 95th percentile, previews in the drag):
+
+- 200 racks, 10 s: 0.25 gave 5.6 / 10.8 ms and 3 previews; 0.75 8.7 / 14.2 ms and 8; 1.0
+  8.8 / 15.1 ms and 11;
+- 40 racks, 6 s: 0.25 gave 4.2 / 7.6 ms and 3; 0.5 5.3 / 9.3 ms and 7; 0.75 5.9 / 9.8 ms and 9;
+  1.0 6.6 / 10.9 ms and 12.
+
+0.75 keeps the mouse moves under the 16 ms of a 60 Hz frame with a margin. It was 0.25 when a
+mouse move repainted the whole viewport (25 ms on 200 racks) and the 1,000-rack hall had a
+preview (it no longer has: its racks need more cells than the preview may take)."""
 
 
 def preview_project(session, ids: list[str], dx: float, dy: float):
