@@ -419,6 +419,48 @@ def test_a_module_dragged_over_the_plan_shows_where_it_and_its_contents_land(emp
     assert w.view.drop_ghost is None
 
 
+def test_a_module_dragged_across_the_plan_repaints_only_its_way_and_leaves_no_trace(empty, qtbot):
+    """Each drag move repaints where the ghost and the snap marker were and are, not the whole
+    viewport, and what is on screen after the moves is what a full repaint draws."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent
+
+    w = empty
+    md = w.palette.tree.mimeData([w.palette.item_for("IND-120R")])
+    vp = w.view.viewport()
+    regions = []
+
+    class Paints(QObject):
+        def eventFilter(self, obj, ev):  # noqa: N802
+            if ev.type() == QEvent.Paint:
+                regions.append(ev.region().boundingRect())
+            return False
+
+    spy = Paints()
+    vp.installEventFilter(spy)
+    pos = vp_point(w, 6.0, 5.0)
+    QApplication.sendEvent(vp, QDragEnterEvent(pos, Qt.CopyAction, md, Qt.LeftButton, Qt.NoModifier))
+    for k in range(12):
+        p = pos + QPoint(9 * k, (5 * k) % 23)
+        QApplication.sendEvent(vp, QDragMoveEvent(p, Qt.CopyAction, md, Qt.LeftButton, Qt.NoModifier))
+        qtbot.wait(5)
+    vp.removeEventFilter(spy)
+    assert w.view.drop_ghost is not None
+    assert regions and max(q.width() * q.height() for q in regions) < 0.5 * vp.width() * vp.height()
+    screen = w.windowHandle().screen()
+    at = vp.mapTo(w, QPoint(0, 0))
+
+    def on_screen():
+        return screen.grabWindow(w.winId(), at.x(), at.y(), vp.width(), vp.height()).toImage()
+
+    shown = on_screen()
+    vp.update()
+    qtbot.wait(50)
+    assert not shown.isNull() and shown == on_screen()
+    QApplication.sendEvent(vp, QDragLeaveEvent())
+    assert w.view.drop_ghost is None
+
+
 def test_design_an_emptied_site_from_its_workloads(win, qtbot):
     """The real core: the tower site emptied by the user, then Site > Design from workloads."""
     pytest.importorskip("designer.analysis.design")
