@@ -63,8 +63,8 @@ class AirParams:
     in a step ... Measured against 1e-5 (stop 26, the app's cells): rack inlet means within
     0.003 K, inlet maxima 0.012 K, unit returns 0.009 K and every cell 0.07 K on the generated
     40- and 200-rack halls, the five reference rooms and the five sample sites; after an edit
-    warm from the previous answer (the 200-rack hall, a power change and row-end pull-outs of
-    0.6 and 1.2 m), inlets within 0.002 K of a cold solve to 1e-5. Against 1e-4 (before stop
+    warm from the previous answer (the 200-rack hall: a power change, its row-end rack pulled
+    1.2 m out, then 0.6 m further), inlets within 0.002 K of a cold solve to 1e-5. Against 1e-4 (before stop
     26) only the generated halls stop sooner: 40 racks 437 -> 348 steps, 200 racks 382 -> 237,
     its edits 72 -> 37, 229 -> 125 and 315 -> 88; everywhere else the temperature test is
     the one that holds the march, and the steps are the same."""
