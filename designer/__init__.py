@@ -22,14 +22,20 @@ when this package is imported first (the app, the command line); when numpy came
 run, a notebook), the libraries already loaded are limited through threadpoolctl."""
 
 
+_LOADED_API = {"OPENBLAS_NUM_THREADS": "openblas", "MKL_NUM_THREADS": "mkl"}
+"""threadpoolctl's name of the library each variable sets (it cannot set Accelerate's)."""
+
+
 def _one_blas_thread() -> None:
     ours = [v for v in BLAS_THREADS_VARS if v not in os.environ]
     for v in ours:
         os.environ[v] = "1"
-    if "OPENBLAS_NUM_THREADS" in ours and any(m in sys.modules for m in ("numpy", "scipy")):
-        from threadpoolctl import threadpool_limits
+    apis = [_LOADED_API[v] for v in ours if v in _LOADED_API]
+    if apis and any(m in sys.modules for m in ("numpy", "scipy")):
+        from threadpoolctl import ThreadpoolController
 
-        threadpool_limits(limits=1, user_api="blas")
+        # only the libraries whose variable the user left unset
+        ThreadpoolController().select(internal_api=apis).limit(limits=1)
 
 
 _one_blas_thread()

@@ -38,6 +38,7 @@ def test_every_blas_library_runs_one_thread(order):
     assert threads == [1] * len(threads)
 
 
-def test_the_users_own_setting_is_kept():
-    threads = _blas_threads("designer,numpy", OPENBLAS_NUM_THREADS="2")
+@pytest.mark.parametrize("order", ["designer,numpy", "numpy,designer"])
+def test_the_users_own_setting_is_kept(order):
+    threads = _blas_threads(order, OPENBLAS_NUM_THREADS="2")
     assert threads and all(t == 2 for t in threads)
