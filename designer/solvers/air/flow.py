@@ -749,7 +749,8 @@ class FlowSolver:
             # steps, but a spike in the last window read as no progress; halved twice it took
             # 1,653 steps instead of 936, same answer). Nor is a march that stalls while its
             # field drifts one way (a recirculation settling, often after an edit: the generated
-            # 40-rack hall from rest took 659 steps halved, 437 left alone; the cold-aisle
+            # 40-rack hall from rest took 659 steps halved, 437 left alone, at the velocity
+            # tolerance of the time, 1e-4; the cold-aisle
             # reference with a row-end rack pulled out 1.2 m, 689 warm from the previous answer
             # halved twice, 463 left alone; same answers to 0.002 K): a smaller step damps an
             # oscillation but only slows a drift. So the step is halved only when the field
