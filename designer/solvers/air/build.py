@@ -204,16 +204,16 @@ class _PortList:
         m = self.mesh
         nz, ny, nx = m.shape
         axis, fj, fi, cj, ci, sgn = _side_faces(box, side, m.plan)
-        kk = np.arange(k0, k1)
-        K = np.repeat(kk, fj.size)
-        FJ, FI, CJ, CI = (np.tile(a, kk.size) for a in (fj, fi, cj, ci))
-        ok = (CJ >= 0) & (CJ < ny) & (CI >= 0) & (CI < nx) & (K >= 0) & (K < nz)
-        K, FJ, FI, CJ, CI = K[ok], FJ[ok], FI[ok], CJ[ok], CI[ok]
-        cell = (K * ny + CJ) * nx + CI
+        # layer-major, then along the side (the order the ports keep)
+        ok = (cj >= 0) & (cj < ny) & (ci >= 0) & (ci < nx)
+        fj, fi, cj, ci = fj[ok], fi[ok], cj[ok], ci[ok]
+        kk = np.arange(max(k0, 0), min(k1, nz))[:, None]
         fs = m.face_shape(axis)
-        face = (K * fs[1] + FJ) * fs[2] + FI
+        cell = ((kk * ny + cj) * nx + ci).ravel()
+        face = ((kk * fs[1] + fj) * fs[2] + fi).ravel()
         air = ~self.solid.ravel()[cell] & ~self.claimed[axis][face]
-        return axis, face[air], cell[air], sgn, m.plan.cell_m * m.dz[K[air]]
+        area = np.broadcast_to(m.plan.cell_m * m.dz[kk], (kk.size, fj.size)).ravel()
+        return axis, face[air], cell[air], sgn, area[air]
 
     def horizontal(self, box, kface: int, above: bool):
         """Faces of a box's top (``above``: room cell above ``kface``) or its footprint at
@@ -302,7 +302,7 @@ def build(hall: Hall, cell_m: float, mesh: Mesh | None = None) -> Layout:
         elif c.height_m is not None:
             top = c.height_m
         else:  # the height of the racks that line it
-            lin = [r.outer_height_m() for r, b in zip(racks, rbox, strict=True) if _touches(b, m2)]
+            lin = [r.outer_height_m() for r, t in zip(racks, _touching(rbox, m2), strict=True) if t]
             top = max(lin) if lin else H
         kt = max(mesh.k_of(min(top, H)), kf + 1)
         sub = cont[kf:kt]
@@ -360,13 +360,12 @@ def build(hall: Hall, cell_m: float, mesh: Mesh | None = None) -> Layout:
     blocked = np.zeros(nr, dtype=bool)
     front_cells, front_area = [], []
     for k, b in enumerate(rbox):
-        f = pl.side(b, _FRONT[rq[k][0]], kf, rtop[k])
-        front_cells.append(f[2])
-        front_area.append(f[4])
-        if q_nom[k] <= 0:
-            continue
         q = rq[k][0]
         front = pl.side(b, _FRONT[q], kf, rtop[k])
+        front_cells.append(front[2])
+        front_area.append(front[4])
+        if q_nom[k] <= 0:
+            continue
         back = pl.side(b, _BACK[q], kf, rtop[k])
         if front[1].size == 0 or back[1].size == 0:
             blocked[k] = True
@@ -455,11 +454,20 @@ def build(hall: Hall, cell_m: float, mesh: Mesh | None = None) -> Layout:
         containment_ids=[c.id for c in hall.containments], containment_kind=[c.kind for c in hall.containments])
 
 
-def _touches(box, mask: np.ndarray) -> bool:
-    i0, i1, j0, j1 = (int(v) for v in box)
+def _touching(boxes, mask: np.ndarray) -> np.ndarray:
+    """For each plan box (i0, i1, j0, j1), whether ``mask`` has a cell in it or next to it
+    (the box grown by one cell each way, clipped to the grid): the mask's cells counted in
+    each grown box from its summed-area table, all boxes at once."""
+    boxes = np.asarray(boxes, dtype=np.int64).reshape(-1, 4)
     ny, nx = mask.shape
-    jj0, jj1, ii0, ii1 = max(j0 - 1, 0), min(j1 + 1, ny), max(i0 - 1, 0), min(i1 + 1, nx)
-    return bool(mask[jj0:jj1, ii0:ii1].any()) if jj1 > jj0 and ii1 > ii0 else False
+    sat = np.zeros((ny + 1, nx + 1), dtype=np.int64)
+    sat[1:, 1:] = mask.astype(np.int64).cumsum(0).cumsum(1)
+    jj0, jj1 = np.maximum(boxes[:, 2] - 1, 0), np.minimum(boxes[:, 3] + 1, ny)
+    ii0, ii1 = np.maximum(boxes[:, 0] - 1, 0), np.minimum(boxes[:, 1] + 1, nx)
+    ok = (jj1 > jj0) & (ii1 > ii0)
+    a, b = np.clip(jj0, 0, ny), np.clip(jj1, 0, ny)
+    c, d = np.clip(ii0, 0, nx), np.clip(ii1, 0, nx)
+    return ok & (sat[b, d] - sat[a, d] - sat[b, c] + sat[a, c] > 0)
 
 
 def _openings(plane: np.ndarray, g: Grid, items) -> None:

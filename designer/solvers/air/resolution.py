@@ -61,6 +61,40 @@ def _boxes(items) -> np.ndarray:
     return np.stack([x0, y0, x1, y1], axis=1)
 
 
+def _gaps(racks, sgn: float, geoms, owner, tree, wall) -> np.ndarray:
+    """Clear distance from each rack's front (``sgn`` 1) or rear (-1) face to the nearest other
+    box, obstruction or wall within :data:`FAR_M` straight ahead of it (``FAR_M``: nothing).
+
+    All racks at once (shapely's array functions): the slab ahead of a face, the boxes it
+    meets, their parts inside it and the face's distance to them. One rack at a time this took
+    40 ms on the generated 200-rack hall, which a drag preview paid at every new position."""
+    q = np.array([snap_quadrant(r.rotation_deg)[0] for r in racks], dtype=float)
+    th = np.deg2rad(90.0 * q)
+    d = np.stack([-np.sin(th), np.cos(th)], axis=1)  # the direction the front faces
+    t = np.stack([d[:, 1], -d[:, 0]], axis=1)  # along the face
+    c = np.array([[r.x, r.y] for r in racks], dtype=float)
+    half_d = np.array([0.5 * r.depth_m for r in racks])[:, None]
+    half_w = np.array([0.5 * r.width_m for r in racks])[:, None]
+    face_c = c + sgn * half_d * d
+    a, b = face_c - half_w * t * 0.999, face_c + half_w * t * 0.999
+    faces = shapely.linestrings(np.stack([a, b], axis=1))
+    far_a, far_b = a + sgn * FAR_M * d, b + sgn * FAR_M * d
+    slabs = shapely.polygons(np.stack([a + sgn * 1e-6 * d, b + sgn * 1e-6 * d, far_b, far_a], axis=1))
+    gap = np.full(len(racks), FAR_M)
+    si, gi = tree.query(slabs, predicate="intersects")
+    ids = np.array([r.id for r in racks], dtype=object)
+    other = np.array(owner, dtype=object)[gi] != ids[si]
+    si, gi = si[other], gi[other]
+    if si.size:
+        parts = shapely.intersection(np.asarray(geoms, dtype=object)[gi], slabs[si])
+        hit = ~shapely.is_empty(parts)
+        np.minimum.at(gap, si[hit], shapely.distance(faces[si[hit]], parts[hit]))
+    parts = shapely.intersection(wall, slabs)
+    hit = ~shapely.is_empty(parts)
+    gap[hit] = np.minimum(gap[hit], shapely.distance(faces[hit], parts[hit]))
+    return gap
+
+
 def resolution_limit(hall: Hall) -> Limit:
     """The largest cell size (m) that resolves every rack of ``hall`` (see the module doc)."""
     racks = list(hall.racks)
@@ -88,30 +122,11 @@ def resolution_limit(hall: Hall) -> Limit:
             for dim, v in (("width", it.width_m), ("depth", it.depth_m)):
                 if v / MIN_SHARE_OF_CELL < best.cell_m:
                     best = Limit(v / MIN_SHARE_OF_CELL, it.id, f"the {v:.2f} m {dim} of {kind} {it.name or it.id}")
-    for r in racks:
-        q, _ = snap_quadrant(r.rotation_deg)
-        th = np.deg2rad(90.0 * q)
-        d = np.array([-np.sin(th), np.cos(th)])  # the direction the front faces
-        t = np.array([d[1], -d[0]])  # along the face
-        c = np.array([r.x, r.y])
-        half_d, half_w = 0.5 * r.depth_m, 0.5 * r.width_m
-        cand = Limit(half_d * 2 / MIN_CELLS_ACROSS, r.id, f"the {r.depth_m:.2f} m depth of rack {r.name or r.id}")
+    gaps = {sgn: _gaps(racks, sgn, geoms, owner, tree, wall) for sgn in (1.0, -1.0)}
+    for k, r in enumerate(racks):
+        cand = Limit(0.5 * r.depth_m * 2 / MIN_CELLS_ACROSS, r.id, f"the {r.depth_m:.2f} m depth of rack {r.name or r.id}")
         for side, sgn in (("in front of", 1.0), ("behind", -1.0)):
-            face_c = c + sgn * half_d * d
-            a, b = face_c - half_w * t * 0.999, face_c + half_w * t * 0.999
-            face = shapely.LineString([a, b])
-            far_a, far_b = a + sgn * FAR_M * d, b + sgn * FAR_M * d
-            slab = shapely.Polygon([a + sgn * 1e-6 * d, b + sgn * 1e-6 * d, far_b, far_a])
-            gap = FAR_M
-            for j in tree.query(slab, predicate="intersects"):
-                if owner[j] == r.id:
-                    continue
-                part = shapely.intersection(geoms[j], slab)
-                if not part.is_empty:
-                    gap = min(gap, float(shapely.distance(face, part)))
-            part = shapely.intersection(wall, slab)
-            if not part.is_empty:
-                gap = min(gap, float(shapely.distance(face, part)))
+            gap = float(gaps[sgn][k])
             if gap < FAR_M and gap / MIN_CELLS_ACROSS < cand.cell_m:
                 cand = Limit(gap / MIN_CELLS_ACROSS, r.id, f"the {gap:.2f} m gap {side} rack {r.name or r.id}")
         if cand.cell_m < best.cell_m:
