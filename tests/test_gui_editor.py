@@ -8,13 +8,13 @@ pytest.importorskip("PySide6.QtWidgets")
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QDropEvent  # noqa: E402
+from screens import largest_difference, on_screen  # noqa: E402
 
 from designer.app.plan.coords import to_scene  # noqa: E402
 from designer.app.plan.view import MIME_CATALOG  # noqa: E402
 from designer.app.state.session import Session  # noqa: E402
 from designer.app.window.mainwindow import MainWindow  # noqa: E402
 from designer.model.registry import HALL_COLLECTIONS, hall_container  # noqa: E402
-from screens import largest_difference, on_screen  # noqa: E402
 
 pytestmark = pytest.mark.gui
 

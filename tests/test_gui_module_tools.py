@@ -13,6 +13,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QColor, QDropEvent, QMouseEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QPushButton  # noqa: E402
+from screens import largest_difference, on_screen  # noqa: E402
 
 from designer.app.plan.coords import to_scene  # noqa: E402
 from designer.app.state.session import Session, new_project  # noqa: E402
@@ -20,7 +21,6 @@ from designer.app.window import style  # noqa: E402
 from designer.app.window.mainwindow import MainWindow  # noqa: E402
 from designer.document.assembly import members  # noqa: E402
 from designer.io.catalog_store import template_text, user_catalog_dir  # noqa: E402
-from screens import largest_difference, on_screen  # noqa: E402
 
 pytestmark = pytest.mark.gui
 

@@ -37,6 +37,33 @@ def test_autosave_writes_and_save_discards(win, tmp_path):
     assert not path.exists()  # saved: nothing left to recover
 
 
+def test_a_copy_due_during_a_drag_waits_for_the_release(win, qtbot):
+    """The idle timer's copy falls due while the mouse button is held on the plan: nothing is
+    written until the release (writing stalls the window mid-drag), then it is."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    from designer.app.lifecycle import recovery
+
+    s = win.session
+    s.selection.set([s.site.hall.racks[0].id])
+    win.registry["rotate_cw"].trigger()
+    rec = win.recovery
+    assert s.modified and rec.written_revision != s.doc.revision
+    vp = win.view.viewport()
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, QPoint(5, 5))
+    try:
+        rec.idle.stop()
+        rec._due()  # what the idle timer calls
+        assert rec.written_revision != s.doc.revision and rec.retry.isActive()
+        qtbot.wait(recovery.PRESSED_RETRY_MS + 200)
+        assert rec.written_revision != s.doc.revision  # still held: still waiting
+    finally:
+        QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, QPoint(5, 5))
+    qtbot.waitUntil(lambda: rec.written_revision == s.doc.revision, timeout=recovery.PRESSED_RETRY_MS * 4)
+    assert load_recovery(rec.writer.path) == s.project
+
+
 def test_restore_opens_as_unsaved_changes_to_the_original(win, sample, tmp_path):
     sample.name = "recovered"
     restore_project(win.session, sample, tmp_path / "orig.dhd.json")
