@@ -386,3 +386,40 @@ def test_a_drag_preview_shows_the_marchs_temperatures(monkeypatch):
     d_pv = max(abs(got["preview"][k].inlet_mean_c - got["full"][k].inlet_mean_c) for k in got["full"])
     d_move = max(abs(got["before"][k].inlet_mean_c - got["full"][k].inlet_mean_c) for k in got["full"])
     assert d_pv < 0.5 * d_move, (d_pv, d_move)
+
+
+def test_a_preview_asked_for_again_marches_on_until_it_settles(monkeypatch):
+    """Previews are not memoised: the same hall asked for again (the pointer resting on a drag)
+    marches on from where the last preview stopped, without rasterising the hall again, until
+    the march meets its tolerances (``settled``). The settled field is the steady one: its
+    rack inlets agree with a full solve of the moved hall to the march's own tolerance (the
+    full answer's temperatures are solved exactly on its flow; the preview's are the march's)."""
+    from designer.solvers.air import engine
+
+    hall = _room(kw=8.0)
+    cache = HallCache()
+    clear_memo()
+    solve_hall(hall, AirParams(cell_m=CELL), cache)
+    hall.racks[3].x += 1.2
+    builds = []
+    real = engine.build
+    monkeypatch.setattr(engine, "build", lambda *a, **k: builds.append(1) or real(*a, **k))
+    prm = AirParams(cell_m=CELL, preview=True, max_iter=5, min_iter=1)
+    steps, fields, settled = 0, [], None
+    for _ in range(400):
+        pv = solve_hall(hall, prm, cache)
+        assert pv.stats["preview"] and pv.iterations <= 5
+        steps += pv.iterations
+        fields.append(pv.T)
+        if pv.stats["settled"]:
+            settled = pv
+            break
+    assert settled is not None, f"no steady preview in {steps} steps"
+    assert len(fields) > 3 and not np.array_equal(fields[0], fields[1], equal_nan=True)  # it marched on
+    assert builds == [1]  # the moved hall was rasterised once, not once a preview
+    assert len(engine._MEMO) == 1  # only the full solve before the move was kept
+    full = solve_hall(hall, AirParams(cell_m=CELL))
+    a = site_results("s", "t", 0, hall, settled, "A1")[0].racks
+    b = site_results("s", "t", 0, hall, full, "A1")[0].racks
+    d = max(abs(a[k].inlet_mean_c - b[k].inlet_mean_c) for k in b)
+    assert d < 0.01, d

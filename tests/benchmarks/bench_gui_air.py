@@ -11,8 +11,10 @@ Per hall:
   (items created) and on later results (values only), the dock refresh, the heat image alone;
 - a 2-second drag at 60 mouse moves a second with the coarse preview on (its operators warmed
   after the fine results, as the app does): coarse solves started, their worker time, the delay
-  from the press until the first coarse answer shows, and the frame times of the drag (mouse
-  move handled + repaint), to show the coarse solves do not block the GUI thread.
+  from the press until the first coarse answer shows, previews shown per second of the drag, and
+  the frame times of the drag (mouse move handled + repaint), to show the coarse solves do not
+  block the GUI thread; then the pointer rests, still pressed, for :data:`REST_S` seconds:
+  previews shown meanwhile and when the last one came (the preview settling at rest).
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+REST_S = 3.0
+"""After the drag's moves the pointer rests (still pressed) this long: previews shown meanwhile."""
 
 
 def pct(xs, q):
@@ -104,25 +110,42 @@ def bench_hall(app, label: str, path: str | None, site: str | None = None) -> di
     QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, start)
     frames, first_shown = [], None
     t_drag = time.perf_counter()
-    solves = []
-    pv.updated.connect(lambda _sa: solves.append(pv.last_elapsed_s))
+    solves, shown = [], []
+    pv.updated.connect(lambda _sa: (solves.append(pv.last_elapsed_s), shown.append(time.perf_counter())))
+    with_update = []  # frames during which a preview was shown (the heat map repainted)
     for k in range(1, 121):
         t = time.perf_counter()
+        n0 = len(shown)
         QTest.mouseMove(vp, start + QPoint(k, 0))
         app.processEvents()
         frames.append((time.perf_counter() - t) * 1000)
+        with_update.append(len(shown) > n0)
         if first_shown is None and ov.preview is not None:
             first_shown = time.perf_counter() - t_drag
         rest = 1 / 60 - (time.perf_counter() - t)
         if rest > 0:
             time.sleep(rest)
     drag_s = time.perf_counter() - t_drag
+    n_drag = len(shown)
+    # the pointer rests, still pressed: the preview keeps settling at the last position
+    t_rest = time.perf_counter()
+    while time.perf_counter() - t_rest < REST_S:
+        app.processEvents()
+        time.sleep(0.005)
+    rest_shown = [t for t in shown[n_drag:] if t <= t_rest + REST_S]
     QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, start + QPoint(120, 0))
     settle(app, win)
     out["drag_s"] = drag_s
     out["coarse_runs"] = pv.runs - runs0
+    out["shown_per_s"] = n_drag / drag_s
+    out["rest_shown"] = len(rest_shown)
+    out["rest_last_s"] = (rest_shown[-1] - t_rest) if rest_shown else float("nan")
     out["coarse_solve_ms"] = statistics.median(solves) * 1000 if solves else float("nan")
     out["coarse_first_shown_ms"] = first_shown * 1000 if first_shown is not None else float("nan")
+    plain = [f for f, u in zip(frames, with_update, strict=True) if not u]
+    upd = [f for f, u in zip(frames, with_update, strict=True) if u]
+    out["frame_plain_p95_ms"] = pct(plain, 95) if plain else float("nan")
+    out["frame_update_ms"] = statistics.median(upd) if upd else float("nan")
     out["frame_median_ms"] = statistics.median(frames)
     out["frame_p95_ms"] = pct(frames, 95)
     out["frame_max_ms"] = max(frames)
@@ -154,11 +177,16 @@ def main(args):
             ("overlay_first_ms", "ovl new", "{:.1f}"), ("overlay_update_ms", "ovl upd", "{:.1f}"),
             ("image_ms", "image", "{:.1f}"), ("panel_ms", "dock", "{:.1f}"),
             ("coarse_runs", "coarse n", "{}"), ("coarse_solve_ms", "coarse ms", "{:.0f}"),
-            ("coarse_first_shown_ms", "1st shown", "{:.0f}"), ("frame_median_ms", "frame p50", "{:.1f}"),
-            ("frame_p95_ms", "p95", "{:.1f}"), ("frame_max_ms", "max", "{:.1f}")]
+            ("coarse_first_shown_ms", "1st shown", "{:.0f}"), ("shown_per_s", "shown/s", "{:.1f}"),
+            ("rest_shown", "rest n", "{}"), ("rest_last_s", "rest last s", "{:.2f}"), ("frame_median_ms", "frame p50", "{:.1f}"),
+            ("frame_p95_ms", "p95", "{:.1f}"), ("frame_max_ms", "max", "{:.1f}"),
+            ("frame_plain_p95_ms", "p95 w/o", "{:.1f}"), ("frame_update_ms", "w/ shown", "{:.1f}")]
     print("Air views in the window (times in ms; 'air'/'all' = worker-thread solve of the air analysis / of all")
     print("analyses per scheduler run; 'ovl' = GUI-thread overlay refresh; 'coarse n' = coarse solves during a")
-    print("2 s drag at 60 moves/s; 'frame' = one mouse move handled and repainted during that drag)")
+    print("2 s drag at 60 moves/s; 'shown/s' = previews shown per second of it; 'rest n' / 'rest last s' = previews")
+    print(f"shown while the pointer then rests {REST_S:g} s and when the last came; 'frame' = one mouse move handled")
+    print("and repainted during the drag; 'p95 w/o' = 95th percentile of the frames in which no preview was shown,")
+    print("'w/ shown' = median of those in which one was (the heat map and the plan repainted))")
     widths = [max(len(h), *(len(f.format(r[k])) for r in rows)) for k, h, f in cols]
     print("  ".join(h.rjust(w) for (_k, h, _f), w in zip(cols, widths, strict=True)))
     for r in rows:

@@ -72,10 +72,14 @@ class AirParams:
     """... and no temperature by more than this, K (the final temperature is solved exactly)."""
     sweeps: int = 2
     rebuild_cg: int = 25
+    min_iter: int = 20
+    """The march is not declared steady before this many steps."""
     preview: bool = False
     """A drag preview: stop after ``max_iter`` steps from the previous field and show that
-    answer even if not yet steady (marked ``preview`` in the stats; the full solve follows on
-    release). Never used for the answer an engineer acts on."""
+    answer even if not yet steady (marked ``preview`` in the stats, and ``settled`` when the
+    march met its tolerances; the full solve follows on release). Never used for the answer an
+    engineer acts on. Previews are not memoised: the same hall asked for again (the pointer
+    resting) marches on from where the last preview stopped."""
 
 
 @dataclass
@@ -89,6 +93,10 @@ class HallCache:
     limited: np.ndarray | None = None
     amg: object = None
     d_ref: list = field(default_factory=list)
+    layout: Layout | None = None
+    layout_of: tuple | None = None
+    """The hall (its JSON) and cell size ``layout`` was built from: the same hall again (a
+    drag preview while the pointer rests) is not rasterised again."""
 
 
 @dataclass
@@ -144,9 +152,10 @@ def solve_hall(hall: Hall, params: AirParams, cache: HallCache | None = None, sh
         of the march (not for a kept solution, which is handed out at once).
     """
     cache = cache if cache is not None else HallCache()
-    key = (hall.model_dump_json(), params)
+    text = hall.model_dump_json()
+    key = (text, params)
     with _MEMO_LOCK:
-        hit = _MEMO.get(key)
+        hit = None if params.preview else _MEMO.get(key)
         if hit is not None:
             _MEMO.move_to_end(key)
     if hit is not None:
@@ -154,8 +163,8 @@ def solve_hall(hall: Hall, params: AirParams, cache: HallCache | None = None, sh
         cache.__dict__.update(snap)
         return sol
     with single_thread_blas():
-        sol = _solve(hall, params, cache, should_stop, progress)
-    if sol.stats.get("stopped"):
+        sol = _solve(hall, params, cache, should_stop, progress, text)
+    if sol.stats.get("stopped") or params.preview:
         return sol
     with _MEMO_LOCK:
         _MEMO[key] = (sol, dict(cache.__dict__))
@@ -213,17 +222,27 @@ def _march_temperatures(lay, geo, st: FlowState) -> EnergySolution:
     return EnergySolution(T, st.t_item.copy(), limited, float("nan"), 0, True)
 
 
-def _solve(hall: Hall, prm: AirParams, cache: HallCache, should_stop=None, progress=None) -> HallSolution:
+def _solve(hall: Hall, prm: AirParams, cache: HallCache, should_stop=None, progress=None,
+           text: str | None = None) -> HallSolution:
     stats: dict = {}
     t0 = time.perf_counter()
-    mesh = build_mesh(hall, prm.cell_m)
+    built_of = (text if text is not None else hall.model_dump_json(), prm.cell_m)
+    if cache.layout is not None and cache.layout_of == built_of:
+        mesh = cache.layout.mesh
+    else:
+        mesh = build_mesh(hall, prm.cell_m)
     nz, ny, nx = mesh.shape
     memory.check(mesh.size * BYTES_PER_CELL, f"the air model of {nx} x {ny} x {nz} cells of {prm.cell_m:g} m",
                  "Use larger air cells (settings.air_cell_m) or split the hall")
     same_mesh = cache.mesh is not None and _mesh_key(cache.mesh) == _mesh_key(mesh)
     if same_mesh:
         mesh = cache.mesh
-    lay = build(hall, prm.cell_m, mesh)
+    if cache.layout is not None and cache.layout_of == built_of and cache.layout.mesh is mesh:
+        lay = cache.layout
+        stats["layout"] = "reused"
+    else:
+        lay = build(hall, prm.cell_m, mesh)
+        cache.layout, cache.layout_of = lay, built_of
     running = lay.unit_q > 0
     t_ref = float((lay.unit_t_set[running] * lay.unit_q[running]).sum() / lay.unit_q[running].sum()) \
         if running.any() else float(lay.unit_t_set.mean() if lay.unit_t_set.size else 20.0)
@@ -240,8 +259,8 @@ def _solve(hall: Hall, prm: AirParams, cache: HallCache, should_stop=None, progr
         geo.K_in = [k.copy() for k in lay.K]
         stats["geometry"] = "rebuilt"
     t1 = time.perf_counter()
-    fp = FlowParams(dt=prm.dt, sweeps=prm.sweeps, max_iter=prm.max_iter, tol_u=prm.tol_u, tol_t=prm.tol_t,
-                    rebuild_cg=prm.rebuild_cg)
+    fp = FlowParams(dt=prm.dt, sweeps=prm.sweeps, max_iter=prm.max_iter, min_iter=prm.min_iter, tol_u=prm.tol_u,
+                    tol_t=prm.tol_t, rebuild_cg=prm.rebuild_cg)
     fs = FlowSolver(lay, geo, fp, t_ref)
     n_items = lay.n_racks + len(lay.unit_ids)
     if same_mesh and cache.state is not None:
@@ -312,6 +331,7 @@ def _solve(hall: Hall, prm: AirParams, cache: HallCache, should_stop=None, progr
     converged = bool((fs.converged or (prm.preview and not fs.failure)) and es.converged)
     if prm.preview:
         stats["preview"] = True
+        stats["settled"] = bool(fs.converged)
     if fs.failure:
         stats["failure"] = fs.failure
     stats.update(build_ms=(t1 - t0) * 1e3, flow_ms=(t2 - t1) * 1e3, temperature_ms=(t3 - t2) * 1e3,

@@ -153,7 +153,9 @@ class AirLegend(QWidget):
         m = ov.map_of(sa) if sa is not None else None
         grid = f"\n{m.cell_m:g} m grid, at {m.z_m:g} m" if m is not None else ""
         if ov.preview is not None:
-            return f"coarse preview while\ndragging{grid}"
+            # the march goes on while the pointer rests, until it is steady (preview.py)
+            state = "settled" if ov.preview.stats.get("settled") else "settling"
+            return f"coarse preview while\ndragging ({state}){grid}"
         if ov.no_preview:
             return f"before this drag (no\ncoarse preview here){grid}"
         return f"coarse-grid 3D model,\nnot CFD{grid}"

@@ -2,12 +2,26 @@
 
 The plan's select tool previews a move without touching the document; the scene says so with
 ``preview_changed(ids, dx, dy)`` and ``preview_ended()``. While a preview is on, this runs a cheap
-form of the 3D air model (0.5 m cells, :data:`PREVIEW_ITER` pseudo-time steps from the previous
-preview's field) on a copy of the current site with the dragged items shifted, on its
-own worker thread, at most :data:`MAX_RATE_HZ` times a second (fewer on big halls: see
-:data:`BUSY_SHARE`) and never two at once; the
-latest position wins. The main scheduler runs the fine grid after the release as after any
-edit. The worker keeps its own cache, so after the first drag the coarse operators are warm.
+form of the 3D air model (0.5 m cells, a short march from the previous preview's field: about
+:data:`CHUNK_S` of worker time) on a copy of the current site with the dragged items shifted,
+on its own worker thread, at most :data:`MAX_RATE_HZ` times a second (fewer on big halls: see
+:data:`BUSY_SHARE`) and never two at once; the latest position wins, and each answer is shown as
+it comes. While the pointer rests the march goes on at that position, preview after preview,
+until it is steady (the legend says "settling", then "settled"). The main scheduler runs the
+fine grid after the release as after any edit. The worker keeps its own cache, and after each
+fine answer it marches the site's coarse field towards steady (:meth:`AirPreview.warm`), so a
+drag starts from a settled coarse field with its operators built.
+
+Measured in the window (``tests/benchmarks/bench_gui_air.py``: a 2 s drag at 60 mouse moves a
+second, then the pointer held still 3 s; 1600 x 1000; before = stop 26's 40-step previews):
+
+- generated 200 racks: previews shown 0.5 -> 3.7 a second of the drag; 2 -> 22 while the
+  pointer rested; the first after 1.1 -> 0.36 s; mouse moves 8.3 -> 9.0 ms median, 12.6 -> 20.4
+  ms at the 95th percentile (the worker's set-up of each new position holds the interpreter
+  more than a long march does);
+- generated 40 racks: 1.5 -> 6.4 a second, 1 -> 26 at rest, mouse moves 8.9 -> 10.9 ms (95 %);
+- the sample's Frankfurt and Munich sites: 1.5 -> 6.9 and 2.4 -> 7.3 a second; Munich's
+  preview settled 0.9 s after the pointer stopped.
 """
 
 from __future__ import annotations
@@ -25,26 +39,39 @@ from designer.solvers.air.engine import AirParams
 PREVIEW_CELL_M = 0.5
 """Cells of the preview (or the full answer's, on halls the analysis coarsens further)."""
 PREVIEW_ITER = 40
-"""Pseudo-time steps per preview solve, each from the previous preview's field: the
-preview follows the drag and settles while the pointer rests; the full solve runs on release."""
+"""At most this many pseudo-time steps per preview, each preview from the previous one's field."""
+CHUNK_S = 0.08
+"""Worker time a preview's march aims at: its steps are this over the last preview's time per
+step (at least :data:`MIN_CHUNK`, at most :data:`PREVIEW_ITER`). Short previews, shown as they
+come, make the heat map follow the drag; the march does not care where it is cut."""
+MIN_CHUNK = 3
+WARM_CHUNK = 20
+"""Steps per warm-up run (see :meth:`AirPreview.warm`): a drag that starts meanwhile waits for
+at most one (about 0.3 s on the generated 200-rack hall)."""
+REST_MAX_STEPS = 800
+"""While the pointer rests the preview marches on at the same place, preview after preview,
+until the march is steady (``settled``) or has taken this many steps there (the full solve
+follows on release anyway)."""
 PREVIEW_MAX_CELLS_RESOLVED = 30_000
 """A hall whose racks the preview's cell budget would leave unresolved is previewed at the
 coarsest cells that resolve them while they number at most this (by volume), else not at all:
-the generated 200-rack hall needs 0.6 m cells, 28,638 with the layers, about 0.55 s of CPU a
-preview on its own (stop 26); the 1,000-rack hall would need 107,000 and several seconds, so
+the generated 200-rack hall needs 0.6 m cells, 28,638 with the layers, about 14 ms of CPU a
+step on its own; the 1,000-rack hall would need 107,000 and several seconds a preview, so
 it keeps the full answer with its "before this drag" legend.
 
-In the window (stop 26, a 10 s drag at 60 mouse moves a second, 1600 x 1000): a preview
-every 1.1-1.6 s on that hall (0.8-1.3 s each), 1.5 a second on the 40-rack one, with mouse
-moves at 8.7 ms (median; 95 % under 14.2 ms). Before this stop it was one preview in 10 s: each
-mouse move repainted the whole viewport (25 ms on 200 racks, so the interface thread was never
-idle), the worker, which needs the interpreter between its compiled parts, ran 5x slower beside
-it (2.7 s a preview), and :data:`BUSY_SHARE` at 0.25 spaced the next one 10 s out."""
-MAX_RATE_HZ = 5.0
+Stop 26, with 40-step previews, in a 10 s drag: a preview every 1.1-1.6 s on that hall (0.8-1.3
+s each). Before it, one preview in 10 s: each mouse move repainted the whole viewport (25 ms on
+200 racks, so the interface thread was never idle), the worker, which needs the interpreter
+between its compiled parts, ran 5x slower beside it (2.7 s a preview), and :data:`BUSY_SHARE`
+at 0.25 spaced the next one 10 s out. Stop 27's short previews: see the module's note."""
+MAX_RATE_HZ = 20.0
+"""At most this many previews a second (it was 5 while a preview marched 40 steps)."""
 BUSY_SHARE = 0.75
 """At most this share of the time goes to coarse solves (the worker competes with the interface
-thread for the interpreter). Measured on the generated halls while dragging (stop 26, mouse
-moves median / 95th percentile, previews in the drag):
+thread for the interpreter). With short previews (stop 27, 200 racks, previews shown a second of
+the drag / mouse moves at the 95th percentile): 0.5 gave 2.3 / 20.6 ms, 0.75 3.7 / 20.4 ms, 1.0
+5.0 / 33.0 ms. Measured with 40-step previews (stop 26, mouse moves median / 95th percentile,
+previews in the drag):
 
 - 200 racks, 10 s: 0.25 gave 5.6 / 10.8 ms and 3 previews; 0.75 8.7 / 14.2 ms and 8; 1.0
   8.8 / 15.1 ms and 11;
@@ -155,9 +182,18 @@ class AirPreview(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._pool.setExpiryTimeout(10_000)
-        self._analysis = AirAnalysis(cell_m=PREVIEW_CELL_M,
-                                     params=AirParams(cell_m=PREVIEW_CELL_M, preview=True, max_iter=PREVIEW_ITER),
-                                     max_cells_resolved=PREVIEW_MAX_CELLS_RESOLVED)
+        self._analyses: dict[int, AirAnalysis] = {}
+        self.step_s = 0.0
+        """Worker time per march step of the last preview (0: not known yet)."""
+        self.position: tuple | None = None
+        """The dragged items and offset the last preview was asked for."""
+        self.steps_here = 0
+        """March steps taken at :attr:`position` so far."""
+        self.settled = False
+        """The last preview's march was steady: nothing more to show while the pointer rests."""
+        self.warming: str | None = None
+        """The site whose coarse field is being marched towards steady ahead of a drag."""
+        self.warm_steps = 0
         self._cache: dict = {}
         self._relay = _Relay()
         self._relay.finished.connect(self._done)
@@ -173,6 +209,7 @@ class AirPreview(QObject):
             self.token += 1
             self.start_revision = self.session.doc.revision
             self.said_unavailable = False
+            self.position, self.steps_here, self.settled = None, 0, False
         if not self.enabled or not self.wanted():
             return
         self.pending = (list(ids), dx, dy)
@@ -184,13 +221,17 @@ class AirPreview(QObject):
             return
         self.active = False
         self.pending = None
+        self.position = None
         self.token += 1  # an answer still on its way is for a drag that is over: dropped
         self._timer.stop()
         self.ended.emit(self.session.doc.revision != self.start_revision)
 
     def warm(self) -> None:
-        """Build the coarse operators of the current site ahead of the first drag (once per
-        site; the answer is thrown away). On a 1,000-rack hall the first coarse solve takes
+        """Build the coarse operators of the current site ahead of the first drag and march
+        its coarse field towards steady, :data:`WARM_CHUNK` steps at a time, until it is
+        (or :data:`REST_MAX_STEPS`), a drag starts, or the site changes (once per site; the
+        answers are not shown). The first previews of a drag then start from a settled
+        field, not from 40 steps from rest. On a 1,000-rack hall the first coarse solve takes
         about half a second cold and a tenth warm."""
         site = self.session.site
         if site is None or site.id in self.warmed or self.active or self.busy or not self.enabled:
@@ -199,7 +240,24 @@ class AirPreview(QObject):
         if project is None or not (site.hall.racks or site.hall.air_units):
             return
         self.warmed.add(site.id)
-        self._submit(-1, project)  # token -1: never shown
+        self.warming, self.warm_steps = site.id, 0
+        self._submit(-1, project, WARM_CHUNK)  # token -1: never shown
+
+    def _warm_on(self, st: dict) -> bool:
+        """After a warm-up step: march on if it is not steady yet and nothing else wants the
+        worker. True when it did."""
+        site = self.session.site
+        self.warm_steps += int(st.get("iterations") or 0)
+        if self.active or not self.enabled or site is None or site.id != self.warming or not st.get("solved") \
+                or st.get("settled") or self.warm_steps >= REST_MAX_STEPS:
+            self.warming = None
+            return False
+        project = preview_project(self.session, [], 0.0, 0.0)
+        if project is None:
+            self.warming = None
+            return False
+        self._submit(-1, project, WARM_CHUNK)
+        return True
 
     # -- throttled runs ------------------------------------------------------------------------
     def _kick(self) -> None:
@@ -216,13 +274,29 @@ class AirPreview(QObject):
         project = preview_project(self.session, ids, dx, dy)
         if project is None:
             return
+        if (ids, dx, dy) != self.position:
+            self.position, self.steps_here, self.settled = (ids, dx, dy), 0, False
         self.last_start = time.perf_counter()
         self.runs += 1
         self._submit(self.token, project)
 
-    def _submit(self, token: int, project) -> None:
+    def chunk(self) -> int:
+        """March steps of the next preview (see :data:`CHUNK_S`)."""
+        if self.step_s <= 0:
+            return PREVIEW_ITER
+        return max(MIN_CHUNK, min(PREVIEW_ITER, round(CHUNK_S / self.step_s)))
+
+    def _analysis(self, steps: int) -> AirAnalysis:
+        a = self._analyses.get(steps)
+        if a is None:
+            a = self._analyses[steps] = AirAnalysis(
+                cell_m=PREVIEW_CELL_M, max_cells_resolved=PREVIEW_MAX_CELLS_RESOLVED,
+                params=AirParams(cell_m=PREVIEW_CELL_M, preview=True, max_iter=steps, min_iter=1))
+        return a
+
+    def _submit(self, token: int, project, steps: int | None = None) -> None:
         self.busy = True
-        self._task = _Solve(self._analysis, self._cache, token, project, self._relay)
+        self._task = _Solve(self._analysis(steps or self.chunk()), self._cache, token, project, self._relay)
         self._task.setAutoDelete(False)  # Python owns it (kept until the answer is back)
         self._pool.start(self._task)
 
@@ -231,20 +305,32 @@ class AirPreview(QObject):
         self.busy = False
         self._task = None
         self.last_elapsed_s = elapsed
+        st = site_air.stats if site_air is not None else {}
+        steps = int(st.get("iterations") or 0)
+        if steps > 0 and st.get("flow_ms"):
+            self.step_s = float(st["flow_ms"]) / 1e3 / steps
+        if token == -1 and self.warming is not None and self._warm_on(st):
+            return
         if self.active and token == self.token and site_air is not None:
-            if site_air.stats.get("refused"):
+            if st.get("refused"):
                 # no coarse answer on this hall: the full one stays (a "no answer" in its
                 # place would blank the heat map for the drag, then for the fine solve)
                 if not self.said_unavailable:
                     self.said_unavailable = True
-                    self.unavailable.emit(str(site_air.stats["refused"]))
+                    self.unavailable.emit(str(st["refused"]))
             else:
                 self.updated.emit(site_air)
+                self.steps_here += steps
+                self.settled = bool(st.get("settled"))
+                if self.pending is None and self.position is not None and st.get("solved") \
+                        and not self.settled and self.steps_here < REST_MAX_STEPS:
+                    self.pending = self.position  # the pointer rests: march on where it is
         self._kick()
 
     def shutdown(self, timeout_ms: int = 5000) -> None:
         """Stop asking for solves and wait for one still running."""
         self._timer.stop()
         self.active = False
+        self.enabled = False  # a warm-up in flight does not march on
         self.pending = None
         self._pool.waitForDone(timeout_ms)
