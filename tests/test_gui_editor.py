@@ -166,6 +166,75 @@ def test_a_drag_repaints_what_moved_and_leaves_no_trace(win, qtbot):
     assert win.session.undo_stack.count() == 0
 
 
+def _hover_repaints(win, qtbot, moves) -> list:
+    """Paint regions of the viewport while the mouse hovers through ``moves`` (viewport points),
+    the analyses finished and the drag preview off (nothing else paints meanwhile)."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtGui import QRegion
+
+    vp = win.view.viewport()
+    regions = []
+
+    class Paints(QObject):
+        def eventFilter(self, obj, ev):  # noqa: N802
+            if ev.type() == QEvent.Paint:
+                regions.append(QRegion(ev.region()))
+            return False
+
+    spy = Paints()
+    vp.installEventFilter(spy)
+    try:
+        for q in moves:
+            qtbot.mouseMove(vp, q)
+            qtbot.wait(5)
+    finally:
+        vp.removeEventFilter(spy)
+    return regions
+
+
+@pytest.mark.parametrize("tool", ["measure", "row", "band"])
+def test_a_tools_hover_repaints_its_drawing_and_leaves_no_trace(win, qtbot, tool):
+    """A drawing tool's hover moves repaint what its drawing (and the snap marker) covered
+    before and covers after (PlanView.overlay_rect), not the whole viewport: the measure tool
+    with three points (its fill, dashed path and the live length beside the cursor) and the
+    row tool's footprints following the cursor. What is on screen after the moves is what a full
+    repaint draws. The same for the selection band."""
+    from designer.app.plan.measure import MeasureTool
+    from designer.app.plan.tools import RowStartTool
+
+    assert win.session.scheduler.wait_idle(120)
+    win.extensions["air"].preview.enabled = False
+    vp = win.view.viewport()
+    r = rack(win, "R04")
+    c = view_point(win, r.x, r.y + 3.0)
+    if tool == "measure":
+        win.view.set_tool(MeasureTool(win.view))
+        for d in (QPoint(0, 0), QPoint(60, 0), QPoint(60, 40)):
+            qtbot.mouseClick(vp, Qt.LeftButton, pos=c + d)
+    elif tool == "band":  # Ctrl + drag: a selection band from anywhere
+        qtbot.mousePress(vp, Qt.LeftButton, Qt.ControlModifier, pos=c)
+    else:
+        entry = win.session.catalog.get("RK-AIR-15")
+        values = {"rows": 2, "count": 4, "pitch_m": entry.width_m, "aisle_m": 1.2}
+        win.view.set_tool(RowStartTool(win.view, values, entry, lambda x, y: None))
+    qtbot.mouseMove(vp, c + QPoint(10, 60))
+    qtbot.wait(20)
+    before = win.view.overlay_rect()
+    assert not before.isEmpty()
+    regions = _hover_repaints(win, qtbot, [c + QPoint(10 + 4 * k, 60 + (5 * k) % 30) for k in range(1, 25)])
+    area = vp.width() * vp.height()
+    assert regions and max(q.boundingRect().width() * q.boundingRect().height() for q in regions) < 0.5 * area
+    shown = on_screen(win, vp)
+    vp.update()
+    qtbot.wait(50)
+    assert largest_difference(shown, on_screen(win, vp)) <= 8
+    if tool == "band":
+        qtbot.mouseRelease(vp, Qt.LeftButton, Qt.ControlModifier, pos=c + QPoint(106, 80))
+        assert win.session.selection  # the band selected what it touched
+    qtbot.keyClick(vp, Qt.Key_Escape)
+    qtbot.keyClick(vp, Qt.Key_Escape)
+
+
 def test_escape_cancels_a_drag(win, qtbot):
     r = rack(win, "R10")
     x0, y0 = r.x, r.y

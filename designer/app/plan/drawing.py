@@ -73,8 +73,9 @@ class PointsTool(Tool):
         self.points.append(pt)
 
     def move(self, e) -> bool:
+        before = self.view.overlay_rect()
         self.cursor = self.snapped(e)
-        self.view.viewport().update()
+        self.view.update_overlay(before)
         if self.points:
             self.view.hint_changed.emit()
         return True

@@ -158,8 +158,9 @@ class SelectTool(Tool):
 
     def move(self, e: QMouseEvent) -> bool:
         if self.band is not None:
+            before = self.view.overlay_rect()
             self.band = (self.band[0], e.position())
-            self.view.viewport().update()
+            self.view.update_overlay(before)
             return True
         if self.press_pos is None:
             return False
@@ -384,8 +385,9 @@ class RowStartTool(Tool):
         return out
 
     def move(self, e) -> bool:
+        before = self.view.overlay_rect()
         self.cursor = self.snapped(e)
-        self.view.viewport().update()
+        self.view.update_overlay(before)
         return True
 
     def press(self, e) -> bool:

@@ -94,9 +94,10 @@ class VertexTool(Tool):
         if self.drag is None:
             return True
         x, y = self.model_pos(e)
+        before = self.view.overlay_rect()
         sn = self.view.snapper.point(x, y, e.modifiers(), exclude=(self.target,))
         self.points[self.drag] = (sn.x, sn.y)
-        self.view.viewport().update()
+        self.view.update_overlay(before)
         return True
 
     def release(self, e) -> bool:
