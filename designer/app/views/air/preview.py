@@ -48,6 +48,8 @@ MIN_CHUNK = 3
 WARM_CHUNK = 20
 """Steps per warm-up run (see :meth:`AirPreview.warm`): a drag that starts meanwhile waits for
 at most one (about 0.3 s on the generated 200-rack hall)."""
+WARM_WAIT_MS = 250
+"""While the app's fine solves run, the warm-up waits, asking again this often."""
 REST_MAX_STEPS = 800
 """While the pointer rests the preview marches on at the same place, preview after preview,
 until the march is steady (``settled``) or has taken this many steps there (the full solve
@@ -177,6 +179,10 @@ class AirPreview(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._kick)
+        self._warm_timer = QTimer(self)
+        self._warm_timer.setSingleShot(True)
+        self._warm_timer.setInterval(WARM_WAIT_MS)
+        self._warm_timer.timeout.connect(self._warm_next)
         # one worker thread, from a pool of one: it ends by itself when idle, and the pool
         # waits for a running solve when it is destroyed (no thread outlives the window)
         self._pool = QThreadPool(self)
@@ -230,7 +236,8 @@ class AirPreview(QObject):
         """Build the coarse operators of the current site ahead of the first drag and march
         its coarse field towards steady, :data:`WARM_CHUNK` steps at a time, until it is
         (or :data:`REST_MAX_STEPS`), a drag starts, or the site changes (once per site; the
-        answers are not shown). The first previews of a drag then start from a settled
+        answers are not shown), between the app's fine solves (after the first run, it waits
+        while they run). The first previews of a drag then start from a settled
         field, not from 40 steps from rest. On a 1,000-rack hall the first coarse solve takes
         about half a second cold and a tenth warm."""
         site = self.session.site
@@ -244,20 +251,35 @@ class AirPreview(QObject):
         self._submit(-1, project, WARM_CHUNK)  # token -1: never shown
 
     def _warm_on(self, st: dict) -> bool:
-        """After a warm-up step: march on if it is not steady yet and nothing else wants the
-        worker. True when it did."""
+        """After a warm-up run: march on if it is not steady yet and nothing else wants the
+        worker. True when it did (or will, once the fine solves are done)."""
         site = self.session.site
         self.warm_steps += int(st.get("iterations") or 0)
         if self.active or not self.enabled or site is None or site.id != self.warming or not st.get("solved") \
                 or st.get("settled") or self.warm_steps >= REST_MAX_STEPS:
             self.warming = None
             return False
-        project = preview_project(self.session, [], 0.0, 0.0)
+        self._warm_next()
+        return True
+
+    def _warm_next(self) -> None:
+        """The next warm-up run, when the app's fine solves are done: they come first (the
+        sample's other sites' answers came 4 s later with the warm-up beside them)."""
+        if self.warming is None:
+            return
+        if self.active or not self.enabled:
+            self.warming = None  # a drag took over, or the window is closing
+            return
+        sched = self.session.scheduler
+        if self.busy or sched.busy or sched.pending:
+            self._warm_timer.start()
+            return
+        site = self.session.site
+        project = preview_project(self.session, [], 0.0, 0.0) if site is not None and site.id == self.warming else None
         if project is None:
             self.warming = None
-            return False
+            return
         self._submit(-1, project, WARM_CHUNK)
-        return True
 
     # -- throttled runs ------------------------------------------------------------------------
     def _kick(self) -> None:
@@ -330,6 +352,7 @@ class AirPreview(QObject):
     def shutdown(self, timeout_ms: int = 5000) -> None:
         """Stop asking for solves and wait for one still running."""
         self._timer.stop()
+        self._warm_timer.stop()
         self.active = False
         self.enabled = False  # a warm-up in flight does not march on
         self.pending = None
