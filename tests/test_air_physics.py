@@ -423,3 +423,32 @@ def test_a_preview_asked_for_again_marches_on_until_it_settles(monkeypatch):
     b = site_results("s", "t", 0, hall, full, "A1")[0].racks
     d = max(abs(a[k].inlet_mean_c - b[k].inlet_mean_c) for k in b)
     assert d < 0.01, d
+
+
+def test_a_preview_that_diverged_does_not_start_the_next(monkeypatch):
+    """Previews march on from the last one's field; one whose march diverged (its field NaN)
+    is not kept as the start of the next (every later preview of the drag would fail)."""
+    from designer.solvers.air import engine
+    from designer.solvers.air.flow import FlowState
+
+    hall = _room(kw=8.0)
+    cache = HallCache()
+    clear_memo()
+    prm = AirParams(cell_m=CELL, preview=True, max_iter=5, min_iter=1)
+    solve_hall(hall, prm, cache)
+    kept = cache.state
+    real = engine.FlowSolver.run
+
+    def diverging(self, st):
+        out = real(self, st)
+        self.failure = "the iteration diverged"
+        self.converged = False
+        return FlowState([np.full_like(u, np.nan) for u in out.U], out.p * np.nan, out.T * np.nan, out.t_item)
+
+    monkeypatch.setattr(engine.FlowSolver, "run", diverging)
+    bad = solve_hall(hall, prm, cache)
+    assert bad.stats["failure"] and not bad.stats["settled"]
+    assert cache.state is kept  # the last good field stays the start
+    monkeypatch.setattr(engine.FlowSolver, "run", real)
+    again = solve_hall(hall, prm, cache)
+    assert np.isfinite(again.T[~again.layout.solid]).all()

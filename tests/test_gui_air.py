@@ -572,7 +572,9 @@ def test_the_preview_settles_while_the_pointer_rests(win, qtbot):
     at_rest = [sa for sa in shown if sa.stats.get("iterations")]
     assert len(at_rest) >= 3  # several previews, each shown
     assert all(not sa.stats["settled"] for sa in at_rest[:-1])
-    assert all(MIN_CHUNK <= sa.stats["iterations"] <= PREVIEW_ITER for sa in at_rest)
+    # each marched its chunk (the settled one may have stopped sooner, at its tolerances)
+    assert all(MIN_CHUNK <= sa.stats["iterations"] <= PREVIEW_ITER for sa in at_rest[:-1])
+    assert 1 <= at_rest[-1].stats["iterations"] <= PREVIEW_ITER
     assert pv.steps_here >= sum(sa.stats["iterations"] for sa in at_rest[-2:])
     assert pv.chunk() == max(MIN_CHUNK, min(PREVIEW_ITER, round(CHUNK_S / pv.step_s)))
     runs = pv.runs

@@ -325,7 +325,9 @@ def _solve(hall: Hall, prm: AirParams, cache: HallCache, should_stop=None, progr
                           st.T, st.t_item)
     t3 = time.perf_counter()
     cache.mesh, cache.geo, cache.solid = mesh, geo, lay.solid
-    cache.state = FlowState(st.U, st.p, es.T, es.t_item)
+    if not (prm.preview and fs.failure):
+        # a preview that diverged does not start the next one (previews march on from the last)
+        cache.state = FlowState(st.U, st.p, es.T, es.t_item)
     cache.limited = es.limited
     cache.amg, cache.d_ref = geo.amg, geo.d_ref
     converged = bool((fs.converged or (prm.preview and not fs.failure)) and es.converged)

@@ -256,7 +256,7 @@ class AirPreview(QObject):
         site = self.session.site
         self.warm_steps += int(st.get("iterations") or 0)
         if self.active or not self.enabled or site is None or site.id != self.warming or not st.get("solved") \
-                or st.get("settled") or self.warm_steps >= REST_MAX_STEPS:
+                or st.get("failure") or st.get("settled") or self.warm_steps >= REST_MAX_STEPS:
             self.warming = None
             return False
         self._warm_next()
@@ -345,7 +345,7 @@ class AirPreview(QObject):
                 self.steps_here += steps
                 self.settled = bool(st.get("settled"))
                 if self.pending is None and self.position is not None and st.get("solved") \
-                        and not self.settled and self.steps_here < REST_MAX_STEPS:
+                        and not st.get("failure") and not self.settled and self.steps_here < REST_MAX_STEPS:
                     self.pending = self.position  # the pointer rests: march on where it is
         self._kick()
 
