@@ -62,3 +62,25 @@ def test_the_bundles_entry_point_names_the_variable_the_kernels_read():
     names = [n.args[0].value for n in ast.walk(tree) if isinstance(n, ast.Call)
              and getattr(n.func, "attr", "") == "setdefault" and n.args and isinstance(n.args[0], ast.Constant)]
     assert names == [CACHE_ENV]
+
+
+def test_the_cache_is_stamped_with_the_whole_modules_code(tmp_path, monkeypatch):
+    """A kernel's machine code has its helpers built in: the stamp changes when any function of
+    the module changes, not only the kernel's own (numba's locators stamp the whole file)."""
+    import importlib
+
+    from designer.solvers.air import kernels as K
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    mod = tmp_path / "kc_probe_mod.py"
+    mod.write_text("def helper(x):\n    return x + 1\n\ndef kernel(x):\n    return helper(x)\n")
+    m = importlib.import_module("kc_probe_mod")
+    first = K._module_digest("kc_probe_mod")
+    # a different size too: a .pyc of the same size and second would pass for current
+    mod.write_text("def helper(x):\n    return x + 22\n\ndef kernel(x):\n    return helper(x)\n")
+    K._DIGESTS.pop("kc_probe_mod")
+    importlib.invalidate_caches()
+    importlib.reload(m)
+    second = K._module_digest("kc_probe_mod")
+    assert first and second and first != second
+    assert K._module_digest("designer.solvers.air.kernels")  # the kernels' own module is read

@@ -18,13 +18,14 @@ Compiled code is cached next to this file when it can be (a source checkout or a
 package). A frozen app (PyInstaller) has no source file for numba to key a cache on: it
 compiled at every start, at its first air solve, about 4.4 s (a 10-rack hall's first solve
 5.4 s against 1.0 s compiled). It caches in the folder named by :data:`CACHE_ENV` instead
-(``packaging/entry.py`` sets it to the user's cache folder), keyed by each kernel's code: see
+(``packaging/entry.py`` sets it to the user's cache folder), keyed by this module's code: see
 :class:`FrozenAppLocator`. Without a writable folder it compiles as before.
 """
 
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import sys
 import tempfile
@@ -40,19 +41,15 @@ CACHE_ENV = "DESIGNER_KERNEL_CACHE"
 class FrozenAppLocator(caching._CacheLocator):
     """Where numba keeps the compiled kernels of a frozen app: the folder named by
     :data:`CACHE_ENV`. numba's own locators stamp a cache with the source file's time and size,
-    which a frozen app does not have; here the stamp is a digest of the kernel's code object
-    (bytecode, constants, names) and this package's version, so a rebuilt app with changed
-    kernels compiles them afresh. numba checks its own version and the machine's CPU itself."""
+    which a frozen app does not have; here the stamp is a digest of the whole module's compiled
+    code (as the bundle holds it: every kernel and every helper a kernel calls, which a kernel's
+    machine code has built in) and this package's version, so an app rebuilt with any kernel
+    changed compiles them afresh. numba checks its own version and the machine's CPU itself."""
 
     def __init__(self, py_func, folder: str) -> None:
         self._folder = folder
-        code = py_func.__code__
-        h = hashlib.sha256()
-        for part in (code.co_code, repr(code.co_consts).encode(), repr(code.co_names).encode(),
-                     _package_version().encode()):
-            h.update(part)
-        self._stamp = h.hexdigest()
-        self._lineno = code.co_firstlineno
+        self._stamp = f"{_module_digest(py_func.__module__)}:{_package_version()}"
+        self._lineno = py_func.__code__.co_firstlineno
 
     def get_cache_path(self) -> str:
         return self._folder
@@ -67,6 +64,23 @@ class FrozenAppLocator(caching._CacheLocator):
     def from_function(cls, py_func, py_file):
         folder = _frozen_cache_folder()
         return cls(py_func, folder) if folder is not None else None
+
+
+_DIGESTS: dict[str, str] = {}
+
+
+def _module_digest(name: str) -> str:
+    """SHA-256 of module ``name``'s code object as its loader gives it (the bundle's archive,
+    or the source compiled), marshalled; "" when there is none to read."""
+    if name not in _DIGESTS:
+        mod = sys.modules.get(name)
+        loader = getattr(mod, "__loader__", None)
+        try:
+            code = loader.get_code(name) if loader is not None and hasattr(loader, "get_code") else None
+        except Exception:  # noqa: BLE001 - an unreadable module: the package version still keys it
+            code = None
+        _DIGESTS[name] = hashlib.sha256(marshal.dumps(code)).hexdigest() if code is not None else ""
+    return _DIGESTS[name]
 
 
 def _package_version() -> str:
