@@ -84,3 +84,18 @@ def test_the_cache_is_stamped_with_the_whole_modules_code(tmp_path, monkeypatch)
     second = K._module_digest("kc_probe_mod")
     assert first and second and first != second
     assert K._module_digest("designer.solvers.air.kernels")  # the kernels' own module is read
+
+
+def test_a_numba_without_the_locator_internals_compiles_as_before(tmp_path):
+    """The locator hooks numba internals; a release that moves them must not stop the air model
+    importing: a frozen app then compiles at every start, as it did."""
+    probe = ("import sys; sys.frozen = True\n"
+             "import numba.core.caching as c\n"
+             "del c._CacheLocator\n"
+             "from designer.solvers.air import kernels as K\n"
+             "print(K._CACHE, K._REGISTERED)\n")
+    env = {**os.environ, "DESIGNER_KERNEL_CACHE": str(tmp_path / "kernels"), "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "False"]

@@ -38,7 +38,13 @@ CACHE_ENV = "DESIGNER_KERNEL_CACHE"
 """Environment variable naming the folder a frozen app caches its compiled kernels in."""
 
 
-class FrozenAppLocator(caching._CacheLocator):
+_LOCATOR_BASE = getattr(caching, "_CacheLocator", object)
+"""numba's locator base class (internal): if a numba release moves it, a frozen app compiles at
+every start as before rather than failing to import the air model."""
+_IMPL = getattr(caching, "CacheImpl", None) or getattr(caching, "_CacheImpl", None)  # renamed in numba 0.6x
+
+
+class FrozenAppLocator(_LOCATOR_BASE):
     """Where numba keeps the compiled kernels of a frozen app: the folder named by
     :data:`CACHE_ENV`. numba's own locators stamp a cache with the source file's time and size,
     which a frozen app does not have; here the stamp is a digest of the whole module's compiled
@@ -105,10 +111,10 @@ def _frozen_cache_folder() -> str | None:
     return folder
 
 
-_LOCATORS = (getattr(caching, "CacheImpl", None) or caching._CacheImpl)._locator_classes  # renamed in numba 0.6x
-if FrozenAppLocator not in _LOCATORS:
-    _LOCATORS.insert(0, FrozenAppLocator)
-_CACHE = not getattr(sys, "frozen", False) or _frozen_cache_folder() is not None
+_REGISTERED = _LOCATOR_BASE is not object and isinstance(getattr(_IMPL, "_locator_classes", None), list)
+if _REGISTERED and FrozenAppLocator not in _IMPL._locator_classes:
+    _IMPL._locator_classes.insert(0, FrozenAppLocator)
+_CACHE = not getattr(sys, "frozen", False) or (_REGISTERED and _frozen_cache_folder() is not None)
 
 
 @nb.njit(cache=_CACHE, nogil=True)
