@@ -569,9 +569,13 @@ def test_the_preview_settles_while_the_pointer_rests(win, qtbot):
     qtbot.waitUntil(lambda: pv.settled, timeout=120000)
     assert ov.preview is shown[-1] and ov.preview.stats["settled"]
     assert "(settled)" in a.legend.subtitle()
+    from designer.app.views.air.panel import summary_html
+
+    assert "coarse preview while dragging, settled" in summary_html(ov.preview, "SI", True)  # the dock
     at_rest = [sa for sa in shown if sa.stats.get("iterations")]
     assert len(at_rest) >= 3  # several previews, each shown
     assert all(not sa.stats["settled"] for sa in at_rest[:-1])
+    assert "coarse preview while dragging, settling" in summary_html(at_rest[0], "SI", True)
     # each marched its chunk (the settled one may have stopped sooner, at its tolerances)
     assert all(MIN_CHUNK <= sa.stats["iterations"] <= PREVIEW_ITER for sa in at_rest[:-1])
     assert 1 <= at_rest[-1].stats["iterations"] <= PREVIEW_ITER

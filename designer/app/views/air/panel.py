@@ -325,8 +325,9 @@ def summary_html(sa, units: str, preview: bool = False, asked_cell_m: float | No
                                                  "hot exhaust recirculates into intakes."))
     if m is not None:
         coarsened = not preview and asked_cell_m is not None and m.cell_m > asked_cell_m + 1e-9
-        parts.append(f"Grid {m.nx} × {m.ny} of {m.cell_m:g} m" + (" <i>(coarse preview while dragging)</i>"
-                                                                  if preview else "")
+        state = "settled" if sa.stats.get("settled") else "settling"  # preview.py: it marches on at rest
+        parts.append(f"Grid {m.nx} × {m.ny} of {m.cell_m:g} m"
+                     + (f" <i>(coarse preview while dragging, {state})</i>" if preview else "")
                      + (f" <b>(coarsened from the {asked_cell_m:g} m asked for: see the findings)</b>"
                         if coarsened else "") + ".")
     return " ".join(parts)
