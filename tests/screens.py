@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 
 
@@ -26,3 +28,31 @@ def largest_difference(a, b) -> int:
 
     assert not a.isNull() and a.size() == b.size()
     return int(np.abs(arr(a).astype(int) - arr(b).astype(int)).max())
+
+
+@contextmanager
+def paints(widget):
+    """The regions ``widget`` is asked to repaint while the block runs: a list of ``QRegion``,
+    filled as the paint events come."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtGui import QRegion
+
+    regions = []
+
+    class _Spy(QObject):
+        def eventFilter(self, obj, ev):  # noqa: N802
+            if ev.type() == QEvent.Paint:
+                regions.append(QRegion(ev.region()))
+            return False
+
+    spy = _Spy()
+    widget.installEventFilter(spy)
+    try:
+        yield regions
+    finally:
+        widget.removeEventFilter(spy)
+
+
+def largest_area(regions) -> int:
+    """The largest bounding rectangle of ``regions``, in pixels."""
+    return max(q.boundingRect().width() * q.boundingRect().height() for q in regions)

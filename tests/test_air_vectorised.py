@@ -22,23 +22,10 @@ from tests.hyp import examples
 
 def _gap_oracle(hall: Hall) -> list[tuple[float, float]]:
     """Per rack, the clear distance ahead of its front and of its rear: one rack at a time, one
-    box at a time (the loop :func:`resolution._gaps` replaced)."""
-    racks = list(hall.racks)
-    pw = hall.power
-    others = [*[u for u in hall.air_units if u.kind != "rear_door"], *hall.cdus, *pw.transformers,
-              *pw.switchboards, *pw.ups, *pw.pdus]
-    rb, ob = R._boxes(racks), R._boxes(others)
-    geoms = list(shapely.box(rb[:, 0], rb[:, 1], rb[:, 2], rb[:, 3])) + \
-        (list(shapely.box(ob[:, 0], ob[:, 1], ob[:, 2], ob[:, 3])) if len(ob) else [])
-    geoms += [shapely.Polygon(o.polygon) for o in hall.obstructions if len(o.polygon) >= 3]
-    owner = [r.id for r in racks] + [None] * (len(geoms) - len(racks))
-    outline = shapely.Polygon(hall.outline)
-    if not outline.is_valid:
-        outline = shapely.make_valid(outline)
-    wall = outline.boundary
-    tree = shapely.STRtree(geoms)
+    box at a time (the loop :func:`resolution._gaps` replaced), among the same obstacles."""
+    geoms, owner, tree, wall = R.obstacles(hall)
     out = []
-    for r in racks:
+    for r in hall.racks:
         q, _ = snap_quadrant(r.rotation_deg)
         th = np.deg2rad(90.0 * q)
         d = np.array([-np.sin(th), np.cos(th)])
@@ -69,17 +56,7 @@ def _gap_oracle(hall: Hall) -> list[tuple[float, float]]:
 def _gaps(hall: Hall) -> list[tuple[float, float]]:
     """The same through :func:`resolution._gaps` (all racks at once)."""
     racks = list(hall.racks)
-    pw = hall.power
-    others = [*[u for u in hall.air_units if u.kind != "rear_door"], *hall.cdus, *pw.transformers,
-              *pw.switchboards, *pw.ups, *pw.pdus]
-    rb, ob = R._boxes(racks), R._boxes(others)
-    geoms = list(shapely.box(rb[:, 0], rb[:, 1], rb[:, 2], rb[:, 3])) + \
-        (list(shapely.box(ob[:, 0], ob[:, 1], ob[:, 2], ob[:, 3])) if len(ob) else [])
-    geoms += [shapely.Polygon(o.polygon) for o in hall.obstructions if len(o.polygon) >= 3]
-    owner = [r.id for r in racks] + [None] * (len(geoms) - len(racks))
-    outline = shapely.Polygon(hall.outline)
-    wall = (outline if outline.is_valid else shapely.make_valid(outline)).boundary
-    tree = shapely.STRtree(geoms)
+    geoms, owner, tree, wall = R.obstacles(hall)
     front = R._gaps(racks, 1.0, geoms, owner, tree, wall)
     back = R._gaps(racks, -1.0, geoms, owner, tree, wall)
     return [(float(f), float(b)) for f, b in zip(front, back, strict=True)]

@@ -8,7 +8,7 @@ pytest.importorskip("PySide6.QtWidgets")
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QDropEvent  # noqa: E402
-from screens import largest_difference, on_screen  # noqa: E402
+from screens import largest_area, largest_difference, on_screen, paints  # noqa: E402
 
 from designer.app.plan.coords import to_scene  # noqa: E402
 from designer.app.plan.view import MIME_CATALOG  # noqa: E402
@@ -114,7 +114,6 @@ def test_a_drag_repaints_what_moved_and_leaves_no_trace(win, qtbot):
     viewport (on a 200-rack hall a mouse move took 25 ms when it repainted every item, 10 ms
     now): the repainted part stays small, and what is on screen after the moves is what a
     full repaint draws (no marker, guide or label left behind)."""
-    from PySide6.QtCore import QEvent, QObject
     from PySide6.QtGui import QRegion
 
     # nothing else may paint meanwhile: the analyses of the opened project finished, and no
@@ -123,34 +122,23 @@ def test_a_drag_repaints_what_moved_and_leaves_no_trace(win, qtbot):
     win.extensions["air"].preview.enabled = False
     qtbot.wait(20)
     vp = win.view.viewport()
-    regions = []
-
-    class Paints(QObject):
-        def eventFilter(self, obj, ev):  # noqa: N802
-            if ev.type() == QEvent.Paint:
-                regions.append(QRegion(ev.region()))
-            return False
-
-    spy = Paints()
-    vp.installEventFilter(spy)
     r = rack(win, "R04")
     start = view_point(win, r.x, r.y)
     qtbot.mousePress(vp, Qt.LeftButton, pos=start)
     qtbot.mouseMove(vp, start + QPoint(6, 0))
     qtbot.wait(20)
-    regions.clear()
     snapped = set()
     last = []
-    for k in range(1, 40):
-        n = len(regions)
-        qtbot.mouseMove(vp, start + QPoint(6 + 3 * k, (7 * k) % 40 - 20))
-        qtbot.wait(5)
-        snapped.add(win.view.snapper.describe())
-        last = regions[n:]
-    vp.removeEventFilter(spy)
+    with paints(vp) as regions:
+        for k in range(1, 40):
+            n = len(regions)
+            qtbot.mouseMove(vp, start + QPoint(6 + 3 * k, (7 * k) % 40 - 20))
+            qtbot.wait(5)
+            snapped.add(win.view.snapper.describe())
+            last = regions[n:]
     assert len(snapped - {""}) >= 2, snapped  # the marker moved between targets
     area = vp.width() * vp.height()
-    assert regions and max(q.boundingRect().width() * q.boundingRect().height() for q in regions) < 0.5 * area
+    assert regions and largest_area(regions) < 0.5 * area
     # the last move repainted the marker's new place (label included) ...
     painted = QRegion()
     for q in last:
@@ -164,32 +152,6 @@ def test_a_drag_repaints_what_moved_and_leaves_no_trace(win, qtbot):
     qtbot.keyClick(vp, Qt.Key_Escape)
     qtbot.mouseRelease(vp, Qt.LeftButton, pos=start)
     assert win.session.undo_stack.count() == 0
-
-
-def _hover_repaints(win, qtbot, moves) -> list:
-    """Paint regions of the viewport while the mouse hovers through ``moves`` (viewport points),
-    the analyses finished and the drag preview off (nothing else paints meanwhile)."""
-    from PySide6.QtCore import QEvent, QObject
-    from PySide6.QtGui import QRegion
-
-    vp = win.view.viewport()
-    regions = []
-
-    class Paints(QObject):
-        def eventFilter(self, obj, ev):  # noqa: N802
-            if ev.type() == QEvent.Paint:
-                regions.append(QRegion(ev.region()))
-            return False
-
-    spy = Paints()
-    vp.installEventFilter(spy)
-    try:
-        for q in moves:
-            qtbot.mouseMove(vp, q)
-            qtbot.wait(5)
-    finally:
-        vp.removeEventFilter(spy)
-    return regions
 
 
 @pytest.mark.parametrize("tool", ["measure", "row", "band"])
@@ -221,9 +183,12 @@ def test_a_tools_hover_repaints_its_drawing_and_leaves_no_trace(win, qtbot, tool
     qtbot.wait(20)
     before = win.view.overlay_rect()
     assert not before.isEmpty()
-    regions = _hover_repaints(win, qtbot, [c + QPoint(10 + 4 * k, 60 + (5 * k) % 30) for k in range(1, 25)])
+    with paints(vp) as regions:
+        for k in range(1, 25):
+            qtbot.mouseMove(vp, c + QPoint(10 + 4 * k, 60 + (5 * k) % 30))
+            qtbot.wait(5)
     area = vp.width() * vp.height()
-    assert regions and max(q.boundingRect().width() * q.boundingRect().height() for q in regions) < 0.5 * area
+    assert regions and largest_area(regions) < 0.5 * area
     shown = on_screen(win, vp)
     vp.update()
     qtbot.wait(50)

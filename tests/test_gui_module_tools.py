@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QColor, QDropEvent, QMouseEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QPushButton  # noqa: E402
-from screens import largest_difference, on_screen  # noqa: E402
+from screens import largest_area, largest_difference, on_screen, paints  # noqa: E402
 
 from designer.app.plan.coords import to_scene  # noqa: E402
 from designer.app.state.session import Session, new_project  # noqa: E402
@@ -423,7 +423,6 @@ def test_a_module_dragged_over_the_plan_shows_where_it_and_its_contents_land(emp
 def test_a_module_dragged_across_the_plan_repaints_only_its_way_and_leaves_no_trace(empty, qtbot):
     """Each drag move repaints where the ghost and the snap marker were and are, not the whole
     viewport, and what is on screen after the moves is what a full repaint draws."""
-    from PySide6.QtCore import QEvent, QObject
     from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent
 
     w = empty
@@ -431,25 +430,15 @@ def test_a_module_dragged_across_the_plan_repaints_only_its_way_and_leaves_no_tr
     w.extensions["air"].preview.enabled = False
     md = w.palette.tree.mimeData([w.palette.item_for("IND-120R")])
     vp = w.view.viewport()
-    regions = []
-
-    class Paints(QObject):
-        def eventFilter(self, obj, ev):  # noqa: N802
-            if ev.type() == QEvent.Paint:
-                regions.append(ev.region().boundingRect())
-            return False
-
-    spy = Paints()
-    vp.installEventFilter(spy)
     pos = vp_point(w, 6.0, 5.0)
-    QApplication.sendEvent(vp, QDragEnterEvent(pos, Qt.CopyAction, md, Qt.LeftButton, Qt.NoModifier))
-    for k in range(12):
-        p = pos + QPoint(9 * k, (5 * k) % 23)
-        QApplication.sendEvent(vp, QDragMoveEvent(p, Qt.CopyAction, md, Qt.LeftButton, Qt.NoModifier))
-        qtbot.wait(5)
-    vp.removeEventFilter(spy)
+    with paints(vp) as regions:
+        QApplication.sendEvent(vp, QDragEnterEvent(pos, Qt.CopyAction, md, Qt.LeftButton, Qt.NoModifier))
+        for k in range(12):
+            p = pos + QPoint(9 * k, (5 * k) % 23)
+            QApplication.sendEvent(vp, QDragMoveEvent(p, Qt.CopyAction, md, Qt.LeftButton, Qt.NoModifier))
+            qtbot.wait(5)
     assert w.view.drop_ghost is not None
-    assert regions and max(q.width() * q.height() for q in regions) < 0.5 * vp.width() * vp.height()
+    assert regions and largest_area(regions) < 0.5 * vp.width() * vp.height()
     shown = on_screen(w, vp)
     vp.update()
     qtbot.wait(50)

@@ -95,11 +95,11 @@ def _gaps(racks, sgn: float, geoms, owner, tree, wall) -> np.ndarray:
     return gap
 
 
-def resolution_limit(hall: Hall) -> Limit:
-    """The largest cell size (m) that resolves every rack of ``hall`` (see the module doc)."""
+def obstacles(hall: Hall) -> tuple:
+    """What a rack's aisle can end at: the boxes of the racks (first, in order), air units,
+    CDUs and power cabinets and the obstructions' polygons, the rack each box belongs to (None
+    for the rest), their search tree, and the outline's wall."""
     racks = list(hall.racks)
-    if not racks:
-        return Limit(float("inf"), "", "")
     pw = hall.power
     others = [*[u for u in hall.air_units if u.kind != "rear_door"], *hall.cdus, *pw.transformers,
               *pw.switchboards, *pw.ups, *pw.pdus]
@@ -112,8 +112,15 @@ def resolution_limit(hall: Hall) -> Limit:
     outline = shapely.Polygon(hall.outline)
     if not outline.is_valid:
         outline = shapely.make_valid(outline)
-    wall = outline.boundary
-    tree = shapely.STRtree(geoms)
+    return geoms, owner, shapely.STRtree(geoms), outline.boundary
+
+
+def resolution_limit(hall: Hall) -> Limit:
+    """The largest cell size (m) that resolves every rack of ``hall`` (see the module doc)."""
+    racks = list(hall.racks)
+    if not racks:
+        return Limit(float("inf"), "", "")
+    geoms, owner, tree, wall = obstacles(hall)
 
     best = Limit(float("inf"), "", "")
     # every rack and unit at least half a cell across (see MIN_SHARE_OF_CELL)
